@@ -1,0 +1,117 @@
+// Command port0 generates synthetic network-telescope traffic with port-0
+// actors and analyzes real or generated captures for port-0 traffic.
+//
+// Usage:
+//
+//	port0 <command> [flags]
+//
+// Run "port0 help" for the list of commands and "port0 <command> -h" for
+// the flags of one.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "port0:", err)
+		}
+		os.Exit(exitCode(err))
+	}
+}
+
+// command is one subcommand: its name, a one-line summary and its entry point.
+type command struct {
+	name    string
+	summary string
+	run     func(args []string, env *cmdEnv) error
+}
+
+// cmdEnv carries the standard streams, so tests can call run directly.
+type cmdEnv struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+// commands lists the subcommands in the order "port0 help" prints them.
+func commands() []command {
+	return []command{
+		{"gen", "write synthetic telescope traffic: pcap shards, ground truth and a manifest", runGen},
+		{"truth", "print a shard's ground truth as CSV (shard, index, class, actor, tool)", runTruth},
+	}
+}
+
+// exitStatus is an error that carries a process exit code other than 1.
+type exitStatus struct {
+	code int
+	err  error
+}
+
+func (e *exitStatus) Error() string { return e.err.Error() }
+func (e *exitStatus) Unwrap() error { return e.err }
+
+func exitCode(err error) int {
+	var es *exitStatus
+	if errors.As(err, &es) {
+		return es.code
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	return 1
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	env := &cmdEnv{stdin: stdin, stdout: stdout, stderr: stderr}
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
+		usage(stderr)
+		if len(args) == 0 {
+			return &exitStatus{2, errors.New("no command given")}
+		}
+		return nil
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(args[1:], env)
+		}
+	}
+	usage(stderr)
+	return &exitStatus{2, fmt.Errorf("unknown command %q", args[0])}
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: port0 <command> [flags]\n\ncommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun 'port0 <command> -h' for a command's flags.")
+}
+
+// newFlagSet returns a flag set that reports errors instead of exiting and
+// prints a usage line naming the command.
+func newFlagSet(name, synopsis string, env *cmdEnv) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(env.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(env.stderr, "usage: port0 %s %s\n\nflags:\n", name, synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args and turns a flag error into exit status 2.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return &exitStatus{2, err}
+	}
+	return nil
+}

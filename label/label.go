@@ -1,0 +1,148 @@
+// Package label holds the vocabulary shared by the generator, the analyzer and
+// the experiments: the purpose classes of port-0-related packets and the
+// scanner/crafting tools behind them.
+//
+// Each enum has one name table, used by String, MarshalText and UnmarshalText,
+// so CSV, JSON and command-line flags all spell a value the same way. The zero
+// value of every enum means unknown.
+package label
+
+import "fmt"
+
+// Class is why a packet exists: its purpose, as the generator intended it and
+// as the analyzer infers it.
+type Class uint8
+
+// The purpose classes. Background is ordinary telescope traffic that is not
+// port-0-related; FragmentArtifact is a non-first fragment, which carries no
+// transport header (a flow exporter reports it as ports 0/0).
+const (
+	Unknown          Class = iota // not known
+	Background                    // ordinary traffic, no port 0 involved
+	Scan                          // scanning with a port 0 (dport 0 sweeps, sport 0 probes of services)
+	BackscatterTo0                // a victim's reply to a spoofed source port 0 (dport 0)
+	BackscatterFrom0              // a victim's reply from its flooded port 0 (sport 0, or ICMP quoting dport 0)
+	Fingerprint                   // OS-fingerprinting probes (port-0 probe bundles, Nmap-like T2–T7)
+	Malformed                     // crafted randomised headers (data offset < 5, nonsense flags)
+	BitTorrent                    // BitTorrent DHT/uTP payloads on UDP port 0
+	FragmentArtifact              // non-first IP fragment: no ports, not port 0
+	Other                         // port-0-related, none of the above
+	numClasses
+)
+
+var classNames = [numClasses]string{
+	Unknown:          "unknown",
+	Background:       "background",
+	Scan:             "scan",
+	BackscatterTo0:   "backscatter-to-0",
+	BackscatterFrom0: "backscatter-from-0",
+	Fingerprint:      "fingerprint",
+	Malformed:        "crafted-malformed",
+	BitTorrent:       "bittorrent",
+	FragmentArtifact: "fragment-artifact",
+	Other:            "other",
+}
+
+// Classes lists every class but Unknown, in table order.
+func Classes() []Class {
+	out := make([]Class, 0, numClasses-1)
+	for c := Class(1); c < numClasses; c++ {
+		out = append(out, c)
+	}
+	return out
+}
+
+// String returns the class name used in CSV, JSON and flags.
+func (c Class) String() string {
+	if c < numClasses {
+		return classNames[c]
+	}
+	return fmt.Sprintf("class(%d)", uint8(c))
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (c Class) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler; it accepts the names of String.
+func (c *Class) UnmarshalText(b []byte) error {
+	v, ok := lookup(classNames[:], string(b))
+	if !ok {
+		return fmt.Errorf("unknown class %q (want one of %v)", b, classNames[1:])
+	}
+	*c = Class(v)
+	return nil
+}
+
+// Port0Related reports whether packets of the class involve a real port 0.
+func (c Class) Port0Related() bool {
+	switch c {
+	case Scan, BackscatterTo0, BackscatterFrom0, Fingerprint, Malformed, BitTorrent, Other:
+		return true
+	}
+	return false
+}
+
+// Tool is the software that crafted a packet, as told by its header fingerprint.
+type Tool uint8
+
+// The tools. Stack means an ordinary operating-system network stack (a
+// backscatter victim's replies, a BitTorrent client, a reflector).
+const (
+	ToolUnknown Tool = iota // not known
+	ZMap                    // IP ID 54321, TTL 255, window 65535
+	Masscan                 // IP ID = dst ^ dport ^ seq, TTL 255, window 1024
+	Mirai                   // seq = destination address, TTL 64
+	Nmap                    // OS-detection probe shapes (T2–T7 windows and flags)
+	Hping                   // hping-like crafting: TTL 64, fixed or +1 IP ID
+	Stack                   // an ordinary OS stack
+	numTools
+)
+
+var toolNames = [numTools]string{
+	ToolUnknown: "unknown",
+	ZMap:        "zmap",
+	Masscan:     "masscan",
+	Mirai:       "mirai",
+	Nmap:        "nmap",
+	Hping:       "hping",
+	Stack:       "stack",
+}
+
+// Tools lists every tool but ToolUnknown, in table order.
+func Tools() []Tool {
+	out := make([]Tool, 0, numTools-1)
+	for t := Tool(1); t < numTools; t++ {
+		out = append(out, t)
+	}
+	return out
+}
+
+// String returns the tool name used in CSV, JSON and flags.
+func (t Tool) String() string {
+	if t < numTools {
+		return toolNames[t]
+	}
+	return fmt.Sprintf("tool(%d)", uint8(t))
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (t Tool) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler; it accepts the names of String.
+func (t *Tool) UnmarshalText(b []byte) error {
+	v, ok := lookup(toolNames[:], string(b))
+	if !ok {
+		return fmt.Errorf("unknown tool %q (want one of %v)", b, toolNames[:])
+	}
+	*t = Tool(v)
+	return nil
+}
+
+func lookup(names []string, s string) (int, bool) {
+	for i, n := range names {
+		if n == s {
+			return i, true
+		}
+	}
+	return 0, false
+}
