@@ -1,6 +1,138 @@
 package main
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
 
-func runGen(args []string, env *cmdEnv) error   { return errors.New("gen: under construction") }
-func runTruth(args []string, env *cmdEnv) error { return errors.New("truth: under construction") }
+	"github.com/port0/port0/gen"
+)
+
+// loadScenario returns a built-in scenario by name, or reads a scenario file.
+func loadScenario(name string) (*gen.Scenario, error) {
+	if s, ok := gen.Builtin(name); ok {
+		return s, nil
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("-scenario %q is neither a built-in scenario (%v) nor a file", name, gen.BuiltinNames())
+		}
+		return nil, fmt.Errorf("-scenario: %w", err)
+	}
+	defer f.Close()
+	return gen.ParseScenario(name, f)
+}
+
+func runGen(args []string, env *cmdEnv) error {
+	fs := newFlagSet("gen", "-scenario NAME|FILE -seed N -scale F -out DIR", env)
+	scenario := fs.String("scenario", "paper", "built-in scenario name or scenario file")
+	seed := fs.Uint64("seed", 1, "random seed")
+	scaleS := fs.String("scale", "1e-5", "volume scale: 1 is a full-size /15 telescope (~10^11 packets over 3 years)")
+	out := fs.String("out", "", "output folder (required)")
+	shard := fs.String("shard", "day", "file split: day, hour or single")
+	nano := fs.Bool("nano", false, "nanosecond pcap timestamps (default microsecond)")
+	raw := fs.Bool("raw", false, "raw IP link type (101) instead of Ethernet")
+	gz := fs.Bool("gzip", false, "gzip every pcap shard")
+	workers := fs.Int("workers", 0, "generating goroutines (0 = all cores); output does not depend on it")
+	quiet := fs.Bool("q", false, "no progress on stderr")
+	printScenario := fs.String("print-scenario", "", "print the named scenario (or file) as a commented scenario file and exit")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *printScenario != "" {
+		s, err := loadScenario(*printScenario)
+		if err != nil {
+			return err
+		}
+		return s.Format(env.stdout)
+	}
+	if fs.NArg() > 0 {
+		return &exitStatus{2, fmt.Errorf("gen: unexpected argument %q (flags go before nothing else)", fs.Arg(0))}
+	}
+	scale, err := strconv.ParseFloat(*scaleS, 64)
+	if err != nil || !(scale > 0) || math.IsInf(scale, 0) {
+		return &exitStatus{2, fmt.Errorf("gen: -scale must be a positive number such as 1e-5, got %q", *scaleS)}
+	}
+	if *out == "" {
+		return &exitStatus{2, errors.New("gen: -out DIR is required")}
+	}
+	if *workers < 0 {
+		return &exitStatus{2, fmt.Errorf("gen: -workers must be 0 (all cores) or more, got %d", *workers)}
+	}
+	mode, err := gen.ParseShardMode(*shard)
+	if err != nil {
+		return &exitStatus{2, fmt.Errorf("gen: -shard: %w", err)}
+	}
+	s, err := loadScenario(*scenario)
+	if err != nil {
+		return fmt.Errorf("gen: %w", err)
+	}
+	plan, err := gen.NewPlan(s, *seed, scale)
+	if err != nil {
+		return fmt.Errorf("gen: %w", err)
+	}
+	var progress io.Writer
+	if !*quiet {
+		progress = env.stderr
+	}
+	m, err := gen.Generate(plan, gen.Options{
+		Out: *out, Shard: mode, Nano: *nano, RawIP: *raw, Gzip: *gz, Workers: *workers, Progress: progress,
+	})
+	if err != nil {
+		return fmt.Errorf("gen: %s: %w", *out, err)
+	}
+	fmt.Fprintf(env.stderr, "gen: wrote %d packets in %d shards to %s (%s)\n", m.Packets, len(m.Shards), *out, filepath.Join(*out, gen.ManifestName))
+	return nil
+}
+
+func runTruth(args []string, env *cmdEnv) error {
+	fs := newFlagSet("truth", "SHARD.truth...", env)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return &exitStatus{2, errors.New("truth: name at least one .truth file")}
+	}
+	fmt.Fprintln(env.stdout, "shard,index,class,actor,tool,detail")
+	for _, name := range fs.Args() {
+		if err := printTruth(name, env.stdout); err != nil {
+			return fmt.Errorf("truth: %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+func printTruth(name string, w io.Writer) error {
+	f, err := os.Open(name)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	tr, err := gen.NewTruthReader(f)
+	if err != nil {
+		return err
+	}
+	base := filepath.Base(name)
+	for i := 0; ; i++ {
+		t, err := tr.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		detail := gen.ProbeName(t.Detail)
+		if detail == "" && t.Detail != 0 {
+			detail = "orphan"
+		}
+		if _, err := fmt.Fprintf(w, "%s,%d,%s,%d,%s,%s\n", base, i, t.Class, t.Actor, t.Tool, detail); err != nil {
+			return err
+		}
+	}
+}

@@ -1,0 +1,515 @@
+package gen
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/csv"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/port0/port0/label"
+)
+
+// ShardMode says how packets are split into files.
+type ShardMode int
+
+// The shard modes.
+const (
+	ShardDay    ShardMode = iota // one file per UTC day (default)
+	ShardHour                    // one file per UTC hour
+	ShardSingle                  // one file for the whole period
+)
+
+// ParseShardMode reads "day", "hour" or "single".
+func ParseShardMode(s string) (ShardMode, error) {
+	switch s {
+	case "day":
+		return ShardDay, nil
+	case "hour":
+		return ShardHour, nil
+	case "single":
+		return ShardSingle, nil
+	}
+	return 0, fmt.Errorf("unknown shard mode %q (want day, hour or single)", s)
+}
+
+func (m ShardMode) String() string { return [...]string{"day", "hour", "single"}[m] }
+
+// Options are the output choices of a run. None of them changes which
+// packets are generated, only how they are written.
+type Options struct {
+	Out      string    // output folder
+	Shard    ShardMode // file split
+	Nano     bool      // nanosecond pcap timestamps (else microsecond)
+	RawIP    bool      // LINKTYPE_RAW (101) instead of Ethernet
+	Gzip     bool      // gzip every pcap shard
+	Workers  int       // generating goroutines; 0 = GOMAXPROCS
+	Progress io.Writer // progress lines; nil = none
+}
+
+// Manifest describes a finished run: what was asked, what was written, and
+// the sha256 of every file. It holds no wall-clock time.
+type Manifest struct {
+	Generator string           `json:"generator"`
+	Scenario  string           `json:"scenario"`
+	Seed      uint64           `json:"seed"`
+	Scale     float64          `json:"scale"`
+	Telescope string           `json:"telescope"`
+	Start     string           `json:"start"`
+	Days      int              `json:"days"`
+	Shard     string           `json:"shard"`
+	LinkType  int              `json:"link_type"`
+	Nanosec   bool             `json:"nanosecond"`
+	Gzip      bool             `json:"gzip"`
+	ChunkSec  int64            `json:"chunk_seconds"`
+	Packets   int64            `json:"packets"`
+	Classes   map[string]int64 `json:"classes"`
+	Planned   map[string]int64 `json:"planned_classes"`
+	Actors    int              `json:"actors"`
+	Files     []FileEntry      `json:"files"`
+	Shards    []ShardEntry     `json:"shards"`
+	// ScenarioText is the full scenario, as 'port0 gen -print-scenario' writes it.
+	ScenarioText string `json:"scenario_text"`
+}
+
+// FileEntry is one written file and its checksum.
+type FileEntry struct {
+	Name   string `json:"name"`
+	Bytes  int64  `json:"bytes"`
+	SHA256 string `json:"sha256"`
+}
+
+// ShardEntry is one pcap shard with its truth file and per-class counts.
+type ShardEntry struct {
+	Pcap    string           `json:"pcap"`
+	Truth   string           `json:"truth"`
+	Packets int64            `json:"packets"`
+	Classes map[string]int64 `json:"classes"`
+}
+
+// GeneratorVersion names the packet layouts; it changes when bytes do.
+const GeneratorVersion = "port0-gen/1"
+
+// ManifestName is the file written last: its presence marks a complete run.
+const ManifestName = "manifest.json"
+
+// Generate writes the plan's packets, truth, actor and AS tables and the
+// manifest into opts.Out. Files are written under temporary names and
+// renamed when complete; the manifest comes last. On error nothing that
+// looks complete is left: temporary files are removed and no manifest exists.
+func Generate(p *Plan, opts Options) (m *Manifest, err error) {
+	if err := os.MkdirAll(opts.Out, 0o755); err != nil {
+		return nil, fmt.Errorf("cannot create output folder: %w", err)
+	}
+	// A manifest from an earlier run would vouch for files we are replacing.
+	if err := os.Remove(filepath.Join(opts.Out, ManifestName)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("cannot replace the old manifest: %w", err)
+	}
+	g := &run{p: p, opts: opts}
+	defer func() {
+		if err != nil {
+			g.abort()
+		}
+	}()
+	if err := g.packets(); err != nil {
+		return nil, err
+	}
+	if err := g.tables(); err != nil {
+		return nil, err
+	}
+	m = g.manifest()
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(m); err != nil {
+		return nil, err
+	}
+	if err := g.writeFile(ManifestName, buf.Bytes(), false); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// run is the state of one Generate call.
+type run struct {
+	p       *Plan
+	opts    Options
+	temps   []string // temporary files not yet renamed
+	files   []FileEntry
+	shards  []ShardEntry
+	packetN int64
+	classes [16]int64
+}
+
+func (g *run) abort() {
+	for _, t := range g.temps {
+		os.Remove(t)
+	}
+}
+
+// outFile is a file being written under a temporary name, hashed as it goes.
+type outFile struct {
+	name, tmp string
+	f         *os.File
+	w         *bufio.Writer
+	h         hash.Hash
+	n         int64
+}
+
+func (g *run) create(name string) (*outFile, error) {
+	final := filepath.Join(g.opts.Out, name)
+	tmp := final + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return nil, err
+	}
+	g.temps = append(g.temps, tmp)
+	return &outFile{name: name, tmp: tmp, f: f, w: bufio.NewWriterSize(f, 1<<20), h: sha256.New()}, nil
+}
+
+func (o *outFile) Write(b []byte) (int, error) {
+	o.h.Write(b)
+	o.n += int64(len(b))
+	return o.w.Write(b)
+}
+
+// finish flushes, closes and renames the file to its final name.
+func (g *run) finish(o *outFile) error {
+	err := o.w.Flush()
+	if cerr := o.f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(o.tmp, filepath.Join(g.opts.Out, o.name)); err != nil {
+		return err
+	}
+	for i, t := range g.temps {
+		if t == o.tmp {
+			g.temps = append(g.temps[:i], g.temps[i+1:]...)
+			break
+		}
+	}
+	g.files = append(g.files, FileEntry{Name: o.name, Bytes: o.n, SHA256: hex.EncodeToString(o.h.Sum(nil))})
+	return nil
+}
+
+func (g *run) writeFile(name string, data []byte, record bool) error {
+	o, err := g.create(name)
+	if err != nil {
+		return err
+	}
+	o.Write(data)
+	if !record {
+		// The manifest does not list itself.
+		err := o.w.Flush()
+		if cerr := o.f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return err
+		}
+		g.temps = g.temps[:len(g.temps)-1]
+		return os.Rename(o.tmp, filepath.Join(g.opts.Out, name))
+	}
+	return g.finish(o)
+}
+
+// linkType is the pcap link type of the run's shards.
+func (g *run) linkType() uint32 {
+	if g.opts.RawIP {
+		return 101
+	}
+	return 1
+}
+
+// pcapHeader is the 24-byte pcap file header (little endian).
+func (g *run) pcapHeader() []byte {
+	h := make([]byte, 24)
+	magic := uint32(0xa1b2c3d4)
+	if g.opts.Nano {
+		magic = 0xa1b23c4d
+	}
+	binary.LittleEndian.PutUint32(h[0:], magic)
+	binary.LittleEndian.PutUint16(h[4:], 2)
+	binary.LittleEndian.PutUint16(h[6:], 4)
+	binary.LittleEndian.PutUint32(h[16:], 262144) // snaplen
+	binary.LittleEndian.PutUint32(h[20:], g.linkType())
+	return h
+}
+
+// shardOf is the shard index of chunk k.
+func (g *run) shardOf(k int) int64 {
+	t := int64(k) * g.p.ChunkNS
+	switch g.opts.Shard {
+	case ShardHour:
+		return t / (3600 * nsPerSec)
+	case ShardSingle:
+		return 0
+	}
+	return t / nsPerDay
+}
+
+// shardName is the base file name of shard i.
+func (g *run) shardName(i int64) string {
+	t := time.Unix(0, g.p.Start).UTC()
+	switch g.opts.Shard {
+	case ShardHour:
+		return t.Add(time.Duration(i) * time.Hour).Format("2006-01-02T15")
+	case ShardSingle:
+		return "telescope"
+	}
+	return t.AddDate(0, 0, int(i)).Format(time.DateOnly)
+}
+
+// packets generates every chunk on the workers and writes them in order.
+func (g *run) packets() error {
+	p := g.p
+	workers := g.opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	window := 2 * workers
+	jobs := make(chan int)
+	slots := make([]chan *chunkBuf, window)
+	for i := range slots {
+		slots[i] = make(chan *chunkBuf, 1)
+	}
+	free := make(chan *chunkBuf, window+workers)
+	for i := 0; i < window+workers; i++ {
+		free <- &chunkBuf{ethernet: !g.opts.RawIP, nano: g.opts.Nano}
+	}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	go func() {
+		defer close(jobs)
+		for k := 0; k < p.NChunks; k++ {
+			select {
+			case jobs <- k:
+			case <-stop:
+				return
+			}
+		}
+	}()
+	for i := 0; i < workers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := newWorker(p)
+			var zw *gzip.Writer
+			var zbuf bytes.Buffer
+			for k := range jobs {
+				var c *chunkBuf
+				select {
+				case c = <-free:
+				case <-stop:
+					return
+				}
+				w.genChunk(k, c)
+				if g.opts.Gzip {
+					// Each chunk is its own gzip member; concatenated members
+					// are one valid gzip stream (RFC 1952), made in parallel.
+					zbuf.Reset()
+					if zw == nil {
+						zw, _ = gzip.NewWriterLevel(&zbuf, gzip.BestSpeed)
+					} else {
+						zw.Reset(&zbuf)
+					}
+					zw.Write(c.pcap)
+					zw.Close()
+					c.gz = append(c.gz[:0], zbuf.Bytes()...)
+				}
+				select {
+				case slots[k%window] <- c:
+				case <-stop:
+					return
+				}
+			}
+		}()
+	}
+	err := g.writeChunks(slots, free, window)
+	close(stop)
+	wg.Wait()
+	return err
+}
+
+// writeChunks consumes chunks in index order and appends them to shard files.
+// A worker may only take chunk k once chunk k-window has been written, which
+// the free-buffer pool enforces together with the slot channels.
+func (g *run) writeChunks(slots []chan *chunkBuf, free chan *chunkBuf, window int) error {
+	p := g.p
+	var pc, tr *outFile
+	cur := int64(-1)
+	var shard ShardEntry
+	var shardClasses [16]int64
+	closeShard := func() error {
+		if pc == nil {
+			return nil
+		}
+		if err := g.finish(pc); err != nil {
+			return err
+		}
+		if err := g.finish(tr); err != nil {
+			return err
+		}
+		shard.Classes = classMap(shardClasses[:])
+		g.shards = append(g.shards, shard)
+		pc, tr = nil, nil
+		return nil
+	}
+	start := time.Now()
+	lastReport := start
+	var err error
+	for k := 0; k < p.NChunks; k++ {
+		c := <-slots[k%window]
+		if s := g.shardOf(k); s != cur {
+			if err = closeShard(); err != nil {
+				return err
+			}
+			cur = s
+			base := g.shardName(s)
+			pname := base + ".pcap"
+			if g.opts.Gzip {
+				pname += ".gz"
+			}
+			if pc, err = g.create(pname); err != nil {
+				return err
+			}
+			if tr, err = g.create(base + ".truth"); err != nil {
+				return err
+			}
+			hdr := g.pcapHeader()
+			if g.opts.Gzip {
+				var zb bytes.Buffer
+				zw, _ := gzip.NewWriterLevel(&zb, gzip.BestSpeed)
+				zw.Write(hdr)
+				zw.Close()
+				hdr = zb.Bytes()
+			}
+			pc.Write(hdr)
+			tr.Write(truthHeader())
+			shard = ShardEntry{Pcap: pname, Truth: base + ".truth"}
+			shardClasses = [16]int64{}
+		}
+		if g.opts.Gzip {
+			pc.Write(c.gz)
+		} else {
+			pc.Write(c.pcap)
+		}
+		tr.Write(c.truth)
+		shard.Packets += c.packets
+		g.packetN += c.packets
+		for i, n := range c.classes {
+			shardClasses[i] += n
+			g.classes[i] += n
+		}
+		free <- c
+		if g.opts.Progress != nil && (time.Since(lastReport) > time.Second || k == p.NChunks-1) {
+			lastReport = time.Now()
+			el := time.Since(start).Seconds()
+			frac := float64(k+1) / float64(p.NChunks)
+			fmt.Fprintf(g.opts.Progress, "gen: %5.1f%%  %d packets  %.2f Mpkt/s  eta %.0fs\n",
+				100*frac, g.packetN, float64(g.packetN)/el/1e6, el/frac-el)
+		}
+	}
+	return closeShard()
+}
+
+func classMap(counts []int64) map[string]int64 {
+	m := map[string]int64{}
+	for i, n := range counts {
+		if n > 0 {
+			m[label.Class(i).String()] = n
+		}
+	}
+	return m
+}
+
+// tables writes actors.csv and asmap.csv.
+func (g *run) tables() error {
+	p := g.p
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	w.Write([]string{"id", "family", "kind", "class", "tool", "src", "asn", "ttl", "start", "end", "planned_packets", "port"})
+	for i := range p.Actors {
+		a := &p.Actors[i]
+		w.Write([]string{
+			strconv.FormatUint(uint64(a.ID), 10), a.Family.String(), a.kindName(), a.Class.String(), a.Tool.String(),
+			ipString(a.Src), strconv.FormatUint(uint64(a.ASN), 10), strconv.Itoa(int(a.TTL)),
+			time.Unix(0, a.Start).UTC().Format(time.RFC3339), time.Unix(0, a.End).UTC().Format(time.RFC3339),
+			strconv.FormatFloat(a.Packets, 'f', 3, 64), strconv.Itoa(int(a.Port)),
+		})
+	}
+	w.Flush()
+	if err := g.writeFile("actors.csv", b.Bytes(), true); err != nil {
+		return err
+	}
+	b.Reset()
+	w = csv.NewWriter(&b)
+	w.Write([]string{"prefix", "asn", "hosting"})
+	for _, as := range p.ASes {
+		w.Write([]string{ipString(as.Prefix) + "/" + strconv.Itoa(as.Bits), strconv.FormatUint(uint64(as.ASN), 10), strconv.FormatBool(as.Hosting)})
+	}
+	w.Flush()
+	return g.writeFile("asmap.csv", b.Bytes(), true)
+}
+
+// kindName names an actor's kind within its family.
+func (a *Actor) kindName() string {
+	switch a.Family {
+	case famBackground:
+		return bgKindNames[a.Kind]
+	case famScan0, famFragments:
+		return [...]string{"tcp", "udp"}[a.Kind]
+	case famSport0:
+		return [...]string{"udp-steady", "tcp-burst"}[a.Kind]
+	case famBackscatter:
+		return [...]string{"to0", "from0-tcp", "from0-icmp"}[a.Kind]
+	case famFingerprint:
+		return [...]string{"p1-p7", "p1-p7+nmap-t2-t7"}[a.Kind]
+	case famBitTorrent:
+		return [...]string{"dht", "utp"}[a.Kind]
+	}
+	return "-"
+}
+
+func ipString(ip uint32) string {
+	return strconv.Itoa(int(ip>>24)) + "." + strconv.Itoa(int(ip>>16&255)) + "." + strconv.Itoa(int(ip>>8&255)) + "." + strconv.Itoa(int(ip&255))
+}
+
+func (g *run) manifest() *Manifest {
+	p := g.p
+	s := p.Scenario
+	var st strings.Builder
+	s.Format(&st)
+	_, planned := p.PlannedPackets()
+	pm := map[string]int64{}
+	for c, n := range planned {
+		pm[c.String()] = int64(n + 0.5)
+	}
+	return &Manifest{
+		Generator: GeneratorVersion,
+		Scenario:  s.Name, Seed: p.Seed, Scale: p.Scale,
+		Telescope: s.Telescope.String(), Start: s.Start.Format(time.DateOnly), Days: s.Days,
+		Shard: g.opts.Shard.String(), LinkType: int(g.linkType()), Nanosec: g.opts.Nano, Gzip: g.opts.Gzip,
+		ChunkSec: p.ChunkNS / nsPerSec,
+		Packets:  g.packetN, Classes: classMap(g.classes[:]), Planned: pm,
+		Actors: len(p.Actors), Files: g.files, Shards: g.shards,
+		ScenarioText: st.String(),
+	}
+}
