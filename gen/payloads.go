@@ -58,3 +58,60 @@ var (
 	}()
 	icmpWindows = [32]byte([]byte("abcdefghijklmnopqrstuvwabcdefghi"))
 )
+
+// fillChargen fills b with chargen's rotating lines of printable ASCII
+// (RFC 864), starting at a position chosen by u.
+func fillChargen(b []byte, u uint64) {
+	const line = 72
+	start := int(u % 95)
+	for i := range b {
+		col := i % (line + 2)
+		switch col {
+		case line:
+			b[i] = '\r'
+		case line + 1:
+			b[i] = '\n'
+		default:
+			row := i / (line + 2)
+			b[i] = byte(' ' + (start+row+col)%95)
+		}
+	}
+}
+
+// fillDNSResponse fills b (at least 64 bytes) with a well-formed DNS
+// response to "example.com ANY" whose TXT answers exactly use up b, as an
+// amplifying resolver sends it.
+func fillDNSResponse(b []byte, id uint16) {
+	q := dnsQuery[12:] // question: example.com A IN
+	n := copy(b, []byte{byte(id >> 8), byte(id), 0x81, 0x80, 0, 1, 0, 0, 0, 0, 0, 0})
+	n += copy(b[n:], q[:len(q)-4])
+	n += copy(b[n:], []byte{0x00, 0xff, 0x00, 0x01}) // ANY, IN
+	answers := 0
+	for len(b)-n >= 12+1 {
+		rest := len(b) - n - 12 // rdata room for this record
+		rdlen := min(rest, 4096)
+		if left := rest - rdlen; left > 0 && left < 13 {
+			rdlen -= 13 - left // leave room for one more whole record
+		}
+		b[n], b[n+1] = 0xc0, 0x0c // name: pointer to the question
+		b[n+2], b[n+3] = 0, 16    // TXT
+		b[n+4], b[n+5] = 0, 1     // IN
+		b[n+6], b[n+7], b[n+8], b[n+9] = 0, 0, 0x0e, 0x10
+		b[n+10], b[n+11] = byte(rdlen>>8), byte(rdlen)
+		n += 12
+		// rdata: character strings of at most 255 bytes each.
+		for end := n + rdlen; n < end; {
+			l := min(end-n-1, 255)
+			b[n] = byte(l)
+			for i := 1; i <= l; i++ {
+				b[n+i] = byte('a' + (n+i)%26)
+			}
+			n += 1 + l
+		}
+		answers++
+	}
+	for ; n < len(b); n++ { // cannot happen for len(b) ≥ 64, kept safe
+		b[n] = 0
+	}
+	b[6], b[7] = byte(answers>>8), byte(answers)
+}

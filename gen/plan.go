@@ -610,7 +610,7 @@ func (b *builder) fragments(packets float64) {
 			a.Kind = kindTCP
 			a.Port = 80
 		} else {
-			a.Port = []uint16{53, 123, 389, 11211, 19}[r.IntN(5)]
+			a.Port = []uint16{53, 53, 19}[r.IntN(3)] // DNS (ANY/TXT amplification) and chargen
 		}
 		b.add(a)
 	}

@@ -647,8 +647,12 @@ func (w *worker) emitFragment(s *stream, c *chunkBuf) {
 		segLen := fragPayload*(tr.n-1) + 8 + r.IntN(fragPayload-8)
 		u := r.Uint64()
 		seg := w.seg[:segLen]
-		for i := range seg {
-			seg[i] = byte(u >> (8 * (i & 7)))
+		if a.Kind == kindTCP {
+			fillChargen(seg[tcpHeaderLen:], u) // a text body
+		} else if a.Port == 53 {
+			fillDNSResponse(seg[udpHeaderLen:], uint16(u))
+		} else {
+			fillChargen(seg[udpHeaderLen:], u)
 		}
 		if a.Kind == kindTCP {
 			h := tcpHdr{sport: a.Port, dport: uint16(1024 + u%64000), seq: r.Uint32(), ack: r.Uint32(), flags: flagACK | flagPSH, window: 501}

@@ -153,6 +153,7 @@ type run struct {
 	shards  []ShardEntry
 	packetN int64
 	classes [16]int64
+	bufs    []*bufio.Writer // buffers of finished files, for reuse
 }
 
 func (g *run) abort() {
@@ -178,7 +179,15 @@ func (g *run) create(name string) (*outFile, error) {
 		return nil, err
 	}
 	g.temps = append(g.temps, tmp)
-	return &outFile{name: name, tmp: tmp, f: f, w: bufio.NewWriterSize(f, 1<<20), h: sha256.New()}, nil
+	var w *bufio.Writer
+	if n := len(g.bufs); n > 0 {
+		w = g.bufs[n-1]
+		g.bufs = g.bufs[:n-1]
+		w.Reset(f)
+	} else {
+		w = bufio.NewWriterSize(f, 1<<20)
+	}
+	return &outFile{name: name, tmp: tmp, f: f, w: w, h: sha256.New()}, nil
 }
 
 func (o *outFile) Write(b []byte) (int, error) {
@@ -196,6 +205,7 @@ func (g *run) finish(o *outFile) error {
 	if err != nil {
 		return err
 	}
+	g.bufs = append(g.bufs, o.w)
 	if err := os.Rename(o.tmp, filepath.Join(g.opts.Out, o.name)); err != nil {
 		return err
 	}
@@ -290,8 +300,11 @@ func (g *run) packets() error {
 	for i := range slots {
 		slots[i] = make(chan *chunkBuf, 1)
 	}
-	free := make(chan *chunkBuf, window+workers)
-	for i := 0; i < window+workers; i++ {
+	// Exactly window buffers, each taken before its job: the chunks in
+	// flight are always a run [written, written+window), so chunk k owns
+	// slot k%window alone.
+	free := make(chan *chunkBuf, window)
+	for i := 0; i < window; i++ {
 		free <- &chunkBuf{ethernet: !g.opts.RawIP, nano: g.opts.Nano}
 	}
 	stop := make(chan struct{})
@@ -313,11 +326,15 @@ func (g *run) packets() error {
 			w := newWorker(p)
 			var zw *gzip.Writer
 			var zbuf bytes.Buffer
-			for k := range jobs {
+			for {
 				var c *chunkBuf
 				select {
 				case c = <-free:
 				case <-stop:
+					return
+				}
+				k, ok := <-jobs
+				if !ok {
 					return
 				}
 				w.genChunk(k, c)
@@ -349,8 +366,6 @@ func (g *run) packets() error {
 }
 
 // writeChunks consumes chunks in index order and appends them to shard files.
-// A worker may only take chunk k once chunk k-window has been written, which
-// the free-buffer pool enforces together with the slot channels.
 func (g *run) writeChunks(slots []chan *chunkBuf, free chan *chunkBuf, window int) error {
 	p := g.p
 	var pc, tr *outFile
@@ -377,6 +392,9 @@ func (g *run) writeChunks(slots []chan *chunkBuf, free chan *chunkBuf, window in
 	var err error
 	for k := 0; k < p.NChunks; k++ {
 		c := <-slots[k%window]
+		if c.k != k {
+			return fmt.Errorf("internal error: chunk %d arrived in the place of chunk %d", c.k, k)
+		}
 		if s := g.shardOf(k); s != cur {
 			if err = closeShard(); err != nil {
 				return err
