@@ -1,0 +1,307 @@
+package analyze
+
+import (
+	"bufio"
+	"compress/gzip"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+)
+
+// Packet is one captured record.
+//
+// Data aliases the reader's internal buffer and is valid only until the next
+// call to Next; copy it to keep it.
+type Packet struct {
+	Data     []byte   // captured bytes (caplen); empty for zero-length records
+	OrigLen  uint32   // original length on the wire
+	TS       int64    // nanoseconds since the Unix epoch; 0 when the record has none (pcapng simple packet block)
+	LinkType LinkType // per record (pcapng interfaces may differ)
+	Index    int64    // 0-based record index within the file
+	Offset   int64    // byte offset of the record header in the (decompressed) stream
+}
+
+// MaxCaplen is the largest captured length a record may declare. Anything
+// larger is treated as corruption (libpcap's own limit is 262144 bytes), so
+// a damaged length field can never make the reader allocate or read
+// gigabytes.
+const MaxCaplen = 262144
+
+const (
+	// bufSize is the size of the bufio.Reader every record is peeked from.
+	// It must hold the largest record or block the reader parses in one
+	// piece (maxBlock), so records are returned without copying.
+	bufSize = 1 << 20
+	// maxBlock bounds the pcapng blocks that are parsed (section headers,
+	// interface descriptions, packet blocks). Other blocks are skipped
+	// without buffering and may be up to maxSkipBlock long.
+	maxBlock     = 512 << 10
+	maxSkipBlock = 1 << 30
+	// maxInterfaces bounds the interface table of one pcapng section.
+	maxInterfaces = 4096
+)
+
+// ReadError is a corrupt, truncated or unreadable capture. It names the file,
+// the index the next packet would have had, and the byte offset (in the
+// decompressed stream) of the record or block that could not be read.
+// Index is -1 for an error in the file header.
+type ReadError struct {
+	File   string
+	Index  int64
+	Offset int64
+	Msg    string
+	err    error // underlying I/O or gzip error, if any
+}
+
+// Error returns "FILE: packet INDEX at byte OFFSET: MSG", or
+// "FILE: at byte OFFSET: MSG" for a file header error.
+func (e *ReadError) Error() string {
+	if e.Index < 0 {
+		return e.File + ": at byte " + strconv.FormatInt(e.Offset, 10) + ": " + e.Msg
+	}
+	return e.File + ": packet " + strconv.FormatInt(e.Index, 10) + " at byte " + strconv.FormatInt(e.Offset, 10) + ": " + e.Msg
+}
+
+// Unwrap returns the underlying I/O or decompression error, or nil when the
+// capture itself is malformed.
+func (e *ReadError) Unwrap() error { return e.err }
+
+// captureFormat identifies the container.
+type captureFormat uint8
+
+const (
+	formatPcap   captureFormat = iota + 1 // pcap, microsecond timestamps
+	formatPcapNs                          // pcap, nanosecond timestamps
+	formatPcapng                          // pcapng
+)
+
+// Capture reads one capture file or stream: pcap (microsecond or
+// nanosecond, either byte order) or pcapng, optionally gzip-compressed.
+//
+// Next reads records straight out of a fixed 1 MiB bufio buffer and never
+// allocates in the steady state; Packet.Data points into that buffer. A
+// Capture is not safe for concurrent use.
+type Capture struct {
+	name   string
+	closer io.Closer     // the file opened by OpenCapture, if any
+	gz     *gzip.Reader  // non-nil for gzip input
+	br     *bufio.Reader // the decompressed stream
+	format captureFormat
+
+	be    bool  // current byte order is big-endian
+	off   int64 // bytes consumed from the decompressed stream
+	index int64 // index of the next packet
+	done  bool  // io.EOF or a ReadError has been returned
+	err   *ReadError
+
+	// pcap
+	link    LinkType
+	snaplen uint32
+	fcsLen  int // bytes of FCS at the end of each frame, when the header says so
+	tsMul   int64
+
+	// pcapng
+	ifaces []ngInterface
+}
+
+// OpenCapture opens a capture file; name "-" reads standard input. The
+// format is detected from the content: gzip by its magic (1f 8b, whatever
+// the file name), then pcap or pcapng by theirs.
+func OpenCapture(name string) (*Capture, error) {
+	if name == "-" {
+		return NewCapture("stdin", os.Stdin)
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	c, err := NewCapture(name, f)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	c.closer = f
+	return c, nil
+}
+
+// NewCapture reads a capture from r, detecting gzip, pcap and pcapng by
+// their magic numbers. name is used in errors. Header errors are returned as
+// a *ReadError with Index -1.
+func NewCapture(name string, r io.Reader) (*Capture, error) {
+	c := &Capture{name: name}
+	br := bufio.NewReaderSize(r, bufSize)
+	if m, _ := br.Peek(2); len(m) == 2 && m[0] == 0x1f && m[1] == 0x8b {
+		gz, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, c.headerError("gzip: "+err.Error(), err)
+		}
+		c.gz = gz
+		br = bufio.NewReaderSize(gz, bufSize)
+	}
+	c.br = br
+	m, err := br.Peek(4)
+	if len(m) < 4 {
+		if len(m) == 0 && err == io.EOF {
+			return nil, c.headerError("empty input: no capture header", nil)
+		}
+		return nil, c.headerError("input too short for a capture header"+c.ioSuffix(err), ioErr(err))
+	}
+	switch {
+	case binary.BigEndian.Uint32(m) == ngSHB:
+		c.format = formatPcapng
+		if err = c.readSectionHeader(); err != nil {
+			c.err.Index = -1 // a bad first section header is a file header error
+		}
+	default:
+		err = c.readPcapHeader()
+	}
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// reset makes c read a new uncompressed capture from r, reusing its buffers
+// (benchmarks and the allocation test read the same bytes many times).
+func (c *Capture) reset(r io.Reader) error {
+	if c.gz != nil {
+		return errors.New("reset: gzip input")
+	}
+	c.br.Reset(r)
+	c.off, c.index, c.done, c.err, c.fcsLen = 0, 0, false, nil, 0
+	c.ifaces = c.ifaces[:0]
+	m, err := c.br.Peek(4)
+	if len(m) < 4 {
+		return c.headerError("input too short for a capture header"+c.ioSuffix(err), ioErr(err))
+	}
+	if binary.BigEndian.Uint32(m) == ngSHB {
+		c.format = formatPcapng
+		return c.readSectionHeader()
+	}
+	return c.readPcapHeader()
+}
+
+// Format names the container: "pcap", "pcap-ns" or "pcapng", with "+gzip"
+// appended for compressed input.
+func (c *Capture) Format() string {
+	var s string
+	switch c.format {
+	case formatPcap:
+		s = "pcap"
+	case formatPcapNs:
+		s = "pcap-ns"
+	case formatPcapng:
+		s = "pcapng"
+	}
+	if c.gz != nil {
+		s += "+gzip"
+	}
+	return s
+}
+
+// Next fills p with the next record. It returns io.EOF at a clean end of the
+// input and a *ReadError on a corrupt or truncated record or block; every
+// packet before the bad one has already been returned. After a *ReadError
+// the capture is done: further calls return io.EOF, and Err reports the
+// error again. Next never allocates in the steady state.
+func (c *Capture) Next(p *Packet) error {
+	if c.done {
+		return io.EOF
+	}
+	var err error
+	if c.format == formatPcapng {
+		err = c.nextPcapng(p)
+	} else {
+		err = c.nextPcap(p)
+	}
+	if err != nil {
+		c.done = true
+	}
+	return err
+}
+
+// Err returns the *ReadError that ended the capture, or nil.
+func (c *Capture) Err() error {
+	if c.err == nil {
+		return nil
+	}
+	return c.err
+}
+
+// Close releases the gzip reader and closes the file opened by OpenCapture.
+// It does not close a reader passed to NewCapture, nor standard input.
+func (c *Capture) Close() error {
+	var err error
+	if c.gz != nil {
+		err = c.gz.Close()
+	}
+	if c.closer != nil {
+		if cerr := c.closer.Close(); err == nil {
+			err = cerr
+		}
+		c.closer = nil
+	}
+	c.done = true
+	return err
+}
+
+// fail records and returns a ReadError for the record or block at offset.
+func (c *Capture) fail(offset int64, msg string, err error) error {
+	c.err = &ReadError{File: c.name, Index: c.index, Offset: offset, Msg: msg, err: err}
+	return c.err
+}
+
+func (c *Capture) headerError(msg string, err error) error {
+	return &ReadError{File: c.name, Index: -1, Offset: 0, Msg: msg, err: err}
+}
+
+// truncated builds the ReadError for a record or block of want bytes of which
+// only have could be read, distinguishing a short file from an I/O or gzip
+// failure.
+func (c *Capture) truncated(offset int64, what string, want, have int, err error) error {
+	msg := fmt.Sprintf("%s truncated: need %d bytes, input ends after %d", what, want, have)
+	return c.fail(offset, msg+c.ioSuffix(err), ioErr(err))
+}
+
+// ioSuffix describes a read error that is more than a plain end of input.
+func (c *Capture) ioSuffix(err error) string {
+	if err == nil || err == io.EOF {
+		return ""
+	}
+	if c.gz != nil {
+		return " (gzip stream: " + err.Error() + ")"
+	}
+	return " (" + err.Error() + ")"
+}
+
+// ioErr keeps err for Unwrap unless it is a plain io.EOF.
+func ioErr(err error) error {
+	if err == io.EOF {
+		return nil
+	}
+	return err
+}
+
+func (c *Capture) u16(b []byte) uint16 {
+	if c.be {
+		return binary.BigEndian.Uint16(b)
+	}
+	return binary.LittleEndian.Uint16(b)
+}
+
+func (c *Capture) u32(b []byte) uint32 {
+	if c.be {
+		return binary.BigEndian.Uint32(b)
+	}
+	return binary.LittleEndian.Uint32(b)
+}
+
+func (c *Capture) u64(b []byte) uint64 {
+	if c.be {
+		return binary.BigEndian.Uint64(b)
+	}
+	return binary.LittleEndian.Uint64(b)
+}
