@@ -1,0 +1,285 @@
+package analyze
+
+import "net/netip"
+
+// Record is what the headers of one packet say. It is filled in place by
+// (*Record).Decode and by (*RefDecoder).Decode, and it is comparable, so a
+// differential test is one !=.
+//
+// Zero values mean unknown. Each field's comment says when it is valid;
+// a field that is not valid is zero.
+type Record struct {
+	// Link is the result of the link layer. Always valid after Decode.
+	Link LinkResult
+	// VLANs is the number of 802.1Q / QinQ tags skipped (saturates at 255).
+	// Valid when Link is LinkOK or LinkNotIP.
+	VLANs uint8
+
+	// IPVersion is 4 or 6: the network header was recognised and its fixed
+	// part (20 or 40 bytes) is in the capture. Every IP field below is
+	// valid only when IPVersion != 0.
+	IPVersion uint8
+	// TTL is the IPv4 time to live or the IPv6 hop limit.
+	TTL uint8
+	// IPHdrLen is the IPv4 header length in bytes (IHL*4) as the header
+	// says it, even when malformed; 0 for IPv6.
+	IPHdrLen uint8
+	// IPOptions is set when the IPv4 header carries options (IHL > 5).
+	IPOptions bool
+	// DF and MF are the IPv4 Don't Fragment and More Fragments flags; MF is
+	// also the M flag of an IPv6 Fragment header.
+	DF, MF bool
+	// Frag says whether the packet is a fragment. Valid when the IPv4
+	// header is well formed or the IPv6 Fragment header was reached.
+	Frag FragKind
+	// FragOffset is the fragment offset in 8-byte units (IPv4 header or
+	// IPv6 Fragment header).
+	FragOffset uint16
+	// IPID is the IPv4 Identification, or the IPv6 Fragment header
+	// Identification when that header is present.
+	IPID uint32
+	// IPLen is the IPv4 total length or the IPv6 payload length field as
+	// written in the header.
+	IPLen uint16
+	// Src and Dst are the IP source and destination addresses.
+	Src, Dst netip.Addr
+	// Ext lists the IPv6 extension header numbers walked, in order (0
+	// hop-by-hop, 43 routing, 44 fragment, 60 destination options). NExt
+	// is how many; at most maxExt are walked.
+	Ext  [maxExt]uint8
+	NExt uint8
+	// Proto is the final transport protocol number (after IPv6 extension
+	// headers). Valid when IPVersion != 0 and the IP header (and its
+	// extension headers) were walked: Ports != PortsUnknown.
+	Proto uint8
+
+	// Ports says whether the transport header holds ports and, if not,
+	// why. Valid when IPVersion != 0.
+	Ports PortsKind
+	// SrcPort and DstPort are the TCP or UDP ports. Valid iff Ports is
+	// PortsPresent.
+	SrcPort, DstPort uint16
+	// Port0 is the position of port 0. Valid iff Ports is PortsPresent.
+	Port0 Port0Pos
+
+	// Seq is the TCP sequence number. Valid when Proto is TCP and Ports is
+	// PortsPresent (it lies within the first 8 bytes).
+	Seq uint32
+	// TCPFull is set when the 20-byte fixed TCP header is available; the
+	// TCP fields below are valid only then.
+	TCPFull bool
+	// Ack, Window and Flags (CWR..FIN in the low 8 bits, NS as bit 8:
+	// TCPFlagNS) of the TCP header.
+	Ack    uint32
+	Window uint16
+	Flags  uint16
+	// DataOffset is the TCP data offset in 32-bit words, as written.
+	DataOffset uint8
+	// Opts lists the first len(Opts) TCP option kinds in order (NOP and
+	// End-of-list included); NOpts counts all options parsed (saturating).
+	// Valid when TCPFull and DataOffset >= 5 and the options are within
+	// the capture.
+	Opts  [8]uint8
+	NOpts uint8
+	// MSS and WScale are the values of the MSS (kind 2, length 4) and
+	// window scale (kind 3, length 3) options; valid when that kind is
+	// among the options parsed.
+	MSS    uint16
+	WScale uint8
+
+	// UDPLen is the UDP length field. Valid when Proto is UDP and Ports is
+	// PortsPresent.
+	UDPLen uint16
+
+	// ICMPType and ICMPCode are the ICMPv4 or ICMPv6 type and code. Valid
+	// when ICMP is set.
+	ICMP               bool
+	ICMPType, ICMPCode uint8
+	// Inner is the packet quoted by an ICMP error message (ICMPv4 types
+	// 3, 4, 5, 11, 12; ICMPv6 types 1, 2, 3, 4). Zero otherwise.
+	Inner Quoted
+
+	// PayloadLen is the number of bytes after the last header decoded
+	// (TCP header with options, UDP header, 8-byte ICMP header, or the IP
+	// header and extension headers for other protocols and non-first
+	// fragments), taken from the IP and UDP length fields and clipped to
+	// the capture; never from the frame length. Valid when IPVersion != 0
+	// and Reason is zero.
+	PayloadLen uint16
+
+	// Reason says why the packet is malformed or cut short; zero means it
+	// is neither. Fields decoded before the problem stay valid.
+	Reason Reason
+}
+
+// Quoted is the IP header and first 8 transport bytes an ICMP error
+// message quotes. Valid when Version != 0.
+type Quoted struct {
+	// Version is 4 or 6 when the quoted IP header is complete.
+	Version uint8
+	// Proto is the quoted protocol (the IPv6 Next Header field as
+	// written: quoted extension headers are not walked).
+	Proto uint8
+	// Src and Dst are the quoted addresses.
+	Src, Dst netip.Addr
+	// Ports is PortsPresent when the quote holds 8 bytes of a TCP or UDP
+	// header of a packet that is not a non-first fragment.
+	Ports PortsKind
+	// SrcPort, DstPort and Port0 as in Record; valid iff Ports is
+	// PortsPresent.
+	SrcPort, DstPort uint16
+	Port0            Port0Pos
+	// Transport is the first 8 bytes of the quoted transport header; valid
+	// iff Ports is PortsPresent.
+	Transport [8]byte
+}
+
+// maxExt bounds the IPv6 extension header walk.
+const maxExt = 8
+
+// TCP flag bits in Record.Flags.
+const (
+	TCPFlagFIN uint16 = 1 << iota
+	TCPFlagSYN
+	TCPFlagRST
+	TCPFlagPSH
+	TCPFlagACK
+	TCPFlagURG
+	TCPFlagECE
+	TCPFlagCWR
+	TCPFlagNS
+)
+
+// IP protocol numbers the decoders look at.
+const (
+	ProtoHopByHop = 0
+	ProtoICMP     = 1
+	ProtoTCP      = 6
+	ProtoUDP      = 17
+	ProtoRouting  = 43
+	ProtoFragment = 44
+	ProtoICMPv6   = 58
+	ProtoDestOpts = 60
+)
+
+// LinkResult is the outcome of the link layer.
+type LinkResult uint8
+
+// Link results. The zero value means the packet was not decoded.
+const (
+	LinkUnknown     LinkResult = iota
+	LinkOK                     // link header decoded, IPv4 or IPv6 follows
+	LinkNotIP                  // link header decoded, something else follows (ARP, LLC, other AF)
+	LinkUnsupported            // link type the decoder does not know
+	LinkTruncated              // capture ends inside the link header
+)
+
+var linkResultNames = [...]string{"unknown", "ok", "not-ip", "unsupported-link", "truncated-link"}
+
+// String returns a short lower-case name.
+func (l LinkResult) String() string { return enumName(linkResultNames[:], uint8(l)) }
+
+// FragKind says whether a packet is an IP fragment.
+type FragKind uint8
+
+// Fragment kinds. The zero value means unknown.
+const (
+	FragUnknown  FragKind = iota
+	FragNone              // not a fragment (an IPv6 atomic fragment counts as none)
+	FragFirst             // offset 0, more fragments follow: holds the transport header
+	FragNonFirst          // offset > 0: no transport header
+)
+
+var fragNames = [...]string{"unknown", "none", "first", "non-first"}
+
+// String returns a short lower-case name.
+func (f FragKind) String() string { return enumName(fragNames[:], uint8(f)) }
+
+// PortsKind says whether a packet's transport header holds ports and, if
+// not, why. See the false-positive traps in REFERENCE.md.
+type PortsKind uint8
+
+// Ports kinds. The zero value means unknown (no IP layer).
+const (
+	PortsUnknown            PortsKind = iota
+	PortsPresent                      // TCP or UDP, at least 8 transport bytes
+	PortsNonFirstFragment             // fragment offset > 0: no transport header
+	PortsShortFirstFragment           // first fragment with fewer than 8 transport bytes
+	PortsNone                         // protocol without ports (ICMP, GRE, ESP, ...)
+	PortsTruncated                    // the capture ends before the ports
+	PortsMalformed                    // the IP header is malformed, ports cannot be located
+)
+
+var portsNames = [...]string{"unknown", "present", "non-first-fragment", "short-first-fragment", "no-ports", "truncated", "malformed"}
+
+// String returns a short lower-case name.
+func (p PortsKind) String() string { return enumName(portsNames[:], uint8(p)) }
+
+// Port0Pos is where port 0 sits in a TCP or UDP header.
+type Port0Pos uint8
+
+// Port-0 positions. The zero value means unknown (no ports).
+const (
+	Port0Unknown Port0Pos = iota
+	Port0None             // neither port is 0
+	Port0Src              // source port only
+	Port0Dst              // destination port only
+	Port0Both             // both ports
+)
+
+var port0Names = [...]string{"unknown", "none", "src", "dst", "both"}
+
+// String returns a short lower-case name.
+func (p Port0Pos) String() string { return enumName(port0Names[:], uint8(p)) }
+
+func port0(src, dst uint16) Port0Pos {
+	switch {
+	case src == 0 && dst == 0:
+		return Port0Both
+	case src == 0:
+		return Port0Src
+	case dst == 0:
+		return Port0Dst
+	}
+	return Port0None
+}
+
+// Reason says why a packet is malformed or cut short. It implements error
+// so callers can return it without allocating; the zero value means none.
+type Reason uint8
+
+// Reasons.
+const (
+	ReasonNone          Reason = iota
+	ReasonTruncated            // the capture ends inside a header
+	ReasonIPVersion            // IP version is not 4 or 6, or not what the link layer says
+	ReasonIPv4HeaderLen        // IPv4 IHL < 5
+	ReasonIPv4TotalLen         // IPv4 total length < header length
+	ReasonIPv4Options          // IPv4 option with a bad length
+	ReasonIPLength             // a header extends past the IP length field (or IPv6 payload length 0)
+	ReasonIPv6Options          // IPv6 hop-by-hop/destination TLV option overruns its header
+	ReasonIPv6ExtChain         // more than maxExt IPv6 extension headers
+	ReasonTCPDataOffset        // TCP data offset < 5 (ports are still valid)
+	ReasonTCPOptions           // TCP option with a bad length (ports and flags are still valid)
+	ReasonUDPLength            // UDP length < 8 (ports are still valid)
+	numReasons
+)
+
+var reasonNames = [...]string{
+	"none", "truncated", "bad IP version", "IPv4 IHL < 5", "IPv4 total length < header length",
+	"bad IPv4 option", "header beyond IP length", "bad IPv6 option", "too many IPv6 extension headers",
+	"TCP data offset < 5", "bad TCP option", "UDP length < 8",
+}
+
+// Error returns a short description.
+func (r Reason) Error() string { return enumName(reasonNames[:], uint8(r)) }
+
+// String returns the same as Error.
+func (r Reason) String() string { return r.Error() }
+
+func enumName(names []string, v uint8) string {
+	if int(v) < len(names) {
+		return names[v]
+	}
+	return "invalid"
+}
