@@ -23,10 +23,11 @@ const (
 	nullHdrLen = 4
 )
 
-// Minimum transport bytes for ports to count as present: 8, the fragment
-// unit and what RFC 792 guarantees an ICMP error quotes. It holds both
-// ports of TCP and UDP, the TCP sequence number and the whole UDP header.
-const portsMinLen = 8
+// Ports count as present when the whole fixed transport header is there:
+// 20 bytes for TCP, 8 for UDP. A first fragment shorter than that is a
+// tiny fragment (RFC 1858) and malformed. In an ICMP error quote, 8 bytes
+// (what RFC 792 guarantees) are enough: quotedMinLen.
+const quotedMinLen = 8
 
 // Decode fills r with what the headers of one captured frame say. It never
 // allocates, never panics and never fails: an odd or short frame just sets
@@ -272,6 +273,10 @@ func (r *Record) ipv6(b []byte) {
 				return
 			}
 		case ProtoFragment:
+			if r.Frag != FragNone { // a second Fragment header
+				r.bad(ReasonIPv6ExtChain)
+				return
+			}
 			fo := binary.BigEndian.Uint16(e[2:4])
 			r.FragOffset = fo >> 3
 			r.MF = fo&1 != 0
@@ -332,7 +337,11 @@ func (r *Record) transport(b []byte, off, end int) {
 	}
 	switch r.Proto {
 	case ProtoTCP, ProtoUDP:
-		if !r.l4need(len(l4), declared, portsMinLen, PortsShortFirstFragment) {
+		n := udpHdrLen
+		if r.Proto == ProtoTCP {
+			n = tcpMinLen
+		}
+		if !r.l4need(len(l4), declared, n, PortsShortFirstFragment) {
 			return
 		}
 		r.Ports = PortsPresent
@@ -362,9 +371,10 @@ func (r *Record) transport(b []byte, off, end int) {
 }
 
 // l4need reports whether n transport bytes are available. If not it sets
-// Ports (to short unless it is already set) and Reason: nothing for a first
-// fragment the IP length cuts short, ReasonIPLength for another packet the
-// IP length cuts short, ReasonTruncated when the capture does.
+// Ports and Reason: short and ReasonShortFragment for a first fragment the
+// IP length cuts short, ReasonIPLength for another packet the IP length
+// cuts short, ReasonTruncated when the capture does. For ICMP (short is
+// PortsNone) Ports stays PortsNone.
 func (r *Record) l4need(have, declared, n int, short PortsKind) bool {
 	if have >= n {
 		return true
@@ -372,6 +382,7 @@ func (r *Record) l4need(have, declared, n int, short PortsKind) bool {
 	switch {
 	case declared < n && r.Frag == FragFirst:
 		r.Ports = short
+		r.Reason = ReasonShortFragment
 	case declared < n:
 		r.Ports = PortsMalformed
 		r.Reason = ReasonIPLength
@@ -406,15 +417,10 @@ func (r *Record) udp(u udpHeader) {
 	r.PayloadLen = uint16(min(int(r.UDPLen), len(u)) - udpHdrLen)
 }
 
-// tcp decodes a TCP header of which at least 8 bytes are available;
+// tcp decodes a TCP header of which at least 20 bytes are available;
 // declared is what the IP length leaves for it.
 func (r *Record) tcp(t tcpHeader, declared int) {
 	r.Seq = t.seq()
-	if !r.l4need(len(t), declared, tcpMinLen, PortsPresent) {
-		r.Ports = PortsPresent // ports are real, the rest is cut off
-		return
-	}
-	r.TCPFull = true
 	r.Ack = t.ack()
 	r.Window = t.window()
 	r.Flags = t.flags()
@@ -531,7 +537,7 @@ func (q *Quoted) decode(b []byte) {
 		q.Ports = PortsNone
 	case nonFirst:
 		q.Ports = PortsNonFirstFragment
-	case len(l4) < portsMinLen:
+	case len(l4) < quotedMinLen:
 		q.Ports = PortsTruncated
 	default:
 		q.Ports = PortsPresent

@@ -88,7 +88,7 @@ func rIPv6(proto uint8, payloadLen uint16) Record {
 
 func withSYN(r Record, sport, dport uint16) Record {
 	r.Ports, r.SrcPort, r.DstPort, r.Port0 = PortsPresent, sport, dport, port0(sport, dport)
-	r.Seq, r.TCPFull, r.Window, r.Flags, r.DataOffset = 0xdeadbeef, true, 1024, TCPFlagSYN, 7
+	r.Seq, r.Window, r.Flags, r.DataOffset = 0xdeadbeef, 1024, TCPFlagSYN, 7
 	r.Opts, r.NOpts, r.MSS, r.WScale = [8]uint8{2, 1, 3}, 3, 1460, 7
 	return r
 }
@@ -258,9 +258,9 @@ func decodeCases() []decodeCase {
 	tf := ser(nil, ip4L(layers.IPProtocolUDP), gopacket.Payload(hexb("0000 0035")))
 	tf[6] |= 0x20
 	r = rIPv4(ProtoUDP, 24)
-	r.MF, r.Frag, r.Ports = true, FragFirst, PortsShortFirstFragment
+	r.MF, r.Frag, r.Ports, r.Reason = true, FragFirst, PortsShortFirstFragment, ReasonShortFragment
 	rw = r
-	rw.Ports = PortsUnknown
+	rw.Ports, rw.Reason = PortsUnknown, 0
 	add("ipv4/tiny-first-fragment", LinkRaw, tf, r).refWant = ptr(rw)
 	// IPv6 first fragment with UDP port 0, and a non-first one.
 	fh := hexb("11 00 0001 cafebabe") // next UDP, offset 0, M=1, id
@@ -281,11 +281,9 @@ func decodeCases() []decodeCase {
 	r = rIPv4(ProtoTCP, 48)
 	r.Ports, r.Reason = PortsTruncated, ReasonTruncated
 	add("ipv4/snaplen-in-tcp", LinkRaw, syn[:26], r)
-	// Snaplen cuts after the ports (12 bytes of TCP): ports are real.
-	r.Ports, r.SrcPort, r.DstPort, r.Port0, r.Seq = PortsPresent, 40000, 0, Port0Dst, 0xdeadbeef
-	rw = rIPv4(ProtoTCP, 48)
-	rw.Ports, rw.Reason = PortsTruncated, ReasonTruncated
-	add("ipv4/snaplen-after-ports", LinkRaw, syn[:32], r).refWant = ptr(rw)
+	// Snaplen cuts after the ports (12 bytes of TCP): the fixed header is
+	// incomplete, so they do not count.
+	add("ipv4/snaplen-after-ports", LinkRaw, syn[:32], r)
 	// Snaplen in the options: header fields are real.
 	r = withSYN(rIPv4(ProtoTCP, 48), 40000, 0)
 	r.Opts, r.NOpts, r.MSS, r.WScale, r.Reason = [8]uint8{}, 0, 0, 0, ReasonTruncated

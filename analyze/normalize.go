@@ -30,19 +30,13 @@ func Normalize(fast, ref Record) (Record, Record) {
 		}
 	}
 
-	// 4. gopacket needs the whole 20-byte TCP header to report anything;
-	// the fast decoder reports ports and sequence number from 8 bytes.
-	if fast.Proto == ProtoTCP && fast.Ports == PortsPresent && !fast.TCPFull && ref.Ports == PortsTruncated {
-		ref.Ports, ref.SrcPort, ref.DstPort, ref.Port0, ref.Seq = fast.Ports, fast.SrcPort, fast.DstPort, fast.Port0, fast.Seq
-	}
-
-	// 5. gopacket reads UDP length 0 as a jumbogram (RFC 2675) and takes
+	// 4. gopacket reads UDP length 0 as a jumbogram (RFC 2675) and takes
 	// the rest of the packet; we do not support jumbograms.
 	if fast.Reason == ReasonUDPLength && fast.UDPLen == 0 && ref.Reason == 0 && ref.UDPLen == 0 {
 		ref.Reason, ref.PayloadLen = fast.Reason, fast.PayloadLen
 	}
 
-	// 6. gopacket rejects a Pad1 option in the last byte of the data (it
+	// 5. gopacket rejects a Pad1 option in the last byte of the data (it
 	// wants two bytes for every TLV option), so a hop-by-hop or
 	// destination options header that ends the capture fails there.
 	if fast.Reason == 0 && fast.IPVersion == 6 && fast.NExt > 0 && fast.Ports == PortsNone && fast.PayloadLen == 0 &&
@@ -52,13 +46,13 @@ func Normalize(fast, ref Record) (Record, Record) {
 		copyAfterIP(&ref, &fast)
 	}
 
-	// 7. Both see a problem. Reasons are our vocabulary: gopacket only
+	// 6. Both see a problem. Reasons are our vocabulary: gopacket only
 	// says "error" (and "truncated"), so the kind is not compared, only
 	// that there is one, and the fields both filled before it.
 	if fast.Reason != 0 && ref.Reason != 0 {
 		ref.Reason = fast.Reason
 		// gopacket fails in a hop-by-hop or destination options header
-		// (see 6) and the fast decoder fails later: take the rest of the
+		// (see 5) and the fast decoder fails later: take the rest of the
 		// chain from fast. (gopacket decodes a first hop-by-hop header
 		// inside its IPv6 layer, so then not even that header is known.)
 		if ref.IPVersion == 6 && ref.Ports == PortsMalformed && ref.NExt < fast.NExt &&
@@ -79,7 +73,7 @@ func isBadPorts(p PortsKind) bool { return p == PortsTruncated || p == PortsMalf
 // and its extension headers) from src to dst.
 func copyAfterIP(dst, src *Record) {
 	dst.Ports, dst.SrcPort, dst.DstPort, dst.Port0 = src.Ports, src.SrcPort, src.DstPort, src.Port0
-	dst.Seq, dst.TCPFull, dst.Ack, dst.Window, dst.Flags = src.Seq, src.TCPFull, src.Ack, src.Window, src.Flags
+	dst.Seq, dst.Ack, dst.Window, dst.Flags = src.Seq, src.Ack, src.Window, src.Flags
 	dst.DataOffset, dst.Opts, dst.NOpts, dst.MSS, dst.WScale = src.DataOffset, src.Opts, src.NOpts, src.MSS, src.WScale
 	dst.UDPLen, dst.ICMP, dst.ICMPType, dst.ICMPCode, dst.Inner = src.UDPLen, src.ICMP, src.ICMPType, src.ICMPCode, src.Inner
 	dst.PayloadLen, dst.Reason = src.PayloadLen, src.Reason

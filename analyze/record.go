@@ -62,23 +62,18 @@ type Record struct {
 	// Port0 is the position of port 0. Valid iff Ports is PortsPresent.
 	Port0 Port0Pos
 
-	// Seq is the TCP sequence number. Valid when Proto is TCP and Ports is
-	// PortsPresent (it lies within the first 8 bytes).
-	Seq uint32
-	// TCPFull is set when the 20-byte fixed TCP header is available; the
-	// TCP fields below are valid only then.
-	TCPFull bool
-	// Ack, Window and Flags (CWR..FIN in the low 8 bits, NS as bit 8:
-	// TCPFlagNS) of the TCP header.
-	Ack    uint32
-	Window uint16
-	Flags  uint16
-	// DataOffset is the TCP data offset in 32-bit words, as written.
+	// Seq, Ack, Window, Flags (CWR..FIN in the low 8 bits, NS as bit 8:
+	// TCPFlagNS) and DataOffset (in 32-bit words, as written) of the TCP
+	// header. Valid when Proto is TCP and Ports is PortsPresent.
+	Seq        uint32
+	Ack        uint32
+	Window     uint16
+	Flags      uint16
 	DataOffset uint8
 	// Opts lists the first len(Opts) TCP option kinds in order (NOP and
 	// End-of-list included); NOpts counts all options parsed (saturating).
-	// Valid when TCPFull and DataOffset >= 5 and the options are within
-	// the capture.
+	// Valid when the TCP fields are, DataOffset >= 5 and the options are
+	// within the capture.
 	Opts  [8]uint8
 	NOpts uint8
 	// MSS and WScale are the values of the MSS (kind 2, length 4) and
@@ -202,9 +197,9 @@ type PortsKind uint8
 // Ports kinds. The zero value means unknown (no IP layer).
 const (
 	PortsUnknown            PortsKind = iota
-	PortsPresent                      // TCP or UDP, at least 8 transport bytes
+	PortsPresent                      // TCP or UDP with its whole fixed header (20 or 8 bytes)
 	PortsNonFirstFragment             // fragment offset > 0: no transport header
-	PortsShortFirstFragment           // first fragment with fewer than 8 transport bytes
+	PortsShortFirstFragment           // first fragment shorter than the fixed TCP or UDP header
 	PortsNone                         // protocol without ports (ICMP, GRE, ESP, ...)
 	PortsTruncated                    // the capture ends before the ports
 	PortsMalformed                    // the IP header is malformed, ports cannot be located
@@ -258,17 +253,18 @@ const (
 	ReasonIPv4Options          // IPv4 option with a bad length
 	ReasonIPLength             // a header extends past the IP length field (or IPv6 payload length 0)
 	ReasonIPv6Options          // IPv6 hop-by-hop/destination TLV option overruns its header
-	ReasonIPv6ExtChain         // more than maxExt IPv6 extension headers
+	ReasonIPv6ExtChain         // more than maxExt IPv6 extension headers, or two Fragment headers
 	ReasonTCPDataOffset        // TCP data offset < 5 (ports are still valid)
 	ReasonTCPOptions           // TCP option with a bad length (ports and flags are still valid)
 	ReasonUDPLength            // UDP length < 8 (ports are still valid)
+	ReasonShortFragment        // first fragment shorter than the fixed TCP/UDP header (RFC 1858 tiny fragment)
 	numReasons
 )
 
 var reasonNames = [...]string{
 	"none", "truncated", "bad IP version", "IPv4 IHL < 5", "IPv4 total length < header length",
-	"bad IPv4 option", "header beyond IP length", "bad IPv6 option", "too many IPv6 extension headers",
-	"TCP data offset < 5", "bad TCP option", "UDP length < 8",
+	"bad IPv4 option", "header beyond IP length", "bad IPv6 option", "bad IPv6 extension header chain",
+	"TCP data offset < 5", "bad TCP option", "UDP length < 8", "tiny first fragment",
 }
 
 // Error returns a short description.

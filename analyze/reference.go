@@ -385,6 +385,12 @@ func (d *RefDecoder) fill(r *Record, link LinkType, p *gopacket.DecodingLayerPar
 		r.Ports = PortsMalformed
 		bad(ReasonIPLength)
 	case layers.LayerTypeIPv6HopByHop, layers.LayerTypeIPv6Destination, layers.LayerTypeIPv6Routing, layers.LayerTypeIPv6Fragment:
+		// The failed header was decoded into the instance an earlier
+		// header of its type used: Proto is its number, not a field.
+		r.Proto = map[gopacket.LayerType]uint8{
+			layers.LayerTypeIPv6HopByHop: ProtoHopByHop, layers.LayerTypeIPv6Destination: ProtoDestOpts,
+			layers.LayerTypeIPv6Routing: ProtoRouting, layers.LayerTypeIPv6Fragment: ProtoFragment,
+		}[next]
 		r.Ports = PortsMalformed
 		bad(ReasonIPv6Options)
 	case layers.LayerTypeTCP:
@@ -465,7 +471,6 @@ func (d *RefDecoder) fillTCP(r *Record) {
 	r.SrcPort, r.DstPort = uint16(t.SrcPort), uint16(t.DstPort)
 	r.Port0 = port0(r.SrcPort, r.DstPort)
 	r.Seq = t.Seq
-	r.TCPFull = true
 	r.Ack = t.Ack
 	r.Window = t.Window
 	r.DataOffset = t.DataOffset
@@ -530,7 +535,7 @@ func (d *RefDecoder) quoted(q *Quoted, b []byte) {
 		q.Ports = PortsNone
 	case nonFirst:
 		q.Ports = PortsNonFirstFragment
-	case len(l4) < portsMinLen:
+	case len(l4) < quotedMinLen:
 		q.Ports = PortsTruncated
 	default:
 		q.Ports = PortsPresent
@@ -631,6 +636,17 @@ type refHopByHop struct{ layers.IPv6HopByHop }
 // CanDecode returns LayerTypeIPv6HopByHop.
 func (h *refHopByHop) CanDecode() gopacket.LayerClass { return layers.LayerTypeIPv6HopByHop }
 
+// DecodeFromBytes decodes and, on error, keeps the previous header's
+// fields (see refDestination).
+func (h *refHopByHop) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
+	saved := h.IPv6HopByHop
+	err := h.IPv6HopByHop.DecodeFromBytes(data, df)
+	if err != nil {
+		h.IPv6HopByHop = saved
+	}
+	return err
+}
+
 // NextLayerType returns the next header's layer type.
 func (h *refHopByHop) NextLayerType() gopacket.LayerType {
 	return noTunnelType(h.NextHeader.LayerType())
@@ -645,9 +661,18 @@ func (h *refDestination) CanDecode() gopacket.LayerClass { return layers.LayerTy
 
 // DecodeFromBytes resets the options, which gopacket appends to without
 // resetting, and decodes.
+//
+// On error it keeps the previous header's fields: the parser then reads
+// the next layer type from the last header it decoded, which is this
+// instance when two destination options headers follow each other.
 func (h *refDestination) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
+	saved := h.IPv6Destination
 	h.Options = h.Options[:0]
-	return h.IPv6Destination.DecodeFromBytes(data, df)
+	err := h.IPv6Destination.DecodeFromBytes(data, df)
+	if err != nil {
+		h.IPv6Destination = saved
+	}
+	return err
 }
 
 // NextLayerType returns the next header's layer type.
