@@ -44,6 +44,7 @@ func commands() []command {
 	return []command{
 		{"gen", "write synthetic telescope traffic: pcap shards, ground truth and a manifest", runGen},
 		{"truth", "print a shard's ground truth as CSV (shard, index, class, actor, tool)", runTruth},
+		{"crosscheck", "decode every packet with the fast decoder and with gopacket and report differences", runCrosscheck},
 	}
 }
 

@@ -1,0 +1,35 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/port0/port0/analyze"
+)
+
+// runCrosscheck decodes every packet of the inputs with the fast decoder
+// and with gopacket and reports the packets on which they differ after
+// the known differences are normalised (see package analyze). It exits
+// with status 1 on a difference or a read error.
+func runCrosscheck(args []string, env *cmdEnv) error {
+	fs := newFlagSet("crosscheck", "[-max N] INPUT...  (files, folders, or - for stdin)", env)
+	maxDiffs := fs.Int("max", 10, "print at most this many differing packets")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return &exitStatus{2, errors.New("crosscheck: no input given")}
+	}
+	inputs, err := analyze.ExpandInputs(fs.Args())
+	if err != nil {
+		return fmt.Errorf("crosscheck: %w", err)
+	}
+	res, err := analyze.Crosscheck(inputs, env.stdin, *maxDiffs, env.stdout)
+	fmt.Fprintf(env.stdout, "crosscheck: %d files, %d packets, %d differing, %d on unsupported links, %d read errors\n",
+		res.Files, res.Packets, res.Differing, res.Unsupported, res.ReadErrors)
+	if err != nil {
+		return fmt.Errorf("crosscheck: %w", err)
+	}
+	return nil
+}
