@@ -327,16 +327,20 @@ func (b *builder) asMap() {
 	b.hostW = newAlias(hostW)
 }
 
-// source draws a fresh source address from AS index ai.
+// source draws a fresh source address from AS index ai; when that AS is
+// nearly full it moves on to the next AS, so any population fits.
 func (b *builder) source(r *rand.Rand, ai int) (uint32, uint32) {
-	as := b.p.ASes[ai]
-	size := uint32(1) << (32 - as.Bits)
 	for {
-		ip := as.Prefix + 1 + uint32(r.Uint64N(uint64(size-2)))
-		if !b.used[ip] {
-			b.used[ip] = true
-			return ip, as.ASN
+		as := b.p.ASes[ai]
+		size := uint32(1) << (32 - as.Bits)
+		for try := 0; try < 16; try++ {
+			ip := as.Prefix + 1 + uint32(r.Uint64N(uint64(size-2)))
+			if !b.used[ip] {
+				b.used[ip] = true
+				return ip, as.ASN
+			}
 		}
+		ai = (ai + 1) % len(b.p.ASes)
 	}
 }
 
@@ -358,6 +362,17 @@ func volumes(r *rand.Rand, n int, sigma, packets float64) []float64 {
 		w[i] *= packets / sum
 	}
 	return w
+}
+
+// topVolumes splits packets over n actors so that the top 1 % (at least
+// one) send topShare of them; within each group volumes are log-normal.
+// Heavy hitters first: the caller's order does not matter for sampling.
+func topVolumes(r *rand.Rand, n int, sigma, packets, topShare float64) []float64 {
+	top := max(1, n/100)
+	if top >= n {
+		return volumes(r, n, sigma, packets)
+	}
+	return append(volumes(r, top, sigma, packets*topShare), volumes(r, n-top, sigma, packets*(1-topShare))...)
 }
 
 // window draws an activity window with a log-normal duration (median
@@ -395,7 +410,7 @@ func (b *builder) background(packets float64) {
 			continue
 		}
 		m := max(1, int(math.Round(float64(n)*shares[k])))
-		vols := volumes(r, m, bg.Sigma, kp)
+		vols := topVolumes(r, m, bg.Sigma, kp, bg.Top1Share)
 		lo := len(b.p.Actors)
 		for i := 0; i < m; i++ {
 			src, asn := b.source(r, b.asW.pick(r))

@@ -53,6 +53,7 @@ type Population struct {
 // The *Share fields split the background packets and sum to 1.
 type Background struct {
 	Population
+	Top1Share        float64 // share of background packets sent by the top 1 % of sources
 	TCPScanShare     float64 // generic SYN scanning of common ports (OS stacks)
 	ZMapShare        float64 // ZMap-fingerprinted SYN scanning
 	MasscanShare     float64 // Masscan-fingerprinted SYN scanning
@@ -152,7 +153,8 @@ func Paper() *Scenario {
 		WeeklyAmplitude:    0.15,
 		ASes:               3000,
 		Background: Background{
-			Population:       Population{Actors: 2000000, MinActors: 2000, Sigma: 3.3},
+			Population:       Population{Actors: 2000000, MinActors: 2000, Sigma: 1.5},
+			Top1Share:        0.85,
 			TCPScanShare:     0.40,
 			ZMapShare:        0.12,
 			MasscanShare:     0.10,
@@ -342,6 +344,7 @@ func (s *Scenario) params() []param {
 	b := &s.Background
 	add(populationParams("background", &b.Population, "background sources")...)
 	add(
+		floatParam("background", "top1_share", "packets sent by the top 1% of sources (Merit ORION 2025: > 0.8)", &b.Top1Share, 0.01, 0.999),
 		floatParam("background", "tcp_scan_share", "generic SYN scans of common ports (OS stacks)", &b.TCPScanShare, 0, 1),
 		floatParam("background", "zmap_share", "ZMap SYN scans (IP ID 54321, TTL 255, window 65535)", &b.ZMapShare, 0, 1),
 		floatParam("background", "masscan_share", "Masscan SYN scans (IP ID = dst^dport^seq, window 1024)", &b.MasscanShare, 0, 1),
