@@ -151,7 +151,15 @@ func reserialize(ipBytes []byte) ([]byte, error) {
 	if err := gopacket.SerializeLayers(buf, gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true}, ls...); err != nil {
 		return nil, err
 	}
-	return buf.Bytes(), nil
+	out := buf.Bytes()
+	// gopacket v1.1.19 sends a computed UDP checksum of zero as 0x0000;
+	// RFC 768 says to send it as 0xffff (0 means "no checksum"), as we do.
+	if len(out) >= ipv4HeaderLen+udpHeaderLen && out[9] == protoUDP && binary.BigEndian.Uint16(out[6:])&0x3fff == 0 {
+		if c := out[ipv4HeaderLen+6:]; c[0] == 0 && c[1] == 0 {
+			c[0], c[1] = 0xff, 0xff
+		}
+	}
+	return out, nil
 }
 
 // ipOf strips the link layer and Ethernet padding: the IPv4 total length,
