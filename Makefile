@@ -38,8 +38,9 @@ fuzz: ## run every fuzz target for FUZZTIME each
 	  done; \
 	done
 
-testdata: build ## regenerate the committed captures in testdata/ (see testdata/README.md)
+testdata: ## regenerate the committed captures in testdata/ (see testdata/README.md)
 	$(GO) test ./gen -run TestCommittedSample -update
+	$(GO) run ./analyze/internal/mkcorpus -out testdata/captures
 
 clean: ## remove build outputs and generated data
 	rm -rf bin $(OUT)

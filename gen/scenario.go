@@ -551,6 +551,16 @@ func ParseScenario(name string, r io.Reader) (*Scenario, error) {
 		if se, ok := err.(*ScenarioError); ok {
 			se.File = name
 			se.Line = seen[se.Field]
+			if se.Line == 0 {
+				// A relation broken by another field of the section: point
+				// at the last line that set one.
+				sec, _, _ := strings.Cut(se.Field, ".")
+				for f, l := range seen {
+					if strings.HasPrefix(f, sec+".") && l > se.Line {
+						se.Line = l
+					}
+				}
+			}
 		}
 		return nil, err
 	}
