@@ -268,7 +268,7 @@ func (r *Record) ipv6(b []byte) {
 		r.Proto = e[0]
 		switch nh {
 		case ProtoHopByHop, ProtoDestOpts:
-			if !ipv6OptionsOK(e[2:]) {
+			if !ipv6OptionsOK(e[2:], nh == ProtoHopByHop) {
 				r.bad(ReasonIPv6Options)
 				return
 			}
@@ -307,14 +307,16 @@ func (r *Record) need(b []byte, off, n, end int) bool {
 }
 
 // ipv6OptionsOK reports whether the TLV options of a hop-by-hop or
-// destination options header fit in it.
-func ipv6OptionsOK(o []byte) bool {
+// destination options header fit in it. A Jumbo Payload option (0xc2) in
+// a hop-by-hop header is refused too: jumbograms are not supported, and
+// one in a packet with a payload length is malformed (RFC 2675).
+func ipv6OptionsOK(o []byte, hopByHop bool) bool {
 	for len(o) > 0 {
 		if o[0] == 0 { // Pad1
 			o = o[1:]
 			continue
 		}
-		if len(o) < 2 || 2+int(o[1]) > len(o) {
+		if len(o) < 2 || 2+int(o[1]) > len(o) || hopByHop && o[0] == 0xc2 {
 			return false
 		}
 		o = o[2+int(o[1]):]
