@@ -1,9 +1,6 @@
 package gen
 
-import (
-	"math/bits"
-	"math/rand/v2"
-)
+import "math/bits"
 
 // alias is Walker's alias table: it picks index i with probability
 // w[i]/sum(w) in O(1), with one random number.
@@ -58,15 +55,15 @@ func newAlias(w []float64) alias {
 	return a
 }
 
-// pick draws an index.
-func (a *alias) pick(r *rand.Rand) int {
+// pick maps a uniform random 64-bit value to an index.
+func (a *alias) pick(u uint64) int {
 	n := len(a.prob)
 	if n <= 1 {
 		return 0
 	}
 	// One draw: u*n's high word is a uniform column, its low word a
 	// uniform fraction for the coin (Lemire's multiply-shift).
-	hi, lo := bits.Mul64(r.Uint64(), uint64(n))
+	hi, lo := bits.Mul64(u, uint64(n))
 	if lo>>11 < a.prob[hi] {
 		return int(hi)
 	}

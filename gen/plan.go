@@ -90,10 +90,11 @@ type AS struct {
 	Hosting bool   // a hosting/cloud network (where crafted traffic comes from)
 }
 
-// bgKind is one background kind: a contiguous range of actors that share a
-// packet budget, and an alias table to pick the source of each packet by
-// its volume weight.
-type bgKind struct {
+// bgPool is a contiguous range of background actors that share one stream:
+// an alias table picks the source (and so the kind) of each packet by its
+// volume weight. Pool 0 holds the kinds that follow the daily cycle, pool 1
+// the misconfiguration hot spots, which do not.
+type bgPool struct {
 	lo, hi  int     // actor index range
 	packets float64 // planned packets over the period
 	alias   alias
@@ -112,7 +113,7 @@ type Plan struct {
 	NChunks  int
 	Actors   []Actor
 	ASes     []AS
-	bg       [numBgKinds]bgKind
+	bg       [2]bgPool
 	byDay    [][]int32 // non-background actors active on each day
 	teleBase uint32
 	teleBits int
@@ -402,6 +403,7 @@ func (b *builder) background(packets float64) {
 	bg := s.Background
 	r := b.rng(10)
 	n := b.count(bg.Population)
+	var vols0 [2][]float64
 	shares := [numBgKinds]float64{bg.TCPScanShare, bg.ZMapShare, bg.MasscanShare, bg.MiraiShare, bg.UDPShare, bg.ICMPShare, bg.BackscatterShare, bg.MisconfigShare}
 	tools := [numBgKinds]label.Tool{label.Stack, label.ZMap, label.Masscan, label.Mirai, label.Stack, label.Stack, label.Stack, label.Stack}
 	for k := uint8(0); k < numBgKinds; k++ {
@@ -413,7 +415,7 @@ func (b *builder) background(packets float64) {
 		vols := topVolumes(r, m, bg.Sigma, kp, bg.Top1Share)
 		lo := len(b.p.Actors)
 		for i := 0; i < m; i++ {
-			src, asn := b.source(r, b.asW.pick(r))
+			src, asn := b.source(r, b.asW.pick(r.Uint64()))
 			a := Actor{
 				Family: famBackground, Kind: k, Class: label.Background, Tool: tools[k],
 				Src: src, ASN: asn, Start: b.p.Start, End: b.p.End, Packets: vols[i], Diurnal: true,
@@ -439,15 +441,22 @@ func (b *builder) background(packets float64) {
 			}
 			b.add(a)
 		}
-		w := make([]float64, m)
-		copy(w, vols)
-		b.p.bg[k] = bgKind{lo: lo, hi: lo + m, packets: kp, alias: newAlias(w)}
+		pool := &b.p.bg[boolInt(k == bgMisconfig)]
+		if len(vols0[boolInt(k == bgMisconfig)]) == 0 {
+			pool.lo = lo
+		}
+		pool.hi = lo + m
+		pool.packets += kp
+		vols0[boolInt(k == bgMisconfig)] = append(vols0[boolInt(k == bgMisconfig)], vols...)
+	}
+	for i := range b.p.bg {
+		b.p.bg[i].alias = newAlias(vols0[i])
 	}
 }
 
 // hostingSource draws a source from the concentrated hosting networks.
 func (b *builder) hostingSource(r *rand.Rand) (uint32, uint32) {
-	return b.source(r, b.hosts[b.hostW.pick(r)])
+	return b.source(r, b.hosts[b.hostW.pick(r.Uint64())])
 }
 
 func (b *builder) scan0(packets float64) {
@@ -464,7 +473,7 @@ func (b *builder) scan0(packets float64) {
 		if r.Float64() < sc.TCPFraction {
 			a.Kind = kindTCP
 		}
-		switch toolW.pick(r) {
+		switch toolW.pick(r.Uint64()) {
 		case 0:
 			a.Tool, a.TTL = label.ZMap, 255-hops(r)
 		case 1:
@@ -524,7 +533,7 @@ func (b *builder) backscatter(packets float64) {
 	n := b.count(bs.Population)
 	vols := volumes(r, n, bs.Sigma, packets)
 	for i := 0; i < n; i++ {
-		src, asn := b.source(r, b.asW.pick(r)) // victims anywhere
+		src, asn := b.source(r, b.asW.pick(r.Uint64())) // victims anywhere
 		start, end := b.window(r, bs.DurationMinutes*60*float64(nsPerSec), 1.2)
 		init := uint8(64)
 		if r.IntN(3) == 0 {
@@ -594,7 +603,7 @@ func (b *builder) bittorrent(packets float64) {
 	n := b.count(bt.Population)
 	vols := volumes(r, n, bt.Sigma, packets)
 	for i := 0; i < n; i++ {
-		src, asn := b.source(r, b.asW.pick(r)) // home users anywhere
+		src, asn := b.source(r, b.asW.pick(r.Uint64())) // home users anywhere
 		start, end := b.window(r, bt.DurationDays*float64(nsPerDay), 1)
 		init := uint8(64)
 		if r.IntN(2) == 0 {
@@ -617,7 +626,7 @@ func (b *builder) fragments(packets float64) {
 	n := b.count(fr.Population)
 	vols := volumes(r, n, fr.Sigma, packets)
 	for i := 0; i < n; i++ {
-		src, asn := b.source(r, b.asW.pick(r))
+		src, asn := b.source(r, b.asW.pick(r.Uint64()))
 		start, end := b.window(r, 30*float64(nsPerDay), 1)
 		a := Actor{Family: famFragments, Class: label.FragmentArtifact, Tool: label.Stack, Kind: kindUDP,
 			Src: src, ASN: asn, TTL: 64 - hops(r), Start: start, End: end, Packets: vols[i]}

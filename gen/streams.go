@@ -22,7 +22,7 @@ type stream struct {
 	pcg   rand.PCG
 	r     *rand.Rand
 	a     *Actor  // nil for background kinds
-	bg    *bgKind // background kind, when a is nil
+	bg    *bgPool // background pool, when a is nil
 	kind  uint8
 	idx   uint64 // packets of this actor before the current one (sweep position)
 
@@ -86,16 +86,16 @@ func (w *worker) genChunk(k int, c *chunkBuf) {
 	t1 := min(t0+p.ChunkNS, p.End)
 	factor := p.hourFactor(t0)
 	w.streams = w.pool[:0]
-	for kind := range p.bg {
-		bg := &p.bg[kind]
+	for i := range p.bg {
+		bg := &p.bg[i]
 		if bg.hi == bg.lo {
 			continue
 		}
 		rate := bg.packets / float64(p.End-p.Start)
-		if kind != int(bgMisconfig) {
+		if i == 0 {
 			rate *= factor
 		}
-		w.addStream(k, t0, t1, rate, nil, bg, uint8(kind), uint64(kind))
+		w.addStream(k, t0, t1, rate, nil, bg, 0, uint64(i))
 	}
 	day := int((t0 - p.Start) / nsPerDay)
 	if day < len(p.byDay) {
@@ -162,7 +162,7 @@ func (w *worker) down(i int) {
 }
 
 // addStream adds a stream active over [from, limit) at the given rate.
-func (w *worker) addStream(k int, from, limit int64, rate float64, a *Actor, bg *bgKind, kind uint8, id uint64) {
+func (w *worker) addStream(k int, from, limit int64, rate float64, a *Actor, bg *bgPool, kind uint8, id uint64) {
 	if rate <= 0 || from >= limit {
 		return
 	}
@@ -262,11 +262,12 @@ func (w *worker) emit(s *stream, c *chunkBuf) {
 func (w *worker) emitBackground(s *stream, c *chunkBuf) {
 	p := w.p
 	r := s.r
-	a := &p.Actors[s.bg.lo+s.bg.alias.pick(r)]
+	a := &p.Actors[s.bg.lo+s.bg.alias.pick(s.pcg.Uint64())]
 	t := truthRec{actor: a.ID, class: label.Background, tool: a.Tool}
-	ip := ipHdr{src: a.Src, dst: p.dst(r), ttl: a.TTL, id: uint16(r.Uint32())}
-	u := r.Uint64()
-	switch s.kind {
+	v := s.pcg.Uint64()
+	ip := ipHdr{src: a.Src, dst: p.teleBase + uint32(v>>(64-p.teleBits)), ttl: a.TTL, id: uint16(v)}
+	u := s.pcg.Uint64()
+	switch a.Kind {
 	case bgTCPScan:
 		h := tcpHdr{sport: uint16(32768 + u%28232), dport: commonTCPPorts[u>>59], seq: uint32(u >> 16), flags: flagSYN}
 		ip.frag = ipDF
@@ -432,7 +433,7 @@ func (w *worker) emitGarbage(s *stream, c *chunkBuf) {
 		h.sport = uint16(u >> 16)
 	}
 	// Data offset 0..4 words: 0 to 16 bytes, all below the legal minimum.
-	h.dataOff, h.forceOff = uint8(p.dataOffW.pick(r)), true
+	h.dataOff, h.forceOff = uint8(p.dataOffW.pick(r.Uint64())), true
 	if r.Float64() < p.Scenario.Garbage.NearUniform {
 		h.flags = uint8(r.Uint32())
 	} else {
