@@ -450,34 +450,40 @@ func (r *Record) tcp(t tcpHeader, declared int) {
 // tcpOptions records the TCP option kinds and the MSS and window scale
 // values. It reports false for an option with a bad length.
 func (r *Record) tcpOptions(o []byte) bool {
-	for len(o) > 0 {
-		kind := o[0]
-		if int(r.NOpts) < len(r.Opts) {
-			r.Opts[r.NOpts] = kind
+	n := 0 // options seen
+	ok := true
+	for i := 0; i < len(o); {
+		kind := o[i]
+		if n < len(r.Opts) {
+			r.Opts[n] = kind
 		}
-		if r.NOpts < 255 {
-			r.NOpts++
+		n++
+		if kind == 0 { // End of option list
+			break
 		}
-		switch kind {
-		case 0: // End of option list
-			return true
-		case 1: // NOP
-			o = o[1:]
+		if kind == 1 { // NOP
+			i++
 			continue
 		}
-		if len(o) < 2 || o[1] < 2 || int(o[1]) > len(o) {
-			return false
+		if i+1 >= len(o) {
+			ok = false
+			break
 		}
-		n := int(o[1])
+		l := int(o[i+1])
+		if l < 2 || i+l > len(o) {
+			ok = false
+			break
+		}
 		switch {
-		case kind == 2 && n == 4:
-			r.MSS = binary.BigEndian.Uint16(o[2:4])
-		case kind == 3 && n == 3:
-			r.WScale = o[2]
+		case kind == 2 && l == 4:
+			r.MSS = uint16(o[i+2])<<8 | uint16(o[i+3])
+		case kind == 3 && l == 3:
+			r.WScale = o[i+2]
 		}
-		o = o[n:]
+		i += l
 	}
-	return true
+	r.NOpts = uint8(min(n, 255))
+	return ok
 }
 
 // isICMPError reports whether an ICMP (proto 1) or ICMPv6 (proto 58) type
