@@ -499,7 +499,7 @@ func (b *builder) sport0(packets float64) {
 	vols := volumes(r, n, sp.Sigma, steady)
 	for i := 0; i < n; i++ {
 		src, asn := b.hostingSource(r)
-		start, end := b.window(r, 20*float64(nsPerDay), 1)
+		start, end := b.window(r, sp.DurationDays*float64(nsPerDay), 1)
 		init := uint8(64)
 		if r.IntN(4) == 0 {
 			init = 128
@@ -571,7 +571,7 @@ func (b *builder) fingerprint(packets float64) {
 	vols := volumes(r, n, fp.Sigma, packets)
 	for i := 0; i < n; i++ {
 		src, asn := b.hostingSource(r)
-		start, end := b.window(r, 10*float64(nsPerDay), 1)
+		start, end := b.window(r, fp.DurationDays*float64(nsPerDay), 1)
 		a := Actor{Family: famFingerprint, Class: label.Fingerprint, Tool: label.Hping, Kind: kindP17,
 			Src: src, ASN: asn, TTL: 64 - hops(r), Start: start, End: end, Packets: vols[i]}
 		if r.Float64() < fp.NmapFraction {
@@ -627,7 +627,7 @@ func (b *builder) fragments(packets float64) {
 	vols := volumes(r, n, fr.Sigma, packets)
 	for i := 0; i < n; i++ {
 		src, asn := b.source(r, b.asW.pick(r.Uint64()))
-		start, end := b.window(r, 30*float64(nsPerDay), 1)
+		start, end := b.window(r, fr.DurationDays*float64(nsPerDay), 1)
 		a := Actor{Family: famFragments, Class: label.FragmentArtifact, Tool: label.Stack, Kind: kindUDP,
 			Src: src, ASN: asn, TTL: 64 - hops(r), Start: start, End: end, Packets: vols[i]}
 		if r.Float64() < fr.TCPFraction {

@@ -88,6 +88,7 @@ type Sport0 struct {
 	BurstHours    float64 // its length
 	BurstSources  int     // burst sources at scale 1, from one hosting AS
 	BurstPort     int     // the TCP service port of the burst
+	DurationDays  float64 // median activity of a steady prober
 }
 
 // Backscatter is victims of spoofed floods answering to port 0 (the attacker
@@ -107,6 +108,7 @@ type FingerprintFamily struct {
 	Share        float64
 	NmapFraction float64 // share of fingerprinters that add Nmap-like T2–T7 probes
 	ProbeGapMS   float64 // mean gap between the probes of one bundle
+	DurationDays float64 // median activity of a fingerprinter
 }
 
 // Garbage is the randomised-header surge (CERT Polska, Nov 2011).
@@ -136,6 +138,7 @@ type Fragments struct {
 	TCPFraction    float64 // trains that carry TCP (else UDP)
 	OrphanFraction float64 // trains whose first fragment never arrives
 	MaxFragments   int     // fragments per train: 2..MaxFragments
+	DurationDays   float64 // median activity of a reflector
 }
 
 // Paper returns the built-in default scenario, modelled on REFERENCE.md.
@@ -182,6 +185,7 @@ func Paper() *Scenario {
 			BurstHours:    3,
 			BurstSources:  2000,
 			BurstPort:     445,
+			DurationDays:  20,
 		},
 		Backscatter: Backscatter{
 			Population:      Population{Actors: 20000, MinActors: 30, Sigma: 1.5},
@@ -195,6 +199,7 @@ func Paper() *Scenario {
 			Share:        0.05,
 			NmapFraction: 0.5,
 			ProbeGapMS:   300,
+			DurationDays: 10,
 		},
 		Garbage: Garbage{
 			Population:  Population{Actors: 20, MinActors: 3, Sigma: 0.5},
@@ -217,6 +222,7 @@ func Paper() *Scenario {
 			TCPFraction:    0.1,
 			OrphanFraction: 0.3,
 			MaxFragments:   3,
+			DurationDays:   30,
 		},
 	}
 }
@@ -374,6 +380,7 @@ func (s *Scenario) params() []param {
 		floatParam("sport0", "burst_hours", "burst length in hours (Cisco 2013: 3)", &sp.BurstHours, 0.01, 240),
 		intParam("sport0", "burst_sources", "burst sources at scale 1, all in one hosting AS", &sp.BurstSources, 1, 1e7),
 		intParam("sport0", "burst_port", "TCP port the burst probes (Cisco 2013: 445)", &sp.BurstPort, 1, 65535),
+		floatParam("sport0", "duration_days", "median activity of a steady prober in days", &sp.DurationDays, 0.001, 3650),
 	)
 	bs := &s.Backscatter
 	add(populationParams("backscatter0", &bs.Population, "attack events (one victim each)")...)
@@ -389,6 +396,7 @@ func (s *Scenario) params() []param {
 		floatParam("fingerprint", "share", "share of port-0 packets", &fp.Share, 0, 1),
 		floatParam("fingerprint", "nmap_fraction", "fingerprinters adding Nmap-like T2-T7 probes", &fp.NmapFraction, 0, 1),
 		floatParam("fingerprint", "probe_gap_ms", "mean gap between the probes of a bundle, ms", &fp.ProbeGapMS, 0.001, 60000),
+		floatParam("fingerprint", "duration_days", "median activity of a fingerprinter in days", &fp.DurationDays, 0.001, 3650),
 	)
 	g := &s.Garbage
 	add(populationParams("garbage", &g.Population, "randomised-header sources")...)
@@ -421,7 +429,8 @@ func (s *Scenario) params() []param {
 	add(
 		floatParam("fragments", "tcp_fraction", "trains carrying TCP (else UDP)", &fr.TCPFraction, 0, 1),
 		floatParam("fragments", "orphan_fraction", "trains whose first fragment never arrives", &fr.OrphanFraction, 0, 1),
-		intParam("fragments", "max_fragments", "fragments per train: 2..this", &fr.MaxFragments, 2, 40),
+		intParam("fragments", "max_fragments", "fragments per train: 2..this", &fr.MaxFragments, 2, 16),
+		floatParam("fragments", "duration_days", "median activity of a reflector in days", &fr.DurationDays, 0.001, 3650),
 	)
 	return ps
 }
