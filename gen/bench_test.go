@@ -1,6 +1,7 @@
 package gen
 
 import (
+	"os"
 	"testing"
 )
 
@@ -16,10 +17,18 @@ func benchPlan(tb testing.TB, scale float64) *Plan {
 }
 
 // BenchmarkGenerate writes the default scenario (scale 1e-5, ~2.8 M packets
-// in 1096 daily shards) to a temporary folder with all cores.
+// in 1096 daily shards) with all cores to a temporary folder, or below
+// $PORT0_BENCH_DIR (say /dev/shm, to measure without the disk file system).
 func BenchmarkGenerate(b *testing.B) {
 	p := benchPlan(b, 1e-5)
 	dir := b.TempDir()
+	if d := os.Getenv("PORT0_BENCH_DIR"); d != "" {
+		var err error
+		if dir, err = os.MkdirTemp(d, "port0-bench"); err != nil {
+			b.Fatal(err)
+		}
+		defer os.RemoveAll(dir)
+	}
 	var packets, bytes int64
 	for b.Loop() {
 		m, err := Generate(p, Options{Out: dir})

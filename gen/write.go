@@ -1,7 +1,6 @@
 package gen
 
 import (
-	"bufio"
 	"bytes"
 	"compress/gzip"
 	"crypto/sha256"
@@ -148,12 +147,12 @@ func Generate(p *Plan, opts Options) (m *Manifest, err error) {
 type run struct {
 	p       *Plan
 	opts    Options
-	temps   []string // temporary files not yet renamed
-	files   []FileEntry
+	temps   []string     // temporary files not yet renamed
+	files   []*FileEntry // SHA256 filled in by the hasher
 	shards  []ShardEntry
 	packetN int64
 	classes [16]int64
-	bufs    []*bufio.Writer // buffers of finished files, for reuse
+	hashes  chan hashJob // to the hasher goroutine, in write order
 }
 
 func (g *run) abort() {
@@ -162,13 +161,41 @@ func (g *run) abort() {
 	}
 }
 
-// outFile is a file being written under a temporary name, hashed as it goes.
+// outFile is a file being written under a temporary name. Its sha256 is
+// computed by the hasher goroutine from the same bytes, in the same order,
+// so hashing overlaps with writing and generating.
 type outFile struct {
 	name, tmp string
 	f         *os.File
-	w         *bufio.Writer
 	h         hash.Hash
 	n         int64
+	err       error // first write error
+}
+
+// hashJob asks the hasher to hash data into h, then, if c is set, to hand
+// chunk c back to the free pool; or, with done set, to finish entry e.
+type hashJob struct {
+	h    hash.Hash
+	data []byte
+	c    *chunkBuf
+	free chan *chunkBuf
+	e    *FileEntry
+}
+
+// hasher hashes file contents in write order until jobs is closed.
+func hasher(jobs <-chan hashJob, done chan<- struct{}) {
+	for j := range jobs {
+		switch {
+		case j.e != nil:
+			j.e.SHA256 = hex.EncodeToString(j.h.Sum(nil))
+		case j.data != nil:
+			j.h.Write(j.data)
+		}
+		if j.c != nil {
+			j.free <- j.c
+		}
+	}
+	close(done)
 }
 
 func (g *run) create(name string) (*outFile, error) {
@@ -179,33 +206,32 @@ func (g *run) create(name string) (*outFile, error) {
 		return nil, err
 	}
 	g.temps = append(g.temps, tmp)
-	var w *bufio.Writer
-	if n := len(g.bufs); n > 0 {
-		w = g.bufs[n-1]
-		g.bufs = g.bufs[:n-1]
-		w.Reset(f)
-	} else {
-		w = bufio.NewWriterSize(f, 1<<20)
+	return &outFile{name: name, tmp: tmp, f: f, h: sha256.New()}, nil
+}
+
+// write writes b and queues it for hashing; b must stay unchanged until the
+// hasher is done with it (chunk buffers come back through the free pool).
+func (g *run) write(o *outFile, b []byte) {
+	if o.err == nil {
+		_, o.err = o.f.Write(b)
 	}
-	return &outFile{name: name, tmp: tmp, f: f, w: w, h: sha256.New()}, nil
-}
-
-func (o *outFile) Write(b []byte) (int, error) {
-	o.h.Write(b)
 	o.n += int64(len(b))
-	return o.w.Write(b)
+	if g.hashes != nil {
+		g.hashes <- hashJob{h: o.h, data: b}
+	} else {
+		o.h.Write(b)
+	}
 }
 
-// finish flushes, closes and renames the file to its final name.
+// finish closes the file, renames it to its final name and lists it.
 func (g *run) finish(o *outFile) error {
-	err := o.w.Flush()
+	err := o.err
 	if cerr := o.f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
 		return err
 	}
-	g.bufs = append(g.bufs, o.w)
 	if err := os.Rename(o.tmp, filepath.Join(g.opts.Out, o.name)); err != nil {
 		return err
 	}
@@ -215,29 +241,36 @@ func (g *run) finish(o *outFile) error {
 			break
 		}
 	}
-	g.files = append(g.files, FileEntry{Name: o.name, Bytes: o.n, SHA256: hex.EncodeToString(o.h.Sum(nil))})
+	e := &FileEntry{Name: o.name, Bytes: o.n}
+	g.files = append(g.files, e)
+	if g.hashes != nil {
+		g.hashes <- hashJob{h: o.h, e: e}
+	} else {
+		e.SHA256 = hex.EncodeToString(o.h.Sum(nil))
+	}
 	return nil
 }
 
-func (g *run) writeFile(name string, data []byte, record bool) error {
+// writeFile writes a small file whole; list says whether the manifest
+// lists it (the manifest does not list itself).
+func (g *run) writeFile(name string, data []byte, list bool) error {
 	o, err := g.create(name)
 	if err != nil {
 		return err
 	}
-	o.Write(data)
-	if !record {
-		// The manifest does not list itself.
-		err := o.w.Flush()
-		if cerr := o.f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return err
-		}
-		g.temps = g.temps[:len(g.temps)-1]
-		return os.Rename(o.tmp, filepath.Join(g.opts.Out, name))
+	g.write(o, data)
+	if list {
+		return g.finish(o)
 	}
-	return g.finish(o)
+	err = o.err
+	if cerr := o.f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	g.temps = g.temps[:len(g.temps)-1]
+	return os.Rename(o.tmp, filepath.Join(g.opts.Out, name))
 }
 
 // linkType is the pcap link type of the run's shards.
@@ -294,7 +327,7 @@ func (g *run) packets() error {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	window := 2 * workers
+	window := 4*workers + 2
 	jobs := make(chan int)
 	slots := make([]chan *chunkBuf, window)
 	for i := range slots {
@@ -359,7 +392,13 @@ func (g *run) packets() error {
 			}
 		}()
 	}
+	g.hashes = make(chan hashJob, 4*window)
+	hashed := make(chan struct{})
+	go hasher(g.hashes, hashed)
 	err := g.writeChunks(slots, free, window)
+	close(g.hashes)
+	<-hashed
+	g.hashes = nil
 	close(stop)
 	wg.Wait()
 	return err
@@ -419,24 +458,25 @@ func (g *run) writeChunks(slots []chan *chunkBuf, free chan *chunkBuf, window in
 				zw.Close()
 				hdr = zb.Bytes()
 			}
-			pc.Write(hdr)
-			tr.Write(truthHeader())
+			g.write(pc, hdr)
+			g.write(tr, truthHeader())
 			shard = ShardEntry{Pcap: pname, Truth: base + ".truth"}
 			shardClasses = [16]int64{}
 		}
 		if g.opts.Gzip {
-			pc.Write(c.gz)
+			g.write(pc, c.gz)
 		} else {
-			pc.Write(c.pcap)
+			g.write(pc, c.pcap)
 		}
-		tr.Write(c.truth)
+		g.write(tr, c.truth)
 		shard.Packets += c.packets
 		g.packetN += c.packets
 		for i, n := range c.classes {
 			shardClasses[i] += n
 			g.classes[i] += n
 		}
-		free <- c
+		// The hasher returns the buffer to the pool once it has hashed it.
+		g.hashes <- hashJob{c: c, free: free}
 		if g.opts.Progress != nil && (time.Since(lastReport) > time.Second || k == p.NChunks-1) {
 			lastReport = time.Now()
 			el := time.Since(start).Seconds()
@@ -520,6 +560,10 @@ func (g *run) manifest() *Manifest {
 	for c, n := range planned {
 		pm[c.String()] = int64(n + 0.5)
 	}
+	files := make([]FileEntry, len(g.files))
+	for i, e := range g.files {
+		files[i] = *e
+	}
 	return &Manifest{
 		Generator: GeneratorVersion,
 		Scenario:  s.Name, Seed: p.Seed, Scale: p.Scale,
@@ -527,7 +571,7 @@ func (g *run) manifest() *Manifest {
 		Shard: g.opts.Shard.String(), LinkType: int(g.linkType()), Nanosec: g.opts.Nano, Gzip: g.opts.Gzip,
 		ChunkSec: p.ChunkNS / nsPerSec,
 		Packets:  g.packetN, Classes: classMap(g.classes[:]), Planned: pm,
-		Actors: len(p.Actors), Files: g.files, Shards: g.shards,
+		Actors: len(p.Actors), Files: files, Shards: g.shards,
 		ScenarioText: st.String(),
 	}
 }
