@@ -19,17 +19,17 @@ type Shape uint8
 
 // Shapes, from the headers (REFERENCE.md).
 const (
-	ShapeNone        Shape = iota // not port-0-related
-	ShapeMalformed                // TCP with a data offset below 5 and a port 0
-	ShapeBitTorrent               // UDP with a port 0 and a DHT, uTP or tracker payload
-	ShapeReplyTo0                 // TCP SYN-ACK, RST-ACK or RST from a service port to port 0
-	ShapeReplyFrom0               // TCP RST or RST-ACK from port 0
-	ShapeICMPQuote0               // ICMP error quoting a TCP/UDP packet with a port 0
-	ShapeSYNTo0                   // TCP SYN (no ACK) to port 0
-	ShapeUDPTo0                   // UDP to port 0, no known payload
-	ShapeSYNFrom0                 // TCP SYN from port 0 to a service port
-	ShapeUDPFrom0                 // UDP from port 0 to a service port
-	ShapeOtherTCP                 // any other TCP flag combination with a port 0
+	ShapeNone       Shape = iota // not port-0-related
+	ShapeMalformed               // TCP with a data offset below 5 and a port 0
+	ShapeBitTorrent              // UDP with a port 0 and a DHT, uTP or tracker payload
+	ShapeReplyTo0                // TCP SYN-ACK, RST-ACK or RST from a service port to port 0
+	ShapeReplyFrom0              // TCP RST or RST-ACK from port 0
+	ShapeICMPQuote0              // ICMP error quoting a TCP/UDP packet with a port 0
+	ShapeSYNTo0                  // TCP SYN (no ACK) to port 0
+	ShapeUDPTo0                  // UDP to port 0, no known payload
+	ShapeSYNFrom0                // TCP SYN from port 0 to a service port
+	ShapeUDPFrom0                // UDP from port 0 to a service port
+	ShapeOtherTCP                // any other TCP flag combination with a port 0
 	numShapes
 )
 

@@ -39,7 +39,6 @@ type P0Packet struct {
 	DataOffOK bool       // TCP data offset >= 5
 }
 
-
 // newP0Packet fills a spool record from a decoded packet.
 func newP0Packet(file uint32, index, ts int64, r *Record, payload []byte) P0Packet {
 	shape, probe := ShapeOf(r, payload)
