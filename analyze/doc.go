@@ -106,4 +106,15 @@
 // The three differential tests are TestDecode (table, each case through
 // both decoders as subtests), FuzzDecoders, and "port0 crosscheck" on
 // whole captures.
+//
+// # Counting
+//
+// Analyze ("port0 analyze") reads files on a pool of workers. Each worker
+// reuses one Packet, one Record, one set of counters and one fragment
+// table from file to file, so the hot path allocates nothing per packet;
+// each file's Counts are kept apart and summed in input order (Counts.Add),
+// so the Summary does not depend on the number of workers. A port-0 packet
+// is one with Ports == PortsPresent and Port0 src, dst or both; an ICMP
+// error quoting a port 0 is counted apart. The orphan-fragment rule and
+// its bounds are documented at FragWindow.
 package analyze
