@@ -393,6 +393,9 @@ func (s *scanner) file(name string, stdin io.Reader) FileSummary {
 	var c *Capture
 	var err error
 	if name == "-" {
+		if stdin == nil {
+			stdin = bytes.NewReader(nil) // no standard input: an empty one
+		}
 		c, err = NewCapture("-", stdin)
 	} else {
 		c, err = OpenCapture(name)

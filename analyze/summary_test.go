@@ -331,8 +331,8 @@ func TestAnalyzeReadErrors(t *testing.T) {
 	if sum.Total.Packets != 8+3+8 || sum.Total.Files != 3 {
 		t.Errorf("total: %d packets in %d files, want 19 in 3", sum.Total.Packets, sum.Total.Files)
 	}
-	sum, err = Analyze([]string{missing, filepath.Join(corpusDir, "empty.pcap")}, nil, Options{})
-	if err != ErrNoInput || len(sum.ReadErrors) != 2 {
+	sum, err = Analyze([]string{missing, filepath.Join(corpusDir, "empty.pcap"), "-"}, nil, Options{})
+	if err != ErrNoInput || len(sum.ReadErrors) != 3 {
 		t.Errorf("no readable input: err %v, %d read errors", err, len(sum.ReadErrors))
 	}
 }
