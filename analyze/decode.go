@@ -1,9 +1,6 @@
 package analyze
 
-import (
-	"encoding/binary"
-	"net/netip"
-)
+import "encoding/binary"
 
 // EtherTypes the link layers dispatch on.
 const (
@@ -34,13 +31,27 @@ const quotedMinLen = 8
 // r.Link, r.Ports and r.Reason. data is not retained.
 func (r *Record) Decode(link LinkType, data []byte) {
 	*r = Record{}
-	switch link {
-	case LinkEthernet:
+	if link == LinkEthernet {
+		// The common case first, without the link switch.
 		if len(data) < ethHdrLen {
 			r.truncLink()
 			return
 		}
-		r.etherType(binary.BigEndian.Uint16(data[12:14]), data[ethHdrLen:])
+		et := binary.BigEndian.Uint16(data[12:14])
+		if et == etherIPv4 {
+			r.Link = LinkOK
+			r.ipv4(data[ethHdrLen:])
+			return
+		}
+		r.etherType(et, data[ethHdrLen:])
+		return
+	}
+	r.decodeLink(link, data)
+}
+
+// decodeLink decodes the link layers other than Ethernet.
+func (r *Record) decodeLink(link LinkType, data []byte) {
+	switch link {
 	case LinkSLL:
 		if len(data) < sllHdrLen {
 			r.truncLink()
@@ -98,6 +109,12 @@ func (r *Record) Decode(link LinkType, data []byte) {
 		default:
 			r.Link = LinkNotIP
 		}
+	case LinkEthernet:
+		if len(data) < ethHdrLen {
+			r.truncLink()
+			return
+		}
+		r.etherType(binary.BigEndian.Uint16(data[12:14]), data[ethHdrLen:])
 	default:
 		r.Link = LinkUnsupported
 	}
@@ -135,34 +152,35 @@ func (r *Record) etherType(et uint16, b []byte) {
 
 // ipv4 decodes an IPv4 header and what follows.
 func (r *Record) ipv4(b []byte) {
-	h := ipv4Header(b)
-	if !h.complete() {
+	if len(b) < ipv4MinLen {
 		r.Reason = ReasonTruncated
 		return
 	}
-	if h.version() != 4 {
+	h := (*[ipv4MinLen]byte)(b) // one bounds check for the fixed header
+	if h[0]>>4 != 4 {
 		r.Reason = ReasonIPVersion
 		return
 	}
+	hl := int(h[0]&0x0f) * 4
+	tl := binary.BigEndian.Uint16(h[2:4])
+	ff := binary.BigEndian.Uint16(h[6:8])
 	r.IPVersion = 4
-	r.TTL = h.ttl()
-	r.IPID = uint32(h.id())
-	r.IPLen = h.totalLen()
-	r.Proto = h.protocol()
-	r.Src = netip.AddrFrom4(h.src())
-	r.Dst = netip.AddrFrom4(h.dst())
-	r.IPHdrLen = uint8(h.hdrLen())
-	r.IPOptions = h.hdrLen() > ipv4MinLen
-	ff := h.flagsFrag()
+	r.TTL = h[8]
+	r.IPHdrLen = uint8(hl)
+	r.IPOptions = hl > ipv4MinLen
 	r.DF = ff&0x4000 != 0
 	r.MF = ff&0x2000 != 0
+	r.Proto = h[9]
+	r.IPLen = tl
 	r.FragOffset = ff & 0x1fff
-	hl := h.hdrLen()
+	r.IPID = uint32(binary.BigEndian.Uint16(h[4:6]))
+	putAddr4(&r.Src, h[12:16])
+	putAddr4(&r.Dst, h[16:20])
 	switch {
 	case hl < ipv4MinLen:
 		r.bad(ReasonIPv4HeaderLen)
 		return
-	case int(r.IPLen) < hl:
+	case int(tl) < hl:
 		r.bad(ReasonIPv4TotalLen)
 		return
 	case len(b) < hl:
@@ -170,13 +188,12 @@ func (r *Record) ipv4(b []byte) {
 		r.Ports = PortsTruncated
 		return
 	}
-	if !ipv4OptionsOK(b[ipv4MinLen:hl]) {
+	if hl > ipv4MinLen && !ipv4OptionsOK(b[ipv4MinLen:hl]) {
 		r.bad(ReasonIPv4Options)
 		return
 	}
-	end := int(r.IPLen) // declared end of the packet
-	r.fragKind()
-	r.transport(b, hl, end)
+	r.Frag = fragKind(r.FragOffset, r.MF)
+	r.transport(b, hl, int(tl)) // the declared end of the packet is the total length
 }
 
 // bad marks a packet whose IP layer is malformed: ports cannot be located.
@@ -185,15 +202,15 @@ func (r *Record) bad(reason Reason) {
 	r.Ports = PortsMalformed
 }
 
-func (r *Record) fragKind() {
+// fragKind classifies a packet by its fragment offset and MF flag.
+func fragKind(offset uint16, mf bool) FragKind {
 	switch {
-	case r.FragOffset > 0:
-		r.Frag = FragNonFirst
-	case r.MF:
-		r.Frag = FragFirst
-	default:
-		r.Frag = FragNone
+	case offset > 0:
+		return FragNonFirst
+	case mf:
+		return FragFirst
 	}
+	return FragNone
 }
 
 // ipv4OptionsOK reports whether the IPv4 options are well formed: End of
@@ -232,8 +249,8 @@ func (r *Record) ipv6(b []byte) {
 	r.IPVersion = 6
 	r.TTL = h.hopLimit()
 	r.IPLen = h.payloadLen()
-	r.Src = netip.AddrFrom16(h.src())
-	r.Dst = netip.AddrFrom16(h.dst())
+	r.Src = h.src()
+	r.Dst = h.dst()
 	r.Proto = h.nextHeader()
 	if r.IPLen == 0 {
 		// Jumbograms are not supported: a telescope never sees one.
@@ -281,7 +298,7 @@ func (r *Record) ipv6(b []byte) {
 			r.FragOffset = fo >> 3
 			r.MF = fo&1 != 0
 			r.IPID = binary.BigEndian.Uint32(e[4:8])
-			r.fragKind()
+			r.Frag = fragKind(r.FragOffset, r.MF)
 		}
 		off += n
 		if r.Frag == FragNonFirst {
@@ -325,7 +342,8 @@ func ipv6OptionsOK(o []byte, hopByHop bool) bool {
 }
 
 // transport decodes what follows the IP header (and extension headers)
-// that ends at off, in a packet whose IP length says it ends at end.
+// that ends at off, in a packet whose IP length says it ends at end. The
+// callers guarantee off <= len(b) and off <= end.
 func (r *Record) transport(b []byte, off, end int) {
 	if r.Frag == FragNonFirst {
 		r.Ports = PortsNonFirstFragment
@@ -338,49 +356,24 @@ func (r *Record) transport(b []byte, off, end int) {
 		l4 = l4[:declared]
 	}
 	switch r.Proto {
-	case ProtoTCP, ProtoUDP:
-		n := udpHdrLen
-		if r.Proto == ProtoTCP {
-			n = tcpMinLen
-		}
-		if !r.l4need(len(l4), declared, n, PortsShortFirstFragment) {
-			return
-		}
-		r.Ports = PortsPresent
-		r.SrcPort = binary.BigEndian.Uint16(l4[0:2])
-		r.DstPort = binary.BigEndian.Uint16(l4[2:4])
-		r.Port0 = port0(r.SrcPort, r.DstPort)
-		if r.Proto == ProtoUDP {
-			r.udp(udpHeader(l4))
-		} else {
-			r.tcp(tcpHeader(l4), declared)
-		}
+	case ProtoTCP:
+		r.tcp(l4, declared)
+	case ProtoUDP:
+		r.udp(l4, declared)
 	case ProtoICMP, ProtoICMPv6:
-		r.Ports = PortsNone
-		if !r.l4need(len(l4), declared, icmpHdrLen, PortsNone) {
-			return
-		}
-		r.ICMP = true
-		r.ICMPType, r.ICMPCode = l4[0], l4[1]
-		r.PayloadLen = uint16(len(l4) - icmpHdrLen)
-		if isICMPError(r.Proto, r.ICMPType) {
-			r.Inner.decode(l4[icmpHdrLen:])
-		}
+		r.icmp(l4, declared)
 	default:
 		r.Ports = PortsNone
 		r.payload(b, off, end)
 	}
 }
 
-// l4need reports whether n transport bytes are available. If not it sets
-// Ports and Reason: short and ReasonShortFragment for a first fragment the
-// IP length cuts short, ReasonIPLength for another packet the IP length
-// cuts short, ReasonTruncated when the capture does. For ICMP (short is
-// PortsNone) Ports stays PortsNone.
-func (r *Record) l4need(have, declared, n int, short PortsKind) bool {
-	if have >= n {
-		return true
-	}
+// short sets Ports and Reason for a transport header of which only have
+// of the n bytes it needs are available: short and ReasonShortFragment
+// for a first fragment the IP length cuts short, ReasonIPLength for
+// another packet the IP length cuts short, ReasonTruncated when the
+// capture does. For ICMP (short is PortsNone) Ports stays PortsNone.
+func (r *Record) short(declared, n int, short PortsKind) {
 	switch {
 	case declared < n && r.Frag == FragFirst:
 		r.Ports = short
@@ -398,7 +391,6 @@ func (r *Record) l4need(have, declared, n int, short PortsKind) bool {
 			r.Ports = PortsNone
 		}
 	}
-	return false
 }
 
 // payload sets PayloadLen to the bytes from off to the IP end, clipped to
@@ -410,29 +402,53 @@ func (r *Record) payload(b []byte, off, end int) {
 	}
 }
 
-func (r *Record) udp(u udpHeader) {
-	r.UDPLen = u.length()
-	if r.UDPLen < udpHdrLen {
+// udp decodes a UDP header from l4, the transport bytes clipped to the IP
+// length; declared is what the IP length leaves for it.
+func (r *Record) udp(l4 []byte, declared int) {
+	if len(l4) < udpHdrLen {
+		r.short(declared, udpHdrLen, PortsShortFirstFragment)
+		return
+	}
+	u := (*[udpHdrLen]byte)(l4)
+	sp := binary.BigEndian.Uint16(u[0:2])
+	dp := binary.BigEndian.Uint16(u[2:4])
+	ul := binary.BigEndian.Uint16(u[4:6])
+	r.Ports = PortsPresent
+	r.Port0 = port0(sp, dp)
+	r.SrcPort, r.DstPort = sp, dp
+	r.UDPLen = ul
+	if ul < udpHdrLen {
 		r.Reason = ReasonUDPLength
 		return
 	}
-	r.PayloadLen = uint16(min(int(r.UDPLen), len(u)) - udpHdrLen)
+	r.PayloadLen = uint16(min(int(ul), len(l4)) - udpHdrLen)
 }
 
-// tcp decodes a TCP header of which at least 20 bytes are available;
-// declared is what the IP length leaves for it.
-func (r *Record) tcp(t tcpHeader, declared int) {
-	r.Seq = t.seq()
-	r.Ack = t.ack()
-	r.Window = t.window()
-	r.Flags = t.flags()
-	r.DataOffset = t.dataOffset()
-	hl := int(r.DataOffset) * 4
+// tcp decodes a TCP header from l4, the transport bytes clipped to the IP
+// length; declared is what the IP length leaves for it.
+func (r *Record) tcp(l4 []byte, declared int) {
+	if len(l4) < tcpMinLen {
+		r.short(declared, tcpMinLen, PortsShortFirstFragment)
+		return
+	}
+	t := (*[tcpMinLen]byte)(l4)
+	sp := binary.BigEndian.Uint16(t[0:2])
+	dp := binary.BigEndian.Uint16(t[2:4])
+	do := t[12] >> 4
+	r.Ports = PortsPresent
+	r.Port0 = port0(sp, dp)
+	r.SrcPort, r.DstPort = sp, dp
+	r.Seq = binary.BigEndian.Uint32(t[4:8])
+	r.Ack = binary.BigEndian.Uint32(t[8:12])
+	r.Window = binary.BigEndian.Uint16(t[14:16])
+	r.Flags = uint16(t[13]) | uint16(t[12]&1)<<8
+	r.DataOffset = do
+	hl := int(do) * 4
 	switch {
-	case r.DataOffset < 5:
+	case do < 5:
 		r.Reason = ReasonTCPDataOffset
 		return
-	case hl > len(t):
+	case hl > len(l4):
 		if hl > declared && r.Frag != FragFirst {
 			r.Reason = ReasonIPLength
 		} else if hl <= declared {
@@ -440,29 +456,30 @@ func (r *Record) tcp(t tcpHeader, declared int) {
 		}
 		return
 	}
-	if !r.tcpOptions(t[tcpMinLen:hl]) {
+	if hl > tcpMinLen && !r.tcpOptions(l4[tcpMinLen:hl]) {
 		r.Reason = ReasonTCPOptions
 		return
 	}
-	r.PayloadLen = uint16(len(t) - hl)
+	r.PayloadLen = uint16(len(l4) - hl)
 }
 
 // tcpOptions records the TCP option kinds and the MSS and window scale
 // values. It reports false for an option with a bad length.
 func (r *Record) tcpOptions(o []byte) bool {
-	n := 0 // options seen
+	var kinds uint64 // the first 8 kinds, little endian: Opts
+	n := 0           // options seen
 	ok := true
 	for i := 0; i < len(o); {
 		kind := o[i]
 		if n < len(r.Opts) {
-			r.Opts[n] = kind
+			kinds |= uint64(kind) << (8 * n)
 		}
 		n++
-		if kind == 0 { // End of option list
-			break
-		}
-		if kind == 1 { // NOP
-			i++
+		if kind <= 1 {
+			if kind == 0 { // End of option list
+				break
+			}
+			i++ // NOP
 			continue
 		}
 		if i+1 >= len(o) {
@@ -482,8 +499,25 @@ func (r *Record) tcpOptions(o []byte) bool {
 		}
 		i += l
 	}
+	binary.LittleEndian.PutUint64(r.Opts[:], kinds)
 	r.NOpts = uint8(min(n, 255))
 	return ok
+}
+
+// icmp decodes an ICMPv4 or ICMPv6 header from l4, the transport bytes
+// clipped to the IP length, and the packet an error message quotes.
+func (r *Record) icmp(l4 []byte, declared int) {
+	r.Ports = PortsNone
+	if len(l4) < icmpHdrLen {
+		r.short(declared, icmpHdrLen, PortsNone)
+		return
+	}
+	r.ICMP = true
+	r.ICMPType, r.ICMPCode = l4[0], l4[1]
+	r.PayloadLen = uint16(len(l4) - icmpHdrLen)
+	if isICMPError(r.Proto, r.ICMPType) {
+		r.Inner.decode(l4[icmpHdrLen:])
+	}
 }
 
 // isICMPError reports whether an ICMP (proto 1) or ICMPv6 (proto 58) type
@@ -523,8 +557,8 @@ func (q *Quoted) decode(b []byte) {
 		}
 		q.Version = 4
 		q.Proto = h.protocol()
-		q.Src = netip.AddrFrom4(h.src())
-		q.Dst = netip.AddrFrom4(h.dst())
+		putAddr4(&q.Src, b[12:16])
+		putAddr4(&q.Dst, b[16:20])
 		nonFirst = h.flagsFrag()&0x1fff != 0
 		l4 = b[hl:]
 	case 6:
@@ -534,8 +568,8 @@ func (q *Quoted) decode(b []byte) {
 		}
 		q.Version = 6
 		q.Proto = h.nextHeader()
-		q.Src = netip.AddrFrom16(h.src())
-		q.Dst = netip.AddrFrom16(h.dst())
+		q.Src = h.src()
+		q.Dst = h.dst()
 		l4 = b[ipv6HdrLen:]
 	default:
 		return

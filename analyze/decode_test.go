@@ -79,11 +79,11 @@ func udpL(sport, dport uint16) *layers.UDP {
 // Expected records are built from a few bases.
 func rIPv4(proto uint8, totalLen uint16) Record {
 	return Record{Link: LinkOK, IPVersion: 4, TTL: 64, IPHdrLen: 20, Frag: FragNone, IPID: 0x1234, IPLen: totalLen,
-		Src: src4, Dst: dst4, Proto: proto}
+		Src: AddrFrom(src4), Dst: AddrFrom(dst4), Proto: proto}
 }
 
 func rIPv6(proto uint8, payloadLen uint16) Record {
-	return Record{Link: LinkOK, IPVersion: 6, TTL: 255, Frag: FragNone, IPLen: payloadLen, Src: src6, Dst: dst6, Proto: proto}
+	return Record{Link: LinkOK, IPVersion: 6, TTL: 255, Frag: FragNone, IPLen: payloadLen, Src: AddrFrom(src6), Dst: AddrFrom(dst6), Proto: proto}
 }
 
 func withSYN(r Record, sport, dport uint16) Record {
@@ -321,8 +321,8 @@ func decodeCases() []decodeCase {
 	icmp := ser(nil, &layers.IPv4{Version: 4, IHL: 5, TTL: 250, Id: 0x1234, Protocol: layers.IPProtocolICMPv4, SrcIP: dst4.AsSlice(), DstIP: src4.AsSlice()},
 		&layers.ICMPv4{TypeCode: layers.CreateICMPv4TypeCode(3, 3)}, gopacket.Payload(quoted))
 	r = rIPv4(ProtoICMP, uint16(len(icmp)))
-	r.TTL, r.Src, r.Dst, r.Ports, r.ICMP, r.ICMPType, r.ICMPCode, r.PayloadLen = 250, dst4, src4, PortsNone, true, 3, 3, 28
-	r.Inner = Quoted{Version: 4, Proto: ProtoTCP, Src: qsrc, Dst: qdst, Ports: PortsPresent, SrcPort: 40000, DstPort: 0, Port0: Port0Dst}
+	r.TTL, r.Src, r.Dst, r.Ports, r.ICMP, r.ICMPType, r.ICMPCode, r.PayloadLen = 250, AddrFrom(dst4), AddrFrom(src4), PortsNone, true, 3, 3, 28
+	r.Inner = Quoted{Version: 4, Proto: ProtoTCP, Src: AddrFrom(qsrc), Dst: AddrFrom(qdst), Ports: PortsPresent, SrcPort: 40000, DstPort: 0, Port0: Port0Dst}
 	copy(r.Inner.Transport[:], quoted[20:])
 	add("icmp4/unreachable-quoting-tcp-dport0", LinkEthernet, cat(ethHdr, icmp), r)
 
@@ -331,8 +331,8 @@ func decodeCases() []decodeCase {
 		hexb("01 04 0000 00000000"), quoted6)
 	binary.BigEndian.PutUint16(icmp6[4:6], uint16(len(icmp6)-40))
 	r = rIPv6(ProtoICMPv6, uint16(len(icmp6)-40))
-	r.TTL, r.Src, r.Dst, r.Ports, r.ICMP, r.ICMPType, r.ICMPCode, r.PayloadLen = 64, dst6, src6, PortsNone, true, 1, 4, uint16(len(quoted6))
-	r.Inner = Quoted{Version: 6, Proto: ProtoUDP, Src: src6, Dst: dst6, Ports: PortsPresent, SrcPort: 0, DstPort: 53, Port0: Port0Src}
+	r.TTL, r.Src, r.Dst, r.Ports, r.ICMP, r.ICMPType, r.ICMPCode, r.PayloadLen = 64, AddrFrom(dst6), AddrFrom(src6), PortsNone, true, 1, 4, uint16(len(quoted6))
+	r.Inner = Quoted{Version: 6, Proto: ProtoUDP, Src: AddrFrom(src6), Dst: AddrFrom(dst6), Ports: PortsPresent, SrcPort: 0, DstPort: 53, Port0: Port0Src}
 	copy(r.Inner.Transport[:], quoted6[40:])
 	add("icmp6/unreachable-quoting-udp-sport0", LinkEthernet, cat(ethHdr6, icmp6), r)
 

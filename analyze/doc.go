@@ -7,8 +7,10 @@
 //
 // Packet.Data aliases the reader's buffer and is valid only until the
 // next call to (*Capture).Next: copy it to keep it. (*Record).Decode does
-// not retain its input; a Record holds only values (netip.Addr, integers,
-// fixed arrays), so it may be kept, copied and compared with ==.
+// not retain its input; a Record holds only values (integers and fixed
+// arrays, no pointers: addresses are Addr, 16 bytes, and SrcAddr and
+// DstAddr return them as netip.Addr), so it may be kept, copied and
+// compared with ==.
 //
 // # What the headers say
 //

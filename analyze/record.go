@@ -1,6 +1,9 @@
 package analyze
 
-import "net/netip"
+import (
+	"encoding/binary"
+	"net/netip"
+)
 
 // Record is what the headers of one packet say. It is filled in place by
 // (*Record).Decode and by (*RefDecoder).Decode, and it is comparable, so a
@@ -8,6 +11,13 @@ import "net/netip"
 //
 // Zero values mean unknown. Each field's comment says when it is valid;
 // a field that is not valid is zero.
+//
+// A Record holds no pointers: its addresses are Addr, 16-byte arrays,
+// not netip.Addr, whose zone pointer would make every reset and every
+// address store go through the garbage collector's write barriers.
+// SrcAddr and DstAddr return them as netip.Addr. The fields a plain TCP
+// or UDP packet fills come first; those of TCP options, IPv6 extension
+// headers and ICMP errors last.
 type Record struct {
 	// Link is the result of the link layer. Always valid after Decode.
 	Link LinkResult
@@ -32,35 +42,42 @@ type Record struct {
 	// Frag says whether the packet is a fragment. Valid when the IPv4
 	// header is well formed or the IPv6 Fragment header was reached.
 	Frag FragKind
+	// Proto is the final transport protocol number (after IPv6 extension
+	// headers). Valid when IPVersion != 0 and the IP header (and its
+	// extension headers) were walked: Ports != PortsUnknown.
+	Proto uint8
+	// Ports says whether the transport header holds ports and, if not,
+	// why. Valid when IPVersion != 0.
+	Ports PortsKind
+	// Port0 is the position of port 0. Valid iff Ports is PortsPresent.
+	Port0 Port0Pos
+	// IPLen is the IPv4 total length or the IPv6 payload length field as
+	// written in the header.
+	IPLen uint16
 	// FragOffset is the fragment offset in 8-byte units (IPv4 header or
 	// IPv6 Fragment header).
 	FragOffset uint16
 	// IPID is the IPv4 Identification, or the IPv6 Fragment header
 	// Identification when that header is present.
 	IPID uint32
-	// IPLen is the IPv4 total length or the IPv6 payload length field as
-	// written in the header.
-	IPLen uint16
-	// Src and Dst are the IP source and destination addresses.
-	Src, Dst netip.Addr
-	// Ext lists the IPv6 extension header numbers walked, in order (0
-	// hop-by-hop, 43 routing, 44 fragment, 60 destination options). NExt
-	// is how many; at most maxExt are walked.
-	Ext  [maxExt]uint8
-	NExt uint8
-	// Proto is the final transport protocol number (after IPv6 extension
-	// headers). Valid when IPVersion != 0 and the IP header (and its
-	// extension headers) were walked: Ports != PortsUnknown.
-	Proto uint8
-
-	// Ports says whether the transport header holds ports and, if not,
-	// why. Valid when IPVersion != 0.
-	Ports PortsKind
 	// SrcPort and DstPort are the TCP or UDP ports. Valid iff Ports is
 	// PortsPresent.
 	SrcPort, DstPort uint16
-	// Port0 is the position of port 0. Valid iff Ports is PortsPresent.
-	Port0 Port0Pos
+	// Src and Dst are the IP source and destination addresses (IPv4 ones
+	// in their IPv4-mapped form); SrcAddr and DstAddr return them as
+	// netip.Addr.
+	Src, Dst Addr
+
+	// PayloadLen is the number of bytes after the last header decoded
+	// (TCP header with options, UDP header, 8-byte ICMP header, or the IP
+	// header and extension headers for other protocols and non-first
+	// fragments), taken from the IP and UDP length fields and clipped to
+	// the capture; never from the frame length. Valid when IPVersion != 0
+	// and Reason is zero.
+	PayloadLen uint16
+	// UDPLen is the UDP length field. Valid when Proto is UDP and Ports is
+	// PortsPresent.
+	UDPLen uint16
 
 	// Seq, Ack, Window, Flags (CWR..FIN in the low 8 bits, NS as bit 8:
 	// TCPFlagNS) and DataOffset (in 32-bit words, as written) of the TCP
@@ -82,51 +99,101 @@ type Record struct {
 	MSS    uint16
 	WScale uint8
 
-	// UDPLen is the UDP length field. Valid when Proto is UDP and Ports is
-	// PortsPresent.
-	UDPLen uint16
+	// Ext lists the IPv6 extension header numbers walked, in order (0
+	// hop-by-hop, 43 routing, 44 fragment, 60 destination options). NExt
+	// is how many; at most maxExt are walked.
+	Ext  [maxExt]uint8
+	NExt uint8
 
 	// ICMPType and ICMPCode are the ICMPv4 or ICMPv6 type and code. Valid
 	// when ICMP is set.
 	ICMP               bool
 	ICMPType, ICMPCode uint8
-	// Inner is the packet quoted by an ICMP error message (ICMPv4 types
-	// 3, 4, 5, 11, 12; ICMPv6 types 1, 2, 3, 4). Zero otherwise.
-	Inner Quoted
-
-	// PayloadLen is the number of bytes after the last header decoded
-	// (TCP header with options, UDP header, 8-byte ICMP header, or the IP
-	// header and extension headers for other protocols and non-first
-	// fragments), taken from the IP and UDP length fields and clipped to
-	// the capture; never from the frame length. Valid when IPVersion != 0
-	// and Reason is zero.
-	PayloadLen uint16
 
 	// Reason says why the packet is malformed or cut short; zero means it
 	// is neither. Fields decoded before the problem stay valid.
 	Reason Reason
+
+	// Inner is the packet quoted by an ICMP error message (ICMPv4 types
+	// 3, 4, 5, 11, 12; ICMPv6 types 1, 2, 3, 4). Zero otherwise.
+	Inner Quoted
 }
+
+// SrcAddr returns the IP source address (an IPv4 address when IPVersion
+// is 4); the zero netip.Addr when IPVersion is 0.
+func (r *Record) SrcAddr() netip.Addr { return r.Src.addr(r.IPVersion) }
+
+// DstAddr returns the IP destination address; the zero netip.Addr when
+// IPVersion is 0.
+func (r *Record) DstAddr() netip.Addr { return r.Dst.addr(r.IPVersion) }
 
 // Quoted is the IP header and first 8 transport bytes an ICMP error
 // message quotes. Valid when Version != 0.
 type Quoted struct {
-	// Version is 4 or 6 when the quoted IP header is complete.
+	// Version is 4 or 6 when the quoted IP header is complete; the fields
+	// below are valid only then.
 	Version uint8
 	// Proto is the quoted protocol (the IPv6 Next Header field as
 	// written: quoted extension headers are not walked).
 	Proto uint8
-	// Src and Dst are the quoted addresses.
-	Src, Dst netip.Addr
 	// Ports is PortsPresent when the quote holds 8 bytes of a TCP or UDP
 	// header of a packet that is not a non-first fragment.
 	Ports PortsKind
 	// SrcPort, DstPort and Port0 as in Record; valid iff Ports is
 	// PortsPresent.
-	SrcPort, DstPort uint16
 	Port0            Port0Pos
+	SrcPort, DstPort uint16
+	// Src and Dst are the quoted addresses, as in Record; SrcAddr and
+	// DstAddr return them as netip.Addr.
+	Src, Dst Addr
 	// Transport is the first 8 bytes of the quoted transport header; valid
 	// iff Ports is PortsPresent.
 	Transport [8]byte
+}
+
+// SrcAddr returns the quoted source address; the zero netip.Addr when
+// Version is 0.
+func (q *Quoted) SrcAddr() netip.Addr { return q.Src.addr(q.Version) }
+
+// DstAddr returns the quoted destination address; the zero netip.Addr
+// when Version is 0.
+func (q *Quoted) DstAddr() netip.Addr { return q.Dst.addr(q.Version) }
+
+// Addr is an IP address as a Record holds it: the 16 bytes
+// netip.Addr.As16 returns, so an IPv4 address in its IPv4-mapped form
+// (::ffff:a.b.c.d), and no zone. It is comparable and, unlike
+// netip.Addr, holds no pointer. Whether it is an IPv4 address is the
+// record's IP version: use (*Record).SrcAddr and the like for a
+// netip.Addr.
+type Addr [16]byte
+
+// AddrFrom returns ip as an Addr, dropping any zone; the zero Addr for the
+// zero netip.Addr.
+func AddrFrom(ip netip.Addr) Addr { return ip.As16() }
+
+// As16 returns the 16 bytes of a, as netip.Addr.As16 does.
+func (a Addr) As16() [16]byte { return a }
+
+// String formats a as netip.Addr does, an IPv4-mapped address as IPv4.
+func (a Addr) String() string { return netip.AddrFrom16(a).Unmap().String() }
+
+// addr returns a as a netip.Addr of IP version v (4 or 6); the zero
+// netip.Addr for another v.
+func (a *Addr) addr(v uint8) netip.Addr {
+	switch v {
+	case 4:
+		return netip.AddrFrom4([4]byte(a[12:16]))
+	case 6:
+		return netip.AddrFrom16(*a)
+	}
+	return netip.Addr{}
+}
+
+// putAddr4 stores the IPv4 address in b[:4] at a in its IPv4-mapped
+// form: one 8-byte store, the first 8 bytes of a staying zero (a Record
+// is reset before it is filled).
+func putAddr4(a *Addr, b []byte) {
+	binary.LittleEndian.PutUint64(a[8:16], uint64(binary.LittleEndian.Uint32(b))<<32|0xffff0000)
 }
 
 // maxExt bounds the IPv6 extension header walk.
@@ -227,16 +294,17 @@ var port0Names = [...]string{"unknown", "none", "src", "dst", "both"}
 // String returns a short lower-case name.
 func (p Port0Pos) String() string { return enumName(port0Names[:], uint8(p)) }
 
+// port0 says where port 0 is, without branches: Port0None, plus 1 for
+// the source, plus 2 for the destination.
 func port0(src, dst uint16) Port0Pos {
-	switch {
-	case src == 0 && dst == 0:
-		return Port0Both
-	case src == 0:
-		return Port0Src
-	case dst == 0:
-		return Port0Dst
+	p := Port0None
+	if src == 0 {
+		p += Port0Src - Port0None
 	}
-	return Port0None
+	if dst == 0 {
+		p += Port0Dst - Port0None
+	}
+	return p
 }
 
 // Reason says why a packet is malformed or cut short. It implements error

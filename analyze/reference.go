@@ -2,7 +2,6 @@ package analyze
 
 import (
 	"encoding/binary"
-	"net/netip"
 
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
@@ -239,7 +238,7 @@ func (d *RefDecoder) fill(r *Record, link LinkType, p *gopacket.DecodingLayerPar
 			f := &d.frag6
 			r.addExt(ProtoFragment, f.next)
 			r.FragOffset, r.MF, r.IPID = f.offset, f.more, f.id
-			r.fragKind()
+			r.Frag = fragKind(r.FragOffset, r.MF)
 		case layers.LayerTypeTCP:
 			d.fillTCP(r)
 			r.PayloadLen = uint16(len(d.tcp.Payload))
@@ -444,14 +443,14 @@ func (d *RefDecoder) fillIPv4(r *Record) {
 	r.IPID = uint32(ip.Id)
 	r.IPLen = binary.BigEndian.Uint16(ip.Contents[2:4]) // gopacket rewrites a zero Length
 	r.Proto = uint8(ip.Protocol)
-	r.Src = addrFrom(ip.SrcIP)
-	r.Dst = addrFrom(ip.DstIP)
+	setAddr(&r.Src, ip.SrcIP)
+	setAddr(&r.Dst, ip.DstIP)
 	r.IPHdrLen = ip.IHL * 4
 	r.IPOptions = ip.IHL > 5
 	r.DF = ip.Flags&layers.IPv4DontFragment != 0
 	r.MF = ip.Flags&layers.IPv4MoreFragments != 0
 	r.FragOffset = ip.FragOffset
-	r.fragKind()
+	r.Frag = fragKind(r.FragOffset, r.MF)
 }
 
 func (d *RefDecoder) fillIPv6(r *Record) {
@@ -460,8 +459,8 @@ func (d *RefDecoder) fillIPv6(r *Record) {
 	r.TTL = ip.HopLimit
 	r.IPLen = ip.Length
 	r.Proto = uint8(ip.NextHeader)
-	r.Src = addrFrom(ip.SrcIP)
-	r.Dst = addrFrom(ip.DstIP)
+	setAddr(&r.Src, ip.SrcIP)
+	setAddr(&r.Dst, ip.DstIP)
 	r.Frag = FragNone
 }
 
@@ -513,7 +512,8 @@ func (d *RefDecoder) quoted(q *Quoted, b []byte) {
 		}
 		q.Version = 4
 		q.Proto = uint8(d.in4.Protocol)
-		q.Src, q.Dst = addrFrom(d.in4.SrcIP), addrFrom(d.in4.DstIP)
+		setAddr(&q.Src, d.in4.SrcIP)
+		setAddr(&q.Dst, d.in4.DstIP)
 		nonFirst = d.in4.FragOffset != 0
 		l4 = b[len(d.in4.Contents):]
 	case 6:
@@ -525,7 +525,8 @@ func (d *RefDecoder) quoted(q *Quoted, b []byte) {
 		_ = d.in6.DecodeFromBytes(b, gopacket.NilDecodeFeedback)
 		q.Version = 6
 		q.Proto = uint8(d.in6.NextHeader)
-		q.Src, q.Dst = addrFrom(d.in6.SrcIP), addrFrom(d.in6.DstIP)
+		setAddr(&q.Src, d.in6.SrcIP)
+		setAddr(&q.Dst, d.in6.DstIP)
 		l4 = b[ipv6HdrLen:]
 	default:
 		return
@@ -546,9 +547,19 @@ func (d *RefDecoder) quoted(q *Quoted, b []byte) {
 	}
 }
 
-func addrFrom(ip []byte) netip.Addr {
-	a, _ := netip.AddrFromSlice(ip)
-	return a
+// setAddr stores ip (4 or 16 bytes, as gopacket holds addresses) at a;
+// the zero Addr for another length. It writes a in place: an Addr built
+// in a temporary and copied costs a store-forwarding stall.
+func setAddr(a *Addr, ip []byte) {
+	switch len(ip) {
+	case 4:
+		binary.LittleEndian.PutUint64(a[0:8], 0)
+		putAddr4(a, ip)
+	case 16:
+		*a = Addr(ip)
+	default:
+		*a = Addr{}
+	}
 }
 
 // refEthernet is gopacket's Ethernet layer that also treats the
