@@ -45,6 +45,8 @@ func commands() []command {
 		{"gen", "write synthetic telescope traffic: pcap shards, ground truth and a manifest", runGen},
 		{"truth", "print a shard's ground truth as CSV (shard, index, class, actor, tool)", runTruth},
 		{"crosscheck", "decode every packet with the fast decoder and with gopacket and report differences", runCrosscheck},
+		{"analyze", "read captures and count port-0 packets, fragments, traps and read errors into DIR/summary.json", runAnalyze},
+		{"validate", "compare an analysis with the generator's truth: confusion matrices, precision, recall, F1", runValidate},
 	}
 }
 

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/port0/port0/analyze"
+)
+
+var corpus = filepath.Join("..", "..", "testdata", "captures")
+
+func readSummary(t *testing.T, dir string) analyze.Summary {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s analyze.Summary
+	if err := json.Unmarshal(b, &s); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestAnalyzeCorruptAmongGood: a corrupt file is reported on stderr and in
+// summary.json with file, packet index and byte offset; its packets
+// before the error and the other files are still counted; exit status 0.
+func TestAnalyzeCorruptAmongGood(t *testing.T) {
+	good := filepath.Join(corpus, "pcap_us_le.pcap")
+	cut := filepath.Join(corpus, "cut_mid_record.pcap")
+	other := filepath.Join(corpus, "port0_positions.pcap")
+	dir := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	if err := run([]string{"analyze", "-q", "-out", dir, good, cut, other}, nil, &stdout, &stderr); err != nil {
+		t.Fatalf("analyze: %v\n%s", err, stderr.String())
+	}
+	want := "analyze: " + cut + ": packet 3 at byte 252: record truncated"
+	if !strings.HasPrefix(stderr.String(), want) || strings.Count(stderr.String(), "\n") != 1 {
+		t.Errorf("stderr %q, want one line starting %q", stderr.String(), want)
+	}
+	s := readSummary(t, dir)
+	if len(s.Files) != 3 || s.Total.Files != 3 || s.Total.Packets != 8+3+16 {
+		t.Errorf("%d files, total %d files %d packets; want 3, 3, 27", len(s.Files), s.Total.Files, s.Total.Packets)
+	}
+	if len(s.ReadErrors) != 1 || s.ReadErrors[0].File != cut || s.ReadErrors[0].PacketIndex != 3 || s.ReadErrors[0].ByteOffset != 252 {
+		t.Errorf("read errors %+v", s.ReadErrors)
+	}
+	if s.Files[1].ReadError == nil || s.Files[1].Counts.Packets != 3 {
+		t.Errorf("corrupt file entry %+v", s.Files[1])
+	}
+	// pcap_us_le: 4 port-0 packets; cut_mid_record: 2; port0_positions: 12.
+	if s.Total.Port0.Total != 4+2+12 {
+		t.Errorf("port-0 total %d, want 18", s.Total.Port0.Total)
+	}
+	if stdout.Len() != 0 {
+		t.Errorf("stdout %q, want nothing", stdout.String())
+	}
+}
+
+// TestAnalyzeStdinAndProgress reads "-" from stdin and, without -q,
+// prints progress (at least the final line) on stderr.
+func TestAnalyzeStdinAndProgress(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(corpus, "pcap_us_le.pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	var stderr bytes.Buffer
+	if err := run([]string{"analyze", "-out", dir, "-"}, bytes.NewReader(data), &stderr, &stderr); err != nil {
+		t.Fatalf("analyze -: %v\n%s", err, stderr.String())
+	}
+	s := readSummary(t, dir)
+	if len(s.Files) != 1 || s.Files[0].File != "-" || s.Total.Packets != 8 || s.Total.Port0.Total != 4 {
+		t.Errorf("summary %+v", s)
+	}
+	if !strings.Contains(stderr.String(), "analyze: 1/1 files, 8 packets") {
+		t.Errorf("stderr %q: no progress line", stderr.String())
+	}
+}
+
+// TestAnalyzeWorkersSameBytes runs the CLI on the corpus folder with 1
+// and 4 workers: summary.json must be byte-identical.
+func TestAnalyzeWorkersSameBytes(t *testing.T) {
+	var outs [][]byte
+	for _, w := range []string{"1", "4"} {
+		dir := t.TempDir()
+		var stderr bytes.Buffer
+		if err := run([]string{"analyze", "-q", "-workers", w, "-out", dir, corpus}, nil, &stderr, &stderr); err != nil {
+			t.Fatalf("workers %s: %v", w, err)
+		}
+		b, err := os.ReadFile(filepath.Join(dir, "summary.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		outs = append(outs, b)
+	}
+	if !bytes.Equal(outs[0], outs[1]) {
+		t.Error("summary.json differs between -workers 1 and -workers 4")
+	}
+}
+
+func TestAnalyzeUsage(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(corpus, "pcap_us_le.pcap")
+	for _, c := range []struct {
+		name string
+		args []string
+		code int
+	}{
+		{"no-out", []string{"analyze", good}, 2},
+		{"no-input", []string{"analyze", "-out", dir}, 2},
+		{"bad-flag", []string{"analyze", "-out", dir, "-bogus", good}, 2},
+		{"negative-workers", []string{"analyze", "-out", dir, "-workers", "-1", good}, 2},
+		{"help", []string{"analyze", "-h"}, 0},
+		{"nothing-readable", []string{"analyze", "-q", "-out", dir, filepath.Join(corpus, "empty.pcap"), filepath.Join(dir, "missing.pcap")}, 1},
+		{"missing-among-good", []string{"analyze", "-q", "-out", dir, filepath.Join(dir, "missing.pcap"), good}, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var out bytes.Buffer
+			err := run(c.args, nil, &out, &out)
+			if code := exitCode(err); (err == nil && c.code != 0) || (err != nil && code != c.code) {
+				t.Errorf("err %v (exit %d), want exit %d\n%s", err, code, c.code, out.String())
+			}
+		})
+	}
+	// Nothing readable still writes a summary with the errors.
+	var out bytes.Buffer
+	run([]string{"analyze", "-q", "-out", dir, filepath.Join(corpus, "not_a_capture.pcap")}, nil, &out, &out)
+	if s := readSummary(t, dir); len(s.ReadErrors) != 1 || s.Total.Files != 0 {
+		t.Errorf("summary of an unreadable input: %+v", s)
+	}
+}
