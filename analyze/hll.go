@@ -7,15 +7,15 @@ import (
 	"net/netip"
 )
 
-// HLL is a HyperLogLog distinct counter with 2^hllP registers: about 1.6 %
-// standard error (1.04/sqrt(4096)), 4 KiB, and mergeable by register-wise
+// HLL is a HyperLogLog distinct counter with 2^hllP registers: about 3.3 %
+// standard error (1.04/sqrt(1024)), 1 KiB, and mergeable by register-wise
 // maximum, so counts of separate files and machines combine exactly as if
 // counted together. Small counts use linear counting and are near exact.
 type HLL struct {
 	Reg [1 << hllP]uint8
 }
 
-const hllP = 12
+const hllP = 10
 
 // hashAddr hashes an address with a SplitMix64-style mixer.
 func hashAddr(a netip.Addr) uint64 {

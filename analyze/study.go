@@ -489,11 +489,11 @@ type StudyResult struct {
 // bundles.csv and timeseries.csv into dir. all gives the hourly packets
 // and distinct sources of all traffic, for comparison.
 func (st *Study) Write(dir string, spools []string, all map[int64]*HourAll, tele netip.Prefix, teleFrom string) (*StudyResult, error) {
-	res := &StudyResult{Telescope: tele.String(), TelescopeFrom: teleFrom,
+	res := &StudyResult{Telescope: "unknown", TelescopeFrom: teleFrom,
 		ClassPackets: map[string]int64{}, ClassSources: map[string]int64{}, ToolSources: map[string]int64{}, ShapePackets: map[string]int64{}}
-	res.TelescopeAddrs = math.Ldexp(1, 32-tele.Bits())
-	if !tele.Addr().Is4() {
-		res.TelescopeAddrs = math.Ldexp(1, 128-tele.Bits())
+	if tele.IsValid() {
+		res.Telescope = tele.String()
+		res.TelescopeAddrs = math.Ldexp(1, tele.Addr().BitLen()-tele.Bits())
 	}
 	pf, err := os.Create(filepath.Join(dir, "packets.csv"))
 	if err != nil {
@@ -582,6 +582,14 @@ func (st *Study) Write(dir string, spools []string, all map[int64]*HourAll, tele
 		return nil, err
 	}
 	return res, nil
+}
+
+// ratio is a/b, or 0 when b is 0 (telescope size unknown).
+func ratio(a, b float64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return a / b
 }
 
 func protoName(p uint8) string {
@@ -674,7 +682,7 @@ func (st *Study) writeSources(dir string, teleAddrs float64) error {
 			}
 			_, err := fmt.Fprintf(w, "%s,%s,%s,%s,%s,%d,%d,%d,%s,%s,%d,%d,%d,%d,%s,%d,%s,%d,%s\n",
 				s.Addr, s.Class, s.Tool, fmtTime(s.First), fmtTime(s.Last), s.Packets, s.Bytes, d,
-				fmtFloat(float64(d)/teleAddrs), fmtFloat(rate), dp, sp, s.TCP, s.UDP, flags, s.initTTL(), s.IPIDPattern(), s.Bundles, pr)
+				fmtFloat(ratio(float64(d), teleAddrs)), fmtFloat(rate), dp, sp, s.TCP, s.UDP, flags, s.initTTL(), s.IPIDPattern(), s.Bundles, pr)
 			if err != nil {
 				return err
 			}
@@ -684,7 +692,7 @@ func (st *Study) writeSources(dir string, teleAddrs float64) error {
 }
 
 func (st *Study) writeEvents(dir string, teleAddrs float64) error {
-	scale := math.Ldexp(1, 32) / teleAddrs
+	scale := ratio(math.Ldexp(1, 32), teleAddrs)
 	return writeCSV(dir, "events.csv", "victim,class,proto,start,end,duration_s,packets,peak_pps,service_port,observed_pps,estimated_attack_pps", func(w io.Writer) error {
 		for _, e := range st.Events {
 			dur := float64(e.Last-e.First) / 1e9
@@ -761,4 +769,40 @@ func writeTimeseries(dir string, hourly map[hourKey]int64, hourSrc map[hourKey]m
 		}
 		return nil
 	})
+}
+
+// RunStudy runs the port-0 study over the spools an Analyze call with
+// Options.Spool wrote, writes its CSV tables into out and sets sum.Port0.
+// The telescope is so.Telescope, or inferred from the destinations of all
+// traffic when that is not set.
+func RunStudy(sum *Summary, out string, so StudyOptions) error {
+	if sum.spools == nil {
+		return fmt.Errorf("no spools: run Analyze with Options.Spool")
+	}
+	names := make([]string, len(sum.Files))
+	for i := range sum.Files {
+		names[i] = sum.Files[i].File
+	}
+	st := NewStudy(so, names)
+	var spools []string
+	for _, sp := range sum.spools {
+		if sp == "" {
+			continue
+		}
+		spools = append(spools, sp)
+		if err := readSpool(sp, func(p *P0Packet) error { st.Aggregate(p); return nil }); err != nil {
+			return err
+		}
+	}
+	st.Decide()
+	tele, from := so.Telescope, "flag"
+	if !tele.IsValid() {
+		tele, from = sum.dst.prefix(), "inferred"
+	}
+	res, err := st.Write(out, spools, sum.hours, tele, from)
+	if err != nil {
+		return err
+	}
+	sum.Port0 = res
+	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"sync"
@@ -28,6 +29,18 @@ type Summary struct {
 	Total Counts `json:"total"`
 	// ReadErrors lists every read error, in input order.
 	ReadErrors []ReadErrorInfo `json:"read_errors"`
+	// NaiveFlow is the port-0 volume a flow exporter would report, by what
+	// the packets really are (the fragmentation ablation). Set when the
+	// port-0 study runs (Options.Spool).
+	NaiveFlow *NaiveFlow `json:"naive_flow,omitempty"`
+	// Port0 is the port-0 study: classes, sources, tools, bundles, events.
+	Port0 *StudyResult `json:"port0,omitempty"`
+
+	// What the study needs from the scan: the spool of each input (in
+	// input order), hourly all-traffic counts, the destination range.
+	spools []string
+	hours  map[int64]*HourAll
+	dst    dstRange
 }
 
 // JSON returns the summary as summary.json holds it: indented with two
@@ -270,6 +283,9 @@ type Options struct {
 	// second (files done, packets, packets per second) and a last one at
 	// the end.
 	Progress io.Writer
+	// Spool, when set, is a folder where the scan spools the
+	// port-0-related packets of each input for the port-0 study (Study).
+	Spool string
 }
 
 // ErrNoInput is returned by Analyze when no input could be read at all.
@@ -291,6 +307,17 @@ func Analyze(inputs []string, stdin io.Reader, opts Options) (*Summary, error) {
 	workers = max(1, min(workers, len(inputs)))
 
 	files := make([]FileSummary, len(inputs))
+	sum := &Summary{Inputs: len(inputs), Files: files, Total: newCounts(), ReadErrors: []ReadErrorInfo{}}
+	var study sync.Mutex // guards the study fields of sum
+	var spoolErr error
+	if opts.Spool != "" {
+		if err := os.MkdirAll(opts.Spool, 0o755); err != nil {
+			return sum, err
+		}
+		sum.spools = make([]string, len(inputs))
+		sum.hours = map[int64]*HourAll{}
+		sum.NaiveFlow = &NaiveFlow{}
+	}
 	var prog progress
 	prog.files = len(inputs)
 	jobs := make(chan int)
@@ -302,7 +329,34 @@ func Analyze(inputs []string, stdin io.Reader, opts Options) (*Summary, error) {
 			var s scanner
 			s.prog = &prog
 			for i := range jobs {
+				if opts.Spool == "" {
+					files[i] = s.file(inputs[i], stdin)
+					prog.done.Add(1)
+					continue
+				}
+				name := filepath.Join(opts.Spool, fmt.Sprintf("%06d.spool", i))
+				sw, err := createSpool(name)
+				if err != nil {
+					study.Lock()
+					spoolErr = err
+					study.Unlock()
+					files[i] = s.file(inputs[i], stdin)
+					prog.done.Add(1)
+					continue
+				}
+				if s.tap == nil {
+					s.tap = &tap{}
+				}
+				s.tap.startFile(i, sw)
 				files[i] = s.file(inputs[i], stdin)
+				err = sw.close()
+				study.Lock()
+				if err != nil {
+					spoolErr = err
+				}
+				sum.spools[i] = name
+				s.tap.mergeInto(sum)
+				study.Unlock()
 				prog.done.Add(1)
 			}
 		}()
@@ -315,7 +369,9 @@ func Analyze(inputs []string, stdin io.Reader, opts Options) (*Summary, error) {
 	wg.Wait()
 	stop()
 
-	sum := &Summary{Inputs: len(inputs), Files: files, Total: newCounts(), ReadErrors: []ReadErrorInfo{}}
+	if spoolErr != nil {
+		return sum, fmt.Errorf("spool: %w", spoolErr)
+	}
 	for i := range files {
 		sum.Total.Add(&files[i].Counts)
 		if e := files[i].ReadError; e != nil {
@@ -385,6 +441,7 @@ type scanner struct {
 	t    tally
 	frag fragTable
 	prog *progress // nil in benchmarks and tests
+	tap  *tap      // the port-0 study's side, when it runs
 }
 
 // file reads one input and returns its summary.
@@ -433,6 +490,9 @@ func (s *scanner) scan(c *Capture) error {
 		}
 		s.r.Decode(s.p.LinkType, s.p.Data)
 		s.t.add(&s.p, &s.r, &s.frag)
+		if s.tap != nil {
+			s.tap.packet(&s.p, &s.r)
+		}
 		if s.prog != nil && s.t.packets-reported == progressEvery {
 			s.prog.packets.Add(progressEvery)
 			reported = s.t.packets

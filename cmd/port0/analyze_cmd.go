@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
 
@@ -20,8 +21,26 @@ func runAnalyze(args []string, env *cmdEnv) error {
 	out := fs.String("out", "", "output folder for summary.json (required)")
 	workers := fs.Int("workers", 0, "files read at once (0 = all cores); output does not depend on it")
 	quiet := fs.Bool("q", false, "no progress on stderr")
+	countOnly := fs.Bool("count-only", false, "only count (summary.json without the port-0 study and its tables)")
+	so := analyze.DefaultStudyOptions()
+	telescope := fs.String("telescope", "", "telescope prefix, e.g. 198.18.0.0/15 (default: inferred from the destinations)")
+	fs.DurationVar(&so.EventTimeout, "event-timeout", so.EventTimeout, "backscatter: inactivity that ends an event (Moore et al.)")
+	fs.Int64Var(&so.EventMinPackets, "event-min-packets", so.EventMinPackets, "backscatter: keep events with at least this many packets...")
+	fs.DurationVar(&so.EventMinDuration, "event-min-duration", so.EventMinDuration, "...or lasting at least this long")
+	fs.DurationVar(&so.BundleGap, "bundle-gap", so.BundleGap, "fingerprinting: longest gap between probes of one bundle")
+	fs.IntVar(&so.BundleMinProbes, "bundle-min-probes", so.BundleMinProbes, "fingerprinting: distinct probe shapes that make a bundle")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *telescope != "" {
+		p, err := netip.ParsePrefix(*telescope)
+		if err != nil {
+			return &exitStatus{2, fmt.Errorf("analyze: -telescope %q: want a prefix such as 198.18.0.0/15", *telescope)}
+		}
+		so.Telescope = p.Masked()
+	}
+	if so.EventTimeout <= 0 || so.BundleGap <= 0 || so.BundleMinProbes < 1 || so.EventMinPackets < 1 {
+		return &exitStatus{2, errors.New("analyze: -event-timeout and -bundle-gap must be positive, -event-min-packets and -bundle-min-probes at least 1")}
 	}
 	switch {
 	case *out == "":
@@ -47,7 +66,21 @@ func runAnalyze(args []string, env *cmdEnv) error {
 	if !*quiet {
 		opts.Progress = env.stderr
 	}
+	spool := ""
+	if !*countOnly {
+		if err := os.MkdirAll(*out, 0o755); err != nil {
+			return fmt.Errorf("analyze: %w", err)
+		}
+		spool = filepath.Join(*out, ".spool")
+		opts.Spool = spool
+		defer os.RemoveAll(spool)
+	}
 	sum, err := analyze.Analyze(inputs, env.stdin, opts)
+	if err == nil && !*countOnly {
+		if serr := analyze.RunStudy(sum, *out, so); serr != nil {
+			return fmt.Errorf("analyze: port-0 study: %w", serr)
+		}
+	}
 	for _, e := range sum.ReadErrors {
 		fmt.Fprintln(env.stderr, "analyze:", e)
 	}

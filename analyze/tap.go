@@ -1,0 +1,190 @@
+package analyze
+
+import (
+	"net/netip"
+)
+
+// tap is the study's side of the scan, one per worker: it spools the
+// port-0-related packets of the current file and keeps the mergeable
+// all-traffic numbers the study compares against (hourly packets and
+// distinct sources, the destination range, the naive flow view).
+type tap struct {
+	spool   *spoolWriter
+	file    uint32
+	hours   map[int64]*HourAll
+	curHour int64
+	cur     *HourAll
+	dst     dstRange
+	naive   NaiveFlow
+	p0      P0Packet
+}
+
+// dstRange is the smallest and largest IPv4 destination seen, from which
+// the telescope prefix is inferred.
+type dstRange struct {
+	Min, Max uint32
+	Seen     bool
+}
+
+func (d *dstRange) add(a uint32) {
+	if !d.Seen || a < d.Min {
+		d.Min = a
+	}
+	if !d.Seen || a > d.Max {
+		d.Max = a
+	}
+	d.Seen = true
+}
+
+func (d *dstRange) merge(o dstRange) {
+	if o.Seen {
+		d.add(o.Min)
+		d.add(o.Max)
+	}
+}
+
+// prefix is the longest IPv4 prefix holding every destination seen.
+func (d *dstRange) prefix() netip.Prefix {
+	if !d.Seen {
+		return netip.Prefix{}
+	}
+	bits := 32
+	for bits > 0 && d.Min>>(32-bits) != d.Max>>(32-bits) {
+		bits--
+	}
+	a := netip.AddrFrom4([4]byte{byte(d.Min >> 24), byte(d.Min >> 16), byte(d.Min >> 8), byte(d.Min)})
+	p, _ := a.Prefix(bits)
+	return p
+}
+
+// NaiveFlow is the port-0 volume a NetFlow/IPFIX view would report (a
+// packet whose flow source or destination port is 0), split by what the
+// packet really is. The packet-level analyzer counts only Port0.
+type NaiveFlow struct {
+	Packets          int64 `json:"packets"`            // all packets the flow view calls port 0
+	Port0            int64 `json:"real_port0"`         // a real TCP/UDP port 0
+	NonFirstFragment int64 `json:"non_first_fragment"` // no transport header: exported as 0/0
+	ShortFirst       int64 `json:"short_first_fragment"`
+	ICMP             int64 `json:"icmp_type_code"` // ICMP type/code in the port fields (echo reply reads as 0/0)
+	OtherProto       int64 `json:"other_protocol"` // protocols without ports: 0/0
+	Truncated        int64 `json:"truncated"`      // ports not captured
+}
+
+// Add merges o into n.
+func (n *NaiveFlow) Add(o *NaiveFlow) {
+	n.Packets += o.Packets
+	n.Port0 += o.Port0
+	n.NonFirstFragment += o.NonFirstFragment
+	n.ShortFirst += o.ShortFirst
+	n.ICMP += o.ICMP
+	n.OtherProto += o.OtherProto
+	n.Truncated += o.Truncated
+}
+
+func (n *NaiveFlow) add(r *Record) {
+	s, d := NaiveFlowPorts(r)
+	if s != 0 && d != 0 {
+		return
+	}
+	n.Packets++
+	switch {
+	case r.Ports == PortsPresent:
+		n.Port0++
+	case r.Ports == PortsNonFirstFragment:
+		n.NonFirstFragment++
+	case r.Ports == PortsShortFirstFragment:
+		n.ShortFirst++
+	case r.ICMP:
+		n.ICMP++
+	case r.Ports == PortsNone:
+		n.OtherProto++
+	default:
+		n.Truncated++
+	}
+}
+
+// startFile readies the tap for input index i, spooling into spool.
+func (t *tap) startFile(i int, spool *spoolWriter) {
+	t.file = uint32(i)
+	t.spool = spool
+	t.hours = map[int64]*HourAll{}
+	t.cur = nil
+	t.dst = dstRange{}
+	t.naive = NaiveFlow{}
+}
+
+// packet takes one decoded packet.
+func (t *tap) packet(p *Packet, r *Record) {
+	if r.IPVersion == 0 {
+		return
+	}
+	if h := p.TS / 3600e9; t.cur == nil || h != t.curHour {
+		t.curHour = h
+		if t.cur = t.hours[h]; t.cur == nil {
+			t.cur = &HourAll{}
+			t.hours[h] = t.cur
+		}
+	}
+	t.cur.Packets++
+	t.cur.Sources.Add(r.SrcAddr())
+	if r.IPVersion == 4 {
+		t.dst.add(addrU32(r.DstAddr()))
+	}
+	t.naive.add(r)
+	if r.Port0Related() {
+		t.p0 = newP0Packet(t.file, p.Index, p.TS, r, udpPayload(p, r))
+		t.spool.add(&t.p0)
+	}
+}
+
+// udpPayload returns the start of a UDP packet's payload (nil otherwise),
+// found from the link header length and the IP header length.
+func udpPayload(p *Packet, r *Record) []byte {
+	if r.Proto != ProtoUDP || r.Ports != PortsPresent {
+		return nil
+	}
+	var off int
+	switch p.LinkType {
+	case LinkEthernet:
+		off = 14 + 4*int(r.VLANs)
+	case LinkSLL:
+		off = 16
+	case LinkSLL2:
+		off = 20
+	case LinkNull, LinkLoop:
+		off = 4
+	case LinkRaw, LinkRawBSD12, LinkRawBSD14, LinkIPv4, LinkIPv6:
+	default:
+		return nil
+	}
+	switch {
+	case r.IPVersion == 4:
+		off += int(r.IPHdrLen)
+	case r.NExt == 0:
+		off += 40
+	default:
+		return nil // IPv6 extension header lengths are not kept
+	}
+	off += 8
+	if off > len(p.Data) {
+		return nil
+	}
+	end := min(len(p.Data), off+int(r.PayloadLen))
+	return p.Data[off:end]
+}
+
+// mergeInto adds the file's all-traffic numbers to the summary. The merges
+// are sums and maxima, so the order files finish in does not matter.
+func (t *tap) mergeInto(sum *Summary) {
+	for h, a := range t.hours {
+		b := sum.hours[h]
+		if b == nil {
+			b = &HourAll{}
+			sum.hours[h] = b
+		}
+		b.Packets += a.Packets
+		b.Sources.Merge(&a.Sources)
+	}
+	sum.dst.merge(t.dst)
+	sum.NaiveFlow.Add(&t.naive)
+}
