@@ -31,22 +31,24 @@ const quotedMinLen = 8
 // r.Link, r.Ports and r.Reason. data is not retained.
 func (r *Record) Decode(link LinkType, data []byte) {
 	*r = Record{}
-	if link == LinkEthernet {
-		// The common case first, without the link switch.
-		if len(data) < ethHdrLen {
-			r.truncLink()
-			return
-		}
-		et := binary.BigEndian.Uint16(data[12:14])
-		if et == etherIPv4 {
-			r.Link = LinkOK
-			r.ipv4(data[ethHdrLen:])
-			return
-		}
-		r.etherType(et, data[ethHdrLen:])
-		return
+	// The common cases first, without the link switch: IPv4 over
+	// Ethernet or raw IP.
+	switch {
+	case link == LinkEthernet && len(data) >= ethHdrLen && binary.BigEndian.Uint16(data[12:14]) == etherIPv4:
+		r.Link = LinkOK
+		r.ipv4(data[ethHdrLen:])
+	case isRawLink(link) && len(data) > 0 && data[0]>>4 == 4:
+		r.Link = LinkOK
+		r.ipv4(data)
+	default:
+		r.decodeLink(link, data)
 	}
-	r.decodeLink(link, data)
+}
+
+// isRawLink reports whether link starts with an IPv4 or IPv6 header,
+// the version saying which.
+func isRawLink(link LinkType) bool {
+	return link == LinkRaw || link == LinkRawBSD12 || link == LinkRawBSD14
 }
 
 // decodeLink decodes the link layers other than Ethernet.
@@ -176,24 +178,44 @@ func (r *Record) ipv4(b []byte) {
 	r.IPID = uint32(binary.BigEndian.Uint16(h[4:6]))
 	putAddr4(&r.Src, h[12:16])
 	putAddr4(&r.Dst, h[16:20])
-	switch {
-	case hl < ipv4MinLen:
-		r.bad(ReasonIPv4HeaderLen)
-		return
-	case int(tl) < hl:
-		r.bad(ReasonIPv4TotalLen)
-		return
-	case len(b) < hl:
-		r.Reason = ReasonTruncated
-		r.Ports = PortsTruncated
+	if hl != ipv4MinLen || int(tl) < hl {
+		// Options, or a malformed header.
+		switch {
+		case hl < ipv4MinLen:
+			r.bad(ReasonIPv4HeaderLen)
+			return
+		case int(tl) < hl:
+			r.bad(ReasonIPv4TotalLen)
+			return
+		case len(b) < hl:
+			r.Reason = ReasonTruncated
+			r.Ports = PortsTruncated
+			return
+		}
+		if !ipv4OptionsOK(b[ipv4MinLen:hl]) {
+			r.bad(ReasonIPv4Options)
+			return
+		}
+	}
+	// What transport does, without a call: the declared end of the
+	// packet is the total length.
+	end := int(tl)
+	if r.FragOffset > 0 {
+		r.Frag = FragNonFirst
+		r.Ports = PortsNonFirstFragment
+		r.payload(b, hl, end)
 		return
 	}
-	if hl > ipv4MinLen && !ipv4OptionsOK(b[ipv4MinLen:hl]) {
-		r.bad(ReasonIPv4Options)
-		return
+	r.Frag = fragKind(0, r.MF)
+	l4 := b[hl:min(end, len(b))]
+	switch r.Proto {
+	case ProtoTCP:
+		r.tcp(l4, end-hl)
+	case ProtoUDP:
+		r.udp(l4, end-hl)
+	default:
+		r.other(l4, end-hl)
 	}
-	r.Frag = fragKind(r.FragOffset, r.MF)
-	r.transport(b, hl, int(tl)) // the declared end of the packet is the total length
 }
 
 // bad marks a packet whose IP layer is malformed: ports cannot be located.
@@ -237,75 +259,98 @@ func ipv4OptionsOK(o []byte) bool {
 // ipv6 decodes an IPv6 header, walks its extension headers and decodes
 // what follows.
 func (r *Record) ipv6(b []byte) {
-	h := ipv6Header(b)
-	if !h.complete() {
+	if len(b) < ipv6HdrLen {
 		r.Reason = ReasonTruncated
 		return
 	}
-	if h.version() != 6 {
+	h := (*[ipv6HdrLen]byte)(b) // one bounds check for the fixed header
+	if h[0]>>4 != 6 {
 		r.Reason = ReasonIPVersion
 		return
 	}
+	pl := binary.BigEndian.Uint16(h[4:6])
+	nh := h[6]
 	r.IPVersion = 6
-	r.TTL = h.hopLimit()
-	r.IPLen = h.payloadLen()
-	r.Src = h.src()
-	r.Dst = h.dst()
-	r.Proto = h.nextHeader()
-	if r.IPLen == 0 {
+	r.TTL = h[7]
+	r.Proto = nh
+	r.IPLen = pl
+	r.Src = Addr(h[8:24])
+	r.Dst = Addr(h[24:40])
+	if pl == 0 {
 		// Jumbograms are not supported: a telescope never sees one.
 		r.bad(ReasonIPLength)
 		return
 	}
-	end := ipv6HdrLen + int(r.IPLen)
-	off := ipv6HdrLen
+	end := ipv6HdrLen + int(pl)
 	r.Frag = FragNone
-	for {
-		nh := r.Proto
-		if nh != ProtoHopByHop && nh != ProtoRouting && nh != ProtoDestOpts && nh != ProtoFragment {
-			break
-		}
-		if r.NExt == maxExt {
+	if isExtHeader(nh) {
+		r.ipv6Ext(b, nh, end)
+		return
+	}
+	r.transport(b, ipv6HdrLen, end)
+}
+
+// isExtHeader reports whether nh is an IPv6 extension header the decoder
+// walks: hop-by-hop (0), routing (43), fragment (44) or destination
+// options (60).
+func isExtHeader(nh uint8) bool {
+	const walked uint64 = 1<<ProtoHopByHop | 1<<ProtoRouting | 1<<ProtoFragment | 1<<ProtoDestOpts
+	return nh < 64 && walked>>nh&1 != 0
+}
+
+// ipv6Ext walks the IPv6 extension headers from the first one, nh, and
+// decodes what follows them. The walk keeps its state in locals and
+// stores Proto, NExt and Frag once, whatever ends it.
+func (r *Record) ipv6Ext(b []byte, nh uint8, end int) {
+	off := ipv6HdrLen
+	var next uint8 // extension headers walked
+	frag := FragNone
+	ok := true
+	for isExtHeader(nh) {
+		if next == maxExt {
 			r.bad(ReasonIPv6ExtChain)
-			return
+			ok = false
+			break
 		}
 		n := 8 // fragment header length
 		if nh != ProtoFragment {
-			if !r.need(b, off, 2, end) {
-				return
+			if ok = r.need(b, off, 2, end); !ok {
+				break
 			}
 			n = (int(b[off+1]) + 1) * 8
 		}
-		if !r.need(b, off, n, end) {
-			return
+		if ok = r.need(b, off, n, end); !ok {
+			break
 		}
 		e := b[off : off+n]
-		r.Ext[r.NExt] = nh
-		r.NExt++
-		r.Proto = e[0]
-		switch nh {
-		case ProtoHopByHop, ProtoDestOpts:
-			if !ipv6OptionsOK(e[2:], nh == ProtoHopByHop) {
-				r.bad(ReasonIPv6Options)
-				return
-			}
-		case ProtoFragment:
-			if r.Frag != FragNone { // a second Fragment header
+		r.Ext[next] = nh
+		next++
+		h := nh
+		nh = e[0]
+		off += n
+		if h == ProtoFragment {
+			if frag != FragNone { // a second Fragment header
 				r.bad(ReasonIPv6ExtChain)
-				return
+				ok = false
+				break
 			}
 			fo := binary.BigEndian.Uint16(e[2:4])
 			r.FragOffset = fo >> 3
 			r.MF = fo&1 != 0
 			r.IPID = binary.BigEndian.Uint32(e[4:8])
-			r.Frag = fragKind(r.FragOffset, r.MF)
-		}
-		off += n
-		if r.Frag == FragNonFirst {
+			if frag = fragKind(r.FragOffset, r.MF); frag == FragNonFirst {
+				break
+			}
+		} else if h != ProtoRouting && !ipv6OptionsOK(e[2:], h == ProtoHopByHop) {
+			r.bad(ReasonIPv6Options)
+			ok = false
 			break
 		}
 	}
-	r.transport(b, off, end)
+	r.NExt, r.Proto, r.Frag = next, nh, frag
+	if ok {
+		r.transport(b, off, end)
+	}
 }
 
 // need reports whether n header bytes at off are within the IP length
@@ -343,28 +388,37 @@ func ipv6OptionsOK(o []byte, hopByHop bool) bool {
 
 // transport decodes what follows the IP header (and extension headers)
 // that ends at off, in a packet whose IP length says it ends at end. The
-// callers guarantee off <= len(b) and off <= end.
+// callers guarantee off <= len(b) and off <= end. ipv4 does the same
+// inline.
 func (r *Record) transport(b []byte, off, end int) {
 	if r.Frag == FragNonFirst {
 		r.Ports = PortsNonFirstFragment
 		r.payload(b, off, end)
 		return
 	}
-	declared := end - off // transport bytes the IP header declares
-	l4 := b[off:]
-	if len(l4) > declared {
-		l4 = l4[:declared]
-	}
+	// The transport bytes, clipped to the IP length.
+	l4 := b[off:min(end, len(b))]
 	switch r.Proto {
 	case ProtoTCP:
-		r.tcp(l4, declared)
+		r.tcp(l4, end-off)
 	case ProtoUDP:
-		r.udp(l4, declared)
+		r.udp(l4, end-off)
+	default:
+		r.other(l4, end-off)
+	}
+}
+
+// other decodes what follows the IP header for protocols other than TCP
+// and UDP: ICMP and ICMPv6 headers, or just the payload length.
+func (r *Record) other(l4 []byte, declared int) {
+	switch r.Proto {
 	case ProtoICMP, ProtoICMPv6:
 		r.icmp(l4, declared)
 	default:
 		r.Ports = PortsNone
-		r.payload(b, off, end)
+		if len(l4) > 0 {
+			r.PayloadLen = uint16(len(l4))
+		}
 	}
 }
 
