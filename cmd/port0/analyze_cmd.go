@@ -22,6 +22,8 @@ func runAnalyze(args []string, env *cmdEnv) error {
 	workers := fs.Int("workers", 0, "files read at once (0 = all cores); output does not depend on it")
 	quiet := fs.Bool("q", false, "no progress on stderr")
 	countOnly := fs.Bool("count-only", false, "only count (summary.json without the port-0 study and its tables)")
+	partial := fs.Bool("partial", false, "also keep DIR/partial, a partial result that -merge combines with others")
+	merge := fs.Bool("merge", false, "the inputs are partial results (DIR/partial of runs with -partial): combine them and run the study")
 	so := analyze.DefaultStudyOptions()
 	telescope := fs.String("telescope", "", "telescope prefix, e.g. 198.18.0.0/15 (default: inferred from the destinations)")
 	fs.DurationVar(&so.EventTimeout, "event-timeout", so.EventTimeout, "backscatter: inactivity that ends an event (Moore et al.)")
@@ -39,6 +41,12 @@ func runAnalyze(args []string, env *cmdEnv) error {
 		}
 		so.Telescope = p.Masked()
 	}
+	if *merge && (*countOnly || *partial) {
+		return &exitStatus{2, errors.New("analyze: -merge cannot be combined with -count-only or -partial")}
+	}
+	if *partial && *countOnly {
+		return &exitStatus{2, errors.New("analyze: -partial needs the study; drop -count-only")}
+	}
 	if so.EventTimeout <= 0 || so.BundleGap <= 0 || so.BundleMinProbes < 1 || so.EventMinPackets < 1 {
 		return &exitStatus{2, errors.New("analyze: -event-timeout and -bundle-gap must be positive, -event-min-packets and -bundle-min-probes at least 1")}
 	}
@@ -51,6 +59,9 @@ func runAnalyze(args []string, env *cmdEnv) error {
 		return &exitStatus{2, errors.New("analyze: no input given")}
 	case *workers < 0:
 		return &exitStatus{2, fmt.Errorf("analyze: -workers %d: want 0 or more", *workers)}
+	}
+	if *merge {
+		return runMerge(fs.Args(), *out, so, env)
 	}
 	// Expand each argument on its own: one that does not exist is reported
 	// as a read error of that input, not a reason to read nothing.
@@ -76,6 +87,11 @@ func runAnalyze(args []string, env *cmdEnv) error {
 		defer os.RemoveAll(spool)
 	}
 	sum, err := analyze.Analyze(inputs, env.stdin, opts)
+	if err == nil && *partial {
+		if perr := analyze.SavePartial(sum, filepath.Join(*out, "partial")); perr != nil {
+			return fmt.Errorf("analyze: partial result: %w", perr)
+		}
+	}
 	if err == nil && !*countOnly {
 		if serr := analyze.RunStudy(sum, *out, so); serr != nil {
 			return fmt.Errorf("analyze: port-0 study: %w", serr)
@@ -109,4 +125,32 @@ func writeSummary(dir string, sum *analyze.Summary) error {
 		return err
 	}
 	return os.Rename(tmp, final)
+}
+
+// runMerge combines partial results and runs the port-0 study on them.
+func runMerge(dirs []string, out string, so analyze.StudyOptions, env *cmdEnv) error {
+	for i, d := range dirs {
+		if filepath.Base(d) != "partial" {
+			if _, err := os.Stat(filepath.Join(d, "partial")); err == nil {
+				dirs[i] = filepath.Join(d, "partial")
+			}
+		}
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return fmt.Errorf("analyze: %w", err)
+	}
+	spool := filepath.Join(out, ".spool")
+	defer os.RemoveAll(spool)
+	sum, err := analyze.MergePartials(dirs, spool)
+	if err != nil {
+		return fmt.Errorf("analyze -merge: %w", err)
+	}
+	if err := analyze.RunStudy(sum, out, so); err != nil {
+		return fmt.Errorf("analyze -merge: port-0 study: %w", err)
+	}
+	if err := writeSummary(out, sum); err != nil {
+		return fmt.Errorf("analyze -merge: %w", err)
+	}
+	fmt.Fprintf(env.stderr, "analyze: merged %d partial results (%d inputs) into %s\n", len(dirs), sum.Inputs, out)
+	return nil
 }
