@@ -254,11 +254,14 @@ func Validate(genDir, anaDir string) (*Validation, error) {
 // MinF1 returns the lowest F1 over the port-0 classes with truth support,
 // and that class.
 func MinF1(scores []Score) (float64, label.Class) {
-	lo, cls := 1.0, label.Unknown
+	lo, cls := 2.0, label.Unknown
 	for _, s := range scores {
 		if s.Support > 0 && s.F1 < lo {
 			lo, cls = s.F1, s.Class
 		}
+	}
+	if cls == label.Unknown {
+		lo = 0 // nothing to score
 	}
 	return lo, cls
 }
