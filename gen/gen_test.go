@@ -353,3 +353,34 @@ func mustHex(t *testing.T, s string) []byte {
 	}
 	return b
 }
+
+// TestSum16 checks the fast checksum sum against the plain RFC 1071 loop.
+func TestSum16(t *testing.T) {
+	plain := func(b []byte) uint16 {
+		var acc uint64
+		for i := 0; i+1 < len(b); i += 2 {
+			acc += uint64(b[i])<<8 | uint64(b[i+1])
+		}
+		if len(b)%2 == 1 {
+			acc += uint64(b[len(b)-1]) << 8
+		}
+		return fold(acc)
+	}
+	b := make([]byte, 300)
+	for i := range b {
+		b[i] = byte(i*131 + 7)
+	}
+	for n := 0; n <= len(b); n++ {
+		for _, fill := range []byte{0x00, 0xff} {
+			c := append([]byte(nil), b[:n]...)
+			if fill == 0xff {
+				for i := range c {
+					c[i] = 0xff
+				}
+			}
+			if got, want := fold(sum16(c, 0)), plain(c); got != want {
+				t.Fatalf("n=%d fill=%#x: %#04x, want %#04x", n, fill, got, want)
+			}
+		}
+	}
+}
