@@ -8,9 +8,9 @@ OUT      ?= out
 FUZZTIME ?= 30s
 
 .DEFAULT_GOAL := all
-.PHONY: all build gen test vet fmt-check bench fuzz testdata help clean
+.PHONY: all build gen analyze validate test gotest validate-check vet fmt-check bench fuzz testdata help clean
 
-all: gen ## build bin/port0 and run the main job (default scenario into $(OUT)/gen)
+all: validate ## build bin/port0 and run the main job: generate, analyze and validate the default scenario in $(OUT)/
 
 build: ## build bin/port0
 	$(GO) build -o $(BIN) ./cmd/port0
@@ -18,8 +18,22 @@ build: ## build bin/port0
 gen: build ## generate the default scenario into $(OUT)/gen
 	$(BIN) gen -scenario $(SCENARIO) -seed $(SEED) -scale $(SCALE) -out $(OUT)/gen
 
-test: vet fmt-check ## run vet, gofmt check and every test (fuzz seed corpora included)
+analyze: gen ## analyze $(OUT)/gen into $(OUT)/analysis (summary.json and the CSV tables)
+	$(BIN) analyze -out $(OUT)/analysis $(OUT)/gen
+
+validate: analyze ## score $(OUT)/analysis against the truth in $(OUT)/gen
+	$(BIN) validate -truth $(OUT)/gen -analysis $(OUT)/analysis
+
+test: vet fmt-check gotest validate-check ## run vet, gofmt check, every test (fuzz seed corpora included) and a CLI validation
+
+gotest:
 	$(GO) test -count=1 ./...
+
+validate-check: build ## gen → analyze → validate through the CLI on a seed the rules were not developed on
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(BIN) gen -q -scenario paper -seed 5 -scale 2e-6 -out $$tmp/gen && \
+	$(BIN) analyze -q -out $$tmp/analysis $$tmp/gen && \
+	{ $(BIN) validate -truth $$tmp/gen -analysis $$tmp/analysis > $$tmp/validate.txt; rc=$$?; tail -1 $$tmp/validate.txt; exit $$rc; }
 
 vet: ## go vet
 	$(GO) vet ./...
