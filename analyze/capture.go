@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"os"
 	"strconv"
 )
@@ -105,6 +106,8 @@ type Capture struct {
 
 	// pcapng
 	ifaces []ngInterface
+
+	bufs [2]*bufio.Reader // pooled read buffers (the second behind gzip)
 }
 
 // OpenCapture opens a capture file; name "-" reads standard input. The
@@ -130,16 +133,23 @@ func OpenCapture(name string) (*Capture, error) {
 // NewCapture reads a capture from r, detecting gzip, pcap and pcapng by
 // their magic numbers. name is used in errors. Header errors are returned as
 // a *ReadError with Index -1.
-func NewCapture(name string, r io.Reader) (*Capture, error) {
+func NewCapture(name string, r io.Reader) (_ *Capture, err error) {
 	c := &Capture{name: name}
-	br := bufio.NewReaderSize(r, bufSize)
+	defer func() {
+		if err != nil {
+			c.release() // nothing will read from c: its buffers go back
+		}
+	}()
+	br := getReader(r)
+	c.bufs[0] = br
 	if m, _ := br.Peek(2); len(m) == 2 && m[0] == 0x1f && m[1] == 0x8b {
 		gz, err := gzip.NewReader(br)
 		if err != nil {
 			return nil, c.headerError("gzip: "+err.Error(), err)
 		}
 		c.gz = gz
-		br = bufio.NewReaderSize(gz, bufSize)
+		br = getReader(gz)
+		c.bufs[1] = br
 	}
 	c.br = br
 	m, err := br.Peek(4)
@@ -245,7 +255,30 @@ func (c *Capture) Close() error {
 		c.closer = nil
 	}
 	c.done = true
+	c.release()
 	return err
+}
+
+// readerPool holds the 1 MiB read buffers of closed captures: a run over
+// thousands of shards reuses a few instead of allocating one per file.
+var readerPool = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, bufSize) }}
+
+func getReader(r io.Reader) *bufio.Reader {
+	br := readerPool.Get().(*bufio.Reader)
+	br.Reset(r)
+	return br
+}
+
+// release returns the capture's read buffers to the pool; Packet.Data of
+// this capture is invalid from then on.
+func (c *Capture) release() {
+	for i, b := range c.bufs {
+		if b != nil {
+			b.Reset(nil)
+			readerPool.Put(b)
+			c.bufs[i] = nil
+		}
+	}
 }
 
 // fail records and returns a ReadError for the record or block at offset.

@@ -212,3 +212,32 @@ func sortedKeys(m map[string]bool) []string {
 	sort.Strings(k)
 	return k
 }
+
+// BenchmarkAnalyzeStudy is the whole port0 analyze path — scan, spool,
+// study and every table — over the default scenario at scale 1e-5 (2.8 M
+// packets in 1,096 daily shards, read from the page cache) with all cores.
+// Peak memory against a 10x larger capture is measured on the command line
+// (BENCHMARKS.md).
+func BenchmarkAnalyzeStudy(b *testing.B) {
+	_, shards := generateShards(b, gen.Paper(), 3, 1e-5)
+	var bytes int64
+	for _, s := range shards {
+		if fi, err := os.Stat(s); err == nil {
+			bytes += fi.Size()
+		}
+	}
+	b.SetBytes(bytes)
+	var packets int64
+	for b.Loop() {
+		out := b.TempDir()
+		sum, err := Analyze(shards, nil, Options{Spool: filepath.Join(out, ".spool")})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := RunStudy(sum, out, DefaultStudyOptions()); err != nil {
+			b.Fatal(err)
+		}
+		packets += sum.Total.Packets
+	}
+	b.ReportMetric(float64(packets)/b.Elapsed().Seconds(), "packets/s")
+}
