@@ -7,9 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sync"
 	"os"
 	"strconv"
+	"sync"
 )
 
 // Packet is one captured record.
