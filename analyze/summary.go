@@ -320,6 +320,11 @@ func Analyze(inputs []string, stdin io.Reader, opts Options) (*Summary, error) {
 	}
 	var prog progress
 	prog.files = len(inputs)
+	for _, in := range inputs {
+		if fi, err := os.Stat(in); in != "-" && err == nil {
+			prog.total += fi.Size()
+		}
+	}
 	jobs := make(chan int)
 	var wg sync.WaitGroup
 	for range workers {
@@ -389,6 +394,23 @@ type progress struct {
 	files   int
 	done    atomic.Int64 // files finished
 	packets atomic.Int64 // packets read, updated every progressEvery packets and at the end of a file
+	total   int64        // bytes of the input files (stdin unknown)
+	bytes   atomic.Int64 // of which read, for the ETA
+}
+
+// advance counts the bytes a scanner has read of its current file since
+// its last update (stream offsets, never more than the file holds).
+func (p *progress) advance(s *scanner, off int64) {
+	if d := min(off, s.fileSize) - s.counted; d > 0 {
+		p.bytes.Add(d)
+		s.counted += d
+	}
+}
+
+// finish counts the rest of a finished file.
+func (p *progress) finish(s *scanner, c *Capture) {
+	p.advance(s, s.fileSize)
+	s.counted = 0
 }
 
 // progressEvery is how many packets a worker reads between two updates of
@@ -409,7 +431,11 @@ func (p *progress) start(w io.Writer) (stop func()) {
 		if el > 0 {
 			rate = float64(n) / el
 		}
-		fmt.Fprintf(w, "analyze: %d/%d files, %d packets, %.0f packets/s\n", p.done.Load(), p.files, n, rate)
+		eta := "?"
+		if b := p.bytes.Load(); b > 0 && p.total > 0 {
+			eta = fmt.Sprintf("%.0fs", el*float64(p.total-b)/float64(b))
+		}
+		fmt.Fprintf(w, "analyze: %d/%d files, %d packets, %.0f packets/s, eta %s\n", p.done.Load(), p.files, n, rate, eta)
 	}
 	quit := make(chan struct{})
 	finished := make(chan struct{})
@@ -442,6 +468,8 @@ type scanner struct {
 	frag fragTable
 	prog *progress // nil in benchmarks and tests
 	tap  *tap      // the port-0 study's side, when it runs
+
+	fileSize, counted int64 // size of the current file; bytes of it counted in prog
 }
 
 // file reads one input and returns its summary.
@@ -456,6 +484,10 @@ func (s *scanner) file(name string, stdin io.Reader) FileSummary {
 		c, err = NewCapture("-", stdin)
 	} else {
 		c, err = OpenCapture(name)
+		s.fileSize, s.counted = 0, 0
+		if fi, serr := os.Stat(name); serr == nil {
+			s.fileSize = fi.Size()
+		}
 	}
 	if err != nil {
 		fs.ReadError = errorInfo(name, err)
@@ -495,6 +527,7 @@ func (s *scanner) scan(c *Capture) error {
 		}
 		if s.prog != nil && s.t.packets-reported == progressEvery {
 			s.prog.packets.Add(progressEvery)
+			s.prog.advance(s, s.p.Offset)
 			reported = s.t.packets
 		}
 	}
@@ -503,6 +536,7 @@ func (s *scanner) scan(c *Capture) error {
 	s.frag.orphans, s.frag.evictions = 0, 0
 	if s.prog != nil {
 		s.prog.packets.Add(s.t.packets - reported)
+		s.prog.finish(s, c)
 	}
 	if errors.Is(err, io.EOF) {
 		return nil
