@@ -372,12 +372,8 @@ func (st *Study) expireBundles(now int64) {
 // Decide ends pass one: closes the open bundles and classifies every
 // source. The order of bundles is made deterministic here.
 func (st *Study) Decide() {
-	keys := make([]bundleKey, 0, len(st.open))
-	for k := range st.open {
-		keys = append(keys, k)
-	}
-	for _, k := range keys {
-		st.closeBundle(k, st.open[k])
+	for k, b := range st.open { // closing deletes: allowed while ranging
+		st.closeBundle(k, b)
 	}
 	sort.Slice(st.Bundles, func(i, j int) bool {
 		a, b := &st.Bundles[i], &st.Bundles[j]
@@ -443,12 +439,8 @@ func (t *eventTracker) close(k eventKey, e *Event) {
 }
 
 func (t *eventTracker) finish() []Event {
-	keys := make([]eventKey, 0, len(t.open))
-	for k := range t.open {
-		keys = append(keys, k)
-	}
-	for _, k := range keys {
-		t.close(k, t.open[k])
+	for k, e := range t.open { // closing deletes: allowed while ranging
+		t.close(k, e)
 	}
 	sort.Slice(t.done, func(i, j int) bool {
 		a, b := &t.done[i], &t.done[j]
@@ -458,7 +450,10 @@ func (t *eventTracker) finish() []Event {
 		if c := a.Victim.Compare(b.Victim); c != 0 {
 			return c < 0
 		}
-		return a.Class < b.Class
+		if a.Class != b.Class {
+			return a.Class < b.Class
+		}
+		return a.Proto < b.Proto
 	})
 	return t.done
 }

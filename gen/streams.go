@@ -329,6 +329,16 @@ func (w *worker) emitBackground(s *stream, c *chunkBuf) {
 	}
 }
 
+// start draws the common part of an actor's packet: one random word, the
+// truth record, and an IPv4 header to a random telescope address with a
+// random IP ID.
+func (w *worker) start(s *stream, class label.Class) (uint64, truthRec, ipHdr) {
+	a := s.a
+	u := s.r.Uint64()
+	dst := w.p.dst(s.r)
+	return u, truthRec{actor: a.ID, class: class, tool: a.Tool}, ipHdr{src: a.Src, dst: dst, ttl: a.TTL, id: uint16(u >> 48)}
+}
+
 // masscanID is Masscan's IP ID: (dst ^ dport ^ seq) & 0xffff.
 func masscanID(dst uint32, dport uint16, seq uint32) uint16 {
 	return uint16(dst ^ uint32(dport) ^ seq)
@@ -373,12 +383,8 @@ func (w *worker) emitScan0(s *stream, c *chunkBuf) {
 }
 
 func (w *worker) emitSport0(s *stream, c *chunkBuf) {
-	p := w.p
 	a := s.a
-	r := s.r
-	u := r.Uint64()
-	t := truthRec{actor: a.ID, class: label.Scan, tool: a.Tool}
-	ip := ipHdr{src: a.Src, dst: p.dst(r), ttl: a.TTL, id: uint16(u >> 48)}
+	u, t, ip := w.start(s, label.Scan)
 	if a.Kind == kindBurst {
 		ip.id = uint16(a.Aux) + uint16(s.idx)
 		h := tcpHdr{sport: 0, dport: a.Port, seq: uint32(u), flags: flagSYN, window: 512}
@@ -390,13 +396,9 @@ func (w *worker) emitSport0(s *stream, c *chunkBuf) {
 }
 
 func (w *worker) emitBackscatter(s *stream, c *chunkBuf) {
-	p := w.p
 	a := s.a
-	r := s.r
-	u := r.Uint64()
-	t := truthRec{actor: a.ID, class: a.Class, tool: a.Tool}
 	// The flood spoofed random sources: replies go to random telescope addresses.
-	ip := ipHdr{src: a.Src, dst: p.dst(r), ttl: a.TTL, id: uint16(u >> 48)}
+	u, t, ip := w.start(s, a.Class)
 	switch a.Kind {
 	case kindTo0:
 		h := tcpHdr{sport: a.Port, dport: 0, seq: uint32(u), ack: uint32(u>>32) + 1}
@@ -423,11 +425,8 @@ var certFlags = [8]uint8{flagSYN | flagACK, 0, flagSYN, flagSYN | flagCWR, flagR
 
 func (w *worker) emitGarbage(s *stream, c *chunkBuf) {
 	p := w.p
-	a := s.a
 	r := s.r
-	u := r.Uint64()
-	t := truthRec{actor: a.ID, class: label.Malformed, tool: a.Tool}
-	ip := ipHdr{src: a.Src, dst: p.dst(r), ttl: a.TTL, id: uint16(u >> 48)}
+	u, t, ip := w.start(s, label.Malformed)
 	h := tcpHdr{seq: r.Uint32(), ack: r.Uint32(), window: uint16(u >> 32)}
 	if float64(u&0xffff)/65536 >= p.Scenario.Garbage.Sport0Share {
 		h.sport = uint16(u >> 16)
@@ -443,12 +442,8 @@ func (w *worker) emitGarbage(s *stream, c *chunkBuf) {
 }
 
 func (w *worker) emitBitTorrent(s *stream, c *chunkBuf) {
-	p := w.p
 	a := s.a
-	r := s.r
-	u := r.Uint64()
-	t := truthRec{actor: a.ID, class: label.BitTorrent, tool: a.Tool}
-	ip := ipHdr{src: a.Src, dst: p.dst(r), ttl: a.TTL, id: uint16(u >> 48)}
+	u, t, ip := w.start(s, label.BitTorrent)
 	var pl []byte
 	if a.Kind == kindUTP {
 		pl = w.pay[:20]
