@@ -92,12 +92,20 @@ func DailyPort0(base string, days []time.Time, packets, sources []float64) error
 
 // Breakdown draws grouped bars: one group per category, one bar per series
 // in each group, with a legend naming the series (when there is more than
-// one, or the only one is named). Every series must have one value per
-// category. NaN and ±Inf values are drawn as missing bars (zero height).
+// one, or the only one is named). ylabel labels the value axis and should
+// carry the unit ("packets", "share of packets (%)"); the category axis has
+// no label, the category names being enough. Every series must have one
+// value per category. NaN and ±Inf values are drawn as missing bars (zero
+// height).
 //
-// The figure-specific functions below (ProtocolPosition, TCPFlags, …) call
-// Breakdown with fixed titles and axis labels.
-func Breakdown(base, title, xlabel, ylabel string, categories []string, series []Series) error {
+// The figure-specific functions below (ProtocolPosition, TCPFlags, …) draw
+// the same chart with fixed titles and both axis labels.
+func Breakdown(base, title, ylabel string, categories []string, series []Series) error {
+	return breakdown(base, title, "", ylabel, categories, series)
+}
+
+// breakdown is Breakdown with a label for the category axis.
+func breakdown(base, title, xlabel, ylabel string, categories []string, series []Series) error {
 	for _, s := range series {
 		if len(s.Values) != len(categories) {
 			return fmt.Errorf("figures: Breakdown %q: series %q has %d values for %d categories",
@@ -172,7 +180,7 @@ func rotateIfCrowded(a *plot.Axis, labels []string, slot vg.Length) {
 // "dst only", "both") and each series is one protocol ("TCP", "UDP") with
 // its packet count per position.
 func ProtocolPosition(base string, categories []string, series []Series) error {
-	return Breakdown(base, "Port-0 packets by protocol and port position",
+	return breakdown(base, "Port-0 packets by protocol and port position",
 		"position of port 0", "packets", categories, series)
 }
 
@@ -181,7 +189,7 @@ func ProtocolPosition(base string, categories []string, series []Series) error {
 // "RST"); each series gives packets per combination (one series, or one
 // per group compared, such as "port 0" and "ordinary").
 func TCPFlags(base string, categories []string, series []Series) error {
-	return Breakdown(base, "TCP flags of port-0 packets",
+	return breakdown(base, "TCP flags of port-0 packets",
 		"TCP flag combination", "packets", categories, series)
 }
 
@@ -189,7 +197,7 @@ func TCPFlags(base string, categories []string, series []Series) error {
 // classes; the series are typically "packets" and "sources", each in
 // percent of its total (0–100).
 func ClassShares(base string, categories []string, series []Series) error {
-	return Breakdown(base, "Purpose classes of port-0 traffic",
+	return breakdown(base, "Purpose classes of port-0 traffic",
 		"purpose class", "share of total (%)", categories, series)
 }
 
@@ -198,7 +206,7 @@ func ClassShares(base string, categories []string, series []Series) error {
 // series is a share in percent (0–100), for example of port-0 sources and
 // of ordinary scanners.
 func InitialTTL(base string, categories []string, series []Series) error {
-	return Breakdown(base, "Inferred initial TTL",
+	return breakdown(base, "Inferred initial TTL",
 		"initial TTL (hops)", "share (%)", categories, series)
 }
 
@@ -206,7 +214,7 @@ func InitialTTL(base string, categories []string, series []Series) error {
 // categories are the patterns (for example "zero", "constant",
 // "incremental", "random"); each series is a share in percent (0–100).
 func IPIDPatterns(base string, categories []string, series []Series) error {
-	return Breakdown(base, "IP-ID patterns of port-0 sources",
+	return breakdown(base, "IP-ID patterns of port-0 sources",
 		"IP-ID pattern", "share of sources (%)", categories, series)
 }
 
@@ -215,7 +223,7 @@ func IPIDPatterns(base string, categories []string, series []Series) error {
 // the measures compared (for example "TCP", "UDP", "fragments"); series
 // are the methods ("naive flow", "packet-level") with packet counts.
 func FragmentationAblation(base string, categories []string, series []Series) error {
-	return Breakdown(base, "Fragmentation ablation: naive flow vs packet-level",
+	return breakdown(base, "Fragmentation ablation: naive flow vs packet-level",
 		"traffic counted as port 0", "packets", categories, series)
 }
 

@@ -227,7 +227,7 @@ var emptyCases = []figureCase{
 	{"daily_zeros", func(b string) error {
 		return DailyPort0(b, []time.Time{day0, day0.AddDate(0, 0, 1)}, []float64{0, math.NaN()}, []float64{0, math.Inf(1)})
 	}},
-	{"breakdown", func(b string) error { return Breakdown(b, "t", "x", "y", nil, nil) }},
+	{"breakdown", func(b string) error { return Breakdown(b, "t", "y", nil, nil) }},
 	{"protocol_position", func(b string) error { return ProtocolPosition(b, nil, nil) }},
 	{"tcp_flags", func(b string) error { return TCPFlags(b, nil, nil) }},
 	{"class_shares", func(b string) error { return ClassShares(b, []string{"a"}, nil) }},
@@ -235,7 +235,7 @@ var emptyCases = []figureCase{
 	{"ipid", func(b string) error { return IPIDPatterns(b, nil, nil) }},
 	{"fragmentation", func(b string) error { return FragmentationAblation(b, nil, nil) }},
 	{"bars_nan", func(b string) error {
-		return Breakdown(b, "t", "x", "y", []string{"a", "b"}, []Series{{Values: []float64{math.NaN(), math.Inf(-1)}}})
+		return Breakdown(b, "t", "y", []string{"a", "b"}, []Series{{Values: []float64{math.NaN(), math.Inf(-1)}}})
 	}},
 	{"source_cdf", func(b string) error { return SourceCDF(b, nil, "", nil) }},
 	{"source_cdf_zeros", func(b string) error {
@@ -291,7 +291,7 @@ func TestMismatchedLengths(t *testing.T) {
 	for _, tc := range []figureCase{
 		{"daily", func(b string) error { return DailyPort0(b, []time.Time{day0}, []float64{1, 2}, []float64{1}) }},
 		{"bars", func(b string) error {
-			return Breakdown(b, "t", "x", "y", []string{"a", "b"}, []Series{{Name: "s", Values: []float64{1}}})
+			return Breakdown(b, "t", "y", []string{"a", "b"}, []Series{{Name: "s", Values: []float64{1}}})
 		}},
 		{"backscatter", func(b string) error { return BackscatterEvents(b, []float64{1}, nil) }},
 		{"matrix_rows", func(b string) error { return ProbeMatrix(b, []string{"a", "b"}, []string{"p"}, [][]float64{{1}}) }},
