@@ -1,0 +1,110 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+
+	"github.com/port0/port0/analyze"
+	"github.com/port0/port0/experiments"
+	"github.com/port0/port0/gen"
+)
+
+// runExperiments generates (or reuses) a telescope, analyzes it, runs the
+// experiments and writes their tables, figures and results/REPORT.md.
+func runExperiments(args []string, env *cmdEnv) error {
+	fs := newFlagSet("experiments", "-out results [-only NAME[,NAME]] [-scenario paper] [-seed N] [-scale F]", env)
+	out := fs.String("out", "results", "results folder")
+	only := fs.String("only", "", "comma-separated experiments to run (default: all): "+strings.Join(experiments.Names(), ", "))
+	scenario := fs.String("scenario", "paper", "built-in scenario or scenario file")
+	seed := fs.Uint64("seed", 1, "random seed of the generator and the bootstrap")
+	scaleS := fs.String("scale", "1e-5", "volume scale of the generated telescope")
+	genDir := fs.String("gen", "", "use this port0 gen output instead of generating into OUT/data/gen")
+	anaDir := fs.String("analysis", "", "use this port0 analyze output instead of analyzing into OUT/data/analysis")
+	quiet := fs.Bool("q", false, "no progress on stderr")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	scale, err := strconv.ParseFloat(*scaleS, 64)
+	if err != nil || !(scale > 0) {
+		return &exitStatus{2, fmt.Errorf("experiments: -scale must be a positive number, got %q", *scaleS)}
+	}
+	var names []string
+	if *only != "" {
+		names = strings.Split(*only, ",")
+	}
+	say := func(format string, a ...any) {
+		if !*quiet {
+			fmt.Fprintf(env.stderr, "experiments: "+format+"\n", a...)
+		}
+	}
+	if *genDir == "" {
+		*genDir = filepath.Join(*out, "data", "gen")
+		s, err := loadScenario(*scenario)
+		if err != nil {
+			return fmt.Errorf("experiments: %w", err)
+		}
+		plan, err := gen.NewPlan(s, *seed, scale)
+		if err != nil {
+			return fmt.Errorf("experiments: %w", err)
+		}
+		say("generating %s (seed %d, scale %g) into %s", s.Name, *seed, scale, *genDir)
+		if _, err := gen.Generate(plan, gen.Options{Out: *genDir}); err != nil {
+			return fmt.Errorf("experiments: gen: %w", err)
+		}
+	}
+	if *anaDir == "" {
+		*anaDir = filepath.Join(*out, "data", "analysis")
+		inputs, err := analyze.ExpandInputs([]string{*genDir})
+		if err != nil {
+			return fmt.Errorf("experiments: %w", err)
+		}
+		say("analyzing %d captures into %s", len(inputs), *anaDir)
+		spool := filepath.Join(*anaDir, ".spool")
+		defer os.RemoveAll(spool)
+		sum, err := analyze.Analyze(inputs, nil, analyze.Options{Spool: spool})
+		if err != nil {
+			return fmt.Errorf("experiments: analyze: %w", err)
+		}
+		if err := analyze.RunStudy(sum, *anaDir, analyze.DefaultStudyOptions()); err != nil {
+			return fmt.Errorf("experiments: analyze: %w", err)
+		}
+		if err := writeSummary(*anaDir, sum); err != nil {
+			return fmt.Errorf("experiments: %w", err)
+		}
+	}
+	d, err := experiments.Load(*genDir, *anaDir)
+	if err != nil {
+		return fmt.Errorf("experiments: %w", err)
+	}
+	rs, err := experiments.Run(d, *out, names, *seed, scale, d.Scenario.Name)
+	if err != nil {
+		return fmt.Errorf("experiments: %w", err)
+	}
+	prov := []string{
+		fmt.Sprintf("scenario `%s`, seed %d, scale %g (%d packets over %d days, telescope %s)", d.Scenario.Name, d.Manifest.Seed, d.Manifest.Scale, d.Manifest.Packets, d.Manifest.Days, d.Manifest.Telescope),
+		fmt.Sprintf("generator %s; %s; %s/%s", d.Manifest.Generator, runtime.Version(), runtime.GOOS, runtime.GOARCH),
+		"data: " + filepath.ToSlash(*genDir) + " (port0 gen), " + filepath.ToSlash(*anaDir) + " (port0 analyze)",
+	}
+	if err := experiments.WriteReport(*out, rs, prov); err != nil {
+		return fmt.Errorf("experiments: %w", err)
+	}
+	failed := 0
+	for _, r := range rs {
+		state := "pass"
+		if !r.Pass() {
+			state = "FAIL"
+			failed++
+		}
+		fmt.Fprintf(env.stdout, "%-24s %s\n", r.Name, state)
+	}
+	fmt.Fprintf(env.stdout, "%d of %d experiments pass; report: %s\n", len(rs)-failed, len(rs), filepath.Join(*out, "REPORT.md"))
+	if failed > 0 {
+		return errors.New("experiments: some targets are not met (see the report)")
+	}
+	return nil
+}

@@ -1,0 +1,238 @@
+// Package experiments reruns the analyses of "The curious case of port 0"
+// (REFERENCE.md, "Analyses to reproduce") on a generated telescope: each
+// experiment derives a table from the generator's output and the analyzer's
+// tables, states its targets — a value or range with its source and a
+// tolerance — and records whether the measurement meets them. Run writes
+// results/<experiment>/… and results/REPORT.md.
+package experiments
+
+import (
+	"encoding/csv"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Target is one checkable claim of an experiment.
+type Target struct {
+	// What is measured, and where the expected value comes from (a
+	// REFERENCE.md citation or the scenario parameter it should recover).
+	What, Source string
+	// Lo and Hi bound the accepted values (inclusive); ±Inf for one-sided.
+	Lo, Hi float64
+	// Measured is the value found, with a 95 % interval when one applies
+	// (CILo == CIHi == 0 means none).
+	Measured   float64
+	CILo, CIHi float64
+	// Unit for printing ("%", "packets", ...).
+	Unit string
+}
+
+// Pass reports whether the measurement lies within [Lo, Hi].
+func (t Target) Pass() bool {
+	return !math.IsNaN(t.Measured) && t.Measured >= t.Lo && t.Measured <= t.Hi
+}
+
+// Result is what one experiment found.
+type Result struct {
+	Name, Title string
+	// Reproduces says which analysis of the paper this is.
+	Reproduces string
+	// Notes are free text for the report.
+	Notes []string
+	// Tables and Figures are paths relative to the results folder.
+	Tables, Figures []string
+	Targets         []Target
+}
+
+// Pass reports whether every target passes.
+func (r *Result) Pass() bool {
+	for _, t := range r.Targets {
+		if !t.Pass() {
+			return false
+		}
+	}
+	return true
+}
+
+// Experiment is one named analysis.
+type Experiment struct {
+	Name, Title, Reproduces string
+	Run                     func(e *Env, r *Result) error
+}
+
+// Env is what an experiment works from: the run's folders, the scenario and
+// the loaded analysis tables.
+type Env struct {
+	Results  string // results folder
+	Dir      string // this experiment's folder (results/<name>)
+	Data     *Data
+	Seed     uint64
+	Scale    float64
+	Scenario string
+	result   *Result
+}
+
+// WriteTable writes a CSV table into the experiment's folder and lists it.
+func (e *Env) WriteTable(name string, header []string, rows [][]string) error {
+	if err := os.MkdirAll(e.Dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.Create(filepath.Join(e.Dir, name))
+	if err != nil {
+		return err
+	}
+	w := csv.NewWriter(f)
+	w.Write(header)
+	w.WriteAll(rows)
+	if err := w.Error(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	rel, _ := filepath.Rel(e.Results, filepath.Join(e.Dir, name))
+	e.result.Tables = append(e.result.Tables, rel)
+	return nil
+}
+
+// Figure returns the base path (without extension) for a figure of this
+// experiment and lists it; the caller writes <base>.png and <base>.svg.
+func (e *Env) Figure(name string) (string, error) {
+	if err := os.MkdirAll(e.Dir, 0o755); err != nil {
+		return "", err
+	}
+	base := filepath.Join(e.Dir, name)
+	rel, _ := filepath.Rel(e.Results, base)
+	e.result.Figures = append(e.result.Figures, rel)
+	return base, nil
+}
+
+// Run runs the named experiments (all when only is empty) over the data in
+// d, writing into results. The results come in the order of All.
+func Run(d *Data, results string, only []string, seed uint64, scale float64, scenario string) ([]*Result, error) {
+	want := map[string]bool{}
+	for _, o := range only {
+		want[o] = true
+	}
+	known := map[string]bool{}
+	for _, x := range All() {
+		known[x.Name] = true
+	}
+	for o := range want {
+		if !known[o] {
+			return nil, fmt.Errorf("unknown experiment %q (known: %s)", o, strings.Join(Names(), ", "))
+		}
+	}
+	var out []*Result
+	for _, x := range All() {
+		if len(want) > 0 && !want[x.Name] {
+			continue
+		}
+		r := &Result{Name: x.Name, Title: x.Title, Reproduces: x.Reproduces}
+		e := &Env{Results: results, Dir: filepath.Join(results, x.Name), Data: d, Seed: seed, Scale: scale, Scenario: scenario, result: r}
+		if err := x.Run(e, r); err != nil {
+			return nil, fmt.Errorf("%s: %w", x.Name, err)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// Names lists the experiments in order.
+func Names() []string {
+	var n []string
+	for _, x := range All() {
+		n = append(n, x.Name)
+	}
+	return n
+}
+
+// fmtNum prints a number compactly and deterministically.
+func fmtNum(x float64) string {
+	switch {
+	case math.IsInf(x, 1):
+		return "∞"
+	case math.IsInf(x, -1):
+		return "−∞"
+	case math.IsNaN(x):
+		return "n/a"
+	case x != 0 && (math.Abs(x) >= 1e6 || math.Abs(x) < 1e-3):
+		return strconv.FormatFloat(x, 'g', 4, 64)
+	case x == math.Trunc(x):
+		return strconv.FormatFloat(x, 'f', 0, 64)
+	}
+	return strconv.FormatFloat(x, 'f', 4, 64)
+}
+
+// WriteReport writes REPORT.md: one section per experiment with what it
+// reproduces, its figures and tables, and target against measured.
+func WriteReport(results string, rs []*Result, provenance []string) error {
+	var b strings.Builder
+	pass := 0
+	for _, r := range rs {
+		if r.Pass() {
+			pass++
+		}
+	}
+	fmt.Fprintf(&b, "# port0 — experiments report\n\n%d of %d experiments pass.\n\n", pass, len(rs))
+	b.WriteString("## Provenance\n\n")
+	for _, p := range provenance {
+		fmt.Fprintf(&b, "- %s\n", p)
+	}
+	b.WriteString("\n| experiment | reproduces | targets | result |\n|---|---|---|---|\n")
+	for _, r := range rs {
+		n := 0
+		for _, t := range r.Targets {
+			if t.Pass() {
+				n++
+			}
+		}
+		fmt.Fprintf(&b, "| [%s](#%s) | %s | %d/%d | %s |\n", r.Name, r.Name, r.Reproduces, n, len(r.Targets), passWord(r.Pass()))
+	}
+	for _, r := range rs {
+		fmt.Fprintf(&b, "\n## %s\n\n**%s.** Reproduces: %s. Result: **%s**.\n\n", r.Name, r.Title, r.Reproduces, passWord(r.Pass()))
+		for _, n := range r.Notes {
+			fmt.Fprintf(&b, "%s\n\n", n)
+		}
+		for _, f := range r.Figures {
+			fmt.Fprintf(&b, "![%s](%s.png)\n\n", filepath.Base(f), filepath.ToSlash(f))
+		}
+		if len(r.Targets) > 0 {
+			b.WriteString("| target | source | accepted | measured | 95 % interval | pass |\n|---|---|---|---|---|---|\n")
+			for _, t := range r.Targets {
+				ci := "—"
+				if t.CILo != 0 || t.CIHi != 0 {
+					ci = fmt.Sprintf("[%s, %s]", fmtNum(t.CILo), fmtNum(t.CIHi))
+				}
+				fmt.Fprintf(&b, "| %s | %s | [%s, %s] %s | %s %s | %s | %s |\n", t.What, t.Source, fmtNum(t.Lo), fmtNum(t.Hi), t.Unit, fmtNum(t.Measured), t.Unit, ci, passWord(t.Pass()))
+			}
+			b.WriteString("\n")
+		}
+		if len(r.Tables) > 0 {
+			b.WriteString("Tables: ")
+			tabs := append([]string(nil), r.Tables...)
+			sort.Strings(tabs)
+			for i, t := range tabs {
+				if i > 0 {
+					b.WriteString(", ")
+				}
+				fmt.Fprintf(&b, "[%s](%s)", filepath.Base(t), filepath.ToSlash(t))
+			}
+			b.WriteString("\n")
+		}
+	}
+	return os.WriteFile(filepath.Join(results, "REPORT.md"), []byte(b.String()), 0o644)
+}
+
+func passWord(p bool) string {
+	if p {
+		return "pass"
+	}
+	return "FAIL"
+}
