@@ -8,7 +8,7 @@ OUT      ?= out
 FUZZTIME ?= 30s
 
 .DEFAULT_GOAL := all
-.PHONY: all build gen analyze validate test gotest validate-check vet fmt-check bench fuzz testdata help clean
+.PHONY: all build gen analyze validate experiments test gotest validate-check vet fmt-check bench fuzz testdata help clean
 
 all: validate ## build bin/port0 and run the main job: generate, analyze and validate the default scenario in $(OUT)/
 
@@ -23,6 +23,9 @@ analyze: gen ## analyze $(OUT)/gen into $(OUT)/analysis (summary.json and the CS
 
 validate: analyze ## score $(OUT)/analysis against the truth in $(OUT)/gen
 	$(BIN) validate -truth $(OUT)/gen -analysis $(OUT)/analysis
+
+experiments: build ## rerun the paper's analyses into results/ (tables, figures, REPORT.md); work in progress (issue 5)
+	$(BIN) experiments -out results -seed $(SEED) -scale $(SCALE) -scenario $(SCENARIO)
 
 test: vet fmt-check gotest validate-check ## run vet, gofmt check, every test (fuzz seed corpora included) and a CLI validation
 
