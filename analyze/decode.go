@@ -628,6 +628,12 @@ func (q *Quoted) decode(b []byte) {
 	default:
 		return
 	}
+	q.setPorts(l4, nonFirst)
+}
+
+// setPorts fills the ports of a quote from its transport bytes l4 (both
+// decoders share it: the quote is read by hand either way).
+func (q *Quoted) setPorts(l4 []byte, nonFirst bool) {
 	switch {
 	case q.Proto != ProtoTCP && q.Proto != ProtoUDP:
 		q.Ports = PortsNone

@@ -531,20 +531,7 @@ func (d *RefDecoder) quoted(q *Quoted, b []byte) {
 	default:
 		return
 	}
-	switch {
-	case q.Proto != ProtoTCP && q.Proto != ProtoUDP:
-		q.Ports = PortsNone
-	case nonFirst:
-		q.Ports = PortsNonFirstFragment
-	case len(l4) < quotedMinLen:
-		q.Ports = PortsTruncated
-	default:
-		q.Ports = PortsPresent
-		copy(q.Transport[:], l4)
-		q.SrcPort = binary.BigEndian.Uint16(l4[0:2])
-		q.DstPort = binary.BigEndian.Uint16(l4[2:4])
-		q.Port0 = port0(q.SrcPort, q.DstPort)
-	}
+	q.setPorts(l4, nonFirst)
 }
 
 // setAddr stores ip (4 or 16 bytes, as gopacket holds addresses) at a;
