@@ -365,15 +365,20 @@ func volumes(r *rand.Rand, n int, sigma, packets float64) []float64 {
 	return w
 }
 
-// topVolumes splits packets over n actors so that the top 1 % (at least
+// topVolumes splits packets over n actors so that the top ones (at least
 // one) send topShare of them; within each group volumes are log-normal.
 // Heavy hitters first: the caller's order does not matter for sampling.
-func topVolumes(r *rand.Rand, n int, sigma, packets, topShare float64) []float64 {
-	top := max(1, n/100)
-	if top >= n {
+func topVolumes(r *rand.Rand, n, top int, sigma, packets, topShare float64) []float64 {
+	if top >= n || topShare <= 0 {
 		return volumes(r, n, sigma, packets)
 	}
 	return append(volumes(r, top, sigma, packets*topShare), volumes(r, n-top, sigma, packets*(1-topShare))...)
+}
+
+// familyVolumes splits a port-0 family's packets over its n actors: the
+// heaviest sends pop.TopShare of them, the rest are log-normal.
+func familyVolumes(r *rand.Rand, n int, pop Population, packets float64) []float64 {
+	return topVolumes(r, n, 1, pop.Sigma, packets, pop.TopShare)
 }
 
 // window draws an activity window with a log-normal duration (median
@@ -412,7 +417,7 @@ func (b *builder) background(packets float64) {
 			continue
 		}
 		m := max(1, int(math.Round(float64(n)*shares[k])))
-		vols := topVolumes(r, m, bg.Sigma, kp, bg.Top1Share)
+		vols := topVolumes(r, m, max(1, m/100), bg.Sigma, kp, bg.Top1Share)
 		lo := len(b.p.Actors)
 		for i := 0; i < m; i++ {
 			src, asn := b.source(r, b.asW.pick(r.Uint64()))
@@ -463,7 +468,7 @@ func (b *builder) scan0(packets float64) {
 	sc := b.p.Scenario.Scan0
 	r := b.rng(20)
 	n := b.count(sc.Population)
-	vols := volumes(r, n, sc.Sigma, packets)
+	vols := familyVolumes(r, n, sc.Population, packets)
 	toolW := newAlias([]float64{sc.ZMap, sc.Masscan, sc.Hping})
 	for i := 0; i < n; i++ {
 		src, asn := b.hostingSource(r)
@@ -496,7 +501,7 @@ func (b *builder) sport0(packets float64) {
 	r := b.rng(30)
 	steady := packets * (1 - sp.BurstFraction)
 	n := b.count(sp.Population)
-	vols := volumes(r, n, sp.Sigma, steady)
+	vols := familyVolumes(r, n, sp.Population, steady)
 	for i := 0; i < n; i++ {
 		src, asn := b.hostingSource(r)
 		start, end := b.window(r, sp.DurationDays*float64(nsPerDay), 1)
@@ -531,7 +536,7 @@ func (b *builder) backscatter(packets float64) {
 	bs := b.p.Scenario.Backscatter
 	r := b.rng(40)
 	n := b.count(bs.Population)
-	vols := volumes(r, n, bs.Sigma, packets)
+	vols := familyVolumes(r, n, bs.Population, packets)
 	for i := 0; i < n; i++ {
 		src, asn := b.source(r, b.asW.pick(r.Uint64())) // victims anywhere
 		start, end := b.window(r, bs.DurationMinutes*60*float64(nsPerSec), 1.2)
@@ -568,7 +573,7 @@ func (b *builder) fingerprint(packets float64) {
 	fp := b.p.Scenario.Fingerprint
 	r := b.rng(50)
 	n := b.count(fp.Population)
-	vols := volumes(r, n, fp.Sigma, packets)
+	vols := familyVolumes(r, n, fp.Population, packets)
 	for i := 0; i < n; i++ {
 		src, asn := b.hostingSource(r)
 		start, end := b.window(r, fp.DurationDays*float64(nsPerDay), 1)
@@ -587,7 +592,7 @@ func (b *builder) garbage(packets float64) {
 	w, _ := parseWeights(g.DataOffsets, 5)
 	b.p.dataOffW = newAlias(w)
 	n := b.count(g.Population)
-	vols := volumes(r, n, g.Sigma, packets)
+	vols := familyVolumes(r, n, g.Population, packets)
 	start := b.p.Start + int64(g.SurgeDay)*nsPerDay
 	end := min(start+int64(g.SurgeDays*float64(nsPerDay)), b.p.End)
 	for i := 0; i < n; i++ {
@@ -601,7 +606,7 @@ func (b *builder) bittorrent(packets float64) {
 	bt := b.p.Scenario.BitTorrent
 	r := b.rng(70)
 	n := b.count(bt.Population)
-	vols := volumes(r, n, bt.Sigma, packets)
+	vols := familyVolumes(r, n, bt.Population, packets)
 	for i := 0; i < n; i++ {
 		src, asn := b.source(r, b.asW.pick(r.Uint64())) // home users anywhere
 		start, end := b.window(r, bt.DurationDays*float64(nsPerDay), 1)

@@ -47,6 +47,10 @@ type Population struct {
 	Actors    int     // actors at scale 1
 	MinActors int     // floor after scaling
 	Sigma     float64 // log-normal sigma of per-actor volume weights
+	// TopShare is the share of the family's packets sent by its heaviest
+	// actor, the rest split log-normally; 0 = log-normal weights only.
+	// Port-0 families only: the background has Top1Share instead.
+	TopShare float64
 }
 
 // Background is ordinary telescope radiation: none of it involves port 0.
@@ -168,7 +172,7 @@ func Paper() *Scenario {
 			MisconfigShare:   0.01,
 		},
 		Scan0: Scan0{
-			Population:   Population{Actors: 600, MinActors: 12, Sigma: 1.5},
+			Population:   Population{Actors: 600, MinActors: 12, Sigma: 1.5, TopShare: 0.9},
 			Share:        0.40,
 			TCPFraction:  0.7,
 			ZMap:         0.35,
@@ -177,7 +181,7 @@ func Paper() *Scenario {
 			DurationDays: 2,
 		},
 		Sport0: Sport0{
-			Population:    Population{Actors: 400, MinActors: 10, Sigma: 1.2},
+			Population:    Population{Actors: 400, MinActors: 10, Sigma: 1.2, TopShare: 0.9},
 			Share:         0.15,
 			BurstFraction: 0.5,
 			BurstDay:      671, // 2017-11-02
@@ -188,21 +192,21 @@ func Paper() *Scenario {
 			DurationDays:  20,
 		},
 		Backscatter: Backscatter{
-			Population:      Population{Actors: 20000, MinActors: 30, Sigma: 1.5},
+			Population:      Population{Actors: 20000, MinActors: 30, Sigma: 1.5, TopShare: 0.5},
 			Share:           0.20,
 			To0Fraction:     0.6,
 			ICMPFraction:    0.3,
 			DurationMinutes: 20,
 		},
 		Fingerprint: FingerprintFamily{
-			Population:   Population{Actors: 300, MinActors: 8, Sigma: 1},
+			Population:   Population{Actors: 300, MinActors: 8, Sigma: 1, TopShare: 0.9},
 			Share:        0.05,
 			NmapFraction: 0.5,
 			ProbeGapMS:   300,
 			DurationDays: 10,
 		},
 		Garbage: Garbage{
-			Population:  Population{Actors: 20, MinActors: 3, Sigma: 0.5},
+			Population:  Population{Actors: 20, MinActors: 3, Sigma: 0.5, TopShare: 0.9},
 			Share:       0.08,
 			SurgeDay:    1050,
 			SurgeDays:   5,
@@ -211,7 +215,7 @@ func Paper() *Scenario {
 			NearUniform: 1,
 		},
 		BitTorrent: BitTorrentFamily{
-			Population:   Population{Actors: 800, MinActors: 10, Sigma: 1.2},
+			Population:   Population{Actors: 800, MinActors: 10, Sigma: 1.2, TopShare: 0.9},
 			Share:        0.12,
 			DHTFraction:  0.7,
 			DurationDays: 10,
@@ -303,6 +307,12 @@ func populationParams(section string, p *Population, what string) []param {
 	}
 }
 
+// familyParams are populationParams plus the heavy hitter of a port-0 family.
+func familyParams(section string, p *Population, what string) []param {
+	return append(populationParams(section, p, what),
+		floatParam(section, "top_share", "share of the family's packets sent by its heaviest actor (\"a small number of hosts send most of it\", Maghsoudlou 2021; 0 = log-normal only)", &p.TopShare, 0, 0.99))
+}
+
 // params lists every field of the scenario file, in the order the printed
 // file shows them. The pointers refer to s, so setting a param sets s.
 func (s *Scenario) params() []param {
@@ -361,7 +371,7 @@ func (s *Scenario) params() []param {
 		floatParam("background", "misconfig_share", "misconfiguration hot spots (one source, one address)", &b.MisconfigShare, 0, 1),
 	)
 	sc := &s.Scan0
-	add(populationParams("scan0", &sc.Population, "destination-port-0 scanners")...)
+	add(familyParams("scan0", &sc.Population, "destination-port-0 scanners")...)
 	add(
 		floatParam("scan0", "share", "share of port-0 packets", &sc.Share, 0, 1),
 		floatParam("scan0", "tcp_fraction", "scanners using TCP SYN (else UDP)", &sc.TCPFraction, 0, 1),
@@ -371,7 +381,7 @@ func (s *Scenario) params() []param {
 		floatParam("scan0", "duration_days", "median scan duration in days", &sc.DurationDays, 0.001, 365),
 	)
 	sp := &s.Sport0
-	add(populationParams("sport0", &sp.Population, "steady source-port-0 UDP probers")...)
+	add(familyParams("sport0", &sp.Population, "steady source-port-0 UDP probers")...)
 	add(
 		floatParam("sport0", "share", "share of port-0 packets", &sp.Share, 0, 1),
 		floatParam("sport0", "burst_fraction", "share of this family's packets in the TCP burst", &sp.BurstFraction, 0, 1),
@@ -383,7 +393,7 @@ func (s *Scenario) params() []param {
 		floatParam("sport0", "duration_days", "median activity of a steady prober in days", &sp.DurationDays, 0.001, 3650),
 	)
 	bs := &s.Backscatter
-	add(populationParams("backscatter0", &bs.Population, "attack events (one victim each)")...)
+	add(familyParams("backscatter0", &bs.Population, "attack events (one victim each)")...)
 	add(
 		floatParam("backscatter0", "share", "share of port-0 packets", &bs.Share, 0, 1),
 		floatParam("backscatter0", "to0_fraction", "events answered to port 0 (else from port 0)", &bs.To0Fraction, 0, 1),
@@ -391,7 +401,7 @@ func (s *Scenario) params() []param {
 		floatParam("backscatter0", "duration_minutes", "median event duration in minutes (Moore et al.)", &bs.DurationMinutes, 0.1, 100000),
 	)
 	fp := &s.Fingerprint
-	add(populationParams("fingerprint", &fp.Population, "fingerprinting sources")...)
+	add(familyParams("fingerprint", &fp.Population, "fingerprinting sources")...)
 	add(
 		floatParam("fingerprint", "share", "share of port-0 packets", &fp.Share, 0, 1),
 		floatParam("fingerprint", "nmap_fraction", "fingerprinters adding Nmap-like T2-T7 probes", &fp.NmapFraction, 0, 1),
@@ -399,7 +409,7 @@ func (s *Scenario) params() []param {
 		floatParam("fingerprint", "duration_days", "median activity of a fingerprinter in days", &fp.DurationDays, 0.001, 3650),
 	)
 	g := &s.Garbage
-	add(populationParams("garbage", &g.Population, "randomised-header sources")...)
+	add(familyParams("garbage", &g.Population, "randomised-header sources")...)
 	add(
 		floatParam("garbage", "share", "share of port-0 packets", &g.Share, 0, 1),
 		intParam("garbage", "surge_day", "day of the period the surge starts (0-based)", &g.SurgeDay, 0, 36599),
@@ -417,7 +427,7 @@ func (s *Scenario) params() []param {
 		floatParam("garbage", "near_uniform", "1 = uniform flag bytes, 0 = only the CERT.pl top flag values", &g.NearUniform, 0, 1),
 	)
 	bt := &s.BitTorrent
-	add(populationParams("bittorrent", &bt.Population, "BitTorrent clients")...)
+	add(familyParams("bittorrent", &bt.Population, "BitTorrent clients")...)
 	add(
 		floatParam("bittorrent", "share", "share of port-0 packets", &bt.Share, 0, 1),
 		floatParam("bittorrent", "dht_fraction", "DHT bencode queries (else uTP SYN)", &bt.DHTFraction, 0, 1),
