@@ -25,6 +25,7 @@ type Data struct {
 	Scenario *gen.Scenario
 	Summary  *analyze.Summary
 	ASMap    []ASPrefix
+	Actors   []ActorRow
 	Packets  []PacketRow
 	Sources  []SourceRow
 	Events   []EventRow
@@ -37,6 +38,15 @@ type ASPrefix struct {
 	Prefix  netip.Prefix
 	ASN     uint32
 	Hosting bool
+}
+
+// ActorRow is one row of the generator's actors.csv: the truth about one
+// actor (the columns the experiments use).
+type ActorRow struct {
+	Family, Class, Tool string
+	Src                 netip.Addr
+	Start, End          time.Time
+	Packets             float64 // planned packets
 }
 
 // PacketRow is one row of packets.csv (the columns the experiments use).
@@ -112,6 +122,19 @@ func Load(genDir, anaDir string) (*Data, error) {
 		p, err := netip.ParsePrefix(f["prefix"])
 		asn, _ := strconv.ParseUint(f["asn"], 10, 32)
 		d.ASMap = append(d.ASMap, ASPrefix{Prefix: p, ASN: uint32(asn), Hosting: f["hosting"] == "true"})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = table(filepath.Join(genDir, "actors.csv"), func(f map[string]string) error {
+		start, err := time.Parse(time.RFC3339Nano, f["start"])
+		if err != nil {
+			return err
+		}
+		end, err := time.Parse(time.RFC3339Nano, f["end"])
+		d.Actors = append(d.Actors, ActorRow{Family: f["family"], Class: f["class"], Tool: f["tool"], Src: addr(f["src"]),
+			Start: start, End: end, Packets: atof(f["planned_packets"])})
 		return err
 	})
 	if err != nil {
