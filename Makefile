@@ -5,12 +5,14 @@ SCENARIO ?= paper
 SEED     ?= 1
 SCALE    ?= 1e-5
 OUT      ?= out
+RESULTS  ?= results
+GALLERY  ?= gallery
 FUZZTIME ?= 30s
 
 .DEFAULT_GOAL := all
-.PHONY: all build gen analyze validate experiments test gotest validate-check vet fmt-check bench fuzz testdata help clean
+.PHONY: all build gen analyze validate experiments figures report gallery figures-check test gotest validate-check vet fmt-check bench fuzz testdata compare help clean
 
-all: validate ## build bin/port0 and run the main job: generate, analyze and validate the default scenario in $(OUT)/
+all: report ## the main job: generate, analyze and validate in $(OUT)/, then experiments, figures and $(RESULTS)/REPORT.md
 
 build: ## build bin/port0
 	$(GO) build -o $(BIN) ./cmd/port0
@@ -24,10 +26,29 @@ analyze: gen ## analyze $(OUT)/gen into $(OUT)/analysis (summary.json and the CS
 validate: analyze ## score $(OUT)/analysis against the truth in $(OUT)/gen
 	$(BIN) validate -truth $(OUT)/gen -analysis $(OUT)/analysis
 
-experiments: build ## rerun the paper's analyses into results/ (tables, figures, REPORT.md); work in progress (issue 5)
-	$(BIN) experiments -out results -seed $(SEED) -scale $(SCALE) -scenario $(SCENARIO)
+experiments: validate ## rerun the paper's 16 analyses on $(OUT)/ into $(RESULTS)/NAME/ (tables, targets)
+	$(BIN) experiments -out $(RESULTS) -seed $(SEED) -scale $(SCALE) -scenario $(SCENARIO) -gen $(OUT)/gen -analysis $(OUT)/analysis
 
-test: vet fmt-check gotest validate-check ## run vet, gofmt check, every test (fuzz seed corpora included) and a CLI validation
+figures: experiments ## draw every figure from the tables into $(RESULTS)/figures (PNG and SVG)
+	$(BIN) figures -in $(RESULTS) -out $(RESULTS)/figures
+
+report: figures ## write $(RESULTS)/REPORT.md; fails if an experiment misses a target
+	$(BIN) report -in $(RESULTS)
+
+gallery: ## redraw the default run's figures into $(GALLERY)/ (commit them; make figures-check compares)
+	$(MAKE) report SCENARIO=paper SEED=1 SCALE=1e-5
+	rm -rf $(GALLERY) && mkdir -p $(GALLERY) && cp $(RESULTS)/figures/*.png $(RESULTS)/figures/*.svg $(GALLERY)/
+
+figures-check: build ## rerun the default study in a temp folder and fail if a figure differs by one byte from $(GALLERY)/
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(BIN) gen -q -scenario paper -seed 1 -scale 1e-5 -out $$tmp/gen && \
+	$(BIN) analyze -q -out $$tmp/analysis $$tmp/gen && \
+	$(BIN) experiments -q -out $$tmp/results -seed 1 -scale 1e-5 -gen $$tmp/gen -analysis $$tmp/analysis > /dev/null && \
+	$(BIN) figures -q -in $$tmp/results -out $$tmp/figures > /dev/null && \
+	if diff -r $(GALLERY) $$tmp/figures; then echo "figures-check: $$(ls $(GALLERY) | wc -l) files byte-identical to $(GALLERY)/"; \
+	else echo "figures-check: the figures differ from $(GALLERY)/ (if the change is intended: make gallery, and review the images)"; exit 1; fi
+
+test: vet fmt-check gotest validate-check figures-check ## run vet, gofmt check, every test (fuzz seed corpora included), a CLI validation and the figure gallery check
 
 gotest:
 	$(GO) test -count=1 ./...
@@ -59,8 +80,11 @@ testdata: ## regenerate the committed captures in testdata/ (see testdata/README
 	$(GO) test ./gen -run TestCommittedSample -update
 	$(GO) run ./analyze/internal/mkcorpus -out testdata/captures
 
+compare: build ## time port0 analyze beside cat, zcat, tcpdump, tshark and gopacket on a ~10 M-packet capture (scripts/compare.sh)
+	bash scripts/compare.sh
+
 clean: ## remove build outputs and generated data
-	rm -rf bin $(OUT)
+	rm -rf bin $(OUT) $(RESULTS)
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'

@@ -67,6 +67,7 @@ type SourceRow struct {
 	Packets, Bytes, Distinct  float64
 	Coverage, Rate            float64
 	InitTTL, Bundles, TopPort int
+	First, Last               time.Time
 }
 
 // EventRow is one row of events.csv.
@@ -159,7 +160,13 @@ func Load(genDir, anaDir string) (*Data, error) {
 			Coverage: atof(f["coverage"]), Rate: atof(f["rate_pps"]), InitTTL: atoi(f["init_ttl"]),
 			Bundles: atoi(f["bundles"]), TopPort: atoi(f["top_dport"]),
 		})
-		return nil
+		src := &d.Sources[len(d.Sources)-1]
+		var err error
+		if src.First, err = time.Parse(time.RFC3339Nano, f["first"]); err != nil {
+			return err
+		}
+		src.Last, err = time.Parse(time.RFC3339Nano, f["last"])
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -242,11 +249,15 @@ func table(name string, fn func(map[string]string) error) error {
 }
 
 // asOf maps an address to its synthetic AS (0 when none holds it).
-func (d *Data) asOf(a netip.Addr) uint32 {
+func (d *Data) asOf(a netip.Addr) uint32 { return d.prefixOf(a).ASN }
+
+// prefixOf returns the AS map entry holding an address (the zero entry
+// when none does).
+func (d *Data) prefixOf(a netip.Addr) ASPrefix {
 	for _, p := range d.ASMap {
 		if p.Prefix.Contains(a) {
-			return p.ASN
+			return p
 		}
 	}
-	return 0
+	return ASPrefix{}
 }

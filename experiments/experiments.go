@@ -8,9 +8,11 @@ package experiments
 
 import (
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"math"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -101,18 +103,6 @@ func (e *Env) WriteTable(name string, header []string, rows [][]string) error {
 	return nil
 }
 
-// Figure returns the base path (without extension) for a figure of this
-// experiment and lists it; the caller writes <base>.png and <base>.svg.
-func (e *Env) Figure(name string) (string, error) {
-	if err := os.MkdirAll(e.Dir, 0o755); err != nil {
-		return "", err
-	}
-	base := filepath.Join(e.Dir, name)
-	rel, _ := filepath.Rel(e.Results, base)
-	e.result.Figures = append(e.result.Figures, rel)
-	return base, nil
-}
-
 // Run runs the named experiments (all when only is empty) over the data in
 // d, writing into results. The results come in the order of All.
 func Run(d *Data, results string, only []string, seed uint64, scale float64, scenario string) ([]*Result, error) {
@@ -135,6 +125,9 @@ func Run(d *Data, results string, only []string, seed uint64, scale float64, sce
 			continue
 		}
 		r := &Result{Name: x.Name, Title: x.Title, Reproduces: x.Reproduces}
+		for _, fig := range figuresOf(x.Name) {
+			r.Figures = append(r.Figures, path.Join("figures", fig))
+		}
 		e := &Env{Results: results, Dir: filepath.Join(results, x.Name), Data: d, Seed: seed, Scale: scale, Scenario: scenario, result: r}
 		if err := x.Run(e, r); err != nil {
 			return nil, fmt.Errorf("%s: %w", x.Name, err)
@@ -170,8 +163,101 @@ func fmtNum(x float64) string {
 	return strconv.FormatFloat(x, 'f', 4, 64)
 }
 
-// WriteReport writes REPORT.md: one section per experiment with what it
-// reproduces, its figures and tables, and target against measured.
+// resultFile is the form of a Result in results/NAME/result.json. Numbers
+// are strings ("NaN", "+Inf" and shortest round-trip decimals), which JSON
+// numbers cannot all be.
+type resultFile struct {
+	Name, Title, Reproduces string
+	Notes, Tables, Figures  []string
+	Targets                 []targetFile
+}
+
+type targetFile struct {
+	What, Source, Unit                 string
+	Lo, Hi, Measured, CILo, CIHi, Pass string
+}
+
+// runFile is results/run.json: the provenance of a run and its experiments
+// in report order.
+type runFile struct {
+	Provenance  []string
+	Experiments []string
+}
+
+func ftoa(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
+
+// SaveResults writes each result as results/NAME/result.json and the run's
+// provenance and order as results/run.json, for WriteReport to read back.
+func SaveResults(results string, rs []*Result, provenance []string) error {
+	run := runFile{Provenance: provenance}
+	for _, r := range rs {
+		rf := resultFile{Name: r.Name, Title: r.Title, Reproduces: r.Reproduces, Notes: r.Notes, Tables: r.Tables, Figures: r.Figures}
+		for _, t := range r.Targets {
+			rf.Targets = append(rf.Targets, targetFile{What: t.What, Source: t.Source, Unit: t.Unit,
+				Lo: ftoa(t.Lo), Hi: ftoa(t.Hi), Measured: ftoa(t.Measured), CILo: ftoa(t.CILo), CIHi: ftoa(t.CIHi), Pass: passWord(t.Pass())})
+		}
+		if err := writeJSON(filepath.Join(results, r.Name, "result.json"), rf); err != nil {
+			return err
+		}
+		run.Experiments = append(run.Experiments, r.Name)
+	}
+	return writeJSON(filepath.Join(results, "run.json"), run)
+}
+
+func writeJSON(name string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(name, append(b, '\n'), 0o644)
+}
+
+// LoadResults reads back what SaveResults wrote.
+func LoadResults(results string) ([]*Result, []string, error) {
+	var run runFile
+	b, err := os.ReadFile(filepath.Join(results, "run.json"))
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w (run port0 experiments -out %s first)", err, results)
+	}
+	if err := json.Unmarshal(b, &run); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", filepath.Join(results, "run.json"), err)
+	}
+	var rs []*Result
+	for _, n := range run.Experiments {
+		name := filepath.Join(results, n, "result.json")
+		b, err := os.ReadFile(name)
+		if err != nil {
+			return nil, nil, err
+		}
+		var rf resultFile
+		if err := json.Unmarshal(b, &rf); err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", name, err)
+		}
+		r := &Result{Name: rf.Name, Title: rf.Title, Reproduces: rf.Reproduces, Notes: rf.Notes, Tables: rf.Tables, Figures: rf.Figures}
+		for i, t := range rf.Targets {
+			tg := Target{What: t.What, Source: t.Source, Unit: t.Unit}
+			for _, v := range []struct {
+				s string
+				p *float64
+			}{{t.Lo, &tg.Lo}, {t.Hi, &tg.Hi}, {t.Measured, &tg.Measured}, {t.CILo, &tg.CILo}, {t.CIHi, &tg.CIHi}} {
+				if *v.p, err = strconv.ParseFloat(v.s, 64); err != nil {
+					return nil, nil, fmt.Errorf("%s: target %d: %q is not a number", name, i+1, v.s)
+				}
+			}
+			r.Targets = append(r.Targets, tg)
+		}
+		rs = append(rs, r)
+	}
+	return rs, run.Provenance, nil
+}
+
+// WriteReport writes results/REPORT.md: one section per experiment with
+// what it reproduces, its figures and tables, and target against
+// measured. A figure not drawn yet (results/figures/NAME.png missing) is
+// named, with the command that draws it.
 func WriteReport(results string, rs []*Result, provenance []string) error {
 	var b strings.Builder
 	pass := 0
@@ -201,7 +287,11 @@ func WriteReport(results string, rs []*Result, provenance []string) error {
 			fmt.Fprintf(&b, "%s\n\n", n)
 		}
 		for _, f := range r.Figures {
-			fmt.Fprintf(&b, "![%s](%s.png)\n\n", filepath.Base(f), filepath.ToSlash(f))
+			if _, err := os.Stat(filepath.Join(results, f+".png")); err != nil {
+				fmt.Fprintf(&b, "Figure `%s` not drawn yet: run `port0 figures -in %s -out %s`.\n\n", path.Base(f), filepath.ToSlash(results), filepath.ToSlash(filepath.Join(results, "figures")))
+				continue
+			}
+			fmt.Fprintf(&b, "![%s](%s.png)\n\n", path.Base(f), f)
 		}
 		if len(r.Targets) > 0 {
 			b.WriteString("| target | source | accepted | measured | 95 % interval | pass |\n|---|---|---|---|---|---|\n")

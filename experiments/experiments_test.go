@@ -1,6 +1,7 @@
 package experiments
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -48,6 +49,21 @@ func TestRunSmall(t *testing.T) {
 		if (r.Name == "os-response-matrix" || r.Name == "backscatter-replies") && !r.Pass() {
 			t.Errorf("%s fails: %+v", r.Name, r.Targets)
 		}
+		for _, tb := range r.Tables {
+			if _, err := os.Stat(filepath.Join(res, tb)); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	// Figures come from the tables alone.
+	drawn, err := DrawFigures(res, filepath.Join(res, "figures"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(drawn) != len(FigureSpecs()) {
+		t.Errorf("drew %d figures of %d", len(drawn), len(FigureSpecs()))
+	}
+	for _, r := range rs {
 		for _, f := range r.Figures {
 			for _, ext := range []string{".png", ".svg"} {
 				if _, err := os.Stat(filepath.Join(res, f+ext)); err != nil {
@@ -55,20 +71,84 @@ func TestRunSmall(t *testing.T) {
 				}
 			}
 		}
-		for _, tb := range r.Tables {
-			if _, err := os.Stat(filepath.Join(res, tb)); err != nil {
-				t.Error(err)
+	}
+	// The results round-trip through result.json, NaN and ±Inf included.
+	if err := SaveResults(res, rs, []string{"test"}); err != nil {
+		t.Fatal(err)
+	}
+	back, prov, err := LoadResults(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(back) != len(rs) || len(prov) != 1 || prov[0] != "test" {
+		t.Fatalf("LoadResults: %d results, provenance %q", len(back), prov)
+	}
+	for i := range rs {
+		a, b := rs[i], back[i]
+		if a.Name != b.Name || a.Pass() != b.Pass() || len(a.Targets) != len(b.Targets) || strings.Join(a.Notes, "|") != strings.Join(b.Notes, "|") {
+			t.Errorf("%s: round trip changed the result", a.Name)
+			continue
+		}
+		for j := range a.Targets {
+			x, y := a.Targets[j], b.Targets[j]
+			same := func(p, q float64) bool { return p == q || (math.IsNaN(p) && math.IsNaN(q)) }
+			if x.What != y.What || !same(x.Lo, y.Lo) || !same(x.Hi, y.Hi) || !same(x.Measured, y.Measured) || !same(x.CILo, y.CILo) || !same(x.CIHi, y.CIHi) {
+				t.Errorf("%s target %d: %+v became %+v", a.Name, j, x, y)
 			}
 		}
 	}
-	if err := WriteReport(res, rs, []string{"test"}); err != nil {
+	if err := WriteReport(res, back, prov); err != nil {
 		t.Fatal(err)
 	}
 	rep, _ := os.ReadFile(filepath.Join(res, "REPORT.md"))
-	if !strings.Contains(string(rep), "## fragmentation-ablation") {
-		t.Error("report lacks a section")
+	for _, want := range []string{"## fragmentation-ablation", "![ablation](figures/ablation.png)", "## scan-coverage", "## origin-networks"} {
+		if !strings.Contains(string(rep), want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	// Without the figures, the report says how to draw them.
+	os.RemoveAll(filepath.Join(res, "figures"))
+	if err := WriteReport(res, back, prov); err != nil {
+		t.Fatal(err)
+	}
+	rep, _ = os.ReadFile(filepath.Join(res, "REPORT.md"))
+	if !strings.Contains(string(rep), "not drawn yet: run `port0 figures") {
+		t.Error("report without figures does not say how to draw them")
 	}
 	if _, err := Run(d, res, []string{"nope"}, 4, 2e-6, "paper"); err == nil || !strings.Contains(err.Error(), "unknown experiment") {
 		t.Errorf("unknown experiment: %v", err)
+	}
+}
+
+// TestTargetPass checks the accepted range is inclusive and NaN never passes.
+func TestTargetPass(t *testing.T) {
+	for _, c := range []struct {
+		lo, hi, m float64
+		want      bool
+	}{
+		{0, 1, 0, true}, {0, 1, 1, true}, {0, 1, 1.0001, false}, {0, 1, -1e-9, false},
+		{0, math.Inf(1), 1e300, true}, {0, 1, math.NaN(), false}, {math.Inf(-1), math.Inf(1), math.NaN(), false},
+	} {
+		if got := (Target{Lo: c.lo, Hi: c.hi, Measured: c.m}).Pass(); got != c.want {
+			t.Errorf("[%v, %v] measured %v: pass %v, want %v", c.lo, c.hi, c.m, got, c.want)
+		}
+	}
+}
+
+// TestDrawFiguresErrors checks an empty results folder and a bad table are
+// reported with what to do or the file at fault.
+func TestDrawFiguresErrors(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := DrawFigures(dir, filepath.Join(dir, "figures"), nil); err == nil || !strings.Contains(err.Error(), "run port0 experiments") {
+		t.Errorf("empty results: %v", err)
+	}
+	os.MkdirAll(filepath.Join(dir, "scan-coverage"), 0o755)
+	os.WriteFile(filepath.Join(dir, "scan-coverage", "coverage.csv"), []byte("src,coverage_pct\n1.2.3.4,abc\n"), 0o644)
+	if _, err := DrawFigures(dir, filepath.Join(dir, "figures"), nil); err == nil || !strings.Contains(err.Error(), "coverage.csv") || !strings.Contains(err.Error(), "abc") {
+		t.Errorf("bad number: %v", err)
+	}
+	os.WriteFile(filepath.Join(dir, "scan-coverage", "coverage.csv"), []byte("src,packets\n1.2.3.4,3\n"), 0o644)
+	if _, err := DrawFigures(dir, filepath.Join(dir, "figures"), nil); err == nil || !strings.Contains(err.Error(), `no column "coverage_pct"`) {
+		t.Errorf("missing column: %v", err)
 	}
 }

@@ -26,13 +26,15 @@ func All() []Experiment {
 		{"purpose-classes", "Purpose classes: share of packets and of sources", "analysis 5", purposeClasses},
 		{"source-concentration", "Packets per port-0 source: concentration", "analysis 6", sourceConcentration},
 		{"ttl-ipid", "Inferred initial TTL and IP ID patterns of port-0 senders, by tool", "analysis 7", ttlIPID},
-		{"diurnal", "Diurnal and weekly pattern of port-0 scanning against ordinary traffic", "analysis 12", diurnal},
+		{"origin-networks", "Origin networks of port-0 sources (synthetic AS map)", "analysis 8", originNetworks},
 		{"backscatter-events", "Backscatter events: duration, rates, estimated attack rate", "analysis 9", backscatterEvents},
 		{"fingerprinting", "Fingerprinting bundles: probe sets and timing", "analysis 10", fingerprinting},
+		{"scan-coverage", "Scan coverage: distinct telescope addresses and rates of port-0 scanners", "analysis 11", scanCoverage},
+		{"diurnal", "Diurnal and weekly pattern of port-0 scanning against ordinary traffic", "analysis 12", diurnal},
 		{"os-response-matrix", "OS responses to the seven port-0 probes, simulated from documented behaviour", "analysis 13", osResponseMatrix},
 		{"backscatter-replies", "Backscatter reply table (Moore et al.) as the classifier's rule set", "analysis 14", backscatterReplies},
 		{"fragmentation-ablation", "Fragmentation ablation: naive flow view against the packet-level analyzer", "analysis 15", fragmentationAblation},
-		{"as-concentration", "Concentration of port-0 traffic over source ASes (synthetic AS map)", "analyses 8 and 16", asConcentration},
+		{"as-concentration", "Concentration of port-0 traffic over destination and source ASes (synthetic AS map)", "analysis 16", asConcentration},
 	}
 }
 
@@ -124,9 +126,6 @@ func dailySeries(e *Env, r *Result) error {
 		Target{What: "crafted-malformed packets inside the surge window", Source: "[V] CERT Polska, Nov 2011 (scenario garbage.surge_day, surge_days)", Lo: 99, Hi: 100, Measured: 100 * share(inSurge, malformed), Unit: "%"},
 	)
 	r.Notes = append(r.Notes, fmt.Sprintf("Peak day of the burst: %s.", days[peak].Format(time.DateOnly)))
-	if err := drawDaily(e, days, packets, sources); err != nil {
-		return err
-	}
 	return e.WriteTable("daily.csv", []string{"day", "port0_packets", "port0_sources", "sport0_burst_packets"}, rows)
 }
 
@@ -146,9 +145,29 @@ func protocolPosition(e *Env, r *Result) error {
 		r.Targets = append(r.Targets, Target{What: "packets with port 0 " + pos.name, Source: "[D] every family of the scenario (REFERENCE: positions)", Lo: 1, Hi: math.Inf(1), Measured: float64(pos.n), Unit: "packets"})
 	}
 	r.Targets = append(r.Targets, Target{What: "TCP+UDP positions add up to the port-0 total", Source: "[D] consistency", Lo: float64(c.Total), Hi: float64(c.Total), Measured: float64(c.SrcOnly + c.DstOnly + c.Both), Unit: "packets"})
-	if err := drawBreakdown(e, "breakdown", "Port-0 packets by protocol and port position", "packets",
-		[]string{"tcp", "udp", "src-only", "dst-only", "both", "ICMP quoting 0"},
-		[]float64{float64(c.TCPv4 + c.TCPv6), float64(c.UDPv4 + c.UDPv6), float64(c.SrcOnly), float64(c.DstOnly), float64(c.Both), icmp}); err != nil {
+	// Protocol by position, from the packet table.
+	positions := []string{"src", "dst", "both"}
+	var cross [3][2]float64
+	inTable := 0.0
+	for _, p := range e.Data.Packets {
+		j := map[string]int{"tcp": 0, "udp": 1}
+		k, ok := j[p.Proto]
+		if !ok {
+			continue
+		}
+		for i, pos := range positions {
+			if p.Port0 == pos {
+				cross[i][k]++
+				inTable++
+			}
+		}
+	}
+	r.Targets = append(r.Targets, Target{What: "port-0 TCP/UDP rows of packets.csv = the summary's port-0 total", Source: "[D] consistency of the spool with the scan", Lo: float64(c.Total), Hi: float64(c.Total), Measured: inTable, Unit: "packets"})
+	var byProto [][]string
+	for i, pos := range []string{"src only", "dst only", "both"} {
+		byProto = append(byProto, []string{pos, f(cross[i][0]), f(cross[i][1])})
+	}
+	if err := e.WriteTable("position_by_proto.csv", []string{"position", "tcp", "udp"}, byProto); err != nil {
 		return err
 	}
 	return e.WriteTable("breakdown.csv", []string{"group", "packets"}, rows)
@@ -215,9 +234,6 @@ func tcpFlags(e *Env, r *Result) error {
 		top = append(top, k)
 		topN = append(topN, all[k])
 	}
-	if err := drawBreakdown(e, "flags", "TCP flag combinations of port-0 TCP (12 most common)", "packets", top, topN); err != nil {
-		return err
-	}
 	return e.WriteTable("flags.csv", []string{"class", "flags", "packets"}, rows)
 }
 
@@ -268,9 +284,6 @@ func purposeClasses(e *Env, r *Result) error {
 	bs := float64(cp[label.BackscatterTo0.String()] + cp[label.BackscatterFrom0.String()])
 	lo, hi := stats.BootstrapShare(int64(bs), int64(total), bootReps, e.Seed)
 	r.Targets = append(r.Targets, Target{What: "share of port-0 packets: backscatter (to and from 0)", Source: "scenario backscatter0.share (±35 %)", Lo: 100 * s.Backscatter.Share * 0.65, Hi: 100 * s.Backscatter.Share * 1.35, Measured: 100 * share(bs, total), CILo: 100 * lo, CIHi: 100 * hi, Unit: "%"})
-	if err := drawBreakdown(e, "classes", "Purpose classes of port-0 packets", "share of port-0 packets (%)", names, shares); err != nil {
-		return err
-	}
 	return e.WriteTable("classes.csv", []string{"class", "packets", "share", "sources"}, rows)
 }
 
@@ -285,20 +298,21 @@ func sourceConcentration(e *Env, r *Result) error {
 	lo, hi := stats.Bootstrap(vols, func(x []float64) float64 { return stats.TopShare(x, 10) }, bootReps, e.Seed)
 	g := stats.Gini(vols)
 	r.Targets = append(r.Targets,
-		Target{What: "share of port-0 packets from the top 10 sources", Source: "[V] \"a small number of hosts send most of it\" (Maghsoudlou 2021); REFERENCE default ≥ 80 %", Lo: 50, Hi: 100, Measured: 100 * top10, CILo: 100 * lo, CIHi: 100 * hi, Unit: "%"},
+		Target{What: "share of port-0 packets from the top 10 sources", Source: "[V] \"a small number of hosts send most of it\" (Maghsoudlou 2021); REFERENCE default ≥ 80 % (scenario top_share)", Lo: 80, Hi: 100, Measured: 100 * top10, CILo: 100 * lo, CIHi: 100 * hi, Unit: "%"},
 		Target{What: "Gini coefficient of packets per port-0 source", Source: "[D] heavy-tailed volumes (scenario sigma)", Lo: 0.6, Hi: 1, Measured: g},
 	)
 	r.Notes = append(r.Notes, fmt.Sprintf("%d port-0 sources; the largest sent %s packets, the median %s.", len(vols), f(vols[0]), f(stats.Quantile(vols, 0.5))))
 	cmp := stats.CompareFits(vols, 0)
-	r.Notes = append(r.Notes, fmt.Sprintf("Maximum-likelihood fits of the tail x ≥ %s (%d sources): log-normal μ=%.3f σ=%.3f (log-likelihood %.1f) against power law α=%.3f (%.1f): %s fits better by likelihood (Vuong R=%.2f, p=%.3f%s).",
-		f(cmp.PowerLaw.Xmin), cmp.PowerLaw.N, cmp.Mu, cmp.Sigma, cmp.LogLikLogNormal, cmp.PowerLaw.Alpha, cmp.LogLikPowerLaw, cmp.Best, cmp.R, cmp.P,
+	lnFit := fmt.Sprintf("log-normal μ=%.3f σ=%.3f (log-likelihood %.1f)", cmp.Mu, cmp.Sigma, cmp.LogLikLogNormal)
+	if math.IsInf(cmp.Sigma, 1) {
+		lnFit = "a log-normal whose likelihood only approaches the power law's as σ → ∞"
+	}
+	r.Notes = append(r.Notes, fmt.Sprintf("Maximum-likelihood fits of the tail x ≥ %s (%d sources): %s against power law α=%.3f (log-likelihood %.1f): the %s fits better by likelihood (Vuong R=%.2f, p=%.3f%s).",
+		f(cmp.PowerLaw.Xmin), cmp.PowerLaw.N, lnFit, cmp.PowerLaw.Alpha, cmp.LogLikPowerLaw, cmp.Best, cmp.R, cmp.P,
 		map[bool]string{true: "; the sample cannot tell them apart", false: ""}[cmp.P > 0.1]))
 	var rows [][]string
 	for i, v := range vols {
 		rows = append(rows, []string{strconv.Itoa(i + 1), f(v)})
-	}
-	if err := drawSourceCDF(e, vols); err != nil {
-		return err
 	}
 	return e.WriteTable("per_source.csv", []string{"rank", "packets"}, rows)
 }
@@ -348,9 +362,6 @@ func ttlIPID(e *Env, r *Result) error {
 			}
 		}
 		counts = append(counts, c)
-	}
-	if err := drawBreakdown(e, "init_ttl", "Inferred initial TTL of port-0 sources", "sources", names, counts); err != nil {
-		return err
 	}
 	return e.WriteTable("ttl_ipid.csv", []string{"tool", "feature", "value", "sources"}, rows)
 }
@@ -418,9 +429,6 @@ func backscatterEvents(e *Env, r *Result) error {
 	r.Notes = append(r.Notes, fmt.Sprintf("Median duration of all %d events: %.1f min (scenario median attack: %s min). A telescope sees 1/32768 of the replies, so a small attack leaves a few packets that end an event early at the 5-min timeout: the durations are checked on the %d events of ≥ %d packets, whose attack windows have a median of %.1f min.",
 		len(durs), stats.Quantile(durs, 0.5)/60, f(d.Scenario.Backscatter.DurationMinutes), len(ratios), wellSampled, stats.Quantile(winMin, 0.5)))
 	r.Notes = append(r.Notes, fmt.Sprintf("%d events (timeout 5 min, ≥ 100 packets or ≥ 60 s); telescope of %s addresses.", len(d.Events), f(teleAddrs)))
-	if err := drawEvents(e, durs, rates); err != nil {
-		return err
-	}
 	return e.WriteTable("events.csv", []string{"victim", "class", "proto", "start", "duration_s", "packets", "peak_pps", "service_port", "estimated_attack_pps"}, rows)
 }
 
@@ -458,9 +466,6 @@ func fingerprinting(e *Env, r *Result) error {
 	for _, a := range addrs {
 		srcs = append(srcs, a.String())
 		m = append(m, perSource[a])
-	}
-	if err := drawProbeMatrix(e, srcs, probes, m); err != nil {
-		return err
 	}
 	return e.WriteTable("bundles.csv", []string{"src", "dst", "probes", "duration_s", "distinguishes"}, rows)
 }
@@ -589,13 +594,14 @@ func fragmentationAblation(e *Env, r *Result) error {
 	vals := []float64{float64(n.Port0), float64(n.NonFirstFragment), float64(n.ICMP), float64(n.OtherProto), float64(n.ShortFirst), float64(n.Truncated)}
 	var rows [][]string
 	for i := range names {
-		rows = append(rows, []string{names[i], f(vals[i])})
+		pl := 0.0 // the packet-level analyzer counts only real port 0
+		if i == 0 {
+			pl = vals[0]
+		}
+		rows = append(rows, []string{names[i], f(vals[i]), f(pl)})
 	}
-	rows = append(rows, []string{"naive flow total", f(float64(n.Packets))}, []string{"packet-level port-0-related", f(real)})
-	if err := drawBreakdown(e, "ablation", "What a flow view calls port 0", "packets", names, vals); err != nil {
-		return err
-	}
-	return e.WriteTable("ablation.csv", []string{"kind", "packets"}, rows)
+	r.Notes = append(r.Notes, fmt.Sprintf("Naive flow total %s packets against %s port-0-related packets at packet level (ports 0 in TCP/UDP headers, and ICMP errors quoting them).", f(float64(n.Packets)), f(real)))
+	return e.WriteTable("ablation.csv", []string{"kind", "naive_flow", "packet_level"}, rows)
 }
 
 func asConcentration(e *Env, r *Result) error {
@@ -632,7 +638,21 @@ func asConcentration(e *Env, r *Result) error {
 	}
 	top := stats.TopShare(vols, 10)
 	r.Targets = append(r.Targets, Target{What: "port-0 packets from the top 10 source ASes", Source: "[V] Reserved 2020: > 50 % from ~100 ASes; scenario: crafted traffic in a few hosting ASes", Lo: 50, Hi: 100, Measured: 100 * top, Unit: "%"})
-	r.Notes = append(r.Notes, fmt.Sprintf("%d port-0 sources in %d ASes of the synthetic map; every packet goes to the telescope, one AS.", len(d.Sources), len(asns)))
+	// Destinations: a telescope is one AS, so the concentration over
+	// destination ASes is total; what is left is its /24s.
+	dst24 := map[netip.Prefix]float64{}
+	for _, p := range d.Packets {
+		if p.Dst.Is4() {
+			q, _ := p.Dst.Prefix(24)
+			dst24[q]++
+		}
+	}
+	var dv []float64
+	for _, v := range dst24 {
+		dv = append(dv, v)
+	}
+	sort.Sort(sort.Reverse(sort.Float64Slice(dv)))
+	r.Notes = append(r.Notes, fmt.Sprintf("%d port-0 sources in %d ASes of the synthetic map. Every packet goes to the telescope, one destination AS (Reserved 2020's > 50 %% to 18 ASes is an IXP's view); inside it, %d /24s received port-0-related packets and the top 10 of them %.1f %%.", len(d.Sources), len(asns), len(dv), 100*stats.TopShare(dv, 10)))
 	return e.WriteTable("source_as.csv", []string{"asn", "packets", "sources"}, rows)
 }
 
@@ -671,9 +691,6 @@ func diurnal(e *Env, r *Result) error {
 	for h := range 24 {
 		rows = append(rows, []string{strconv.Itoa(h), f(prof[h]), f(scanProf[h])})
 	}
-	if err := drawDiurnal(e, normalise(prof), normalise(scanProf)); err != nil {
-		return err
-	}
 	return e.WriteTable("profile.csv", []string{"hour_utc", "all_packets", "port0_scan_packets"}, rows)
 }
 
@@ -690,4 +707,139 @@ func normalise(p [24]float64) [24]float64 {
 		p[i] *= 24 / s
 	}
 	return p
+}
+
+// crafted reports whether a class is sent by a crafting actor (as opposed
+// to a victim answering, or a client on port 0 by accident).
+func crafted(class string) bool {
+	return class == label.Scan.String() || class == label.Fingerprint.String() || class == label.Malformed.String()
+}
+
+func originNetworks(e *Env, r *Result) error {
+	d := e.Data
+	type agg struct{ hosting, other, hostPk, otherPk float64 }
+	by := map[string]*agg{}
+	var craftedAll, craftedHosting float64
+	for _, s := range d.Sources {
+		p := d.prefixOf(s.Src)
+		a := by[s.Class]
+		if a == nil {
+			a = &agg{}
+			by[s.Class] = a
+		}
+		if p.Hosting {
+			a.hosting++
+			a.hostPk += s.Packets
+		} else {
+			a.other++
+			a.otherPk += s.Packets
+		}
+		if crafted(s.Class) {
+			craftedAll++
+			if p.Hosting {
+				craftedHosting++
+			}
+		}
+	}
+	// The source-port-0 burst (Cisco 2013): its sources, from the truth,
+	// and the ASes the analyzer places them in.
+	burstAS := map[uint32]bool{}
+	s := d.Scenario.Sport0
+	b0 := d.Scenario.Start.Add(time.Duration(s.BurstDay)*24*time.Hour + time.Duration(s.BurstHour)*time.Hour)
+	b1 := b0.Add(time.Duration(s.BurstHours * float64(time.Hour)))
+	burstSrc := 0.0
+	for _, src := range d.Sources {
+		if src.Class == label.Scan.String() && src.TopPort == s.BurstPort && !src.First.Before(b0) && !src.Last.After(b1) {
+			burstAS[d.prefixOf(src.Src).ASN] = true
+			burstSrc++
+		}
+	}
+	hostingASes := 0
+	for _, p := range d.ASMap {
+		if p.Hosting {
+			hostingASes++
+		}
+	}
+	r.Targets = append(r.Targets,
+		Target{What: "crafting sources (scan, fingerprint, crafted-malformed) in hosting/cloud ASes", Source: "scenario: crafted port-0 traffic comes from hosting networks (Cisco 2013: one hosting AS)", Lo: 99, Hi: 100, Measured: 100 * share(craftedHosting, craftedAll), Unit: "%"},
+		Target{What: fmt.Sprintf("ASes of the source-port-0 burst's sources (SYNs to %d in the burst hours)", s.BurstPort), Source: "[V] Cisco, 2 Nov 2013: sources in one hosting AS", Lo: 1, Hi: 1, Measured: float64(len(burstAS)), Unit: "ASes"},
+	)
+	r.Notes = append(r.Notes, fmt.Sprintf("%d of the map's %d ASes are hosting/cloud networks; %d burst sources. Backscatter victims and BitTorrent clients are drawn from every AS, weighted by size.", hostingASes, len(d.ASMap), int(burstSrc)))
+	var rows [][]string
+	for _, c := range label.Classes() {
+		a := by[c.String()]
+		if a == nil {
+			continue
+		}
+		rows = append(rows, []string{c.String(), f(a.hosting), f(a.other), f(a.hostPk), f(a.otherPk)})
+	}
+	return e.WriteTable("origin.csv", []string{"class", "hosting_sources", "other_sources", "hosting_packets", "other_packets"}, rows)
+}
+
+// minScanPackets is the fewest packets a scanner needs for its rate to be
+// measured.
+const minScanPackets = 20
+
+func scanCoverage(e *Env, r *Result) error {
+	d := e.Data
+	type plan struct{ rate, packets float64 }
+	seen := map[netip.Addr]bool{}
+	for _, p := range d.Packets {
+		seen[p.Src] = true
+	}
+	truth := map[netip.Addr]plan{}
+	for _, a := range d.Actors {
+		if a.Family != "scan0" || !seen[a.Src] {
+			continue // a small planned volume can come out as no packet at all
+		}
+		w := a.End.Sub(a.Start).Seconds()
+		truth[a.Src] = plan{a.Packets / w, a.Packets}
+	}
+	teleAddrs := d.Summary.Port0.TelescopeAddrs
+	var rows [][]string
+	var ratios, covOK, found float64
+	var rateRatios []float64
+	var scanners float64
+	for _, s := range d.Sources {
+		if s.Class != label.Scan.String() {
+			continue
+		}
+		scanners++
+		// coverage is written with 6 decimals.
+		if math.Abs(s.Coverage-s.Distinct/teleAddrs) <= 5e-7 {
+			covOK++
+		}
+		planned := math.NaN()
+		if t, ok := truth[s.Src]; ok {
+			found++
+			planned = t.rate
+			if s.Packets >= minScanPackets {
+				rateRatios = append(rateRatios, s.Rate/t.rate)
+			}
+		}
+		ratios += s.Distinct / s.Packets
+		rows = append(rows, []string{s.Src.String(), s.Tool, f(s.Packets), f(s.Distinct), f(100 * s.Distinct / teleAddrs), f(s.Rate), f(planned)})
+	}
+	if scanners == 0 {
+		return fmt.Errorf("no port-0 scanner in the analysis")
+	}
+	r.Targets = append(r.Targets,
+		Target{What: "scan0 actors of the truth (those that sent a packet) found as port-0 scanners", Source: "scenario scan0 population (actors.csv)", Lo: float64(len(truth)), Hi: float64(len(truth)), Measured: found, Unit: "of " + strconv.Itoa(len(truth))},
+		Target{What: fmt.Sprintf("median measured over planned scan rate, scanners of ≥ %d packets", minScanPackets), Source: "scenario scan0 (planned packets over the activity window, actors.csv); the first-to-last span of k packets is (k−1)/(k+1) of the window", Lo: 0.8, Hi: 1.25, Measured: stats.Quantile(rateRatios, 0.5), Unit: "×"},
+		Target{What: "coverage = distinct telescope addresses / telescope size", Source: "[D] definition", Lo: scanners, Hi: scanners, Measured: covOK, Unit: "scanners"},
+	)
+	if len(rateRatios) > 1 {
+		t := &r.Targets[1]
+		t.CILo, t.CIHi = stats.Bootstrap(rateRatios, func(x []float64) float64 { return stats.Quantile(x, 0.5) }, bootReps, e.Seed)
+	}
+	cov := make([]float64, 0, len(rows))
+	for _, s := range d.Sources {
+		if s.Class == label.Scan.String() {
+			cov = append(cov, s.Distinct)
+		}
+	}
+	sort.Sort(sort.Reverse(sort.Float64Slice(cov)))
+	r.Notes = append(r.Notes, fmt.Sprintf("%d port-0 scanners (%d sweeps of scan0 that sent packets, the rest source-port-0 probers); the widest reached %s of the %s telescope addresses (%.2f %%); on average a scanner's distinct destinations are %.0f %% of its packets.",
+		int(scanners), len(truth), f(cov[0]), f(teleAddrs), 100*cov[0]/teleAddrs, 100*ratios/scanners))
+	return e.WriteTable("coverage.csv", []string{"src", "tool", "packets", "distinct_dsts", "coverage_pct", "rate_pps", "planned_rate_pps"}, rows)
 }

@@ -101,11 +101,14 @@ func DailyPort0(base string, days []time.Time, packets, sources []float64) error
 // The figure-specific functions below (ProtocolPosition, TCPFlags, …) draw
 // the same chart with fixed titles and both axis labels.
 func Breakdown(base, title, ylabel string, categories []string, series []Series) error {
-	return breakdown(base, title, "", ylabel, categories, series)
+	return breakdown(base, title, "", ylabel, categories, series, false)
 }
 
 // breakdown is Breakdown with a label for the category axis.
-func breakdown(base, title, xlabel, ylabel string, categories []string, series []Series) error {
+// With logY the value axis is logarithmic: bars rise from the decade
+// below the smallest positive value, and a value that is not positive has
+// no bar.
+func breakdown(base, title, xlabel, ylabel string, categories []string, series []Series, logY bool) error {
 	for _, s := range series {
 		if len(s.Values) != len(categories) {
 			return fmt.Errorf("figures: Breakdown %q: series %q has %d values for %d categories",
@@ -133,14 +136,36 @@ func breakdown(base, title, xlabel, ylabel string, categories []string, series [
 	rotateIfCrowded(&p.X, categories, slot)
 
 	lo, hi := 0.0, 0.0
+	// On a log axis, bars are log10(v) − e0 on a linear axis whose ticks
+	// are labelled as decades: gonum's bars rise from 0, which a log
+	// scale cannot place.
+	e0 := 0.0
+	if logY {
+		minPos := math.Inf(1)
+		for _, s := range series {
+			for _, v := range s.Values {
+				if positive(v) {
+					minPos = math.Min(minPos, v)
+				}
+			}
+		}
+		if !math.IsInf(minPos, 1) {
+			e0 = math.Ceil(math.Log10(minPos)) - 1 // the smallest bar has a height
+		}
+	}
 	p.Add(majorGrid{})
 	for i, s := range series {
 		vals := make(plotter.Values, n)
 		for j, v := range s.Values {
-			if finite(v) {
+			switch {
+			case logY && positive(v):
+				vals[j] = math.Log10(v) - e0
+			case logY || !finite(v):
+				continue
+			default:
 				vals[j] = v
-				lo, hi = math.Min(lo, v), math.Max(hi, v)
 			}
+			lo, hi = math.Min(lo, vals[j]), math.Max(hi, vals[j])
 		}
 		b, err := plotter.NewBarChart(vals, barW)
 		if err != nil {
@@ -153,6 +178,21 @@ func breakdown(base, title, xlabel, ylabel string, categories []string, series [
 		if m > 1 || s.Name != "" {
 			f.add(s.Name, boxThumb{colour(i)})
 		}
+	}
+	if logY {
+		top := math.Max(1, math.Ceil(hi))
+		p.Y.Min, p.Y.Max = 0, top
+		var ticks plot.ConstantTicks
+		for k := 0; k <= int(top); k++ {
+			ticks = append(ticks, plot.Tick{Value: float64(k), Label: decadeLabel(k + int(e0))})
+			if k < int(top) && top <= 6 {
+				for m := 2; m <= 9; m++ {
+					ticks = append(ticks, plot.Tick{Value: float64(k) + math.Log10(float64(m))})
+				}
+			}
+		}
+		p.Y.Tick.Marker = ticks
+		return f.save(base)
 	}
 	if lo == hi {
 		hi = 1
@@ -181,16 +221,17 @@ func rotateIfCrowded(a *plot.Axis, labels []string, slot vg.Length) {
 // its packet count per position.
 func ProtocolPosition(base string, categories []string, series []Series) error {
 	return breakdown(base, "Port-0 packets by protocol and port position",
-		"position of port 0", "packets", categories, series)
+		"position of port 0", "packets", categories, series, false)
 }
 
 // TCPFlags draws a histogram of the TCP flag combinations of port-0
 // packets. categories are flag combinations (for example "SYN", "SYN+ACK",
 // "RST"); each series gives packets per combination (one series, or one
-// per group compared, such as "port 0" and "ordinary").
+// per group compared, such as "port 0" and "ordinary"). The packet axis is
+// logarithmic, so a near-uniform crafted class shows beside plain SYNs.
 func TCPFlags(base string, categories []string, series []Series) error {
 	return breakdown(base, "TCP flags of port-0 packets",
-		"TCP flag combination", "packets", categories, series)
+		"TCP flag combination", "packets (log scale)", categories, series, true)
 }
 
 // ClassShares draws the share of each purpose class. categories are the
@@ -198,7 +239,7 @@ func TCPFlags(base string, categories []string, series []Series) error {
 // percent of its total (0–100).
 func ClassShares(base string, categories []string, series []Series) error {
 	return breakdown(base, "Purpose classes of port-0 traffic",
-		"purpose class", "share of total (%)", categories, series)
+		"purpose class", "share of total (%)", categories, series, false)
 }
 
 // InitialTTL draws the distribution of inferred initial TTLs. categories
@@ -207,7 +248,7 @@ func ClassShares(base string, categories []string, series []Series) error {
 // of ordinary scanners.
 func InitialTTL(base string, categories []string, series []Series) error {
 	return breakdown(base, "Inferred initial TTL",
-		"initial TTL (hops)", "share (%)", categories, series)
+		"initial TTL (hops)", "share (%)", categories, series, false)
 }
 
 // IPIDPatterns draws the distribution of IP-ID patterns per source.
@@ -215,16 +256,17 @@ func InitialTTL(base string, categories []string, series []Series) error {
 // "incremental", "random"); each series is a share in percent (0–100).
 func IPIDPatterns(base string, categories []string, series []Series) error {
 	return breakdown(base, "IP-ID patterns of port-0 sources",
-		"IP-ID pattern", "share of sources (%)", categories, series)
+		"IP-ID pattern", "share of sources (%)", categories, series, false)
 }
 
 // FragmentationAblation compares port-0 counts under naive flow
 // reassembly and under packet-level handling of fragments. categories are
 // the measures compared (for example "TCP", "UDP", "fragments"); series
-// are the methods ("naive flow", "packet-level") with packet counts.
+// are the methods ("naive flow", "packet-level") with packet counts, on a
+// logarithmic axis.
 func FragmentationAblation(base string, categories []string, series []Series) error {
 	return breakdown(base, "Fragmentation ablation: naive flow vs packet-level",
-		"traffic counted as port 0", "packets", categories, series)
+		"traffic counted as port 0", "packets (log scale)", categories, series, true)
 }
 
 // maxCDFPoints bounds the points of a drawn CDF or rank curve; larger

@@ -52,6 +52,14 @@ var goldenCases = []figureCase{
 		}
 		return DailyPort0(base, days, pk, src)
 	}},
+	{"tcpflags_log", func(base string) error {
+		// A log value axis: plain SYNs beside a near-uniform crafted class,
+		// a zero (no bar) and a NaN (no bar).
+		return TCPFlags(base, []string{"S", "SA", "RA", "FPU", "SF", "none"}, []Series{
+			{Name: "scan and backscatter", Values: []float64{2700, 760, 300, 0, 0, math.NaN()}},
+			{Name: "crafted-malformed", Values: []float64{6, 5, 4, 5, 6, 1}},
+		})
+	}},
 	{"probematrix", func(base string) error {
 		return ProbeMatrix(base,
 			[]string{"192.0.2.1", "198.51.100.7", "203.0.113.9", "203.0.113.200"},

@@ -3,9 +3,11 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 
@@ -36,6 +38,12 @@ func runExperiments(args []string, env *cmdEnv) error {
 	var names []string
 	if *only != "" {
 		names = strings.Split(*only, ",")
+		known := strings.Join(experiments.Names(), ",")
+		for _, n := range names {
+			if !strings.Contains(","+known+",", ","+n+",") {
+				return &exitStatus{2, fmt.Errorf("experiments: -only: unknown experiment %q (known: %s)", n, strings.ReplaceAll(known, ",", ", "))}
+			}
+		}
 	}
 	say := func(format string, a ...any) {
 		if !*quiet {
@@ -88,11 +96,20 @@ func runExperiments(args []string, env *cmdEnv) error {
 	prov := []string{
 		fmt.Sprintf("scenario `%s`, seed %d, scale %g (%d packets over %d days, telescope %s)", d.Scenario.Name, d.Manifest.Seed, d.Manifest.Scale, d.Manifest.Packets, d.Manifest.Days, d.Manifest.Telescope),
 		fmt.Sprintf("generator %s; %s; %s/%s", d.Manifest.Generator, runtime.Version(), runtime.GOOS, runtime.GOARCH),
+		"modules: " + moduleVersions(),
 		"data: " + filepath.ToSlash(*genDir) + " (port0 gen), " + filepath.ToSlash(*anaDir) + " (port0 analyze)",
 	}
-	if err := experiments.WriteReport(*out, rs, prov); err != nil {
+	if err := experiments.SaveResults(*out, rs, prov); err != nil {
 		return fmt.Errorf("experiments: %w", err)
 	}
+	failed := printVerdicts(env, rs)
+	fmt.Fprintf(env.stdout, "%d of %d experiments pass; next: port0 figures -in %s -out %s, then port0 report -in %s\n",
+		len(rs)-failed, len(rs), *out, filepath.Join(*out, "figures"), *out)
+	return nil
+}
+
+// printVerdicts prints one line per experiment and returns how many fail.
+func printVerdicts(env *cmdEnv, rs []*experiments.Result) int {
 	failed := 0
 	for _, r := range rs {
 		state := "pass"
@@ -102,9 +119,75 @@ func runExperiments(args []string, env *cmdEnv) error {
 		}
 		fmt.Fprintf(env.stdout, "%-24s %s\n", r.Name, state)
 	}
-	fmt.Fprintf(env.stdout, "%d of %d experiments pass; report: %s\n", len(rs)-failed, len(rs), filepath.Join(*out, "REPORT.md"))
+	return failed
+}
+
+// moduleVersions lists the versions of the libraries the results depend
+// on, from the binary's build information.
+func moduleVersions() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown (no build information)"
+	}
+	var v []string
+	for _, m := range bi.Deps {
+		switch m.Path {
+		case "github.com/google/gopacket", "gonum.org/v1/gonum", "gonum.org/v1/plot":
+			v = append(v, m.Path+" "+m.Version)
+		}
+	}
+	return strings.Join(v, ", ")
+}
+
+// runFigures draws every figure from the tables of a results folder.
+func runFigures(args []string, env *cmdEnv) error {
+	fs := newFlagSet("figures", "-in results -out results/figures [-q]", env)
+	in := fs.String("in", "results", "results folder written by port0 experiments")
+	out := fs.String("out", "", "folder for the PNG and SVG files (default IN/figures)")
+	quiet := fs.Bool("q", false, "no progress on stderr")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return &exitStatus{2, fmt.Errorf("figures: unexpected argument %q (use -in and -out)", fs.Arg(0))}
+	}
+	if *out == "" {
+		*out = filepath.Join(*in, "figures")
+	}
+	var progress io.Writer
+	if !*quiet {
+		progress = env.stderr
+	}
+	drawn, err := experiments.DrawFigures(*in, *out, progress)
+	if err != nil {
+		return fmt.Errorf("figures: %w", err)
+	}
+	fmt.Fprintf(env.stdout, "%d figures (PNG and SVG) in %s\n", len(drawn), *out)
+	return nil
+}
+
+// runReport writes REPORT.md from a results folder; the exit status is 1
+// when an experiment misses a target.
+func runReport(args []string, env *cmdEnv) error {
+	fs := newFlagSet("report", "-in results", env)
+	in := fs.String("in", "results", "results folder written by port0 experiments (and port0 figures)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return &exitStatus{2, fmt.Errorf("report: unexpected argument %q (use -in)", fs.Arg(0))}
+	}
+	rs, prov, err := experiments.LoadResults(*in)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	if err := experiments.WriteReport(*in, rs, prov); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	failed := printVerdicts(env, rs)
+	fmt.Fprintf(env.stdout, "%d of %d experiments pass; report: %s\n", len(rs)-failed, len(rs), filepath.Join(*in, "REPORT.md"))
 	if failed > 0 {
-		return errors.New("experiments: some targets are not met (see the report)")
+		return errors.New("report: some targets are not met (see the report)")
 	}
 	return nil
 }

@@ -86,6 +86,9 @@ func runGen(args []string, env *cmdEnv) error {
 	if err != nil {
 		return fmt.Errorf("gen: %s: %w", *out, err)
 	}
+	if *quiet {
+		return nil
+	}
 	fmt.Fprintf(env.stderr, "gen: wrote %d packets in %d shards to %s (%s)\n", m.Packets, len(m.Shards), *out, filepath.Join(*out, gen.ManifestName))
 	return nil
 }

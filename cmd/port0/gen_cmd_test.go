@@ -74,6 +74,9 @@ func TestGenCommand(t *testing.T) {
 	if !strings.Contains(stderr, "gen: wrote") || !strings.Contains(stderr, "%") {
 		t.Errorf("no progress or summary on stderr:\n%s", stderr)
 	}
+	if _, stderr, code := runCmd(t, "gen", "-q", "-scenario", sc, "-seed", "2", "-scale", "1e-5", "-shard", "single", "-out", filepath.Join(dir, "quiet")); code != 0 || stderr != "" {
+		t.Errorf("gen -q: exit %d, stderr %q: want 0 and nothing", code, stderr)
+	}
 	for _, f := range []string{"telescope.pcap.gz", "telescope.truth", "actors.csv", "asmap.csv", "manifest.json"} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
 			t.Error(err)

@@ -46,7 +46,9 @@ func commands() []command {
 		{"truth", "print a shard's ground truth as CSV (shard, index, class, actor, tool)", runTruth},
 		{"crosscheck", "decode every packet with the fast decoder and with gopacket and report differences", runCrosscheck},
 		{"analyze", "read captures and count port-0 packets, fragments, traps and read errors into DIR/summary.json", runAnalyze},
-		{"experiments", "rerun the paper's analyses on a generated telescope: tables, figures, targets, REPORT.md", runExperiments},
+		{"experiments", "rerun the paper's analyses on a generated telescope: tables and targets under OUT/NAME/", runExperiments},
+		{"figures", "draw every figure (PNG and SVG) from the tables of a results folder", runFigures},
+		{"report", "write REPORT.md: each experiment's figures, tables and targets against measured", runReport},
 		{"validate", "compare an analysis with the generator's truth: confusion matrices, precision, recall, F1", runValidate},
 	}
 }

@@ -1,0 +1,443 @@
+package experiments
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/port0/port0/experiments/stats"
+	"github.com/port0/port0/figures"
+	"github.com/port0/port0/label"
+)
+
+// FigureSpec is one figure of the study: the experiment whose tables it is
+// drawn from, and how. Figures are drawn from the CSV tables alone (by
+// DrawFigures, "port0 figures"), so a results folder can be redrawn, or
+// compared with another run's, without regenerating the telescope.
+type FigureSpec struct {
+	// Name is the file name without extension: Name.png and Name.svg.
+	Name string
+	// Experiment is the experiment that writes the tables the figure reads.
+	Experiment string
+	// Tables are the tables it reads, relative to results/Experiment.
+	Tables []string
+	draw   func(dir, base string) error
+}
+
+// FigureSpecs lists every figure in report order.
+func FigureSpecs() []FigureSpec {
+	return []FigureSpec{
+		{"daily", "daily-series", []string{"daily.csv"}, drawDaily},
+		{"protocol_position", "protocol-position", []string{"position_by_proto.csv"}, drawProtocolPosition},
+		{"tcp_flags", "tcp-flags", []string{"flags.csv"}, drawTCPFlags},
+		{"classes", "purpose-classes", []string{"classes.csv"}, drawClasses},
+		{"per_source_cdf", "source-concentration", []string{"per_source.csv"}, drawSourceCDF},
+		{"init_ttl", "ttl-ipid", []string{"ttl_ipid.csv"}, drawInitTTL},
+		{"ip_id", "ttl-ipid", []string{"ttl_ipid.csv"}, drawIPID},
+		{"origin_networks", "origin-networks", []string{"origin.csv"}, drawOrigin},
+		{"events", "backscatter-events", []string{"events.csv"}, drawEvents},
+		{"probe_matrix", "fingerprinting", []string{"bundles.csv"}, drawProbeMatrix},
+		{"scan_coverage", "scan-coverage", []string{"coverage.csv"}, drawScanCoverage},
+		{"diurnal", "diurnal", []string{"profile.csv"}, drawDiurnal},
+		{"ablation", "fragmentation-ablation", []string{"ablation.csv"}, drawAblation},
+	}
+}
+
+// figuresOf returns the names of the figures drawn from an experiment.
+func figuresOf(experiment string) []string {
+	var n []string
+	for _, f := range FigureSpecs() {
+		if f.Experiment == experiment {
+			n = append(n, f.Name)
+		}
+	}
+	return n
+}
+
+// DrawFigures draws every figure whose experiment has run into results,
+// as out/NAME.png and out/NAME.svg, and returns the names drawn. A figure
+// whose experiment has not run (no tables: "port0 experiments -only …")
+// is skipped; a table that is there but cannot be read is an error naming
+// the file. progress, when not nil, gets a line per figure.
+func DrawFigures(results, out string, progress io.Writer) ([]string, error) {
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return nil, err
+	}
+	var drawn []string
+	for _, f := range FigureSpecs() {
+		dir := filepath.Join(results, f.Experiment)
+		if _, err := os.Stat(filepath.Join(dir, f.Tables[0])); err != nil {
+			continue
+		}
+		if err := f.draw(dir, filepath.Join(out, f.Name)); err != nil {
+			return drawn, fmt.Errorf("figure %s: %w", f.Name, err)
+		}
+		if progress != nil {
+			fmt.Fprintf(progress, "figures: %s.png, %s.svg (from %s)\n", f.Name, f.Name, filepath.ToSlash(filepath.Join(f.Experiment, strings.Join(f.Tables, ", "))))
+		}
+		drawn = append(drawn, f.Name)
+	}
+	if len(drawn) == 0 {
+		return nil, fmt.Errorf("no experiment tables under %s: run port0 experiments -out %s first", results, results)
+	}
+	return drawn, nil
+}
+
+// column reads the named columns of a CSV table, one []string per row.
+func column(name string, cols ...string) ([][]string, error) {
+	var rows [][]string
+	err := table(name, func(f map[string]string) error {
+		row := make([]string, len(cols))
+		for i, c := range cols {
+			v, ok := f[c]
+			if !ok {
+				return fmt.Errorf("no column %q", c)
+			}
+			row[i] = v
+		}
+		rows = append(rows, row)
+		return nil
+	})
+	return rows, err
+}
+
+// num parses a table number; the tables are written by this package, so a
+// bad one is reported with its file.
+func num(file, s string) (float64, error) {
+	x, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %q is not a number", file, s)
+	}
+	return x, nil
+}
+
+// numbers reads the named numeric columns of a table.
+func numbers(name string, cols ...string) ([][]float64, error) {
+	rows, err := column(name, cols...)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]float64, len(cols))
+	for _, r := range rows {
+		for i := range cols {
+			x, err := num(name, r[i])
+			if err != nil {
+				return nil, err
+			}
+			out[i] = append(out[i], x)
+		}
+	}
+	return out, nil
+}
+
+func drawDaily(dir, base string) error {
+	name := filepath.Join(dir, "daily.csv")
+	rows, err := column(name, "day", "port0_packets", "port0_sources")
+	if err != nil {
+		return err
+	}
+	days := make([]time.Time, len(rows))
+	packets := make([]float64, len(rows))
+	sources := make([]float64, len(rows))
+	for i, r := range rows {
+		if days[i], err = time.Parse(time.DateOnly, r[0]); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		if packets[i], err = num(name, r[1]); err != nil {
+			return err
+		}
+		if sources[i], err = num(name, r[2]); err != nil {
+			return err
+		}
+	}
+	return figures.DailyPort0(base, days, packets, sources)
+}
+
+func drawProtocolPosition(dir, base string) error {
+	name := filepath.Join(dir, "position_by_proto.csv")
+	rows, err := column(name, "position", "tcp", "udp")
+	if err != nil {
+		return err
+	}
+	var cats []string
+	tcp := figures.Series{Name: "TCP"}
+	udp := figures.Series{Name: "UDP"}
+	for _, r := range rows {
+		cats = append(cats, r[0])
+		t, err := num(name, r[1])
+		if err != nil {
+			return err
+		}
+		u, err := num(name, r[2])
+		if err != nil {
+			return err
+		}
+		tcp.Values = append(tcp.Values, t)
+		udp.Values = append(udp.Values, u)
+	}
+	return figures.ProtocolPosition(base, cats, []figures.Series{tcp, udp})
+}
+
+// flagBars is how many flag combinations the flag histogram shows.
+const flagBars = 12
+
+func drawTCPFlags(dir, base string) error {
+	name := filepath.Join(dir, "flags.csv")
+	rows, err := column(name, "class", "flags", "packets")
+	if err != nil {
+		return err
+	}
+	all := map[string]float64{}
+	crafted := map[string]float64{}
+	for _, r := range rows {
+		n, err := num(name, r[2])
+		if err != nil {
+			return err
+		}
+		all[r[1]] += n
+		if r[0] == label.Malformed.String() {
+			crafted[r[1]] += n
+		}
+	}
+	keys := sortedKeys(all)
+	sort.SliceStable(keys, func(i, j int) bool { return all[keys[i]] > all[keys[j]] })
+	keys = keys[:min(flagBars, len(keys))]
+	c := figures.Series{Name: "crafted-malformed"}
+	o := figures.Series{Name: "every other class"}
+	for _, k := range keys {
+		c.Values = append(c.Values, crafted[k])
+		o.Values = append(o.Values, all[k]-crafted[k])
+	}
+	return figures.TCPFlags(base, keys, []figures.Series{o, c})
+}
+
+func drawClasses(dir, base string) error {
+	name := filepath.Join(dir, "classes.csv")
+	rows, err := column(name, "class", "packets", "sources")
+	if err != nil {
+		return err
+	}
+	var cats []string
+	var pk, src []float64
+	var tp, ts float64
+	for _, r := range rows {
+		p, err := num(name, r[1])
+		if err != nil {
+			return err
+		}
+		s, err := num(name, r[2])
+		if err != nil {
+			return err
+		}
+		cats = append(cats, r[0])
+		pk, src = append(pk, p), append(src, s)
+		tp, ts = tp+p, ts+s
+	}
+	for i := range pk {
+		pk[i] = 100 * share(pk[i], tp)
+		src[i] = 100 * share(src[i], ts)
+	}
+	return figures.ClassShares(base, cats, []figures.Series{{Name: "packets", Values: pk}, {Name: "sources", Values: src}})
+}
+
+func drawSourceCDF(dir, base string) error {
+	v, err := numbers(filepath.Join(dir, "per_source.csv"), "packets")
+	if err != nil {
+		return err
+	}
+	vols := v[0]
+	mu, sigma, _ := stats.FitLogNormal(vols)
+	cdf := func(x float64) float64 {
+		if x <= 0 {
+			return 0
+		}
+		return 0.5 * math.Erfc(-(math.Log(x)-mu)/(sigma*math.Sqrt2))
+	}
+	return figures.SourceCDF(base, vols, fmt.Sprintf("log-normal fit (μ = %.2f, σ = %.2f)", mu, sigma), cdf)
+}
+
+// byTool reads ttl_ipid.csv's rows of one feature as counts per tool and
+// value, with the tools and values in a fixed order.
+func byTool(dir, feature string) (tools, values []string, counts map[[2]string]float64, err error) {
+	name := filepath.Join(dir, "ttl_ipid.csv")
+	rows, err := column(name, "tool", "feature", "value", "sources")
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	counts = map[[2]string]float64{}
+	seenT, seenV := map[string]bool{}, map[string]bool{}
+	for _, r := range rows {
+		if r[1] != feature {
+			continue
+		}
+		n, err := num(name, r[3])
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		counts[[2]string{r[0], r[2]}] += n
+		seenT[r[0]], seenV[r[2]] = true, true
+	}
+	return sortedKeys(seenT), sortedKeys(seenV), counts, nil
+}
+
+// toolShares turns counts per tool and value into one series per tool of
+// the share (%) of the tool's sources at each value.
+func toolShares(tools, values []string, counts map[[2]string]float64) []figures.Series {
+	var out []figures.Series
+	for _, t := range tools {
+		s := figures.Series{Name: t}
+		tot := 0.0
+		for _, v := range values {
+			tot += counts[[2]string{t, v}]
+		}
+		for _, v := range values {
+			s.Values = append(s.Values, 100*share(counts[[2]string{t, v}], tot))
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func drawInitTTL(dir, base string) error {
+	tools, _, counts, err := byTool(dir, "init_ttl")
+	if err != nil {
+		return err
+	}
+	values := []string{"32", "64", "128", "255"}
+	return figures.InitialTTL(base, values, toolShares(tools, values, counts))
+}
+
+func drawIPID(dir, base string) error {
+	tools, values, counts, err := byTool(dir, "ip_id_pattern")
+	if err != nil {
+		return err
+	}
+	return figures.IPIDPatterns(base, values, toolShares(tools, values, counts))
+}
+
+func drawOrigin(dir, base string) error {
+	name := filepath.Join(dir, "origin.csv")
+	rows, err := column(name, "class", "hosting_sources", "other_sources")
+	if err != nil {
+		return err
+	}
+	var cats []string
+	h := figures.Series{Name: "hosting/cloud ASes"}
+	o := figures.Series{Name: "other ASes"}
+	for _, r := range rows {
+		a, err := num(name, r[1])
+		if err != nil {
+			return err
+		}
+		b, err := num(name, r[2])
+		if err != nil {
+			return err
+		}
+		cats = append(cats, r[0])
+		h.Values, o.Values = append(h.Values, a), append(o.Values, b)
+	}
+	return figures.Breakdown(base, "Origin networks of port-0 sources", "sources", cats, []figures.Series{h, o})
+}
+
+func drawEvents(dir, base string) error {
+	v, err := numbers(filepath.Join(dir, "events.csv"), "duration_s", "estimated_attack_pps")
+	if err != nil {
+		return err
+	}
+	return figures.BackscatterEvents(base, v[0], v[1])
+}
+
+// probeColumns are the probe shapes of the probe matrix, in order.
+var probeColumns = []string{"P1", "P2", "P3/P4", "P5", "P6", "P7", "T2", "T3", "T4", "T5", "T6", "T7"}
+
+func drawProbeMatrix(dir, base string) error {
+	rows, err := column(filepath.Join(dir, "bundles.csv"), "src", "probes")
+	if err != nil {
+		return err
+	}
+	per := map[string][]float64{}
+	for _, r := range rows {
+		if per[r[0]] == nil {
+			per[r[0]] = make([]float64, len(probeColumns))
+		}
+		for i, p := range probeColumns {
+			if containsWord(r[1], p) {
+				per[r[0]][i]++
+			}
+		}
+	}
+	srcs := sortedKeys(per)
+	sortAddrs(srcs)
+	m := make([][]float64, len(srcs))
+	for i, s := range srcs {
+		m[i] = per[s]
+	}
+	return figures.ProbeMatrix(base, srcs, probeColumns, m)
+}
+
+func drawScanCoverage(dir, base string) error {
+	v, err := numbers(filepath.Join(dir, "coverage.csv"), "coverage_pct")
+	if err != nil {
+		return err
+	}
+	return figures.ScanCoverage(base, v[0])
+}
+
+func drawDiurnal(dir, base string) error {
+	v, err := numbers(filepath.Join(dir, "profile.csv"), "hour_utc", "all_packets", "port0_scan_packets")
+	if err != nil {
+		return err
+	}
+	var all, scan [24]float64
+	for i, h := range v[0] {
+		if h < 0 || h > 23 {
+			return fmt.Errorf("%s: hour %v outside 0–23", filepath.Join(dir, "profile.csv"), h)
+		}
+		all[int(h)] += v[1][i]
+		scan[int(h)] += v[2][i]
+	}
+	return figures.Diurnal(base, scan, all)
+}
+
+func drawAblation(dir, base string) error {
+	name := filepath.Join(dir, "ablation.csv")
+	rows, err := column(name, "kind", "naive_flow", "packet_level")
+	if err != nil {
+		return err
+	}
+	var cats []string
+	nv := figures.Series{Name: "naive flow view (fragments as 0/0)"}
+	pk := figures.Series{Name: "packet-level analyzer"}
+	for _, r := range rows {
+		a, err := num(name, r[1])
+		if err != nil {
+			return err
+		}
+		b, err := num(name, r[2])
+		if err != nil {
+			return err
+		}
+		cats = append(cats, r[0])
+		nv.Values, pk.Values = append(nv.Values, a), append(pk.Values, b)
+	}
+	return figures.FragmentationAblation(base, cats, []figures.Series{nv, pk})
+}
+
+// sortAddrs sorts address strings by address (unparsable ones last, by text).
+func sortAddrs(s []string) {
+	sort.SliceStable(s, func(i, j int) bool {
+		a, ea := netip.ParseAddr(s[i])
+		b, eb := netip.ParseAddr(s[j])
+		if ea != nil || eb != nil {
+			return ea == nil || (eb != nil && s[i] < s[j])
+		}
+		return a.Less(b)
+	})
+}
