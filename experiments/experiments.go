@@ -155,10 +155,10 @@ func fmtNum(x float64) string {
 		return "−∞"
 	case math.IsNaN(x):
 		return "n/a"
+	case x == math.Trunc(x) && math.Abs(x) < 1e15:
+		return strconv.FormatFloat(x, 'f', 0, 64) // counts in full
 	case x != 0 && (math.Abs(x) >= 1e6 || math.Abs(x) < 1e-3):
 		return strconv.FormatFloat(x, 'g', 4, 64)
-	case x == math.Trunc(x):
-		return strconv.FormatFloat(x, 'f', 0, 64)
 	}
 	return strconv.FormatFloat(x, 'f', 4, 64)
 }
