@@ -118,71 +118,55 @@ func num(file, s string) (float64, error) {
 	return x, nil
 }
 
-// numbers reads the named numeric columns of a table.
-func numbers(name string, cols ...string) ([][]float64, error) {
-	rows, err := column(name, cols...)
+// categorySeries reads a table's text column cat and its numeric
+// columns cols: the categories, and one value slice per column.
+func categorySeries(name, cat string, cols ...string) ([]string, [][]float64, error) {
+	rows, err := column(name, append([]string{cat}, cols...)...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	out := make([][]float64, len(cols))
-	for _, r := range rows {
-		for i := range cols {
-			x, err := num(name, r[i])
+	cats := make([]string, len(rows))
+	vals := make([][]float64, len(cols))
+	for i, r := range rows {
+		cats[i] = r[0]
+		for j := range cols {
+			x, err := num(name, r[j+1])
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
-			out[i] = append(out[i], x)
+			vals[j] = append(vals[j], x)
 		}
 	}
-	return out, nil
+	return cats, vals, nil
+}
+
+// numbers reads the named numeric columns of a table.
+func numbers(name string, cols ...string) ([][]float64, error) {
+	_, v, err := categorySeries(name, cols[0], cols...)
+	return v, err
 }
 
 func drawDaily(dir, base string) error {
 	name := filepath.Join(dir, "daily.csv")
-	rows, err := column(name, "day", "port0_packets", "port0_sources")
+	cats, v, err := categorySeries(name, "day", "port0_packets", "port0_sources")
 	if err != nil {
 		return err
 	}
-	days := make([]time.Time, len(rows))
-	packets := make([]float64, len(rows))
-	sources := make([]float64, len(rows))
-	for i, r := range rows {
-		if days[i], err = time.Parse(time.DateOnly, r[0]); err != nil {
+	days := make([]time.Time, len(cats))
+	for i, c := range cats {
+		if days[i], err = time.Parse(time.DateOnly, c); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
-		if packets[i], err = num(name, r[1]); err != nil {
-			return err
-		}
-		if sources[i], err = num(name, r[2]); err != nil {
-			return err
-		}
 	}
-	return figures.DailyPort0(base, days, packets, sources)
+	return figures.DailyPort0(base, days, v[0], v[1])
 }
 
 func drawProtocolPosition(dir, base string) error {
-	name := filepath.Join(dir, "position_by_proto.csv")
-	rows, err := column(name, "position", "tcp", "udp")
+	cats, v, err := categorySeries(filepath.Join(dir, "position_by_proto.csv"), "position", "tcp", "udp")
 	if err != nil {
 		return err
 	}
-	var cats []string
-	tcp := figures.Series{Name: "TCP"}
-	udp := figures.Series{Name: "UDP"}
-	for _, r := range rows {
-		cats = append(cats, r[0])
-		t, err := num(name, r[1])
-		if err != nil {
-			return err
-		}
-		u, err := num(name, r[2])
-		if err != nil {
-			return err
-		}
-		tcp.Values = append(tcp.Values, t)
-		udp.Values = append(udp.Values, u)
-	}
-	return figures.ProtocolPosition(base, cats, []figures.Series{tcp, udp})
+	return figures.ProtocolPosition(base, cats, []figures.Series{{Name: "TCP", Values: v[0]}, {Name: "UDP", Values: v[1]}})
 }
 
 // flagBars is how many flag combinations the flag histogram shows.
@@ -219,32 +203,20 @@ func drawTCPFlags(dir, base string) error {
 }
 
 func drawClasses(dir, base string) error {
-	name := filepath.Join(dir, "classes.csv")
-	rows, err := column(name, "class", "packets", "sources")
+	cats, v, err := categorySeries(filepath.Join(dir, "classes.csv"), "class", "packets", "sources")
 	if err != nil {
 		return err
 	}
-	var cats []string
-	var pk, src []float64
-	var tp, ts float64
-	for _, r := range rows {
-		p, err := num(name, r[1])
-		if err != nil {
-			return err
+	for _, col := range v {
+		tot := 0.0
+		for _, x := range col {
+			tot += x
 		}
-		s, err := num(name, r[2])
-		if err != nil {
-			return err
+		for i := range col {
+			col[i] = 100 * share(col[i], tot)
 		}
-		cats = append(cats, r[0])
-		pk, src = append(pk, p), append(src, s)
-		tp, ts = tp+p, ts+s
 	}
-	for i := range pk {
-		pk[i] = 100 * share(pk[i], tp)
-		src[i] = 100 * share(src[i], ts)
-	}
-	return figures.ClassShares(base, cats, []figures.Series{{Name: "packets", Values: pk}, {Name: "sources", Values: src}})
+	return figures.ClassShares(base, cats, []figures.Series{{Name: "packets", Values: v[0]}, {Name: "sources", Values: v[1]}})
 }
 
 func drawSourceCDF(dir, base string) error {
@@ -323,27 +295,12 @@ func drawIPID(dir, base string) error {
 }
 
 func drawOrigin(dir, base string) error {
-	name := filepath.Join(dir, "origin.csv")
-	rows, err := column(name, "class", "hosting_sources", "other_sources")
+	cats, v, err := categorySeries(filepath.Join(dir, "origin.csv"), "class", "hosting_sources", "other_sources")
 	if err != nil {
 		return err
 	}
-	var cats []string
-	h := figures.Series{Name: "hosting/cloud ASes"}
-	o := figures.Series{Name: "other ASes"}
-	for _, r := range rows {
-		a, err := num(name, r[1])
-		if err != nil {
-			return err
-		}
-		b, err := num(name, r[2])
-		if err != nil {
-			return err
-		}
-		cats = append(cats, r[0])
-		h.Values, o.Values = append(h.Values, a), append(o.Values, b)
-	}
-	return figures.Breakdown(base, "Origin networks of port-0 sources", "sources", cats, []figures.Series{h, o})
+	return figures.Breakdown(base, "Origin networks of port-0 sources", "sources", cats,
+		[]figures.Series{{Name: "hosting/cloud ASes", Values: v[0]}, {Name: "other ASes", Values: v[1]}})
 }
 
 func drawEvents(dir, base string) error {
@@ -407,27 +364,12 @@ func drawDiurnal(dir, base string) error {
 }
 
 func drawAblation(dir, base string) error {
-	name := filepath.Join(dir, "ablation.csv")
-	rows, err := column(name, "kind", "naive_flow", "packet_level")
+	cats, v, err := categorySeries(filepath.Join(dir, "ablation.csv"), "kind", "naive_flow", "packet_level")
 	if err != nil {
 		return err
 	}
-	var cats []string
-	nv := figures.Series{Name: "naive flow view (fragments as 0/0)"}
-	pk := figures.Series{Name: "packet-level analyzer"}
-	for _, r := range rows {
-		a, err := num(name, r[1])
-		if err != nil {
-			return err
-		}
-		b, err := num(name, r[2])
-		if err != nil {
-			return err
-		}
-		cats = append(cats, r[0])
-		nv.Values, pk.Values = append(nv.Values, a), append(pk.Values, b)
-	}
-	return figures.FragmentationAblation(base, cats, []figures.Series{nv, pk})
+	return figures.FragmentationAblation(base, cats, []figures.Series{
+		{Name: "naive flow view (fragments as 0/0)", Values: v[0]}, {Name: "packet-level analyzer", Values: v[1]}})
 }
 
 // sortAddrs sorts address strings by address (unparsable ones last, by text).
