@@ -20,6 +20,11 @@ const hllP = 10
 // hashAddr hashes an address with a SplitMix64-style mixer.
 func hashAddr(a netip.Addr) uint64 {
 	b := a.As16()
+	return hash16(&b)
+}
+
+// hash16 is hashAddr of the address whose As16 form is b (a Record's Addr).
+func hash16(b *[16]byte) uint64 {
 	x := binary.LittleEndian.Uint64(b[:8])*0x9e3779b97f4a7c15 ^ binary.LittleEndian.Uint64(b[8:])
 	x ^= x >> 30
 	x *= 0xbf58476d1ce4e5b9
@@ -31,6 +36,10 @@ func hashAddr(a netip.Addr) uint64 {
 // Add counts one address.
 func (h *HLL) Add(a netip.Addr) { h.addHash(hashAddr(a)) }
 
+// add16 counts the address whose As16 form is b, as Add does, without
+// building a netip.Addr (the scan's hot path).
+func (h *HLL) add16(b *[16]byte) { h.addHash(hash16(b)) }
+
 func (h *HLL) addHash(x uint64) {
 	i := x >> (64 - hllP)
 	rank := uint8(bits.LeadingZeros64(x<<hllP|1<<(hllP-1)) + 1)
@@ -40,20 +49,43 @@ func (h *HLL) addHash(x uint64) {
 }
 
 // Merge folds o into h.
+//
+// It takes the register-wise maximum eight registers at a time. Ranks are
+// at most 55 (below 128), so for bytes a and b, (a|0x80)-b never borrows
+// from the next byte and its high bit is set exactly when a >= b; a word
+// with a register of 128 or more (only a damaged partial result holds
+// one) is merged byte by byte.
 func (h *HLL) Merge(o *HLL) {
-	for i, r := range o.Reg {
-		if r > h.Reg[i] {
-			h.Reg[i] = r
+	const hi = 0x8080808080808080
+	le := binary.LittleEndian
+	for i := 0; i < len(h.Reg); i += 8 {
+		a, b := le.Uint64(h.Reg[i:]), le.Uint64(o.Reg[i:])
+		if (a|b)&hi != 0 {
+			for j := i; j < i+8; j++ {
+				h.Reg[j] = max(h.Reg[j], o.Reg[j])
+			}
+			continue
 		}
+		ge := ((a | hi) - b) & hi // high bit of each byte: a >= b
+		m := ge >> 7 * 0xff       // 0xff where a >= b
+		le.PutUint64(h.Reg[i:], a&m|b&^m)
 	}
 }
+
+// hllPow holds 2^-r for every register value r (exactly math.Ldexp(1, -r)).
+var hllPow = func() (p [256]float64) {
+	for r := range p {
+		p[r] = math.Ldexp(1, -r)
+	}
+	return p
+}()
 
 // Count estimates the number of distinct addresses added.
 func (h *HLL) Count() int64 {
 	const m = float64(1 << hllP)
 	sum, zeros := 0.0, 0
 	for _, r := range h.Reg {
-		sum += math.Ldexp(1, -int(r))
+		sum += hllPow[r]
 		if r == 0 {
 			zeros++
 		}

@@ -162,6 +162,12 @@ func (s *spoolWriter) add(p *P0Packet) {
 	s.n++
 }
 
+// write appends encoded records.
+func (s *spoolWriter) write(b []byte) {
+	s.w.Write(b)
+	s.n += int64(len(b) / spoolRecLen)
+}
+
 func (s *spoolWriter) close() error {
 	err := s.w.Flush()
 	if cerr := s.f.Close(); err == nil {

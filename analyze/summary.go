@@ -300,11 +300,11 @@ var ErrNoInput = errors.New("no input could be read")
 // error counted) and the other files are still read. The error is
 // ErrNoInput when no input could be read at all, else nil.
 func Analyze(inputs []string, stdin io.Reader, opts Options) (*Summary, error) {
-	workers := opts.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
+	decoders := opts.Workers
+	if decoders <= 0 {
+		decoders = runtime.GOMAXPROCS(0)
 	}
-	workers = max(1, min(workers, len(inputs)))
+	workers := max(1, min(decoders, len(inputs)))
 
 	files := make([]FileSummary, len(inputs))
 	sum := &Summary{Inputs: len(inputs), Files: files, Total: newCounts(), ReadErrors: []ReadErrorInfo{}}
@@ -333,6 +333,7 @@ func Analyze(inputs []string, stdin io.Reader, opts Options) (*Summary, error) {
 			defer wg.Done()
 			var s scanner
 			s.prog = &prog
+			s.workers, s.minParallel = decoders, parallelMin
 			for i := range jobs {
 				if opts.Spool == "" {
 					files[i] = s.file(inputs[i], stdin)
@@ -459,18 +460,37 @@ func (p *progress) start(w io.Writer) (stop func()) {
 	}
 }
 
-// scanner is one worker's state, reused from file to file: the packet,
-// the record and the fragment table are allocated once.
+// scanner is one file worker's state, reused from file to file: the
+// decoder's scratch space, the chunk buffers and the fragment table are
+// allocated once.
 type scanner struct {
-	p    Packet
-	r    Record
-	t    tally
-	frag fragTable
-	prog *progress // nil in benchmarks and tests
-	tap  *tap      // the port-0 study's side, when it runs
+	dec     decoder
+	t       tally // the current file's counts
+	frag    fragTable
+	chunker chunker
+	chunk   *chunk    // for a scan in this goroutine
+	pool    []*chunk  // for a parallel scan
+	prog    *progress // nil in benchmarks and tests
+	tap     *tap      // the port-0 study's side, when it runs
+	// workers is the number of goroutines that decode one pcap file of at
+	// least minParallel bytes (gzip input and standard input whatever
+	// their size); 0 or 1 decodes in this goroutine.
+	workers     int
+	minParallel int64
+	// Tests: chunkSize, when not 0, replaces the size of the chunk
+	// buffers; byRecord reads pcap files record by record with Next, as
+	// pcapng files are read.
+	chunkSize int
+	byRecord  bool
 
 	fileSize, counted int64 // size of the current file; bytes of it counted in prog
+	badBytes          int64 // bytes of the failed record on that the scan read (for skipped)
 }
+
+// parallelMin is the size from which a pcap file's chunks are decoded by
+// several goroutines (scanner.workers); gzip input and standard input are
+// always decoded so, as their size says little about their length.
+const parallelMin = 16 << 20
 
 // file reads one input and returns its summary.
 func (s *scanner) file(name string, stdin io.Reader) FileSummary {
@@ -482,6 +502,7 @@ func (s *scanner) file(name string, stdin io.Reader) FileSummary {
 			stdin = bytes.NewReader(nil) // no standard input: an empty one
 		}
 		c, err = NewCapture("-", stdin)
+		s.fileSize, s.counted = 0, 0
 	} else {
 		c, err = OpenCapture(name)
 		s.fileSize, s.counted = 0, 0
@@ -499,47 +520,40 @@ func (s *scanner) file(name string, stdin io.Reader) FileSummary {
 	}
 	defer c.Close()
 	fs.Format = c.Format()
-	err = s.scan(c)
+	workers := 1
+	if name == "-" || c.gz != nil || s.fileSize >= s.minParallel {
+		workers = s.workers
+	}
+	err = s.scanWith(c, workers)
 	s.t.counts(&fs.Counts)
 	fs.Counts.Files = 1
 	if err != nil {
 		fs.ReadError = errorInfo(name, err)
 		fs.Counts.ReadErrors = 1
-		fs.Counts.SkippedBytes = skipped(c, fs.ReadError.ByteOffset)
+		fs.Counts.SkippedBytes = s.skipped(c, fs.ReadError.ByteOffset)
 	}
 	return fs
 }
 
 // scan counts every packet of c into s.t and returns the read error that
 // ended it, or nil at a clean end. It allocates nothing per packet.
-func (s *scanner) scan(c *Capture) error {
+func (s *scanner) scan(c *Capture) error { return s.scanWith(c, 1) }
+
+// scanWith is scan with the chunks of a pcap capture decoded by workers
+// goroutines.
+func (s *scanner) scanWith(c *Capture, workers int) error {
 	s.t.reset()
 	var err error
-	var reported int64
-	for {
-		if err = c.Next(&s.p); err != nil {
-			break
-		}
-		s.r.Decode(s.p.LinkType, s.p.Data)
-		s.t.add(&s.p, &s.r, &s.frag)
-		if s.tap != nil {
-			s.tap.packet(&s.p, &s.r)
-		}
-		if s.prog != nil && s.t.packets-reported == progressEvery {
-			s.prog.packets.Add(progressEvery)
-			s.prog.advance(s, s.p.Offset)
-			reported = s.t.packets
-		}
+	if c.format == formatPcapng || s.byRecord {
+		err = s.scanRecords(c)
+	} else {
+		err = s.scanPcap(c, workers)
 	}
 	s.frag.flush()
 	s.t.orphans, s.t.evictions = s.frag.orphans, s.frag.evictions
 	s.frag.orphans, s.frag.evictions = 0, 0
 	if s.prog != nil {
-		s.prog.packets.Add(s.t.packets - reported)
 		s.prog.finish(s, c)
-	}
-	if errors.Is(err, io.EOF) {
-		return nil
 	}
 	return err
 }
@@ -556,16 +570,17 @@ func errorInfo(name string, err error) *ReadErrorInfo {
 // skipped returns the bytes after the error at offset that were not
 // analyzed: the rest of a plain file by its size, else what can still be
 // read from the (decompressed) stream.
-func skipped(c *Capture, offset int64) int64 {
+func (s *scanner) skipped(c *Capture, offset int64) int64 {
 	if f, ok := c.closer.(*os.File); ok && c.gz == nil {
 		if info, err := f.Stat(); err == nil && info.Mode().IsRegular() {
 			return max(0, info.Size()-offset)
 		}
 	}
-	// The bytes from the failed record on are still in the reader,
-	// unless a pcapng block was partly discarded.
+	// The bytes from the failed record on are those the chunked scan
+	// holds and those still in the reader (unless a pcapng block was
+	// partly discarded).
 	n, _ := io.Copy(io.Discard, c.br)
-	return n
+	return s.badBytes + n
 }
 
 // tally is the hot-path form of Counts: fixed arrays, no maps.
@@ -595,8 +610,9 @@ func (t *tally) reset() {
 	*t = tally{moreLinks: m}
 }
 
-// add counts one decoded packet.
-func (t *tally) add(p *Packet, r *Record, frag *fragTable) {
+// add counts one decoded packet (its fragments are counted here; the
+// fragment table is fed by the caller).
+func (t *tally) add(p *Packet, r *Record) {
 	t.packets++
 	t.bytes += int64(len(p.Data))
 	if int64(p.OrigLen) > int64(len(p.Data)) {
@@ -630,12 +646,38 @@ func (t *tally) add(p *Packet, r *Record, frag *fragTable) {
 	switch r.Frag {
 	case FragFirst:
 		t.first++
-		k := keyOf(r)
-		frag.seen(&k, p.TS, true)
 	case FragNonFirst:
 		t.nonFirst++
-		k := keyOf(r)
-		frag.seen(&k, p.TS, false)
+	}
+}
+
+// merge adds the counts of o to t (the orphans and evictions, which only
+// the file's fragment table knows, excepted).
+func (t *tally) merge(o *tally) {
+	t.packets += o.packets
+	t.bytes += o.bytes
+	t.snapped += o.snapped
+	for _, l := range o.links[:o.nLinks] {
+		t.linkN(l.link, l.n)
+	}
+	for _, l := range o.moreLinks {
+		t.linkN(l.link, l.n)
+	}
+	for i, n := range o.linkResults {
+		t.linkResults[i] += n
+	}
+	t.ipv4 += o.ipv4
+	t.ipv6 += o.ipv6
+	for i, n := range o.ports {
+		t.ports[i] += n
+	}
+	t.port0.Add(&o.port0)
+	t.icmp0 += o.icmp0
+	t.first += o.first
+	t.nonFirst += o.nonFirst
+	t.trunc.Add(&o.trunc)
+	for i, n := range o.reasons {
+		t.reasons[i] += n
 	}
 }
 
@@ -695,24 +737,33 @@ func keyOf(r *Record) fragKey {
 }
 
 func (t *tally) link(l LinkType) {
+	if t.nLinks > 0 && t.links[0].link == l {
+		t.links[0].n++
+		return
+	}
+	t.linkN(l, 1)
+}
+
+// linkN counts n packets of link type l.
+func (t *tally) linkN(l LinkType, n int64) {
 	for i := range t.nLinks {
 		if t.links[i].link == l {
-			t.links[i].n++
+			t.links[i].n += n
 			return
 		}
 	}
 	if t.nLinks < len(t.links) {
-		t.links[t.nLinks] = linkCount{l, 1}
+		t.links[t.nLinks] = linkCount{l, n}
 		t.nLinks++
 		return
 	}
 	for i := range t.moreLinks {
 		if t.moreLinks[i].link == l {
-			t.moreLinks[i].n++
+			t.moreLinks[i].n += n
 			return
 		}
 	}
-	t.moreLinks = append(t.moreLinks, linkCount{l, 1})
+	t.moreLinks = append(t.moreLinks, linkCount{l, n})
 }
 
 // counts adds the tally to c (whose maps must not be nil).

@@ -4,19 +4,17 @@ import (
 	"net/netip"
 )
 
-// tap is the study's side of the scan, one per worker: it spools the
-// port-0-related packets of the current file and keeps the mergeable
+// tap is the study's side of the scan of one file, one per file worker:
+// the spool of the file's port-0-related packets and the mergeable
 // all-traffic numbers the study compares against (hourly packets and
-// distinct sources, the destination range, the naive flow view).
+// distinct sources, the destination range, the naive flow view), which
+// the file's parts add up (see part.tap and scanner.merge).
 type tap struct {
-	spool   *spoolWriter
-	file    uint32
-	hours   map[int64]*HourAll
-	curHour int64
-	cur     *HourAll
-	dst     dstRange
-	naive   NaiveFlow
-	p0      P0Packet
+	spool *spoolWriter
+	file  uint32
+	hours map[int64]*HourAll
+	dst   dstRange
+	naive NaiveFlow
 }
 
 // dstRange is the smallest and largest IPv4 destination seen, from which
@@ -108,33 +106,8 @@ func (t *tap) startFile(i int, spool *spoolWriter) {
 	t.file = uint32(i)
 	t.spool = spool
 	t.hours = map[int64]*HourAll{}
-	t.cur = nil
 	t.dst = dstRange{}
 	t.naive = NaiveFlow{}
-}
-
-// packet takes one decoded packet.
-func (t *tap) packet(p *Packet, r *Record) {
-	if r.IPVersion == 0 {
-		return
-	}
-	if h := p.TS / 3600e9; t.cur == nil || h != t.curHour {
-		t.curHour = h
-		if t.cur = t.hours[h]; t.cur == nil {
-			t.cur = &HourAll{}
-			t.hours[h] = t.cur
-		}
-	}
-	t.cur.Packets++
-	t.cur.Sources.Add(r.SrcAddr())
-	if r.IPVersion == 4 {
-		t.dst.add(addrU32(r.DstAddr()))
-	}
-	t.naive.add(r)
-	if r.Port0Related() {
-		t.p0 = newP0Packet(t.file, p.Index, p.TS, r, udpPayload(p, r))
-		t.spool.add(&t.p0)
-	}
 }
 
 // udpPayload returns the start of a UDP packet's payload (nil otherwise),

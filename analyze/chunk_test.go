@@ -1,0 +1,223 @@
+package analyze
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/binary"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sync"
+	"testing"
+)
+
+// scanResult is everything the scan of one file gives: its summary, its
+// spool, and the study's all-traffic numbers.
+type scanResult struct {
+	fs    FileSummary
+	spool []byte
+	hours map[int64]HourAll
+	dst   dstRange
+	naive NaiveFlow
+}
+
+// scanFile scans one file with s (a tap and a spool included) as Analyze
+// does.
+func scanFile(t *testing.T, s *scanner, name string) scanResult {
+	t.Helper()
+	spool := name + ".spool"
+	defer os.Remove(spool)
+	sw, err := createSpool(spool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.tap == nil {
+		s.tap = &tap{}
+	}
+	s.tap.startFile(3, sw)
+	var res scanResult
+	res.fs = s.file(name, nil)
+	if err := sw.close(); err != nil {
+		t.Fatal(err)
+	}
+	if res.spool, err = os.ReadFile(spool); err != nil {
+		t.Fatal(err)
+	}
+	res.hours = map[int64]HourAll{}
+	for h, a := range s.tap.hours {
+		res.hours[h] = *a
+	}
+	res.dst, res.naive = s.tap.dst, s.tap.naive
+	return res
+}
+
+// sameHours compares hourly numbers (reflect.DeepEqual is slow on HLLs).
+func sameHours(a, b map[int64]HourAll) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for h, x := range a {
+		if y, ok := b[h]; !ok || x != y {
+			return false
+		}
+	}
+	return true
+}
+
+// chunkInputs returns captures to cut into chunks: a generated capture
+// (every port-0 shape, fragment trains with orphans), that capture cut
+// short at random places and with an absurd record length, gzip-compressed
+// (whole, corrupt and cut), and every capture of the test corpus.
+func chunkInputs(t *testing.T) map[string][]byte {
+	t.Helper()
+	g := chunkCapture(t)
+	in := map[string][]byte{"gen.pcap": g.pcap}
+	rng := rand.New(rand.NewPCG(6, 6))
+	for i := range 4 {
+		n := pcapHeaderLen + rng.IntN(len(g.pcap)-pcapHeaderLen)
+		in[fmt.Sprintf("gen-cut%d.pcap", i)] = g.pcap[:n]
+	}
+	// An absurd captured length at a record in the middle.
+	bad := bytes.Clone(g.pcap)
+	off := pcapHeaderLen
+	for range len(g.truth) / 2 {
+		off += pcapRecordLen + int(binary.LittleEndian.Uint32(bad[off+8:]))
+	}
+	binary.LittleEndian.PutUint32(bad[off+8:], MaxCaplen+1)
+	in["gen-absurd.pcap"] = bad
+	var zb bytes.Buffer
+	zw := gzip.NewWriter(&zb)
+	zw.Write(g.pcap)
+	zw.Close()
+	z := zb.Bytes()
+	in["gen.pcap.gz"] = z
+	in["gen-cut.pcap.gz"] = z[:len(z)/2]
+	corrupt := bytes.Clone(z)
+	for i := len(z) / 3; i < len(z)/3+64; i++ {
+		corrupt[i] ^= 0x5a
+	}
+	in["gen-corrupt.pcap.gz"] = corrupt
+	trailer := bytes.Clone(z)
+	trailer[len(trailer)-6] ^= 1 // the CRC-32
+	in["gen-crc.pcap.gz"] = trailer
+	ents, err := os.ReadDir(corpusDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		if e.Name() == "expected.csv" || e.Name() == "README.md" {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(corpusDir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		in["corpus-"+e.Name()] = b
+	}
+	return in
+}
+
+var (
+	chunkGenOnce sync.Once
+	chunkGen     genRun
+	chunkGenErr  error
+)
+
+// chunkCapture is a default-scenario capture small enough to cut at every
+// chunk size (scale 1e-7: about 28,000 packets), with fragment trains
+// and orphans.
+func chunkCapture(t *testing.T) genRun {
+	chunkGenOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "port0-chunk-gen")
+		if err != nil {
+			chunkGenErr = err
+			return
+		}
+		defer os.RemoveAll(dir)
+		chunkGen, chunkGenErr = generate(dir, 1e-7)
+	})
+	if chunkGenErr != nil {
+		t.Fatal(chunkGenErr)
+	}
+	return chunkGen
+}
+
+// TestChunkedScan checks that reading a pcap file in chunks of whole
+// records, decoded in this goroutine or by several, gives exactly what
+// reading it record by record with Next gives: the summary (counts,
+// orphan fragments, read error, skipped bytes), the spool byte for byte,
+// and the hourly all-traffic numbers. Chunk sizes run over every size up
+// to a few records (so every record boundary is cut) and random sizes.
+func TestChunkedScan(t *testing.T) {
+	inputs := chunkInputs(t)
+	dir := t.TempDir()
+	rng := rand.New(rand.NewPCG(7, 7))
+	sizes := []int{}
+	for n := 1; n <= 300; n++ {
+		sizes = append(sizes, n)
+	}
+	for range 30 {
+		sizes = append(sizes, 300+rng.IntN(1<<16))
+	}
+	sizes = append(sizes, 1<<16, 1<<18, chunkSize)
+	for name, data := range inputs {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Run(name, func(t *testing.T) {
+			ref := scanFile(t, &scanner{byRecord: true}, path)
+			if len(data) > 4<<20 {
+				t.Fatal("input too large for the size sweep")
+			}
+			if name == "gen.pcap" && (ref.fs.Counts.Fragments.OrphanNonFirst == 0 || ref.fs.Counts.Port0.Total == 0 || len(ref.hours) < 2) {
+				t.Fatalf("the generated capture lacks orphans, port-0 packets or hours: %+v", ref.fs.Counts)
+			}
+			check := func(t *testing.T, workers, size int) {
+				t.Helper()
+				s := &scanner{workers: workers, chunkSize: size}
+				got := scanFile(t, s, path)
+				if !reflect.DeepEqual(got.fs, ref.fs) {
+					t.Fatalf("workers %d, chunk %d: summary\n%+v\nwant\n%+v", workers, size, got.fs, ref.fs)
+				}
+				if !bytes.Equal(got.spool, ref.spool) {
+					t.Fatalf("workers %d, chunk %d: spool of %d bytes differs from the %d of the record-by-record scan", workers, size, len(got.spool), len(ref.spool))
+				}
+				if !sameHours(got.hours, ref.hours) || got.dst != ref.dst || got.naive != ref.naive {
+					t.Fatalf("workers %d, chunk %d: all-traffic numbers differ", workers, size)
+				}
+			}
+			for i, size := range sizes {
+				if len(data) > 64<<10 && size < 300 && size%23 != 0 {
+					continue // large inputs: a sample of the small sizes
+				}
+				if len(data) > 64<<10 && name != "gen.pcap" && i%3 != 0 {
+					continue // and of the others for its variants
+				}
+				check(t, 1+i%3, size)
+			}
+		})
+	}
+}
+
+// TestChunkedScanReuse reads several files with one scanner, as a file
+// worker does, alternating chunk sizes: nothing of one file leaks into
+// the next.
+func TestChunkedScanReuse(t *testing.T) {
+	inputs := chunkInputs(t)
+	dir := t.TempDir()
+	s := &scanner{workers: 2, chunkSize: 4096}
+	for _, name := range []string{"gen.pcap", "gen-absurd.pcap", "gen.pcap.gz", "corpus-fragments_v4.pcap", "gen-cut0.pcap", "gen.pcap"} {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, inputs[name], 0o644); err != nil {
+			t.Fatal(err)
+		}
+		ref := scanFile(t, &scanner{byRecord: true}, path)
+		got := scanFile(t, s, path)
+		if !reflect.DeepEqual(got.fs, ref.fs) || !bytes.Equal(got.spool, ref.spool) || !sameHours(got.hours, ref.hours) || got.dst != ref.dst || got.naive != ref.naive {
+			t.Fatalf("%s: reused scanner differs from a new one", name)
+		}
+	}
+}

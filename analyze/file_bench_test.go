@@ -1,0 +1,50 @@
+package analyze
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// BenchmarkAnalyzeFiles is the whole port0 analyze path (scan, spool,
+// study, every table) over the captures named in $PORT0_BENCH_FILES
+// (space-separated files or folders), with one worker and with two. It is
+// skipped when the variable is unset: it is meant for large captures in
+// the page cache and for CPU and allocation profiles (BENCHMARKS.md,
+// "Analyzer hot path").
+func BenchmarkAnalyzeFiles(b *testing.B) {
+	env := os.Getenv("PORT0_BENCH_FILES")
+	if env == "" {
+		b.Skip("PORT0_BENCH_FILES not set")
+	}
+	inputs, err := ExpandInputs(strings.Fields(env))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var size int64
+	for _, in := range inputs {
+		if fi, err := os.Stat(in); err == nil {
+			size += fi.Size()
+		}
+	}
+	for _, workers := range []int{1, 2} {
+		b.Run("workers="+string(rune('0'+workers)), func(b *testing.B) {
+			b.SetBytes(size)
+			b.ReportAllocs()
+			var packets int64
+			for b.Loop() {
+				out := b.TempDir()
+				sum, err := Analyze(inputs, nil, Options{Workers: workers, Spool: filepath.Join(out, ".spool")})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := RunStudy(sum, out, DefaultStudyOptions()); err != nil {
+					b.Fatal(err)
+				}
+				packets += sum.Total.Packets
+			}
+			b.ReportMetric(float64(packets)/b.Elapsed().Seconds(), "packets/s")
+		})
+	}
+}
