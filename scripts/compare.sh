@@ -62,7 +62,8 @@ fi
 command -v gzip >/dev/null || die "needs gzip"
 
 # ---- the port0 binary
-if [[ -z ${PORT0:-} ]]; then
+PORT0_GIVEN=${PORT0:-}
+if [[ -z $PORT0_GIVEN ]]; then
 	say "compare: $GO build -o bin/port0 ./cmd/port0"
 	"$GO" build -o bin/port0 ./cmd/port0
 	PORT0=bin/port0
@@ -257,13 +258,15 @@ json_get() {
 }
 
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+built="built from this working tree"
+[[ -z $PORT0_GIVEN ]] || built="given by PORT0, not built here: say which commit it is"
 # uncommitted changes, by top-level folder or file
 dirty=$(git status --porcelain --untracked-files=no 2>/dev/null | awk '{ p = $NF; sub(/\/.*/, "/", p); if (!s[p]++) printf "%s ", p }' || true)
 report=$W/report.md
 {
 	echo "## port0 compare, $(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo
-	echo "- commit: $commit${dirty:+ (uncommitted changes in the working tree under: ${dirty% })}; port0 binary: $PORT0"
+	echo "- commit: $commit${dirty:+ (uncommitted changes in the working tree under: ${dirty% })}; port0 binary: $PORT0 ($built)"
 	echo "- machine: $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(nproc) cores (nproc), $("$GO" version 2>/dev/null | sed 's/^go version //' || echo 'go: ?')"
 	echo "- load average (1, 5, 15 min): $load_before before, $load_after after; 1-min load before each run: $(sort -g "$TIMES/load" | awk 'NR == 1 { lo = $1 } { hi = $1; s += $1 } END { printf "%s–%s, mean %.2f", lo, hi, s / NR }')"
 	echo "- capture: $PCAP — paper, seed $SEED, scale $SCALE, one Ethernet µs pcap, $PACKETS_IN packets, $BYTES bytes ($(awk -v b="$BYTES" 'BEGIN { printf "%.0f", b / 1e6 }') MB), sha256 ${SHA:0:16}…"
