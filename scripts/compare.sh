@@ -285,7 +285,7 @@ report=$W/report.md
 		awk -v l="${labels[$i]}" -v k="$(wc -l < "$TIMES/$n.tsv")" -v m="${med[$n]}" \
 			-v lo="$(col "$TIMES/$n.tsv" 1 min)" -v hi="$(col "$TIMES/$n.tsv" 1 max)" \
 			-v rss="$(median "$TIMES/$n.tsv" 2)" -v cpu="$(median "$TIMES/$n.tsv" 3)" -v b="$BYTES" -v p="${npk[$i]}" -v all="$PACKETS_IN" \
-			'BEGIN { printf "| %s | %d | %.3f | %.3f–%.3f | %.2f | %.0f | %.2f | %.0f |\n", l, k, m, lo, hi, cpu, b * p / all / 1e6 / m, p / 1e6 / m, rss / 1024 }'
+			'BEGIN { gsub(/\|/, "\\|", l); printf "| %s | %d | %.3f | %.3f–%.3f | %.2f | %.0f | %.2f | %.0f |\n", l, k, m, lo, hi, cpu, b * p / all / 1e6 / m, p / 1e6 / m, rss / 1024 }'
 	done
 	for note in "${notes[@]}"; do echo "- $note"; done
 	echo
