@@ -4,6 +4,7 @@ go 1.26
 
 require (
 	github.com/google/gopacket v1.1.19
+	github.com/klauspost/compress v1.20.4
 	golang.org/x/image v0.30.0
 	gonum.org/v1/gonum v0.17.0
 	gonum.org/v1/plot v0.17.0

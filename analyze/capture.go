@@ -2,7 +2,6 @@ package analyze
 
 import (
 	"bufio"
-	"compress/gzip"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -88,8 +87,9 @@ const (
 type Capture struct {
 	name   string
 	closer io.Closer     // the file opened by OpenCapture, if any
-	gz     *gzip.Reader  // non-nil for gzip input
+	gz     *gzipReader   // non-nil for gzip input
 	br     *bufio.Reader // the decompressed stream
+	src    io.Reader     // what br reads: the input or the gzip reader
 	format captureFormat
 
 	be    bool  // current byte order is big-endian
@@ -140,16 +140,19 @@ func NewCapture(name string, r io.Reader) (_ *Capture, err error) {
 			c.release() // nothing will read from c: its buffers go back
 		}
 	}()
+	start := seekable(r)
 	br := getReader(r)
 	c.bufs[0] = br
+	c.src = r
 	if m, _ := br.Peek(2); len(m) == 2 && m[0] == 0x1f && m[1] == 0x8b {
-		gz, err := gzip.NewReader(br)
+		gz, err := newGzipReader(br, start)
 		if err != nil {
 			return nil, c.headerError("gzip: "+err.Error(), err)
 		}
 		c.gz = gz
 		br = getReader(gz)
 		c.bufs[1] = br
+		c.src = gz
 	}
 	c.br = br
 	m, err := br.Peek(4)
@@ -181,6 +184,7 @@ func (c *Capture) reset(r io.Reader) error {
 		return errors.New("reset: gzip input")
 	}
 	c.br.Reset(r)
+	c.src = r
 	c.off, c.index, c.done, c.err, c.fcsLen = 0, 0, false, nil, 0
 	c.ifaces = c.ifaces[:0]
 	m, err := c.br.Peek(4)

@@ -104,7 +104,13 @@ func (k *chunker) next(ch *chunk) {
 	pos := 0
 	for {
 		for have < len(ch.buf) && k.rerr == nil {
-			n, err := c.br.Read(ch.buf[have:])
+			// What the header reads left in the buffered reader, then
+			// straight from the stream, without copying through it.
+			r := c.src
+			if c.br.Buffered() > 0 {
+				r = c.br
+			}
+			n, err := r.Read(ch.buf[have:])
 			have += n
 			if err != nil {
 				k.rerr = err

@@ -80,14 +80,35 @@ var hllPow = func() (p [256]float64) {
 	return p
 }()
 
+// hllExact is the largest rank for which Count sums in integers: every
+// partial sum of 2^-r over 1024 registers of rank <= 42 is a multiple of
+// 2^-42 below 2^11, exactly representable in a float64, so the float sum
+// in register order is exact and equals the integer sum.
+const hllExact = 42
+
 // Count estimates the number of distinct addresses added.
 func (h *HLL) Count() int64 {
 	const m = float64(1 << hllP)
-	sum, zeros := 0.0, 0
-	for _, r := range h.Reg {
-		sum += hllPow[r]
-		if r == 0 {
-			zeros++
+	var s [4]uint64 // sums of 2^(hllExact-r), four registers at a time
+	var z [4]int    // zero registers
+	var top uint8   // largest rank
+	for i := 0; i < len(h.Reg); i += 4 {
+		r := (*[4]uint8)(h.Reg[i:])
+		for j, x := range r {
+			top |= x
+			s[j] += 1 << (hllExact - x&63)
+			if x == 0 {
+				z[j]++
+			}
+		}
+	}
+	var sum float64
+	zeros := z[0] + z[1] + z[2] + z[3]
+	if top <= hllExact && top&^63 == 0 { // top is an OR: a bound on every rank
+		sum = math.Ldexp(float64(s[0]+s[1]+s[2]+s[3]), -hllExact)
+	} else {
+		for _, r := range h.Reg {
+			sum += hllPow[r]
 		}
 	}
 	alpha := 0.7213 / (1 + 1.079/m)

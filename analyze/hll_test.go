@@ -15,7 +15,7 @@ func TestHLLMergeCount(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		max  int
-	}{{"ranks", 56}, {"small", 3}, {"damaged", 256}} {
+	}{{"ranks", 56}, {"exact", 43}, {"typical", 20}, {"small", 3}, {"damaged", 256}} {
 		t.Run(tc.name, func(t *testing.T) {
 			for range 200 {
 				var a, b HLL

@@ -147,17 +147,20 @@ func udpPayload(p *Packet, r *Record) []byte {
 }
 
 // mergeInto adds the file's all-traffic numbers to the summary. The merges
-// are sums and maxima, so the order files finish in does not matter.
+// are sums and maxima, so the order files finish in does not matter. An
+// hour the summary does not have yet takes the file's counters, which the
+// tap gives up (startFile makes new ones).
 func (t *tap) mergeInto(sum *Summary) {
 	for h, a := range t.hours {
 		b := sum.hours[h]
 		if b == nil {
-			b = &HourAll{}
-			sum.hours[h] = b
+			sum.hours[h] = a
+			continue
 		}
 		b.Packets += a.Packets
 		b.Sources.Merge(&a.Sources)
 	}
+	t.hours = nil
 	sum.dst.merge(t.dst)
 	sum.NaiveFlow.Add(&t.naive)
 }
