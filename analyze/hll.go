@@ -86,26 +86,42 @@ var hllPow = func() (p [256]float64) {
 // in register order is exact and equals the integer sum.
 const hllExact = 42
 
+// hllCountTab holds, for each rank r <= hllExact, 2^(hllExact-r) in its
+// low 53 bits and, for rank 0, a 1 from bit 53 on: summed over 1024
+// registers the low part stays below 2^53 (1024 * 2^42 = 2^52) and the
+// high part counts the zero registers (at most 1024 < 2^11), so Count
+// needs one table lookup and one add per register, no branch.
+var hllCountTab = func() (t [256]uint64) {
+	for r := 0; r <= hllExact; r++ {
+		t[r] = 1 << (hllExact - r)
+	}
+	t[0] |= 1 << 53
+	return t
+}()
+
 // Count estimates the number of distinct addresses added.
 func (h *HLL) Count() int64 {
 	const m = float64(1 << hllP)
-	var s [4]uint64 // sums of 2^(hllExact-r), four registers at a time
-	var z [4]int    // zero registers
-	var top uint8   // largest rank
+	var sum float64
+	var top uint64 // OR of the registers: a bound on the largest rank, byte-wise
+	for i := 0; i < len(h.Reg); i += 8 {
+		top |= binary.LittleEndian.Uint64(h.Reg[i:])
+	}
+	top |= top >> 32
+	top |= top >> 16
+	top |= top >> 8
+	var acc [4]uint64 // hllCountTab sums: zeros above bit 53, 2^(hllExact-r) below
 	for i := 0; i < len(h.Reg); i += 4 {
 		r := (*[4]uint8)(h.Reg[i:])
-		for j, x := range r {
-			top |= x
-			s[j] += 1 << (hllExact - x&63)
-			if x == 0 {
-				z[j]++
-			}
-		}
+		acc[0] += hllCountTab[r[0]]
+		acc[1] += hllCountTab[r[1]]
+		acc[2] += hllCountTab[r[2]]
+		acc[3] += hllCountTab[r[3]]
 	}
-	var sum float64
-	zeros := z[0] + z[1] + z[2] + z[3]
-	if top <= hllExact && top&^63 == 0 { // top is an OR: a bound on every rank
-		sum = math.Ldexp(float64(s[0]+s[1]+s[2]+s[3]), -hllExact)
+	t := acc[0] + acc[1] + acc[2] + acc[3]
+	zeros := int(t >> 53)
+	if uint8(top) <= hllExact {
+		sum = math.Ldexp(float64(t&(1<<53-1)), -hllExact)
 	} else {
 		for _, r := range h.Reg {
 			sum += hllPow[r]

@@ -277,7 +277,9 @@ func newCounts() Counts {
 
 // Options configure Analyze.
 type Options struct {
-	// Workers is the number of files read at once; 0 means GOMAXPROCS.
+	// Workers is the number of files read at once, and of goroutines
+	// that decode one large pcap file, gzip input or standard input; 0
+	// means GOMAXPROCS. The Summary does not depend on it.
 	Workers int
 	// Progress, when not nil, receives a progress line at most every
 	// second (files done, packets, packets per second) and a last one at
