@@ -506,6 +506,10 @@ func (st *Study) Write(dir string, spools []string, all map[int64]*HourAll, tele
 	hourSrc := map[hourKey]map[netip.Addr]struct{}{}
 	ev := &eventTracker{opts: st.Opts, open: map[eventKey]*Event{}}
 	var line []byte
+	fileIdx, fileField := uint32(0), ""
+	if len(st.Files) > 0 {
+		fileField = csvField(st.Files[0])
+	}
 	for _, sp := range spools {
 		err := readSpool(sp, func(p *P0Packet) error {
 			c := st.ClassOf(p)
@@ -519,16 +523,19 @@ func (st *Study) Write(dir string, spools []string, all map[int64]*HourAll, tele
 			}
 			hourSrc[k][p.Src] = struct{}{}
 			ev.add(p, c)
+			if p.File != fileIdx {
+				fileIdx, fileField = p.File, csvField(st.Files[p.File])
+			}
 			line = line[:0]
-			line = append(line, csvField(st.Files[p.File])...)
+			line = append(line, fileField...)
 			line = append(line, ',')
 			line = strconv.AppendInt(line, p.Index, 10)
 			line = append(line, ',')
-			line = append(line, fmtTime(p.TS)...)
+			line = appendTime(line, p.TS)
 			line = append(line, ',')
-			line = append(line, p.Src.String()...)
+			line = appendAddr(line, p.Src)
 			line = append(line, ',')
-			line = append(line, p.Dst.String()...)
+			line = appendAddr(line, p.Dst)
 			line = append(line, ',')
 			line = append(line, protoName(p.Proto)...)
 			line = append(line, ',')
@@ -539,7 +546,7 @@ func (st *Study) Write(dir string, spools []string, all map[int64]*HourAll, tele
 			line = append(line, p.Port0.String()...)
 			line = append(line, ',')
 			if p.Proto == ProtoTCP {
-				line = append(line, FlagString(p.Flags)...)
+				line = appendFlags(line, p.Flags)
 			}
 			line = append(line, ',')
 			line = strconv.AppendUint(line, uint64(p.TTL), 10)
@@ -608,24 +615,41 @@ func protoName(p uint8) string {
 
 // FlagString writes TCP flags tcpdump-style: S, F, R, P, A, U, E, C, N, or
 // "none" for a zero flag field.
-func FlagString(f uint16) string {
+func FlagString(f uint16) string { return string(appendFlags(nil, f)) }
+
+// flagLetters are the TCP flags in FlagString's order.
+var flagLetters = [...]struct {
+	bit uint16
+	c   byte
+}{{TCPFlagSYN, 'S'}, {TCPFlagFIN, 'F'}, {TCPFlagRST, 'R'}, {TCPFlagPSH, 'P'}, {TCPFlagACK, 'A'}, {TCPFlagURG, 'U'}, {TCPFlagECE, 'E'}, {TCPFlagCWR, 'C'}, {TCPFlagNS, 'N'}}
+
+// appendFlags appends FlagString(f) to b.
+func appendFlags(b []byte, f uint16) []byte {
 	if f == 0 {
-		return "none"
+		return append(b, "none"...)
 	}
-	var b []byte
-	for _, x := range []struct {
-		bit uint16
-		c   byte
-	}{{TCPFlagSYN, 'S'}, {TCPFlagFIN, 'F'}, {TCPFlagRST, 'R'}, {TCPFlagPSH, 'P'}, {TCPFlagACK, 'A'}, {TCPFlagURG, 'U'}, {TCPFlagECE, 'E'}, {TCPFlagCWR, 'C'}, {TCPFlagNS, 'N'}} {
+	for _, x := range flagLetters {
 		if f&x.bit != 0 {
 			b = append(b, x.c)
 		}
 	}
-	return string(b)
+	return b
 }
 
-func fmtTime(ts int64) string {
-	return time.Unix(0, ts).UTC().Format("2006-01-02T15:04:05.000000000Z")
+// timeLayout is how packet times are written: UTC, nanoseconds.
+const timeLayout = "2006-01-02T15:04:05.000000000Z"
+
+func fmtTime(ts int64) string { return string(appendTime(nil, ts)) }
+
+// appendTime appends fmtTime(ts) to b.
+func appendTime(b []byte, ts int64) []byte { return time.Unix(0, ts).UTC().AppendFormat(b, timeLayout) }
+
+// appendAddr appends a.String() to b without building the string.
+func appendAddr(b []byte, a netip.Addr) []byte {
+	if !a.IsValid() {
+		return append(b, a.String()...) // "invalid IP"; AppendTo writes nothing
+	}
+	return a.AppendTo(b)
 }
 
 // csvField quotes a field when it needs it (file names may hold commas).
@@ -751,21 +775,32 @@ func writeTimeseries(dir string, hourly map[hourKey]int64, hourSrc map[hourKey]m
 	}
 	sort.Slice(hs, func(i, j int) bool { return hs[i] < hs[j] })
 	sources := countHours(hs, all)
+	classes := label.Classes()
 	return writeCSV(dir, "timeseries.csv", "hour,class,packets,sources", func(w io.Writer) error {
+		var t, line []byte
 		for i, h := range hs {
-			t := time.Unix(h*3600, 0).UTC().Format("2006-01-02T15:00:00Z")
+			t = time.Unix(h*3600, 0).UTC().AppendFormat(t[:0], "2006-01-02T15:00:00Z")
+			line = line[:0]
 			if a := all[h]; a != nil {
-				if _, err := fmt.Fprintf(w, "%s,all,%d,%d\n", t, a.Packets, sources[i]); err != nil {
-					return err
-				}
+				line = append(append(line, t...), ",all,"...)
+				line = strconv.AppendInt(line, a.Packets, 10)
+				line = append(line, ',')
+				line = strconv.AppendInt(line, sources[i], 10)
+				line = append(line, '\n')
 			}
-			for _, c := range label.Classes() {
+			for _, c := range classes {
 				k := hourKey{h, c}
 				if n := hourly[k]; n > 0 {
-					if _, err := fmt.Fprintf(w, "%s,%s,%d,%d\n", t, c, n, len(hourSrc[k])); err != nil {
-						return err
-					}
+					line = append(append(append(line, t...), ','), c.String()...)
+					line = append(line, ',')
+					line = strconv.AppendInt(line, n, 10)
+					line = append(line, ',')
+					line = strconv.AppendInt(line, int64(len(hourSrc[k])), 10)
+					line = append(line, '\n')
 				}
+			}
+			if _, err := w.Write(line); err != nil {
+				return err
 			}
 		}
 		return nil
