@@ -495,6 +495,16 @@ func (st *Study) Write(dir string, spools []string, all map[int64]*HourAll, tele
 		res.Telescope = tele.String()
 		res.TelescopeAddrs = math.Ldexp(1, tele.Addr().BitLen()-tele.Bits())
 	}
+	// The hourly source counts of all traffic need only all: counted
+	// while the spools are read again.
+	counted := make(chan map[int64]int64, 1)
+	go func() { counted <- countHours(all) }()
+	var allSources map[int64]int64
+	defer func() {
+		if allSources == nil {
+			<-counted // an early return: let the counting end
+		}
+	}()
 	pf, err := os.Create(filepath.Join(dir, "packets.csv"))
 	if err != nil {
 		return nil, err
@@ -585,7 +595,8 @@ func (st *Study) Write(dir string, spools []string, all map[int64]*HourAll, tele
 	if err := st.writeBundles(dir); err != nil {
 		return nil, err
 	}
-	if err := writeTimeseries(dir, hourly, hourSrc, all); err != nil {
+	allSources = <-counted
+	if err := writeTimeseries(dir, hourly, hourSrc, all, allSources); err != nil {
 		return nil, err
 	}
 	return res, nil
@@ -761,7 +772,7 @@ type HourAll struct {
 	Sources HLL
 }
 
-func writeTimeseries(dir string, hourly map[hourKey]int64, hourSrc map[hourKey]map[netip.Addr]struct{}, all map[int64]*HourAll) error {
+func writeTimeseries(dir string, hourly map[hourKey]int64, hourSrc map[hourKey]map[netip.Addr]struct{}, all map[int64]*HourAll, sources map[int64]int64) error {
 	hours := map[int64]bool{}
 	for k := range hourly {
 		hours[k.hour] = true
@@ -774,18 +785,17 @@ func writeTimeseries(dir string, hourly map[hourKey]int64, hourSrc map[hourKey]m
 		hs = append(hs, h)
 	}
 	sort.Slice(hs, func(i, j int) bool { return hs[i] < hs[j] })
-	sources := countHours(hs, all)
 	classes := label.Classes()
 	return writeCSV(dir, "timeseries.csv", "hour,class,packets,sources", func(w io.Writer) error {
 		var t, line []byte
-		for i, h := range hs {
+		for _, h := range hs {
 			t = time.Unix(h*3600, 0).UTC().AppendFormat(t[:0], "2006-01-02T15:00:00Z")
 			line = line[:0]
 			if a := all[h]; a != nil {
 				line = append(append(line, t...), ",all,"...)
 				line = strconv.AppendInt(line, a.Packets, 10)
 				line = append(line, ',')
-				line = strconv.AppendInt(line, sources[i], 10)
+				line = strconv.AppendInt(line, sources[h], 10)
 				line = append(line, '\n')
 			}
 			for _, c := range classes {
@@ -807,17 +817,17 @@ func writeTimeseries(dir string, hourly map[hourKey]int64, hourSrc map[hourKey]m
 	})
 }
 
-// countHours returns the distinct-source estimate of every hour of hs
-// that all holds, counted on every core (a three-year capture has 26,304
-// hours, each a 1 KiB sketch to count).
-func countHours(hs []int64, all map[int64]*HourAll) []int64 {
-	n := make([]int64, len(hs))
-	sk := make([]*HLL, len(hs))
-	for i, h := range hs {
-		if a := all[h]; a != nil {
-			sk[i] = &a.Sources
-		}
+// countHours returns the distinct-source estimate of every hour of all,
+// counted on every core (a three-year capture has 26,304 hours, each a
+// 1 KiB sketch to count).
+func countHours(all map[int64]*HourAll) map[int64]int64 {
+	hs := make([]int64, 0, len(all))
+	sk := make([]*HLL, 0, len(all))
+	for h, a := range all {
+		hs = append(hs, h)
+		sk = append(sk, &a.Sources)
 	}
+	n := make([]int64, len(hs))
 	workers := max(1, min(runtime.GOMAXPROCS(0), len(hs)/1024))
 	var wg sync.WaitGroup
 	for w := range workers {
@@ -825,14 +835,16 @@ func countHours(hs []int64, all map[int64]*HourAll) []int64 {
 		go func() {
 			defer wg.Done()
 			for i := w * len(hs) / workers; i < (w+1)*len(hs)/workers; i++ {
-				if sk[i] != nil {
-					n[i] = sk[i].Count()
-				}
+				n[i] = sk[i].Count()
 			}
 		}()
 	}
 	wg.Wait()
-	return n
+	m := make(map[int64]int64, len(hs))
+	for i, h := range hs {
+		m[h] = n[i]
+	}
+	return m
 }
 
 // RunStudy runs the port-0 study over the spools an Analyze call with
