@@ -227,6 +227,10 @@ type part struct {
 	hidx    map[int64]int32 // index into hours
 	cur     int32           // index of the current hour, -1 for none
 	curHour int64
+	// curLo is where the current hour starts when it is positive (times
+	// in [curLo, curLo+1h) are in it); 0 otherwise, so that every packet
+	// divides.
+	curLo int64
 	dst     dstRange
 	naive   NaiveFlow
 	spool   []byte // encoded spool records, in packet order
@@ -250,7 +254,7 @@ func (pt *part) reset() {
 	pt.frags = pt.frags[:0]
 	pt.hours = pt.hours[:0]
 	clear(pt.hidx)
-	pt.cur = -1
+	pt.cur, pt.curLo = -1, 0
 	pt.dst = dstRange{}
 	pt.naive = NaiveFlow{}
 	pt.spool = pt.spool[:0]
@@ -281,8 +285,10 @@ func (pt *part) frag(p *Packet, r *Record) {
 // numbers, the destination range, the naive flow view and, for a
 // port-0-related packet, its spool record.
 func (pt *part) tap(d *decoder, p *Packet, r *Record) {
-	if h := p.TS / 3600e9; pt.cur < 0 || h != pt.curHour {
-		pt.hour(h)
+	if uint64(p.TS-pt.curLo) >= 3600e9 || pt.curLo == 0 {
+		if h := p.TS / 3600e9; pt.cur < 0 || h != pt.curHour {
+			pt.hour(h)
+		}
 	}
 	a := &pt.hours[pt.cur].a
 	a.Packets++
@@ -301,7 +307,10 @@ func (pt *part) tap(d *decoder, p *Packet, r *Record) {
 
 // hour makes h the current hour.
 func (pt *part) hour(h int64) {
-	pt.curHour = h
+	pt.curHour, pt.curLo = h, 0
+	if h > 0 {
+		pt.curLo = h * 3600e9 // the hour holds exactly [h*1h, (h+1)*1h)
+	}
 	if i, ok := pt.hidx[h]; ok {
 		pt.cur = i
 		return

@@ -221,3 +221,39 @@ func TestChunkedScanReuse(t *testing.T) {
 		}
 	}
 }
+
+// TestPartHours checks the hour a part files each packet under against
+// ts / 1h, over times around hour boundaries, zero, negative and far off.
+func TestPartHours(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	var ts []int64
+	for _, base := range []int64{0, 3600e9, 7200e9, 1451606400e9, -3600e9, 1 << 62, -1 << 62} {
+		for _, d := range []int64{-1, 0, 1, 3599999999999, 3600e9, -3600e9} {
+			ts = append(ts, base+d)
+		}
+	}
+	for range 2000 {
+		ts = append(ts, 1451606400e9+rng.Int64N(4*3600e9)-3600e9)
+	}
+	for range 200 {
+		ts = append(ts, int64(rng.Uint64()))
+	}
+	var pt part
+	pt.reset()
+	pt.study = true
+	var d decoder
+	r := Record{IPVersion: 4, Ports: PortsNone, Proto: 99}
+	want := map[int64]int64{}
+	for _, x := range ts {
+		p := Packet{TS: x}
+		pt.tap(&d, &p, &r)
+		want[x/3600e9]++
+	}
+	got := map[int64]int64{}
+	for _, sl := range pt.hours {
+		got[sl.h] += sl.a.Packets
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("hours %v, want %v", got, want)
+	}
+}
