@@ -231,9 +231,9 @@ type part struct {
 	// in [curLo, curLo+1h) are in it); 0 otherwise, so that every packet
 	// divides.
 	curLo int64
-	dst     dstRange
-	naive   NaiveFlow
-	spool   []byte // encoded spool records, in packet order
+	dst   dstRange
+	naive NaiveFlow
+	spool []byte // encoded spool records, in packet order
 }
 
 // fragEvent is one fragment fed to the fragment table.
