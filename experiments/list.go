@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/port0/port0/analyze"
@@ -456,6 +457,21 @@ func fingerprinting(e *Env, r *Result) error {
 		return fmt.Errorf("no fingerprint bundle in the analysis")
 	}
 	r.Targets = append(r.Targets, Target{What: "bundles holding all of P1–P7 (six shapes at a telescope)", Source: "[V] Ste Jones 2003: the seven probes sent together", Lo: 90, Hi: 100, Measured: 100 * full / float64(len(d.Bundles)), Unit: "%"})
+	// Timing: the mean gap between a bundle's probes, against the
+	// scenario's (each gap is probe_gap_ms × U(0.5, 1.5)).
+	var gaps []float64
+	for _, b := range d.Bundles {
+		if n := len(strings.Fields(b.Order)); n > 1 {
+			gaps = append(gaps, 1000*b.DurationS/float64(n-1))
+		}
+	}
+	want := d.Scenario.Fingerprint.ProbeGapMS
+	tg := Target{What: "median of the bundles' mean gap between probes", Source: "scenario fingerprint.probe_gap_ms (each gap is that × U(0.5, 1.5))", Lo: 0.7 * want, Hi: 1.3 * want, Measured: stats.Quantile(gaps, 0.5), Unit: "ms"}
+	if len(gaps) > 1 {
+		tg.CILo, tg.CIHi = stats.Bootstrap(gaps, func(x []float64) float64 { return stats.Quantile(x, 0.5) }, bootReps, e.Seed)
+	}
+	r.Targets = append(r.Targets, tg)
+	r.Notes = append(r.Notes, fmt.Sprintf("%d bundles from %d sources.", len(d.Bundles), len(perSource)))
 	var srcs []string
 	var m [][]float64
 	addrs := make([]netip.Addr, 0, len(perSource))
