@@ -378,12 +378,12 @@ func (s *scanner) scanPcap(c *Capture, workers int) error {
 			}
 		}
 	}
-	return s.scanParallel(c, workers)
+	return s.scanParallel(workers)
 }
 
 // scanParallel is scanPcap with several decoding goroutines: this one
 // reads chunks and merges their parts in order.
-func (s *scanner) scanParallel(c *Capture, workers int) error {
+func (s *scanner) scanParallel(workers int) error {
 	nch := 2*workers + 2
 	for len(s.pool) < nch {
 		s.pool = append(s.pool, newChunk(s.chunkSize))
