@@ -211,6 +211,9 @@ func (d *decoder) decodeChunk(ch *chunk) {
 		p.Index++
 		pos = end
 	}
+	if n := p.Index - ch.first; n > 0 {
+		pt.t.linkN(ch.link, n)
+	}
 }
 
 // part is what the packets of one chunk (or of partPackets records) add to
@@ -476,6 +479,7 @@ func (s *scanner) scanRecords(c *Capture) error {
 			break
 		}
 		d.r.Decode(d.p.LinkType, d.p.Data)
+		pt.t.link(d.p.LinkType)
 		pt.packet(d, &d.p, &d.r)
 		if pt.t.packets == partPackets {
 			s.merge(pt)

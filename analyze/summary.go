@@ -612,15 +612,15 @@ func (t *tally) reset() {
 	*t = tally{moreLinks: m}
 }
 
-// add counts one decoded packet (its fragments are counted here; the
-// fragment table is fed by the caller).
+// add counts one decoded packet but for its link type, which the caller
+// counts (t.link or t.linkN: a pcap chunk has one). Its fragments are
+// counted here; the fragment table is fed by the caller.
 func (t *tally) add(p *Packet, r *Record) {
 	t.packets++
 	t.bytes += int64(len(p.Data))
 	if int64(p.OrigLen) > int64(len(p.Data)) {
 		t.snapped++
 	}
-	t.link(p.LinkType)
 	if int(r.Link) < len(t.linkResults) {
 		t.linkResults[r.Link]++
 	}
