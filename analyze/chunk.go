@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/bits"
 	"sync"
 )
@@ -234,9 +235,13 @@ type part struct {
 	// in [curLo, curLo+1h) are in it); 0 otherwise, so that every packet
 	// divides.
 	curLo int64
-	dst   dstRange
-	naive NaiveFlow
-	spool []byte // encoded spool records, in packet order
+	curA  *HourAll // &hours[cur].a
+	// dmin and dmax are the smallest and largest IPv4 destination, valid
+	// when dseen (a dstRange without its branches).
+	dmin, dmax uint32
+	dseen      bool
+	naive      NaiveFlow
+	spool      []byte // encoded spool records, in packet order
 }
 
 // fragEvent is one fragment fed to the fragment table.
@@ -257,8 +262,8 @@ func (pt *part) reset() {
 	pt.frags = pt.frags[:0]
 	pt.hours = pt.hours[:0]
 	clear(pt.hidx)
-	pt.cur, pt.curLo = -1, 0
-	pt.dst = dstRange{}
+	pt.cur, pt.curLo, pt.curA = -1, 0, nil
+	pt.dmin, pt.dmax, pt.dseen = math.MaxUint32, 0, false
 	pt.naive = NaiveFlow{}
 	pt.spool = pt.spool[:0]
 }
@@ -293,11 +298,12 @@ func (pt *part) tap(d *decoder, p *Packet, r *Record) {
 			pt.hour(h)
 		}
 	}
-	a := &pt.hours[pt.cur].a
+	a := pt.curA
 	a.Packets++
 	a.Sources.add16((*[16]byte)(&r.Src))
 	if r.IPVersion == 4 {
-		pt.dst.add(binary.BigEndian.Uint32(r.Dst[12:]))
+		d := binary.BigEndian.Uint32(r.Dst[12:])
+		pt.dmin, pt.dmax, pt.dseen = min(pt.dmin, d), max(pt.dmax, d), true
 	}
 	pt.naive.add(r)
 	if r.Port0Related() {
@@ -315,7 +321,7 @@ func (pt *part) hour(h int64) {
 		pt.curLo = h * 3600e9 // the hour holds exactly [h*1h, (h+1)*1h)
 	}
 	if i, ok := pt.hidx[h]; ok {
-		pt.cur = i
+		pt.cur, pt.curA = i, &pt.hours[i].a
 		return
 	}
 	if pt.hidx == nil {
@@ -328,7 +334,7 @@ func (pt *part) hour(h int64) {
 	} else {
 		pt.hours = append(pt.hours, hourSlot{h: h})
 	}
-	pt.cur = int32(i)
+	pt.cur, pt.curA = int32(i), &pt.hours[i].a // after the append, which may move hours
 	pt.hidx[h] = pt.cur
 }
 
@@ -351,7 +357,9 @@ func (s *scanner) merge(pt *part) {
 				t.hours[sl.h] = &a
 			}
 		}
-		t.dst.merge(pt.dst)
+		if pt.dseen {
+			t.dst.merge(dstRange{Min: pt.dmin, Max: pt.dmax, Seen: true})
+		}
 		t.naive.Add(&pt.naive)
 		t.spool.write(pt.spool)
 	}

@@ -223,7 +223,8 @@ func TestChunkedScanReuse(t *testing.T) {
 }
 
 // TestPartHours checks the hour a part files each packet under against
-// ts / 1h, over times around hour boundaries, zero, negative and far off.
+// ts / 1h, over times around hour boundaries, zero, negative and far off,
+// and its destination range against dstRange.
 func TestPartHours(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 9))
 	var ts []int64
@@ -244,10 +245,19 @@ func TestPartHours(t *testing.T) {
 	var d decoder
 	r := Record{IPVersion: 4, Ports: PortsNone, Proto: 99}
 	want := map[int64]int64{}
-	for _, x := range ts {
+	var dst dstRange
+	for i, x := range ts {
 		p := Packet{TS: x}
+		r.IPVersion = uint8(4 + 2*(i%3/2)) // IPv6 every third packet
+		putAddr4(&r.Dst, binary.BigEndian.AppendUint32(nil, uint32(rng.Uint64())))
 		pt.tap(&d, &p, &r)
 		want[x/3600e9]++
+		if r.IPVersion == 4 {
+			dst.add(binary.BigEndian.Uint32(r.Dst[12:]))
+		}
+	}
+	if got := (dstRange{Min: pt.dmin, Max: pt.dmax, Seen: pt.dseen}); got != dst {
+		t.Errorf("destination range %+v, want %+v", got, dst)
 	}
 	got := map[int64]int64{}
 	for _, sl := range pt.hours {
