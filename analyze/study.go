@@ -487,7 +487,7 @@ type StudyResult struct {
 // Write is pass two: it reads the spools again, classifies each packet by
 // its shape and source, and writes packets.csv, sources.csv, events.csv,
 // bundles.csv and timeseries.csv into dir. all gives the hourly packets
-// and distinct sources of all traffic, for comparison.
+// and distinct sources of all traffic, for comparison (and AllSources).
 func (st *Study) Write(dir string, spools []string, all map[int64]*HourAll, tele netip.Prefix, teleFrom string) (*StudyResult, error) {
 	res := &StudyResult{Telescope: "unknown", TelescopeFrom: teleFrom,
 		ClassPackets: map[string]int64{}, ClassSources: map[string]int64{}, ToolSources: map[string]int64{}, ShapePackets: map[string]int64{}}
@@ -498,7 +498,8 @@ func (st *Study) Write(dir string, spools []string, all map[int64]*HourAll, tele
 	// The hourly source counts of all traffic need only all: counted
 	// while the spools are read again.
 	counted := make(chan map[int64]int64, 1)
-	go func() { counted <- countHours(all) }()
+	var union HLL // of every hour: the distinct sources of all traffic
+	go func() { counted <- countHours(all, &union) }()
 	var allSources map[int64]int64
 	defer func() {
 		if allSources == nil {
@@ -596,6 +597,7 @@ func (st *Study) Write(dir string, spools []string, all map[int64]*HourAll, tele
 		return nil, err
 	}
 	allSources = <-counted
+	res.AllSources = union.Count()
 	if err := writeTimeseries(dir, hourly, hourSrc, all, allSources); err != nil {
 		return nil, err
 	}
@@ -773,12 +775,14 @@ type HourAll struct {
 }
 
 func writeTimeseries(dir string, hourly map[hourKey]int64, hourSrc map[hourKey]map[netip.Addr]struct{}, all map[int64]*HourAll, sources map[int64]int64) error {
-	hours := map[int64]bool{}
+	hours := map[int64]bool{} // true: an hour with port-0 packets
 	for k := range hourly {
 		hours[k.hour] = true
 	}
 	for h := range all {
-		hours[h] = true
+		if !hours[h] {
+			hours[h] = false
+		}
 	}
 	hs := make([]int64, 0, len(hours))
 	for h := range hours {
@@ -789,6 +793,7 @@ func writeTimeseries(dir string, hourly map[hourKey]int64, hourSrc map[hourKey]m
 	return writeCSV(dir, "timeseries.csv", "hour,class,packets,sources", func(w io.Writer) error {
 		var t, line []byte
 		for _, h := range hs {
+			p0 := hours[h]
 			t = time.Unix(h*3600, 0).UTC().AppendFormat(t[:0], "2006-01-02T15:00:00Z")
 			line = line[:0]
 			if a := all[h]; a != nil {
@@ -799,6 +804,9 @@ func writeTimeseries(dir string, hourly map[hourKey]int64, hourSrc map[hourKey]m
 				line = append(line, '\n')
 			}
 			for _, c := range classes {
+				if !p0 {
+					break
+				}
 				k := hourKey{h, c}
 				if n := hourly[k]; n > 0 {
 					line = append(append(append(line, t...), ','), c.String()...)
@@ -819,8 +827,8 @@ func writeTimeseries(dir string, hourly map[hourKey]int64, hourSrc map[hourKey]m
 
 // countHours returns the distinct-source estimate of every hour of all,
 // counted on every core (a three-year capture has 26,304 hours, each a
-// 1 KiB sketch to count).
-func countHours(all map[int64]*HourAll) map[int64]int64 {
+// 1 KiB sketch to count), and merges every hour's sketch into union.
+func countHours(all map[int64]*HourAll, union *HLL) map[int64]int64 {
 	hs := make([]int64, 0, len(all))
 	sk := make([]*HLL, 0, len(all))
 	for h, a := range all {
@@ -829,6 +837,7 @@ func countHours(all map[int64]*HourAll) map[int64]int64 {
 	}
 	n := make([]int64, len(hs))
 	workers := max(1, min(runtime.GOMAXPROCS(0), len(hs)/1024))
+	unions := make([]HLL, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Add(1)
@@ -836,10 +845,14 @@ func countHours(all map[int64]*HourAll) map[int64]int64 {
 			defer wg.Done()
 			for i := w * len(hs) / workers; i < (w+1)*len(hs)/workers; i++ {
 				n[i] = sk[i].Count()
+				unions[w].Merge(sk[i])
 			}
 		}()
 	}
 	wg.Wait()
+	for w := range unions {
+		union.Merge(&unions[w])
+	}
 	m := make(map[int64]int64, len(hs))
 	for i, h := range hs {
 		m[h] = n[i]
@@ -879,11 +892,6 @@ func RunStudy(sum *Summary, out string, so StudyOptions) error {
 	if err != nil {
 		return err
 	}
-	var all HLL
-	for _, h := range sum.hours {
-		all.Merge(&h.Sources)
-	}
-	res.AllSources = all.Count()
 	sum.Port0 = res
 	return nil
 }
