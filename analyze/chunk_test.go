@@ -267,3 +267,55 @@ func TestPartHours(t *testing.T) {
 		t.Fatalf("hours %v, want %v", got, want)
 	}
 }
+
+// scanMem scans a capture held in memory (as standard input is read) and
+// returns its counts, its read error and the bytes skipped after it.
+func scanMem(s *scanner, data []byte) (Counts, string, int64) {
+	c, err := NewCapture("mem", bytes.NewReader(data))
+	if err != nil {
+		return Counts{}, "header: " + err.Error(), 0
+	}
+	defer c.Close()
+	cnt := newCounts()
+	err = s.scanWith(c, s.workers)
+	s.t.counts(&cnt)
+	if err == nil {
+		return cnt, "", 0
+	}
+	info := errorInfo("mem", err)
+	return cnt, info.String(), s.skipped(c, info.ByteOffset)
+}
+
+// FuzzChunkedScan checks the chunk reader, a parser of pcap record
+// framing, against reading record by record with Next: same counts
+// (orphan fragments included), same read error, same skipped bytes, for
+// any bytes, chunk size and number of decoders. The corpus captures
+// (their first 8 KiB, whole and gzip-compressed) are its seeds.
+func FuzzChunkedScan(f *testing.F) {
+	ents, err := os.ReadDir(corpusDir)
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, e := range ents {
+		b, err := os.ReadFile(filepath.Join(corpusDir, e.Name()))
+		if err != nil || len(b) < 4 {
+			continue
+		}
+		b = b[:min(len(b), 8<<10)]
+		f.Add(b, uint16(len(b)/3), uint8(1))
+		var zb bytes.Buffer
+		zw := gzip.NewWriter(&zb)
+		zw.Write(b)
+		zw.Close()
+		f.Add(zb.Bytes(), uint16(100), uint8(2))
+	}
+	f.Fuzz(func(t *testing.T, data []byte, size uint16, workers uint8) {
+		rc, rerr, rskip := scanMem(&scanner{byRecord: true}, data)
+		s := &scanner{workers: 1 + int(workers%3), chunkSize: 1 + int(size)}
+		gc, gerr, gskip := scanMem(s, data)
+		if !reflect.DeepEqual(gc, rc) || gerr != rerr || gskip != rskip {
+			t.Fatalf("chunk %d, %d decoders: counts %+v, error %q, skipped %d\nrecord by record: %+v, %q, %d",
+				1+int(size), s.workers, gc, gerr, gskip, rc, rerr, rskip)
+		}
+	})
+}
