@@ -311,7 +311,7 @@ report=$W/report.md
 	ratio 'tshark / analyze' tshark analyze '' ''
 	ratio 'crosscheck (both decoders) / analyze' crosscheck analyze '' ''
 	echo
-	echo "The \`-workers\` flag splits work by file; this capture is one file."
+	echo "With more than one worker, one pcap file of 16 MiB or more (and gzip input) is cut into chunks of whole records that every worker decodes; -workers 1 decodes on one core."
 	echo "crosscheck has no reference-only mode: it decodes every packet with the fast decoder AND gopacket and compares them, so its time is an upper bound for gopacket alone."
 	echo
 	echo "Port-0 packets each tool found:"
