@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -382,5 +383,54 @@ func TestSum16(t *testing.T) {
 				t.Fatalf("n=%d fill=%#x: %#04x, want %#04x", n, fill, got, want)
 			}
 		}
+	}
+}
+
+// TestSweepsNeverRepeat checks that a port-0 scanner walks its permutation
+// of the telescope without sending to an address twice, across chunks, and
+// sends its planned packets to within one (its packets are on a steady
+// jittered clock, not an exponential one, so every chunk knows its place
+// in the sweep).
+func TestSweepsNeverRepeat(t *testing.T) {
+	s := shortScenario()
+	s.Port0Share = 0.05
+	p, err := NewPlan(s, 7, 2e-5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if _, err := Generate(p, Options{Out: dir}); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[uint32]map[uint32]bool{}
+	sent := map[uint32]float64{}
+	readRun(t, dir, func(g *genPacket) {
+		a := &p.Actors[g.truth.Actor]
+		if a.Family != famScan0 {
+			return
+		}
+		dst := binary.BigEndian.Uint32(g.data[14+16:])
+		if seen[a.ID] == nil {
+			seen[a.ID] = map[uint32]bool{}
+		}
+		if seen[a.ID][dst] {
+			t.Errorf("scanner %d sends to %08x twice (%s packet %d)", a.ID, dst, g.shard, g.index)
+		}
+		seen[a.ID][dst] = true
+		sent[a.ID]++
+	})
+	n := 0
+	for i := range p.Actors {
+		a := &p.Actors[i]
+		if a.Family != famScan0 {
+			continue
+		}
+		n++
+		if math.Abs(sent[a.ID]-a.Packets) >= 1 {
+			t.Errorf("scanner %d: %v packets for %.3f planned", a.ID, sent[a.ID], a.Packets)
+		}
+	}
+	if n == 0 || len(seen) < 2 {
+		t.Fatalf("%d scanners planned, %d sent", n, len(seen))
 	}
 }

@@ -25,6 +25,10 @@ type stream struct {
 	bg    *bgPool // background pool, when a is nil
 	kind  uint8
 	idx   uint64 // packets of this actor before the current one (sweep position)
+	// regular: the actor's i-th packet is at sweepTime(a, i), not on
+	// the exponential clock, so idx is exact in every chunk.
+	regular bool
+	p       *Plan
 
 	// A multi-packet event (fingerprint bundle, fragment train) in progress.
 	sched  [16]int64
@@ -180,9 +184,23 @@ func (w *worker) addStream(k int, from, limit int64, rate float64, a *Actor, bg 
 	s.limit = limit
 	s.nsched, s.step = 0, 0
 	s.idx = 0
+	s.p = w.p
+	s.regular = a != nil && a.Family == famScan0
+	if s.regular {
+		// A sweep: the first of the actor's packets at or after from.
+		s.idx = uint64(max(0, a.rate()*float64(from-a.Start)-1))
+		for w.p.sweepTime(a, s.idx) < from {
+			s.idx++
+		}
+		s.next = w.p.sweepTime(a, s.idx)
+		if s.next >= limit {
+			s.next = noMore
+		}
+		return
+	}
 	if a != nil {
 		// Packets this actor sent before the chunk, in expectation: the
-		// position of a sweep, the counter of an incrementing IP ID.
+		// counter of an incrementing IP ID.
 		s.idx = uint64(a.rate() * float64(from-a.Start))
 	}
 	s.next = from
@@ -190,8 +208,25 @@ func (w *worker) addStream(k int, from, limit int64, rate float64, a *Actor, bg 
 	w.schedule(s, from)
 }
 
+// sweepTime is the time of a sweeping actor's i-th packet: (i + u_i) /
+// rate after its start, u_i uniform in [0, 1) from (seed, actor, i) alone.
+// A scanner walks its permutation of the telescope at a steady rate and
+// never sends to an address twice in a sweep; any chunk finds the index of
+// its first packet without the chunks before it.
+func (p *Plan) sweepTime(a *Actor, i uint64) int64 {
+	u := float64(mix(mix(p.Seed, uint64(a.ID)^0x5eed5eed), i)>>11) / (1 << 53)
+	return a.Start + int64((float64(i)+u)/a.rate())
+}
+
 // advance draws the next event time of s after s.next.
 func (s *stream) advance() {
+	if s.regular {
+		s.next = s.p.sweepTime(s.a, s.idx)
+		if s.next >= s.limit {
+			s.next = noMore
+		}
+		return
+	}
 	t := float64(s.next) + s.r.ExpFloat64()/s.rate
 	if t >= float64(s.limit) {
 		s.next = noMore
