@@ -227,17 +227,5 @@ func BenchmarkAnalyzeStudy(b *testing.B) {
 		}
 	}
 	b.SetBytes(bytes)
-	var packets int64
-	for b.Loop() {
-		out := b.TempDir()
-		sum, err := Analyze(shards, nil, Options{Spool: filepath.Join(out, ".spool")})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := RunStudy(sum, out, DefaultStudyOptions()); err != nil {
-			b.Fatal(err)
-		}
-		packets += sum.Total.Packets
-	}
-	b.ReportMetric(float64(packets)/b.Elapsed().Seconds(), "packets/s")
+	analyzeStudyLoop(b, shards, 0)
 }
