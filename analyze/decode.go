@@ -517,9 +517,49 @@ func (r *Record) tcp(l4 []byte, declared int) {
 	r.PayloadLen = uint16(len(l4) - hl)
 }
 
+// The option layouts most SYNs carry, matched whole before the walk: the
+// kinds of each, little endian as in Opts, and how many there are.
+const (
+	// Linux: MSS, SACK-permitted, timestamps, NOP, window scale.
+	linuxOptKinds = 2 | 4<<8 | 8<<16 | 1<<24 | 3<<32
+	// Windows: MSS, NOP, window scale, NOP, NOP, SACK-permitted.
+	windowsOptKinds = 2 | 1<<8 | 3<<16 | 1<<24 | 1<<32 | 4<<40
+)
+
 // tcpOptions records the TCP option kinds and the MSS and window scale
-// values. It reports false for an option with a bad length.
+// values. It reports false for an option with a bad length. The Linux,
+// Windows and MSS-only layouts are recognised whole; every other layout
+// is walked (walkOptions, which gives the same Record for those three).
 func (r *Record) tcpOptions(o []byte) bool {
+	switch len(o) {
+	case 4:
+		if binary.BigEndian.Uint16(o) == 0x0204 {
+			r.MSS = binary.BigEndian.Uint16(o[2:])
+			binary.LittleEndian.PutUint64(r.Opts[:], 2)
+			r.NOpts = 1
+			return true
+		}
+	case 12:
+		if binary.BigEndian.Uint16(o) == 0x0204 && binary.BigEndian.Uint64(o[4:]) == 0x0103030001010402|uint64(o[7])<<32 {
+			r.MSS, r.WScale = binary.BigEndian.Uint16(o[2:]), o[7]
+			binary.LittleEndian.PutUint64(r.Opts[:], windowsOptKinds)
+			r.NOpts = 6
+			return true
+		}
+	case 20:
+		if binary.BigEndian.Uint16(o) == 0x0204 && binary.BigEndian.Uint32(o[4:]) == 0x0402080a && binary.BigEndian.Uint32(o[16:])>>8 == 0x010303 {
+			r.MSS, r.WScale = binary.BigEndian.Uint16(o[2:]), o[19]
+			binary.LittleEndian.PutUint64(r.Opts[:], linuxOptKinds)
+			r.NOpts = 5
+			return true
+		}
+	}
+	return r.walkOptions(o)
+}
+
+// walkOptions is tcpOptions for any layout: it walks the options one by
+// one.
+func (r *Record) walkOptions(o []byte) bool {
 	var kinds uint64 // the first 8 kinds, little endian: Opts
 	n := 0           // options seen
 	ok := true
