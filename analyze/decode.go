@@ -531,30 +531,33 @@ const (
 // Windows and MSS-only layouts are recognised whole; every other layout
 // is walked (walkOptions, which gives the same Record for those three).
 func (r *Record) tcpOptions(o []byte) bool {
+	if kinds, n, mss, ws, ok := optionLayout(o); ok {
+		binary.LittleEndian.PutUint64(r.Opts[:], kinds)
+		r.NOpts, r.MSS, r.WScale = n, mss, ws
+		return true
+	}
+	return r.walkOptions(o)
+}
+
+// optionLayout recognises the Linux, Windows and MSS-only option layouts
+// whole: their kinds (as Opts, little endian), how many, and the MSS and
+// window scale. ok is false for every other layout.
+func optionLayout(o []byte) (kinds uint64, n uint8, mss uint16, ws uint8, ok bool) {
 	switch len(o) {
 	case 4:
 		if binary.BigEndian.Uint16(o) == 0x0204 {
-			r.MSS = binary.BigEndian.Uint16(o[2:])
-			binary.LittleEndian.PutUint64(r.Opts[:], 2)
-			r.NOpts = 1
-			return true
+			return 2, 1, binary.BigEndian.Uint16(o[2:]), 0, true
 		}
 	case 12:
 		if binary.BigEndian.Uint16(o) == 0x0204 && binary.BigEndian.Uint64(o[4:]) == 0x0103030001010402|uint64(o[7])<<32 {
-			r.MSS, r.WScale = binary.BigEndian.Uint16(o[2:]), o[7]
-			binary.LittleEndian.PutUint64(r.Opts[:], windowsOptKinds)
-			r.NOpts = 6
-			return true
+			return windowsOptKinds, 6, binary.BigEndian.Uint16(o[2:]), o[7], true
 		}
 	case 20:
 		if binary.BigEndian.Uint16(o) == 0x0204 && binary.BigEndian.Uint32(o[4:]) == 0x0402080a && binary.BigEndian.Uint32(o[16:])>>8 == 0x010303 {
-			r.MSS, r.WScale = binary.BigEndian.Uint16(o[2:]), o[19]
-			binary.LittleEndian.PutUint64(r.Opts[:], linuxOptKinds)
-			r.NOpts = 5
-			return true
+			return linuxOptKinds, 5, binary.BigEndian.Uint16(o[2:]), o[19], true
 		}
 	}
-	return r.walkOptions(o)
+	return 0, 0, 0, 0, false
 }
 
 // walkOptions is tcpOptions for any layout: it walks the options one by
