@@ -122,7 +122,12 @@
 // chunks' results are merged in order, fragments included, so that every
 // count, the spool and the orphans are those of a record-by-record scan
 // (chunk.go says how; TestChunkedScan cuts captures at every chunk size).
-// pcapng files are read record by record. A port-0 packet is one with
+// pcapng files are read record by record. In a pcap chunk, the packets
+// most of a capture is — unfragmented IPv4 TCP or UDP with a 20-byte IP
+// header, no TCP options or a common layout of them, no port 0, nothing
+// malformed — are counted from their header bytes without a Record
+// ((*part).plain); every other packet is decoded in full. TestPlainPath
+// holds the two to the same counts. A port-0 packet is one with
 // Ports == PortsPresent and Port0 src, dst or both; an ICMP error quoting
 // a port 0 is counted apart. The orphan-fragment rule and its bounds are
 // documented at FragWindow.
