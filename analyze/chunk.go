@@ -387,9 +387,7 @@ func (pt *part) plain(p *Packet) bool {
 	if pt.study {
 		a := pt.hourAt(p.TS)
 		a.Packets++
-		var src Addr
-		putAddr4(&src, h[12:16])
-		a.Sources.add16((*[16]byte)(&src))
+		a.Sources.addHash(hash4(h[12:16]))
 		d := binary.BigEndian.Uint32(h[16:20])
 		pt.dmin, pt.dmax, pt.dseen = min(pt.dmin, d), max(pt.dmax, d), true
 	}

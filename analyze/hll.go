@@ -33,6 +33,17 @@ func hash16(b *[16]byte) uint64 {
 	return x ^ x>>31
 }
 
+// hash4 is hash16 of the IPv4-mapped form of the IPv4 address b[:4], the
+// first eight bytes of which are zero.
+func hash4(b []byte) uint64 {
+	x := uint64(binary.LittleEndian.Uint32(b))<<32 | 0xffff0000
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	return x ^ x>>31
+}
+
 // Add counts one address.
 func (h *HLL) Add(a netip.Addr) { h.addHash(hashAddr(a)) }
 

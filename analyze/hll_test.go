@@ -100,3 +100,15 @@ func BenchmarkHLLCount(b *testing.B) {
 		b.Fatal("no count")
 	}
 }
+
+// TestHash4 checks that hash4 is hash16 of the IPv4-mapped address.
+func TestHash4(t *testing.T) {
+	for _, s := range []string{"0.0.0.0", "198.18.0.1", "203.0.113.250", "255.255.255.255", "1.2.3.4"} {
+		a := netip.MustParseAddr(s)
+		b16 := a.As16()
+		b4 := a.As4()
+		if got, want := hash4(b4[:]), hash16(&b16); got != want {
+			t.Errorf("%s: hash4 %x, hash16 %x", s, got, want)
+		}
+	}
+}
