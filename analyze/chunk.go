@@ -375,15 +375,7 @@ func (pt *part) plain(p *Packet) bool {
 	if binary.BigEndian.Uint16(l4[0:2]) == 0 || binary.BigEndian.Uint16(l4[2:4]) == 0 {
 		return false
 	}
-	t := &pt.t
-	t.packets++
-	t.bytes += int64(len(p.Data))
-	if int64(p.OrigLen) > int64(len(p.Data)) {
-		t.snapped++
-	}
-	t.linkResults[LinkOK]++
-	t.ipv4++
-	t.ports[PortsPresent]++
+	pt.t.addPlain(p)
 	if pt.study {
 		a := pt.hourAt(p.TS)
 		a.Packets++

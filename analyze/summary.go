@@ -653,6 +653,21 @@ func (t *tally) add(p *Packet, r *Record) {
 	}
 }
 
+// addPlain is add for a packet (*part).plain takes: what add counts for
+// the Record Decode would make of it (link OK, IPv4, ports present, no
+// reason, no port 0, no fragment). A counter add keeps for every packet
+// belongs here too.
+func (t *tally) addPlain(p *Packet) {
+	t.packets++
+	t.bytes += int64(len(p.Data))
+	if int64(p.OrigLen) > int64(len(p.Data)) {
+		t.snapped++
+	}
+	t.linkResults[LinkOK]++
+	t.ipv4++
+	t.ports[PortsPresent]++
+}
+
 // merge adds the counts of o to t (the orphans and evictions, which only
 // the file's fragment table knows, excepted).
 func (t *tally) merge(o *tally) {

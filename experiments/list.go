@@ -17,6 +17,11 @@ import (
 // bootReps is the number of bootstrap resamples behind every interval.
 const bootReps = 1000
 
+// medianCI is the seeded bootstrap 95 % interval of the median of xs.
+func medianCI(xs []float64, seed uint64) (lo, hi float64) {
+	return stats.Bootstrap(xs, func(x []float64) float64 { return stats.Quantile(x, 0.5) }, bootReps, seed)
+}
+
 // All lists the experiments in report order, numbered after REFERENCE.md.
 func All() []Experiment {
 	return []Experiment{
@@ -150,9 +155,9 @@ func protocolPosition(e *Env, r *Result) error {
 	positions := []string{"src", "dst", "both"}
 	var cross [3][2]float64
 	inTable := 0.0
+	protoCol := map[string]int{"tcp": 0, "udp": 1}
 	for _, p := range e.Data.Packets {
-		j := map[string]int{"tcp": 0, "udp": 1}
-		k, ok := j[p.Proto]
+		k, ok := protoCol[p.Proto]
 		if !ok {
 			continue
 		}
@@ -218,23 +223,6 @@ func tcpFlags(e *Env, r *Result) error {
 	// The flags of scans and backscatter are the legal ones.
 	scan := byClass[label.Scan.String()]
 	r.Targets = append(r.Targets, Target{What: "scan packets that are plain SYNs", Source: "[D] ZMap/Masscan/hping probes (REFERENCE)", Lo: 99, Hi: 100, Measured: 100 * share(scan["S"], sum(scan)), Unit: "%"})
-	var top []string
-	var topN []float64
-	all := map[string]float64{}
-	for _, c := range classes {
-		for fl, n := range byClass[c] {
-			all[fl] += n
-		}
-	}
-	keys := sortedKeys(all)
-	sort.SliceStable(keys, func(i, j int) bool { return all[keys[i]] > all[keys[j]] })
-	for i, k := range keys {
-		if i == 12 {
-			break
-		}
-		top = append(top, k)
-		topN = append(topN, all[k])
-	}
 	return e.WriteTable("flags.csv", []string{"class", "flags", "packets"}, rows)
 }
 
@@ -267,16 +255,12 @@ func purposeClasses(e *Env, r *Result) error {
 		label.BitTorrent:  s.BitTorrent.Share,
 	}
 	var rows [][]string
-	var names []string
-	var shares []float64
 	for _, c := range label.Classes() {
 		if !c.Port0Related() {
 			continue
 		}
 		n := float64(cp[c.String()])
 		rows = append(rows, []string{c.String(), f(n), f(share(n, total)), f(float64(cs[c.String()]))})
-		names = append(names, c.String())
-		shares = append(shares, 100*share(n, total))
 		if w, ok := want[c]; ok && w > 0 {
 			lo, hi := stats.BootstrapShare(int64(n), int64(total), bootReps, e.Seed)
 			r.Targets = append(r.Targets, Target{What: "share of port-0 packets: " + c.String(), Source: "scenario family share (±35 %: few actors, heavy-tailed volumes)", Lo: 100 * w * 0.65, Hi: 100 * w * 1.35, Measured: 100 * share(n, total), CILo: 100 * lo, CIHi: 100 * hi, Unit: "%"})
@@ -353,17 +337,6 @@ func ttlIPID(e *Env, r *Result) error {
 			Target{What: t.tool + " sources with IP ID pattern " + t.ipid, Source: "[code] " + t.tool, Lo: 90, Hi: 100, Measured: 100 * share(ipid[key{t.tool, t.ipid}], tools[t.tool]), Unit: "%"},
 		)
 	}
-	names := []string{"32", "64", "128", "255"}
-	var counts []float64
-	for _, n := range names {
-		c := 0.0
-		for k, v := range ttl {
-			if k.v == n {
-				c += v
-			}
-		}
-		counts = append(counts, c)
-	}
 	return e.WriteTable("ttl_ipid.csv", []string{"tool", "feature", "value", "sources"}, rows)
 }
 
@@ -373,12 +346,12 @@ const wellSampled = 20
 
 func backscatterEvents(e *Env, r *Result) error {
 	d := e.Data
-	var durs, rates, rows = []float64{}, []float64{}, [][]string{}
+	var durs []float64
+	var rows [][]string
 	var scaleOK float64
 	teleAddrs := d.Summary.Port0.TelescopeAddrs
 	for _, ev := range d.Events {
 		durs = append(durs, ev.DurationS)
-		rates = append(rates, ev.EstimatedAttackPPS)
 		// events.csv rounds to 6 decimals: allow that rounding times the scale.
 		if math.Abs(ev.EstimatedAttackPPS-ev.ObservedPPS*math.Ldexp(1, 32)/teleAddrs) <= 1e-6*ev.EstimatedAttackPPS+1e-6*math.Ldexp(1, 32)/teleAddrs {
 			scaleOK++
@@ -396,7 +369,8 @@ func backscatterEvents(e *Env, r *Result) error {
 			windows[a.Src] = [2]time.Time{a.Start, a.End}
 		}
 	}
-	var inside, ratios, winMin []float64
+	var inside float64
+	var ratios, winMin []float64
 	for _, ev := range d.Events {
 		w, ok := windows[ev.Victim]
 		if !ok {
@@ -404,9 +378,7 @@ func backscatterEvents(e *Env, r *Result) error {
 		}
 		end := ev.Start.Add(time.Duration(ev.DurationS * float64(time.Second)))
 		if !ev.Start.Before(w[0].Add(-time.Second)) && !end.After(w[1].Add(time.Second)) {
-			inside = append(inside, 1)
-		} else {
-			inside = append(inside, 0)
+			inside++
 		}
 		if ev.Packets >= wellSampled {
 			win := w[1].Sub(w[0]).Seconds()
@@ -414,19 +386,15 @@ func backscatterEvents(e *Env, r *Result) error {
 			winMin = append(winMin, win/60)
 		}
 	}
-	in := 0.0
-	for _, v := range inside {
-		in += v
+	span := Target{What: fmt.Sprintf("median event duration over the attack window, events of ≥ %d packets", wellSampled), Source: fmt.Sprintf("scenario backscatter0.duration_minutes (per-victim windows); k packets spread over a window span (k−1)/(k+1) of it, ≥ %.2f here", float64(wellSampled-1)/float64(wellSampled+1)), Lo: 0.75, Hi: 1, Measured: stats.Quantile(ratios, 0.5), Unit: "×"}
+	if len(ratios) > 1 {
+		span.CILo, span.CIHi = medianCI(ratios, e.Seed)
 	}
 	r.Targets = append(r.Targets,
-		Target{What: "events lying inside their victim's attack window (generator truth)", Source: "scenario backscatter0 actors (actors.csv)", Lo: 99, Hi: 100, Measured: 100 * share(in, float64(len(d.Events))), Unit: "%"},
-		Target{What: fmt.Sprintf("median event duration over the attack window, events of ≥ %d packets", wellSampled), Source: fmt.Sprintf("scenario backscatter0.duration_minutes (per-victim windows); k packets spread over a window span (k−1)/(k+1) of it, ≥ %.2f here", float64(wellSampled-1)/float64(wellSampled+1)), Lo: 0.75, Hi: 1, Measured: stats.Quantile(ratios, 0.5), Unit: "×"},
+		Target{What: "events lying inside their victim's attack window (generator truth)", Source: "scenario backscatter0 actors (actors.csv)", Lo: 99, Hi: 100, Measured: 100 * share(inside, float64(len(d.Events))), Unit: "%"},
+		span,
 		Target{What: "events whose attack-rate estimate is observed × 2^32 / telescope size", Source: "[V] Moore et al. 2001", Lo: float64(len(d.Events)), Hi: float64(len(d.Events)), Measured: scaleOK, Unit: "events"},
 	)
-	if len(ratios) > 1 {
-		lo, hi := stats.Bootstrap(ratios, func(x []float64) float64 { return stats.Quantile(x, 0.5) }, bootReps, e.Seed)
-		r.Targets[len(r.Targets)-2].CILo, r.Targets[len(r.Targets)-2].CIHi = lo, hi
-	}
 	r.Notes = append(r.Notes, fmt.Sprintf("Median duration of all %d events: %.1f min (scenario median attack: %s min). A telescope sees 1/32768 of the replies, so a small attack leaves a few packets that end an event early at the 5-min timeout: the durations are checked on the %d events of ≥ %d packets, whose attack windows have a median of %.1f min.",
 		len(durs), stats.Quantile(durs, 0.5)/60, f(d.Scenario.Backscatter.DurationMinutes), len(ratios), wellSampled, stats.Quantile(winMin, 0.5)))
 	r.Notes = append(r.Notes, fmt.Sprintf("%d events (timeout 5 min, ≥ 100 packets or ≥ 60 s); telescope of %s addresses.", len(d.Events), f(teleAddrs)))
@@ -437,21 +405,13 @@ func fingerprinting(e *Env, r *Result) error {
 	d := e.Data
 	full := 0.0
 	var rows [][]string
-	probes := []string{"P1", "P2", "P3/P4", "P5", "P6", "P7", "T2", "T3", "T4", "T5", "T6", "T7"}
-	perSource := map[netip.Addr][]float64{}
+	sources := map[netip.Addr]bool{}
 	for _, b := range d.Bundles {
 		if b.Distinct >= 6 {
 			full++
 		}
 		rows = append(rows, []string{b.Src.String(), b.Dst.String(), b.Probes, f(b.DurationS), b.Distinguishes})
-		if perSource[b.Src] == nil {
-			perSource[b.Src] = make([]float64, len(probes))
-		}
-		for i, p := range probes {
-			if containsWord(b.Probes, p) {
-				perSource[b.Src][i]++
-			}
-		}
+		sources[b.Src] = true
 	}
 	if len(d.Bundles) == 0 {
 		return fmt.Errorf("no fingerprint bundle in the analysis")
@@ -468,21 +428,10 @@ func fingerprinting(e *Env, r *Result) error {
 	want := d.Scenario.Fingerprint.ProbeGapMS
 	tg := Target{What: "median of the bundles' mean gap between probes", Source: "scenario fingerprint.probe_gap_ms (each gap is that × U(0.5, 1.5))", Lo: 0.7 * want, Hi: 1.3 * want, Measured: stats.Quantile(gaps, 0.5), Unit: "ms"}
 	if len(gaps) > 1 {
-		tg.CILo, tg.CIHi = stats.Bootstrap(gaps, func(x []float64) float64 { return stats.Quantile(x, 0.5) }, bootReps, e.Seed)
+		tg.CILo, tg.CIHi = medianCI(gaps, e.Seed)
 	}
 	r.Targets = append(r.Targets, tg)
-	r.Notes = append(r.Notes, fmt.Sprintf("%d bundles from %d sources.", len(d.Bundles), len(perSource)))
-	var srcs []string
-	var m [][]float64
-	addrs := make([]netip.Addr, 0, len(perSource))
-	for a := range perSource {
-		addrs = append(addrs, a)
-	}
-	sort.Slice(addrs, func(i, j int) bool { return addrs[i].Less(addrs[j]) })
-	for _, a := range addrs {
-		srcs = append(srcs, a.String())
-		m = append(m, perSource[a])
-	}
+	r.Notes = append(r.Notes, fmt.Sprintf("%d bundles from %d sources.", len(d.Bundles), len(sources)))
 	return e.WriteTable("bundles.csv", []string{"src", "dst", "probes", "duration_s", "distinguishes"}, rows)
 }
 
@@ -710,21 +659,6 @@ func diurnal(e *Env, r *Result) error {
 	return e.WriteTable("profile.csv", []string{"hour_utc", "all_packets", "port0_scan_packets"}, rows)
 }
 
-// normalise scales a profile to mean 1.
-func normalise(p [24]float64) [24]float64 {
-	var s float64
-	for _, v := range p {
-		s += v
-	}
-	if s == 0 {
-		return p
-	}
-	for i := range p {
-		p[i] *= 24 / s
-	}
-	return p
-}
-
 // crafted reports whether a class is sent by a crafting actor (as opposed
 // to a victim answering, or a client on port 0 by accident).
 func crafted(class string) bool {
@@ -798,39 +732,37 @@ const minScanPackets = 20
 
 func scanCoverage(e *Env, r *Result) error {
 	d := e.Data
-	type plan struct{ rate, packets float64 }
 	seen := map[netip.Addr]bool{}
 	for _, p := range d.Packets {
 		seen[p.Src] = true
 	}
-	truth := map[netip.Addr]plan{}
+	plannedRate := map[netip.Addr]float64{} // packets per second
 	for _, a := range d.Actors {
 		if a.Family != "scan0" || !seen[a.Src] {
 			continue // a small planned volume can come out as no packet at all
 		}
-		w := a.End.Sub(a.Start).Seconds()
-		truth[a.Src] = plan{a.Packets / w, a.Packets}
+		plannedRate[a.Src] = a.Packets / a.End.Sub(a.Start).Seconds()
 	}
 	teleAddrs := d.Summary.Port0.TelescopeAddrs
 	var rows [][]string
-	var ratios, covOK, found float64
+	var ratios, covOK, found, scanners, widest float64
 	var rateRatios, sweepRatios []float64
-	var scanners float64
 	for _, s := range d.Sources {
 		if s.Class != label.Scan.String() {
 			continue
 		}
 		scanners++
+		widest = max(widest, s.Distinct)
 		// coverage is written with 6 decimals.
 		if math.Abs(s.Coverage-s.Distinct/teleAddrs) <= 5e-7 {
 			covOK++
 		}
 		planned := math.NaN()
-		if t, ok := truth[s.Src]; ok {
+		if rate, ok := plannedRate[s.Src]; ok {
 			found++
-			planned = t.rate
+			planned = rate
 			if s.Packets >= minScanPackets {
-				rateRatios = append(rateRatios, s.Rate/t.rate)
+				rateRatios = append(rateRatios, s.Rate/rate)
 				sweepRatios = append(sweepRatios, s.Distinct/s.Packets)
 			}
 		}
@@ -840,24 +772,18 @@ func scanCoverage(e *Env, r *Result) error {
 	if scanners == 0 {
 		return fmt.Errorf("no port-0 scanner in the analysis")
 	}
+	rate := Target{What: fmt.Sprintf("median measured over planned scan rate, scanners of ≥ %d packets", minScanPackets), Source: "scenario scan0 (planned packets over the activity window, actors.csv); the first-to-last span of k packets is (k−1)/(k+1) of the window", Lo: 0.8, Hi: 1.25, Measured: stats.Quantile(rateRatios, 0.5), Unit: "×"}
+	if len(rateRatios) > 1 {
+		rate.CILo, rate.CIHi = medianCI(rateRatios, e.Seed)
+	}
+	sweeps := float64(len(plannedRate))
 	r.Targets = append(r.Targets,
-		Target{What: "scan0 actors of the truth (those that sent a packet) found as port-0 scanners", Source: "scenario scan0 population (actors.csv)", Lo: float64(len(truth)), Hi: float64(len(truth)), Measured: found, Unit: "of " + strconv.Itoa(len(truth))},
-		Target{What: fmt.Sprintf("median measured over planned scan rate, scanners of ≥ %d packets", minScanPackets), Source: "scenario scan0 (planned packets over the activity window, actors.csv); the first-to-last span of k packets is (k−1)/(k+1) of the window", Lo: 0.8, Hi: 1.25, Measured: stats.Quantile(rateRatios, 0.5), Unit: "×"},
+		Target{What: "scan0 actors of the truth (those that sent a packet) found as port-0 scanners", Source: "scenario scan0 population (actors.csv)", Lo: sweeps, Hi: sweeps, Measured: found, Unit: "of " + strconv.Itoa(len(plannedRate))},
+		rate,
 		Target{What: "coverage = distinct telescope addresses / telescope size", Source: "[D] definition", Lo: scanners, Hi: scanners, Measured: covOK, Unit: "scanners"},
 		Target{What: fmt.Sprintf("median distinct destinations per packet of scan0 sweeps of ≥ %d packets", minScanPackets), Source: "[code] ZMap's cyclic group, Masscan's blackrock: a sweep never repeats an address (distinct counts are HyperLogLog estimates, ±3 %)", Lo: 0.95, Hi: 1.05, Measured: stats.Quantile(sweepRatios, 0.5)},
 	)
-	if len(rateRatios) > 1 {
-		t := &r.Targets[1]
-		t.CILo, t.CIHi = stats.Bootstrap(rateRatios, func(x []float64) float64 { return stats.Quantile(x, 0.5) }, bootReps, e.Seed)
-	}
-	cov := make([]float64, 0, len(rows))
-	for _, s := range d.Sources {
-		if s.Class == label.Scan.String() {
-			cov = append(cov, s.Distinct)
-		}
-	}
-	sort.Sort(sort.Reverse(sort.Float64Slice(cov)))
 	r.Notes = append(r.Notes, fmt.Sprintf("%d port-0 scanners (%d sweeps of scan0 that sent packets, the rest source-port-0 probers); the widest reached %s of the %s telescope addresses (%.2f %%); on average a scanner's distinct destinations are %.0f %% of its packets.",
-		int(scanners), len(truth), f(cov[0]), f(teleAddrs), 100*cov[0]/teleAddrs, 100*ratios/scanners))
+		int(scanners), len(plannedRate), f(widest), f(teleAddrs), 100*widest/teleAddrs, 100*ratios/scanners))
 	return e.WriteTable("coverage.csv", []string{"src", "tool", "packets", "distinct_dsts", "coverage_pct", "rate_pps", "planned_rate_pps"}, rows)
 }

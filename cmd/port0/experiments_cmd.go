@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -38,10 +39,10 @@ func runExperiments(args []string, env *cmdEnv) error {
 	var names []string
 	if *only != "" {
 		names = strings.Split(*only, ",")
-		known := strings.Join(experiments.Names(), ",")
+		known := experiments.Names()
 		for _, n := range names {
-			if !strings.Contains(","+known+",", ","+n+",") {
-				return &exitStatus{2, fmt.Errorf("experiments: -only: unknown experiment %q (known: %s)", n, strings.ReplaceAll(known, ",", ", "))}
+			if !slices.Contains(known, n) {
+				return &exitStatus{2, fmt.Errorf("experiments: -only: unknown experiment %q (known: %s)", n, strings.Join(known, ", "))}
 			}
 		}
 	}
