@@ -4,6 +4,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -150,5 +151,21 @@ func TestDrawFiguresErrors(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "scan-coverage", "coverage.csv"), []byte("src,packets\n1.2.3.4,3\n"), 0o644)
 	if _, err := DrawFigures(dir, filepath.Join(dir, "figures"), nil); err == nil || !strings.Contains(err.Error(), `no column "coverage_pct"`) {
 		t.Errorf("missing column: %v", err)
+	}
+}
+
+// TestNormEntropyDeterministic checks the entropy does not move with map
+// iteration order (its float sum once did, in the last digits of
+// result.json).
+func TestNormEntropyDeterministic(t *testing.T) {
+	m := map[string]float64{}
+	for i := range 256 {
+		m[strconv.Itoa(i)] = float64(1 + (i*7919)%97)
+	}
+	want := normEntropy(m, 256)
+	for range 50 {
+		if got := normEntropy(m, 256); got != want {
+			t.Fatalf("normEntropy gave %v, then %v", want, got)
+		}
 	}
 }

@@ -180,15 +180,16 @@ func protocolPosition(e *Env, r *Result) error {
 }
 
 // normEntropy is the Shannon entropy of counts over k possible values,
-// divided by log(k): 1 for uniform.
+// divided by log(k): 1 for uniform. It sums in key order, so the result
+// does not depend on map iteration.
 func normEntropy(counts map[string]float64, k int) float64 {
 	var n float64
 	for _, c := range counts {
 		n += c
 	}
 	h := 0.0
-	for _, c := range counts {
-		if c > 0 {
+	for _, key := range sortedKeys(counts) { // a fixed order: float sums depend on it
+		if c := counts[key]; c > 0 {
 			p := c / n
 			h -= p * math.Log(p)
 		}
