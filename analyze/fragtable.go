@@ -70,8 +70,9 @@ type fragOpen struct {
 
 // fragTable tracks the open datagrams of one file: a linear-probing hash
 // table (backward-shift deletion, so no tombstones) of twice the capacity,
-// and a ring of the open windows in opening order. It allocates once, on
-// its first fragment, and never again.
+// and a ring of the open windows in opening order. The capacity starts at
+// fragTableMin and doubles when the ring is full, up to FragTableSize; a
+// grown table is kept for the next file.
 type fragTable struct {
 	slots []fragSlot
 	ring  []fragOpen
@@ -84,8 +85,30 @@ type fragTable struct {
 
 func (t *fragTable) init() {
 	if t.slots == nil {
-		t.slots = make([]fragSlot, 2*FragTableSize)
-		t.ring = make([]fragOpen, FragTableSize)
+		t.slots = make([]fragSlot, 2*fragTableMin)
+		t.ring = make([]fragOpen, fragTableMin)
+	}
+}
+
+// fragTableMin is the datagrams a new table has room for; it doubles as
+// they come, up to FragTableSize, so a file with few fragments touches
+// little memory.
+const fragTableMin = 64
+
+// grow doubles the table: the ring of open windows keeps its order, the
+// slots are hashed anew.
+func (t *fragTable) grow() {
+	ring := make([]fragOpen, 2*len(t.ring))
+	for i := range t.n {
+		ring[i] = t.ring[(t.head+i)%len(t.ring)]
+	}
+	old := t.slots
+	t.ring, t.head = ring, 0
+	t.slots = make([]fragSlot, 2*len(ring))
+	for i := range old {
+		if old[i].used {
+			t.slots[t.find(&old[i].key, old[i].hash)] = old[i]
+		}
 	}
 }
 
@@ -121,12 +144,16 @@ func (t *fragTable) seen(k *fragKey, ts int64, first bool) {
 		t.closeOldest()
 		i = t.find(k, h) // the deletion may have moved slots
 		s = &t.slots[i]
+	} else if t.n == len(t.ring) {
+		t.grow()
+		i = t.find(k, h)
+		s = &t.slots[i]
 	}
 	*s = fragSlot{key: *k, hash: h, used: true, first: first}
 	if !first {
 		s.pending = 1
 	}
-	t.ring[(t.head+t.n)%FragTableSize] = fragOpen{key: *k, deadline: ts + FragWindow}
+	t.ring[(t.head+t.n)%len(t.ring)] = fragOpen{key: *k, deadline: ts + FragWindow}
 	t.n++
 }
 
@@ -150,7 +177,7 @@ func (t *fragTable) closeOldest() {
 	i := t.find(k, k.hash())
 	t.orphans += t.slots[i].pending
 	t.remove(i)
-	t.head = (t.head + 1) % FragTableSize
+	t.head = (t.head + 1) % len(t.ring)
 	t.n--
 }
 
