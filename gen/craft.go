@@ -165,10 +165,14 @@ func putIPv4(b []byte, h *ipHdr, totalLen int) {
 	binary.BigEndian.PutUint16(b[6:], h.frag)
 	b[8] = h.ttl
 	b[9] = h.proto
-	b[10], b[11] = 0, 0
 	binary.BigEndian.PutUint32(b[12:], h.src)
 	binary.BigEndian.PutUint32(b[16:], h.dst)
-	binary.BigEndian.PutUint16(b[10:], fold(sum16(b[:ipv4HeaderLen], 0)))
+	// The header's words summed from the fields (the checksum word is 0):
+	// the one's-complement sum does not depend on how the words are
+	// grouped, so this is sum16 of the bytes (TestChecksumFromFields).
+	acc := 0x4500 + uint64(totalLen) + uint64(h.id) + uint64(h.frag) + uint64(h.ttl)<<8 + uint64(h.proto) +
+		uint64(h.src>>16) + uint64(h.src&0xffff) + uint64(h.dst>>16) + uint64(h.dst&0xffff)
+	binary.BigEndian.PutUint16(b[10:], fold(acc))
 }
 
 // sum16 adds b to acc as big-endian 16-bit words (RFC 1071), an odd last
@@ -224,7 +228,12 @@ func (c *chunkBuf) tcp(ts int64, ip *ipHdr, h *tcpHdr, payload []byte, t truthRe
 	binary.BigEndian.PutUint16(s[14:], h.window)
 	copy(s[tcpHeaderLen:], h.opts)
 	copy(s[hl:], payload)
-	binary.BigEndian.PutUint16(s[16:], fold(sum16(s, pseudo(ip.src, ip.dst, protoTCP, segLen))))
+	// The fixed header's words from the fields (checksum and urgent
+	// pointer 0), the options and payload from the bytes.
+	acc := pseudo(ip.src, ip.dst, protoTCP, segLen) + uint64(h.sport) + uint64(h.dport) +
+		uint64(h.seq>>16) + uint64(h.seq&0xffff) + uint64(h.ack>>16) + uint64(h.ack&0xffff) +
+		uint64(s[12])<<8 + uint64(s[13]) + uint64(h.window)
+	binary.BigEndian.PutUint16(s[16:], fold(sum16(s[tcpHeaderLen:], acc)))
 }
 
 // udp appends a UDP datagram with its checksum.

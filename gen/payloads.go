@@ -60,23 +60,41 @@ var (
 )
 
 // fillChargen fills b with chargen's rotating lines of printable ASCII
-// (RFC 864), starting at a position chosen by u.
+// (RFC 864), starting at a position chosen by u. Line r of the pattern
+// that starts at position s is line s+r of the one that starts at 0, so b
+// is usually a copy out of chargenLines.
 func fillChargen(b []byte, u uint64) {
-	const line = 72
 	start := int(u % 95)
+	if copy(b, chargenLines[start*chargenLine:]) < len(b) {
+		chargenFrom(b, start) // longer than any segment of 16 fragments
+	}
+}
+
+// chargenFrom writes the chargen pattern that starts at position start
+// into b.
+func chargenFrom(b []byte, start int) {
 	for i := range b {
-		col := i % (line + 2)
-		switch col {
-		case line:
+		switch col := i % chargenLine; col {
+		case chargenLine - 2:
 			b[i] = '\r'
-		case line + 1:
+		case chargenLine - 1:
 			b[i] = '\n'
 		default:
-			row := i / (line + 2)
-			b[i] = byte(' ' + (start+row+col)%95)
+			b[i] = byte(' ' + (start+i/chargenLine+col)%95)
 		}
 	}
 }
+
+// chargenLine is the bytes of a chargen line: 72 characters and CRLF.
+const chargenLine = 72 + 2
+
+// chargenLines is the pattern from position 0: enough lines for every
+// start position and a segment of 16 full fragments.
+var chargenLines = func() []byte {
+	b := make([]byte, (95+16*fragPayload/chargenLine+1)*chargenLine)
+	chargenFrom(b, 0)
+	return b
+}()
 
 // fillDNSResponse fills b (at least 64 bytes) with a well-formed DNS
 // response to "example.com ANY" whose TXT answers exactly use up b, as an
