@@ -425,8 +425,7 @@ func (s *scanner) merge(pt *part) {
 				a.Packets += sl.a.Packets
 				a.Sources.Merge(&sl.a.Sources)
 			} else {
-				a := sl.a
-				t.hours[sl.h] = &a
+				t.hours[sl.h] = t.newHour(&sl.a)
 			}
 		}
 		if pt.dseen {

@@ -114,22 +114,27 @@ var hllCountTab = func() (t [256]uint64) {
 func (h *HLL) Count() int64 {
 	const m = float64(1 << hllP)
 	var sum float64
-	var top uint64 // OR of the registers: a bound on the largest rank, byte-wise
+	// One pass, a word of 8 registers at a time: top is the OR of the
+	// registers (a bound on the largest rank, byte-wise); t sums
+	// hllCountTab, zeros above bit 53 and 2^(hllExact-r) below, the zero
+	// words of a sparse sketch at once.
+	var top, t, zeroWords uint64
+	le := binary.LittleEndian
 	for i := 0; i < len(h.Reg); i += 8 {
-		top |= binary.LittleEndian.Uint64(h.Reg[i:])
+		w := le.Uint64(h.Reg[i:])
+		if w == 0 {
+			zeroWords++
+			continue
+		}
+		top |= w
+		r := (*[8]uint8)(h.Reg[i:])
+		t += hllCountTab[r[0]] + hllCountTab[r[1]] + hllCountTab[r[2]] + hllCountTab[r[3]] +
+			hllCountTab[r[4]] + hllCountTab[r[5]] + hllCountTab[r[6]] + hllCountTab[r[7]]
 	}
+	t += 8 * zeroWords * hllCountTab[0]
 	top |= top >> 32
 	top |= top >> 16
 	top |= top >> 8
-	var acc [4]uint64 // hllCountTab sums: zeros above bit 53, 2^(hllExact-r) below
-	for i := 0; i < len(h.Reg); i += 4 {
-		r := (*[4]uint8)(h.Reg[i:])
-		acc[0] += hllCountTab[r[0]]
-		acc[1] += hllCountTab[r[1]]
-		acc[2] += hllCountTab[r[2]]
-		acc[3] += hllCountTab[r[3]]
-	}
-	t := acc[0] + acc[1] + acc[2] + acc[3]
 	zeros := int(t >> 53)
 	if uint8(top) <= hllExact {
 		sum = math.Ldexp(float64(t&(1<<53-1)), -hllExact)

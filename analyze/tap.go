@@ -15,6 +15,19 @@ type tap struct {
 	hours map[int64]*HourAll
 	dst   dstRange
 	naive NaiveFlow
+	slab  []HourAll // where the hours' numbers are kept, hourSlab at a time
+}
+
+// hourSlab is how many hours' numbers a tap allocates at once.
+const hourSlab = 256
+
+// newHour returns a copy of a kept in the tap's slab.
+func (t *tap) newHour(a *HourAll) *HourAll {
+	if len(t.slab) == cap(t.slab) {
+		t.slab = make([]HourAll, 0, hourSlab)
+	}
+	t.slab = append(t.slab, *a)
+	return &t.slab[len(t.slab)-1]
 }
 
 // dstRange is the smallest and largest IPv4 destination seen, from which
