@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/netip"
 	"os"
+	"sync"
 )
 
 // Port-0-related packets are rare, so they alone pay for classification:
@@ -153,8 +154,17 @@ func createSpool(name string) (*spoolWriter, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &spoolWriter{f: f, w: bufio.NewWriterSize(f, 64<<10)}, nil
+	w := spoolWriters.Get().(*bufio.Writer)
+	w.Reset(f)
+	return &spoolWriter{f: f, w: w}, nil
 }
+
+// The 64 KiB buffers of spool files are pooled: a run over thousands of
+// shards writes and reads as many spools.
+var (
+	spoolWriters = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 64<<10) }}
+	spoolReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 64<<10) }}
+)
 
 func (s *spoolWriter) add(p *P0Packet) {
 	p.encode(s.buf[:])
@@ -173,6 +183,9 @@ func (s *spoolWriter) close() error {
 	if cerr := s.f.Close(); err == nil {
 		err = cerr
 	}
+	s.w.Reset(nil)
+	spoolWriters.Put(s.w)
+	s.w = nil
 	return err
 }
 
@@ -183,7 +196,9 @@ func readSpool(name string, fn func(p *P0Packet) error) error {
 		return err
 	}
 	defer f.Close()
-	r := bufio.NewReaderSize(f, 64<<10)
+	r := spoolReaders.Get().(*bufio.Reader)
+	r.Reset(f)
+	defer func() { r.Reset(nil); spoolReaders.Put(r) }()
 	var b [spoolRecLen]byte
 	var p P0Packet
 	for i := 0; ; i++ {
