@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -460,12 +461,6 @@ func (t *eventTracker) finish() []Event {
 	return t.done
 }
 
-// hourKey indexes the hourly time series.
-type hourKey struct {
-	hour  int64
-	class label.Class
-}
-
 // StudyResult sums up the study for summary.json.
 type StudyResult struct {
 	Telescope      string           `json:"telescope"`
@@ -489,23 +484,38 @@ type StudyResult struct {
 // bundles.csv and timeseries.csv into dir. all gives the hourly packets
 // and distinct sources of all traffic, for comparison (and AllSources).
 func (st *Study) Write(dir string, spools []string, all map[int64]*HourAll, tele netip.Prefix, teleFrom string) (*StudyResult, error) {
+	return st.write(dir, spools, all, countHoursAsync(all), tele, teleFrom)
+}
+
+// hourCounts is the distinct-source estimate of every hour of all traffic
+// and the union of the hours' sketches, counted on their own goroutines
+// (countHours): n and union are valid once done is closed.
+type hourCounts struct {
+	done  chan struct{}
+	n     map[int64]int64
+	union HLL
+}
+
+// countHoursAsync starts counting the hours of all.
+func countHoursAsync(all map[int64]*HourAll) *hourCounts {
+	hc := &hourCounts{done: make(chan struct{})}
+	go func() {
+		defer close(hc.done)
+		hc.n = countHours(all, &hc.union)
+	}()
+	return hc
+}
+
+// write is Write with the hours' counting already started (RunStudy starts
+// it before the spools are read the first time).
+func (st *Study) write(dir string, spools []string, all map[int64]*HourAll, hc *hourCounts, tele netip.Prefix, teleFrom string) (*StudyResult, error) {
+	defer func() { <-hc.done }() // an early return: let the counting end
 	res := &StudyResult{Telescope: "unknown", TelescopeFrom: teleFrom,
 		ClassPackets: map[string]int64{}, ClassSources: map[string]int64{}, ToolSources: map[string]int64{}, ShapePackets: map[string]int64{}}
 	if tele.IsValid() {
 		res.Telescope = tele.String()
 		res.TelescopeAddrs = math.Ldexp(1, tele.Addr().BitLen()-tele.Bits())
 	}
-	// The hourly source counts of all traffic need only all: counted
-	// while the spools are read again.
-	counted := make(chan map[int64]int64, 1)
-	var union HLL // of every hour: the distinct sources of all traffic
-	go func() { counted <- countHours(all, &union) }()
-	var allSources map[int64]int64
-	defer func() {
-		if allSources == nil {
-			<-counted // an early return: let the counting end
-		}
-	}()
 	pf, err := os.Create(filepath.Join(dir, "packets.csv"))
 	if err != nil {
 		return nil, err
@@ -513,10 +523,14 @@ func (st *Study) Write(dir string, spools []string, all map[int64]*HourAll, tele
 	defer pf.Close()
 	pw := bufio.NewWriterSize(pf, 1<<20)
 	pw.WriteString("file,index,time,src,dst,proto,sport,dport,port0,tcp_flags,ttl,ip_id,shape,probe,class\n")
-	hourly := map[hourKey]int64{}
-	hourSrc := map[hourKey]map[netip.Addr]struct{}{}
+	hours := map[int64]*hourPort0{} // the hours with port-0 packets
+	var hour *hourPort0
+	curHour := int64(math.MinInt64)
+	var classPackets [label.NumClasses]int64
+	var shapePackets [numShapes]int64
 	ev := &eventTracker{opts: st.Opts, open: map[eventKey]*Event{}}
 	var line []byte
+	var df dayFormat
 	fileIdx, fileField := uint32(0), ""
 	if len(st.Files) > 0 {
 		fileField = csvField(st.Files[0])
@@ -525,14 +539,16 @@ func (st *Study) Write(dir string, spools []string, all map[int64]*HourAll, tele
 		err := readSpool(sp, func(p *P0Packet) error {
 			c := st.ClassOf(p)
 			res.Port0Packets++
-			res.ClassPackets[c.String()]++
-			res.ShapePackets[p.Shape.String()]++
-			k := hourKey{p.TS / 3600e9, c}
-			hourly[k]++
-			if hourSrc[k] == nil {
-				hourSrc[k] = map[netip.Addr]struct{}{}
+			classPackets[c]++
+			shapePackets[p.Shape%numShapes]++
+			if h := p.TS / 3600e9; h != curHour || hour == nil {
+				if hour = hours[h]; hour == nil {
+					hour = &hourPort0{}
+					hours[h] = hour
+				}
+				curHour = h
 			}
-			hourSrc[k][p.Src] = struct{}{}
+			hour.add(c, p.Src)
 			ev.add(p, c)
 			if p.File != fileIdx {
 				fileIdx, fileField = p.File, csvField(st.Files[p.File])
@@ -542,7 +558,7 @@ func (st *Study) Write(dir string, spools []string, all map[int64]*HourAll, tele
 			line = append(line, ',')
 			line = strconv.AppendInt(line, p.Index, 10)
 			line = append(line, ',')
-			line = appendTime(line, p.TS)
+			line = df.time(line, p.TS)
 			line = append(line, ',')
 			line = appendAddr(line, p.Src)
 			line = append(line, ',')
@@ -580,6 +596,16 @@ func (st *Study) Write(dir string, spools []string, all map[int64]*HourAll, tele
 	if err := pw.Flush(); err != nil {
 		return nil, err
 	}
+	for c, n := range classPackets {
+		if n > 0 {
+			res.ClassPackets[label.Class(c).String()] = n
+		}
+	}
+	for sh, n := range shapePackets {
+		if n > 0 {
+			res.ShapePackets[Shape(sh).String()] = n
+		}
+	}
 	st.Events = ev.finish()
 	res.Port0Sources = int64(len(st.Sources))
 	for _, s := range st.Sources {
@@ -596,9 +622,9 @@ func (st *Study) Write(dir string, spools []string, all map[int64]*HourAll, tele
 	if err := st.writeBundles(dir); err != nil {
 		return nil, err
 	}
-	allSources = <-counted
-	res.AllSources = union.Count()
-	if err := writeTimeseries(dir, hourly, hourSrc, all, allSources); err != nil {
+	<-hc.done
+	res.AllSources = hc.union.Count()
+	if err := writeTimeseries(dir, hours, all, hc.n); err != nil {
 		return nil, err
 	}
 	return res, nil
@@ -774,27 +800,23 @@ type HourAll struct {
 	Sources HLL
 }
 
-func writeTimeseries(dir string, hourly map[hourKey]int64, hourSrc map[hourKey]map[netip.Addr]struct{}, all map[int64]*HourAll, sources map[int64]int64) error {
-	hours := map[int64]bool{} // true: an hour with port-0 packets
-	for k := range hourly {
-		hours[k.hour] = true
-	}
-	for h := range all {
-		if !hours[h] {
-			hours[h] = false
-		}
-	}
-	hs := make([]int64, 0, len(hours))
-	for h := range hours {
+func writeTimeseries(dir string, p0 map[int64]*hourPort0, all map[int64]*HourAll, sources map[int64]int64) error {
+	hs := make([]int64, 0, len(all)+len(p0))
+	for h := range p0 {
 		hs = append(hs, h)
 	}
-	sort.Slice(hs, func(i, j int) bool { return hs[i] < hs[j] })
+	for h := range all {
+		if p0[h] == nil {
+			hs = append(hs, h)
+		}
+	}
+	slices.Sort(hs)
 	classes := label.Classes()
 	return writeCSV(dir, "timeseries.csv", "hour,class,packets,sources", func(w io.Writer) error {
 		var t, line []byte
+		var df dayFormat
 		for _, h := range hs {
-			p0 := hours[h]
-			t = time.Unix(h*3600, 0).UTC().AppendFormat(t[:0], "2006-01-02T15:00:00Z")
+			t = df.hour(t[:0], h)
 			line = line[:0]
 			if a := all[h]; a != nil {
 				line = append(append(line, t...), ",all,"...)
@@ -803,18 +825,16 @@ func writeTimeseries(dir string, hourly map[hourKey]int64, hourSrc map[hourKey]m
 				line = strconv.AppendInt(line, sources[h], 10)
 				line = append(line, '\n')
 			}
-			for _, c := range classes {
-				if !p0 {
-					break
-				}
-				k := hourKey{h, c}
-				if n := hourly[k]; n > 0 {
-					line = append(append(append(line, t...), ','), c.String()...)
-					line = append(line, ',')
-					line = strconv.AppendInt(line, n, 10)
-					line = append(line, ',')
-					line = strconv.AppendInt(line, int64(len(hourSrc[k])), 10)
-					line = append(line, '\n')
+			if hp := p0[h]; hp != nil {
+				for _, c := range classes {
+					if n := hp.packets[c]; n > 0 {
+						line = append(append(append(line, t...), ','), c.String()...)
+						line = append(line, ',')
+						line = strconv.AppendInt(line, n, 10)
+						line = append(line, ',')
+						line = strconv.AppendInt(line, int64(len(hp.sources[c])), 10)
+						line = append(line, '\n')
+					}
 				}
 			}
 			if _, err := w.Write(line); err != nil {
@@ -823,6 +843,75 @@ func writeTimeseries(dir string, hourly map[hourKey]int64, hourSrc map[hourKey]m
 		}
 		return nil
 	})
+}
+
+// hourPort0 is one hour's port-0 packets and distinct sources by class.
+type hourPort0 struct {
+	packets [label.NumClasses]int64
+	sources [label.NumClasses]map[netip.Addr]struct{}
+}
+
+func (hp *hourPort0) add(c label.Class, src netip.Addr) {
+	hp.packets[c]++
+	m := hp.sources[c]
+	if m == nil {
+		m = map[netip.Addr]struct{}{}
+		hp.sources[c] = m
+	}
+	m[src] = struct{}{}
+}
+
+// dayFormat writes times as the time package does, in UTC, formatting
+// the date ("2006-01-02T") once a day and the time of day by hand: rows in
+// time order cost one date a day.
+type dayFormat struct {
+	day  int64
+	date []byte // "2006-01-02T" of day; nil before the first time
+}
+
+// dateOf returns "2006-01-02T" of day (days since the epoch).
+func (f *dayFormat) dateOf(day int64) []byte {
+	if f.date == nil || day != f.day {
+		f.day = day
+		f.date = time.Unix(day*86400, 0).UTC().AppendFormat(f.date[:0], "2006-01-02T")
+	}
+	return f.date
+}
+
+// floorDiv returns a/b and a%b rounded down (b > 0): the remainder is >= 0.
+func floorDiv(a, b int64) (int64, int64) {
+	q, r := a/b, a%b
+	if r < 0 {
+		q, r = q-1, r+b
+	}
+	return q, r
+}
+
+// hour appends hour h (hours since the epoch) as "2006-01-02T15:00:00Z".
+func (f *dayFormat) hour(b []byte, h int64) []byte {
+	day, hh := floorDiv(h, 24)
+	b = append(b, f.dateOf(day)...)
+	return append(appendDigits(b, hh, 2), ":00:00Z"...)
+}
+
+// time appends ts in timeLayout, "2006-01-02T15:04:05.000000000Z".
+func (f *dayFormat) time(b []byte, ts int64) []byte {
+	day, ns := floorDiv(ts, 86400e9)
+	b = append(b, f.dateOf(day)...)
+	b = append(appendDigits(b, ns/3600e9, 2), ':')
+	b = append(appendDigits(b, ns/60e9%60, 2), ':')
+	b = append(appendDigits(b, ns/1e9%60, 2), '.')
+	return append(appendDigits(b, ns%1e9, 9), 'Z')
+}
+
+// appendDigits appends v (>= 0) as exactly n decimal digits.
+func appendDigits(b []byte, v int64, n int) []byte {
+	b = append(b, "000000000"[:n]...)
+	for i := len(b) - 1; n > 0; i, n = i-1, n-1 {
+		b[i] = byte('0' + v%10)
+		v /= 10
+	}
+	return b
 }
 
 // countHours returns the distinct-source estimate of every hour of all,
@@ -873,6 +962,9 @@ func RunStudy(sum *Summary, out string, so StudyOptions) error {
 		names[i] = sum.Files[i].File
 	}
 	st := NewStudy(so, names)
+	// The hourly source counts of all traffic need only sum.hours: they
+	// are counted while the spools are read.
+	hc := countHoursAsync(sum.hours)
 	var spools []string
 	for _, sp := range sum.spools {
 		if sp == "" {
@@ -880,6 +972,7 @@ func RunStudy(sum *Summary, out string, so StudyOptions) error {
 		}
 		spools = append(spools, sp)
 		if err := readSpool(sp, func(p *P0Packet) error { st.Aggregate(p); return nil }); err != nil {
+			<-hc.done
 			return err
 		}
 	}
@@ -888,7 +981,7 @@ func RunStudy(sum *Summary, out string, so StudyOptions) error {
 	if !tele.IsValid() {
 		tele, from = sum.dst.prefix(), "inferred"
 	}
-	res, err := st.Write(out, spools, sum.hours, tele, from)
+	res, err := st.write(out, spools, sum.hours, hc, tele, from)
 	if err != nil {
 		return err
 	}

@@ -2,10 +2,12 @@ package analyze
 
 import (
 	"bytes"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"sort"
 	"testing"
+	"time"
 
 	"github.com/port0/port0/gen"
 	"github.com/port0/port0/label"
@@ -228,4 +230,48 @@ func BenchmarkAnalyzeStudy(b *testing.B) {
 	}
 	b.SetBytes(bytes)
 	analyzeStudyLoop(b, shards, 0)
+}
+
+// TestDayFormat holds dayFormat to the time package's formatting: every
+// hour of several years around the epoch, 2024's leap day, 2106 (the end
+// of 32-bit pcap seconds) and 9999, in order, then at random; and
+// nanosecond times in order within days and at random, before the epoch
+// too.
+func TestDayFormat(t *testing.T) {
+	wantHour := func(h int64) string { return time.Unix(h*3600, 0).UTC().Format("2006-01-02T15:00:00Z") }
+	var hours []int64
+	for h := int64(-3 * 8784); h < 3*8784; h++ { // 1967–1973
+		hours = append(hours, h)
+	}
+	for _, y := range []int{2024, 2106, 9999} {
+		start := time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC).Unix() / 3600
+		for h := start - 48; h < start+8784+48; h++ {
+			hours = append(hours, h)
+		}
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 10000 {
+		hours = append(hours, r.Int64N(1<<32/3600))
+	}
+	var f dayFormat
+	var b []byte
+	for _, h := range hours {
+		if b = f.hour(b[:0], h); string(b) != wantHour(h) {
+			t.Fatalf("hour %d: %q, want %q", h, b, wantHour(h))
+		}
+	}
+	var times []int64
+	for ts := int64(-2 * 86400e9); ts < 2*86400e9; ts += 1e9 + r.Int64N(1e11) {
+		times = append(times, ts)
+	}
+	for range 20000 {
+		times = append(times, r.Int64N(1<<32*1e9)-1e18, r.Int64N(1<<62))
+	}
+	times = append(times, 0, -1, 1, 86400e9-1, 86400e9, -86400e9)
+	for _, ts := range times {
+		want := time.Unix(0, ts).UTC().Format(timeLayout)
+		if b = f.time(b[:0], ts); string(b) != want {
+			t.Fatalf("time %d: %q, want %q", ts, b, want)
+		}
+	}
 }

@@ -30,6 +30,10 @@ const (
 	numClasses
 )
 
+// NumClasses is the number of classes, Unknown included: every Class is
+// below it.
+const NumClasses = int(numClasses)
+
 var classNames = [numClasses]string{
 	Unknown:          "unknown",
 	Background:       "background",
