@@ -106,35 +106,26 @@ func (k *chunker) next(ch *chunk) {
 	for {
 		for have < len(ch.buf) && k.rerr == nil {
 			// What the header reads left in the buffered reader, then
-			// straight from the stream, without copying through it.
+			// straight from the stream, without copying through it, a
+			// piece at a time: each piece's headers are walked while
+			// the piece is still in this core's cache.
 			r := c.src
 			if c.br.Buffered() > 0 {
 				r = c.br
 			}
-			n, err := r.Read(ch.buf[have:])
+			n, err := r.Read(ch.buf[have:min(len(ch.buf), have+readPiece)])
 			have += n
 			if err != nil {
 				k.rerr = err
 			}
-		}
-		// Walk the record headers from pos.
-		for {
-			rest := have - pos
-			if rest < pcapRecordLen {
-				break
-			}
-			caplen := c.u32(ch.buf[pos+8:])
-			if caplen > MaxCaplen {
-				k.finish(ch, pos, have, c.fail(c.off, fmt.Sprintf("absurd captured length %d (limit %d)", caplen, MaxCaplen), nil))
+			var failed bool
+			if pos, failed = k.walk(ch, pos, have); failed {
 				return
 			}
-			n := pcapRecordLen + int(caplen)
-			if rest < n {
-				break
-			}
-			pos += n
-			c.off += int64(n)
-			c.index++
+		}
+		var failed bool
+		if pos, failed = k.walk(ch, pos, have); failed {
+			return
 		}
 		if k.rerr != nil {
 			break
@@ -163,6 +154,34 @@ func (k *chunker) next(ch *chunk) {
 	}
 	k.finish(ch, pos, have, err)
 }
+
+// walk walks the record headers of ch.buf[pos:have] and returns where
+// the first record that is not whole there starts; failed reports a
+// record whose captured length is absurd, which ends the file (finish).
+func (k *chunker) walk(ch *chunk, pos, have int) (_ int, failed bool) {
+	c := k.c
+	for {
+		rest := have - pos
+		if rest < pcapRecordLen {
+			return pos, false
+		}
+		caplen := c.u32(ch.buf[pos+8:])
+		if caplen > MaxCaplen {
+			k.finish(ch, pos, have, c.fail(c.off, fmt.Sprintf("absurd captured length %d (limit %d)", caplen, MaxCaplen), nil))
+			return pos, true
+		}
+		n := pcapRecordLen + int(caplen)
+		if rest < n {
+			return pos, false
+		}
+		pos += n
+		c.off += int64(n)
+		c.index++
+	}
+}
+
+// readPiece is the most bytes the chunker reads at once.
+const readPiece = 128 << 10
 
 // finish ends the file after the records before pos; err, when not nil,
 // is the read error at pos.
