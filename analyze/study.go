@@ -516,25 +516,22 @@ func (st *Study) write(dir string, spools []string, all map[int64]*HourAll, hc *
 		res.Telescope = tele.String()
 		res.TelescopeAddrs = math.Ldexp(1, tele.Addr().BitLen()-tele.Bits())
 	}
-	pf, err := os.Create(filepath.Join(dir, "packets.csv"))
-	if err != nil {
-		return nil, err
+	// packets.csv is written from a third reading of the spools, on its
+	// own goroutine, while this one counts.
+	csvDone := make(chan error, 1)
+	go func() { csvDone <- st.writePackets(dir, spools) }()
+	csvErr := func() error {
+		err := <-csvDone
+		csvDone <- err // for a second call
+		return err
 	}
-	defer pf.Close()
-	pw := bufio.NewWriterSize(pf, 1<<20)
-	pw.WriteString("file,index,time,src,dst,proto,sport,dport,port0,tcp_flags,ttl,ip_id,shape,probe,class\n")
+	defer csvErr()
 	hours := map[int64]*hourPort0{} // the hours with port-0 packets
 	var hour *hourPort0
 	curHour := int64(math.MinInt64)
 	var classPackets [label.NumClasses]int64
 	var shapePackets [numShapes]int64
 	ev := &eventTracker{opts: st.Opts, open: map[eventKey]*Event{}}
-	var line []byte
-	var df dayFormat
-	fileIdx, fileField := uint32(0), ""
-	if len(st.Files) > 0 {
-		fileField = csvField(st.Files[0])
-	}
 	for _, sp := range spools {
 		err := readSpool(sp, func(p *P0Packet) error {
 			c := st.ClassOf(p)
@@ -550,6 +547,68 @@ func (st *Study) write(dir string, spools []string, all map[int64]*HourAll, hc *
 			}
 			hour.add(c, p.Src)
 			ev.add(p, c)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	if err := csvErr(); err != nil {
+		return nil, err
+	}
+	for c, n := range classPackets {
+		if n > 0 {
+			res.ClassPackets[label.Class(c).String()] = n
+		}
+	}
+	for sh, n := range shapePackets {
+		if n > 0 {
+			res.ShapePackets[Shape(sh).String()] = n
+		}
+	}
+	st.Events = ev.finish()
+	res.Port0Sources = int64(len(st.Sources))
+	for _, s := range st.Sources {
+		res.ClassSources[s.Class.String()]++
+		res.ToolSources[s.Tool.String()]++
+	}
+	res.Bundles, res.Events = len(st.Bundles), len(st.Events)
+	if err := st.writeSources(dir, res.TelescopeAddrs); err != nil {
+		return nil, err
+	}
+	if err := st.writeEvents(dir, res.TelescopeAddrs); err != nil {
+		return nil, err
+	}
+	if err := st.writeBundles(dir); err != nil {
+		return nil, err
+	}
+	<-hc.done
+	res.AllSources = hc.union.Count()
+	if err := writeTimeseries(dir, hours, all, hc.n); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// writePackets writes packets.csv: every port-0-related packet of the
+// spools with its class.
+func (st *Study) writePackets(dir string, spools []string) error {
+	pf, err := os.Create(filepath.Join(dir, "packets.csv"))
+	if err != nil {
+		return err
+	}
+	defer pf.Close()
+	pw := bufio.NewWriterSize(pf, 1<<20)
+	pw.WriteString("file,index,time,src,dst,proto,sport,dport,port0,tcp_flags,ttl,ip_id,shape,probe,class\n")
+	var line []byte
+	var df dayFormat
+	fileIdx, fileField := uint32(0), ""
+	if len(st.Files) > 0 {
+		fileField = csvField(st.Files[0])
+	}
+	for _, sp := range spools {
+		err := readSpool(sp, func(p *P0Packet) error {
+			c := st.ClassOf(p)
 			if p.File != fileIdx {
 				fileIdx, fileField = p.File, csvField(st.Files[p.File])
 			}
@@ -590,44 +649,13 @@ func (st *Study) write(dir string, spools []string, all map[int64]*HourAll, hc *
 			return err
 		})
 		if err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if err := pw.Flush(); err != nil {
-		return nil, err
+		return err
 	}
-	for c, n := range classPackets {
-		if n > 0 {
-			res.ClassPackets[label.Class(c).String()] = n
-		}
-	}
-	for sh, n := range shapePackets {
-		if n > 0 {
-			res.ShapePackets[Shape(sh).String()] = n
-		}
-	}
-	st.Events = ev.finish()
-	res.Port0Sources = int64(len(st.Sources))
-	for _, s := range st.Sources {
-		res.ClassSources[s.Class.String()]++
-		res.ToolSources[s.Tool.String()]++
-	}
-	res.Bundles, res.Events = len(st.Bundles), len(st.Events)
-	if err := st.writeSources(dir, res.TelescopeAddrs); err != nil {
-		return nil, err
-	}
-	if err := st.writeEvents(dir, res.TelescopeAddrs); err != nil {
-		return nil, err
-	}
-	if err := st.writeBundles(dir); err != nil {
-		return nil, err
-	}
-	<-hc.done
-	res.AllSources = hc.union.Count()
-	if err := writeTimeseries(dir, hours, all, hc.n); err != nil {
-		return nil, err
-	}
-	return res, nil
+	return pf.Close()
 }
 
 // ratio is a/b, or 0 when b is 0 (telescope size unknown).
