@@ -104,28 +104,29 @@ func (k *chunker) next(ch *chunk) {
 	k.pend = k.pend[:0]
 	pos := 0
 	for {
-		for have < len(ch.buf) && k.rerr == nil {
+		for {
 			// What the header reads left in the buffered reader, then
 			// straight from the stream, without copying through it, a
 			// piece at a time: each piece's headers are walked while
 			// the piece is still in this core's cache.
-			r := c.src
-			if c.br.Buffered() > 0 {
-				r = c.br
-			}
-			n, err := r.Read(ch.buf[have:min(len(ch.buf), have+readPiece)])
-			have += n
-			if err != nil {
-				k.rerr = err
+			if have < len(ch.buf) && k.rerr == nil {
+				r := c.src
+				if c.br.Buffered() > 0 {
+					r = c.br
+				}
+				n, err := r.Read(ch.buf[have:min(len(ch.buf), have+readPiece)])
+				have += n
+				if err != nil {
+					k.rerr = err
+				}
 			}
 			var failed bool
 			if pos, failed = k.walk(ch, pos, have); failed {
 				return
 			}
-		}
-		var failed bool
-		if pos, failed = k.walk(ch, pos, have); failed {
-			return
+			if have == len(ch.buf) || k.rerr != nil {
+				break
+			}
 		}
 		if k.rerr != nil {
 			break

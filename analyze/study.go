@@ -518,26 +518,25 @@ func (st *Study) write(dir string, spools []string, all map[int64]*HourAll, hc *
 	}
 	// packets.csv is written from a third reading of the spools, on its
 	// own goroutine, while this one counts.
-	csvDone := make(chan error, 1)
-	go func() { csvDone <- st.writePackets(dir, spools) }()
-	csvErr := func() error {
-		err := <-csvDone
-		csvDone <- err // for a second call
-		return err
-	}
-	defer csvErr()
+	var csvErr error
+	csvDone := make(chan struct{})
+	go func() {
+		defer close(csvDone)
+		csvErr = st.writePackets(dir, spools)
+	}()
+	defer func() { <-csvDone }()    // an early return: let the writing end
 	hours := map[int64]*hourPort0{} // the hours with port-0 packets
 	var hour *hourPort0
 	curHour := int64(math.MinInt64)
 	var classPackets [label.NumClasses]int64
-	var shapePackets [numShapes]int64
+	var shapePackets [256]int64 // by Shape, a uint8
 	ev := &eventTracker{opts: st.Opts, open: map[eventKey]*Event{}}
 	for _, sp := range spools {
 		err := readSpool(sp, func(p *P0Packet) error {
 			c := st.ClassOf(p)
 			res.Port0Packets++
 			classPackets[c]++
-			shapePackets[p.Shape%numShapes]++
+			shapePackets[p.Shape]++
 			if h := p.TS / 3600e9; h != curHour || hour == nil {
 				if hour = hours[h]; hour == nil {
 					hour = &hourPort0{}
@@ -553,8 +552,8 @@ func (st *Study) write(dir string, spools []string, all map[int64]*HourAll, hc *
 			return nil, err
 		}
 	}
-	if err := csvErr(); err != nil {
-		return nil, err
+	if <-csvDone; csvErr != nil {
+		return nil, csvErr
 	}
 	for c, n := range classPackets {
 		if n > 0 {
@@ -709,7 +708,10 @@ const timeLayout = "2006-01-02T15:04:05.000000000Z"
 func fmtTime(ts int64) string { return string(appendTime(nil, ts)) }
 
 // appendTime appends fmtTime(ts) to b.
-func appendTime(b []byte, ts int64) []byte { return time.Unix(0, ts).UTC().AppendFormat(b, timeLayout) }
+func appendTime(b []byte, ts int64) []byte {
+	var f dayFormat
+	return f.time(b, ts)
+}
 
 // appendAddr appends a.String() to b without building the string.
 func appendAddr(b []byte, a netip.Addr) []byte {
