@@ -81,13 +81,19 @@ func newChunk(size int) *chunk {
 
 // chunker reads one pcap stream into chunks.
 type chunker struct {
-	c    *Capture
-	pend []byte // bytes of a record cut by the end of the previous chunk
-	rerr error  // the first error the stream returned (io.EOF at its end)
+	c     *Capture
+	pend  []byte // bytes of a record cut by the end of the previous chunk
+	rerr  error  // the first error the stream returned (io.EOF at its end)
+	piece int    // the most bytes read at once
 }
 
-func (k *chunker) start(c *Capture) {
-	k.c, k.pend, k.rerr = c, k.pend[:0], nil
+// start readies k for c, reading at most piece bytes at once (0:
+// readPiece).
+func (k *chunker) start(c *Capture, piece int) {
+	if piece <= 0 {
+		piece = readPiece
+	}
+	k.c, k.pend, k.rerr, k.piece = c, k.pend[:0], nil, piece
 }
 
 // next fills ch with the next whole records. ch.last is set when the file
@@ -114,7 +120,7 @@ func (k *chunker) next(ch *chunk) {
 				if c.br.Buffered() > 0 {
 					r = c.br
 				}
-				n, err := r.Read(ch.buf[have:min(len(ch.buf), have+readPiece)])
+				n, err := r.Read(ch.buf[have:min(len(ch.buf), have+k.piece)])
 				have += n
 				if err != nil {
 					k.rerr = err
@@ -463,7 +469,7 @@ func (s *scanner) merge(pt *part) {
 // with workers goroutines (one: in this goroutine), and returns the read
 // error that ended it, or nil.
 func (s *scanner) scanPcap(c *Capture, workers int) error {
-	s.chunker.start(c)
+	s.chunker.start(c, s.readPiece)
 	if workers <= 1 {
 		if s.chunk == nil {
 			s.chunk = newChunk(s.chunkSize)

@@ -175,18 +175,18 @@ func TestChunkedScan(t *testing.T) {
 			if name == "gen.pcap" && (ref.fs.Counts.Fragments.OrphanNonFirst == 0 || ref.fs.Counts.Port0.Total == 0 || len(ref.hours) < 2) {
 				t.Fatalf("the generated capture lacks orphans, port-0 packets or hours: %+v", ref.fs.Counts)
 			}
-			check := func(t *testing.T, workers, size int) {
+			check := func(t *testing.T, workers, size, piece int) {
 				t.Helper()
-				s := &scanner{workers: workers, chunkSize: size}
+				s := &scanner{workers: workers, chunkSize: size, readPiece: piece}
 				got := scanFile(t, s, path)
 				if !reflect.DeepEqual(got.fs, ref.fs) {
-					t.Fatalf("workers %d, chunk %d: summary\n%+v\nwant\n%+v", workers, size, got.fs, ref.fs)
+					t.Fatalf("workers %d, chunk %d, piece %d: summary\n%+v\nwant\n%+v", workers, size, piece, got.fs, ref.fs)
 				}
 				if !bytes.Equal(got.spool, ref.spool) {
-					t.Fatalf("workers %d, chunk %d: spool of %d bytes differs from the %d of the record-by-record scan", workers, size, len(got.spool), len(ref.spool))
+					t.Fatalf("workers %d, chunk %d, piece %d: spool of %d bytes differs from the %d of the record-by-record scan", workers, size, piece, len(got.spool), len(ref.spool))
 				}
 				if !sameHours(got.hours, ref.hours) || got.dst != ref.dst || got.naive != ref.naive {
-					t.Fatalf("workers %d, chunk %d: all-traffic numbers differ", workers, size)
+					t.Fatalf("workers %d, chunk %d, piece %d: all-traffic numbers differ", workers, size, piece)
 				}
 			}
 			for i, size := range sizes {
@@ -196,7 +196,15 @@ func TestChunkedScan(t *testing.T) {
 				if len(data) > 64<<10 && name != "gen.pcap" && i%3 != 0 && size < 1<<18 {
 					continue // and of the others for its variants (not the chunks of several read pieces)
 				}
-				check(t, 1+i%3, size)
+				// Every other size reads its chunks in pieces of a half to a
+				// sixth of it, so that chunks of several pieces, cut records
+				// and read errors meet at every kind of piece boundary, not
+				// only in the chunks above readPiece.
+				piece := 0
+				if i%2 == 1 {
+					piece = 1 + size/(2+i%5)
+				}
+				check(t, 1+i%3, size, piece)
 			}
 		})
 	}
@@ -303,19 +311,23 @@ func FuzzChunkedScan(f *testing.F) {
 		}
 		b = b[:min(len(b), 8<<10)]
 		f.Add(b, uint16(len(b)/3), uint8(1))
+		f.Add(b, uint16(len(b)/2), uint8(1|3<<2))
 		var zb bytes.Buffer
 		zw := gzip.NewWriter(&zb)
 		zw.Write(b)
 		zw.Close()
 		f.Add(zb.Bytes(), uint16(100), uint8(2))
 	}
+	// workers picks the decoders (its value mod 3, plus 1) and, in bits 2
+	// and 3, the read pieces: the chunk, a half, a quarter or an eighth of it.
 	f.Fuzz(func(t *testing.T, data []byte, size uint16, workers uint8) {
 		rc, rerr, rskip := scanMem(&scanner{byRecord: true}, data)
-		s := &scanner{workers: 1 + int(workers%3), chunkSize: 1 + int(size)}
+		chunk := 1 + int(size)
+		s := &scanner{workers: 1 + int(workers%3), chunkSize: chunk, readPiece: max(1, chunk>>(workers>>2&3))}
 		gc, gerr, gskip := scanMem(s, data)
 		if !reflect.DeepEqual(gc, rc) || gerr != rerr || gskip != rskip {
-			t.Fatalf("chunk %d, %d decoders: counts %+v, error %q, skipped %d\nrecord by record: %+v, %q, %d",
-				1+int(size), s.workers, gc, gerr, gskip, rc, rerr, rskip)
+			t.Fatalf("chunk %d, pieces of %d, %d decoders: counts %+v, error %q, skipped %d\nrecord by record: %+v, %q, %d",
+				chunk, s.readPiece, s.workers, gc, gerr, gskip, rc, rerr, rskip)
 		}
 	})
 }

@@ -479,10 +479,11 @@ type scanner struct {
 	// their size); 0 or 1 decodes in this goroutine.
 	workers     int
 	minParallel int64
-	// Tests: chunkSize, when not 0, replaces the size of the chunk
-	// buffers; byRecord reads pcap files record by record with Next, as
-	// pcapng files are read.
+	// Tests: chunkSize and readPiece, when not 0, replace the size of the
+	// chunk buffers and of the chunker's reads; byRecord reads pcap files
+	// record by record with Next, as pcapng files are read.
 	chunkSize int
+	readPiece int
 	byRecord  bool
 
 	fileSize, counted int64 // size of the current file; bytes of it counted in prog
