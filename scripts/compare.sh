@@ -7,7 +7,9 @@
 #   1. go build -o bin/port0 ./cmd/port0 (skipped when PORT0 names a binary);
 #   2. `port0 gen -scenario paper -seed SEED -scale SCALE -shard single` into WORK/gen (one
 #      Ethernet µs pcap, telescope.pcap) and a gzip -GZIP_LEVEL copy, WORK/telescope.pcap.gz;
-#      both are reused when WORK already holds a capture of that scenario, seed and scale;
+#      both are reused when WORK already holds a capture of that scenario, seed and scale made
+#      by a generator that writes the same bytes (a 28 k-packet probe run, ~0.2 s, is compared
+#      with the one kept beside the capture, so a changed generator makes a new capture);
 #   3. warms the page cache, then times every command RUNS times, round-robin (run 1 of every
 #      command, then run 2, ...), with GNU time for the peak RSS;
 #   4. prints a Markdown table of medians and the ratios issue 6 asks for, and the port-0
@@ -91,6 +93,17 @@ GZ=$W/telescope.pcap.gz
 # manifest_get KEY: the first top-level-looking `"KEY": value` of the manifest.
 manifest_get() { sed -n "s/^ *\"$1\": \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}\$/\1/p" "$W/gen/manifest.json" | head -1; }
 
+# probe_sum: a checksum of what this generator writes for the scenario and seed at a small
+# scale (the sha256 lines of its manifest), to tell whether a kept capture is still what
+# this binary would generate.
+probe_sum() {
+	rm -rf "$W/probe"
+	"$PORT0" gen -q -scenario paper -seed "$SEED" -scale 1e-7 -shard single -out "$W/probe" >&2
+	grep '"sha256"' "$W/probe/manifest.json" | sha256sum | cut -c1-64
+	rm -rf "$W/probe"
+}
+PROBE=$(probe_sum)
+
 capture_matches() {
 	[[ -f $W/gen/manifest.json && -f $PCAP ]] || return 1
 	[[ $(manifest_get scenario) == paper && $(manifest_get seed) == "$SEED" && $(manifest_get shard) == single ]] || return 1
@@ -99,12 +112,16 @@ capture_matches() {
 	[[ $(manifest_get bytes) == "$(stat -c %s "$PCAP")" ]]
 }
 
-if capture_matches; then
-	say "compare: reusing $PCAP (paper, seed $SEED, scale $SCALE)"
+if capture_matches && [[ -f $W/gen/probe.sum && $(cat "$W/gen/probe.sum") == "$PROBE" ]]; then
+	say "compare: reusing $PCAP (paper, seed $SEED, scale $SCALE, same generator output)"
 else
+	if capture_matches; then
+		say "compare: $PCAP was made by a generator that wrote other bytes (or before probes were kept); making it again"
+	fi
 	say "compare: port0 gen -scenario paper -seed $SEED -scale $SCALE -shard single -out $W/gen"
 	rm -rf "$W/gen" "$W/gen.tmp" "$GZ" "$GZ.src"
 	"$PORT0" gen -q -scenario paper -seed "$SEED" -scale "$SCALE" -shard single -out "$W/gen.tmp"
+	printf '%s\n' "$PROBE" > "$W/gen.tmp/probe.sum"
 	mv "$W/gen.tmp" "$W/gen"
 	capture_matches || die "gen wrote $W/gen, but its manifest does not match seed $SEED, scale $SCALE"
 fi
