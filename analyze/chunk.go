@@ -337,14 +337,23 @@ func (pt *part) tap(d *decoder, p *Packet, r *Record) {
 	}
 }
 
-// hourAt returns the all-traffic numbers of the hour holding ts.
+// hourAt returns the all-traffic numbers of the hour holding ts. It is
+// small enough to inline: a packet in the current hour costs one compare.
 func (pt *part) hourAt(ts int64) *HourAll {
 	if uint64(ts-pt.curLo) >= 3600e9 || pt.curLo == 0 {
-		if h := ts / 3600e9; pt.cur < 0 || h != pt.curHour {
-			pt.hour(h)
-		}
+		pt.hourOf(ts)
 	}
 	return pt.curA
+}
+
+// hourOf makes the hour holding ts the current hour, when it is not.
+// It stays out of line so that hourAt inlines.
+//
+//go:noinline
+func (pt *part) hourOf(ts int64) {
+	if h := ts / 3600e9; pt.cur < 0 || h != pt.curHour {
+		pt.hour(h)
+	}
 }
 
 // plain takes the packets most of a capture is, an unfragmented IPv4 TCP
