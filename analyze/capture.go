@@ -53,7 +53,7 @@ type ReadError struct {
 	Index  int64
 	Offset int64
 	Msg    string
-	err    error // underlying I/O or gzip error, if any
+	err    error // underlying I/O or decompression error, if any
 }
 
 // Error returns "FILE: packet INDEX at byte OFFSET: MSG", or
@@ -79,7 +79,8 @@ const (
 )
 
 // Capture reads one capture file or stream: pcap (microsecond or
-// nanosecond, either byte order) or pcapng, optionally gzip-compressed.
+// nanosecond, either byte order) or pcapng, optionally gzip- or
+// zstd-compressed.
 //
 // Next reads records straight out of a fixed 1 MiB bufio buffer and never
 // allocates in the steady state; Packet.Data points into that buffer. A
@@ -87,9 +88,10 @@ const (
 type Capture struct {
 	name   string
 	closer io.Closer     // the file opened by OpenCapture, if any
-	gz     *gzipReader   // non-nil for gzip input
+	dec    io.ReadCloser // the decompressor of gzip or zstd input; nil for plain input
+	comp   string        // "gzip" or "zstd" when dec is not nil
 	br     *bufio.Reader // the decompressed stream
-	src    io.Reader     // what br reads: the input or the gzip reader
+	src    io.Reader     // what br reads: the input or dec
 	format captureFormat
 
 	be    bool  // current byte order is big-endian
@@ -107,12 +109,13 @@ type Capture struct {
 	// pcapng
 	ifaces []ngInterface
 
-	bufs [2]*bufio.Reader // pooled read buffers (the second behind gzip)
+	bufs [2]*bufio.Reader // pooled read buffers (the second behind dec)
 }
 
 // OpenCapture opens a capture file; name "-" reads standard input. The
-// format is detected from the content: gzip by its magic (1f 8b, whatever
-// the file name), then pcap or pcapng by theirs.
+// format is detected from the content: gzip and zstd by their magic
+// numbers (1f 8b; 28 b5 2f fd or a skippable frame), whatever the file
+// name, then pcap or pcapng by theirs.
 func OpenCapture(name string) (*Capture, error) {
 	if name == "-" {
 		return NewCapture("stdin", os.Stdin)
@@ -130,13 +133,16 @@ func OpenCapture(name string) (*Capture, error) {
 	return c, nil
 }
 
-// NewCapture reads a capture from r, detecting gzip, pcap and pcapng by
-// their magic numbers. name is used in errors. Header errors are returned as
+// NewCapture reads a capture from r, detecting gzip, zstd, pcap and pcapng
+// by their magic numbers. name is used in errors. Header errors are returned as
 // a *ReadError with Index -1.
 func NewCapture(name string, r io.Reader) (_ *Capture, err error) {
 	c := &Capture{name: name}
 	defer func() {
 		if err != nil {
+			if c.dec != nil {
+				c.dec.Close() // a zstd decoder's goroutines stop
+			}
 			c.release() // nothing will read from c: its buffers go back
 		}
 	}()
@@ -144,18 +150,28 @@ func NewCapture(name string, r io.Reader) (_ *Capture, err error) {
 	br := getReader(r)
 	c.bufs[0] = br
 	c.src = r
-	if m, _ := br.Peek(2); len(m) == 2 && m[0] == 0x1f && m[1] == 0x8b {
+	m, _ := br.Peek(4)
+	switch {
+	case len(m) >= 2 && m[0] == 0x1f && m[1] == 0x8b:
 		gz, err := newGzipReader(br, start)
 		if err != nil {
 			return nil, c.headerError("gzip: "+err.Error(), err)
 		}
-		c.gz = gz
-		br = getReader(gz)
+		c.dec, c.comp = gz, "gzip"
+	case isZstd(m):
+		zr, err := newZstdReader(br)
+		if err != nil {
+			return nil, c.headerError("zstd: "+err.Error(), err)
+		}
+		c.dec, c.comp = zr, "zstd"
+	}
+	if c.dec != nil {
+		br = getReader(c.dec)
 		c.bufs[1] = br
-		c.src = gz
+		c.src = c.dec
 	}
 	c.br = br
-	m, err := br.Peek(4)
+	m, err = br.Peek(4)
 	if len(m) < 4 {
 		if len(m) == 0 && err == io.EOF {
 			return nil, c.headerError("empty input: no capture header", nil)
@@ -180,8 +196,8 @@ func NewCapture(name string, r io.Reader) (_ *Capture, err error) {
 // reset makes c read a new uncompressed capture from r, reusing its buffers
 // (benchmarks and the allocation test read the same bytes many times).
 func (c *Capture) reset(r io.Reader) error {
-	if c.gz != nil {
-		return errors.New("reset: gzip input")
+	if c.dec != nil {
+		return errors.New("reset: compressed input")
 	}
 	c.br.Reset(r)
 	c.src = r
@@ -199,7 +215,7 @@ func (c *Capture) reset(r io.Reader) error {
 }
 
 // Format names the container: "pcap", "pcap-ns" or "pcapng", with "+gzip"
-// appended for compressed input.
+// or "+zstd" appended for compressed input.
 func (c *Capture) Format() string {
 	var s string
 	switch c.format {
@@ -210,8 +226,8 @@ func (c *Capture) Format() string {
 	case formatPcapng:
 		s = "pcapng"
 	}
-	if c.gz != nil {
-		s += "+gzip"
+	if c.dec != nil {
+		s += "+" + c.comp
 	}
 	return s
 }
@@ -245,12 +261,12 @@ func (c *Capture) Err() error {
 	return c.err
 }
 
-// Close releases the gzip reader and closes the file opened by OpenCapture.
+// Close releases the decompressor and closes the file opened by OpenCapture.
 // It does not close a reader passed to NewCapture, nor standard input.
 func (c *Capture) Close() error {
 	var err error
-	if c.gz != nil {
-		err = c.gz.Close()
+	if c.dec != nil {
+		err = c.dec.Close()
 	}
 	if c.closer != nil {
 		if cerr := c.closer.Close(); err == nil {
@@ -296,7 +312,7 @@ func (c *Capture) headerError(msg string, err error) error {
 }
 
 // truncated builds the ReadError for a record or block of want bytes of which
-// only have could be read, distinguishing a short file from an I/O or gzip
+// only have could be read, distinguishing a short file from an I/O or decompression
 // failure.
 func (c *Capture) truncated(offset int64, what string, want, have int, err error) error {
 	msg := fmt.Sprintf("%s truncated: need %d bytes, input ends after %d", what, want, have)
@@ -308,8 +324,8 @@ func (c *Capture) ioSuffix(err error) string {
 	if err == nil || err == io.EOF {
 		return ""
 	}
-	if c.gz != nil {
-		return " (gzip stream: " + err.Error() + ")"
+	if c.dec != nil {
+		return " (" + c.comp + " stream: " + err.Error() + ")"
 	}
 	return " (" + err.Error() + ")"
 }

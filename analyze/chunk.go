@@ -63,7 +63,7 @@ type chunk struct {
 
 	// err is the *ReadError that ends the file after these records, or
 	// nil; bad is how many bytes of the stream from the failed record on
-	// are in buf (counted as skipped for gzip input and stdin).
+	// are in buf (counted as skipped for compressed input and stdin).
 	err  error
 	bad  int64
 	last bool // no chunk follows

@@ -102,6 +102,14 @@ func chunkInputs(t *testing.T) map[string][]byte {
 	trailer := bytes.Clone(z)
 	trailer[len(trailer)-6] ^= 1 // the CRC-32
 	in["gen-crc.pcap.gz"] = trailer
+	zs := zstdBytes(t, g.pcap)
+	in["gen.pcap.zst"] = zs
+	in["gen-cut.pcap.zst"] = zs[:len(zs)/2]
+	zcorrupt := bytes.Clone(zs)
+	for i := len(zs) / 3; i < len(zs)/3+64; i++ {
+		zcorrupt[i] ^= 0x5a
+	}
+	in["gen-corrupt.pcap.zst"] = zcorrupt
 	ents, err := os.ReadDir(corpusDir)
 	if err != nil {
 		t.Fatal(err)

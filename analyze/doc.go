@@ -1,6 +1,6 @@
 // Package analyze reads captures and decodes their packets for port-0
-// analysis: readers for pcap (µs and ns, both byte orders), pcapng, gzip and
-// stdin; a zero-allocation fast decoder; a gopacket reference decoder that
+// analysis: readers for pcap (µs and ns, both byte orders), pcapng, gzip,
+// zstd and stdin; a zero-allocation fast decoder; a gopacket reference decoder that
 // checks it; and, on top, the classifier and aggregators.
 //
 // # Aliasing
@@ -116,7 +116,7 @@
 // file to file, so the hot path allocates nothing per packet; each file's
 // Counts are kept apart and summed in input order (Counts.Add), so the
 // Summary does not depend on the number of workers. A pcap file of 16 MiB
-// or more, gzip input and standard input are, besides, decoded by
+// or more, compressed input and standard input are, besides, decoded by
 // Options.Workers goroutines at once: one goroutine reads (and inflates)
 // the stream into chunks of whole records, the others decode them, and the
 // chunks' results are merged in order, fragments included, so that every
@@ -139,5 +139,6 @@
 //
 // gzip input is inflated by github.com/klauspost/compress, with
 // compress/gzip taking over on a damaged stream so that the bytes and the
-// error are the standard library's (gzip.go).
+// error are the standard library's (gzip.go); zstd input is decompressed
+// by the same module's zstd package (zstd.go).
 package analyze

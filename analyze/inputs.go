@@ -17,7 +17,7 @@ import (
 // walked recursively in lexical order (filepath.WalkDir), skipping hidden
 // files and folders (names starting with "."). Inside folders only files
 // that look like captures are kept: a pcap or pcapng magic number, possibly
-// behind gzip, so truth files, manifests and READMEs next to the shards are
+// behind gzip or zstd, so truth files, manifests and READMEs next to the shards are
 // ignored. Duplicates are not removed.
 func ExpandInputs(args []string) ([]string, error) {
 	var out []string
@@ -64,8 +64,8 @@ func ExpandInputs(args []string) ([]string, error) {
 }
 
 // looksLikeCapture reports whether the file at path starts with a pcap or
-// pcapng magic number, looking through gzip. Non-regular files (devices,
-// sockets, symlinks to folders) are not captures.
+// pcapng magic number, looking through gzip and zstd. Non-regular files
+// (devices, sockets, symlinks to folders) are not captures.
 func looksLikeCapture(path string) (bool, error) {
 	info, err := os.Stat(path)
 	if err != nil {
@@ -79,20 +79,26 @@ func looksLikeCapture(path string) (bool, error) {
 		return false, err
 	}
 	defer f.Close()
-	var r io.Reader = bufio.NewReader(f)
-	var m [4]byte
-	if _, err := io.ReadFull(r, m[:2]); err != nil {
-		return false, nil
-	}
-	if m[0] == 0x1f && m[1] == 0x8b {
-		gz, err := gzip.NewReader(io.MultiReader(strings.NewReader("\x1f\x8b"), r))
+	br := bufio.NewReader(f)
+	var r io.Reader = br
+	head, _ := br.Peek(4)
+	switch {
+	case len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b:
+		gz, err := gzip.NewReader(br)
 		if err != nil {
 			return false, nil
 		}
-		if _, err := io.ReadFull(gz, m[:]); err != nil {
+		r = gz
+	case isZstd(head):
+		zr, err := newZstdReader(br)
+		if err != nil {
 			return false, nil
 		}
-	} else if _, err := io.ReadFull(r, m[2:]); err != nil {
+		defer zr.Close()
+		r = zr
+	}
+	var m [4]byte
+	if _, err := io.ReadFull(r, m[:]); err != nil {
 		return false, nil
 	}
 	switch binary.BigEndian.Uint32(m[:]) {

@@ -29,6 +29,8 @@ func TestExpandInputs(t *testing.T) {
 		".h.pcap":          pcapHdr,
 		"z.pcap.gz":        z.Bytes(),
 		"truth.csv.gz":     zt.Bytes(),
+		"y.pcap.zst":       zstdBytes(t, pcapHdr),
+		"truth.csv.zst":    zstdBytes(t, []byte("src,dst\n")),
 		"empty":            nil,
 	}
 	for name, b := range files {
@@ -49,7 +51,7 @@ func TestExpandInputs(t *testing.T) {
 	}{
 		{"stdin", []string{"-"}, []string{"-"}, false},
 		{"files as given", []string{j("sub/c.txt"), j("a.pcap"), j("sub/c.txt")}, []string{j("sub/c.txt"), j("a.pcap"), j("sub/c.txt")}, false},
-		{"folder", []string{dir}, []string{j("a.pcap"), j("sub/b.pcapng"), j("sub/deeper/d.cap"), j("z.pcap.gz")}, false},
+		{"folder", []string{dir}, []string{j("a.pcap"), j("sub/b.pcapng"), j("sub/deeper/d.cap"), j("y.pcap.zst"), j("z.pcap.gz")}, false},
 		{"mixed", []string{"-", j("sub"), j("empty")}, []string{"-", j("sub/b.pcapng"), j("sub/deeper/d.cap"), j("empty")}, false},
 		{"hidden file given explicitly", []string{j(".h.pcap")}, []string{j(".h.pcap")}, false},
 		{"missing", []string{j("nope.pcap")}, nil, true},

@@ -141,9 +141,9 @@ type Counts struct {
 	// SkippedBytes counts the bytes after a read error that were not
 	// analyzed: for a plain file its size minus the error offset (the
 	// whole file when it cannot be opened or its header is unreadable);
-	// for gzip input and stdin, the decompressed bytes that could still be
-	// read from the error offset on (the compressed size of a gzip file
-	// whose header is unreadable). Records after a read error cannot be
+	// for compressed (gzip, zstd) input and stdin, the decompressed bytes
+	// that could still be read from the error offset on (the compressed
+	// size of a file whose header is unreadable). Records after a read error cannot be
 	// counted: the reader does not resynchronise.
 	SkippedBytes int64 `json:"skipped_bytes"`
 }
@@ -278,7 +278,7 @@ func newCounts() Counts {
 // Options configure Analyze.
 type Options struct {
 	// Workers is the number of files read at once, and of goroutines
-	// that decode one large pcap file, gzip input or standard input; 0
+	// that decode one large pcap file, compressed input or standard input; 0
 	// means GOMAXPROCS. The Summary does not depend on it.
 	Workers int
 	// Progress, when not nil, receives a progress line at most every
@@ -475,7 +475,7 @@ type scanner struct {
 	prog    *progress // nil in benchmarks and tests
 	tap     *tap      // the port-0 study's side, when it runs
 	// workers is the number of goroutines that decode one pcap file of at
-	// least minParallel bytes (gzip input and standard input whatever
+	// least minParallel bytes (compressed input and standard input whatever
 	// their size); 0 or 1 decodes in this goroutine.
 	workers     int
 	minParallel int64
@@ -491,7 +491,7 @@ type scanner struct {
 }
 
 // parallelMin is the size from which a pcap file's chunks are decoded by
-// several goroutines (scanner.workers); gzip input and standard input are
+// several goroutines (scanner.workers); compressed input and standard input are
 // always decoded so, as their size says little about their length.
 const parallelMin = 16 << 20
 
@@ -524,7 +524,7 @@ func (s *scanner) file(name string, stdin io.Reader) FileSummary {
 	defer c.Close()
 	fs.Format = c.Format()
 	workers := 1
-	if name == "-" || c.gz != nil || s.fileSize >= s.minParallel {
+	if name == "-" || c.dec != nil || s.fileSize >= s.minParallel {
 		workers = s.workers
 	}
 	err = s.scanWith(c, workers)
@@ -574,7 +574,7 @@ func errorInfo(name string, err error) *ReadErrorInfo {
 // analyzed: the rest of a plain file by its size, else what can still be
 // read from the (decompressed) stream.
 func (s *scanner) skipped(c *Capture, offset int64) int64 {
-	if f, ok := c.closer.(*os.File); ok && c.gz == nil {
+	if f, ok := c.closer.(*os.File); ok && c.dec == nil {
 		if info, err := f.Stat(); err == nil && info.Mode().IsRegular() {
 			return max(0, info.Size()-offset)
 		}

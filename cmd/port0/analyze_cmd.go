@@ -19,7 +19,7 @@ import (
 func runAnalyze(args []string, env *cmdEnv) error {
 	fs := newFlagSet("analyze", "-out DIR [-workers N] [-q] INPUT...  (files, folders, or - for stdin)", env)
 	out := fs.String("out", "", "output folder for summary.json (required)")
-	workers := fs.Int("workers", 0, "files read at once, and decoders of one large or gzip file (0 = all cores); output does not depend on it")
+	workers := fs.Int("workers", 0, "files read at once, and decoders of one large or compressed file (0 = all cores); output does not depend on it")
 	quiet := fs.Bool("q", false, "no progress on stderr")
 	countOnly := fs.Bool("count-only", false, "only count (summary.json without the port-0 study and its tables)")
 	partial := fs.Bool("partial", false, "also keep DIR/partial, a partial result that -merge combines with others")

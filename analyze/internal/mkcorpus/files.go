@@ -263,6 +263,7 @@ func corpus() []file {
 		file{name: "pcapng_le.pcapng.gz", data: gz(pcapngLe.data), recs: pcapngLe.recs, note: "gzip of pcapng_le.pcapng"},
 	)
 	fs = append(fs, gzipBroken(pcapUsLe)...)
+	fs = append(fs, zstdFiles(pcapUsLe, pcapngLe)...)
 	return fs
 }
 

@@ -8,9 +8,10 @@
 //
 //	go run ./analyze/internal/mkcorpus -out testdata/captures
 //
-// Output is deterministic: fixed timestamps, no randomness. The gzip files
-// depend on compress/flate's output, which Go keeps stable in practice; the
-// test in this package compares them after decompression.
+// Output is deterministic: fixed timestamps, no randomness. The gzip and
+// zstd files depend on compress/flate's and klauspost/compress/zstd's
+// output, which their versions keep stable in practice; the test in this
+// package compares them after decompression.
 package main
 
 import (
@@ -101,24 +102,28 @@ func writeExpected(w io.Writer, fs []file) error {
 	return cw.Error()
 }
 
-// gunzip returns b decompressed as far as possible when it is gzip, and
-// whether it was.
-func gunzip(b []byte) ([]byte, bool) {
-	if len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
-		return b, false
+// decompress returns b decompressed as far as possible when it is gzip or
+// zstd, and which of the two it is ("" for neither).
+func decompress(b []byte) ([]byte, string) {
+	switch {
+	case len(b) >= 2 && b[0] == 0x1f && b[1] == 0x8b:
+		zr, err := gzip.NewReader(bytes.NewReader(b))
+		if err != nil {
+			return nil, "gzip"
+		}
+		d, _ := io.ReadAll(zr)
+		return d, "gzip"
+	case isZstd(b):
+		d, _ := unzstd(b)
+		return d, "zstd"
 	}
-	zr, err := gzip.NewReader(bytes.NewReader(b))
-	if err != nil {
-		return nil, true
-	}
-	d, _ := io.ReadAll(zr)
-	return d, true
+	return b, ""
 }
 
 // formatOf names the container the way Capture.Format does; "-" when the
 // file header is unreadable.
 func formatOf(b []byte) string {
-	d, z := gunzip(b)
+	d, comp := decompress(b)
 	s := "-"
 	if len(d) >= 24 {
 		switch binary.BigEndian.Uint32(d) {
@@ -130,17 +135,18 @@ func formatOf(b []byte) string {
 			s = "pcapng"
 		}
 	}
-	if z && s != "-" {
-		s += "+gzip"
+	if comp != "" && s != "-" {
+		s += "+" + comp
 	}
 	return s
 }
 
 // pcapgoCount is how many packets gopacket's pcapgo returns before EOF or an
 // error; -1 when it cannot open the file. pcapgo.NewReader handles gzip
-// itself; for pcapng the stream is decompressed first.
+// itself (zstd it cannot read); for pcapng the stream is decompressed
+// first.
 func pcapgoCount(b []byte) int {
-	d, _ := gunzip(b)
+	d, _ := decompress(b)
 	var next func() error
 	if len(d) >= 4 && binary.BigEndian.Uint32(d) == 0x0a0d0d0a {
 		var zr io.Reader = bytes.NewReader(b)
