@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# scripts/compare.sh — time `port0 analyze` beside cat, zcat, tcpdump, tshark and the
+# scripts/compare.sh — time `port0 analyze` beside cat, zcat, zstd, tcpdump, tshark and the
 # gopacket reference decoder on one default-scenario capture of ~10 M packets (issue 6).
 # `make compare` runs it; BENCHMARKS.md has a measured table.
 #
@@ -10,11 +10,14 @@
 #      both are reused when WORK already holds a capture of that scenario, seed and scale made
 #      by a generator that writes the same bytes (a 28 k-packet probe run, ~0.2 s, is compared
 #      with the one kept beside the capture, so a changed generator makes a new capture);
+#      when zstd is installed, a zstd -ZSTD_LEVEL copy too, WORK/telescope.pcap.zst, reused the
+#      same way as the gzip copy;
 #   3. warms the page cache, then times every command RUNS times, round-robin (run 1 of every
 #      command, then run 2, ...), with GNU time for the peak RSS;
 #   4. prints a Markdown table of medians and the ratios issue 6 asks for, and the port-0
 #      packet counts each tool found. The same report goes to WORK/report.md.
-# A missing tcpdump or tshark is reported ("tcpdump: not installed, skipped") and skipped.
+# A missing tcpdump, tshark or zstd is reported ("tcpdump: not installed, skipped") and skipped,
+# and so is a port0 binary that cannot read zstd (older than zstd input).
 #
 # Environment (defaults in brackets):
 #   COMPARE_DIR  work folder [/dev/shm/port0-compare if /dev/shm has room, else
@@ -27,8 +30,9 @@
 #   TSHARK_PACKETS  tshark reads only the first N packets (-c N) [1000000; 0 = all], as it
 #                reads only 15-50 k packets/s here; its speed and ratio are per packet
 #   GZIP_LEVEL   gzip level of the compressed copy [1, what `port0 gen -gzip` uses]
+#   ZSTD_LEVEL   zstd level of the zstd copy [3, zstd's default]
 #   PORT0        port0 binary to time; when set, nothing is built [bin/port0, built]
-#   TCPDUMP, TSHARK  the tools [found on PATH]; a path that is not executable skips the tool
+#   TCPDUMP, TSHARK, ZSTD  the tools [found on PATH]; a path that is not executable skips the tool
 #   GNU_TIME     GNU time [/usr/bin/time]
 #   GO           go command [go]
 # Needs bash, coreutils, gzip, GNU time and awk; nothing else.
@@ -49,12 +53,15 @@ GNU_TIME=${GNU_TIME:-/usr/bin/time}
 GO=${GO:-go}
 TCPDUMP=${TCPDUMP-$(command -v tcpdump || true)}
 TSHARK=${TSHARK-$(command -v tshark || true)}
+ZSTD=${ZSTD-$(command -v zstd || true)}
+ZSTD_LEVEL=${ZSTD_LEVEL:-3}
 
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "RUNS: want a positive whole number, got \"$RUNS\""
 [[ $TSHARK_RUNS =~ ^[0-9]+$ ]] || die "TSHARK_RUNS: want a whole number, got \"$TSHARK_RUNS\""
 [[ $TSHARK_PACKETS =~ ^[0-9]+$ ]] || die "TSHARK_PACKETS: want a whole number, got \"$TSHARK_PACKETS\""
 [[ $SEED =~ ^[0-9]+$ ]] || die "SEED: want a whole number, got \"$SEED\""
 [[ $GZIP_LEVEL =~ ^[1-9]$ ]] || die "GZIP_LEVEL: want 1-9, got \"$GZIP_LEVEL\""
+[[ $ZSTD_LEVEL =~ ^[1-9]$|^1[0-9]$ ]] || die "ZSTD_LEVEL: want 1-19, got \"$ZSTD_LEVEL\""
 if [[ -z ${SCALE:-} ]]; then
 	[[ $PACKETS =~ ^[1-9][0-9]*$ ]] || die "PACKETS: want a positive whole number, got \"$PACKETS\""
 	# paper, scale 1e-5: 2.84 M packets (BENCHMARKS.md).
@@ -139,6 +146,21 @@ else
 	printf '%s\n' "$gz_src" > "$GZ.src"
 fi
 GZBYTES=$(stat -c %s "$GZ")
+ZST=$W/telescope.pcap.zst
+ZSTBYTES=
+if [[ -n $ZSTD && -x $ZSTD ]]; then
+	zst_src="level=$ZSTD_LEVEL bytes=$BYTES sha256=$SHA"
+	if [[ -f $ZST && -f $ZST.src && $(cat "$ZST.src") == "$zst_src" ]]; then
+		say "compare: reusing $ZST"
+	else
+		say "compare: zstd -$ZSTD_LEVEL $PCAP > $ZST"
+		rm -f "$ZST" "$ZST.src"
+		"$ZSTD" -q -"$ZSTD_LEVEL" -T0 -c "$PCAP" > "$ZST.tmp"
+		mv "$ZST.tmp" "$ZST"
+		printf '%s\n' "$zst_src" > "$ZST.src"
+	fi
+	ZSTBYTES=$(stat -c %s "$ZST")
+fi
 
 # ---- the commands
 # Each command: a name, its runs, where its stdout goes, the command line. Outputs go to
@@ -176,6 +198,21 @@ if [[ $analyze_help == *-count-only* ]]; then
 else
 	skip "port0 analyze -count-only: no such flag, skipped"
 fi
+if [[ -n $ZSTBYTES ]]; then
+	add zstdcat "$RUNS" /dev/null "zstd -dc FILE.zst > /dev/null" "$ZSTD" -dcq "$ZST"
+	# Can this binary read zstd? A 1 MiB piece of the capture tells (a cut record is a read
+	# error, exit status 0; an unreadable input is 1).
+	head -c 1048576 "$PCAP" | "$ZSTD" -q -c > "$W/probe.zst"
+	if "$PORT0" analyze -q -out "$W/probe-out" "$W/probe.zst" > /dev/null 2>&1; then
+		add analyze-zst "$RUNS" "$OUT/analyze-zst.stdout" 'port0 analyze -q -out TMP FILE.zst' \
+			"$PORT0" analyze -q -out "$OUT/analyze-zst" "$ZST"
+	else
+		skip "port0 analyze FILE.zst: this port0 cannot read zstd, skipped"
+	fi
+	rm -rf "$W/probe.zst" "$W/probe-out"
+else
+	skip "zstd: not installed, skipped${ZSTD:+ ($ZSTD is not executable)}"
+fi
 add workers1 "$RUNS" "$OUT/workers1.stdout" 'port0 analyze -q -workers 1 -out TMP FILE' \
 	"$PORT0" analyze -q -workers 1 -out "$OUT/workers1" "$PCAP"
 if [[ -n $TCPDUMP && -x $TCPDUMP ]]; then
@@ -205,8 +242,8 @@ add crosscheck "$RUNS" "$OUT/crosscheck.stdout" 'port0 crosscheck FILE (fast AND
 	"$PORT0" crosscheck "$PCAP"
 
 # ---- warm up: the page cache, and tshark's first start (plugins, caches)
-say "compare: warming the page cache ($BYTES + $GZBYTES bytes)"
-cat "$PCAP" "$GZ" > /dev/null
+say "compare: warming the page cache ($BYTES + $GZBYTES${ZSTBYTES:+ + $ZSTBYTES} bytes)"
+cat "$PCAP" "$GZ" ${ZSTBYTES:+"$ZST"} > /dev/null
 if [[ -n $TSHARK && -x $TSHARK ]]; then
 	"$TSHARK" -n -r "$PCAP" -c 1000 -Y 'tcp.port==0 || udp.port==0' -w /dev/null > /dev/null 2>&1 || true
 fi
@@ -288,8 +325,11 @@ report=$W/report.md
 	echo "- load average (1, 5, 15 min): $load_before before, $load_after after; 1-min load before each run: $(sort -g "$TIMES/load" | awk 'NR == 1 { lo = $1 } { hi = $1; s += $1 } END { printf "%s–%s, mean %.2f", lo, hi, s / NR }')"
 	echo "- capture: $PCAP — paper, seed $SEED, scale $SCALE, one Ethernet µs pcap, $PACKETS_IN packets, $BYTES bytes ($(awk -v b="$BYTES" 'BEGIN { printf "%.0f", b / 1e6 }') MB), sha256 ${SHA:0:16}…"
 	echo "- gzip copy: $GZ, gzip -$GZIP_LEVEL, $GZBYTES bytes ($(awk -v b="$GZBYTES" -v p="$BYTES" 'BEGIN { printf "%.0f MB, %.1f %%", b / 1e6, 100 * b / p }'))"
+	if [[ -n $ZSTBYTES ]]; then
+		echo "- zstd copy: $ZST, zstd -$ZSTD_LEVEL, $ZSTBYTES bytes ($(awk -v b="$ZSTBYTES" -v p="$BYTES" 'BEGIN { printf "%.0f MB, %.1f %%", b / 1e6, 100 * b / p }'))"
+	fi
 	echo "- work folder: $W ($(df -PT "$W" | awk 'NR == 2 { print $2 }')); page cache warm; runs round-robin; times are wall clock, CPU is user + sys, RSS is GNU time's maximum resident set size"
-	echo "- medians of the runs; MB/s and packets/s are of the uncompressed pcap, also for the gzip rows"
+	echo "- medians of the runs; MB/s and packets/s are of the uncompressed pcap, also for the gzip and zstd rows"
 	echo
 	echo "| command | runs | median s | min–max s | CPU s | MB/s | M packets/s | peak RSS MiB |"
 	echo "|---|---:|---:|---:|---:|---:|---:|---:|"
@@ -323,12 +363,13 @@ report=$W/report.md
 	ratio 'tcpdump / analyze: analyze is N× faster than tcpdump' tcpdump analyze '≥' 5
 	ratio 'analyze / cat: analyze takes N× the time of cat' analyze cat '≤' 2.5
 	ratio 'analyze FILE.gz / zcat: N× the time of zcat' analyze-gz zcat '≤' 1
+	ratio 'analyze FILE.zst / zstd -dc' analyze-zst zstdcat '' ''
 	ratio "analyze -workers 1 / analyze (all $(nproc) cores): the speed-up of more workers" workers1 analyze '' ''
 	ratio 'count-only / cat' count-only cat '' ''
 	ratio 'tshark / analyze' tshark analyze '' ''
 	ratio 'crosscheck (both decoders) / analyze' crosscheck analyze '' ''
 	echo
-	echo "With more than one worker, one pcap file of 16 MiB or more (and gzip input) is cut into chunks of whole records that every worker decodes; -workers 1 decodes on one core."
+	echo "With more than one worker, one pcap file of 16 MiB or more (and gzip or zstd input) is cut into chunks of whole records that every worker decodes; -workers 1 decodes on one core."
 	echo "crosscheck has no reference-only mode: it decodes every packet with the fast decoder AND gopacket and compares them, so its time is an upper bound for gopacket alone."
 	echo
 	echo "Port-0 packets each tool found:"
@@ -337,6 +378,10 @@ report=$W/report.md
 	echo "- port0 analyze: $(json_get "$S" total.port0.total) packets with TCP/UDP port 0 in their own header (total.port0.total), $(json_get "$S" total.icmp_quoting_port0) ICMP errors quoting one, $(json_get "$S" port0.port0_related_packets) port-0-related packets in the study (port0.port0_related_packets), of $(json_get "$S" total.packets) packets"
 	S=$OUT/analyze-gz/summary.json
 	echo "- port0 analyze FILE.gz: $(json_get "$S" total.port0.total) port-0 packets of $(json_get "$S" total.packets)"
+	S=$OUT/analyze-zst/summary.json
+	if [[ -f $S ]]; then
+		echo "- port0 analyze FILE.zst: $(json_get "$S" total.port0.total) port-0 packets of $(json_get "$S" total.packets)"
+	fi
 	for t in tcpdump tshark; do
 		f=$OUT/$t/match.pcap
 		[[ $t == tshark ]] && f=$OUT/$t/match.pcapng
