@@ -92,24 +92,20 @@ func chunkInputs(t *testing.T) map[string][]byte {
 	zw.Write(g.pcap)
 	zw.Close()
 	z := zb.Bytes()
-	in["gen.pcap.gz"] = z
-	in["gen-cut.pcap.gz"] = z[:len(z)/2]
-	corrupt := bytes.Clone(z)
-	for i := len(z) / 3; i < len(z)/3+64; i++ {
-		corrupt[i] ^= 0x5a
+	// Each compressed form whole, cut in half, and with 64 bytes of its
+	// middle third flipped; gzip also with a bad CRC-32.
+	for ext, c := range map[string][]byte{"gz": z, "zst": zstdBytes(t, g.pcap)} {
+		in["gen.pcap."+ext] = c
+		in["gen-cut.pcap."+ext] = c[:len(c)/2]
+		corrupt := bytes.Clone(c)
+		for i := len(c) / 3; i < len(c)/3+64; i++ {
+			corrupt[i] ^= 0x5a
+		}
+		in["gen-corrupt.pcap."+ext] = corrupt
 	}
-	in["gen-corrupt.pcap.gz"] = corrupt
 	trailer := bytes.Clone(z)
 	trailer[len(trailer)-6] ^= 1 // the CRC-32
 	in["gen-crc.pcap.gz"] = trailer
-	zs := zstdBytes(t, g.pcap)
-	in["gen.pcap.zst"] = zs
-	in["gen-cut.pcap.zst"] = zs[:len(zs)/2]
-	zcorrupt := bytes.Clone(zs)
-	for i := len(zs) / 3; i < len(zs)/3+64; i++ {
-		zcorrupt[i] ^= 0x5a
-	}
-	in["gen-corrupt.pcap.zst"] = zcorrupt
 	ents, err := os.ReadDir(corpusDir)
 	if err != nil {
 		t.Fatal(err)

@@ -135,30 +135,27 @@ fi
 PACKETS_IN=$(manifest_get packets)
 SHA=$(manifest_get sha256)
 BYTES=$(stat -c %s "$PCAP")
-gz_src="level=$GZIP_LEVEL bytes=$BYTES sha256=$SHA"
-if [[ -f $GZ && -f $GZ.src && $(cat "$GZ.src") == "$gz_src" ]]; then
-	say "compare: reusing $GZ"
-else
-	say "compare: gzip -$GZIP_LEVEL $PCAP > $GZ"
-	rm -f "$GZ" "$GZ.src"
-	gzip -"$GZIP_LEVEL" -c "$PCAP" > "$GZ.tmp"
-	mv "$GZ.tmp" "$GZ"
-	printf '%s\n' "$gz_src" > "$GZ.src"
-fi
+# compressed_copy TOOL LEVEL OUT CMD...: OUT is CMD's compressed copy of the capture, made
+# again unless OUT.src says it was made at LEVEL from these very bytes.
+compressed_copy() {
+	local tool=$1 level=$2 out=$3 src="level=$2 bytes=$BYTES sha256=$SHA"
+	shift 3
+	if [[ -f $out && -f $out.src && $(cat "$out.src") == "$src" ]]; then
+		say "compare: reusing $out"
+		return
+	fi
+	say "compare: $tool -$level $PCAP > $out"
+	rm -f "$out" "$out.src"
+	"$@" > "$out.tmp"
+	mv "$out.tmp" "$out"
+	printf '%s\n' "$src" > "$out.src"
+}
+compressed_copy gzip "$GZIP_LEVEL" "$GZ" gzip -"$GZIP_LEVEL" -c "$PCAP"
 GZBYTES=$(stat -c %s "$GZ")
 ZST=$W/telescope.pcap.zst
 ZSTBYTES=
 if [[ -n $ZSTD && -x $ZSTD ]]; then
-	zst_src="level=$ZSTD_LEVEL bytes=$BYTES sha256=$SHA"
-	if [[ -f $ZST && -f $ZST.src && $(cat "$ZST.src") == "$zst_src" ]]; then
-		say "compare: reusing $ZST"
-	else
-		say "compare: zstd -$ZSTD_LEVEL $PCAP > $ZST"
-		rm -f "$ZST" "$ZST.src"
-		"$ZSTD" -q -"$ZSTD_LEVEL" -T0 -c "$PCAP" > "$ZST.tmp"
-		mv "$ZST.tmp" "$ZST"
-		printf '%s\n' "$zst_src" > "$ZST.src"
-	fi
+	compressed_copy zstd "$ZSTD_LEVEL" "$ZST" "$ZSTD" -q -"$ZSTD_LEVEL" -T0 -c "$PCAP"
 	ZSTBYTES=$(stat -c %s "$ZST")
 fi
 
