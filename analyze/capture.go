@@ -141,7 +141,7 @@ func NewCapture(name string, r io.Reader) (_ *Capture, err error) {
 	defer func() {
 		if err != nil {
 			if c.dec != nil {
-				c.dec.Close() // a zstd decoder's goroutines stop
+				c.dec.Close() // the decompressor goes back (a zstd decoder to its pool)
 			}
 			c.release() // nothing will read from c: its buffers go back
 		}
