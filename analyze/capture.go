@@ -112,19 +112,31 @@ type Capture struct {
 	bufs [2]*bufio.Reader // pooled read buffers (the second behind dec)
 }
 
+// ReadOptions configure how captures are read. The zero value is the
+// default.
+type ReadOptions struct {
+	// ZstdWindow is the largest window, in bytes, a zstd frame may ask for
+	// (the decoder keeps that much history); 0 means DefaultZstdWindow, and
+	// it is at most MaxZstdWindow.
+	ZstdWindow int64
+}
+
 // OpenCapture opens a capture file; name "-" reads standard input. The
 // format is detected from the content: gzip and zstd by their magic
 // numbers (1f 8b; 28 b5 2f fd or a skippable frame), whatever the file
 // name, then pcap or pcapng by theirs.
-func OpenCapture(name string) (*Capture, error) {
+func OpenCapture(name string) (*Capture, error) { return OpenCaptureWith(name, ReadOptions{}) }
+
+// OpenCaptureWith is OpenCapture with options.
+func OpenCaptureWith(name string, o ReadOptions) (*Capture, error) {
 	if name == "-" {
-		return NewCapture("stdin", os.Stdin)
+		return NewCaptureWith("stdin", os.Stdin, o)
 	}
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, err
 	}
-	c, err := NewCapture(name, f)
+	c, err := NewCaptureWith(name, f, o)
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -136,7 +148,12 @@ func OpenCapture(name string) (*Capture, error) {
 // NewCapture reads a capture from r, detecting gzip, zstd, pcap and pcapng
 // by their magic numbers. name is used in errors. Header errors are returned as
 // a *ReadError with Index -1.
-func NewCapture(name string, r io.Reader) (_ *Capture, err error) {
+func NewCapture(name string, r io.Reader) (*Capture, error) {
+	return NewCaptureWith(name, r, ReadOptions{})
+}
+
+// NewCaptureWith is NewCapture with options.
+func NewCaptureWith(name string, r io.Reader, o ReadOptions) (_ *Capture, err error) {
 	c := &Capture{name: name}
 	defer func() {
 		if err != nil {
@@ -159,7 +176,7 @@ func NewCapture(name string, r io.Reader) (_ *Capture, err error) {
 		}
 		c.dec, c.comp = gz, "gzip"
 	case isZstd(m):
-		zr, err := newZstdReader(br)
+		zr, err := newZstdReader(br, o.windowLimit())
 		if err != nil {
 			return nil, c.headerError("zstd: "+err.Error(), err)
 		}

@@ -26,11 +26,11 @@ var ErrDecodersDiffer = errors.New("fast and reference decoders differ")
 //	FILE: packet INDEX (link L, N bytes): FIELD: fast X, ref Y
 //
 // followed by a hex dump line of the packet. Inputs are paths or "-" for
-// stdin (already expanded: see ExpandInputs). A capture that cannot be
+// stdin (already expanded: see ExpandInputs), opened with ro. A capture that cannot be
 // opened or ends in a *ReadError is reported to w and counted; the other
 // inputs are still read. The error is ErrDecodersDiffer when a packet
 // differs, else a read error if any, else nil.
-func Crosscheck(inputs []string, stdin io.Reader, maxDiffs int, w io.Writer) (CrosscheckResult, error) {
+func Crosscheck(inputs []string, stdin io.Reader, ro ReadOptions, maxDiffs int, w io.Writer) (CrosscheckResult, error) {
 	var res CrosscheckResult
 	var firstReadErr error
 	ref := NewRefDecoder()
@@ -40,9 +40,9 @@ func Crosscheck(inputs []string, stdin io.Reader, maxDiffs int, w io.Writer) (Cr
 		var c *Capture
 		var err error
 		if name == "-" {
-			c, err = NewCapture("stdin", stdin)
+			c, err = NewCaptureWith("stdin", stdin, ro)
 		} else {
-			c, err = OpenCapture(name)
+			c, err = OpenCaptureWith(name, ro)
 		}
 		if err != nil {
 			res.ReadErrors++

@@ -64,8 +64,11 @@ func ExpandInputs(args []string) ([]string, error) {
 }
 
 // looksLikeCapture reports whether the file at path starts with a pcap or
-// pcapng magic number, looking through gzip and zstd. Non-regular files
-// (devices, sockets, symlinks to folders) are not captures.
+// pcapng magic number, looking through gzip and zstd (a zstd file whose
+// first frame asks for more than DefaultZstdWindow is kept without looking,
+// so that its reader says what it needs rather than the file being
+// skipped). Non-regular files (devices, sockets, symlinks to folders) are
+// not captures.
 func looksLikeCapture(path string) (bool, error) {
 	info, err := os.Stat(path)
 	if err != nil {
@@ -90,7 +93,13 @@ func looksLikeCapture(path string) (bool, error) {
 		}
 		r = gz
 	case isZstd(head):
-		zr, err := newZstdReader(br)
+		head, _ = br.Peek(zstdPeek)
+		if w, ok := zstdWindow(head); ok && w > DefaultZstdWindow {
+			// Not decoded here: the reader, with ReadOptions.ZstdWindow,
+			// decodes it or says how much window it needs.
+			return true, nil
+		}
+		zr, err := newZstdReader(br, DefaultZstdWindow)
 		if err != nil {
 			return false, nil
 		}

@@ -11,6 +11,12 @@ import (
 
 func TestExpandInputs(t *testing.T) {
 	dir := t.TempDir()
+	// A zstd frame asking for a 1 GiB window: kept without decoding it, so
+	// that its reader says what it needs.
+	huge, err := os.ReadFile(filepath.Join(corpusDir, "zstd_huge_window.pcap.zst"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	pcapHdr := memPcap(0)
 	var z bytes.Buffer
 	zw := gzip.NewWriter(&z)
@@ -31,6 +37,7 @@ func TestExpandInputs(t *testing.T) {
 		"truth.csv.gz":     zt.Bytes(),
 		"y.pcap.zst":       zstdBytes(t, pcapHdr),
 		"truth.csv.zst":    zstdBytes(t, []byte("src,dst\n")),
+		"w.pcap.zst":       huge,
 		"empty":            nil,
 	}
 	for name, b := range files {
@@ -51,7 +58,7 @@ func TestExpandInputs(t *testing.T) {
 	}{
 		{"stdin", []string{"-"}, []string{"-"}, false},
 		{"files as given", []string{j("sub/c.txt"), j("a.pcap"), j("sub/c.txt")}, []string{j("sub/c.txt"), j("a.pcap"), j("sub/c.txt")}, false},
-		{"folder", []string{dir}, []string{j("a.pcap"), j("sub/b.pcapng"), j("sub/deeper/d.cap"), j("y.pcap.zst"), j("z.pcap.gz")}, false},
+		{"folder", []string{dir}, []string{j("a.pcap"), j("sub/b.pcapng"), j("sub/deeper/d.cap"), j("w.pcap.zst"), j("y.pcap.zst"), j("z.pcap.gz")}, false},
 		{"mixed", []string{"-", j("sub"), j("empty")}, []string{"-", j("sub/b.pcapng"), j("sub/deeper/d.cap"), j("empty")}, false},
 		{"hidden file given explicitly", []string{j(".h.pcap")}, []string{j(".h.pcap")}, false},
 		{"missing", []string{j("nope.pcap")}, nil, true},

@@ -288,6 +288,8 @@ type Options struct {
 	// Spool, when set, is a folder where the scan spools the
 	// port-0-related packets of each input for the port-0 study (Study).
 	Spool string
+	// Read configures the capture readers.
+	Read ReadOptions
 }
 
 // ErrNoInput is returned by Analyze when no input could be read at all.
@@ -335,7 +337,7 @@ func Analyze(inputs []string, stdin io.Reader, opts Options) (*Summary, error) {
 			defer wg.Done()
 			var s scanner
 			s.prog = &prog
-			s.workers, s.minParallel = decoders, parallelMin
+			s.workers, s.minParallel, s.read = decoders, parallelMin, opts.Read
 			for i := range jobs {
 				if opts.Spool == "" {
 					files[i] = s.file(inputs[i], stdin)
@@ -479,6 +481,7 @@ type scanner struct {
 	// their size); 0 or 1 decodes in this goroutine.
 	workers     int
 	minParallel int64
+	read        ReadOptions // how captures are opened
 	// Tests: chunkSize and readPiece, when not 0, replace the size of the
 	// chunk buffers and of the chunker's reads; byRecord reads pcap files
 	// record by record with Next, as pcapng files are read.
@@ -504,10 +507,10 @@ func (s *scanner) file(name string, stdin io.Reader) FileSummary {
 		if stdin == nil {
 			stdin = bytes.NewReader(nil) // no standard input: an empty one
 		}
-		c, err = NewCapture("-", stdin)
+		c, err = NewCaptureWith("-", stdin, s.read)
 		s.fileSize, s.counted = 0, 0
 	} else {
-		c, err = OpenCapture(name)
+		c, err = OpenCaptureWith(name, s.read)
 		s.fileSize, s.counted = 0, 0
 		if fi, serr := os.Stat(name); serr == nil {
 			s.fileSize = fi.Size()

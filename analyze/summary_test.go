@@ -530,7 +530,7 @@ func TestGenCapture(t *testing.T) {
 	g := genCapture(t)
 	t.Run("crosscheck", func(t *testing.T) {
 		var out bytes.Buffer
-		res, err := Crosscheck([]string{"-"}, bytes.NewReader(g.pcap), 10, &out)
+		res, err := Crosscheck([]string{"-"}, bytes.NewReader(g.pcap), ReadOptions{}, 10, &out)
 		if err != nil || res.Differing != 0 || res.Packets != int64(len(g.truth)) {
 			t.Fatalf("crosscheck: %v, %+v\n%s", err, res, out.String())
 		}

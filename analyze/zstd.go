@@ -1,10 +1,10 @@
 package analyze
 
 import (
+	"bufio"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
 	"sync"
 
 	"github.com/klauspost/compress/zstd"
@@ -23,25 +23,25 @@ import (
 // an error (a truncated or corrupt frame, garbage after the last frame),
 // except that it holds a frame's last block back until the checksum after
 // it is checked: a wrong or missing checksum loses that block's records, at
-// most 128 KiB of the stream. Decoders are pooled, as one costs ~2.6 MB.
+// most 128 KiB of the stream. Decoders are pooled, as one costs ~2.6 MB
+// (plus the window of the frames it decodes).
 
 const (
 	zstdMagic     = 0xfd2fb528 // little-endian, as on the wire
 	zstdSkipMagic = 0x184d2a50 // the skippable frames' magic numbers: 0x184d2a50-5f
-	// zstdMaxWindow is the largest window a frame may ask for: 128 MiB, what
-	// `zstd --ultra -22` and `zstd --long` (27) use. The decoder keeps one
-	// window of history; a frame that wants more is a read error that says
-	// so, not an allocation of up to the 3.75 TB the format allows.
-	zstdMaxWindow = 128 << 20
 )
 
-// zstdOptions are the decoder's options (analyze/internal/mkcorpus, which
-// writes the test corpus, decodes with the same concurrency).
-var zstdOptions = []zstd.DOption{
-	zstd.WithDecoderConcurrency(1),
-	zstd.WithDecoderMaxWindow(zstdMaxWindow),
-	zstd.WithDecoderMaxMemory(zstdMaxWindow),
-}
+// DefaultZstdWindow is the largest window a zstd frame may ask for unless
+// ReadOptions.ZstdWindow says otherwise: 128 MiB, what `zstd -d` itself
+// allows without --memory, and what `zstd --ultra -22` and `zstd --long`
+// (27) write. The decoder keeps one window of history, so a frame that wants
+// more is a read error that says how much it wants, not an allocation of up
+// to the 3.75 TB the format allows.
+const DefaultZstdWindow = 128 << 20
+
+// MaxZstdWindow is the largest ReadOptions.ZstdWindow: 2 GiB, the window of
+// `zstd --long=31`, the largest the zstd tools write.
+const MaxZstdWindow = 2 << 30
 
 // zstdPool holds the decoders of closed captures.
 var zstdPool sync.Pool
@@ -56,31 +56,92 @@ func isZstd(m []byte) bool {
 	return v == zstdMagic || v&^0xf == zstdSkipMagic
 }
 
-// zstdReader decompresses zstd input.
-type zstdReader struct {
-	d *zstd.Decoder
+// zstdWindow returns the window the first frame of b, a zstd stream's first
+// bytes, asks for, skippable frames skipped (the decoder needs as much: a
+// single-segment frame's content size); ok is false when b holds no whole
+// frame header.
+func zstdWindow(b []byte) (w uint64, ok bool) {
+	for range 64 {
+		var h zstd.Header
+		if h.Decode(b) != nil {
+			return 0, false
+		}
+		if !h.Skippable {
+			if h.SingleSegment {
+				return max(h.FrameContentSize, zstd.MinWindowSize), true
+			}
+			return h.WindowSize, true
+		}
+		n := h.HeaderSize + int(h.SkippableSize)
+		if n > len(b) {
+			return 0, false
+		}
+		b = b[n:]
+	}
+	return 0, false
 }
 
-func newZstdReader(r io.Reader) (*zstdReader, error) {
+// zstdPeek is how many bytes of a zstd stream are looked at for the first
+// frame's header (skippable frames before it included).
+const zstdPeek = 64 << 10
+
+// windowLimit is o's largest zstd window.
+func (o ReadOptions) windowLimit() uint64 {
+	if o.ZstdWindow <= 0 {
+		return DefaultZstdWindow
+	}
+	return uint64(min(o.ZstdWindow, MaxZstdWindow))
+}
+
+// windowError says that a zstd frame asks for more window than allowed, and
+// how to allow it.
+func windowError(want, limit uint64) error {
+	return fmt.Errorf("a frame asks for a window of %s, above the %s allowed: allow it with -zstd-window %d (MiB; ReadOptions.ZstdWindow), as zstd -d needs --memory",
+		mib(want), mib(limit), (want+(1<<20)-1)>>20)
+}
+
+// mib formats n bytes in MiB, or in bytes below 1 MiB.
+func mib(n uint64) string {
+	if n < 1<<20 {
+		return fmt.Sprintf("%d bytes", n)
+	}
+	return fmt.Sprintf("%.4g MiB", float64(n)/(1<<20))
+}
+
+// zstdReader decompresses zstd input.
+type zstdReader struct {
+	d     *zstd.Decoder
+	limit uint64
+}
+
+// newZstdReader starts decompressing br, refusing a first frame whose
+// window is above limit before anything is allocated for it.
+func newZstdReader(br *bufio.Reader, limit uint64) (*zstdReader, error) {
+	head, _ := br.Peek(min(zstdPeek, br.Size()))
+	if w, ok := zstdWindow(head); ok && w > limit {
+		return nil, windowError(w, limit)
+	}
+	opts := []zstd.DOption{zstd.WithDecoderMaxWindow(limit), zstd.WithDecoderMaxMemory(limit)}
 	if d, ok := zstdPool.Get().(*zstd.Decoder); ok {
-		if err := d.Reset(r); err == nil {
-			return &zstdReader{d: d}, nil
+		if err := d.ResetWithOptions(br, opts...); err == nil {
+			return &zstdReader{d: d, limit: limit}, nil
 		}
 		d.Close()
 	}
-	d, err := zstd.NewReader(r, zstdOptions...)
+	// Decoding in the caller's goroutine (concurrency 1): see above.
+	d, err := zstd.NewReader(br, append(opts, zstd.WithDecoderConcurrency(1))...)
 	if err != nil {
 		return nil, err
 	}
-	return &zstdReader{d: d}, nil
+	return &zstdReader{d: d, limit: limit}, nil
 }
 
-// Read decompresses into p. A frame whose window is above zstdMaxWindow
-// gets an error that says what the limit is.
+// Read decompresses into p. A later frame whose window is above the limit
+// gets an error that says how to allow it.
 func (z *zstdReader) Read(p []byte) (int, error) {
 	n, err := z.d.Read(p)
 	if err != nil && (errors.Is(err, zstd.ErrWindowSizeExceeded) || errors.Is(err, zstd.ErrDecoderSizeExceeded)) {
-		err = fmt.Errorf("%w: a frame asks for a window above the %d MiB this reader allows", err, zstdMaxWindow>>20)
+		err = fmt.Errorf("%w: a frame asks for a window above the %s allowed (-zstd-window, in MiB; ReadOptions.ZstdWindow)", err, mib(z.limit))
 	}
 	return n, err
 }

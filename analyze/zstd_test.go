@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -140,5 +141,88 @@ func TestZstdFile(t *testing.T) {
 		if !reflect.DeepEqual(sz, sp) {
 			t.Errorf("workers %d: the zstd file's summary differs from the plain file's", workers)
 		}
+	}
+}
+
+// zstdStream compresses b with the streaming encoder and the given window:
+// a frame that says its window, not its content size.
+func zstdStream(t testing.TB, b []byte, window int) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw, err := zstd.NewWriter(&buf, zstd.WithEncoderConcurrency(1), zstd.WithWindowSize(window))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A flush before the end makes the encoder write the frame header
+	// before it knows the content size.
+	zw.Write(b[:len(b)/2])
+	zw.Flush()
+	zw.Write(b[len(b)/2:])
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestZstdWindowHeader(t *testing.T) {
+	pcap := memPcap(20)
+	stream := zstdStream(t, pcap, 8<<20)
+	single := zstdBytes(t, pcap) // EncodeAll: a single segment of len(pcap) bytes
+	skip := append([]byte{0x5e, 0x2a, 0x4d, 0x18, 4, 0, 0, 0, 'p', 'z', 's', 't'}, stream...)
+	tests := []struct {
+		name string
+		in   []byte
+		want uint64
+		ok   bool
+	}{
+		{"window", stream, 8 << 20, true},
+		{"single segment", single, uint64(max(len(pcap), zstd.MinWindowSize)), true},
+		{"skippable frame first", skip, 8 << 20, true},
+		{"only a skippable frame", skip[:12], 0, false},
+		{"cut header", stream[:5], 0, false},
+		{"not zstd", pcap, 0, false},
+	}
+	for _, tt := range tests {
+		w, ok := zstdWindow(tt.in)
+		if w != tt.want || ok != tt.ok {
+			t.Errorf("%s: zstdWindow = %d, %v; want %d, %v", tt.name, w, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+// TestZstdWindowLimit: a frame whose window is above ReadOptions.ZstdWindow
+// is a file header error that says how much it needs and how to allow it;
+// with that much allowed, it reads whole.
+func TestZstdWindowLimit(t *testing.T) {
+	data := zstdStream(t, memPcap(200), 8<<20)
+	count := func(o ReadOptions) (int, error) {
+		c, err := NewCaptureWith("w", bytes.NewReader(data), o)
+		if err != nil {
+			return 0, err
+		}
+		defer c.Close()
+		var p Packet
+		n := 0
+		for c.Next(&p) == nil {
+			n++
+		}
+		return n, c.Err()
+	}
+	var re *ReadError
+	if _, err := count(ReadOptions{ZstdWindow: 4 << 20}); !errors.As(err, &re) || re.Index != -1 ||
+		!strings.Contains(re.Msg, "window of 8 MiB, above the 4 MiB allowed") || !strings.Contains(re.Msg, "-zstd-window 8 ") {
+		t.Fatalf("4 MiB allowed: error %v, want a header error asking for -zstd-window 8", err)
+	}
+	for _, o := range []ReadOptions{{ZstdWindow: 8 << 20}, {}, {ZstdWindow: 1 << 40}} {
+		if n, err := count(o); n != 200 || err != nil {
+			t.Errorf("%+v: %d packets, error %v; want 200, none", o, n, err)
+		}
+	}
+	huge, err := os.ReadFile(filepath.Join(corpusDir, "zstd_huge_window.pcap.zst"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewCapture("huge", bytes.NewReader(huge)); !errors.As(err, &re) || !strings.Contains(re.Msg, "window of 1024 MiB, above the 128 MiB allowed") {
+		t.Fatalf("1 GiB window: error %v", err)
 	}
 }

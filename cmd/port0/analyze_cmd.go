@@ -22,6 +22,7 @@ func runAnalyze(args []string, env *cmdEnv) error {
 	workers := fs.Int("workers", 0, "files read at once, and decoders of one large or compressed file (0 = all cores); output does not depend on it")
 	quiet := fs.Bool("q", false, "no progress on stderr")
 	countOnly := fs.Bool("count-only", false, "only count (summary.json without the port-0 study and its tables)")
+	readOpts := zstdWindowFlag(fs, "analyze")
 	partial := fs.Bool("partial", false, "also keep DIR/partial, a partial result that -merge combines with others")
 	merge := fs.Bool("merge", false, "the inputs are partial results (DIR/partial of runs with -partial): combine them and run the study")
 	so := analyze.DefaultStudyOptions()
@@ -40,6 +41,10 @@ func runAnalyze(args []string, env *cmdEnv) error {
 			return &exitStatus{2, fmt.Errorf("analyze: -telescope %q: want a prefix such as 198.18.0.0/15", *telescope)}
 		}
 		so.Telescope = p.Masked()
+	}
+	ro, err := readOpts()
+	if err != nil {
+		return err
 	}
 	if *merge && (*countOnly || *partial) {
 		return &exitStatus{2, errors.New("analyze: -merge cannot be combined with -count-only or -partial")}
@@ -73,7 +78,7 @@ func runAnalyze(args []string, env *cmdEnv) error {
 		}
 		inputs = append(inputs, in...)
 	}
-	opts := analyze.Options{Workers: *workers}
+	opts := analyze.Options{Workers: *workers, Read: ro}
 	if !*quiet {
 		opts.Progress = env.stderr
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/klauspost/compress/zstd"
 	"github.com/port0/port0/analyze"
 )
 
@@ -115,6 +116,8 @@ func TestAnalyzeUsage(t *testing.T) {
 		{"no-input", []string{"analyze", "-out", dir}, 2},
 		{"bad-flag", []string{"analyze", "-out", dir, "-bogus", good}, 2},
 		{"negative-workers", []string{"analyze", "-out", dir, "-workers", "-1", good}, 2},
+		{"zstd-window-0", []string{"analyze", "-out", dir, "-zstd-window", "0", good}, 2},
+		{"zstd-window-too-big", []string{"analyze", "-out", dir, "-zstd-window", "2049", good}, 2},
 		{"help", []string{"analyze", "-h"}, 0},
 		{"nothing-readable", []string{"analyze", "-q", "-out", dir, filepath.Join(corpus, "empty.pcap"), filepath.Join(dir, "missing.pcap")}, 1},
 		{"missing-among-good", []string{"analyze", "-q", "-out", dir, filepath.Join(dir, "missing.pcap"), good}, 0},
@@ -132,5 +135,45 @@ func TestAnalyzeUsage(t *testing.T) {
 	run([]string{"analyze", "-q", "-out", dir, filepath.Join(corpus, "not_a_capture.pcap")}, nil, &out, &out)
 	if s := readSummary(t, dir); len(s.ReadErrors) != 1 || s.Total.Files != 0 {
 		t.Errorf("summary of an unreadable input: %+v", s)
+	}
+}
+
+// TestAnalyzeZstdWindow: a zstd capture whose frame wants more window than
+// -zstd-window allows is reported with the value that allows it, and read
+// with it.
+func TestAnalyzeZstdWindow(t *testing.T) {
+	plain, err := os.ReadFile(filepath.Join(corpus, "pcap_us_le.pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw, err := zstd.NewWriter(&buf, zstd.WithEncoderConcurrency(1), zstd.WithWindowSize(4<<20))
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw.Write(plain[:100])
+	zw.Flush() // the header is written before the content size is known: it says the window
+	zw.Write(plain[100:])
+	zw.Close()
+	dir := t.TempDir()
+	in := filepath.Join(dir, "w.pcap.zst")
+	if err := os.WriteFile(in, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	err = run([]string{"analyze", "-q", "-zstd-window", "2", "-out", filepath.Join(dir, "a"), in}, nil, &out, &out)
+	if exitCode(err) != 1 || !strings.Contains(out.String(), "window of 4 MiB, above the 2 MiB allowed: allow it with -zstd-window 4 ") {
+		t.Fatalf("-zstd-window 2: err %v, output\n%s", err, out.String())
+	}
+	out.Reset()
+	if err := run([]string{"analyze", "-q", "-zstd-window", "4", "-out", filepath.Join(dir, "b"), in}, nil, &out, &out); err != nil {
+		t.Fatalf("-zstd-window 4: %v\n%s", err, out.String())
+	}
+	if s := readSummary(t, filepath.Join(dir, "b")); s.Total.Packets != 8 || s.Files[0].Format != "pcap+zstd" {
+		t.Errorf("-zstd-window 4: %d packets, format %q; want 8, pcap+zstd", s.Total.Packets, s.Files[0].Format)
+	}
+	out.Reset()
+	if err := run([]string{"crosscheck", "-zstd-window", "4", in}, nil, &out, &out); err != nil || !strings.Contains(out.String(), "8 packets, 0 differing") {
+		t.Errorf("crosscheck -zstd-window 4: %v\n%s", err, out.String())
 	}
 }

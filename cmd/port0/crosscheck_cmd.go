@@ -14,7 +14,12 @@ import (
 func runCrosscheck(args []string, env *cmdEnv) error {
 	fs := newFlagSet("crosscheck", "[-max N] INPUT...  (files, folders, or - for stdin)", env)
 	maxDiffs := fs.Int("max", 10, "print at most this many differing packets")
+	readOpts := zstdWindowFlag(fs, "crosscheck")
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	ro, err := readOpts()
+	if err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
@@ -25,7 +30,7 @@ func runCrosscheck(args []string, env *cmdEnv) error {
 	if err != nil {
 		return fmt.Errorf("crosscheck: %w", err)
 	}
-	res, err := analyze.Crosscheck(inputs, env.stdin, *maxDiffs, env.stdout)
+	res, err := analyze.Crosscheck(inputs, env.stdin, ro, *maxDiffs, env.stdout)
 	fmt.Fprintf(env.stdout, "crosscheck: %d files, %d packets, %d differing, %d on unsupported links, %d read errors\n",
 		res.Files, res.Packets, res.Differing, res.Unsupported, res.ReadErrors)
 	if err != nil {

@@ -15,6 +15,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/port0/port0/analyze"
 )
 
 func main() {
@@ -109,6 +111,19 @@ func newFlagSet(name, synopsis string, env *cmdEnv) *flag.FlagSet {
 		fs.PrintDefaults()
 	}
 	return fs
+}
+
+// zstdWindowFlag adds -zstd-window to fs and returns the read options it
+// sets, checked once the flags are parsed (a usage error names the flag and
+// its range).
+func zstdWindowFlag(fs *flag.FlagSet, cmd string) func() (analyze.ReadOptions, error) {
+	mb := fs.Int64("zstd-window", analyze.DefaultZstdWindow>>20, "largest window a zstd frame may ask for, in MiB: the decoder keeps that much (like zstd -d --memory; zstd --long=31 files need 2048)")
+	return func() (analyze.ReadOptions, error) {
+		if *mb < 1 || *mb > analyze.MaxZstdWindow>>20 {
+			return analyze.ReadOptions{}, &exitStatus{2, fmt.Errorf("%s: -zstd-window %d: want 1 to %d (MiB)", cmd, *mb, analyze.MaxZstdWindow>>20)}
+		}
+		return analyze.ReadOptions{ZstdWindow: *mb << 20}, nil
+	}
 }
 
 // parseFlags parses args and turns a flag error into exit status 2.
