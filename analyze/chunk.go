@@ -457,8 +457,7 @@ func (s *scanner) merge(pt *part) {
 		for i := range pt.hours {
 			sl := &pt.hours[i]
 			if a := t.hours[sl.h]; a != nil {
-				a.Packets += sl.a.Packets
-				a.Sources.Merge(&sl.a.Sources)
+				a.add(&sl.a)
 			} else {
 				t.hours[sl.h] = t.newHour(&sl.a)
 			}

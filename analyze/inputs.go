@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"compress/gzip"
 	"encoding/binary"
+	"errors"
 	"io"
 	"io/fs"
 	"os"
@@ -93,13 +94,13 @@ func looksLikeCapture(path string) (bool, error) {
 		}
 		r = gz
 	case isZstd(head):
-		head, _ = br.Peek(zstdPeek)
-		if w, ok := zstdWindow(head); ok && w > DefaultZstdWindow {
+		zr, err := newZstdReader(br, DefaultZstdWindow)
+		var we *windowError
+		if errors.As(err, &we) {
 			// Not decoded here: the reader, with ReadOptions.ZstdWindow,
 			// decodes it or says how much window it needs.
 			return true, nil
 		}
-		zr, err := newZstdReader(br, DefaultZstdWindow)
 		if err != nil {
 			return false, nil
 		}

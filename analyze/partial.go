@@ -221,8 +221,8 @@ func readHours(name string, hours map[int64]*HourAll, dst *dstRange) error {
 			x = &HourAll{}
 			hours[int64(h)] = x
 		}
-		x.Packets += int64(p)
-		x.Sources.Merge(&a.Sources)
+		a.Packets = int64(p)
+		x.add(&a)
 	}
 	return nil
 }

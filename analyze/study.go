@@ -830,6 +830,13 @@ type HourAll struct {
 	Sources HLL
 }
 
+// add merges o into a: packets add up, sketches take the register-wise
+// maximum.
+func (a *HourAll) add(o *HourAll) {
+	a.Packets += o.Packets
+	a.Sources.Merge(&o.Sources)
+}
+
 func writeTimeseries(dir string, p0 map[int64]*hourPort0, all map[int64]*HourAll, sources map[int64]int64) error {
 	hs := make([]int64, 0, len(all)+len(p0))
 	for h := range p0 {

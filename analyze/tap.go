@@ -170,8 +170,7 @@ func (t *tap) mergeInto(sum *Summary) {
 			sum.hours[h] = a
 			continue
 		}
-		b.Packets += a.Packets
-		b.Sources.Merge(&a.Sources)
+		b.add(a)
 	}
 	t.hours = nil
 	sum.dst.merge(t.dst)

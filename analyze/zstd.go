@@ -93,11 +93,13 @@ func (o ReadOptions) windowLimit() uint64 {
 	return uint64(min(o.ZstdWindow, MaxZstdWindow))
 }
 
-// windowError says that a zstd frame asks for more window than allowed, and
-// how to allow it.
-func windowError(want, limit uint64) error {
-	return fmt.Errorf("a frame asks for a window of %s, above the %s allowed: allow it with -zstd-window %d (MiB; ReadOptions.ZstdWindow), as zstd -d needs --memory",
-		mib(want), mib(limit), (want+(1<<20)-1)>>20)
+// windowError is a first zstd frame that asks for more window than
+// allowed; its message says how to allow it.
+type windowError struct{ want, limit uint64 }
+
+func (e *windowError) Error() string {
+	return fmt.Sprintf("a frame asks for a window of %s, above the %s allowed: allow it with -zstd-window %d (MiB; ReadOptions.ZstdWindow), as zstd -d needs --memory",
+		mib(e.want), mib(e.limit), (e.want+(1<<20)-1)>>20)
 }
 
 // mib formats n bytes in MiB, or in bytes below 1 MiB.
@@ -119,7 +121,7 @@ type zstdReader struct {
 func newZstdReader(br *bufio.Reader, limit uint64) (*zstdReader, error) {
 	head, _ := br.Peek(min(zstdPeek, br.Size()))
 	if w, ok := zstdWindow(head); ok && w > limit {
-		return nil, windowError(w, limit)
+		return nil, &windowError{w, limit}
 	}
 	opts := []zstd.DOption{zstd.WithDecoderMaxWindow(limit), zstd.WithDecoderMaxMemory(limit)}
 	if d, ok := zstdPool.Get().(*zstd.Decoder); ok {
