@@ -110,6 +110,9 @@ type Capture struct {
 	ifaces []ngInterface
 
 	bufs [2]*bufio.Reader // pooled read buffers (the second behind dec)
+
+	opts   ReadOptions
+	chunks chunker // ReadChunk's state
 }
 
 // ReadOptions configure how captures are read. The zero value is the
@@ -119,6 +122,10 @@ type ReadOptions struct {
 	// (the decoder keeps that much history); 0 means DefaultZstdWindow, and
 	// it is at most MaxZstdWindow.
 	ZstdWindow int64
+	// ChunkRead is the most bytes (*Capture).ReadChunk reads from the
+	// stream at once; 0 means 128 KiB. Tests set small ones, so that
+	// chunks of several reads meet cut records and read errors.
+	ChunkRead int
 }
 
 // OpenCapture opens a capture file; name "-" reads standard input. The
@@ -154,7 +161,7 @@ func NewCapture(name string, r io.Reader) (*Capture, error) {
 
 // NewCaptureWith is NewCapture with options.
 func NewCaptureWith(name string, r io.Reader, o ReadOptions) (_ *Capture, err error) {
-	c := &Capture{name: name}
+	c := &Capture{name: name, opts: o}
 	defer func() {
 		if err != nil {
 			if c.dec != nil {
@@ -219,6 +226,7 @@ func (c *Capture) reset(r io.Reader) error {
 	c.br.Reset(r)
 	c.src = r
 	c.off, c.index, c.done, c.err, c.fcsLen = 0, 0, false, nil, 0
+	c.chunks.started = false
 	c.ifaces = c.ifaces[:0]
 	m, err := c.br.Peek(4)
 	if len(m) < 4 {
@@ -247,6 +255,35 @@ func (c *Capture) Format() string {
 		s += "+" + c.comp
 	}
 	return s
+}
+
+// IsPcapng reports whether the capture is pcapng, which is read record by
+// record (Next), not in chunks (ReadChunk).
+func (c *Capture) IsPcapng() bool { return c.format == formatPcapng }
+
+// Compressed reports whether the capture is gzip or zstd input.
+func (c *Capture) Compressed() bool { return c.dec != nil }
+
+// Offset is how many bytes of the (decompressed) stream have been read as
+// whole records and blocks.
+func (c *Capture) Offset() int64 { return c.off }
+
+// Skipped returns the bytes after a read error at offset that were not
+// analyzed: the rest of a plain file by its size, else what can still be
+// read from the (decompressed) stream, plus pending, the bytes from the
+// failed record on that a chunked reader already holds (Chunk.BadBytes).
+// It reads the rest of the stream.
+func (c *Capture) Skipped(offset, pending int64) int64 {
+	if f, ok := c.closer.(*os.File); ok && c.dec == nil {
+		if info, err := f.Stat(); err == nil && info.Mode().IsRegular() {
+			return max(0, info.Size()-offset)
+		}
+	}
+	// The bytes from the failed record on are those the chunked scan
+	// holds and those still in the reader (unless a pcapng block was
+	// partly discarded).
+	n, _ := io.Copy(io.Discard, c.br)
+	return pending + n
 }
 
 // Next fills p with the next record. It returns io.EOF at a clean end of the

@@ -3,47 +3,36 @@ package analyze
 import (
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"io"
 	"math"
-	"math/bits"
 	"sync"
 )
 
-// Chunked reading of pcap files.
+// The scan of one file in parts.
 //
-// A pcap file is a 24-byte header and a sequence of records, each a
-// 16-byte header that says its length and the captured bytes. The scan
-// reads the (decompressed) stream in chunks of whole records: one
-// goroutine reads a chunk and walks the record headers to find where the
-// last whole record ends (the bytes after it are carried into the next
-// chunk), and knows the index and stream offset of each chunk's first
-// record. A chunk is then decoded and counted into its own part, and the
-// parts are merged into the file's state in chunk order. So the chunks of
-// one file can be decoded by several goroutines at once while the result
-// stays what one goroutine reading record by record finds:
+// A pcap file is read in chunks of whole records ((*Capture).ReadChunk);
+// a chunk is decoded and counted into its own part, and the parts are
+// merged into the file's state in chunk order. So the chunks of one file
+// can be decoded by several goroutines at once while the result stays
+// what one goroutine reading record by record finds:
 //
 //   - counts (tally), hourly packets and distinct sources (HLL), the
 //     destination range and the naive flow view are sums, maxima and
 //     register-wise maxima: merged in any order, they give the same result;
-//   - the spool records of a chunk are encoded into the part and written
-//     to the spool in chunk order, so the spool is the same file;
+//   - the port-0 records of a chunk are encoded into the part and appended
+//     to the file's records in chunk order, so they are the same records
+//     in the same order;
 //   - fragments are the one state that crosses chunks (a datagram's first
 //     fragment may be in an earlier chunk than its other fragments): a
 //     part only lists its fragments (key, time, first or not) in packet
 //     order, and the merge feeds them to the file's one fragment table in
 //     chunk order, which sees the very sequence a sequential scan feeds
 //     it;
-//   - read errors are found by the goroutine that walks the headers, with
-//     the checks and messages of (*Capture).Next, at the same record.
+//   - read errors are found by the reader, at the same record as
+//     (*Capture).Next finds them.
 //
-// pcapng files are read record by record with (*Capture).Next (their
-// blocks change the link type, time resolution and byte order as they
-// come) into parts of partPackets packets, merged the same way.
-
-// chunkSize is the bytes of a chunk's buffer. It holds at least one record
-// of the largest size (16 + MaxCaplen).
-const chunkSize = 1 << 20
+// pcapng files are read record by record with (*Capture).Next into parts
+// of partPackets packets, merged the same way.
 
 // partPackets is how many packets a part of a record-by-record (pcapng)
 // scan holds before it is merged.
@@ -51,153 +40,13 @@ const partPackets = 1 << 14
 
 // chunk is a run of whole pcap records and, once decoded, their part.
 type chunk struct {
-	buf   []byte // the records are buf[:end]
-	end   int
-	first int64 // index of the first record
-	off   int64 // stream offset of buf[0]
-	// link, tsMul and be are the file's link type, timestamp unit and byte
-	// order.
-	link  LinkType
-	tsMul int64
-	be    bool
-
-	// err is the *ReadError that ends the file after these records, or
-	// nil; bad is how many bytes of the stream from the failed record on
-	// are in buf (counted as skipped for compressed input and stdin).
-	err  error
-	bad  int64
-	last bool // no chunk follows
-
+	Chunk
 	part part
 	done chan struct{} // receives once part is filled (parallel scan)
 }
 
 func newChunk(size int) *chunk {
-	if size <= 0 {
-		size = chunkSize
-	}
-	return &chunk{buf: make([]byte, size), done: make(chan struct{}, 1)}
-}
-
-// chunker reads one pcap stream into chunks.
-type chunker struct {
-	c     *Capture
-	pend  []byte // bytes of a record cut by the end of the previous chunk
-	rerr  error  // the first error the stream returned (io.EOF at its end)
-	piece int    // the most bytes read at once
-}
-
-// start readies k for c, reading at most piece bytes at once (0:
-// readPiece).
-func (k *chunker) start(c *Capture, piece int) {
-	if piece <= 0 {
-		piece = readPiece
-	}
-	k.c, k.pend, k.rerr, k.piece = c, k.pend[:0], nil, piece
-}
-
-// next fills ch with the next whole records. ch.last is set when the file
-// ends after them, cleanly (ch.err nil) or with a read error.
-func (k *chunker) next(ch *chunk) {
-	c := k.c
-	ch.first, ch.off, ch.link, ch.tsMul, ch.be = c.index, c.off, c.link, c.tsMul, c.be
-	ch.err, ch.bad, ch.last = nil, 0, false
-	have := copy(ch.buf, k.pend)
-	if have < len(k.pend) { // a chunk smaller than one record (tests)
-		ch.buf = append(ch.buf[:0], k.pend...)
-		have = len(ch.buf)
-	}
-	k.pend = k.pend[:0]
-	pos := 0
-	for {
-		for {
-			// What the header reads left in the buffered reader, then
-			// straight from the stream, without copying through it, a
-			// piece at a time: each piece's headers are walked while
-			// the piece is still in this core's cache.
-			if have < len(ch.buf) && k.rerr == nil {
-				r := c.src
-				if c.br.Buffered() > 0 {
-					r = c.br
-				}
-				n, err := r.Read(ch.buf[have:min(len(ch.buf), have+k.piece)])
-				have += n
-				if err != nil {
-					k.rerr = err
-				}
-			}
-			var failed bool
-			if pos, failed = k.walk(ch, pos, have); failed {
-				return
-			}
-			if have == len(ch.buf) || k.rerr != nil {
-				break
-			}
-		}
-		if k.rerr != nil {
-			break
-		}
-		if pos > 0 || have < len(ch.buf) {
-			// Carry the cut record into the next chunk.
-			k.pend = append(k.pend, ch.buf[pos:have]...)
-			ch.end = pos
-			return
-		}
-		// Not one whole record fits: grow the buffer (only chunk sizes
-		// below a record, as tests use, get here).
-		ch.buf = append(ch.buf, make([]byte, len(ch.buf))...)
-	}
-	// The stream has ended; the records before pos are whole.
-	rest := have - pos
-	var err error
-	switch {
-	case rest == 0 && ioErr(k.rerr) == nil:
-		err = nil // a clean end
-	case rest < pcapRecordLen:
-		err = c.truncated(c.off, "record header", pcapRecordLen, rest, k.rerr)
-	default:
-		n := pcapRecordLen + int(c.u32(ch.buf[pos+8:]))
-		err = c.truncated(c.off, "record", n, rest, k.rerr)
-	}
-	k.finish(ch, pos, have, err)
-}
-
-// walk walks the record headers of ch.buf[pos:have] and returns where
-// the first record that is not whole there starts; failed reports a
-// record whose captured length is absurd, which ends the file (finish).
-func (k *chunker) walk(ch *chunk, pos, have int) (_ int, failed bool) {
-	c := k.c
-	for {
-		rest := have - pos
-		if rest < pcapRecordLen {
-			return pos, false
-		}
-		caplen := c.u32(ch.buf[pos+8:])
-		if caplen > MaxCaplen {
-			k.finish(ch, pos, have, c.fail(c.off, fmt.Sprintf("absurd captured length %d (limit %d)", caplen, MaxCaplen), nil))
-			return pos, true
-		}
-		n := pcapRecordLen + int(caplen)
-		if rest < n {
-			return pos, false
-		}
-		pos += n
-		c.off += int64(n)
-		c.index++
-	}
-}
-
-// readPiece is the most bytes the chunker reads at once.
-const readPiece = 128 << 10
-
-// finish ends the file after the records before pos; err, when not nil,
-// is the read error at pos.
-func (k *chunker) finish(ch *chunk, pos, have int, err error) {
-	ch.end, ch.last, ch.err = pos, true, err
-	if err != nil {
-		ch.bad = int64(have - pos)
-	}
-	k.c.done = true
+	return &chunk{Chunk: *NewChunk(size), done: make(chan struct{}, 1)}
 }
 
 // decoder is one goroutine's scratch space for decoding: the packet, the
@@ -213,35 +62,17 @@ type decoder struct {
 func (d *decoder) decodeChunk(ch *chunk) {
 	pt := &ch.part
 	pt.reset()
-	b := ch.buf[:ch.end]
 	p := &d.p
-	p.LinkType, p.Index = ch.link, ch.first
-	tsMul, be := ch.tsMul, ch.be
-	for pos := 0; pos < len(b); {
-		h := (*[pcapRecordLen]byte)(b[pos:])
-		sec := binary.LittleEndian.Uint32(h[0:])
-		frac := binary.LittleEndian.Uint32(h[4:])
-		caplen := binary.LittleEndian.Uint32(h[8:])
-		orig := binary.LittleEndian.Uint32(h[12:])
-		if be {
-			sec, frac = bits.ReverseBytes32(sec), bits.ReverseBytes32(frac)
-			caplen, orig = bits.ReverseBytes32(caplen), bits.ReverseBytes32(orig)
-		}
-		start := pos + pcapRecordLen
-		end := start + int(caplen)
-		p.Data = b[start:end:end]
-		p.OrigLen = orig
-		p.TS = int64(sec)*1e9 + int64(frac)*tsMul
-		p.Offset = ch.off + int64(pos)
+	p.LinkType, p.Index = ch.Link(), ch.First()
+	for pos, end := 0, ch.Len(); pos < end; p.Index++ {
+		pos = ch.Record(pos, p)
 		if !pt.plain(p) {
 			d.r.Decode(p.LinkType, p.Data)
 			pt.packet(d, p, &d.r)
 		}
-		p.Index++
-		pos = end
 	}
-	if n := p.Index - ch.first; n > 0 {
-		pt.t.linkN(ch.link, n)
+	if n := p.Index - ch.First(); n > 0 {
+		pt.t.linkN(ch.Link(), n)
 	}
 }
 
@@ -477,29 +308,28 @@ func (s *scanner) merge(pt *part) {
 // with workers goroutines (one: in this goroutine), and returns the read
 // error that ended it, or nil.
 func (s *scanner) scanPcap(c *Capture, workers int) error {
-	s.chunker.start(c, s.readPiece)
 	if workers <= 1 {
 		if s.chunk == nil {
 			s.chunk = newChunk(s.chunkSize)
 		}
 		ch := s.chunk
 		for {
-			s.chunker.next(ch)
+			c.ReadChunk(&ch.Chunk)
 			s.prepare(&ch.part)
 			s.dec.decodeChunk(ch)
 			s.merge(&ch.part)
-			s.advance(ch.off + int64(ch.end))
-			if ch.last {
+			s.advance(ch.End())
+			if ch.Last() {
 				return s.ended(ch)
 			}
 		}
 	}
-	return s.scanParallel(workers)
+	return s.scanParallel(c, workers)
 }
 
 // scanParallel is scanPcap with several decoding goroutines: this one
 // reads chunks and merges their parts in order.
-func (s *scanner) scanParallel(workers int) error {
+func (s *scanner) scanParallel(c *Capture, workers int) error {
 	nch := 2*workers + 2
 	for len(s.pool) < nch {
 		s.pool = append(s.pool, newChunk(s.chunkSize))
@@ -528,11 +358,11 @@ func (s *scanner) scanParallel(workers int) error {
 		defer close(order)
 		for {
 			ch := <-free
-			s.chunker.next(ch)
+			c.ReadChunk(&ch.Chunk)
 			s.prepare(&ch.part)
 			order <- ch
 			work <- ch
-			if ch.last {
+			if ch.Last() {
 				return
 			}
 		}
@@ -541,8 +371,8 @@ func (s *scanner) scanParallel(workers int) error {
 	for ch := range order {
 		<-ch.done
 		s.merge(&ch.part)
-		s.advance(ch.off + int64(ch.end))
-		if ch.last {
+		s.advance(ch.End())
+		if ch.Last() {
 			err = s.ended(ch)
 		}
 		free <- ch
@@ -569,11 +399,8 @@ func (s *scanner) advance(off int64) {
 // ended returns the error of the last chunk (nil at a clean end) and
 // keeps the bytes of it still in the chunk for skipped.
 func (s *scanner) ended(ch *chunk) error {
-	s.badBytes = ch.bad
-	if ch.err == nil {
-		return nil
-	}
-	return ch.err
+	s.badBytes = ch.BadBytes()
+	return ch.Err()
 }
 
 // scanRecords counts every record of c read one by one with Next (pcapng,
@@ -596,12 +423,12 @@ func (s *scanner) scanRecords(c *Capture) error {
 		pt.packet(d, &d.p, &d.r)
 		if pt.t.packets == partPackets {
 			s.merge(pt)
-			s.advance(c.off)
+			s.advance(c.Offset())
 			pt.reset()
 		}
 	}
 	s.merge(pt)
-	s.advance(c.off)
+	s.advance(c.Offset())
 	s.badBytes = 0
 	if errors.Is(err, io.EOF) {
 		return nil

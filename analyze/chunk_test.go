@@ -165,7 +165,7 @@ func TestChunkedScan(t *testing.T) {
 	for range 30 {
 		sizes = append(sizes, 300+rng.IntN(1<<16))
 	}
-	sizes = append(sizes, 1<<16, 1<<18, chunkSize)
+	sizes = append(sizes, 1<<16, 1<<18, ChunkSize)
 	for name, data := range inputs {
 		path := filepath.Join(dir, name)
 		if err := os.WriteFile(path, data, 0o644); err != nil {
@@ -295,7 +295,7 @@ func scanMem(s *scanner, data []byte) (Counts, string, int64) {
 		return cnt, "", 0
 	}
 	info := errorInfo("mem", err)
-	return cnt, info.String(), s.skipped(c, info.ByteOffset)
+	return cnt, info.String(), c.Skipped(info.ByteOffset, s.badBytes)
 }
 
 // FuzzChunkedScan checks the chunk reader, a parser of pcap record

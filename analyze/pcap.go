@@ -70,10 +70,7 @@ func (c *Capture) nextPcap(p *Packet) error {
 		}
 		return c.truncated(c.off, "record header", pcapRecordLen, len(hdr), err)
 	}
-	sec := c.u32(hdr[0:])
-	frac := c.u32(hdr[4:])
-	caplen := c.u32(hdr[8:])
-	orig := c.u32(hdr[12:])
+	sec, frac, caplen, orig := recordHeader((*[pcapRecordLen]byte)(hdr), c.be)
 	if caplen > MaxCaplen {
 		return c.fail(c.off, fmt.Sprintf("absurd captured length %d (limit %d)", caplen, MaxCaplen), nil)
 	}

@@ -507,10 +507,10 @@ func (s *scanner) file(name string, stdin io.Reader) FileSummary {
 		if stdin == nil {
 			stdin = bytes.NewReader(nil) // no standard input: an empty one
 		}
-		c, err = NewCaptureWith("-", stdin, s.read)
+		c, err = NewCaptureWith("-", stdin, s.readOptions())
 		s.fileSize, s.counted = 0, 0
 	} else {
-		c, err = OpenCaptureWith(name, s.read)
+		c, err = OpenCaptureWith(name, s.readOptions())
 		s.fileSize, s.counted = 0, 0
 		if fi, serr := os.Stat(name); serr == nil {
 			s.fileSize = fi.Size()
@@ -527,7 +527,7 @@ func (s *scanner) file(name string, stdin io.Reader) FileSummary {
 	defer c.Close()
 	fs.Format = c.Format()
 	workers := 1
-	if name == "-" || c.dec != nil || s.fileSize >= s.minParallel {
+	if name == "-" || c.Compressed() || s.fileSize >= s.minParallel {
 		workers = s.workers
 	}
 	err = s.scanWith(c, workers)
@@ -536,9 +536,18 @@ func (s *scanner) file(name string, stdin io.Reader) FileSummary {
 	if err != nil {
 		fs.ReadError = errorInfo(name, err)
 		fs.Counts.ReadErrors = 1
-		fs.Counts.SkippedBytes = s.skipped(c, fs.ReadError.ByteOffset)
+		fs.Counts.SkippedBytes = c.Skipped(fs.ReadError.ByteOffset, s.badBytes)
 	}
 	return fs
+}
+
+// readOptions are the options captures are opened with.
+func (s *scanner) readOptions() ReadOptions {
+	o := s.read
+	if s.readPiece > 0 {
+		o.ChunkRead = s.readPiece
+	}
+	return o
 }
 
 // scan counts every packet of c into s.t and returns the read error that
@@ -550,7 +559,7 @@ func (s *scanner) scan(c *Capture) error { return s.scanWith(c, 1) }
 func (s *scanner) scanWith(c *Capture, workers int) error {
 	s.t.reset()
 	var err error
-	if c.format == formatPcapng || s.byRecord {
+	if c.IsPcapng() || s.byRecord {
 		err = s.scanRecords(c)
 	} else {
 		err = s.scanPcap(c, workers)
@@ -571,22 +580,6 @@ func errorInfo(name string, err error) *ReadErrorInfo {
 		return &ReadErrorInfo{File: name, PacketIndex: re.Index, ByteOffset: re.Offset, Message: re.Msg}
 	}
 	return &ReadErrorInfo{File: name, PacketIndex: -1, Message: err.Error()}
-}
-
-// skipped returns the bytes after the error at offset that were not
-// analyzed: the rest of a plain file by its size, else what can still be
-// read from the (decompressed) stream.
-func (s *scanner) skipped(c *Capture, offset int64) int64 {
-	if f, ok := c.closer.(*os.File); ok && c.dec == nil {
-		if info, err := f.Stat(); err == nil && info.Mode().IsRegular() {
-			return max(0, info.Size()-offset)
-		}
-	}
-	// The bytes from the failed record on are those the chunked scan
-	// holds and those still in the reader (unless a pcapng block was
-	// partly discarded).
-	n, _ := io.Copy(io.Discard, c.br)
-	return s.badBytes + n
 }
 
 // tally is the hot-path form of Counts: fixed arrays, no maps.
