@@ -161,7 +161,7 @@ func (pt *part) tap(d *decoder, p *Packet, r *Record) {
 	}
 	pt.naive.add(r)
 	if r.Port0Related() {
-		d.p0 = newP0Packet(pt.file, p.Index, p.TS, r, udpPayload(p, r))
+		d.p0 = newP0Packet(pt.file, p.Index, p.TS, r, UDPPayload(p.LinkType, p.Data, r))
 		n := len(pt.spool)
 		pt.spool = append(pt.spool, make([]byte, spoolRecLen)...)
 		d.p0.encode(pt.spool[n:])
@@ -187,58 +187,16 @@ func (pt *part) hourOf(ts int64) {
 	}
 }
 
-// plain takes the packets most of a capture is, an unfragmented IPv4 TCP
-// or UDP packet over Ethernet or raw IP with a 20-byte IP header, a whole
-// transport header (TCP options absent or in a layout optionLayout
-// knows), no port 0 and nothing malformed, and does for it what Decode
-// and packet together do — the same counts, the same hourly sketch and
-// destination range; such a packet adds nothing to the fragment table,
-// the naive flow view or the spool — without filling a Record. It reports
-// false, doing nothing, for every other packet, which takes the full path.
-// TestChunkedScan and FuzzChunkedScan hold it to the record-by-record scan.
+// plain takes the packets most of a capture is (those PlainIPv4 accepts)
+// and does for them what Decode and packet together do — the same counts,
+// the same hourly sketch and destination range; such a packet adds
+// nothing to the fragment table, the naive flow view or the port-0
+// records — without filling a Record. It reports false, doing nothing,
+// for every other packet, which takes the full path. TestChunkedScan and
+// FuzzChunkedScan hold it to the record-by-record scan.
 func (pt *part) plain(p *Packet) bool {
-	b := p.Data
-	switch {
-	case p.LinkType == LinkEthernet:
-		if len(b) < ethHdrLen || binary.BigEndian.Uint16(b[12:14]) != etherIPv4 {
-			return false
-		}
-		b = b[ethHdrLen:]
-	case isRawLink(p.LinkType):
-	default:
-		return false
-	}
-	if len(b) < ipv4MinLen {
-		return false
-	}
-	h := (*[ipv4MinLen]byte)(b)
-	tl := int(binary.BigEndian.Uint16(h[2:4]))
-	if h[0] != 0x45 || tl < ipv4MinLen || binary.BigEndian.Uint16(h[6:8])&0x3fff != 0 {
-		return false // options, a bad header, or a fragment
-	}
-	l4 := b[ipv4MinLen:min(tl, len(b))]
-	switch h[9] {
-	case ProtoTCP:
-		if len(l4) < tcpMinLen {
-			return false
-		}
-		hl := int(l4[12]>>4) * 4
-		if hl < tcpMinLen || hl > len(l4) {
-			return false
-		}
-		if hl > tcpMinLen {
-			if _, _, _, _, ok := optionLayout(l4[tcpMinLen:hl]); !ok {
-				return false
-			}
-		}
-	case ProtoUDP:
-		if len(l4) < udpHdrLen || binary.BigEndian.Uint16(l4[4:6]) < udpHdrLen {
-			return false
-		}
-	default:
-		return false
-	}
-	if binary.BigEndian.Uint16(l4[0:2]) == 0 || binary.BigEndian.Uint16(l4[2:4]) == 0 {
+	h, ok := PlainIPv4(p.LinkType, p.Data)
+	if !ok {
 		return false
 	}
 	pt.t.addPlain(p)

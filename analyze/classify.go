@@ -81,16 +81,6 @@ var nmapShapes = [6]struct {
 	{65535, TCPFlagFIN | TCPFlagPSH | TCPFlagURG},
 }
 
-// Port0Related reports whether the headers involve a real port 0: a TCP or
-// UDP header with a port 0, or an ICMP error quoting one. Non-first
-// fragments, protocols without ports and truncated headers never are.
-func (r *Record) Port0Related() bool {
-	if r.Ports == PortsPresent {
-		return r.Port0 >= Port0Src
-	}
-	return r.ICMP && r.Inner.Ports == PortsPresent && r.Inner.Port0 >= Port0Src
-}
-
 // ShapeOf says what a packet looks like. payload is the start of the
 // transport payload (may be short or nil); only UDP payloads are read.
 func ShapeOf(r *Record, payload []byte) (Shape, Probe) {

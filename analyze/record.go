@@ -127,6 +127,16 @@ func (r *Record) SrcAddr() netip.Addr { return r.Src.addr(r.IPVersion) }
 // IPVersion is 0.
 func (r *Record) DstAddr() netip.Addr { return r.Dst.addr(r.IPVersion) }
 
+// Port0Related reports whether the headers involve a real port 0: a TCP or
+// UDP header with a port 0, or an ICMP error quoting one. Non-first
+// fragments, protocols without ports and truncated headers never are.
+func (r *Record) Port0Related() bool {
+	if r.Ports == PortsPresent {
+		return r.Port0 >= Port0Src
+	}
+	return r.ICMP && r.Inner.Ports == PortsPresent && r.Inner.Port0 >= Port0Src
+}
+
 // Quoted is the IP header and first 8 transport bytes an ICMP error
 // message quotes. Valid when Version != 0.
 type Quoted struct {

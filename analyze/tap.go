@@ -123,42 +123,6 @@ func (t *tap) startFile(i int, spool *spoolWriter) {
 	t.naive = NaiveFlow{}
 }
 
-// udpPayload returns the start of a UDP packet's payload (nil otherwise),
-// found from the link header length and the IP header length.
-func udpPayload(p *Packet, r *Record) []byte {
-	if r.Proto != ProtoUDP || r.Ports != PortsPresent {
-		return nil
-	}
-	var off int
-	switch p.LinkType {
-	case LinkEthernet:
-		off = 14 + 4*int(r.VLANs)
-	case LinkSLL:
-		off = 16
-	case LinkSLL2:
-		off = 20
-	case LinkNull, LinkLoop:
-		off = 4
-	case LinkRaw, LinkRawBSD12, LinkRawBSD14, LinkIPv4, LinkIPv6:
-	default:
-		return nil
-	}
-	switch {
-	case r.IPVersion == 4:
-		off += int(r.IPHdrLen)
-	case r.NExt == 0:
-		off += 40
-	default:
-		return nil // IPv6 extension header lengths are not kept
-	}
-	off += 8
-	if off > len(p.Data) {
-		return nil
-	}
-	end := min(len(p.Data), off+int(r.PayloadLen))
-	return p.Data[off:end]
-}
-
 // mergeInto adds the file's all-traffic numbers to the summary. The merges
 // are sums and maxima, so the order files finish in does not matter. An
 // hour the summary does not have yet takes the file's counters, which the
