@@ -8,8 +8,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/port0/port0/analyze"
+	"github.com/port0/port0/capture"
 	"github.com/port0/port0/gen"
+	"github.com/port0/port0/scan"
+	"github.com/port0/port0/study"
 )
 
 // TestRunSmall runs every experiment on a small default-scenario run and
@@ -25,12 +27,12 @@ func TestRunSmall(t *testing.T) {
 	if _, err := gen.Generate(p, gen.Options{Out: g}); err != nil {
 		t.Fatal(err)
 	}
-	inputs, _ := analyze.ExpandInputs([]string{g})
-	sum, err := analyze.Analyze(inputs, nil, analyze.Options{Spool: filepath.Join(a, ".spool")})
+	inputs, _ := capture.ExpandInputs([]string{g})
+	sum, err := scan.Analyze(inputs, nil, scan.Options{Spool: filepath.Join(a, ".spool")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := analyze.RunStudy(sum, a, analyze.DefaultStudyOptions()); err != nil {
+	if err := study.RunStudy(sum, a, study.DefaultStudyOptions()); err != nil {
 		t.Fatal(err)
 	}
 	b, _ := sum.JSON()

@@ -9,7 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/port0/port0/analyze"
+	"github.com/port0/port0/classify"
+	"github.com/port0/port0/decode"
 	"github.com/port0/port0/experiments/stats"
 	"github.com/port0/port0/label"
 )
@@ -504,28 +505,28 @@ func osResponseMatrix(e *Env, r *Result) error {
 func backscatterReplies(e *Env, r *Result) error {
 	type rule struct {
 		attack, reply string
-		rec           analyze.Record
+		rec           decode.Record
 		want          label.Class
 	}
-	tcp := func(sport, dport uint16, flags uint16) analyze.Record {
-		return analyze.Record{IPVersion: 4, Proto: analyze.ProtoTCP, Ports: analyze.PortsPresent, SrcPort: sport, DstPort: dport,
+	tcp := func(sport, dport uint16, flags uint16) decode.Record {
+		return decode.Record{IPVersion: 4, Proto: decode.ProtoTCP, Ports: decode.PortsPresent, SrcPort: sport, DstPort: dport,
 			Port0: port0Pos(sport, dport), Flags: flags, DataOffset: 5, Window: 29200}
 	}
-	icmp := analyze.Record{IPVersion: 4, Proto: analyze.ProtoICMP, Ports: analyze.PortsNone, ICMP: true, ICMPType: 3, ICMPCode: 3,
-		Inner: analyze.Quoted{Version: 4, Proto: analyze.ProtoUDP, Ports: analyze.PortsPresent, SrcPort: 40000, DstPort: 0, Port0: analyze.Port0Dst}}
+	icmp := decode.Record{IPVersion: 4, Proto: decode.ProtoICMP, Ports: decode.PortsNone, ICMP: true, ICMPType: 3, ICMPCode: 3,
+		Inner: decode.Quoted{Version: 4, Proto: decode.ProtoUDP, Ports: decode.PortsPresent, SrcPort: 40000, DstPort: 0, Port0: decode.Port0Dst}}
 	rules := []rule{
-		{"SYN from spoofed port 0 to an open service", "SYN-ACK from the service to port 0", tcp(80, 0, analyze.TCPFlagSYN|analyze.TCPFlagACK), label.BackscatterTo0},
-		{"SYN from spoofed port 0 to a closed port", "RST-ACK to port 0", tcp(443, 0, analyze.TCPFlagRST|analyze.TCPFlagACK), label.BackscatterTo0},
-		{"ACK/data/NULL from spoofed port 0", "RST to port 0", tcp(22, 0, analyze.TCPFlagRST), label.BackscatterTo0},
-		{"SYN to the victim's port 0", "RST-ACK from port 0", tcp(0, 51000, analyze.TCPFlagRST|analyze.TCPFlagACK), label.BackscatterFrom0},
-		{"ACK/data to the victim's port 0", "RST from port 0", tcp(0, 51000, analyze.TCPFlagRST), label.BackscatterFrom0},
+		{"SYN from spoofed port 0 to an open service", "SYN-ACK from the service to port 0", tcp(80, 0, decode.TCPFlagSYN|decode.TCPFlagACK), label.BackscatterTo0},
+		{"SYN from spoofed port 0 to a closed port", "RST-ACK to port 0", tcp(443, 0, decode.TCPFlagRST|decode.TCPFlagACK), label.BackscatterTo0},
+		{"ACK/data/NULL from spoofed port 0", "RST to port 0", tcp(22, 0, decode.TCPFlagRST), label.BackscatterTo0},
+		{"SYN to the victim's port 0", "RST-ACK from port 0", tcp(0, 51000, decode.TCPFlagRST|decode.TCPFlagACK), label.BackscatterFrom0},
+		{"ACK/data to the victim's port 0", "RST from port 0", tcp(0, 51000, decode.TCPFlagRST), label.BackscatterFrom0},
 		{"UDP to the victim's port 0 (non-BSD victim)", "ICMP port unreachable quoting UDP to port 0", icmp, label.BackscatterFrom0},
 	}
 	var rows [][]string
 	ok := 0.0
 	for _, ru := range rules {
-		shape, probe := analyze.ShapeOf(&ru.rec, nil)
-		got := analyze.PacketClass(shape, probe, label.Unknown)
+		shape, probe := classify.ShapeOf(&ru.rec, nil)
+		got := classify.PacketClass(shape, probe, label.Unknown)
 		if got == ru.want {
 			ok++
 		}
@@ -535,16 +536,16 @@ func backscatterReplies(e *Env, r *Result) error {
 	return e.WriteTable("replies.csv", []string{"attack", "reply", "shape", "class", "expected"}, rows)
 }
 
-func port0Pos(s, d uint16) analyze.Port0Pos {
+func port0Pos(s, d uint16) decode.Port0Pos {
 	switch {
 	case s == 0 && d == 0:
-		return analyze.Port0Both
+		return decode.Port0Both
 	case s == 0:
-		return analyze.Port0Src
+		return decode.Port0Src
 	case d == 0:
-		return analyze.Port0Dst
+		return decode.Port0Dst
 	}
-	return analyze.Port0None
+	return decode.Port0None
 }
 
 func fragmentationAblation(e *Env, r *Result) error {

@@ -150,3 +150,24 @@ func lookup(names []string, s string) (int, bool) {
 	}
 	return 0, false
 }
+
+// EnumName returns names[v], or "invalid" for a value past the table: the
+// String of every small enum of the project (classes, tools, shapes,
+// probes, the decoder's kinds), so that CSV, JSON and flags share one table
+// per enum.
+func EnumName(names []string, v uint8) string {
+	if int(v) < len(names) {
+		return names[v]
+	}
+	return "invalid"
+}
+
+// ParseEnum returns the value named s in names; the error names what is
+// parsed and the names it accepts.
+func ParseEnum(what string, names []string, s []byte) (uint8, error) {
+	v, ok := lookup(names, string(s))
+	if !ok || v > 255 {
+		return 0, fmt.Errorf("unknown %s %q (want one of %q)", what, s, names)
+	}
+	return uint8(v), nil
+}

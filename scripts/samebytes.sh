@@ -151,9 +151,12 @@ cases() {
 	step merge M "$bin" analyze -q -merge -out merge/M merge/A merge/B
 	mkdir -p "$work/partial/$side"
 	for p in A B; do
-		if [[ -e merge/$p/partial ]]; then
-			mv merge/$p/partial "$work/partial/$side/$p"
-		fi
+		for f in partial partial.bin; do # the partial result's folder (older port0) or file
+			if [[ -e merge/$p/$f ]]; then
+				mkdir -p "$work/partial/$side/$p"
+				mv "merge/$p/$f" "$work/partial/$side/$p/"
+			fi
+		done
 	done
 
 	step study validate "$bin" validate -truth "$g/paper-1e-5" -analysis paper-1e-5/analysis

@@ -4,10 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"os"
-	"path/filepath"
 
 	"github.com/port0/port0/analyze"
+	"github.com/port0/port0/capture"
+	"github.com/port0/port0/scan"
+	"github.com/port0/port0/study"
 )
 
 // runAnalyze reads captures and writes DIR/summary.json: per file and in
@@ -23,9 +24,9 @@ func runAnalyze(args []string, env *cmdEnv) error {
 	quiet := fs.Bool("q", false, "no progress on stderr")
 	countOnly := fs.Bool("count-only", false, "only count (summary.json without the port-0 study and its tables)")
 	readOpts := zstdWindowFlag(fs, "analyze")
-	partial := fs.Bool("partial", false, "also keep DIR/partial, a partial result that -merge combines with others")
-	merge := fs.Bool("merge", false, "the inputs are partial results (DIR/partial of runs with -partial): combine them and run the study")
-	so := analyze.DefaultStudyOptions()
+	partial := fs.Bool("partial", false, "also keep DIR/"+analyze.PartialFile+", the scan's result, which -merge combines with others")
+	merge := fs.Bool("merge", false, "the inputs are partial results ("+analyze.PartialFile+" files, or the DIRs of runs with -partial): combine them and run the study")
+	so := study.DefaultOptions()
 	telescope := fs.String("telescope", "", "telescope prefix, e.g. 198.18.0.0/15 (default: inferred from the destinations)")
 	fs.DurationVar(&so.EventTimeout, "event-timeout", so.EventTimeout, "backscatter: inactivity that ends an event (Moore et al.)")
 	fs.Int64Var(&so.EventMinPackets, "event-min-packets", so.EventMinPackets, "backscatter: keep events with at least this many packets...")
@@ -65,97 +66,36 @@ func runAnalyze(args []string, env *cmdEnv) error {
 	case *workers < 0:
 		return &exitStatus{2, fmt.Errorf("analyze: -workers %d: want 0 or more", *workers)}
 	}
+	o := analyze.Options{Scan: scan.Options{Workers: *workers, Read: ro}, Study: so, CountOnly: *countOnly, Partial: *partial}
+	if !*quiet {
+		o.Scan.Progress = env.stderr
+	}
 	if *merge {
-		return runMerge(fs.Args(), *out, so, env)
+		sum, err := analyze.Merge(fs.Args(), *out, o)
+		if err != nil {
+			return fmt.Errorf("analyze -merge: %w", err)
+		}
+		fmt.Fprintf(env.stderr, "analyze: merged %d partial results (%d inputs) into %s\n", fs.NArg(), sum.Inputs, *out)
+		return nil
 	}
 	// Expand each argument on its own: one that does not exist is reported
 	// as a read error of that input, not a reason to read nothing.
 	var inputs []string
 	for _, arg := range fs.Args() {
-		in, err := analyze.ExpandInputs([]string{arg})
+		in, err := capture.ExpandInputs([]string{arg})
 		if err != nil {
 			in = []string{arg}
 		}
 		inputs = append(inputs, in...)
 	}
-	opts := analyze.Options{Workers: *workers, Read: ro}
-	if !*quiet {
-		opts.Progress = env.stderr
-	}
-	spool := ""
-	if !*countOnly {
-		if err := os.MkdirAll(*out, 0o755); err != nil {
-			return fmt.Errorf("analyze: %w", err)
+	sum, err := analyze.Run(inputs, env.stdin, *out, o)
+	if sum != nil {
+		for _, e := range sum.ReadErrors {
+			fmt.Fprintln(env.stderr, "analyze:", e)
 		}
-		spool = filepath.Join(*out, ".spool")
-		opts.Spool = spool
-		defer os.RemoveAll(spool)
-	}
-	sum, err := analyze.Analyze(inputs, env.stdin, opts)
-	if err == nil && *partial {
-		if perr := analyze.SavePartial(sum, filepath.Join(*out, "partial")); perr != nil {
-			return fmt.Errorf("analyze: partial result: %w", perr)
-		}
-	}
-	if err == nil && !*countOnly {
-		if serr := analyze.RunStudy(sum, *out, so); serr != nil {
-			return fmt.Errorf("analyze: port-0 study: %w", serr)
-		}
-	}
-	for _, e := range sum.ReadErrors {
-		fmt.Fprintln(env.stderr, "analyze:", e)
-	}
-	if werr := writeSummary(*out, sum); werr != nil {
-		return fmt.Errorf("analyze: %w", werr)
 	}
 	if err != nil {
 		return fmt.Errorf("analyze: %w", err)
 	}
-	return nil
-}
-
-// writeSummary writes sum as indented JSON to dir/summary.json, through a
-// temporary file so that a complete summary.json is never half written.
-func writeSummary(dir string, sum *analyze.Summary) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	b, err := sum.JSON()
-	if err != nil {
-		return err
-	}
-	final := filepath.Join(dir, "summary.json")
-	tmp := final + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, final)
-}
-
-// runMerge combines partial results and runs the port-0 study on them.
-func runMerge(dirs []string, out string, so analyze.StudyOptions, env *cmdEnv) error {
-	for i, d := range dirs {
-		if filepath.Base(d) != "partial" {
-			if _, err := os.Stat(filepath.Join(d, "partial")); err == nil {
-				dirs[i] = filepath.Join(d, "partial")
-			}
-		}
-	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return fmt.Errorf("analyze: %w", err)
-	}
-	spool := filepath.Join(out, ".spool")
-	defer os.RemoveAll(spool)
-	sum, err := analyze.MergePartials(dirs, spool)
-	if err != nil {
-		return fmt.Errorf("analyze -merge: %w", err)
-	}
-	if err := analyze.RunStudy(sum, out, so); err != nil {
-		return fmt.Errorf("analyze -merge: port-0 study: %w", err)
-	}
-	if err := writeSummary(out, sum); err != nil {
-		return fmt.Errorf("analyze -merge: %w", err)
-	}
-	fmt.Fprintf(env.stderr, "analyze: merged %d partial results (%d inputs) into %s\n", len(dirs), sum.Inputs, out)
 	return nil
 }

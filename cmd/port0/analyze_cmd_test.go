@@ -9,18 +9,18 @@ import (
 	"testing"
 
 	"github.com/klauspost/compress/zstd"
-	"github.com/port0/port0/analyze"
+	"github.com/port0/port0/scan"
 )
 
 var corpus = filepath.Join("..", "..", "testdata", "captures")
 
-func readSummary(t *testing.T, dir string) analyze.Summary {
+func readSummary(t *testing.T, dir string) scan.Summary {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(dir, "summary.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var s analyze.Summary
+	var s scan.Summary
 	if err := json.Unmarshal(b, &s); err != nil {
 		t.Fatal(err)
 	}

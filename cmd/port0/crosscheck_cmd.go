@@ -4,7 +4,8 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/port0/port0/analyze"
+	"github.com/port0/port0/capture"
+	"github.com/port0/port0/reference"
 )
 
 // runCrosscheck decodes every packet of the inputs with the fast decoder
@@ -26,11 +27,11 @@ func runCrosscheck(args []string, env *cmdEnv) error {
 		fs.Usage()
 		return &exitStatus{2, errors.New("crosscheck: no input given")}
 	}
-	inputs, err := analyze.ExpandInputs(fs.Args())
+	inputs, err := capture.ExpandInputs(fs.Args())
 	if err != nil {
 		return fmt.Errorf("crosscheck: %w", err)
 	}
-	res, err := analyze.Crosscheck(inputs, env.stdin, ro, *maxDiffs, env.stdout)
+	res, err := reference.Crosscheck(inputs, env.stdin, ro, *maxDiffs, env.stdout)
 	fmt.Fprintf(env.stdout, "crosscheck: %d files, %d packets, %d differing, %d on unsupported links, %d read errors\n",
 		res.Files, res.Packets, res.Differing, res.Unsupported, res.ReadErrors)
 	if err != nil {

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
@@ -13,8 +12,10 @@ import (
 	"strings"
 
 	"github.com/port0/port0/analyze"
+	"github.com/port0/port0/capture"
 	"github.com/port0/port0/experiments"
 	"github.com/port0/port0/gen"
+	"github.com/port0/port0/study"
 )
 
 // runExperiments generates (or reuses) a telescope, analyzes it, runs the
@@ -68,22 +69,13 @@ func runExperiments(args []string, env *cmdEnv) error {
 	}
 	if *anaDir == "" {
 		*anaDir = filepath.Join(*out, "data", "analysis")
-		inputs, err := analyze.ExpandInputs([]string{*genDir})
+		inputs, err := capture.ExpandInputs([]string{*genDir})
 		if err != nil {
 			return fmt.Errorf("experiments: %w", err)
 		}
 		say("analyzing %d captures into %s", len(inputs), *anaDir)
-		spool := filepath.Join(*anaDir, ".spool")
-		defer os.RemoveAll(spool)
-		sum, err := analyze.Analyze(inputs, nil, analyze.Options{Spool: spool})
-		if err != nil {
+		if _, err := analyze.Run(inputs, nil, *anaDir, analyze.Options{Study: study.DefaultOptions()}); err != nil {
 			return fmt.Errorf("experiments: analyze: %w", err)
-		}
-		if err := analyze.RunStudy(sum, *anaDir, analyze.DefaultStudyOptions()); err != nil {
-			return fmt.Errorf("experiments: analyze: %w", err)
-		}
-		if err := writeSummary(*anaDir, sum); err != nil {
-			return fmt.Errorf("experiments: %w", err)
 		}
 	}
 	d, err := experiments.Load(*genDir, *anaDir)

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/port0/port0/analyze"
+	"github.com/port0/port0/validate"
 )
 
 func runValidate(args []string, env *cmdEnv) error {
@@ -22,7 +22,7 @@ func runValidate(args []string, env *cmdEnv) error {
 	if *minF1 < 0 || *minF1 > 1 {
 		return &exitStatus{2, fmt.Errorf("validate: -min-f1 must be in [0, 1], got %v", *minF1)}
 	}
-	v, err := analyze.Validate(*truth, *ana)
+	v, err := validate.Validate(*truth, *ana)
 	if err != nil {
 		return fmt.Errorf("validate: %w", err)
 	}
@@ -31,8 +31,8 @@ func runValidate(args []string, env *cmdEnv) error {
 	v.Sources.Print(env.stdout, "sources")
 	fmt.Fprintln(env.stdout)
 	v.PrintTools(env.stdout)
-	pf, pc := analyze.MinF1(v.Packets.Scores())
-	sf, sc := analyze.MinF1(v.Sources.Scores())
+	pf, pc := validate.MinF1(v.Packets.Scores())
+	sf, sc := validate.MinF1(v.Sources.Scores())
 	fmt.Fprintf(env.stdout, "\nminimum F1: packets %.4f (%v), sources %.4f (%v); threshold %.2f\n", pf, pc, sf, sc, *minF1)
 	if pf < *minF1 || sf < *minF1 {
 		return fmt.Errorf("validate: F1 below %.2f: packets %.4f (%v), sources %.4f (%v)", *minF1, pf, pc, sf, sc)

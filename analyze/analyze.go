@@ -1,0 +1,240 @@
+package analyze
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/port0/port0/scan"
+	"github.com/port0/port0/study"
+	"github.com/port0/port0/tables"
+)
+
+// Summary is what "port0 analyze" writes to summary.json: the counts of
+// every input file, in input order, their sum, the read errors and the
+// port-0 study's summary. It holds no wall-clock time and no map iteration
+// order (encoding/json sorts map keys), so the same inputs give the same
+// bytes whatever the number of workers.
+type Summary struct {
+	// Inputs is the number of captures given (after folder expansion).
+	Inputs int `json:"inputs"`
+	// Files holds one entry per input, in input order.
+	Files []scan.FileSummary `json:"files"`
+	// Total is the sum of the Counts of every file.
+	Total scan.Counts `json:"total"`
+	// ReadErrors lists every read error, in input order.
+	ReadErrors []scan.ReadErrorInfo `json:"read_errors"`
+	// NaiveFlow is the port-0 volume a flow exporter would report, by what
+	// the packets really are (the fragmentation ablation). Set when the
+	// port-0 study runs.
+	NaiveFlow *scan.NaiveFlow `json:"naive_flow,omitempty"`
+	// Port0 is the port-0 study: classes, sources, tools, bundles, events.
+	Port0 *study.Summary `json:"port0,omitempty"`
+}
+
+// SummaryFile is the summary's file name in an analysis folder.
+const SummaryFile = "summary.json"
+
+// PartialFile is the name of the scan's result that Options.Partial keeps
+// in the analysis folder, and that Merge reads.
+const PartialFile = "partial.bin"
+
+// JSON returns the summary as summary.json holds it: indented with two
+// spaces, keys in struct order (maps sorted), a final newline.
+func (s *Summary) JSON() ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(s); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// Options configure Run and Merge.
+type Options struct {
+	// Scan configures the scan (workers, progress, readers, spilling);
+	// Scan.Port0 is set by Run unless CountOnly.
+	Scan scan.Options
+	// Study holds the study's parameters.
+	Study study.Options
+	// CountOnly runs the scan alone: summary.json without the study and
+	// no tables.
+	CountOnly bool
+	// Partial, when set, keeps the scan's result in dir/PartialFile, for
+	// Merge to combine with the results of other inputs.
+	Partial bool
+}
+
+// Run is "port0 analyze": it scans the inputs (already expanded: see
+// capture.ExpandInputs; "-" is stdin), runs the port-0 study and writes
+// its tables and summary.json into dir (created). The summary is returned
+// even on an error, with the read errors; the error is scan.ErrNoInput
+// when no input could be read (summary.json is still written), or what
+// stopped a stage.
+func Run(inputs []string, stdin io.Reader, dir string, o Options) (*Summary, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	so := o.Scan
+	so.Port0 = !o.CountOnly
+	res, err := scan.Run(inputs, stdin, so)
+	defer res.Close()
+	if err != nil && !errors.Is(err, scan.ErrNoInput) {
+		return summaryOf(res), err
+	}
+	if err == nil && o.Partial {
+		if perr := writeResult(filepath.Join(dir, PartialFile), res); perr != nil {
+			return summaryOf(res), fmt.Errorf("partial result: %w", perr)
+		}
+	}
+	return finish(res, err, dir, o)
+}
+
+// Merge is "port0 analyze -merge": it reads the scan results that runs
+// with Options.Partial kept (files, or analysis folders holding
+// PartialFile), merges them in the order given, and runs the study on the
+// whole as Run does on one scan of all their inputs.
+func Merge(partials []string, dir string, o Options) (*Summary, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	all := &scan.Result{}
+	defer all.Close()
+	for _, p := range partials {
+		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
+			p = filepath.Join(p, PartialFile)
+		}
+		res, err := readResult(p, o.Scan.Spill)
+		if err != nil {
+			return nil, err
+		}
+		if err := all.Merge(res); err != nil {
+			res.Close()
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+	}
+	var err error
+	if all.Total.Files == 0 {
+		err = scan.ErrNoInput
+	}
+	return finish(all, err, dir, o)
+}
+
+// finish runs the study on res unless err (the scan's) or o say not to,
+// and writes summary.json.
+func finish(res *scan.Result, err error, dir string, o Options) (*Summary, error) {
+	sum := summaryOf(res)
+	if err == nil && res.Port0 {
+		if sum.Port0, err = writeStudy(res, dir, o.Study); err != nil {
+			err = fmt.Errorf("port-0 study: %w", err)
+		}
+	}
+	if werr := writeSummary(dir, sum); werr != nil && err == nil {
+		err = werr
+	}
+	return sum, err
+}
+
+// summaryOf is the scan's part of the summary.
+func summaryOf(res *scan.Result) *Summary {
+	sum := &Summary{Inputs: res.Inputs, Files: res.Files, Total: res.Total, ReadErrors: res.ReadErrors}
+	if res.Port0 {
+		nf := res.NaiveFlow
+		sum.NaiveFlow = &nf
+	}
+	return sum
+}
+
+// writeStudy runs the study on res and writes its tables into dir:
+// packets.csv on its own goroutine, from its own pass over the records,
+// while pass two derives the other tables.
+func writeStudy(res *scan.Result, dir string, so study.Options) (*study.Summary, error) {
+	st, err := study.New(res, so)
+	if err != nil {
+		return nil, err
+	}
+	pw, err := tables.CreatePackets(dir)
+	if err != nil {
+		return nil, err
+	}
+	packets := make(chan error, 1)
+	go func() { packets <- pw.Close(st.Packets(pw.Write)) }()
+	t, err := st.Tables()
+	if perr := <-packets; err == nil {
+		err = perr
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range []func() error{
+		func() error { return tables.WriteSources(dir, t.Sources) },
+		func() error { return tables.WriteEvents(dir, t.Events) },
+		func() error { return tables.WriteBundles(dir, t.Bundles) },
+		func() error { return tables.WriteSeries(dir, t.Series) },
+	} {
+		if err := w(); err != nil {
+			return nil, err
+		}
+	}
+	return t.Summary, nil
+}
+
+// writeSummary writes sum to dir/summary.json, through a temporary file so
+// that a complete summary.json is never half written.
+func writeSummary(dir string, sum *Summary) error {
+	b, err := sum.JSON()
+	if err != nil {
+		return err
+	}
+	final := filepath.Join(dir, SummaryFile)
+	tmp := final + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, final)
+}
+
+// ReadSummary reads an analysis folder's summary.json.
+func ReadSummary(dir string) (*Summary, error) {
+	b, err := os.ReadFile(filepath.Join(dir, SummaryFile))
+	if err != nil {
+		return nil, err
+	}
+	var s Summary
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, SummaryFile), err)
+	}
+	return &s, nil
+}
+
+// writeResult writes a scan's result to name.
+func writeResult(name string, res *scan.Result) error {
+	f, err := os.Create(name)
+	if err != nil {
+		return err
+	}
+	_, err = res.WriteTo(f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// readResult reads the scan's result in name.
+func readResult(name string, so scan.SpillOptions) (*scan.Result, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("%s: not a partial result (run port0 analyze -partial): %w", name, err)
+	}
+	defer f.Close()
+	res, err := scan.ReadResult(f, so)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return res, nil
+}

@@ -1,0 +1,119 @@
+package capture
+
+import (
+	"bufio"
+	"compress/gzip"
+	"encoding/binary"
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// ExpandInputs turns command-line inputs into a list of captures to read.
+// Files are kept as given (whatever their content, so a bad file is reported
+// when it is read), "-" is kept and means standard input, and folders are
+// walked recursively in lexical order (filepath.WalkDir), skipping hidden
+// files and folders (names starting with "."). Inside folders only files
+// that look like captures are kept: a pcap or pcapng magic number, possibly
+// behind gzip or zstd, so truth files, manifests and READMEs next to the shards are
+// ignored. Duplicates are not removed.
+func ExpandInputs(args []string) ([]string, error) {
+	var out []string
+	for _, arg := range args {
+		if arg == "-" {
+			out = append(out, arg)
+			continue
+		}
+		info, err := os.Stat(arg)
+		if err != nil {
+			return nil, err
+		}
+		if !info.IsDir() {
+			out = append(out, arg)
+			continue
+		}
+		err = filepath.WalkDir(arg, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if path != arg && strings.HasPrefix(d.Name(), ".") {
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if d.IsDir() {
+				return nil
+			}
+			ok, err := looksLikeCapture(path)
+			if err != nil {
+				return err
+			}
+			if ok {
+				out = append(out, path)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// looksLikeCapture reports whether the file at path starts with a pcap or
+// pcapng magic number, looking through gzip and zstd (a zstd file whose
+// first frame asks for more than DefaultZstdWindow is kept without looking,
+// so that its reader says what it needs rather than the file being
+// skipped). Non-regular files (devices, sockets, symlinks to folders) are
+// not captures.
+func looksLikeCapture(path string) (bool, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return false, err
+	}
+	if !info.Mode().IsRegular() {
+		return false, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	br := bufio.NewReader(f)
+	var r io.Reader = br
+	head, _ := br.Peek(4)
+	switch {
+	case len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b:
+		gz, err := gzip.NewReader(br)
+		if err != nil {
+			return false, nil
+		}
+		r = gz
+	case isZstd(head):
+		zr, err := newZstdReader(br, DefaultZstdWindow)
+		var we *windowError
+		if errors.As(err, &we) {
+			// Not decoded here: the reader, with ReadOptions.ZstdWindow,
+			// decodes it or says how much window it needs.
+			return true, nil
+		}
+		if err != nil {
+			return false, nil
+		}
+		defer zr.Close()
+		r = zr
+	}
+	var m [4]byte
+	if _, err := io.ReadFull(r, m[:]); err != nil {
+		return false, nil
+	}
+	switch binary.BigEndian.Uint32(m[:]) {
+	case pcapMagicUs, pcapMagicUsSwapped, pcapMagicNs, pcapMagicNsSwapped, ngSHB:
+		return true, nil
+	}
+	return false, nil
+}

@@ -1,0 +1,78 @@
+package capture
+
+import (
+	"bytes"
+	"compress/gzip"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+func TestExpandInputs(t *testing.T) {
+	dir := t.TempDir()
+	// A zstd frame asking for a 1 GiB window: kept without decoding it, so
+	// that its reader says what it needs.
+	huge, err := os.ReadFile(filepath.Join(corpusDir, "zstd_huge_window.pcap.zst"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pcapHdr := memPcap(0)
+	var z bytes.Buffer
+	zw := gzip.NewWriter(&z)
+	zw.Write(pcapHdr)
+	zw.Close()
+	var zt bytes.Buffer
+	zw = gzip.NewWriter(&zt)
+	zw.Write([]byte("src,dst\n"))
+	zw.Close()
+	files := map[string][]byte{
+		"a.pcap":           pcapHdr,
+		"sub/b.pcapng":     memPcapng(1),
+		"sub/c.txt":        []byte("not a capture"),
+		"sub/deeper/d.cap": pcapHdr,
+		".hidden/x.pcap":   pcapHdr,
+		".h.pcap":          pcapHdr,
+		"z.pcap.gz":        z.Bytes(),
+		"truth.csv.gz":     zt.Bytes(),
+		"y.pcap.zst":       zstdBytes(t, pcapHdr),
+		"truth.csv.zst":    zstdBytes(t, []byte("src,dst\n")),
+		"w.pcap.zst":       huge,
+		"empty":            nil,
+	}
+	for name, b := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	j := func(s string) string { return filepath.Join(dir, s) }
+	tests := []struct {
+		name    string
+		args    []string
+		want    []string
+		wantErr bool
+	}{
+		{"stdin", []string{"-"}, []string{"-"}, false},
+		{"files as given", []string{j("sub/c.txt"), j("a.pcap"), j("sub/c.txt")}, []string{j("sub/c.txt"), j("a.pcap"), j("sub/c.txt")}, false},
+		{"folder", []string{dir}, []string{j("a.pcap"), j("sub/b.pcapng"), j("sub/deeper/d.cap"), j("w.pcap.zst"), j("y.pcap.zst"), j("z.pcap.gz")}, false},
+		{"mixed", []string{"-", j("sub"), j("empty")}, []string{"-", j("sub/b.pcapng"), j("sub/deeper/d.cap"), j("empty")}, false},
+		{"hidden file given explicitly", []string{j(".h.pcap")}, []string{j(".h.pcap")}, false},
+		{"missing", []string{j("nope.pcap")}, nil, true},
+		{"none", nil, nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ExpandInputs(tt.args)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err = %v, wantErr %v", err, tt.wantErr)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("got %q\nwant %q", got, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,34 @@
+package reference
+
+import (
+	"testing"
+
+	"github.com/port0/port0/capture"
+	"github.com/port0/port0/decode"
+)
+
+// fuzzLinks maps the fuzzer's link byte onto the link types that matter.
+var fuzzLinks = [...]capture.LinkType{capture.LinkNull, capture.LinkEthernet, capture.LinkRawBSD12, capture.LinkRawBSD14, capture.LinkRaw, capture.LinkLoop, capture.LinkSLL, capture.LinkIPv4, capture.LinkIPv6, capture.LinkSLL2, 147}
+
+// FuzzDecoders checks that neither decoder panics and that they agree
+// after Normalize. The table cases of decodeCases are its seeds.
+func FuzzDecoders(f *testing.F) {
+	for _, c := range decodeCases() {
+		for i, l := range fuzzLinks {
+			if l == c.link {
+				f.Add(uint8(i), c.data)
+			}
+		}
+	}
+	ref := NewRefDecoder()
+	f.Fuzz(func(t *testing.T, li uint8, data []byte) {
+		link := fuzzLinks[int(li)%len(fuzzLinks)]
+		var fast, slow decode.Record
+		fast.Decode(link, data)
+		ref.Decode(link, data, &slow)
+		nf, nr := Normalize(fast, slow)
+		if nf != nr {
+			t.Errorf("link %d data %x\n%s", link, data, FormatDiffs(DiffRecords(nf, nr)))
+		}
+	})
+}

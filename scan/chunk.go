@@ -1,0 +1,399 @@
+package scan
+
+import (
+	"encoding/binary"
+	"errors"
+	"io"
+	"math"
+	"sync"
+
+	"github.com/port0/port0/capture"
+	"github.com/port0/port0/decode"
+	"github.com/port0/port0/sketch"
+)
+
+// The scan of one file in parts.
+//
+// A pcap file is read in chunks of whole records ((*Capture).ReadChunk);
+// a chunk is decoded and counted into its own part, and the parts are
+// merged into the file's state in chunk order. So the chunks of one file
+// can be decoded by several goroutines at once while the result stays
+// what one goroutine reading record by record finds:
+//
+//   - counts (tally), hourly packets and distinct sources (HLL), the
+//     destination range and the naive flow view are sums, maxima and
+//     register-wise maxima: merged in any order, they give the same result;
+//   - the port-0 records of a chunk are encoded into the part and appended
+//     to the file's records in chunk order, so they are the same records
+//     in the same order;
+//   - fragments are the one state that crosses chunks (a datagram's first
+//     fragment may be in an earlier chunk than its other fragments): a
+//     part only lists its fragments (key, time, first or not) in packet
+//     order, and the merge feeds them to the file's one fragment table in
+//     chunk order, which sees the very sequence a sequential scan feeds
+//     it;
+//   - read errors are found by the reader, at the same record as
+//     (*Capture).Next finds them.
+//
+// pcapng files are read record by record with (*Capture).Next into parts
+// of partPackets packets, merged the same way.
+
+// partPackets is how many packets a part of a record-by-record (pcapng)
+// scan holds before it is merged.
+const partPackets = 1 << 14
+
+// chunk is a run of whole pcap records and, once decoded, their part.
+type chunk struct {
+	capture.Chunk
+	part part
+	done chan struct{} // receives once part is filled (parallel scan)
+}
+
+func newChunk(size int) *chunk {
+	return &chunk{Chunk: *capture.NewChunk(size), done: make(chan struct{}, 1)}
+}
+
+// decoder is one goroutine's scratch space for decoding: the packet, the
+// record and the spool record.
+type decoder struct {
+	p  capture.Packet
+	r  decode.Record
+	p0 P0Packet
+}
+
+// decodeChunk decodes and counts every record of ch into ch.part, which
+// it resets first. It allocates nothing per packet.
+func (d *decoder) decodeChunk(ch *chunk) {
+	pt := &ch.part
+	pt.reset()
+	p := &d.p
+	p.LinkType, p.Index = ch.Link(), ch.First()
+	for pos, end := 0, ch.Len(); pos < end; p.Index++ {
+		pos = ch.Record(pos, p)
+		if !pt.plain(p) {
+			d.r.Decode(p.LinkType, p.Data)
+			pt.packet(d, p, &d.r)
+		}
+	}
+	if n := p.Index - ch.First(); n > 0 {
+		pt.t.linkN(ch.Link(), n)
+	}
+}
+
+// part is what the packets of one chunk (or of partPackets records) add to
+// a file's result. Everything in it is merged into the file's state in
+// part order by (*scanner).merge.
+type part struct {
+	t     tally
+	frags []fragEvent // fragments, in packet order
+
+	// The port-0 study's side (set study to fill it).
+	study   bool
+	file    uint32
+	hours   []hourSlot      // hours seen, in order of appearance
+	hidx    map[int64]int32 // index into hours
+	cur     int32           // index of the current hour, -1 for none
+	curHour int64
+	// curLo is where the current hour starts when it is positive (times
+	// in [curLo, curLo+1h) are in it); 0 otherwise, so that every packet
+	// divides.
+	curLo int64
+	curA  *HourAll // &hours[cur].a
+	// dmin and dmax are the smallest and largest IPv4 destination, valid
+	// when dseen (a dstRange without its branches).
+	dmin, dmax uint32
+	dseen      bool
+	naive      NaiveFlow
+	spool      []byte // encoded spool records, in packet order
+}
+
+// fragEvent is one fragment fed to the fragment table.
+type fragEvent struct {
+	key   fragKey
+	ts    int64
+	first bool
+}
+
+// hourSlot is one hour's all-traffic numbers in a part.
+type hourSlot struct {
+	h int64
+	a HourAll
+}
+
+func (pt *part) reset() {
+	pt.t.reset()
+	pt.frags = pt.frags[:0]
+	pt.hours = pt.hours[:0]
+	clear(pt.hidx)
+	pt.cur, pt.curLo, pt.curA = -1, 0, nil
+	pt.dmin, pt.dmax, pt.dseen = math.MaxUint32, 0, false
+	pt.naive = NaiveFlow{}
+	pt.spool = pt.spool[:0]
+}
+
+// packet takes one decoded packet.
+func (pt *part) packet(d *decoder, p *capture.Packet, r *decode.Record) {
+	pt.t.add(p, r)
+	if r.Frag >= decode.FragFirst {
+		pt.frag(p, r)
+	}
+	if pt.study && r.IPVersion != 0 {
+		pt.tap(d, p, r)
+	}
+}
+
+// frag lists a fragment for the fragment table.
+func (pt *part) frag(p *capture.Packet, r *decode.Record) {
+	switch r.Frag {
+	case decode.FragFirst:
+		pt.frags = append(pt.frags, fragEvent{keyOf(r), p.TS, true})
+	case decode.FragNonFirst:
+		pt.frags = append(pt.frags, fragEvent{keyOf(r), p.TS, false})
+	}
+}
+
+// tap is the study's side of one IP packet: the hourly all-traffic
+// numbers, the destination range, the naive flow view and, for a
+// port-0-related packet, its spool record.
+func (pt *part) tap(d *decoder, p *capture.Packet, r *decode.Record) {
+	a := pt.hourAt(p.TS)
+	a.Packets++
+	a.Sources.Add16((*[16]byte)(&r.Src))
+	if r.IPVersion == 4 {
+		d := binary.BigEndian.Uint32(r.Dst[12:])
+		pt.dmin, pt.dmax, pt.dseen = min(pt.dmin, d), max(pt.dmax, d), true
+	}
+	pt.naive.add(r)
+	if r.Port0Related() {
+		d.p0 = newP0Packet(pt.file, p.Index, p.TS, r, decode.UDPPayload(p.LinkType, p.Data, r))
+		n := len(pt.spool)
+		pt.spool = append(pt.spool, make([]byte, RecordLen)...)
+		d.p0.encode(pt.spool[n:])
+	}
+}
+
+// hourAt returns the all-traffic numbers of the hour holding ts. It is
+// small enough to inline: a packet in the current hour costs one compare.
+func (pt *part) hourAt(ts int64) *HourAll {
+	if uint64(ts-pt.curLo) >= 3600e9 || pt.curLo == 0 {
+		pt.hourOf(ts)
+	}
+	return pt.curA
+}
+
+// hourOf makes the hour holding ts the current hour, when it is not.
+// It stays out of line so that hourAt inlines.
+//
+//go:noinline
+func (pt *part) hourOf(ts int64) {
+	if h := ts / 3600e9; pt.cur < 0 || h != pt.curHour {
+		pt.hour(h)
+	}
+}
+
+// plain takes the packets most of a capture is (those PlainIPv4 accepts)
+// and does for them what Decode and packet together do — the same counts,
+// the same hourly sketch and destination range; such a packet adds
+// nothing to the fragment table, the naive flow view or the port-0
+// records — without filling a Record. It reports false, doing nothing,
+// for every other packet, which takes the full path. TestChunkedScan and
+// FuzzChunkedScan hold it to the record-by-record scan.
+func (pt *part) plain(p *capture.Packet) bool {
+	h, ok := decode.PlainIPv4(p.LinkType, p.Data)
+	if !ok {
+		return false
+	}
+	pt.t.addPlain(p)
+	if pt.study {
+		a := pt.hourAt(p.TS)
+		a.Packets++
+		a.Sources.AddHash(sketch.Hash4(h[12:16]))
+		d := binary.BigEndian.Uint32(h[16:20])
+		pt.dmin, pt.dmax, pt.dseen = min(pt.dmin, d), max(pt.dmax, d), true
+	}
+	return true
+}
+
+// hour makes h the current hour.
+func (pt *part) hour(h int64) {
+	pt.curHour, pt.curLo = h, 0
+	if h > 0 {
+		pt.curLo = h * 3600e9 // the hour holds exactly [h*1h, (h+1)*1h)
+	}
+	if i, ok := pt.hidx[h]; ok {
+		pt.cur, pt.curA = i, &pt.hours[i].a
+		return
+	}
+	if pt.hidx == nil {
+		pt.hidx = map[int64]int32{}
+	}
+	i := len(pt.hours)
+	if i < cap(pt.hours) {
+		pt.hours = pt.hours[:i+1]
+		pt.hours[i].h, pt.hours[i].a = h, HourAll{}
+	} else {
+		pt.hours = append(pt.hours, hourSlot{h: h})
+	}
+	pt.cur, pt.curA = int32(i), &pt.hours[i].a // after the append, which may move hours
+	pt.hidx[h] = pt.cur
+}
+
+// merge adds a part to the file's state: counts, fragments (in order),
+// and the study's numbers and spool records.
+func (s *scanner) merge(pt *part) {
+	s.t.merge(&pt.t)
+	for i := range pt.frags {
+		e := &pt.frags[i]
+		s.frag.seen(&e.key, e.ts, e.first)
+	}
+	if t := s.tap; t != nil && pt.study {
+		for i := range pt.hours {
+			sl := &pt.hours[i]
+			if a := t.hours[sl.h]; a != nil {
+				a.Add(&sl.a)
+			} else {
+				t.hours[sl.h] = t.newHour(&sl.a)
+			}
+		}
+		if pt.dseen {
+			t.dst.Merge(DstRange{Min: pt.dmin, Max: pt.dmax, Seen: true})
+		}
+		t.naive.Add(&pt.naive)
+		t.seg.write(t.spill, pt.spool)
+	}
+	if s.prog != nil {
+		s.prog.packets.Add(pt.t.packets)
+	}
+}
+
+// scanPcap counts every record of a pcap capture, decoding its chunks
+// with workers goroutines (one: in this goroutine), and returns the read
+// error that ended it, or nil.
+func (s *scanner) scanPcap(c *capture.Capture, workers int) error {
+	if workers <= 1 {
+		if s.chunk == nil {
+			s.chunk = newChunk(s.chunkSize)
+		}
+		ch := s.chunk
+		for {
+			c.ReadChunk(&ch.Chunk)
+			s.prepare(&ch.part)
+			s.dec.decodeChunk(ch)
+			s.merge(&ch.part)
+			s.advance(ch.End())
+			if ch.Last() {
+				return s.ended(ch)
+			}
+		}
+	}
+	return s.scanParallel(c, workers)
+}
+
+// scanParallel is scanPcap with several decoding goroutines: this one
+// reads chunks and merges their parts in order.
+func (s *scanner) scanParallel(c *capture.Capture, workers int) error {
+	nch := 2*workers + 2
+	for len(s.pool) < nch {
+		s.pool = append(s.pool, newChunk(s.chunkSize))
+	}
+	free := make(chan *chunk, nch)
+	for _, ch := range s.pool[:nch] {
+		free <- ch
+	}
+	work := make(chan *chunk, nch)
+	order := make(chan *chunk, nch)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var d decoder
+			for ch := range work {
+				d.decodeChunk(ch)
+				ch.done <- struct{}{}
+			}
+		}()
+	}
+	// The reader: chunks in order to the workers and to the merge.
+	go func() {
+		defer close(work)
+		defer close(order)
+		for {
+			ch := <-free
+			c.ReadChunk(&ch.Chunk)
+			s.prepare(&ch.part)
+			order <- ch
+			work <- ch
+			if ch.Last() {
+				return
+			}
+		}
+	}()
+	var err error
+	for ch := range order {
+		<-ch.done
+		s.merge(&ch.part)
+		s.advance(ch.End())
+		if ch.Last() {
+			err = s.ended(ch)
+		}
+		free <- ch
+	}
+	wg.Wait()
+	return err
+}
+
+// prepare readies a part for the current file.
+func (s *scanner) prepare(pt *part) {
+	pt.study = s.tap != nil
+	if pt.study {
+		pt.file = s.tap.file
+	}
+}
+
+// advance reports the stream offset read up to to the progress line.
+func (s *scanner) advance(off int64) {
+	if s.prog != nil {
+		s.prog.advance(s, off)
+	}
+}
+
+// ended returns the error of the last chunk (nil at a clean end) and
+// keeps the bytes of it still in the chunk for skipped.
+func (s *scanner) ended(ch *chunk) error {
+	s.badBytes = ch.BadBytes()
+	return ch.Err()
+}
+
+// scanRecords counts every record of c read one by one with Next (pcapng,
+// and pcap in tests), in parts of partPackets packets.
+func (s *scanner) scanRecords(c *capture.Capture) error {
+	if s.chunk == nil {
+		s.chunk = newChunk(s.chunkSize)
+	}
+	pt := &s.chunk.part
+	s.prepare(pt)
+	pt.reset()
+	d := &s.dec
+	var err error
+	for {
+		if err = c.Next(&d.p); err != nil {
+			break
+		}
+		d.r.Decode(d.p.LinkType, d.p.Data)
+		pt.t.link(d.p.LinkType)
+		pt.packet(d, &d.p, &d.r)
+		if pt.t.packets == partPackets {
+			s.merge(pt)
+			s.advance(c.Offset())
+			pt.reset()
+		}
+	}
+	s.merge(pt)
+	s.advance(c.Offset())
+	s.badBytes = 0
+	if errors.Is(err, io.EOF) {
+		return nil
+	}
+	return err
+}

@@ -1,0 +1,342 @@
+package scan
+
+import (
+	"bufio"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+
+	"github.com/port0/port0/sketch"
+)
+
+// Result is what a scan hands the study: the counts of every input, and,
+// when the port-0 side was collected (Options.Port0), the hourly
+// all-traffic numbers, the destination range, the naive flow view and the
+// port-0 records. It is a value: results of disjoint inputs merge exactly
+// (Merge), and a result is written and read back whole (WriteTo,
+// ReadResult), so that a scan on one machine and the study on another
+// give what one run gives. Close removes its spill files.
+type Result struct {
+	// Inputs is the number of captures given (after folder expansion).
+	Inputs int
+	// Files holds one entry per input, in input order.
+	Files []FileSummary
+	// Total is the sum of the Counts of every file.
+	Total Counts
+	// ReadErrors lists every read error, in input order.
+	ReadErrors []ReadErrorInfo
+	// Port0 reports whether the port-0 side below was collected.
+	Port0 bool
+	// NaiveFlow is the port-0 volume a flow exporter would report.
+	NaiveFlow NaiveFlow
+	// Hours holds the all-traffic numbers of every hour (hours since the
+	// epoch) with a packet.
+	Hours map[int64]*HourAll
+	// Dst is the range of IPv4 destinations of all traffic, from which
+	// the telescope is inferred.
+	Dst DstRange
+	// Records are the port-0-related packets, in input order.
+	Records Records
+}
+
+// newResult returns an empty result for n inputs.
+func newResult(n int, port0 bool, so SpillOptions) *Result {
+	r := &Result{Inputs: n, Files: make([]FileSummary, n), Total: newCounts(), ReadErrors: []ReadErrorInfo{}, Port0: port0}
+	if port0 {
+		r.Hours = map[int64]*HourAll{}
+		r.Records.spill = newSpill(so)
+	}
+	return r
+}
+
+// Close removes the result's spill files; its records are gone after it.
+func (r *Result) Close() error { return r.Records.close() }
+
+// Merge appends o, a result of other inputs, to r: o's inputs follow r's
+// (their port-0 records renumbered), counts add up, hours merge (packets
+// add, sketches take the register-wise maximum), ranges widen. So merging
+// the results of the two halves of a list of inputs gives the result of
+// the whole list. o's records move to r: o is empty after it. Results of
+// which one has the port-0 side and the other not do not merge.
+func (r *Result) Merge(o *Result) error {
+	if r.Port0 != o.Port0 && r.Inputs > 0 && o.Inputs > 0 {
+		return errors.New("merge: a result with the port-0 study's data and one without (made with -count-only)")
+	}
+	if r.Inputs == 0 {
+		r.Port0 = o.Port0
+	}
+	if r.Port0 && r.Hours == nil {
+		r.Hours = map[int64]*HourAll{}
+	}
+	base := uint32(len(r.Files))
+	r.Inputs += o.Inputs
+	r.Files = append(r.Files, o.Files...)
+	r.Total.Add(&o.Total)
+	r.ReadErrors = append(r.ReadErrors, o.ReadErrors...)
+	if r.ReadErrors == nil {
+		r.ReadErrors = []ReadErrorInfo{} // written [], never null
+	}
+	r.NaiveFlow.Add(&o.NaiveFlow)
+	for h, a := range o.Hours {
+		if b := r.Hours[h]; b != nil {
+			b.Add(a)
+		} else {
+			r.Hours[h] = a
+		}
+	}
+	r.Dst.Merge(o.Dst)
+	for _, s := range o.Records.segs {
+		s.base += base
+		r.Records.segs = append(r.Records.segs, s)
+	}
+	if r.Records.spill == nil {
+		r.Records.spill = o.Records.spill
+	}
+	o.Records.segs, o.Hours = nil, nil
+	*o = Result{}
+	return nil
+}
+
+// The encoding of a Result, little-endian:
+//
+//	magic "P0RESULT", version uint32 (resultVersion)
+//	meta:    length uint32, then that many bytes of JSON (resultMeta)
+//	hours:   count uint64, then per hour (in increasing order) the hour
+//	         int64, packets int64 and the sketch's sketch.HLLSize registers
+//	records: count uint64, then count records of RecordLen bytes
+//	end:     "P0END\n"
+//
+// The decoder checks every length against a bound and against what
+// follows, every record field that has a range, the order of the hours
+// and the end mark, and never panics (FuzzReadResult).
+const (
+	resultMagic   = "P0RESULT"
+	resultEnd     = "P0END\n"
+	resultVersion = 1
+	maxMeta       = 1 << 30
+	maxHours      = 1 << 26 // 7,600 years of hours
+)
+
+// resultMeta is the JSON part of the encoding.
+type resultMeta struct {
+	Inputs     int             `json:"inputs"`
+	Files      []FileSummary   `json:"files"`
+	Total      Counts          `json:"total"`
+	ReadErrors []ReadErrorInfo `json:"read_errors"`
+	Port0      bool            `json:"port0"`
+	NaiveFlow  NaiveFlow       `json:"naive_flow"`
+	Dst        DstRange        `json:"dst"`
+}
+
+// WriteTo writes the result's encoding to w.
+func (r *Result) WriteTo(w io.Writer) (int64, error) {
+	cw := &countWriter{w: bufio.NewWriterSize(w, 1<<20)}
+	cw.write([]byte(resultMagic))
+	cw.u32(resultVersion)
+	meta, err := json.Marshal(resultMeta{r.Inputs, r.Files, r.Total, r.ReadErrors, r.Port0, r.NaiveFlow, r.Dst})
+	if err != nil {
+		return 0, err
+	}
+	cw.u32(uint32(len(meta)))
+	cw.write(meta)
+	hs := make([]int64, 0, len(r.Hours))
+	for h := range r.Hours {
+		hs = append(hs, h)
+	}
+	slices.Sort(hs)
+	cw.u64(uint64(len(hs)))
+	for _, h := range hs {
+		a := r.Hours[h]
+		cw.u64(uint64(h))
+		cw.u64(uint64(a.Packets))
+		cw.write(a.Sources.Reg[:])
+	}
+	cw.u64(uint64(r.Records.Len()))
+	var b [RecordLen]byte
+	err = r.Records.Each(func(p *P0Packet) error {
+		p.encode(b[:])
+		cw.write(b[:])
+		return cw.err
+	})
+	if err != nil {
+		return cw.n, err
+	}
+	cw.write([]byte(resultEnd))
+	if cw.err == nil {
+		cw.err = cw.w.Flush()
+	}
+	return cw.n, cw.err
+}
+
+type countWriter struct {
+	w   *bufio.Writer
+	n   int64
+	err error
+	b   [8]byte
+}
+
+func (c *countWriter) write(b []byte) {
+	if c.err == nil {
+		var n int
+		n, c.err = c.w.Write(b)
+		c.n += int64(n)
+	}
+}
+
+func (c *countWriter) u32(v uint32) {
+	binary.LittleEndian.PutUint32(c.b[:], v)
+	c.write(c.b[:4])
+}
+
+func (c *countWriter) u64(v uint64) {
+	binary.LittleEndian.PutUint64(c.b[:], v)
+	c.write(c.b[:])
+}
+
+// ReadResult reads a result that WriteTo wrote. Its records are held as a
+// scan holds them, spilled to disk past so's limit. A damaged or foreign
+// input is an error that says what is wrong and where; it never panics.
+func ReadResult(rd io.Reader, so SpillOptions) (*Result, error) {
+	r := bufio.NewReaderSize(rd, 1<<20)
+	var off int64
+	bad := func(what string, err error) error {
+		if errors.Is(err, io.EOF) {
+			err = io.ErrUnexpectedEOF
+		}
+		if err != nil {
+			return fmt.Errorf("scan result: at byte %d: %s: %w", off, what, err)
+		}
+		return fmt.Errorf("scan result: at byte %d: %s", off, what)
+	}
+	read := func(b []byte) error {
+		n, err := io.ReadFull(r, b)
+		off += int64(n)
+		return err
+	}
+	var b8 [8]byte
+	u64 := func() (uint64, error) {
+		err := read(b8[:])
+		return binary.LittleEndian.Uint64(b8[:]), err
+	}
+	var head [len(resultMagic) + 4]byte
+	if err := read(head[:]); err != nil {
+		return nil, bad("header", err)
+	}
+	if string(head[:len(resultMagic)]) != resultMagic {
+		return nil, bad("not a port0 scan result (magic "+fmt.Sprintf("%q", head[:len(resultMagic)])+")", nil)
+	}
+	if v := binary.LittleEndian.Uint32(head[len(resultMagic):]); v != resultVersion {
+		return nil, bad(fmt.Sprintf("version %d, this port0 reads version %d", v, resultVersion), nil)
+	}
+	if err := read(b8[:4]); err != nil {
+		return nil, bad("meta length", err)
+	}
+	n := binary.LittleEndian.Uint32(b8[:4])
+	if n > maxMeta {
+		return nil, bad(fmt.Sprintf("meta length %d above %d", n, maxMeta), nil)
+	}
+	meta := make([]byte, 0, min(n, 1<<20))
+	for len(meta) < int(n) { // grows with what is there, not with what the length says
+		k := min(int(n)-len(meta), 1<<20)
+		meta = append(meta, make([]byte, k)...)
+		if err := read(meta[len(meta)-k:]); err != nil {
+			return nil, bad("meta", err)
+		}
+	}
+	var m resultMeta
+	if err := json.Unmarshal(meta, &m); err != nil {
+		return nil, bad("meta", err)
+	}
+	if m.Inputs != len(m.Files) {
+		return nil, bad(fmt.Sprintf("meta: %d inputs but %d files", m.Inputs, len(m.Files)), nil)
+	}
+	res := newResult(0, m.Port0, so)
+	res.Inputs, res.Files, res.Total, res.ReadErrors, res.NaiveFlow, res.Dst = m.Inputs, m.Files, m.Total, m.ReadErrors, m.NaiveFlow, m.Dst
+	if res.Files == nil {
+		res.Files = []FileSummary{}
+	}
+	if res.ReadErrors == nil {
+		res.ReadErrors = []ReadErrorInfo{}
+	}
+	res.Total.Add(&Counts{}) // non-nil maps
+	for i := range res.Files {
+		res.Files[i].Counts.Add(&Counts{})
+	}
+	fail := func(err error) (*Result, error) {
+		res.Close()
+		return nil, err
+	}
+	nh, err := u64()
+	if err != nil {
+		return fail(bad("hour count", err))
+	}
+	if nh > maxHours || !m.Port0 && nh > 0 {
+		return fail(bad(fmt.Sprintf("hour count %d", nh), nil))
+	}
+	if nh > 0 && res.Hours == nil {
+		res.Hours = map[int64]*HourAll{}
+	}
+	prev := int64(0)
+	for i := uint64(0); i < nh; i++ {
+		h, err := u64()
+		if err != nil {
+			return fail(bad("hour", err))
+		}
+		if i > 0 && int64(h) <= prev {
+			return fail(bad(fmt.Sprintf("hour %d after hour %d: hours must increase", int64(h), prev), nil))
+		}
+		prev = int64(h)
+		p, err := u64()
+		if err != nil {
+			return fail(bad("hour packets", err))
+		}
+		a := &HourAll{Packets: int64(p)}
+		if err := read(a.Sources.Reg[:]); err != nil {
+			return fail(bad("hour sketch", err))
+		}
+		if !a.Sources.Valid() {
+			return fail(bad(fmt.Sprintf("hour %d: sketch register above %d", int64(h), sketch.MaxRegister), nil))
+		}
+		res.Hours[int64(h)] = a
+	}
+	nr, err := u64()
+	if err != nil {
+		return fail(bad("record count", err))
+	}
+	if !m.Port0 && nr > 0 {
+		return fail(bad(fmt.Sprintf("record count %d in a result without the port-0 side", nr), nil))
+	}
+	seg := res.Records.newSegment()
+	var buf [64 * RecordLen]byte
+	for left := nr; left > 0; {
+		k := min(left, 64)
+		b := buf[:k*RecordLen]
+		if err := read(b); err != nil {
+			return fail(bad(fmt.Sprintf("record %d of %d", nr-left, nr), err))
+		}
+		for j := 0; j < len(b); j += RecordLen {
+			if err := check(b[j:j+RecordLen], len(res.Files)); err != nil {
+				return fail(bad(fmt.Sprintf("record %d", nr-left+uint64(j/RecordLen)), err))
+			}
+		}
+		seg.write(res.Records.spill, b)
+		left -= k
+	}
+	if err := seg.close(); err != nil {
+		return fail(err)
+	}
+	if err := res.Records.spill.err; err != nil {
+		return fail(err)
+	}
+	var end [len(resultEnd)]byte
+	if err := read(end[:]); err != nil || string(end[:]) != resultEnd {
+		return fail(bad("no end mark: the result is cut or damaged", err))
+	}
+	if _, err := r.ReadByte(); err != io.EOF {
+		return fail(bad("bytes after the end mark", nil))
+	}
+	return res, nil
+}

@@ -1,0 +1,126 @@
+package scan
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/port0/port0/capture"
+	"github.com/port0/port0/decode"
+	"github.com/port0/port0/reference"
+)
+
+// scanMode is what the whole-file workload does with each record.
+type scanMode int
+
+const (
+	scanRead    scanMode = iota // reader only
+	scanFast                    // reader + fast decoder
+	scanRef                     // reader + reference decoder (gopacket)
+	scanAnalyze                 // reader + fast decoder + counting: the Analyze hot path
+)
+
+var scanModes = []struct {
+	name string
+	mode scanMode
+}{{"read", scanRead}, {"fast", scanFast}, {"ref", scanRef}, {"analyze", scanAnalyze}}
+
+// fileWorkload reads one capture held in memory, reusing every buffer.
+type fileWorkload struct {
+	data []byte
+	r    *bytes.Reader
+	c    *capture.Capture
+	p    capture.Packet
+	rec  decode.Record
+	ref  *reference.RefDecoder
+	s    scanner
+}
+
+func newFileWorkload(tb testing.TB, data []byte) *fileWorkload {
+	w := &fileWorkload{data: data, r: bytes.NewReader(data), ref: reference.NewRefDecoder()}
+	var err error
+	if w.c, err = capture.NewCapture("mem", w.r); err != nil {
+		tb.Fatal(err)
+	}
+	return w
+}
+
+// run reads the whole capture once in the given mode and returns the
+// packet count. The benchmarks and the zero-allocation test share it.
+func (w *fileWorkload) run(tb testing.TB, mode scanMode) int64 {
+	w.r.Reset(w.data)
+	if err := w.c.reset(w.r); err != nil {
+		tb.Fatal(err)
+	}
+	var n int64
+	switch mode {
+	case scanRead:
+		for w.c.Next(&w.p) == nil {
+			n++
+		}
+	case scanFast:
+		for w.c.Next(&w.p) == nil {
+			w.rec.Decode(w.p.LinkType, w.p.Data)
+			n++
+		}
+	case scanRef:
+		for w.c.Next(&w.p) == nil {
+			w.ref.Decode(w.p.LinkType, w.p.Data, &w.rec)
+			n++
+		}
+	case scanAnalyze:
+		if err := w.s.scan(w.c); err != nil {
+			tb.Fatal(err)
+		}
+		return w.s.t.packets
+	}
+	if err := w.c.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	return n
+}
+
+// TestScanZeroAllocs proves that reading and decoding a whole generated
+// capture (fragments and every port-0 shape included) allocates nothing,
+// with the fast decoder alone and on the Analyze hot path (decoder,
+// counters and fragment table).
+func TestScanZeroAllocs(t *testing.T) {
+	g := genCapture(t)
+	w := newFileWorkload(t, g.pcap)
+	for _, m := range scanModes {
+		if m.mode == scanRef {
+			continue // gopacket allocates for IPv6 extension headers (BENCHMARKS.md)
+		}
+		t.Run(m.name, func(t *testing.T) {
+			if n := w.run(t, m.mode); n != int64(len(g.truth)) {
+				t.Fatalf("read %d packets, want %d", n, len(g.truth))
+			}
+			if a := testing.AllocsPerRun(3, func() { w.run(t, m.mode) }); a != 0 {
+				t.Errorf("%v allocations per file of %d packets, want 0", a, len(g.truth))
+			}
+		})
+	}
+}
+
+// BenchmarkWholeFile reads a default-scenario capture generated at scale
+// 2e-7 (about 57,000 packets) from memory: the reader alone, with the
+// fast decoder, with the reference decoder, and the whole Analyze hot
+// path.
+func BenchmarkWholeFile(b *testing.B) {
+	g, err := generate(b.TempDir(), 2e-7)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := newFileWorkload(b, g.pcap)
+	for _, m := range scanModes {
+		b.Run(m.name, func(b *testing.B) {
+			b.SetBytes(int64(len(g.pcap)))
+			b.ReportAllocs()
+			var pkts int64
+			for b.Loop() {
+				pkts += w.run(b, m.mode)
+			}
+			b.ReportMetric(float64(pkts)/b.Elapsed().Seconds(), "packets/s")
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(pkts), "ns/packet")
+		})
+	}
+}

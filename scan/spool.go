@@ -1,0 +1,165 @@
+package scan
+
+import (
+	"encoding/binary"
+	"fmt"
+	"net/netip"
+
+	"github.com/port0/port0/classify"
+	"github.com/port0/port0/decode"
+)
+
+// Port-0-related packets are rare, so they alone pay for classification:
+// the scan keeps a compact fixed-size record of each (Records), and the
+// study reads them back, in input order, once the scan is done.
+
+// P0Packet is the record the scan keeps of one port-0-related packet.
+type P0Packet struct {
+	File      uint32 // input index (into the run's file list)
+	Index     int64  // packet index within the file
+	TS        int64  // ns since the epoch
+	Src, Dst  netip.Addr
+	Proto     uint8
+	TTL       uint8
+	Shape     classify.Shape
+	Probe     classify.Probe
+	Flags     uint16
+	Window    uint16
+	SrcPort   uint16 // TCP/UDP ports; for an ICMP quote, the quoted packet's
+	DstPort   uint16
+	IPID      uint32
+	Seq       uint32
+	Length    uint16 // IP length field (IPv4 total length, IPv6 payload length + 40)
+	Port0     decode.Port0Pos
+	ICMPType  uint8
+	InnerSrc  netip.Addr // ICMP quote: the quoted packet's source (a spoofed address)
+	DataOffOK bool       // TCP data offset >= 5
+}
+
+// newP0Packet fills a record from a decoded packet.
+func newP0Packet(file uint32, index, ts int64, r *decode.Record, payload []byte) P0Packet {
+	shape, probe := classify.ShapeOf(r, payload)
+	p := P0Packet{
+		File: file, Index: index, TS: ts, Src: r.SrcAddr(), Dst: r.DstAddr(), Proto: r.Proto, TTL: r.TTL,
+		Shape: shape, Probe: probe, IPID: r.IPID, Port0: r.Port0,
+	}
+	if r.IPVersion == 4 {
+		p.Length = r.IPLen
+	} else {
+		p.Length = r.IPLen + 40
+	}
+	switch {
+	case r.Ports == decode.PortsPresent:
+		p.SrcPort, p.DstPort = r.SrcPort, r.DstPort
+		if r.Proto == decode.ProtoTCP {
+			p.Flags, p.Window, p.Seq = r.Flags, r.Window, r.Seq
+			p.DataOffOK = r.DataOffset >= 5
+		}
+	case r.ICMP:
+		p.ICMPType = r.ICMPType
+		p.SrcPort, p.DstPort, p.Port0 = r.Inner.SrcPort, r.Inner.DstPort, r.Inner.Port0
+		p.InnerSrc = r.Inner.SrcAddr()
+	}
+	return p
+}
+
+func putAddr(b []byte, a netip.Addr) {
+	switch {
+	case a.Is4():
+		b[16] = 4
+	case a.Is6():
+		b[16] = 6
+	default:
+		b[16] = 0
+	}
+	x := a.As16()
+	if !a.IsValid() {
+		x = [16]byte{}
+	}
+	copy(b, x[:])
+}
+
+func getAddr(b []byte) netip.Addr {
+	a := netip.AddrFrom16([16]byte(b[:16]))
+	switch b[16] {
+	case 4:
+		return a.Unmap()
+	case 6:
+		return a
+	}
+	return netip.Addr{}
+}
+
+// RecordLen is the encoded size of a P0Packet: fixed fields plus three
+// addresses of 17 bytes (16 address bytes and a family byte).
+const RecordLen = 4 + 8 + 8 + 3*17 + 1 + 1 + 1 + 1 + 2 + 2 + 2 + 2 + 4 + 4 + 2 + 1 + 1 + 1
+
+func (p *P0Packet) encode(b []byte) {
+	le := binary.LittleEndian
+	le.PutUint32(b[0:], p.File)
+	le.PutUint64(b[4:], uint64(p.Index))
+	le.PutUint64(b[12:], uint64(p.TS))
+	putAddr(b[20:], p.Src)
+	putAddr(b[37:], p.Dst)
+	putAddr(b[54:], p.InnerSrc)
+	o := 71
+	b[o], b[o+1], b[o+2], b[o+3] = p.Proto, p.TTL, uint8(p.Shape), uint8(p.Probe)
+	le.PutUint16(b[o+4:], p.Flags)
+	le.PutUint16(b[o+6:], p.Window)
+	le.PutUint16(b[o+8:], p.SrcPort)
+	le.PutUint16(b[o+10:], p.DstPort)
+	le.PutUint32(b[o+12:], p.IPID)
+	le.PutUint32(b[o+16:], p.Seq)
+	le.PutUint16(b[o+20:], p.Length)
+	b[o+22], b[o+23] = uint8(p.Port0), p.ICMPType
+	b[o+24] = 0
+	if p.DataOffOK {
+		b[o+24] = 1
+	}
+}
+
+func (p *P0Packet) decode(b []byte) {
+	le := binary.LittleEndian
+	p.File = le.Uint32(b[0:])
+	p.Index = int64(le.Uint64(b[4:]))
+	p.TS = int64(le.Uint64(b[12:]))
+	p.Src, p.Dst, p.InnerSrc = getAddr(b[20:]), getAddr(b[37:]), getAddr(b[54:])
+	o := 71
+	p.Proto, p.TTL, p.Shape, p.Probe = b[o], b[o+1], classify.Shape(b[o+2]), classify.Probe(b[o+3])
+	p.Flags = le.Uint16(b[o+4:])
+	p.Window = le.Uint16(b[o+6:])
+	p.SrcPort = le.Uint16(b[o+8:])
+	p.DstPort = le.Uint16(b[o+10:])
+	p.IPID = le.Uint32(b[o+12:])
+	p.Seq = le.Uint32(b[o+16:])
+	p.Length = le.Uint16(b[o+20:])
+	p.Port0, p.ICMPType = decode.Port0Pos(b[o+22]), b[o+23]
+	p.DataOffOK = b[o+24] == 1
+}
+
+// check reports what makes b, an encoded record, one that encode cannot
+// have written for a result of files inputs: a file index out of range, an
+// address family other than none, 4 or 6, an enum out of its range.
+func check(b []byte, files int) error {
+	le := binary.LittleEndian
+	if f := le.Uint32(b[0:]); uint64(f) >= uint64(files) {
+		return fmt.Errorf("file index %d of %d files", f, files)
+	}
+	for _, o := range [...]int{20, 37, 54} {
+		if fam := b[o+16]; fam != 0 && fam != 4 && fam != 6 {
+			return fmt.Errorf("address family %d", fam)
+		}
+	}
+	o := 71
+	switch {
+	case b[o+2] >= uint8(classify.NumShapes):
+		return fmt.Errorf("shape %d", b[o+2])
+	case b[o+3] >= uint8(classify.NumProbes):
+		return fmt.Errorf("probe %d", b[o+3])
+	case b[o+22] > uint8(decode.Port0Both):
+		return fmt.Errorf("port-0 position %d", b[o+22])
+	case b[o+24] > 1:
+		return fmt.Errorf("data offset flag %d", b[o+24])
+	}
+	return nil
+}

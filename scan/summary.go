@@ -1,0 +1,774 @@
+package scan
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/port0/port0/capture"
+	"github.com/port0/port0/decode"
+)
+
+// FileSummary is the result of one input.
+type FileSummary struct {
+	// File is the input as given; "-" is standard input.
+	File string `json:"file"`
+	// Format is what (*Capture).Format says; empty when the file could
+	// not be opened or its header is unreadable.
+	Format string `json:"format"`
+	// Counts are the file's counts.
+	Counts Counts `json:"counts"`
+	// ReadError is the error that ended the file early, if any.
+	ReadError *ReadErrorInfo `json:"read_error,omitempty"`
+}
+
+// ReadErrorInfo is a read error: a file that cannot be opened, an
+// unreadable file header (PacketIndex -1), or a corrupt or truncated
+// record after which the rest of the file is skipped.
+type ReadErrorInfo struct {
+	File string `json:"file"`
+	// PacketIndex is the index the next packet would have had; -1 for an
+	// open or file header error.
+	PacketIndex int64 `json:"packet_index"`
+	// ByteOffset is the offset in the (decompressed) stream of the record
+	// or block that cannot be read.
+	ByteOffset int64  `json:"byte_offset"`
+	Message    string `json:"message"`
+}
+
+// String returns the error as one line, like (*ReadError).Error.
+func (e ReadErrorInfo) String() string {
+	if e.PacketIndex < 0 {
+		return e.File + ": at byte " + strconv.FormatInt(e.ByteOffset, 10) + ": " + e.Message
+	}
+	return fmt.Sprintf("%s: packet %d at byte %d: %s", e.File, e.PacketIndex, e.ByteOffset, e.Message)
+}
+
+// Counts are the counts of one file or of several. They are mergeable:
+// Add sums them field by field, so partial results combine across workers
+// and machines. Maps are keyed by the String names of this package's enums
+// (or link type numbers) and hold only non-zero counts.
+type Counts struct {
+	// Files is the number of captures whose header could be read.
+	Files int64 `json:"files"`
+	// Packets is the number of records read.
+	Packets int64 `json:"packets"`
+	// CapturedBytes is the sum of the captured lengths.
+	CapturedBytes int64 `json:"captured_bytes"`
+	// Snapped counts records captured shorter than their length on the
+	// wire (snap length).
+	Snapped int64 `json:"snapped"`
+	// LinkTypes counts packets by link type number.
+	LinkTypes map[string]int64 `json:"link_types"`
+	// UnsupportedLinkTypes counts the packets on link types the decoder
+	// does not know, by link type number; they are not decoded further.
+	UnsupportedLinkTypes map[string]int64 `json:"unsupported_link_types"`
+	// Links counts packets by the outcome of the link layer
+	// (LinkResult names: ok, not-ip, unsupported-link, truncated-link).
+	Links map[string]int64 `json:"links"`
+	// IPv4 and IPv6 count packets whose IP header was recognised.
+	IPv4 int64 `json:"ipv4"`
+	IPv6 int64 `json:"ipv6"`
+	// WithPorts counts packets with a readable TCP or UDP header
+	// (Record.Ports == PortsPresent).
+	WithPorts int64 `json:"with_ports"`
+	// Port0 counts the port-0 packets among them.
+	Port0 Port0Counts `json:"port0"`
+	// ICMPQuotingPort0 counts ICMP and ICMPv6 errors that quote a TCP or
+	// UDP header with a port 0: backscatter evidence, not port-0 packets.
+	ICMPQuotingPort0 int64 `json:"icmp_quoting_port0"`
+	// Fragments counts IP fragments and orphans (see FragWindow).
+	Fragments FragmentCounts `json:"fragments"`
+	// NoPorts counts packets without readable ports by PortsKind name
+	// (non-first-fragment, short-first-fragment, no-ports, truncated,
+	// malformed, and unknown for packets without an IP header). Packets
+	// = WithPorts + the sum of NoPorts.
+	NoPorts map[string]int64 `json:"no_ports"`
+	// Truncated counts packets the capture cuts inside a header.
+	Truncated TruncatedCounts `json:"truncated"`
+	// Malformed counts packets with inconsistent headers by Reason name
+	// (every Reason but none and truncated).
+	Malformed map[string]int64 `json:"malformed"`
+	// ReadErrors counts inputs that could not be opened or ended in a
+	// read error.
+	ReadErrors int64 `json:"read_errors"`
+	// SkippedBytes counts the bytes after a read error that were not
+	// analyzed: for a plain file its size minus the error offset (the
+	// whole file when it cannot be opened or its header is unreadable);
+	// for compressed (gzip, zstd) input and stdin, the decompressed bytes
+	// that could still be read from the error offset on (the compressed
+	// size of a file whose header is unreadable). Records after a read error cannot be
+	// counted: the reader does not resynchronise.
+	SkippedBytes int64 `json:"skipped_bytes"`
+}
+
+// Port0Counts counts port-0 packets: a TCP or UDP header is readable
+// (Record.Ports == PortsPresent) and a port is 0 (Record.Port0 is src,
+// dst or both).
+type Port0Counts struct {
+	Total int64 `json:"total"`
+	// By transport protocol and IP version.
+	TCPv4 int64 `json:"tcp4"`
+	TCPv6 int64 `json:"tcp6"`
+	UDPv4 int64 `json:"udp4"`
+	UDPv6 int64 `json:"udp6"`
+	// By position: only the source port, only the destination port, both.
+	SrcOnly int64 `json:"src_only"`
+	DstOnly int64 `json:"dst_only"`
+	Both    int64 `json:"both"`
+	// FirstFragments counts the port-0 packets that are first fragments.
+	FirstFragments int64 `json:"first_fragments"`
+	// Malformed counts the port-0 packets whose headers are also
+	// malformed (TCP data offset < 5, bad TCP option, UDP length < 8, TCP
+	// header beyond the IP length).
+	Malformed int64 `json:"malformed"`
+}
+
+// FragmentCounts counts IP fragments.
+type FragmentCounts struct {
+	// First counts first fragments (offset 0, more fragments).
+	First int64 `json:"first"`
+	// NonFirst counts non-first fragments (offset > 0).
+	NonFirst int64 `json:"non_first"`
+	// OrphanNonFirst counts the non-first fragments whose first fragment
+	// was not seen within the reassembly window (see FragWindow).
+	OrphanNonFirst int64 `json:"orphan_non_first"`
+	// TableEvictions counts datagrams closed early because the fragment
+	// table was full (FragTableSize).
+	TableEvictions int64 `json:"table_evictions"`
+}
+
+// TruncatedCounts counts packets the capture cuts inside a header
+// (Reason truncated), by where.
+type TruncatedCounts struct {
+	Total int64 `json:"total"`
+	// Link: inside the link header (zero-length records included).
+	Link int64 `json:"link"`
+	// IP: inside the fixed IPv4 or IPv6 header.
+	IP int64 `json:"ip"`
+	// BeforePorts: inside the IPv4 options, the IPv6 extension headers
+	// or the fixed TCP/UDP header (Ports truncated).
+	BeforePorts int64 `json:"before_ports"`
+	// AfterPorts: the fixed TCP header is there but its options are cut;
+	// the ports count.
+	AfterPorts int64 `json:"after_ports"`
+	// Other: a header of a protocol without ports (ICMP) is cut.
+	Other int64 `json:"other"`
+}
+
+// Add adds o to c.
+func (c *Counts) Add(o *Counts) {
+	c.Files += o.Files
+	c.Packets += o.Packets
+	c.CapturedBytes += o.CapturedBytes
+	c.Snapped += o.Snapped
+	c.LinkTypes = addMap(c.LinkTypes, o.LinkTypes)
+	c.UnsupportedLinkTypes = addMap(c.UnsupportedLinkTypes, o.UnsupportedLinkTypes)
+	c.Links = addMap(c.Links, o.Links)
+	c.IPv4 += o.IPv4
+	c.IPv6 += o.IPv6
+	c.WithPorts += o.WithPorts
+	c.Port0.Add(&o.Port0)
+	c.ICMPQuotingPort0 += o.ICMPQuotingPort0
+	c.Fragments.Add(&o.Fragments)
+	c.NoPorts = addMap(c.NoPorts, o.NoPorts)
+	c.Truncated.Add(&o.Truncated)
+	c.Malformed = addMap(c.Malformed, o.Malformed)
+	c.ReadErrors += o.ReadErrors
+	c.SkippedBytes += o.SkippedBytes
+}
+
+// Add adds o to c.
+func (c *Port0Counts) Add(o *Port0Counts) {
+	c.Total += o.Total
+	c.TCPv4 += o.TCPv4
+	c.TCPv6 += o.TCPv6
+	c.UDPv4 += o.UDPv4
+	c.UDPv6 += o.UDPv6
+	c.SrcOnly += o.SrcOnly
+	c.DstOnly += o.DstOnly
+	c.Both += o.Both
+	c.FirstFragments += o.FirstFragments
+	c.Malformed += o.Malformed
+}
+
+// Add adds o to c.
+func (c *FragmentCounts) Add(o *FragmentCounts) {
+	c.First += o.First
+	c.NonFirst += o.NonFirst
+	c.OrphanNonFirst += o.OrphanNonFirst
+	c.TableEvictions += o.TableEvictions
+}
+
+// Add adds o to c.
+func (c *TruncatedCounts) Add(o *TruncatedCounts) {
+	c.Total += o.Total
+	c.Link += o.Link
+	c.IP += o.IP
+	c.BeforePorts += o.BeforePorts
+	c.AfterPorts += o.AfterPorts
+	c.Other += o.Other
+}
+
+// addMap adds the counts of o to m, creating m if needed (so an empty map
+// is written as {}, never null).
+func addMap(m, o map[string]int64) map[string]int64 {
+	if m == nil {
+		m = make(map[string]int64, len(o))
+	}
+	for k, v := range o {
+		m[k] += v
+	}
+	return m
+}
+
+// newCounts returns Counts with empty, non-nil maps.
+func newCounts() Counts {
+	var c Counts
+	c.Add(&Counts{})
+	return c
+}
+
+// Options configure Run.
+type Options struct {
+	// Workers is the number of files read at once, and of goroutines
+	// that decode one large pcap file, compressed input or standard input; 0
+	// means GOMAXPROCS. The Result does not depend on it.
+	Workers int
+	// Progress, when not nil, receives a progress line at most every
+	// second (files done, packets, packets per second) and a last one at
+	// the end.
+	Progress io.Writer
+	// Port0, when set, collects what the port-0 study needs besides the
+	// counts: the port-0 records and the all-traffic numbers (Result).
+	Port0 bool
+	// Spill bounds the memory the port-0 records take.
+	Spill SpillOptions
+	// Read configures the capture readers.
+	Read capture.ReadOptions
+}
+
+// ErrNoInput is returned by Run when no input could be read at all.
+var ErrNoInput = errors.New("no input could be read")
+
+// Run reads every input (paths, or "-" for stdin, already expanded:
+// see capture.ExpandInputs), decodes every packet with the fast decoder and counts
+// it. Files are read by a pool of opts.Workers goroutines; each file's
+// counts and port-0 records are kept apart and combined in input order, so the Result does not
+// depend on the number of workers. A file that cannot be opened or ends in
+// a read error is reported in the Result (with every packet before the
+// error counted) and the other files are still read. The error is
+// ErrNoInput when no input could be read at all (the Result is returned
+// all the same, with its read errors), or a spill error; the caller
+// closes the Result.
+func Run(inputs []string, stdin io.Reader, opts Options) (*Result, error) {
+	decoders := opts.Workers
+	if decoders <= 0 {
+		decoders = runtime.GOMAXPROCS(0)
+	}
+	workers := max(1, min(decoders, len(inputs)))
+
+	res := newResult(len(inputs), opts.Port0, opts.Spill)
+	files := res.Files
+	var segs []*segment
+	if opts.Port0 {
+		for range inputs {
+			segs = append(segs, res.Records.newSegment())
+		}
+	}
+	var mu sync.Mutex // guards the port-0 side of res
+	var prog progress
+	prog.files = len(inputs)
+	for _, in := range inputs {
+		if fi, err := os.Stat(in); in != "-" && err == nil {
+			prog.total += fi.Size()
+		}
+	}
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var s scanner
+			s.prog = &prog
+			s.workers, s.minParallel, s.read = decoders, ParallelMin, opts.Read
+			if opts.Port0 {
+				s.tap = &tap{spill: res.Records.spill}
+			}
+			for i := range jobs {
+				if s.tap != nil {
+					s.tap.startFile(i, segs[i])
+				}
+				files[i] = s.file(inputs[i], stdin)
+				if s.tap != nil {
+					if err := segs[i].close(); err != nil {
+						res.Records.spill.fail(err)
+					}
+					mu.Lock()
+					s.tap.mergeInto(res)
+					mu.Unlock()
+				}
+				prog.done.Add(1)
+			}
+		}()
+	}
+	stop := prog.start(opts.Progress)
+	for i := range inputs {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	stop()
+
+	for i := range files {
+		res.Total.Add(&files[i].Counts)
+		if e := files[i].ReadError; e != nil {
+			res.ReadErrors = append(res.ReadErrors, *e)
+		}
+	}
+	if sp := res.Records.spill; sp != nil && sp.err != nil {
+		return res, sp.err
+	}
+	if res.Total.Files == 0 {
+		return res, ErrNoInput
+	}
+	return res, nil
+}
+
+// progress is shared by the workers of one Analyze call.
+type progress struct {
+	files   int
+	done    atomic.Int64 // files finished
+	packets atomic.Int64 // packets read, updated every progressEvery packets and at the end of a file
+	total   int64        // bytes of the input files (stdin unknown)
+	bytes   atomic.Int64 // of which read, for the ETA
+}
+
+// advance counts the bytes a scanner has read of its current file since
+// its last update (stream offsets, never more than the file holds).
+func (p *progress) advance(s *scanner, off int64) {
+	if d := min(off, s.fileSize) - s.counted; d > 0 {
+		p.bytes.Add(d)
+		s.counted += d
+	}
+}
+
+// finish counts the rest of a finished file.
+func (p *progress) finish(s *scanner, c *capture.Capture) {
+	p.advance(s, s.fileSize)
+	s.counted = 0
+}
+
+// progressEvery is how many packets a worker reads between two updates of
+// the shared packet counter.
+const progressEvery = 1 << 16
+
+// start prints a progress line to w every second until the returned
+// function is called, which prints a last line. Nothing when w is nil.
+func (p *progress) start(w io.Writer) (stop func()) {
+	if w == nil {
+		return func() {}
+	}
+	begin := time.Now()
+	line := func() {
+		el := time.Since(begin).Seconds()
+		n := p.packets.Load()
+		rate := 0.0
+		if el > 0 {
+			rate = float64(n) / el
+		}
+		eta := "?"
+		if b := p.bytes.Load(); b > 0 && p.total > 0 {
+			eta = fmt.Sprintf("%.0fs", el*float64(p.total-b)/float64(b))
+		}
+		fmt.Fprintf(w, "analyze: %d/%d files, %d packets, %.0f packets/s, eta %s\n", p.done.Load(), p.files, n, rate, eta)
+	}
+	quit := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				line()
+			case <-quit:
+				return
+			}
+		}
+	}()
+	return func() {
+		close(quit)
+		<-finished
+		line()
+	}
+}
+
+// scanner is one file worker's state, reused from file to file: the
+// decoder's scratch space, the chunk buffers and the fragment table are
+// allocated once.
+type scanner struct {
+	dec     decoder
+	t       tally // the current file's counts
+	frag    fragTable
+	chunk   *chunk    // for a scan in this goroutine
+	pool    []*chunk  // for a parallel scan
+	prog    *progress // nil in benchmarks and tests
+	tap     *tap      // the port-0 study's side, when it runs
+	// workers is the number of goroutines that decode one pcap file of at
+	// least minParallel bytes (compressed input and standard input whatever
+	// their size); 0 or 1 decodes in this goroutine.
+	workers     int
+	minParallel int64
+	read        capture.ReadOptions // how captures are opened
+	// Tests: chunkSize and readPiece, when not 0, replace the size of the
+	// chunk buffers and of the chunker's reads; byRecord reads pcap files
+	// record by record with Next, as pcapng files are read.
+	chunkSize int
+	readPiece int
+	byRecord  bool
+
+	fileSize, counted int64 // size of the current file; bytes of it counted in prog
+	badBytes          int64 // bytes of the failed record on that the scan read (for skipped)
+}
+
+// parallelMin is the size from which a pcap file's chunks are decoded by
+// several goroutines (scanner.workers); compressed input and standard input are
+// always decoded so, as their size says little about their length.
+const ParallelMin = 16 << 20
+
+// file reads one input and returns its summary.
+func (s *scanner) file(name string, stdin io.Reader) FileSummary {
+	fs := FileSummary{File: name, Counts: newCounts()}
+	var c *capture.Capture
+	var err error
+	if name == "-" {
+		if stdin == nil {
+			stdin = bytes.NewReader(nil) // no standard input: an empty one
+		}
+		c, err = capture.NewCaptureWith("-", stdin, s.readOptions())
+		s.fileSize, s.counted = 0, 0
+	} else {
+		c, err = capture.OpenCaptureWith(name, s.readOptions())
+		s.fileSize, s.counted = 0, 0
+		if fi, serr := os.Stat(name); serr == nil {
+			s.fileSize = fi.Size()
+		}
+	}
+	if err != nil {
+		fs.ReadError = errorInfo(name, err)
+		fs.Counts.ReadErrors = 1
+		if info, serr := os.Stat(name); name != "-" && serr == nil && info.Mode().IsRegular() {
+			fs.Counts.SkippedBytes = info.Size() // the whole file
+		}
+		return fs
+	}
+	defer c.Close()
+	fs.Format = c.Format()
+	workers := 1
+	if name == "-" || c.Compressed() || s.fileSize >= s.minParallel {
+		workers = s.workers
+	}
+	err = s.scanWith(c, workers)
+	s.t.counts(&fs.Counts)
+	fs.Counts.Files = 1
+	if err != nil {
+		fs.ReadError = errorInfo(name, err)
+		fs.Counts.ReadErrors = 1
+		fs.Counts.SkippedBytes = c.Skipped(fs.ReadError.ByteOffset, s.badBytes)
+	}
+	return fs
+}
+
+// readOptions are the options captures are opened with.
+func (s *scanner) readOptions() capture.ReadOptions {
+	o := s.read
+	if s.readPiece > 0 {
+		o.ChunkRead = s.readPiece
+	}
+	return o
+}
+
+// scan counts every packet of c into s.t and returns the read error that
+// ended it, or nil at a clean end. It allocates nothing per packet.
+func (s *scanner) scan(c *capture.Capture) error { return s.scanWith(c, 1) }
+
+// scanWith is scan with the chunks of a pcap capture decoded by workers
+// goroutines.
+func (s *scanner) scanWith(c *capture.Capture, workers int) error {
+	s.t.reset()
+	var err error
+	if c.IsPcapng() || s.byRecord {
+		err = s.scanRecords(c)
+	} else {
+		err = s.scanPcap(c, workers)
+	}
+	s.frag.flush()
+	s.t.orphans, s.t.evictions = s.frag.orphans, s.frag.evictions
+	s.frag.orphans, s.frag.evictions = 0, 0
+	if s.prog != nil {
+		s.prog.finish(s, c)
+	}
+	return err
+}
+
+// errorInfo turns an open or read error into a ReadErrorInfo.
+func errorInfo(name string, err error) *ReadErrorInfo {
+	var re *capture.ReadError
+	if errors.As(err, &re) {
+		return &ReadErrorInfo{File: name, PacketIndex: re.Index, ByteOffset: re.Offset, Message: re.Msg}
+	}
+	return &ReadErrorInfo{File: name, PacketIndex: -1, Message: err.Error()}
+}
+
+// tally is the hot-path form of Counts: fixed arrays, no maps.
+type tally struct {
+	packets, bytes, snapped int64
+	links                   [8]linkCount // link types seen, in order of appearance
+	moreLinks               []linkCount  // beyond len(links): rare, may allocate
+	nLinks                  int
+	linkResults             [5]int64 // by LinkResult
+	ipv4, ipv6              int64
+	ports                   [7]int64 // by PortsKind
+	port0                   Port0Counts
+	icmp0                   int64
+	first, nonFirst         int64
+	orphans, evictions      int64
+	trunc                   TruncatedCounts
+	reasons                 [decode.NumReasons]int64
+}
+
+type linkCount struct {
+	link capture.LinkType
+	n    int64
+}
+
+func (t *tally) reset() {
+	m := t.moreLinks[:0]
+	*t = tally{moreLinks: m}
+}
+
+// add counts one decoded packet but for its link type, which the caller
+// counts (t.link or t.linkN: a pcap chunk has one). Its fragments are
+// counted here; the fragment table is fed by the caller.
+func (t *tally) add(p *capture.Packet, r *decode.Record) {
+	t.packets++
+	t.bytes += int64(len(p.Data))
+	if int64(p.OrigLen) > int64(len(p.Data)) {
+		t.snapped++
+	}
+	if int(r.Link) < len(t.linkResults) {
+		t.linkResults[r.Link]++
+	}
+	switch r.IPVersion {
+	case 4:
+		t.ipv4++
+	case 6:
+		t.ipv6++
+	}
+	if int(r.Ports) < len(t.ports) {
+		t.ports[r.Ports]++
+	}
+	if r.Reason != decode.ReasonNone && r.Reason < decode.NumReasons {
+		t.reasons[r.Reason]++
+		if r.Reason == decode.ReasonTruncated {
+			t.truncated(r)
+		}
+	}
+	if r.Ports == decode.PortsPresent && r.Port0 >= decode.Port0Src {
+		t.port0Packet(r)
+	}
+	if r.Inner.Ports == decode.PortsPresent && r.Inner.Port0 >= decode.Port0Src {
+		t.icmp0++
+	}
+	switch r.Frag {
+	case decode.FragFirst:
+		t.first++
+	case decode.FragNonFirst:
+		t.nonFirst++
+	}
+}
+
+// addPlain is add for a packet (*part).plain takes: what add counts for
+// the Record Decode would make of it (link OK, IPv4, ports present, no
+// reason, no port 0, no fragment). A counter add keeps for every packet
+// belongs here too.
+func (t *tally) addPlain(p *capture.Packet) {
+	t.packets++
+	t.bytes += int64(len(p.Data))
+	if int64(p.OrigLen) > int64(len(p.Data)) {
+		t.snapped++
+	}
+	t.linkResults[decode.LinkOK]++
+	t.ipv4++
+	t.ports[decode.PortsPresent]++
+}
+
+// merge adds the counts of o to t (the orphans and evictions, which only
+// the file's fragment table knows, excepted).
+func (t *tally) merge(o *tally) {
+	t.packets += o.packets
+	t.bytes += o.bytes
+	t.snapped += o.snapped
+	for _, l := range o.links[:o.nLinks] {
+		t.linkN(l.link, l.n)
+	}
+	for _, l := range o.moreLinks {
+		t.linkN(l.link, l.n)
+	}
+	for i, n := range o.linkResults {
+		t.linkResults[i] += n
+	}
+	t.ipv4 += o.ipv4
+	t.ipv6 += o.ipv6
+	for i, n := range o.ports {
+		t.ports[i] += n
+	}
+	t.port0.Add(&o.port0)
+	t.icmp0 += o.icmp0
+	t.first += o.first
+	t.nonFirst += o.nonFirst
+	t.trunc.Add(&o.trunc)
+	for i, n := range o.reasons {
+		t.reasons[i] += n
+	}
+}
+
+func (t *tally) port0Packet(r *decode.Record) {
+	c := &t.port0
+	c.Total++
+	switch {
+	case r.Proto == decode.ProtoTCP && r.IPVersion == 4:
+		c.TCPv4++
+	case r.Proto == decode.ProtoTCP:
+		c.TCPv6++
+	case r.IPVersion == 4:
+		c.UDPv4++
+	default:
+		c.UDPv6++
+	}
+	switch r.Port0 {
+	case decode.Port0Src:
+		c.SrcOnly++
+	case decode.Port0Dst:
+		c.DstOnly++
+	default:
+		c.Both++
+	}
+	if r.Frag == decode.FragFirst {
+		c.FirstFragments++
+	}
+	if r.Reason != decode.ReasonNone && r.Reason != decode.ReasonTruncated {
+		c.Malformed++
+	}
+}
+
+func (t *tally) truncated(r *decode.Record) {
+	c := &t.trunc
+	c.Total++
+	switch {
+	case r.Link == decode.LinkTruncated:
+		c.Link++
+	case r.IPVersion == 0:
+		c.IP++
+	case r.Ports == decode.PortsTruncated:
+		c.BeforePorts++
+	case r.Ports == decode.PortsPresent:
+		c.AfterPorts++
+	default:
+		c.Other++
+	}
+}
+
+// keyOf returns the datagram key of a fragment.
+func keyOf(r *decode.Record) fragKey {
+	k := fragKey{src: r.Src.As16(), dst: r.Dst.As16(), id: r.IPID, ver: r.IPVersion}
+	if r.IPVersion == 4 {
+		k.proto = r.Proto
+	}
+	return k
+}
+
+func (t *tally) link(l capture.LinkType) {
+	if t.nLinks > 0 && t.links[0].link == l {
+		t.links[0].n++
+		return
+	}
+	t.linkN(l, 1)
+}
+
+// linkN counts n packets of link type l.
+func (t *tally) linkN(l capture.LinkType, n int64) {
+	for i := range t.nLinks {
+		if t.links[i].link == l {
+			t.links[i].n += n
+			return
+		}
+	}
+	if t.nLinks < len(t.links) {
+		t.links[t.nLinks] = linkCount{l, n}
+		t.nLinks++
+		return
+	}
+	for i := range t.moreLinks {
+		if t.moreLinks[i].link == l {
+			t.moreLinks[i].n += n
+			return
+		}
+	}
+	t.moreLinks = append(t.moreLinks, linkCount{l, n})
+}
+
+// counts adds the tally to c (whose maps must not be nil).
+func (t *tally) counts(c *Counts) {
+	c.Packets += t.packets
+	c.CapturedBytes += t.bytes
+	c.Snapped += t.snapped
+	unsupported := t.linkResults[decode.LinkUnsupported] > 0
+	for _, l := range append(t.links[:t.nLinks:t.nLinks], t.moreLinks...) {
+		k := strconv.Itoa(int(l.link))
+		c.LinkTypes[k] += l.n
+		if unsupported && !knownLink(l.link) {
+			c.UnsupportedLinkTypes[k] += l.n
+		}
+	}
+	for i, n := range t.linkResults {
+		if n > 0 {
+			c.Links[decode.LinkResult(i).String()] += n
+		}
+	}
+	c.IPv4 += t.ipv4
+	c.IPv6 += t.ipv6
+	for i, n := range t.ports {
+		if i == int(decode.PortsPresent) {
+			c.WithPorts += n
+		} else if n > 0 {
+			c.NoPorts[decode.PortsKind(i).String()] += n
+		}
+	}
+	c.Port0.Add(&t.port0)
+	c.ICMPQuotingPort0 += t.icmp0
+	c.Fragments.Add(&FragmentCounts{First: t.first, NonFirst: t.nonFirst, OrphanNonFirst: t.orphans, TableEvictions: t.evictions})
+	c.Truncated.Add(&t.trunc)
+	for i, n := range t.reasons {
+		if n > 0 && decode.Reason(i) != decode.ReasonTruncated {
+			c.Malformed[decode.Reason(i).String()] += n
+		}
+	}
+}
+
+// knownLink reports whether the fast decoder understands link type l.
+func knownLink(l capture.LinkType) bool {
+	var r decode.Record
+	r.Decode(l, nil)
+	return r.Link != decode.LinkUnsupported
+}

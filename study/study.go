@@ -1,0 +1,741 @@
+package study
+
+import (
+	"errors"
+	"math"
+	"math/bits"
+	"net/netip"
+	"runtime"
+	"slices"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/port0/port0/classify"
+	"github.com/port0/port0/decode"
+	"github.com/port0/port0/label"
+	"github.com/port0/port0/scan"
+	"github.com/port0/port0/sketch"
+	"github.com/port0/port0/tables"
+)
+
+// Options are the parameters of the port-0 study (flags of port0
+// analyze), with documented defaults.
+type Options struct {
+	// Telescope is the watched prefix; invalid means infer it from the
+	// destinations of all traffic.
+	Telescope netip.Prefix
+	// EventTimeout splits a victim's backscatter into events (Moore et al.:
+	// 5 minutes).
+	EventTimeout time.Duration
+	// EventMinPackets and EventMinDuration: an event is kept when it has at
+	// least this many packets or lasts at least this long.
+	EventMinPackets  int64
+	EventMinDuration time.Duration
+	// BundleGap is the longest gap between two probes of one fingerprint
+	// bundle (same source, same target).
+	BundleGap time.Duration
+	// BundleMinProbes is how many distinct probe shapes make a bundle.
+	BundleMinProbes int
+}
+
+// DefaultOptions returns the documented defaults.
+func DefaultOptions() Options {
+	return Options{
+		EventTimeout:     5 * time.Minute,
+		EventMinPackets:  100,
+		EventMinDuration: 60 * time.Second,
+		BundleGap:        60 * time.Second,
+		BundleMinProbes:  3,
+	}
+}
+
+// Source is everything the study keeps about one port-0 source: counts
+// that merge, and a few small summaries. Its size does not depend on how
+// many packets it sent.
+type Source struct {
+	Addr        netip.Addr
+	First, Last int64
+	Packets     int64
+	Bytes       int64
+	Shapes      [classify.NumShapes]int64
+	Probes      classify.ProbeSet // the probe shapes seen
+	Bundles     int64             // fingerprint bundles sent
+	Dsts        sketch.HLL
+	TCP, UDP    int64
+	InitTTL     [4]int64 // packets by inferred initial TTL: 32, 64, 128, 255
+	ZMapID      int64    // IP ID 54321
+	MasscanID   int64    // IP ID = (dst ^ dport ^ seq) & 0xffff
+	PlusOneID   int64    // IP ID = previous + 1
+	SameID      int64    // IP ID = previous
+	IDPairs     int64    // packets with a previous one to compare
+	MiraiSeq    int64    // TCP seq = destination address
+	prevID      uint32
+	DstPorts    topK
+	SrcPorts    topK
+	FlagMix     topK
+	Class       label.Class
+	Tool        label.Tool
+	NmapShapes  int // distinct T2–T7 shapes
+	latestEvent int64
+}
+
+// topK keeps the k most frequent values approximately (Misra–Gries), in a
+// fixed size.
+type topK struct {
+	v [4]uint16
+	n [4]int64
+}
+
+func (t *topK) add(v uint16) {
+	for i := range t.v {
+		if t.n[i] > 0 && t.v[i] == v {
+			t.n[i]++
+			return
+		}
+	}
+	for i := range t.v {
+		if t.n[i] == 0 {
+			t.v[i], t.n[i] = v, 1
+			return
+		}
+	}
+	for i := range t.n {
+		t.n[i]--
+	}
+}
+
+// top returns the most frequent value and whether there is one.
+func (t *topK) top() (uint16, bool) {
+	best := -1
+	for i := range t.v {
+		if t.n[i] > 0 && (best < 0 || t.n[i] > t.n[best] || t.n[i] == t.n[best] && t.v[i] < t.v[best]) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return 0, false
+	}
+	return t.v[best], true
+}
+
+func (s *Source) add(p *scan.P0Packet) {
+	if s.Packets == 0 || p.TS < s.First {
+		s.First = p.TS
+	}
+	if p.TS > s.Last {
+		s.Last = p.TS
+	}
+	s.Packets++
+	s.Bytes += int64(p.Length)
+	s.Shapes[p.Shape]++
+	if p.Probe != classify.ProbeNone {
+		s.Probes.Add(p.Probe)
+	}
+	s.Dsts.Add(p.Dst)
+	switch p.Proto {
+	case decode.ProtoTCP:
+		s.TCP++
+		s.FlagMix.add(p.Flags)
+		if p.Dst.Is4() && p.Seq == addrU32(p.Dst) {
+			s.MiraiSeq++
+		}
+	case decode.ProtoUDP:
+		s.UDP++
+	}
+	switch classify.InitialTTL(p.TTL) {
+	case 32:
+		s.InitTTL[0]++
+	case 64:
+		s.InitTTL[1]++
+	case 128:
+		s.InitTTL[2]++
+	default:
+		s.InitTTL[3]++
+	}
+	if p.Proto == decode.ProtoTCP || p.Proto == decode.ProtoUDP {
+		s.DstPorts.add(p.DstPort)
+		s.SrcPorts.add(p.SrcPort)
+		id := p.IPID
+		if id == 54321 {
+			s.ZMapID++
+		}
+		if p.Dst.Is4() && id == (addrU32(p.Dst)^uint32(p.DstPort)^p.Seq)&0xffff {
+			s.MasscanID++
+		}
+		if s.Packets > 1 {
+			s.IDPairs++
+			switch id {
+			case (s.prevID + 1) & 0xffff:
+				s.PlusOneID++
+			case s.prevID:
+				s.SameID++
+			}
+		}
+		s.prevID = id
+	}
+}
+
+func addrU32(a netip.Addr) uint32 {
+	b := a.As4()
+	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+}
+
+// decide sets the source's class and tool from what it sent.
+func (s *Source) decide() {
+	for p := classify.ProbeT2; p <= classify.ProbeT7; p++ {
+		if s.Probes.Has(p) {
+			s.NmapShapes++
+		}
+	}
+	if s.Bundles > 0 {
+		s.Class = label.Fingerprint
+	} else {
+		var votes [16]int64
+		for sh, n := range s.Shapes {
+			votes[classify.ShapeClass(classify.Shape(sh))] += n
+		}
+		best := label.Unknown
+		for c := label.Class(1); c < 16; c++ {
+			if votes[c] > votes[best] {
+				best = c
+			}
+		}
+		s.Class = best
+	}
+	s.Tool = s.tool()
+}
+
+// tool tells the crafting tool from header fingerprints (REFERENCE.md).
+func (s *Source) tool() label.Tool {
+	n := float64(s.TCP + s.UDP)
+	if n == 0 {
+		return label.ToolUnknown
+	}
+	frac := func(x int64) float64 { return float64(x) / n }
+	init255 := float64(s.InitTTL[3]) / float64(s.Packets)
+	init64 := float64(s.InitTTL[1]) / float64(s.Packets)
+	switch {
+	case s.NmapShapes >= 2:
+		return label.Nmap
+	case frac(s.ZMapID) >= 0.8 && init255 >= 0.8:
+		return label.ZMap
+	case frac(s.MasscanID) >= 0.8 && init255 >= 0.8:
+		return label.Masscan
+	case s.TCP > 0 && float64(s.MiraiSeq)/float64(s.TCP) >= 0.8 && init64 >= 0.8:
+		return label.Mirai
+	case init64 >= 0.8 && s.IDPairs > 0 && (float64(s.PlusOneID)/float64(s.IDPairs) >= 0.6 || float64(s.SameID)/float64(s.IDPairs) >= 0.8):
+		return label.Hping
+	}
+	return label.ToolUnknown
+}
+
+// IPIDPattern names the source's dominant IP ID pattern.
+func (s *Source) IPIDPattern() string {
+	n := float64(s.TCP + s.UDP)
+	switch {
+	case n == 0:
+		return "-"
+	case float64(s.ZMapID)/n >= 0.8:
+		return "54321"
+	case float64(s.MasscanID)/n >= 0.8:
+		return "masscan"
+	case s.IDPairs > 0 && float64(s.PlusOneID)/float64(s.IDPairs) >= 0.6:
+		return "+1"
+	case s.IDPairs > 0 && float64(s.SameID)/float64(s.IDPairs) >= 0.8:
+		return "constant"
+	}
+	return "random"
+}
+
+// initTTL is the most common inferred initial TTL.
+func (s *Source) initTTL() int {
+	best := 0
+	for i, n := range s.InitTTL {
+		if n > s.InitTTL[best] {
+			best = i
+		}
+	}
+	return [...]int{32, 64, 128, 255}[best]
+}
+
+// Bundle is one fingerprinting bundle: the probes a source sent to one
+// target, in order, with no gap above Options.BundleGap.
+type Bundle struct {
+	Src, Dst    netip.Addr
+	First, Last int64
+	Order       []classify.Probe // probes in the order sent (first 16)
+	Mask        classify.ProbeSet
+}
+
+// Distinct is the number of distinct probe shapes.
+func (b *Bundle) Distinct() int { return bits.OnesCount16(uint16(b.Mask)) }
+
+// Distinguishes says which operating systems the bundle's probe set can
+// tell apart, by the response matrix of REFERENCE.md: OpenBSD stays silent
+// to P3 (open port), P5 and P6 where Linux and Windows answer; no probe of
+// the seven separates Linux from Windows 2000.
+func (b *Bundle) Distinguishes() string {
+	if b.Mask&(1<<classify.ProbeP34|1<<classify.ProbeP5|1<<classify.ProbeP6) != 0 {
+		return "openbsd vs linux/windows"
+	}
+	return "none"
+}
+
+type bundleKey struct{ src, dst netip.Addr }
+
+// Event is one backscatter event: a victim's replies in one direction
+// (to or from port 0) and protocol with no gap above the timeout.
+type Event struct {
+	Victim      netip.Addr
+	Class       label.Class // backscatter-to-0 or backscatter-from-0
+	Proto       uint8
+	First, Last int64
+	Packets     int64
+	Port        uint16 // service port: the victim's source port (to-0) or 0
+	peakBin     int64
+	binCount    int64
+	PeakPerMin  int64
+}
+
+type eventKey struct {
+	victim netip.Addr
+	class  label.Class
+	proto  uint8
+}
+
+// Study is the port-0 study of one scan's result: pass one (New) reads
+// every port-0 record in order into per-source counts and fingerprint
+// bundles and decides each source's class and tool; Packets and Tables
+// read the records again for the per-packet classes, the events and the
+// time series. It holds the scan's result, which the caller closes after.
+type Study struct {
+	opts    Options
+	res     *scan.Result
+	hours   *hourCounts
+	byAddr  map[netip.Addr]*Source
+	Sources []*Source // sorted by address
+	Bundles []Bundle  // sorted by start, source, target
+	open    map[bundleKey]*Bundle
+	// tele is the telescope (opts.Telescope, or inferred from the
+	// destinations of all traffic: teleFrom says which).
+	tele     netip.Prefix
+	teleFrom string
+}
+
+// New runs pass one of the study over res, which must have the port-0
+// side (scan.Options.Port0). The hourly source counts of all traffic
+// start on their own goroutines at once, since they need only res.Hours.
+func New(res *scan.Result, opts Options) (*Study, error) {
+	if !res.Port0 {
+		return nil, errors.New("the scan result has no port-0 records: scan with Options.Port0")
+	}
+	st := &Study{opts: opts, res: res, byAddr: map[netip.Addr]*Source{}, open: map[bundleKey]*Bundle{}}
+	st.hours = countHoursAsync(res.Hours)
+	if err := res.Records.Each(func(p *scan.P0Packet) error { st.aggregate(p); return nil }); err != nil {
+		<-st.hours.done
+		return nil, err
+	}
+	st.decide()
+	st.tele, st.teleFrom = opts.Telescope, "flag"
+	if !st.tele.IsValid() {
+		st.tele, st.teleFrom = res.Dst.Prefix(), "inferred"
+	}
+	return st, nil
+}
+
+// aggregate is pass one: per-source counts and fingerprint bundles.
+func (st *Study) aggregate(p *scan.P0Packet) {
+	s := st.byAddr[p.Src]
+	if s == nil {
+		s = &Source{Addr: p.Src}
+		st.byAddr[p.Src] = s
+	}
+	s.add(p)
+	if p.Probe == classify.ProbeNone {
+		return
+	}
+	k := bundleKey{p.Src, p.Dst}
+	b := st.open[k]
+	gap := int64(st.opts.BundleGap)
+	if b != nil && p.TS-b.Last > gap {
+		st.closeBundle(k, b)
+		b = nil
+	}
+	if b == nil {
+		b = &Bundle{Src: p.Src, Dst: p.Dst, First: p.TS}
+		st.open[k] = b
+		if len(st.open) > 4096 {
+			st.expireBundles(p.TS)
+		}
+	}
+	b.Last = max(b.Last, p.TS)
+	b.Mask.Add(p.Probe)
+	if len(b.Order) < 16 {
+		b.Order = append(b.Order, p.Probe)
+	}
+}
+
+func (st *Study) closeBundle(k bundleKey, b *Bundle) {
+	delete(st.open, k)
+	if b.Distinct() >= st.opts.BundleMinProbes {
+		st.Bundles = append(st.Bundles, *b)
+		st.byAddr[b.Src].Bundles++
+	}
+}
+
+// expireBundles closes every open bundle idle for longer than the gap, so
+// the table holds only bundles that may still grow.
+func (st *Study) expireBundles(now int64) {
+	for k, b := range st.open {
+		if now-b.Last > int64(st.opts.BundleGap) {
+			st.closeBundle(k, b)
+		}
+	}
+}
+
+// decide ends pass one: closes the open bundles and classifies every
+// source. The order of bundles is made deterministic here.
+func (st *Study) decide() {
+	for k, b := range st.open { // closing deletes: allowed while ranging
+		st.closeBundle(k, b)
+	}
+	sort.Slice(st.Bundles, func(i, j int) bool {
+		a, b := &st.Bundles[i], &st.Bundles[j]
+		if a.First != b.First {
+			return a.First < b.First
+		}
+		if c := a.Src.Compare(b.Src); c != 0 {
+			return c < 0
+		}
+		return a.Dst.Less(b.Dst)
+	})
+	st.Sources = st.Sources[:0]
+	for _, s := range st.byAddr {
+		s.decide()
+		st.Sources = append(st.Sources, s)
+	}
+	sort.Slice(st.Sources, func(i, j int) bool { return st.Sources[i].Addr.Less(st.Sources[j].Addr) })
+}
+
+// ClassOf is the purpose class of a spooled packet, once sources are decided.
+func (st *Study) ClassOf(p *scan.P0Packet) label.Class {
+	return classify.PacketClass(p.Shape, p.Probe, st.byAddr[p.Src].Class)
+}
+
+// eventTracker builds backscatter events from classified packets.
+type eventTracker struct {
+	opts Options
+	open map[eventKey]*Event
+	done []Event
+}
+
+func (t *eventTracker) add(p *scan.P0Packet, c label.Class) {
+	if c != label.BackscatterTo0 && c != label.BackscatterFrom0 {
+		return
+	}
+	k := eventKey{p.Src, c, p.Proto}
+	e := t.open[k]
+	if e != nil && p.TS-e.Last > int64(t.opts.EventTimeout) {
+		t.close(k, e)
+		e = nil
+	}
+	if e == nil {
+		e = &Event{Victim: p.Src, Class: c, Proto: p.Proto, First: p.TS, peakBin: p.TS / 60e9}
+		if c == label.BackscatterTo0 {
+			e.Port = p.SrcPort
+		}
+		t.open[k] = e
+	}
+	e.Last = max(e.Last, p.TS)
+	e.Packets++
+	if bin := p.TS / 60e9; bin != e.peakBin {
+		e.peakBin, e.binCount = bin, 0
+	}
+	e.binCount++
+	e.PeakPerMin = max(e.PeakPerMin, e.binCount)
+}
+
+func (t *eventTracker) close(k eventKey, e *Event) {
+	delete(t.open, k)
+	if e.Packets >= t.opts.EventMinPackets || time.Duration(e.Last-e.First) >= t.opts.EventMinDuration {
+		t.done = append(t.done, *e)
+	}
+}
+
+func (t *eventTracker) finish() []Event {
+	for k, e := range t.open { // closing deletes: allowed while ranging
+		t.close(k, e)
+	}
+	sort.Slice(t.done, func(i, j int) bool {
+		a, b := &t.done[i], &t.done[j]
+		if a.First != b.First {
+			return a.First < b.First
+		}
+		if c := a.Victim.Compare(b.Victim); c != 0 {
+			return c < 0
+		}
+		if a.Class != b.Class {
+			return a.Class < b.Class
+		}
+		return a.Proto < b.Proto
+	})
+	return t.done
+}
+
+// Summary sums up the study for summary.json.
+type Summary struct {
+	Telescope      string           `json:"telescope"`
+	TelescopeFrom  string           `json:"telescope_from"` // "flag" or "inferred"
+	Port0Packets   int64            `json:"port0_related_packets"`
+	Port0Sources   int64            `json:"port0_sources"`
+	ClassPackets   map[string]int64 `json:"class_packets"`
+	ClassSources   map[string]int64 `json:"class_sources"`
+	ToolSources    map[string]int64 `json:"tool_sources"`
+	Bundles        int              `json:"fingerprint_bundles"`
+	Events         int              `json:"backscatter_events"`
+	ShapePackets   map[string]int64 `json:"shape_packets"`
+	TelescopeAddrs float64          `json:"telescope_addresses"`
+	// AllSources estimates the distinct sources of all traffic (the union
+	// of the hourly HyperLogLogs, ~3 % error).
+	AllSources int64 `json:"all_sources"`
+}
+
+// Tables are the study's tables but packets.csv (which Packets streams)
+// and its summary.
+type Tables struct {
+	Summary *Summary
+	Sources []tables.SourceRow
+	Events  []tables.EventRow
+	Bundles []tables.BundleRow
+	Series  []tables.SeriesRow
+}
+
+// Packets calls fn with the row of every port-0 record, in order, with
+// its class; fn must not keep the row past the call. It may run while
+// Tables does, on another goroutine.
+func (st *Study) Packets(fn func(*tables.PacketRow) error) error {
+	var row tables.PacketRow
+	files := st.res.Files
+	return st.res.Records.Each(func(p *scan.P0Packet) error {
+		row = tables.PacketRow{File: files[p.File].File, Index: p.Index, Time: p.TS, Src: p.Src, Dst: p.Dst,
+			Proto: p.Proto, SrcPort: p.SrcPort, DstPort: p.DstPort, Port0: p.Port0, Flags: p.Flags, TTL: p.TTL,
+			IPID: p.IPID, Shape: p.Shape, Probe: p.Probe, Class: st.ClassOf(p)}
+		return fn(&row)
+	})
+}
+
+// Tables is pass two: it reads the records again, classifies each packet
+// by its shape and source, and derives the backscatter events, the time
+// series (beside the hourly packets and distinct sources of all traffic)
+// and the summary.
+func (st *Study) Tables() (*Tables, error) {
+	hc := st.hours
+	defer func() { <-hc.done }() // an early return: let the counting end
+	sum := &Summary{Telescope: "unknown", TelescopeFrom: st.teleFrom,
+		ClassPackets: map[string]int64{}, ClassSources: map[string]int64{}, ToolSources: map[string]int64{}, ShapePackets: map[string]int64{}}
+	if st.tele.IsValid() {
+		sum.Telescope = st.tele.String()
+		sum.TelescopeAddrs = math.Ldexp(1, st.tele.Addr().BitLen()-st.tele.Bits())
+	}
+	hours := map[int64]*hourPort0{} // the hours with port-0 packets
+	var hour *hourPort0
+	curHour := int64(math.MinInt64)
+	var classPackets [label.NumClasses]int64
+	var shapePackets [256]int64 // by Shape, a uint8
+	ev := &eventTracker{opts: st.opts, open: map[eventKey]*Event{}}
+	err := st.res.Records.Each(func(p *scan.P0Packet) error {
+		c := st.ClassOf(p)
+		sum.Port0Packets++
+		classPackets[c]++
+		shapePackets[p.Shape]++
+		if h := p.TS / 3600e9; h != curHour || hour == nil {
+			if hour = hours[h]; hour == nil {
+				hour = &hourPort0{}
+				hours[h] = hour
+			}
+			curHour = h
+		}
+		hour.add(c, p.Src)
+		ev.add(p, c)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for c, n := range classPackets {
+		if n > 0 {
+			sum.ClassPackets[label.Class(c).String()] = n
+		}
+	}
+	for sh, n := range shapePackets {
+		if n > 0 {
+			sum.ShapePackets[classify.Shape(sh).String()] = n
+		}
+	}
+	events := ev.finish()
+	sum.Port0Sources = int64(len(st.Sources))
+	for _, s := range st.Sources {
+		sum.ClassSources[s.Class.String()]++
+		sum.ToolSources[s.Tool.String()]++
+	}
+	sum.Bundles, sum.Events = len(st.Bundles), len(events)
+	t := &Tables{Summary: sum, Sources: st.sourceRows(sum.TelescopeAddrs), Events: eventRows(events, sum.TelescopeAddrs), Bundles: st.bundleRows()}
+	<-hc.done
+	sum.AllSources = hc.union.Count()
+	t.Series = seriesRows(hours, st.res.Hours, hc.n)
+	return t, nil
+}
+
+// ratio is a/b, or 0 when b is 0 (telescope size unknown).
+func ratio(a, b float64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return a / b
+}
+
+func (st *Study) sourceRows(teleAddrs float64) []tables.SourceRow {
+	rows := make([]tables.SourceRow, len(st.Sources))
+	for i, s := range st.Sources {
+		dur := float64(s.Last-s.First) / 1e9
+		rate := 0.0
+		if dur > 0 {
+			rate = float64(s.Packets) / dur
+		}
+		d := s.Dsts.Count()
+		dp, _ := s.DstPorts.top()
+		sp, _ := s.SrcPorts.top()
+		flags, hasFlags := s.FlagMix.top()
+		rows[i] = tables.SourceRow{Src: s.Addr, Class: s.Class, Tool: s.Tool, First: s.First, Last: s.Last,
+			Packets: s.Packets, Bytes: s.Bytes, DistinctDsts: d, Coverage: ratio(float64(d), teleAddrs), RatePPS: rate,
+			TopDport: dp, TopSport: sp, TCPPackets: s.TCP, UDPPackets: s.UDP, TopFlags: flags, HasTopFlags: hasFlags,
+			InitTTL: uint8(s.initTTL()), IPIDPattern: s.IPIDPattern(), Bundles: s.Bundles, Probes: s.Probes}
+	}
+	return rows
+}
+
+func eventRows(events []Event, teleAddrs float64) []tables.EventRow {
+	scale := ratio(math.Ldexp(1, 32), teleAddrs)
+	rows := make([]tables.EventRow, len(events))
+	for i, e := range events {
+		dur := float64(e.Last-e.First) / 1e9
+		obs := float64(e.Packets) / math.Max(dur, 1)
+		rows[i] = tables.EventRow{Victim: e.Victim, Class: e.Class, Proto: e.Proto, Start: e.First, End: e.Last,
+			DurationS: dur, Packets: e.Packets, PeakPPS: float64(e.PeakPerMin) / 60, ServicePort: e.Port,
+			ObservedPPS: obs, EstimatedAttackPPS: obs * scale}
+	}
+	return rows
+}
+
+func (st *Study) bundleRows() []tables.BundleRow {
+	rows := make([]tables.BundleRow, len(st.Bundles))
+	for i := range st.Bundles {
+		b := &st.Bundles[i]
+		rows[i] = tables.BundleRow{Src: b.Src, Dst: b.Dst, Start: b.First, End: b.Last, DurationS: float64(b.Last-b.First) / 1e9,
+			Probes: b.Mask, Order: b.Order, Distinct: b.Distinct(), Distinguishes: b.Distinguishes()}
+	}
+	return rows
+}
+
+// seriesRows are the rows of every hour with traffic, in time order: all
+// traffic first (when the hour has any), then each class with port-0
+// packets, in class order.
+func seriesRows(p0 map[int64]*hourPort0, all map[int64]*scan.HourAll, sources map[int64]int64) []tables.SeriesRow {
+	hs := make([]int64, 0, len(all)+len(p0))
+	for h := range p0 {
+		hs = append(hs, h)
+	}
+	for h := range all {
+		if p0[h] == nil {
+			hs = append(hs, h)
+		}
+	}
+	slices.Sort(hs)
+	classes := label.Classes()
+	var rows []tables.SeriesRow
+	for _, h := range hs {
+		start := h * 3600e9
+		if a := all[h]; a != nil {
+			rows = append(rows, tables.SeriesRow{Start: start, All: true, Packets: a.Packets, Sources: sources[h]})
+		}
+		if hp := p0[h]; hp != nil {
+			for _, c := range classes {
+				if n := hp.packets[c]; n > 0 {
+					rows = append(rows, tables.SeriesRow{Start: start, Class: c, Packets: n, Sources: int64(len(hp.sources[c]))})
+				}
+			}
+		}
+	}
+	return rows
+}
+
+// hourPort0 is one hour's port-0 packets and distinct sources by class.
+type hourPort0 struct {
+	packets [label.NumClasses]int64
+	sources [label.NumClasses]map[netip.Addr]struct{}
+}
+
+func (hp *hourPort0) add(c label.Class, src netip.Addr) {
+	hp.packets[c]++
+	m := hp.sources[c]
+	if m == nil {
+		m = map[netip.Addr]struct{}{}
+		hp.sources[c] = m
+	}
+	m[src] = struct{}{}
+}
+
+// hourCounts is the distinct-source estimate of every hour of all traffic
+// and the union of the hours' sketches, counted on their own goroutines
+// (countHours): n and union are valid once done is closed.
+type hourCounts struct {
+	done  chan struct{}
+	n     map[int64]int64
+	union sketch.HLL
+}
+
+// countHoursAsync starts counting the hours of all.
+func countHoursAsync(all map[int64]*scan.HourAll) *hourCounts {
+	hc := &hourCounts{done: make(chan struct{})}
+	go func() {
+		defer close(hc.done)
+		hc.n = countHours(all, &hc.union)
+	}()
+	return hc
+}
+
+// countHours returns the distinct-source estimate of every hour of all,
+// counted on every core (a three-year capture has 26,304 hours, each a
+// 1 KiB sketch to count), and merges every hour's sketch into union.
+func countHours(all map[int64]*scan.HourAll, union *sketch.HLL) map[int64]int64 {
+	hs := make([]int64, 0, len(all))
+	sk := make([]*sketch.HLL, 0, len(all))
+	for h, a := range all {
+		hs = append(hs, h)
+		sk = append(sk, &a.Sources)
+	}
+	n := make([]int64, len(hs))
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(hs)/1024))
+	unions := make([]sketch.HLL, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w * len(hs) / workers; i < (w+1)*len(hs)/workers; i++ {
+				n[i] = sk[i].Count()
+				unions[w].Merge(sk[i])
+			}
+		}()
+	}
+	wg.Wait()
+	for w := range unions {
+		union.Merge(&unions[w])
+	}
+	m := make(map[int64]int64, len(hs))
+	for i, h := range hs {
+		m[h] = n[i]
+	}
+	return m
+}

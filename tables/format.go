@@ -1,0 +1,186 @@
+package tables
+
+import (
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/port0/port0/decode"
+)
+
+// The formats of the tables' fields, and their parsers.
+
+// TimeLayout is how packet times are written: UTC, nanoseconds.
+const TimeLayout = "2006-01-02T15:04:05.000000000Z"
+
+// FmtTime formats ts (ns since the epoch) in TimeLayout.
+func FmtTime(ts int64) string {
+	var f dayFormat
+	return string(f.time(nil, ts))
+}
+
+// FmtFloat is how the tables write a float: fixed, 6 decimals.
+func FmtFloat(x float64) string { return strconv.FormatFloat(x, 'f', 6, 64) }
+
+// ProtoName names an IP protocol: tcp, udp, icmp, icmpv6, or its number.
+func ProtoName(p uint8) string {
+	switch p {
+	case decode.ProtoTCP:
+		return "tcp"
+	case decode.ProtoUDP:
+		return "udp"
+	case decode.ProtoICMP:
+		return "icmp"
+	case decode.ProtoICMPv6:
+		return "icmpv6"
+	}
+	return strconv.Itoa(int(p))
+}
+
+// parseProto parses what ProtoName writes.
+func parseProto(s string) (uint8, error) {
+	switch s {
+	case "tcp":
+		return decode.ProtoTCP, nil
+	case "udp":
+		return decode.ProtoUDP, nil
+	case "icmp":
+		return decode.ProtoICMP, nil
+	case "icmpv6":
+		return decode.ProtoICMPv6, nil
+	}
+	n, err := strconv.ParseUint(s, 10, 8)
+	if err != nil {
+		return 0, fmt.Errorf("protocol %q: want tcp, udp, icmp, icmpv6 or a number below 256", s)
+	}
+	return uint8(n), nil
+}
+
+// FlagString writes TCP flags tcpdump-style: S, F, R, P, A, U, E, C, N, or
+// "none" for a zero flag field.
+func FlagString(f uint16) string { return string(appendFlags(nil, f)) }
+
+// flagLetters are the TCP flags in FlagString's order.
+var flagLetters = [...]struct {
+	bit uint16
+	c   byte
+}{{decode.TCPFlagSYN, 'S'}, {decode.TCPFlagFIN, 'F'}, {decode.TCPFlagRST, 'R'}, {decode.TCPFlagPSH, 'P'}, {decode.TCPFlagACK, 'A'}, {decode.TCPFlagURG, 'U'}, {decode.TCPFlagECE, 'E'}, {decode.TCPFlagCWR, 'C'}, {decode.TCPFlagNS, 'N'}}
+
+// appendFlags appends FlagString(f) to b.
+func appendFlags(b []byte, f uint16) []byte {
+	if f == 0 {
+		return append(b, "none"...)
+	}
+	for _, x := range flagLetters {
+		if f&x.bit != 0 {
+			b = append(b, x.c)
+		}
+	}
+	return b
+}
+
+// ParseFlags parses what FlagString writes.
+func ParseFlags(s string) (uint16, error) {
+	if s == "none" {
+		return 0, nil
+	}
+	var f uint16
+next:
+	for i := 0; i < len(s); i++ {
+		for _, x := range flagLetters {
+			if s[i] == x.c {
+				f |= x.bit
+				continue next
+			}
+		}
+		return 0, fmt.Errorf("TCP flags %q: want letters of SFRPAUECN, or none", s)
+	}
+	if f == 0 {
+		return 0, fmt.Errorf("TCP flags %q: want letters of SFRPAUECN, or none", s)
+	}
+	return f, nil
+}
+
+// appendAddr appends a.String() to b without building the string.
+func appendAddr(b []byte, a netip.Addr) []byte {
+	if !a.IsValid() {
+		return append(b, a.String()...) // "invalid IP"; AppendTo writes nothing
+	}
+	return a.AppendTo(b)
+}
+
+// csvField quotes a field when it needs it (file names may hold commas).
+func csvField(s string) string {
+	if strings.ContainsAny(s, ",\"\n\r") {
+		return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+	}
+	return s
+}
+
+// parseTime parses a time the tables wrote (TimeLayout, or whole seconds
+// for the series) into ns since the epoch.
+func parseTime(s string) (int64, error) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil || !strings.HasSuffix(s, "Z") {
+		return 0, fmt.Errorf("time %q: want UTC as %s", s, TimeLayout)
+	}
+	return t.UnixNano(), nil
+}
+
+// dayFormat writes times as the time package does, in UTC, formatting
+// the date ("2006-01-02T") once a day and the time of day by hand: rows in
+// time order cost one date a day.
+type dayFormat struct {
+	day  int64
+	date []byte // "2006-01-02T" of day; nil before the first time
+}
+
+// dateOf returns "2006-01-02T" of day (days since the epoch).
+func (f *dayFormat) dateOf(day int64) []byte {
+	if f.date == nil || day != f.day {
+		f.day = day
+		f.date = time.Unix(day*86400, 0).UTC().AppendFormat(f.date[:0], "2006-01-02T")
+	}
+	return f.date
+}
+
+// floorDiv returns a/b and a%b rounded down (b > 0): the remainder is >= 0.
+func floorDiv(a, b int64) (int64, int64) {
+	q, r := a/b, a%b
+	if r < 0 {
+		q, r = q-1, r+b
+	}
+	return q, r
+}
+
+// seconds appends ts (ns since the epoch) to the second, as
+// "2006-01-02T15:04:05Z".
+func (f *dayFormat) seconds(b []byte, ts int64) []byte {
+	day, ns := floorDiv(ts, 86400e9)
+	b = append(b, f.dateOf(day)...)
+	b = append(appendDigits(b, ns/3600e9, 2), ':')
+	b = append(appendDigits(b, ns/60e9%60, 2), ':')
+	return append(appendDigits(b, ns/1e9%60, 2), 'Z')
+}
+
+// time appends ts in TimeLayout, "2006-01-02T15:04:05.000000000Z".
+func (f *dayFormat) time(b []byte, ts int64) []byte {
+	day, ns := floorDiv(ts, 86400e9)
+	b = append(b, f.dateOf(day)...)
+	b = append(appendDigits(b, ns/3600e9, 2), ':')
+	b = append(appendDigits(b, ns/60e9%60, 2), ':')
+	b = append(appendDigits(b, ns/1e9%60, 2), '.')
+	return append(appendDigits(b, ns%1e9, 9), 'Z')
+}
+
+// appendDigits appends v (>= 0) as exactly n decimal digits.
+func appendDigits(b []byte, v int64, n int) []byte {
+	b = append(b, "000000000"[:n]...)
+	for i := len(b) - 1; n > 0; i, n = i-1, n-1 {
+		b[i] = byte('0' + v%10)
+		v /= 10
+	}
+	return b
+}
