@@ -4,77 +4,16 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/binary"
-	"encoding/csv"
 	"errors"
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/google/gopacket/pcapgo"
+	"github.com/port0/port0/internal/testcap"
 )
-
-const corpusDir = "../testdata/captures"
-
-// corpusRow is one line of testdata/captures/expected.csv.
-type corpusRow struct {
-	file             string
-	format           string
-	records          int
-	hasErr           bool
-	errIndex, errOff int64
-	firstTS          int64
-	pcapgo           int
-	classSum         int // sum of the class columns, which must equal records
-}
-
-func readExpected(t testing.TB) []corpusRow {
-	t.Helper()
-	f, err := os.Open(filepath.Join(corpusDir, "expected.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	col := map[string]int{}
-	for i, h := range rows[0] {
-		col[h] = i
-	}
-	atoi := func(row []string, name string) int64 {
-		s := row[col[name]]
-		if s == "" {
-			return 0
-		}
-		v, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
-			t.Fatalf("expected.csv %s %s: %v", row[0], name, err)
-		}
-		return v
-	}
-	var out []corpusRow
-	for _, row := range rows[1:] {
-		c := corpusRow{
-			file:     row[col["file"]],
-			format:   row[col["format"]],
-			records:  int(atoi(row, "records")),
-			hasErr:   row[col["err_index"]] != "",
-			errIndex: atoi(row, "err_index"),
-			errOff:   atoi(row, "err_offset"),
-			firstTS:  atoi(row, "first_ts"),
-			pcapgo:   int(atoi(row, "pcapgo")),
-		}
-		for _, cl := range []string{"src0", "dst0", "both0", "ports", "nonfirst", "noports", "truncated", "malformed", "undecodable"} {
-			c.classSum += int(atoi(row, cl))
-		}
-		out = append(out, c)
-	}
-	return out
-}
 
 // got is what our reader made of one file.
 type got struct {
@@ -83,9 +22,11 @@ type got struct {
 	format string
 }
 
-func readCapture(name string) got {
+func readCapture(name string) got { return readAll(OpenCapture(name)) }
+
+// readAll reads a capture NewCapture or OpenCapture returned with Next.
+func readAll(c *Capture, err error) got {
 	var g got
-	c, err := OpenCapture(name)
 	if err != nil {
 		g.err = err
 		return g
@@ -163,37 +104,37 @@ var tsSlack = map[string]int64{"pcapng_tsresol.pcapng": 1e6}
 // errors, offsets and formats against expected.csv, and every packet
 // against pcapgo where pcapgo reads it.
 func TestCorpusReaders(t *testing.T) {
-	rows := readExpected(t)
+	rows := testcap.ReadExpected(t)
 	if len(rows) < 40 {
 		t.Fatalf("expected.csv has %d rows", len(rows))
 	}
 	for _, row := range rows {
-		t.Run(row.file, func(t *testing.T) {
-			path := filepath.Join(corpusDir, row.file)
+		t.Run(row.File, func(t *testing.T) {
+			path := filepath.Join(testcap.CorpusDir(), row.File)
 			g := readCapture(path)
-			if len(g.pkts) != row.records {
-				t.Errorf("read %d records, want %d (err %v)", len(g.pkts), row.records, g.err)
+			if len(g.pkts) != row.Records {
+				t.Errorf("read %d records, want %d (err %v)", len(g.pkts), row.Records, g.err)
 			}
-			if row.classSum != row.records {
-				t.Errorf("expected.csv: classes sum to %d, records %d", row.classSum, row.records)
+			if row.ClassSum != row.Records {
+				t.Errorf("expected.csv: classes sum to %d, records %d", row.ClassSum, row.Records)
 			}
-			if row.format != "-" && g.format != row.format {
-				t.Errorf("Format() = %q, want %q", g.format, row.format)
+			if row.Format != "-" && g.format != row.Format {
+				t.Errorf("Format() = %q, want %q", g.format, row.Format)
 			}
 			switch {
-			case !row.hasErr && g.err != nil:
+			case !row.HasErr && g.err != nil:
 				t.Errorf("unexpected error %v", g.err)
-			case row.hasErr:
+			case row.HasErr:
 				var re *ReadError
 				if !errors.As(g.err, &re) {
 					t.Fatalf("error %v (%T), want a *ReadError", g.err, g.err)
 				}
-				if re.File != path || re.Index != row.errIndex || re.Offset != row.errOff {
-					t.Errorf("error %q: file %q index %d offset %d, want %q %d %d", re, re.File, re.Index, re.Offset, path, row.errIndex, row.errOff)
+				if re.File != path || re.Index != row.ErrIndex || re.Offset != row.ErrOff {
+					t.Errorf("error %q: file %q index %d offset %d, want %q %d %d", re, re.File, re.Index, re.Offset, path, row.ErrIndex, row.ErrOff)
 				}
 			}
-			if len(g.pkts) > 0 && g.pkts[0].TS != row.firstTS {
-				t.Errorf("first TS %d, want %d", g.pkts[0].TS, row.firstTS)
+			if len(g.pkts) > 0 && g.pkts[0].TS != row.FirstTS {
+				t.Errorf("first TS %d, want %d", g.pkts[0].TS, row.FirstTS)
 			}
 			last := int64(-1)
 			for i, p := range g.pkts {
@@ -210,18 +151,18 @@ func TestCorpusReaders(t *testing.T) {
 			o := readPcapgo(b)
 			if o == nil {
 				o = []oracle{}
-				if row.pcapgo != -1 {
-					t.Errorf("pcapgo cannot open the file; expected.csv says it reads %d", row.pcapgo)
+				if row.Pcapgo != -1 {
+					t.Errorf("pcapgo cannot open the file; expected.csv says it reads %d", row.Pcapgo)
 				}
-			} else if len(o) != row.pcapgo {
-				t.Errorf("pcapgo read %d packets, expected.csv says %d", len(o), row.pcapgo)
+			} else if len(o) != row.Pcapgo {
+				t.Errorf("pcapgo read %d packets, expected.csv says %d", len(o), row.Pcapgo)
 			}
 			for i := 0; i < len(o) && i < len(g.pkts); i++ {
 				p := g.pkts[i]
 				if !bytes.Equal(p.Data, o[i].data) || int(p.OrigLen) != o[i].orig {
 					t.Errorf("packet %d: %d/%d bytes, pcapgo %d/%d", i, len(p.Data), p.OrigLen, len(o[i].data), o[i].orig)
 				}
-				if d := p.TS - o[i].ts; p.TS != 0 && d != 0 && (d < -tsSlack[row.file] || d > tsSlack[row.file]) {
+				if d := p.TS - o[i].ts; p.TS != 0 && d != 0 && (d < -tsSlack[row.File] || d > tsSlack[row.File]) {
 					t.Errorf("packet %d: TS %d, pcapgo %d", i, p.TS, o[i].ts)
 				}
 			}
@@ -256,7 +197,7 @@ func TestCorpusLinkTypes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			g := readCapture(filepath.Join(corpusDir, tt.file))
+			g := readCapture(filepath.Join(testcap.CorpusDir(), tt.file))
 			if g.err != nil || len(g.pkts) == 0 {
 				t.Fatalf("%d packets, err %v", len(g.pkts), g.err)
 			}
@@ -285,7 +226,7 @@ func TestCorpusTimestamps(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			g := readCapture(filepath.Join(corpusDir, tt.file))
+			g := readCapture(filepath.Join(testcap.CorpusDir(), tt.file))
 			for i, w := range tt.want {
 				if i >= len(g.pkts) {
 					t.Fatalf("only %d packets", len(g.pkts))
@@ -303,7 +244,7 @@ func TestFCSLen(t *testing.T) {
 		file string
 		want int
 	}{{"link_ethernet_fcs.pcap", 4}, {"link_ethernet.pcap", 0}} {
-		c, err := OpenCapture(filepath.Join(corpusDir, tt.file))
+		c, err := OpenCapture(filepath.Join(testcap.CorpusDir(), tt.file))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -348,7 +289,7 @@ func TestTsresol(t *testing.T) {
 // TestReadErrorAfter checks what Next does after a ReadError: io.EOF, with
 // the error kept in Err.
 func TestReadErrorAfter(t *testing.T) {
-	c, err := OpenCapture(filepath.Join(corpusDir, "cut_mid_record.pcap"))
+	c, err := OpenCapture(filepath.Join(testcap.CorpusDir(), "cut_mid_record.pcap"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -502,7 +443,7 @@ func readBounded(t testing.TB, b []byte) int {
 
 // corpusFiles returns the bytes of every committed capture.
 func corpusFiles(t testing.TB) [][]byte {
-	names, err := filepath.Glob(filepath.Join(corpusDir, "*"))
+	names, err := filepath.Glob(filepath.Join(testcap.CorpusDir(), "*"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,8 @@ import (
 	"io"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/port0/port0/internal/testcap"
 )
 
 // readAllGzip decompresses b as NewCapture does (a seekable input, so the
@@ -43,8 +45,8 @@ func readAllGzip(b []byte, std bool, rng *rand.Rand) ([]byte, string) {
 // and the error of compress/gzip on valid, cut, corrupt, concatenated and
 // trailing-garbage streams.
 func TestGzipReaderLikeStdlib(t *testing.T) {
-	g := scan.chunkCapture(t)
-	data := g.pcap[:min(len(g.pcap), 400<<10)]
+	g := testcap.Small(t)
+	data := g.Pcap[:min(len(g.Pcap), 400<<10)]
 	var zb bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&zb, gzip.BestSpeed)
 	zw.Write(data)

@@ -7,13 +7,15 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/port0/port0/internal/testcap"
 )
 
 func TestExpandInputs(t *testing.T) {
 	dir := t.TempDir()
 	// A zstd frame asking for a 1 GiB window: kept without decoding it, so
 	// that its reader says what it needs.
-	huge, err := os.ReadFile(filepath.Join(corpusDir, "zstd_huge_window.pcap.zst"))
+	huge, err := os.ReadFile(filepath.Join(testcap.CorpusDir(), "zstd_huge_window.pcap.zst"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,8 +37,8 @@ func TestExpandInputs(t *testing.T) {
 		".h.pcap":          pcapHdr,
 		"z.pcap.gz":        z.Bytes(),
 		"truth.csv.gz":     zt.Bytes(),
-		"y.pcap.zst":       zstdBytes(t, pcapHdr),
-		"truth.csv.zst":    zstdBytes(t, []byte("src,dst\n")),
+		"y.pcap.zst":       testcap.ZstdBytes(t, pcapHdr),
+		"truth.csv.zst":    testcap.ZstdBytes(t, []byte("src,dst\n")),
 		"w.pcap.zst":       huge,
 		"empty":            nil,
 	}

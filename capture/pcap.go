@@ -14,9 +14,11 @@ const (
 	pcapMagicNsSwapped = 0x4d3cb2a1 // nanoseconds, little-endian file
 )
 
+// The pcap framing: a file header, then records of a header and the
+// captured bytes.
 const (
-	FileHeaderLen = 24
-	RecordLen     = 16
+	FileHeaderLen = 24 // magic, version, snap length, link type
+	RecordLen     = 16 // seconds, fraction, captured length, original length
 )
 
 // readPcapHeader parses the 24-byte pcap file header. The link-layer field

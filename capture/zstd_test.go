@@ -6,25 +6,14 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"reflect"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/klauspost/compress/zstd"
-	"github.com/port0/port0/scan"
+	"github.com/port0/port0/internal/testcap"
 )
-
-// zstdBytes compresses b into one zstd frame (tests).
-func zstdBytes(t testing.TB, b []byte) []byte {
-	t.Helper()
-	zw, err := zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return zw.EncodeAll(b, nil)
-}
 
 func TestIsZstd(t *testing.T) {
 	tests := []struct {
@@ -52,9 +41,9 @@ func TestIsZstd(t *testing.T) {
 // TestZstdLikePlain reads the generated capture plain and as zstd: the same
 // packets, the same bytes, and a format that says zstd.
 func TestZstdLikePlain(t *testing.T) {
-	g := scan.chunkCapture(t)
-	z := zstdBytes(t, g.pcap)
-	plain, err := NewCapture("plain", bytes.NewReader(g.pcap))
+	g := testcap.Small(t)
+	z := testcap.ZstdBytes(t, g.Pcap)
+	plain, err := NewCapture("plain", bytes.NewReader(g.Pcap))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,8 +71,8 @@ func TestZstdLikePlain(t *testing.T) {
 		}
 		n++
 	}
-	if n != len(g.truth) {
-		t.Fatalf("read %d packets, want %d", n, len(g.truth))
+	if n != len(g.Truth) {
+		t.Fatalf("read %d packets, want %d", n, len(g.Truth))
 	}
 }
 
@@ -92,10 +81,10 @@ func TestZstdLikePlain(t *testing.T) {
 // one reads whole, every bad one fails at its header (also after a
 // decoder was made for it), and no goroutine stays behind.
 func TestZstdGoroutines(t *testing.T) {
-	good := zstdBytes(t, memPcap(50))
+	good := testcap.ZstdBytes(t, memPcap(50))
 	// Not a capture, and long, so that the decoder still has blocks to
 	// decode when NewCapture rejects the first bytes.
-	notPcap := zstdBytes(t, bytes.Repeat([]byte("neither pcap nor pcapng "), 1<<16))
+	notPcap := testcap.ZstdBytes(t, bytes.Repeat([]byte("neither pcap nor pcapng "), 1<<16))
 	before := runtime.NumGoroutine()
 	for range 200 {
 		c, err := NewCapture("good", bytes.NewReader(good))
@@ -117,31 +106,6 @@ func TestZstdGoroutines(t *testing.T) {
 	}
 	if n := runtime.NumGoroutine(); n > before+4 {
 		t.Fatalf("%d goroutines after 400 zstd captures, %d before", n, before)
-	}
-}
-
-// TestZstdFile analyzes a zstd file on disk as Analyze does: the counts of
-// the plain file, and a format that says zstd.
-func TestZstdFile(t *testing.T) {
-	g := scan.chunkCapture(t)
-	dir := t.TempDir()
-	plain, zst := filepath.Join(dir, "a.pcap"), filepath.Join(dir, "a.pcap.zst")
-	if err := os.WriteFile(plain, g.pcap, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(zst, zstdBytes(t, g.pcap), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	for _, workers := range []int{1, 2} {
-		sp := (&scan.scanner{workers: workers, minParallel: scan.ParallelMin}).file(plain, nil)
-		sz := (&scan.scanner{workers: workers, minParallel: scan.ParallelMin}).file(zst, nil)
-		if sz.Format != sp.Format+"+zstd" || sz.ReadError != nil {
-			t.Fatalf("workers %d: format %q, error %+v", workers, sz.Format, sz.ReadError)
-		}
-		sz.File, sz.Format = sp.File, sp.Format
-		if !reflect.DeepEqual(sz, sp) {
-			t.Errorf("workers %d: the zstd file's summary differs from the plain file's", workers)
-		}
 	}
 }
 
@@ -168,7 +132,7 @@ func zstdStream(t testing.TB, b []byte, window int) []byte {
 func TestZstdWindowHeader(t *testing.T) {
 	pcap := memPcap(20)
 	stream := zstdStream(t, pcap, 8<<20)
-	single := zstdBytes(t, pcap) // EncodeAll: a single segment of len(pcap) bytes
+	single := testcap.ZstdBytes(t, pcap) // EncodeAll: a single segment of len(pcap) bytes
 	skip := append([]byte{0x5e, 0x2a, 0x4d, 0x18, 4, 0, 0, 0, 'p', 'z', 's', 't'}, stream...)
 	tests := []struct {
 		name string
@@ -219,7 +183,7 @@ func TestZstdWindowLimit(t *testing.T) {
 			t.Errorf("%+v: %d packets, error %v; want 200, none", o, n, err)
 		}
 	}
-	huge, err := os.ReadFile(filepath.Join(corpusDir, "zstd_huge_window.pcap.zst"))
+	huge, err := os.ReadFile(filepath.Join(testcap.CorpusDir(), "zstd_huge_window.pcap.zst"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -228,7 +228,7 @@ func (r *Record) bad(reason Reason) {
 	r.Ports = PortsMalformed
 }
 
-// fragKind classifies a packet by its fragment offset and MF flag.
+// FragKindOf classifies a packet by its fragment offset and MF flag.
 func FragKindOf(offset uint16, mf bool) FragKind {
 	switch {
 	case offset > 0:
@@ -621,7 +621,7 @@ func (r *Record) icmp(l4 []byte, declared int) {
 	}
 }
 
-// isICMPError reports whether an ICMP (proto 1) or ICMPv6 (proto 58) type
+// IsICMPError reports whether an ICMP (proto 1) or ICMPv6 (proto 58) type
 // is an error message that quotes the offending packet.
 func IsICMPError(proto, typ uint8) bool {
 	if proto == ProtoICMP {

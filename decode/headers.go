@@ -6,10 +6,12 @@ import "encoding/binary"
 // slice with one-line accessors named after the RFC fields. Callers check
 // complete() (or the length they need) before using an accessor. The
 // per-packet path of (*Record).Decode reads its headers through a fixed
-// array instead, (*[ipv4MinLen]byte)(b) after one length check, so that
+// array instead, (*[IPv4MinLen]byte)(b) after one length check, so that
 // the compiler drops every other bounds check; the ICMP quote uses these
 // views.
 
+// Header lengths: the fixed part of each header, the only place they are
+// defined.
 const (
 	IPv4MinLen = 20
 	IPv6HdrLen = 40

@@ -15,8 +15,9 @@ import (
 // IPVersion 4, Ports present, Port0 none, Frag none and no Reason; the
 // scan counts it so without calling Decode. Every other packet is
 // reported false and must take Decode. The rules are Decode's (ipv4,
-// tcp, udp in decode.go), and TestPlainPath and the scan's chunk tests
-// hold the two to the same counts.
+// tcp, udp in decode.go); TestPlainIPv4 and TestPlainIPv4Damage here, and
+// TestPlainPath and the scan's chunk tests, hold the two to the same
+// counts.
 func PlainIPv4(link capture.LinkType, b []byte) (ip *[IPv4MinLen]byte, ok bool) {
 	switch {
 	case link == capture.LinkEthernet:

@@ -201,14 +201,14 @@ func (a *Addr) addr(v uint8) netip.Addr {
 	return netip.Addr{}
 }
 
-// putAddr4 stores the IPv4 address in b[:4] at a in its IPv4-mapped
+// PutAddr4 stores the IPv4 address in b[:4] at a in its IPv4-mapped
 // form: one 8-byte store, the first 8 bytes of a staying zero (a Record
 // is reset before it is filled).
 func PutAddr4(a *Addr, b []byte) {
 	binary.LittleEndian.PutUint64(a[8:16], uint64(binary.LittleEndian.Uint32(b))<<32|0xffff0000)
 }
 
-// maxExt bounds the IPv6 extension header walk.
+// MaxExt bounds the IPv6 extension header walk.
 const MaxExt = 8
 
 // TCP flag bits in Record.Flags.
@@ -316,7 +316,7 @@ func (p *Port0Pos) UnmarshalText(b []byte) error {
 	return err
 }
 
-// port0 says where port 0 is, without branches: Port0None, plus 1 for
+// Port0Of says where port 0 is, without branches: Port0None, plus 1 for
 // the source, plus 2 for the destination.
 func Port0Of(src, dst uint16) Port0Pos {
 	p := Port0None

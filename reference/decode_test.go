@@ -2,90 +2,23 @@ package reference
 
 import (
 	"encoding/binary"
-	"net"
-	"net/netip"
 	"testing"
 
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
 	"github.com/port0/port0/capture"
 	"github.com/port0/port0/decode"
+	"github.com/port0/port0/internal/pkttest"
 )
-
-var (
-	src4 = netip.MustParseAddr("192.0.2.1")
-	dst4 = netip.MustParseAddr("198.18.0.5")
-	src6 = netip.MustParseAddr("2001:db8::1")
-	dst6 = netip.MustParseAddr("2001:db8::2")
-)
-
-// ser serializes layers with fixed lengths and checksums.
-func ser(t testing.TB, ls ...gopacket.SerializableLayer) []byte {
-	buf := gopacket.NewSerializeBuffer()
-	sum := false
-	for _, l := range ls {
-		var nl gopacket.NetworkLayer
-		switch x := l.(type) {
-		case *layers.IPv4:
-			nl = x
-		case *layers.IPv6:
-			nl = x
-		}
-		if nl != nil {
-			for _, m := range ls {
-				switch y := m.(type) {
-				case *layers.TCP:
-					_ = y.SetNetworkLayerForChecksum(nl)
-				case *layers.UDP:
-					_ = y.SetNetworkLayerForChecksum(nl)
-				}
-			}
-			sum = true
-			break
-		}
-	}
-	if err := gopacket.SerializeLayers(buf, gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: sum}, ls...); err != nil {
-		if t != nil {
-			t.Fatal(err)
-		}
-		panic(err)
-	}
-	return append([]byte(nil), buf.Bytes()...)
-}
-
-func ethL(et layers.EthernetType) *layers.Ethernet {
-	return &layers.Ethernet{SrcMAC: net.HardwareAddr{2, 0, 0, 0, 0, 1}, DstMAC: net.HardwareAddr{2, 0, 0, 0, 0, 2}, EthernetType: et}
-}
-
-func ip4L(proto layers.IPProtocol) *layers.IPv4 {
-	return &layers.IPv4{Version: 4, IHL: 5, TTL: 64, Id: 0x1234, Protocol: proto, SrcIP: src4.AsSlice(), DstIP: dst4.AsSlice()}
-}
-
-func ip6L(next layers.IPProtocol) *layers.IPv6 {
-	return &layers.IPv6{Version: 6, HopLimit: 255, NextHeader: next, SrcIP: src6.AsSlice(), DstIP: dst6.AsSlice()}
-}
-
-func synL(sport, dport uint16) *layers.TCP {
-	return &layers.TCP{SrcPort: layers.TCPPort(sport), DstPort: layers.TCPPort(dport), Seq: 0xdeadbeef, SYN: true, Window: 1024,
-		Options: []layers.TCPOption{
-			{OptionType: layers.TCPOptionKindMSS, OptionLength: 4, OptionData: []byte{0x05, 0xb4}},
-			{OptionType: layers.TCPOptionKindNop},
-			{OptionType: layers.TCPOptionKindWindowScale, OptionLength: 3, OptionData: []byte{7}},
-		}}
-}
-
-func udpL(sport, dport uint16) *layers.UDP {
-	return &layers.UDP{SrcPort: layers.UDPPort(sport), DstPort: layers.UDPPort(dport)}
-}
 
 // Expected records are built from a few bases.
 func rIPv4(proto uint8, totalLen uint16) decode.Record {
 	return decode.Record{Link: decode.LinkOK, IPVersion: 4, TTL: 64, IPHdrLen: 20, Frag: decode.FragNone, IPID: 0x1234, IPLen: totalLen,
-		Src: decode.AddrFrom(src4), Dst: decode.AddrFrom(dst4), Proto: proto}
+		Src: decode.AddrFrom(pkttest.Src4), Dst: decode.AddrFrom(pkttest.Dst4), Proto: proto}
 }
 
 func rIPv6(proto uint8, payloadLen uint16) decode.Record {
-	return decode.Record{Link: decode.LinkOK, IPVersion: 6, TTL: 255, Frag: decode.FragNone, IPLen: payloadLen, Src: decode.AddrFrom(src6), Dst: decode.AddrFrom(dst6), Proto: proto}
+	return decode.Record{Link: decode.LinkOK, IPVersion: 6, TTL: 255, Frag: decode.FragNone, IPLen: payloadLen, Src: decode.AddrFrom(pkttest.Src6), Dst: decode.AddrFrom(pkttest.Dst6), Proto: proto}
 }
 
 func withSYN(r decode.Record, sport, dport uint16) decode.Record {
@@ -164,13 +97,13 @@ func decodeCases() []decodeCase {
 		return &cs[len(cs)-1]
 	}
 
-	syn := ser(nil, ip4L(layers.IPProtocolTCP), synL(40000, 0))
+	syn := pkttest.Ser(nil, pkttest.IP4(layers.IPProtocolTCP), pkttest.SYN(40000, 0))
 	synRec := withSYN(rIPv4(decode.ProtoTCP, 48), 40000, 0)
-	ethHdr := ser(nil, ethL(layers.EthernetTypeIPv4))[:14] // gopacket pads frames to 60 bytes
-	ethHdr6 := ser(nil, ethL(layers.EthernetTypeIPv6))[:14]
+	ethHdr := pkttest.Ser(nil, pkttest.Eth(layers.EthernetTypeIPv4))[:14] // gopacket pads frames to 60 bytes
+	ethHdr6 := pkttest.Ser(nil, pkttest.Eth(layers.EthernetTypeIPv6))[:14]
 
 	// Link layers.
-	add("ethernet/tcp-syn-dport0", capture.LinkEthernet, ser(nil, ethL(layers.EthernetTypeIPv4), ip4L(layers.IPProtocolTCP), synL(40000, 0)), synRec)
+	add("ethernet/tcp-syn-dport0", capture.LinkEthernet, pkttest.Ser(nil, pkttest.Eth(layers.EthernetTypeIPv4), pkttest.IP4(layers.IPProtocolTCP), pkttest.SYN(40000, 0)), synRec)
 	add("raw101/tcp-syn", capture.LinkRaw, syn, synRec)
 	add("raw12/tcp-syn", capture.LinkRawBSD12, syn, synRec)
 	add("raw14/tcp-syn", capture.LinkRawBSD14, syn, synRec)
@@ -208,25 +141,25 @@ func decodeCases() []decodeCase {
 	add("ethernet/vlan-truncated", capture.LinkEthernet, dot1q(0x8100, 0x8100)[:16], decode.Record{Link: decode.LinkTruncated, Reason: decode.ReasonTruncated}) // half a tag
 
 	// IPv4 options: NOP NOP NOP End-of-list.
-	ipo := ip4L(layers.IPProtocolUDP)
+	ipo := pkttest.IP4(layers.IPProtocolUDP)
 	ipo.Options = []layers.IPv4Option{{OptionType: 1}, {OptionType: 1}, {OptionType: 1}, {OptionType: 0}}
 	r = withUDP(rIPv4(decode.ProtoUDP, 24+8+4), 0, 53, 4)
 	r.IPHdrLen, r.IPOptions, r.Port0 = 24, true, decode.Port0Src
-	add("ipv4-options/udp-sport0", capture.LinkRaw, ser(nil, ipo, udpL(0, 53), gopacket.Payload("abcd")), r)
+	add("ipv4-options/udp-sport0", capture.LinkRaw, pkttest.Ser(nil, ipo, pkttest.UDP(0, 53), gopacket.Payload("abcd")), r)
 
 	// Port 0 in every position, UDP and TCP.
 	for _, p := range []struct {
 		name       string
 		sport, dpt uint16
 	}{{"none", 1234, 80}, {"src", 0, 80}, {"dst", 1234, 0}, {"both", 0, 0}} {
-		add("ipv4/udp-port0-"+p.name, capture.LinkIPv4, ser(nil, ip4L(layers.IPProtocolUDP), udpL(p.sport, p.dpt), gopacket.Payload("xy")),
+		add("ipv4/udp-port0-"+p.name, capture.LinkIPv4, pkttest.Ser(nil, pkttest.IP4(layers.IPProtocolUDP), pkttest.UDP(p.sport, p.dpt), gopacket.Payload("xy")),
 			withUDP(rIPv4(decode.ProtoUDP, 30), p.sport, p.dpt, 2))
-		add("ipv6/tcp-port0-"+p.name, capture.LinkIPv6, ser(nil, ip6L(layers.IPProtocolTCP), synL(p.sport, p.dpt)),
+		add("ipv6/tcp-port0-"+p.name, capture.LinkIPv6, pkttest.Ser(nil, pkttest.IP6(layers.IPProtocolTCP), pkttest.SYN(p.sport, p.dpt)),
 			withSYN(rIPv6(decode.ProtoTCP, 28), p.sport, p.dpt))
 	}
 
 	// Ethernet padding: a 2-byte UDP payload padded to 60 bytes.
-	padded := ser(nil, ethL(layers.EthernetTypeIPv4), ip4L(layers.IPProtocolUDP), udpL(5000, 0), gopacket.Payload("hi"))
+	padded := pkttest.Ser(nil, pkttest.Eth(layers.EthernetTypeIPv4), pkttest.IP4(layers.IPProtocolUDP), pkttest.UDP(5000, 0), gopacket.Payload("hi"))
 	padded = append(padded, make([]byte, 60-len(padded))...)
 	add("ethernet/padding-udp-dport0", capture.LinkEthernet, padded, withUDP(rIPv4(decode.ProtoUDP, 30), 5000, 0, 2))
 
@@ -234,8 +167,8 @@ func decodeCases() []decodeCase {
 	hbh := hexb("2b 00 0104 00000000")   // next routing, len 0, PadN(4)
 	rt := hexb("3c 00 00 00 00000000")   // next dest opts, type 0, segments left 0
 	dopt := hexb("11 00 01 04 00000000") // next UDP, PadN(4)
-	u := ser(nil, udpL(0, 7), gopacket.Payload("pay"))
-	u6 := cat(ser(nil, ip6L(layers.IPProtocolNoNextHeader))[:40], hbh, rt, dopt, u)
+	u := pkttest.Ser(nil, pkttest.UDP(0, 7), gopacket.Payload("pay"))
+	u6 := cat(pkttest.Ser(nil, pkttest.IP6(layers.IPProtocolNoNextHeader))[:40], hbh, rt, dopt, u)
 	u6[6] = 0
 	binary.BigEndian.PutUint16(u6[4:6], uint16(len(u6)-40))
 	r = withUDP(rIPv6(decode.ProtoUDP, uint16(len(u6)-40)), 0, 7, 3)
@@ -251,13 +184,13 @@ func decodeCases() []decodeCase {
 	rw.MF, rw.Frag = true, decode.FragFirst
 	add("ipv4/first-fragment-tcp", capture.LinkRaw, f, r).refWant = ptr(rw)
 	// Non-first fragment: offset 185 (1480 bytes), 28 bytes of data that look like ports 0.
-	nf := ser(nil, ip4L(layers.IPProtocolUDP), gopacket.Payload(make([]byte, 28)))
+	nf := pkttest.Ser(nil, pkttest.IP4(layers.IPProtocolUDP), gopacket.Payload(make([]byte, 28)))
 	binary.BigEndian.PutUint16(nf[6:8], 185)
 	r = rIPv4(decode.ProtoUDP, 48)
 	r.FragOffset, r.Frag, r.Ports, r.PayloadLen = 185, decode.FragNonFirst, decode.PortsNonFirstFragment, 28
 	add("ipv4/non-first-fragment", capture.LinkRaw, nf, r)
 	// Tiny first fragment: 4 bytes of UDP (the ports only).
-	tf := ser(nil, ip4L(layers.IPProtocolUDP), gopacket.Payload(hexb("0000 0035")))
+	tf := pkttest.Ser(nil, pkttest.IP4(layers.IPProtocolUDP), gopacket.Payload(hexb("0000 0035")))
 	tf[6] |= 0x20
 	r = rIPv4(decode.ProtoUDP, 24)
 	r.MF, r.Frag, r.Ports, r.Reason = true, decode.FragFirst, decode.PortsShortFirstFragment, decode.ReasonShortFragment
@@ -266,7 +199,7 @@ func decodeCases() []decodeCase {
 	add("ipv4/tiny-first-fragment", capture.LinkRaw, tf, r).refWant = ptr(rw)
 	// IPv6 first fragment with UDP port 0, and a non-first one.
 	fh := hexb("11 00 0001 cafebabe") // next UDP, offset 0, M=1, id
-	v6f := cat(ser(nil, ip6L(layers.IPProtocolIPv6Fragment))[:40], fh, u)
+	v6f := cat(pkttest.Ser(nil, pkttest.IP6(layers.IPProtocolIPv6Fragment))[:40], fh, u)
 	binary.BigEndian.PutUint16(v6f[4:6], uint16(len(v6f)-40))
 	r = withUDP(rIPv6(decode.ProtoUDP, uint16(len(v6f)-40)), 0, 7, 3)
 	r.Ext, r.NExt, r.MF, r.IPID, r.Frag = [decode.MaxExt]uint8{44}, 1, true, 0xcafebabe, decode.FragFirst
@@ -299,7 +232,7 @@ func decodeCases() []decodeCase {
 	add("ipv4/tcp-data-offset-3", capture.LinkRaw, do, r)
 
 	// UDP length < 8: ports still real.
-	ul := ser(nil, ip4L(layers.IPProtocolUDP), udpL(0, 0), gopacket.Payload("xy"))
+	ul := pkttest.Ser(nil, pkttest.IP4(layers.IPProtocolUDP), pkttest.UDP(0, 0), gopacket.Payload("xy"))
 	binary.BigEndian.PutUint16(ul[24:26], 4)
 	r = withUDP(rIPv4(decode.ProtoUDP, 30), 0, 0, 0)
 	r.UDPLen, r.Reason = 4, decode.ReasonUDPLength
@@ -318,34 +251,34 @@ func decodeCases() []decodeCase {
 	add("ipv4/total-length-16", capture.LinkRaw, bad, r)
 
 	// ICMP errors quoting port-0 packets (backscatter).
-	quoted := ser(nil, ip4L(layers.IPProtocolTCP), synL(40000, 0))[:28]
-	qsrc, qdst := src4, dst4
-	icmp := ser(nil, &layers.IPv4{Version: 4, IHL: 5, TTL: 250, Id: 0x1234, Protocol: layers.IPProtocolICMPv4, SrcIP: dst4.AsSlice(), DstIP: src4.AsSlice()},
+	quoted := pkttest.Ser(nil, pkttest.IP4(layers.IPProtocolTCP), pkttest.SYN(40000, 0))[:28]
+	qsrc, qdst := pkttest.Src4, pkttest.Dst4
+	icmp := pkttest.Ser(nil, &layers.IPv4{Version: 4, IHL: 5, TTL: 250, Id: 0x1234, Protocol: layers.IPProtocolICMPv4, SrcIP: pkttest.Dst4.AsSlice(), DstIP: pkttest.Src4.AsSlice()},
 		&layers.ICMPv4{TypeCode: layers.CreateICMPv4TypeCode(3, 3)}, gopacket.Payload(quoted))
 	r = rIPv4(decode.ProtoICMP, uint16(len(icmp)))
-	r.TTL, r.Src, r.Dst, r.Ports, r.ICMP, r.ICMPType, r.ICMPCode, r.PayloadLen = 250, decode.AddrFrom(dst4), decode.AddrFrom(src4), decode.PortsNone, true, 3, 3, 28
+	r.TTL, r.Src, r.Dst, r.Ports, r.ICMP, r.ICMPType, r.ICMPCode, r.PayloadLen = 250, decode.AddrFrom(pkttest.Dst4), decode.AddrFrom(pkttest.Src4), decode.PortsNone, true, 3, 3, 28
 	r.Inner = decode.Quoted{Version: 4, Proto: decode.ProtoTCP, Src: decode.AddrFrom(qsrc), Dst: decode.AddrFrom(qdst), Ports: decode.PortsPresent, SrcPort: 40000, DstPort: 0, Port0: decode.Port0Dst}
 	copy(r.Inner.Transport[:], quoted[20:])
 	add("icmp4/unreachable-quoting-tcp-dport0", capture.LinkEthernet, cat(ethHdr, icmp), r)
 
-	quoted6 := ser(nil, ip6L(layers.IPProtocolUDP), udpL(0, 53), gopacket.Payload("q"))
-	icmp6 := cat(ser(nil, &layers.IPv6{Version: 6, HopLimit: 64, NextHeader: layers.IPProtocolICMPv6, SrcIP: dst6.AsSlice(), DstIP: src6.AsSlice()})[:40],
+	quoted6 := pkttest.Ser(nil, pkttest.IP6(layers.IPProtocolUDP), pkttest.UDP(0, 53), gopacket.Payload("q"))
+	icmp6 := cat(pkttest.Ser(nil, &layers.IPv6{Version: 6, HopLimit: 64, NextHeader: layers.IPProtocolICMPv6, SrcIP: pkttest.Dst6.AsSlice(), DstIP: pkttest.Src6.AsSlice()})[:40],
 		hexb("01 04 0000 00000000"), quoted6)
 	binary.BigEndian.PutUint16(icmp6[4:6], uint16(len(icmp6)-40))
 	r = rIPv6(decode.ProtoICMPv6, uint16(len(icmp6)-40))
-	r.TTL, r.Src, r.Dst, r.Ports, r.ICMP, r.ICMPType, r.ICMPCode, r.PayloadLen = 64, decode.AddrFrom(dst6), decode.AddrFrom(src6), decode.PortsNone, true, 1, 4, uint16(len(quoted6))
-	r.Inner = decode.Quoted{Version: 6, Proto: decode.ProtoUDP, Src: decode.AddrFrom(src6), Dst: decode.AddrFrom(dst6), Ports: decode.PortsPresent, SrcPort: 0, DstPort: 53, Port0: decode.Port0Src}
+	r.TTL, r.Src, r.Dst, r.Ports, r.ICMP, r.ICMPType, r.ICMPCode, r.PayloadLen = 64, decode.AddrFrom(pkttest.Dst6), decode.AddrFrom(pkttest.Src6), decode.PortsNone, true, 1, 4, uint16(len(quoted6))
+	r.Inner = decode.Quoted{Version: 6, Proto: decode.ProtoUDP, Src: decode.AddrFrom(pkttest.Src6), Dst: decode.AddrFrom(pkttest.Dst6), Ports: decode.PortsPresent, SrcPort: 0, DstPort: 53, Port0: decode.Port0Src}
 	copy(r.Inner.Transport[:], quoted6[40:])
 	add("icmp6/unreachable-quoting-udp-sport0", capture.LinkEthernet, cat(ethHdr6, icmp6), r)
 
 	// ICMP echo: no ports, not port 0 (flow tools put type/code in the ports).
-	echo := ser(nil, ip4L(layers.IPProtocolICMPv4), &layers.ICMPv4{TypeCode: layers.CreateICMPv4TypeCode(0, 0)})
+	echo := pkttest.Ser(nil, pkttest.IP4(layers.IPProtocolICMPv4), &layers.ICMPv4{TypeCode: layers.CreateICMPv4TypeCode(0, 0)})
 	r = rIPv4(decode.ProtoICMP, 28)
 	r.Ports, r.ICMP = decode.PortsNone, true
 	add("icmp4/echo-reply-no-ports", capture.LinkRaw, echo, r)
 
 	// GRE: a protocol without ports.
-	gre := ser(nil, ip4L(layers.IPProtocolGRE), gopacket.Payload(hexb("0000 0800 45")))
+	gre := pkttest.Ser(nil, pkttest.IP4(layers.IPProtocolGRE), gopacket.Payload(hexb("0000 0800 45")))
 	r = rIPv4(47, 25)
 	r.Ports, r.PayloadLen = decode.PortsNone, 5
 	add("ipv4/gre-no-ports", capture.LinkRaw, gre, r)

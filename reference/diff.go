@@ -41,7 +41,7 @@ func diffValues(prefix string, a, b reflect.Value, out *[]FieldDiff) {
 	}
 }
 
-// formatDiffs formats diffs one per line.
+// FormatDiffs formats diffs one per line.
 func FormatDiffs(d []FieldDiff) string {
 	var sb strings.Builder
 	for _, x := range d {

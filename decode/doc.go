@@ -1,0 +1,60 @@
+// Package decode is the second stage of the analysis: it says what the
+// headers of one captured frame say.
+//
+//	capture.Packet ──► decode ──► Record (link, IP, fragment, ports, port 0, quoted packet, reason)
+//
+// Input: a frame's link type and bytes. Output: a Record, filled in place
+// by (*Record).Decode, which never allocates, never panics and never
+// fails: a short or odd frame just sets Record.Link, Record.Ports and
+// Record.Reason. Beside it is the plain path, PlainIPv4: the header rules
+// of the packets most of a capture is (unfragmented IPv4 TCP or UDP with a
+// 20-byte header, no port 0, nothing malformed), recognised from their
+// bytes without a Record, for the scan's hot path. Every header offset and
+// link header length is a constant of this package (headers.go,
+// decode.go), used by Decode, PlainIPv4, UDPPayload and the reference
+// decoder alike.
+//
+// # Aliasing
+//
+// (*Record).Decode does not retain its input; a Record holds only values
+// (integers and fixed arrays, no pointers: addresses are Addr, 16 bytes,
+// and SrcAddr and DstAddr return them as netip.Addr), so it may be kept,
+// copied and compared with ==.
+//
+// # What the headers say (the first question of DESIGN.md)
+//
+// (*Record).Decode answers the first question of DESIGN.md from one
+// packet: Record.Ports says whether the packet has ports and, if not, why
+// (the false-positive traps of REFERENCE.md), and Record.Port0 where port 0
+// is. The rules:
+//
+//   - Ports are present when a TCP or UDP header follows IPv4 or IPv6 (after
+//     the IPv6 extension headers, after any VLAN tags) and its whole fixed
+//     part is inside both the capture and the IP length: 20 bytes for TCP,
+//     8 for UDP. A packet cut before that is PortsTruncated, never port 0.
+//   - First fragments (MF set, offset 0; or an IPv6 Fragment header with
+//     offset 0 and M set) are decoded like unfragmented packets when they
+//     hold the whole fixed header. A shorter first fragment is a tiny
+//     fragment (RFC 1858): PortsShortFirstFragment with ReasonShortFragment.
+//     An IPv6 atomic fragment (offset 0, M clear, RFC 6946) is not a
+//     fragment.
+//   - Non-first fragments never have ports: PortsNonFirstFragment.
+//   - ICMP, ICMPv6 and every protocol other than TCP and UDP: PortsNone. An
+//     ICMP error (ICMPv4 3, 4, 5, 11, 12; ICMPv6 1-4) fills Record.Inner
+//     with the quoted IP header and the first 8 bytes of its transport
+//     header: quoted port 0 is backscatter evidence, not a port-0 packet.
+//     8 quoted bytes are enough for quoted ports (RFC 792 guarantees 8).
+//   - TCP data offset < 5 and UDP length < 8 are malformed (Reason) but the
+//     ports are real and present.
+//   - Lengths come from the IPv4 total length, the IPv6 payload length and
+//     the UDP length, clipped to the capture; never from the frame length
+//     (Ethernet pads frames to 60 bytes).
+//   - IP-in-IP and other tunnels are not followed: protocol without ports.
+//   - IPv6 jumbograms are not supported: payload length 0 is ReasonIPLength,
+//     a Jumbo Payload option ReasonIPv6Options.
+//     At most 8 extension headers are walked; more, or a second Fragment
+//     header, is ReasonIPv6ExtChain.
+//
+// The reference decoder (package reference) fills the same Record from
+// gopacket, and three differential tests hold the two together.
+package decode
