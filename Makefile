@@ -79,6 +79,7 @@ fuzz: ## run every fuzz target for FUZZTIME each
 testdata: ## regenerate the committed captures in testdata/ (see testdata/README.md)
 	$(GO) test ./gen -run TestCommittedSample -update
 	$(GO) run ./analyze/internal/mkcorpus -out testdata/captures
+	$(GO) test ./analyze -run TestGolden -update
 
 compare: build ## time port0 analyze beside cat, zcat, tcpdump, tshark and gopacket on a ~10 M-packet capture (scripts/compare.sh)
 	bash scripts/compare.sh

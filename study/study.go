@@ -2,6 +2,7 @@ package study
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"math/bits"
 	"net/netip"
@@ -48,6 +49,24 @@ func DefaultOptions() Options {
 		BundleGap:        60 * time.Second,
 		BundleMinProbes:  3,
 	}
+}
+
+// Check reports the first option out of its range, naming the flag of
+// port0 analyze that sets it.
+func (o Options) Check() error {
+	switch {
+	case o.EventTimeout <= 0:
+		return fmt.Errorf("-event-timeout %v: want a positive duration", o.EventTimeout)
+	case o.EventMinPackets < 1:
+		return fmt.Errorf("-event-min-packets %d: want at least 1", o.EventMinPackets)
+	case o.EventMinDuration < 0:
+		return fmt.Errorf("-event-min-duration %v: want 0 or more", o.EventMinDuration)
+	case o.BundleGap <= 0:
+		return fmt.Errorf("-bundle-gap %v: want a positive duration", o.BundleGap)
+	case o.BundleMinProbes < 1:
+		return fmt.Errorf("-bundle-min-probes %d: want at least 1", o.BundleMinProbes)
+	}
+	return nil
 }
 
 // Source is everything the study keeps about one port-0 source: counts
@@ -329,6 +348,9 @@ type Study struct {
 func New(res *scan.Result, opts Options) (*Study, error) {
 	if !res.Port0 {
 		return nil, errors.New("the scan result has no port-0 records: scan with Options.Port0")
+	}
+	if err := opts.Check(); err != nil {
+		return nil, fmt.Errorf("study options: %w", err)
 	}
 	st := &Study{opts: opts, res: res, byAddr: map[netip.Addr]*Source{}, open: map[bundleKey]*Bundle{}}
 	st.hours = countHoursAsync(res.Hours)

@@ -2,278 +2,302 @@ package study
 
 import (
 	"bytes"
-	"math/rand/v2"
-	"os"
-	"path/filepath"
-	"sort"
+	"net/netip"
+	"reflect"
+	"slices"
+	"strings"
 	"testing"
-	"time"
 
-	"github.com/port0/port0/gen"
+	"github.com/port0/port0/classify"
+	"github.com/port0/port0/internal/testcap"
 	"github.com/port0/port0/label"
 	"github.com/port0/port0/scan"
-	"github.com/port0/port0/validate"
+	"github.com/port0/port0/tables"
 )
 
-// studyOutputs are the files a full analysis writes.
-var studyOutputs = []string{"summary.json", "packets.csv", "sources.csv", "events.csv", "bundles.csv", "timeseries.csv"}
-
-// generateShards generates a scenario into a temporary folder and returns it with
-// its pcap shards in order.
-func generateShards(t testing.TB, s *gen.Scenario, seed uint64, scale float64) (string, []string) {
+// scanOf scans a generated capture with the port-0 side, as package
+// analyze does, and closes the result at the test's end.
+func scanOf(t *testing.T, g testcap.Gen) *scan.Result {
 	t.Helper()
-	p, err := gen.NewPlan(s, seed, scale)
+	res, err := scan.Run([]string{"-"}, bytes.NewReader(g.Pcap), scan.Options{Port0: true})
+	t.Cleanup(func() { res.Close() })
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	m, err := gen.Generate(p, gen.Options{Out: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var shards []string
-	for _, sh := range m.Shards {
-		shards = append(shards, filepath.Join(dir, sh.Pcap))
-	}
-	return dir, shards
+	return res
 }
 
-// fullAnalysis runs the scan and the study as port0 analyze does and writes
-// every output into a new folder.
-func fullAnalysis(t testing.TB, inputs []string, workers int, partial string) string {
+// studyOf runs both passes of the study with the default options.
+func studyOf(t *testing.T, res *scan.Result) (*Study, *Tables) {
 	t.Helper()
-	out := t.TempDir()
-	sum, err := scan.Analyze(inputs, nil, scan.Options{Workers: workers, Spool: filepath.Join(out, ".spool")})
+	st, err := New(res, DefaultOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if partial != "" {
-		if err := scan.SavePartial(sum, partial); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := RunStudy(sum, out, DefaultStudyOptions()); err != nil {
-		t.Fatal(err)
-	}
-	writeJSON(t, out, sum)
-	os.RemoveAll(filepath.Join(out, ".spool"))
-	return out
-}
-
-func writeJSON(t testing.TB, out string, sum *scan.Summary) {
-	b, err := sum.JSON()
+	tb, err := st.Tables()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(out, "summary.json"), b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func sameOutputs(t *testing.T, what, a, b string) {
-	t.Helper()
-	for _, f := range studyOutputs {
-		x, err1 := os.ReadFile(filepath.Join(a, f))
-		y, err2 := os.ReadFile(filepath.Join(b, f))
-		if err1 != nil || err2 != nil || !bytes.Equal(x, y) {
-			t.Errorf("%s: %s differs (%v, %v)", what, f, err1, err2)
-		}
-	}
-}
-
-// TestStudyWorkersAndMerge: the outputs do not depend on -workers, and
-// shards analyzed in two halves and merged equal one run over all of them.
-func TestStudyWorkersAndMerge(t *testing.T) {
-	_, shards := generateShards(t, gen.Paper(), 21, 2e-6)
-	one := fullAnalysis(t, shards, 1, "")
-	sameOutputs(t, "workers 1 vs 3", one, fullAnalysis(t, shards, 3, ""))
-	half := len(shards) / 2
-	p1, p2 := t.TempDir(), t.TempDir()
-	fullAnalysis(t, shards[:half], 2, p1)
-	fullAnalysis(t, shards[half:], 2, p2)
-	merged := t.TempDir()
-	sum, err := scan.MergePartials([]string{p1, p2}, filepath.Join(merged, ".spool"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := RunStudy(sum, merged, DefaultStudyOptions()); err != nil {
-		t.Fatal(err)
-	}
-	writeJSON(t, merged, sum)
-	sameOutputs(t, "merged halves vs one run", one, merged)
-}
-
-// validateRun generates, analyzes and validates, returning the lowest
-// packet- and source-level F1 over the port-0 classes.
-func validateRun(t *testing.T, s *gen.Scenario, seed uint64, scale float64) (float64, float64) {
-	t.Helper()
-	genDir, shards := generateShards(t, s, seed, scale)
-	v, err := validate.Validate(genDir, fullAnalysis(t, shards, 0, ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	v.Packets.Print(&buf, "packets")
-	v.Sources.Print(&buf, "sources")
-	pf, pc := validate.MinF1(v.Packets.Scores())
-	sf, sc := validate.MinF1(v.Sources.Scores())
-	t.Logf("seed %d: min F1 packets %.4f (%v), sources %.4f (%v)", seed, pf, pc, sf, sc)
-	if len(v.Packets.Scores()) < 6 {
-		t.Errorf("only %d port-0 classes present; the run is too small\n%s", len(v.Packets.Scores()), buf.String())
-	}
-	if t.Failed() || pf < 0.95 || sf < 0.95 {
-		t.Log(buf.String())
-	}
-	return pf, sf
-}
-
-// TestValidateDefault validates the classifiers on the default scenario
-// with seeds the rules were not developed on (development used seed 2).
-func TestValidateDefault(t *testing.T) {
-	for _, seed := range []uint64{11, 12} {
-		pf, sf := validateRun(t, gen.Paper(), seed, 2e-6)
-		if pf < 0.95 || sf < 0.95 {
-			t.Errorf("seed %d: F1 below 0.95: packets %.4f, sources %.4f", seed, pf, sf)
-		}
-	}
-}
-
-// TestValidateRobust: a scenario with other rates, tools and shares
-// (testdata/scenarios/robust.scenario) still validates at 0.9.
-func TestValidateRobust(t *testing.T) {
-	f, err := os.Open("../testdata/scenarios/robust.scenario")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := gen.ParseScenario("robust.scenario", f)
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	pf, sf := validateRun(t, s, 13, 2e-5)
-	if pf < 0.9 || sf < 0.9 {
-		t.Errorf("F1 below 0.9: packets %.4f, sources %.4f", pf, sf)
-	}
+	return st, tb
 }
 
 // TestStudyTables checks the tables against what the default scenario
 // holds: bundles with their probe sets, backscatter events, hourly series.
+// It runs at scale 1e-5 (2.8 M packets, tens of bundles and events), not
+// on testcap.Medium, whose dozen bundles would prove less.
 func TestStudyTables(t *testing.T) {
-	_, shards := generateShards(t, gen.Paper(), 22, 1e-5)
-	dir := fullAnalysis(t, shards, 0, "")
-	rows := func(name string, cols ...string) [][]string {
-		var out [][]string
-		err := validate.ReadCSV(filepath.Join(dir, name), cols, func(f []string) error {
-			out = append(out, append([]string(nil), f...))
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return out
+	g, err := testcap.Generate(t.TempDir(), 1e-5)
+	if err != nil {
+		t.Fatal(err)
 	}
-	bundles := rows("bundles.csv", "probes", "distinct", "distinguishes")
-	if len(bundles) == 0 {
+	_, tb := studyOf(t, scanOf(t, g))
+	if len(tb.Bundles) == 0 {
 		t.Fatal("no fingerprint bundle")
 	}
 	full := 0
-	for _, b := range bundles {
-		if b[0] == "P1 P2 P3/P4 P5 P6 P7" || b[0] == "P1 P2 P3/P4 P5 P6 P7 T2 T3 T4 T5 T6 T7" {
+	for _, b := range tb.Bundles {
+		if s := b.Probes.String(); s == "P1 P2 P3/P4 P5 P6 P7" || s == "P1 P2 P3/P4 P5 P6 P7 T2 T3 T4 T5 T6 T7" {
 			full++
 		}
 	}
-	if full < len(bundles)*9/10 {
-		t.Errorf("%d of %d bundles hold the whole probe set", full, len(bundles))
+	if full < len(tb.Bundles)*9/10 {
+		t.Errorf("%d of %d bundles hold the whole probe set", full, len(tb.Bundles))
 	}
-	events := rows("events.csv", "class", "packets", "estimated_attack_pps", "observed_pps")
-	if len(events) == 0 {
+	if len(tb.Events) == 0 {
 		t.Fatal("no backscatter event")
 	}
-	classes := map[string]int{}
-	for _, e := range events {
-		classes[e[0]]++
+	classes := map[label.Class]int{}
+	for _, e := range tb.Events {
+		classes[e.Class]++
 	}
-	if classes[label.BackscatterTo0.String()] == 0 || classes[label.BackscatterFrom0.String()] == 0 {
+	if classes[label.BackscatterTo0] == 0 || classes[label.BackscatterFrom0] == 0 {
 		t.Errorf("events by class: %v", classes)
 	}
-	ts := rows("timeseries.csv", "hour", "class")
-	hours := map[string]bool{}
+	hours := map[int64]bool{}
 	kinds := map[string]bool{}
-	for _, r := range ts {
-		hours[r[0]] = true
-		kinds[r[1]] = true
+	for _, r := range tb.Series {
+		hours[r.Start] = true
+		if r.All {
+			kinds["all"] = true
+		} else {
+			kinds[r.Class.String()] = true
+		}
 	}
-	if len(hours) < 1096*20 || !kinds["all"] || !kinds["scan"] {
-		t.Errorf("timeseries: %d hours, kinds %v", len(hours), sortedKeys(kinds))
+	if len(hours) < 1096*20 || !kinds["all"] || !kinds[label.Scan.String()] {
+		t.Errorf("timeseries: %d hours, kinds %v", len(hours), kinds)
+	}
+	t.Logf("%d bundles (%d whole), %d events %v, %d hours", len(tb.Bundles), full, len(tb.Events), classes, len(hours))
+}
+
+// TestStudyConsistent holds the study's outputs to each other: Packets
+// gives one row per record, in order, with the class the summary counts;
+// sources are sorted and their packets add up to the records; bundles
+// and events are in time order; the series is in time order, all traffic
+// first in each hour, and its port-0 packets add up to the records.
+func TestStudyConsistent(t *testing.T) {
+	res := scanOf(t, testcap.Medium(t))
+	st, tb := studyOf(t, res)
+	sum := tb.Summary
+	var n int64
+	classPackets := map[string]int64{}
+	prev := tables.PacketRow{Index: -1}
+	err := st.Packets(func(p *tables.PacketRow) error {
+		n++
+		classPackets[p.Class.String()]++
+		if p.Index <= prev.Index && p.File == prev.File {
+			t.Fatalf("row %d: index %d after %d", n, p.Index, prev.Index)
+		}
+		if p.Class == label.Unknown || p.Class == label.Background {
+			t.Fatalf("row %d: class %v", n, p.Class)
+		}
+		prev = *p
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != res.Records.Len() || n != sum.Port0Packets || n == 0 {
+		t.Errorf("%d rows, %d records, summary %d port-0 packets", n, res.Records.Len(), sum.Port0Packets)
+	}
+	if !mapsEqual(classPackets, sum.ClassPackets) {
+		t.Errorf("class packets: rows %v, summary %v", classPackets, sum.ClassPackets)
+	}
+	var srcPackets int64
+	for i, s := range tb.Sources {
+		srcPackets += s.Packets
+		if i > 0 && !tb.Sources[i-1].Src.Less(s.Src) {
+			t.Fatalf("sources %d, %d out of order: %v, %v", i-1, i, tb.Sources[i-1].Src, s.Src)
+		}
+		if s.First > s.Last || s.TCPPackets+s.UDPPackets > s.Packets {
+			t.Errorf("source %v: %+v", s.Src, s)
+		}
+		if (s.Class == label.Fingerprint) != (s.Bundles > 0) {
+			t.Errorf("source %v: class %v with %d bundles", s.Src, s.Class, s.Bundles)
+		}
+	}
+	if srcPackets != n || int64(len(tb.Sources)) != sum.Port0Sources {
+		t.Errorf("sources: %d packets, %d sources; want %d, %d", srcPackets, len(tb.Sources), n, sum.Port0Sources)
+	}
+	if len(tb.Bundles) != sum.Bundles || len(tb.Events) != sum.Events {
+		t.Errorf("%d bundles, %d events; summary %d, %d", len(tb.Bundles), len(tb.Events), sum.Bundles, sum.Events)
+	}
+	for i, b := range tb.Bundles {
+		if i > 0 && b.Start < tb.Bundles[i-1].Start || b.Distinct < DefaultOptions().BundleMinProbes || b.Distinct != popcount(b.Probes) {
+			t.Errorf("bundle %d: %+v", i, b)
+		}
+	}
+	for i, e := range tb.Events {
+		if i > 0 && e.Start < tb.Events[i-1].Start || e.Class != label.BackscatterTo0 && e.Class != label.BackscatterFrom0 {
+			t.Errorf("event %d: %+v", i, e)
+		}
+	}
+	var seriesP0 int64
+	for i, r := range tb.Series {
+		if i > 0 {
+			p := tb.Series[i-1]
+			if r.Start < p.Start || r.Start == p.Start && (r.All || !p.All && r.Class <= p.Class) {
+				t.Fatalf("series rows %d, %d out of order: %+v, %+v", i-1, i, p, r)
+			}
+		}
+		if !r.All {
+			seriesP0 += r.Packets
+		}
+	}
+	if seriesP0 != n {
+		t.Errorf("series: %d port-0 packets, want %d", seriesP0, n)
 	}
 }
 
-func sortedKeys(m map[string]bool) []string {
-	var k []string
-	for x := range m {
-		k = append(k, x)
+func popcount(s classify.ProbeSet) int {
+	n := 0
+	for p := classify.ProbeP1; p < classify.NumProbes; p++ {
+		if s.Has(p) {
+			n++
+		}
 	}
-	sort.Strings(k)
-	return k
+	return n
 }
 
-// BenchmarkAnalyzeStudy is the whole port0 analyze path — scan, spool,
-// study and every table — over the default scenario at scale 1e-5 (2.8 M
-// packets in 1,096 daily shards, read from the page cache) with all cores.
-// Peak memory against a 10x larger capture is measured on the command line
-// (BENCHMARKS.md).
-func BenchmarkAnalyzeStudy(b *testing.B) {
-	_, shards := generateShards(b, gen.Paper(), 3, 1e-5)
-	var bytes int64
-	for _, s := range shards {
-		if fi, err := os.Stat(s); err == nil {
-			bytes += fi.Size()
+func mapsEqual(a, b map[string]int64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
 		}
 	}
-	b.SetBytes(bytes)
-	scan.analyzeStudyLoop(b, shards, 0)
+	return true
 }
 
-// TestDayFormat holds dayFormat to the time package's formatting: every
-// hour of several years around the epoch, 2024's leap day, 2106 (the end
-// of 32-bit pcap seconds) and 9999, in order, then at random; and
-// nanosecond times in order within days and at random, before the epoch
-// too.
-func TestDayFormat(t *testing.T) {
-	wantHour := func(h int64) string { return time.Unix(h*3600, 0).UTC().Format("2006-01-02T15:00:00Z") }
-	var hours []int64
-	for h := int64(-3 * 8784); h < 3*8784; h++ { // 1967–1973
-		hours = append(hours, h)
+// TestStudyOptions: the options change what they say and nothing else.
+// A larger minimum of probes keeps exactly the bundles with that many; an
+// event minimum of one packet keeps every event, and the events it adds
+// are those below the default minimums; a telescope given is used as
+// given; a result without the port-0 side is refused.
+func TestStudyOptions(t *testing.T) {
+	res := scanOf(t, testcap.Medium(t))
+	_, def := studyOf(t, res)
+	with := func(change func(o *Options)) *Tables {
+		t.Helper()
+		o := DefaultOptions()
+		change(&o)
+		st, err := New(res, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tb, err := st.Tables()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tb
 	}
-	for _, y := range []int{2024, 2106, 9999} {
-		start := time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC).Unix() / 3600
-		for h := start - 48; h < start+8784+48; h++ {
-			hours = append(hours, h)
+
+	tb := with(func(o *Options) { o.BundleMinProbes = 6 })
+	var six []tables.BundleRow
+	for _, b := range def.Bundles {
+		if b.Distinct >= 6 {
+			six = append(six, b)
 		}
 	}
-	r := rand.New(rand.NewPCG(3, 4))
-	for range 10000 {
-		hours = append(hours, r.Int64N(1<<32/3600))
+	if !reflect.DeepEqual(tb.Bundles, six) || len(six) == 0 {
+		t.Errorf("bundle minimum 6: %d bundles, want the %d of %d with 6 probes or more", len(tb.Bundles), len(six), len(def.Bundles))
 	}
-	var f dayFormat
-	var b []byte
-	for _, h := range hours {
-		if b = f.hour(b[:0], h); string(b) != wantHour(h) {
-			t.Fatalf("hour %d: %q, want %q", h, b, wantHour(h))
+
+	tb = with(func(o *Options) { o.EventMinPackets, o.EventMinDuration = 1, 0 })
+	kept := map[netip.Addr]int{}
+	for _, e := range tb.Events {
+		kept[e.Victim]++
+	}
+	for _, e := range def.Events {
+		if kept[e.Victim] == 0 {
+			t.Errorf("event of %v dropped by a smaller minimum", e.Victim)
 		}
 	}
-	var times []int64
-	for ts := int64(-2 * 86400e9); ts < 2*86400e9; ts += 1e9 + r.Int64N(1e11) {
-		times = append(times, ts)
+	if len(tb.Events) <= len(def.Events) {
+		t.Errorf("every event kept: %d events, default %d", len(tb.Events), len(def.Events))
 	}
-	for range 20000 {
-		times = append(times, r.Int64N(1<<32*1e9)-1e18, r.Int64N(1<<62))
-	}
-	times = append(times, 0, -1, 1, 86400e9-1, 86400e9, -86400e9)
-	for _, ts := range times {
-		want := time.Unix(0, ts).UTC().Format(timeLayout)
-		if b = f.time(b[:0], ts); string(b) != want {
-			t.Fatalf("time %d: %q, want %q", ts, b, want)
+	defMin := DefaultOptions()
+	for _, e := range tb.Events {
+		if e.Packets < defMin.EventMinPackets && e.DurationS < defMin.EventMinDuration.Seconds() {
+			continue // below both default minimums: one the default drops
+		}
+		found := false
+		for _, d := range def.Events {
+			found = found || d == e
+		}
+		if !found {
+			t.Errorf("event %+v passes the default minimums but is not a default event", e)
 		}
 	}
+	if !slices.Equal(seriesStarts(tb.Series), seriesStarts(def.Series)) {
+		t.Error("the series' hours depend on the event options")
+	}
+
+	tele, err := netip.ParsePrefix(def.Summary.Telescope)
+	if err != nil {
+		t.Fatalf("inferred telescope %q: %v", def.Summary.Telescope, err)
+	}
+	tb = with(func(o *Options) { o.Telescope = tele })
+	if tb.Summary.TelescopeFrom != "flag" || def.Summary.TelescopeFrom != "inferred" || tb.Summary.Telescope != def.Summary.Telescope {
+		t.Errorf("telescope %s (%s), default %s (%s)", tb.Summary.Telescope, tb.Summary.TelescopeFrom, def.Summary.Telescope, def.Summary.TelescopeFrom)
+	}
+	wide := with(func(o *Options) { o.Telescope = netip.MustParsePrefix("198.0.0.0/8") })
+	if wide.Summary.TelescopeAddrs != 1<<24 || len(wide.Sources) == 0 || wide.Sources[0].Coverage >= def.Sources[0].Coverage {
+		t.Errorf("a /8 telescope: %v addresses, coverage %v (default %v)", wide.Summary.TelescopeAddrs, wide.Sources[0].Coverage, def.Sources[0].Coverage)
+	}
+
+	if _, err := New(&scan.Result{}, DefaultOptions()); err == nil {
+		t.Error("New on a result without the port-0 side: no error")
+	}
+	// Options out of range are refused, naming the flag.
+	for _, c := range []struct {
+		flag string
+		set  func(*Options)
+	}{
+		{"-event-timeout", func(o *Options) { o.EventTimeout = 0 }},
+		{"-event-min-packets", func(o *Options) { o.EventMinPackets = 0 }},
+		{"-event-min-duration", func(o *Options) { o.EventMinDuration = -1 }},
+		{"-bundle-gap", func(o *Options) { o.BundleGap = 0 }},
+		{"-bundle-min-probes", func(o *Options) { o.BundleMinProbes = 0 }},
+	} {
+		o := DefaultOptions()
+		c.set(&o)
+		if _, err := New(res, o); err == nil || !strings.Contains(err.Error(), c.flag) {
+			t.Errorf("%s out of range: error %v, want one naming it", c.flag, err)
+		}
+	}
+	if _, err := New(res, Options{}); err == nil {
+		t.Error("zero Options: no error")
+	}
+}
+
+func seriesStarts(rows []tables.SeriesRow) []int64 {
+	var s []int64
+	for _, r := range rows {
+		if r.All {
+			s = append(s, r.Start)
+		}
+	}
+	return s
 }

@@ -219,6 +219,7 @@ type ColumnError struct {
 	Want   string // "" for a column too many
 }
 
+// Error names the file, the column and what is wrong with it.
 func (e *ColumnError) Error() string {
 	switch {
 	case e.Got == "":

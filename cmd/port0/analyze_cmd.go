@@ -53,8 +53,8 @@ func runAnalyze(args []string, env *cmdEnv) error {
 	if *partial && *countOnly {
 		return &exitStatus{2, errors.New("analyze: -partial needs the study; drop -count-only")}
 	}
-	if so.EventTimeout <= 0 || so.BundleGap <= 0 || so.BundleMinProbes < 1 || so.EventMinPackets < 1 {
-		return &exitStatus{2, errors.New("analyze: -event-timeout and -bundle-gap must be positive, -event-min-packets and -bundle-min-probes at least 1")}
+	if err := so.Check(); err != nil {
+		return &exitStatus{2, fmt.Errorf("analyze: %w", err)}
 	}
 	switch {
 	case *out == "":

@@ -2,26 +2,26 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/klauspost/compress/zstd"
-	"github.com/port0/port0/scan"
+	"github.com/port0/port0/analyze"
 )
 
 var corpus = filepath.Join("..", "..", "testdata", "captures")
 
-func readSummary(t *testing.T, dir string) scan.Summary {
+// genSample is the committed generator sample (testdata/README.md).
+var genSample = filepath.Join("..", "..", "testdata", "gen-sample")
+
+func readSummary(t *testing.T, dir string) *analyze.Summary {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(dir, "summary.json"))
+	s, err := analyze.ReadSummary(dir)
 	if err != nil {
-		t.Fatal(err)
-	}
-	var s scan.Summary
-	if err := json.Unmarshal(b, &s); err != nil {
 		t.Fatal(err)
 	}
 	return s
@@ -175,5 +175,188 @@ func TestAnalyzeZstdWindow(t *testing.T) {
 	out.Reset()
 	if err := run([]string{"crosscheck", "-zstd-window", "4", in}, nil, &out, &out); err != nil || !strings.Contains(out.String(), "8 packets, 0 differing") {
 		t.Errorf("crosscheck -zstd-window 4: %v\n%s", err, out.String())
+	}
+}
+
+// analyzeCmd runs port0 with args (runCmd) and returns its stderr; a
+// non-zero exit status or output on stdout fails the test.
+func analyzeCmd(t *testing.T, args ...string) string {
+	t.Helper()
+	stdout, stderr, code := runCmd(t, args...)
+	if code != 0 || stdout != "" {
+		t.Fatalf("port0 %s: exit %d, stdout %q\n%s", strings.Join(args, " "), code, stdout, stderr)
+	}
+	return stderr
+}
+
+// sameFolders compares two analysis folders: the same files but
+// analyze.PartialFile, each byte for byte.
+func sameFolders(t *testing.T, what, a, b string) {
+	t.Helper()
+	names := func(dir string) []string {
+		ents, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n []string
+		for _, e := range ents {
+			if e.Name() != analyze.PartialFile {
+				n = append(n, e.Name())
+			}
+		}
+		return n
+	}
+	na, nb := names(a), names(b)
+	if !slices.Equal(na, nb) || len(na) < 6 {
+		t.Fatalf("%s: files %v and %v", what, na, nb)
+	}
+	for _, f := range na {
+		x, err1 := os.ReadFile(filepath.Join(a, f))
+		y, err2 := os.ReadFile(filepath.Join(b, f))
+		if err1 != nil || err2 != nil || !bytes.Equal(x, y) {
+			t.Errorf("%s: %s differs (%v, %v)", what, f, err1, err2)
+		}
+	}
+}
+
+// TestAnalyzePartialMerge: inputs analyzed in two halves with -partial and
+// combined with -merge (one half named by its folder, the other by its
+// partial.bin) give every output file of one run over all of them, byte
+// for byte: the generator sample's two daily shards, and the corpus, read
+// errors and all, cut in the middle.
+func TestAnalyzePartialMerge(t *testing.T) {
+	for _, c := range []struct {
+		name, input string
+	}{
+		{"sample", genSample},
+		{"corpus", corpus},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ents, err := os.ReadDir(c.input)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var inputs []string
+			for _, e := range ents {
+				if n := e.Name(); strings.Contains(n, ".pcap") {
+					inputs = append(inputs, filepath.Join(c.input, n))
+				}
+			}
+			if len(inputs) < 2 {
+				t.Fatalf("%d captures in %s", len(inputs), c.input)
+			}
+			dir := t.TempDir()
+			one, a, b, merged := filepath.Join(dir, "one"), filepath.Join(dir, "a"), filepath.Join(dir, "b"), filepath.Join(dir, "merged")
+			analyzeCmd(t, append([]string{"analyze", "-q", "-out", one}, inputs...)...)
+			half := len(inputs) / 2
+			analyzeCmd(t, append([]string{"analyze", "-q", "-partial", "-out", a}, inputs[:half]...)...)
+			analyzeCmd(t, append([]string{"analyze", "-q", "-partial", "-workers", "1", "-out", b}, inputs[half:]...)...)
+			for _, p := range []string{a, b} {
+				if fi, err := os.Stat(filepath.Join(p, analyze.PartialFile)); err != nil || !fi.Mode().IsRegular() {
+					t.Fatalf("-partial: %v", err)
+				}
+			}
+			if _, err := os.Stat(filepath.Join(one, analyze.PartialFile)); err == nil {
+				t.Errorf("a run without -partial wrote %s", analyze.PartialFile)
+			}
+			out := analyzeCmd(t, "analyze", "-merge", "-out", merged, a, filepath.Join(b, analyze.PartialFile))
+			if want := fmt.Sprintf("analyze: merged 2 partial results (%d inputs) into %s\n", len(inputs), merged); out != want {
+				t.Errorf("-merge said %q, want %q", out, want)
+			}
+			sameFolders(t, "merged halves vs one run", one, merged)
+			if s := readSummary(t, merged); s.Inputs != len(inputs) || s.Port0 == nil {
+				t.Errorf("merged summary: %d inputs, want %d; study %v", s.Inputs, len(inputs), s.Port0 != nil)
+			}
+		})
+	}
+	// -merge takes no -partial nor -count-only; -partial no -count-only.
+	dir := t.TempDir()
+	for _, args := range [][]string{
+		{"analyze", "-merge", "-partial", "-out", dir, dir},
+		{"analyze", "-merge", "-count-only", "-out", dir, dir},
+		{"analyze", "-partial", "-count-only", "-out", dir, filepath.Join(corpus, "pcap_us_le.pcap")},
+	} {
+		var out bytes.Buffer
+		if err := run(args, nil, &out, &out); exitCode(err) != 2 {
+			t.Errorf("%s: err %v (exit %d), want exit 2", strings.Join(args, " "), err, exitCode(err))
+		}
+	}
+}
+
+// TestAnalyzeMergeDamaged: a damaged partial.bin — cut short, or one byte
+// of its header flipped — makes analyze -merge fail with an error naming
+// the file, never panic; named by its folder, the error names the file in
+// it.
+func TestAnalyzeMergeDamaged(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good")
+	analyzeCmd(t, "analyze", "-q", "-partial", "-out", good, filepath.Join(corpus, "port0_positions.pcap"), filepath.Join(corpus, "cut_mid_record.pcap"))
+	data, err := os.ReadFile(filepath.Join(good, analyze.PartialFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(data) < 100 {
+		t.Fatalf("%s: %d bytes", analyze.PartialFile, len(data))
+	}
+	flip := func(i int) []byte {
+		b := slices.Clone(data)
+		b[i] ^= 0xff
+		return b
+	}
+	for _, c := range []struct {
+		name string
+		data []byte
+	}{
+		{"empty", nil},
+		{"cut in the magic", data[:5]},
+		{"cut in the header", data[:14]},
+		{"cut in the meta", data[:len(data)/4]},
+		{"cut in half", data[:len(data)/2]},
+		{"cut before the end mark", data[:len(data)-6]},
+		{"last byte missing", data[:len(data)-1]},
+		{"byte after the end", append(slices.Clone(data), 0)},
+		{"magic flipped", flip(0)},
+		{"magic end flipped", flip(7)},
+		{"version flipped", flip(8)},
+		{"version high byte flipped", flip(11)},
+		{"meta length flipped", flip(12)},
+		{"meta length high byte flipped", flip(15)},
+		{"meta start flipped", flip(16)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			d := t.TempDir()
+			asFile := filepath.Join(d, "damaged.bin")
+			folder := filepath.Join(d, "run")
+			if err := os.WriteFile(asFile, c.data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Mkdir(folder, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(folder, analyze.PartialFile), c.data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			for _, in := range []struct{ arg, named string }{
+				{asFile, asFile},
+				{folder, filepath.Join(folder, analyze.PartialFile)},
+			} {
+				var out bytes.Buffer
+				err := func() (err error) {
+					defer func() {
+						if r := recover(); r != nil {
+							err = fmt.Errorf("panic: %v", r)
+							t.Errorf("analyze -merge %s panicked: %v", in.arg, r)
+						}
+					}()
+					return run([]string{"analyze", "-merge", "-out", filepath.Join(d, "out"), good, in.arg}, nil, &out, &out)
+				}()
+				if err == nil || exitCode(err) != 1 {
+					t.Fatalf("merge of %s: err %v (exit %d), want exit 1\n%s", in.arg, err, exitCode(err), out.String())
+				}
+				if !strings.Contains(err.Error(), in.named+":") {
+					t.Errorf("error %q does not name %s", err, in.named)
+				}
+			}
+		})
 	}
 }

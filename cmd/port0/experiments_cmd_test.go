@@ -79,3 +79,88 @@ func TestFiguresReportErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestExperimentsRenamedColumn renames a column of one table at a time
+// (the analysis's and the generator's) and checks that port0 experiments
+// fails naming the file and the column, where it once read the renamed
+// column as zeros.
+func TestExperimentsRenamedColumn(t *testing.T) {
+	dir := t.TempDir()
+	g, a := filepath.Join(dir, "gen"), filepath.Join(dir, "analysis")
+	if _, stderr, code := runCmd(t, "gen", "-q", "-seed", "3", "-scale", "2e-6", "-out", g); code != 0 {
+		t.Fatalf("gen: %s", stderr)
+	}
+	if _, stderr, code := runCmd(t, "analyze", "-q", "-out", a, g); code != 0 {
+		t.Fatalf("analyze: %s", stderr)
+	}
+	// The unbroken folders load (a quick experiment: Load reads every table).
+	if _, stderr, code := runCmd(t, "experiments", "-q", "-out", filepath.Join(dir, "ok"), "-only", "os-response-matrix", "-gen", g, "-analysis", a); code != 0 {
+		t.Fatalf("experiments on the unbroken folders: exit %d: %s", code, stderr)
+	}
+	for _, c := range []struct {
+		name     string
+		truth    bool // the file is the generator's
+		file     string
+		from, to string // the header's edit
+		want     string
+	}{
+		{"sources src", false, "sources.csv", "src,class,", "source,class,", `column 1 is "source", want "src"`},
+		{"packets dport", false, "packets.csv", ",dport,", ",dst_port,", `column 8 is "dst_port", want "dport"`},
+		{"packets class missing", false, "packets.csv", ",class\n", "\n", `no column 15 "class"`},
+		{"events victim", false, "events.csv", "victim,", "target,", `column 1 is "target", want "victim"`},
+		{"bundles order", false, "bundles.csv", ",order,", ",sequence,", `column 7 is "sequence", want "order"`},
+		{"timeseries hour", false, "timeseries.csv", "hour,", "time,", `column 1 is "time", want "hour"`},
+		{"actors planned_packets", true, "actors.csv", ",planned_packets,", ",packets,", `column 11 is "packets", want "planned_packets"`},
+		{"asmap hosting", true, "asmap.csv", ",hosting\n", ",cloud\n", `column 3 is "cloud", want "hosting"`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			gd, ad := g, a
+			src := &ad
+			if c.truth {
+				src = &gd
+			}
+			*src = copyWithHeader(t, *src, c.file, c.from, c.to)
+			_, stderr, code := runCmd(t, "experiments", "-q", "-out", t.TempDir(), "-gen", gd, "-analysis", ad)
+			path := filepath.Join(*src, c.file)
+			if code != 1 || !strings.Contains(stderr, path+": "+c.want) {
+				t.Errorf("exit %d, stderr %q; want exit 1 and %q", code, stderr, path+": "+c.want)
+			}
+		})
+	}
+}
+
+// copyWithHeader copies the files of the folder src (not its subfolders)
+// into a new folder, with from replaced by to in the header of file; the
+// other files are hard links where the file system allows.
+func copyWithHeader(t *testing.T, src, file, from, to string) string {
+	t.Helper()
+	dst := t.TempDir()
+	ents, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		if e.IsDir() {
+			continue
+		}
+		if e.Name() != file && os.Link(filepath.Join(src, e.Name()), filepath.Join(dst, e.Name())) == nil {
+			continue // unchanged: a hard link will do
+		}
+		b, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.Name() == file {
+			head, body, _ := strings.Cut(string(b), "\n")
+			edited := strings.Replace(head+"\n", from, to, 1)
+			if edited == head+"\n" {
+				t.Fatalf("%s: header %q holds no %q", file, head, from)
+			}
+			b = []byte(edited + body)
+		}
+		if err := os.WriteFile(filepath.Join(dst, e.Name()), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dst
+}
