@@ -1,9 +1,3 @@
-// Package experiments reruns the analyses of "The curious case of port 0"
-// (REFERENCE.md, "Analyses to reproduce") on a generated telescope: each
-// experiment derives a table from the generator's output and the analyzer's
-// tables, states its targets — a value or range with its source and a
-// tolerance — and records whether the measurement meets them. Run writes
-// results/<experiment>/… and results/REPORT.md.
 package experiments
 
 import (

@@ -8,9 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/port0/port0/analyze"
 	"github.com/port0/port0/capture"
 	"github.com/port0/port0/gen"
-	"github.com/port0/port0/scan"
 	"github.com/port0/port0/study"
 )
 
@@ -27,16 +27,13 @@ func TestRunSmall(t *testing.T) {
 	if _, err := gen.Generate(p, gen.Options{Out: g}); err != nil {
 		t.Fatal(err)
 	}
-	inputs, _ := capture.ExpandInputs([]string{g})
-	sum, err := scan.Analyze(inputs, nil, scan.Options{Spool: filepath.Join(a, ".spool")})
+	inputs, err := capture.ExpandInputs([]string{g})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := study.RunStudy(sum, a, study.DefaultStudyOptions()); err != nil {
+	if _, err := analyze.Run(inputs, nil, a, analyze.Options{Study: study.DefaultOptions()}); err != nil {
 		t.Fatal(err)
 	}
-	b, _ := sum.JSON()
-	os.WriteFile(filepath.Join(a, "summary.json"), b, 0o644)
 	d, err := Load(g, a)
 	if err != nil {
 		t.Fatal(err)

@@ -1,12 +1,14 @@
 package experiments
 
 import (
+	"encoding/csv"
 	"fmt"
 	"io"
 	"math"
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -90,22 +92,40 @@ func DrawFigures(results, out string, progress io.Writer) ([]string, error) {
 	return drawn, nil
 }
 
-// column reads the named columns of a CSV table, one []string per row.
+// column reads the named columns of one of the experiments' CSV tables
+// (those WriteTable writes), one []string per row.
 func column(name string, cols ...string) ([][]string, error) {
+	fh, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	r := csv.NewReader(fh)
+	head, err := r.Read()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	idx := make([]int, len(cols))
+	for i, c := range cols {
+		if idx[i] = slices.Index(head, c); idx[i] < 0 {
+			return nil, fmt.Errorf("%s: no column %q", name, c)
+		}
+	}
 	var rows [][]string
-	err := table(name, func(f map[string]string) error {
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			return rows, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
 		row := make([]string, len(cols))
-		for i, c := range cols {
-			v, ok := f[c]
-			if !ok {
-				return fmt.Errorf("no column %q", c)
-			}
-			row[i] = v
+		for i, j := range idx {
+			row[i] = rec[j]
 		}
 		rows = append(rows, row)
-		return nil
-	})
-	return rows, err
+	}
 }
 
 // num parses a table number; the tables are written by this package, so a

@@ -6,13 +6,13 @@ import (
 	"net/netip"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/port0/port0/classify"
 	"github.com/port0/port0/decode"
 	"github.com/port0/port0/experiments/stats"
 	"github.com/port0/port0/label"
+	"github.com/port0/port0/tables"
 )
 
 // bootReps is the number of bootstrap resamples behind every interval.
@@ -81,6 +81,9 @@ func datasetSummary(e *Env, r *Result) error {
 	})
 }
 
+// utc is a time of the analysis tables (ns since the epoch) as a time.
+func utc(ns int64) time.Time { return time.Unix(0, ns).UTC() }
+
 // dayOf is the day index of t in the scenario's period.
 func dayOf(d *Data, t time.Time) int {
 	return int(t.Sub(d.Scenario.Start) / (24 * time.Hour))
@@ -97,7 +100,8 @@ func dailySeries(e *Env, r *Result) error {
 	surge0 := s.Start.Add(time.Duration(s.Garbage.SurgeDay) * 24 * time.Hour)
 	surge1 := surge0.Add(time.Duration(s.Garbage.SurgeDays * 24 * float64(time.Hour)))
 	for _, p := range d.Packets {
-		i := dayOf(d, p.Time)
+		t := utc(p.Time)
+		i := dayOf(d, t)
 		if i < 0 || i >= n {
 			continue
 		}
@@ -106,12 +110,12 @@ func dailySeries(e *Env, r *Result) error {
 			srcs[i] = map[netip.Addr]bool{}
 		}
 		srcs[i][p.Src] = true
-		if p.Proto == "tcp" && p.SrcPort == 0 && p.DstPort == s.Sport0.BurstPort && p.Class == label.Scan.String() {
+		if p.Proto == decode.ProtoTCP && p.SrcPort == 0 && int(p.DstPort) == s.Sport0.BurstPort && p.Class == label.Scan {
 			burst[i]++
 		}
-		if p.Class == label.Malformed.String() {
+		if p.Class == label.Malformed {
 			malformed++
-			if !p.Time.Before(surge0) && p.Time.Before(surge1) {
+			if !t.Before(surge0) && t.Before(surge1) {
 				inSurge++
 			}
 		}
@@ -153,13 +157,17 @@ func protocolPosition(e *Env, r *Result) error {
 	}
 	r.Targets = append(r.Targets, Target{What: "TCP+UDP positions add up to the port-0 total", Source: "[D] consistency", Lo: float64(c.Total), Hi: float64(c.Total), Measured: float64(c.SrcOnly + c.DstOnly + c.Both), Unit: "packets"})
 	// Protocol by position, from the packet table.
-	positions := []string{"src", "dst", "both"}
+	positions := []decode.Port0Pos{decode.Port0Src, decode.Port0Dst, decode.Port0Both}
 	var cross [3][2]float64
 	inTable := 0.0
-	protoCol := map[string]int{"tcp": 0, "udp": 1}
 	for _, p := range e.Data.Packets {
-		k, ok := protoCol[p.Proto]
-		if !ok {
+		var k int
+		switch p.Proto {
+		case decode.ProtoTCP:
+			k = 0
+		case decode.ProtoUDP:
+			k = 1
+		default:
 			continue
 		}
 		for i, pos := range positions {
@@ -202,13 +210,14 @@ func tcpFlags(e *Env, r *Result) error {
 	d := e.Data
 	byClass := map[string]map[string]float64{}
 	for _, p := range d.Packets {
-		if p.Proto != "tcp" {
+		if p.Proto != decode.ProtoTCP {
 			continue
 		}
-		if byClass[p.Class] == nil {
-			byClass[p.Class] = map[string]float64{}
+		c := p.Class.String()
+		if byClass[c] == nil {
+			byClass[c] = map[string]float64{}
 		}
-		byClass[p.Class][p.Flags]++
+		byClass[c][tables.FlagString(p.Flags)]++
 	}
 	var rows [][]string
 	classes := sortedKeys(byClass)
@@ -278,7 +287,7 @@ func sourceConcentration(e *Env, r *Result) error {
 	d := e.Data
 	var vols []float64
 	for _, s := range d.Sources {
-		vols = append(vols, s.Packets)
+		vols = append(vols, float64(s.Packets))
 	}
 	sort.Sort(sort.Reverse(sort.Float64Slice(vols)))
 	top10 := stats.TopShare(vols, 10)
@@ -311,9 +320,10 @@ func ttlIPID(e *Env, r *Result) error {
 	ipid := map[key]float64{}
 	tools := map[string]float64{}
 	for _, s := range d.Sources {
-		ttl[key{s.Tool, strconv.Itoa(s.InitTTL)}]++
-		ipid[key{s.Tool, s.IPIDPattern}]++
-		tools[s.Tool]++
+		tool := s.Tool.String()
+		ttl[key{tool, strconv.Itoa(int(s.InitTTL))}]++
+		ipid[key{tool, s.IPIDPattern}]++
+		tools[tool]++
 	}
 	var rows [][]string
 	for k, n := range ttl {
@@ -358,7 +368,7 @@ func backscatterEvents(e *Env, r *Result) error {
 		if math.Abs(ev.EstimatedAttackPPS-ev.ObservedPPS*math.Ldexp(1, 32)/teleAddrs) <= 1e-6*ev.EstimatedAttackPPS+1e-6*math.Ldexp(1, 32)/teleAddrs {
 			scaleOK++
 		}
-		rows = append(rows, []string{ev.Victim.String(), ev.Class, ev.Proto, ev.Start.Format(time.RFC3339), f(ev.DurationS), f(ev.Packets), f(ev.PeakPPS), strconv.Itoa(ev.ServicePort), f(ev.EstimatedAttackPPS)})
+		rows = append(rows, []string{ev.Victim.String(), ev.Class.String(), tables.ProtoName(ev.Proto), utc(ev.Start).Format(time.RFC3339), f(ev.DurationS), f(float64(ev.Packets)), f(ev.PeakPPS), strconv.Itoa(int(ev.ServicePort)), f(ev.EstimatedAttackPPS)})
 	}
 	if len(durs) == 0 {
 		return fmt.Errorf("no backscatter event in the analysis")
@@ -378,8 +388,9 @@ func backscatterEvents(e *Env, r *Result) error {
 		if !ok {
 			continue
 		}
-		end := ev.Start.Add(time.Duration(ev.DurationS * float64(time.Second)))
-		if !ev.Start.Before(w[0].Add(-time.Second)) && !end.After(w[1].Add(time.Second)) {
+		start := utc(ev.Start)
+		end := start.Add(time.Duration(ev.DurationS * float64(time.Second)))
+		if !start.Before(w[0].Add(-time.Second)) && !end.After(w[1].Add(time.Second)) {
 			inside++
 		}
 		if ev.Packets >= wellSampled {
@@ -412,7 +423,7 @@ func fingerprinting(e *Env, r *Result) error {
 		if b.Distinct >= 6 {
 			full++
 		}
-		rows = append(rows, []string{b.Src.String(), b.Dst.String(), b.Probes, f(b.DurationS), b.Distinguishes})
+		rows = append(rows, []string{b.Src.String(), b.Dst.String(), b.Probes.String(), f(b.DurationS), b.Distinguishes})
 		sources[b.Src] = true
 	}
 	if len(d.Bundles) == 0 {
@@ -423,7 +434,7 @@ func fingerprinting(e *Env, r *Result) error {
 	// scenario's (each gap is probe_gap_ms × U(0.5, 1.5)).
 	var gaps []float64
 	for _, b := range d.Bundles {
-		if n := len(strings.Fields(b.Order)); n > 1 {
+		if n := len(b.Order); n > 1 {
 			gaps = append(gaps, 1000*b.DurationS/float64(n-1))
 		}
 	}
@@ -583,9 +594,9 @@ func asConcentration(e *Env, r *Result) error {
 			a = d.asOf(s.Src)
 			asOf[s.Src] = a
 		}
-		byAS[a] += s.Packets
+		byAS[a] += float64(s.Packets)
 		srcAS[a]++
-		total += s.Packets
+		total += float64(s.Packets)
 	}
 	var vols []float64
 	var rows [][]string
@@ -623,16 +634,17 @@ func asConcentration(e *Env, r *Result) error {
 	return e.WriteTable("source_as.csv", []string{"asn", "packets", "sources"}, rows)
 }
 
-// hourly returns the hourly packet series of one class over the period.
-func hourly(d *Data, class string) []float64 {
+// hourly returns the hourly packet series over the period of all traffic
+// (all) or of one class.
+func hourly(d *Data, all bool, class label.Class) []float64 {
 	n := d.Scenario.Days * 24
 	out := make([]float64, n)
 	for _, r := range d.Series {
-		if r.Class != class {
+		if r.All != all || (!all && r.Class != class) {
 			continue
 		}
-		if i := int(r.Hour.Sub(d.Scenario.Start) / time.Hour); i >= 0 && i < n {
-			out[i] += r.Packets
+		if i := int(utc(r.Start).Sub(d.Scenario.Start) / time.Hour); i >= 0 && i < n {
+			out[i] += float64(r.Packets)
 		}
 	}
 	return out
@@ -640,8 +652,8 @@ func hourly(d *Data, class string) []float64 {
 
 func diurnal(e *Env, r *Result) error {
 	d := e.Data
-	all := hourly(d, "all")
-	scan := hourly(d, label.Scan.String())
+	all := hourly(d, true, 0)
+	scan := hourly(d, false, label.Scan)
 	allDay, scanDay := stats.PeriodStrength(all, 24), stats.PeriodStrength(scan, 24)
 	allWeek := stats.PeriodStrength(all, 168, 24)
 	r.Targets = append(r.Targets,
@@ -663,14 +675,14 @@ func diurnal(e *Env, r *Result) error {
 
 // crafted reports whether a class is sent by a crafting actor (as opposed
 // to a victim answering, or a client on port 0 by accident).
-func crafted(class string) bool {
-	return class == label.Scan.String() || class == label.Fingerprint.String() || class == label.Malformed.String()
+func crafted(class label.Class) bool {
+	return class == label.Scan || class == label.Fingerprint || class == label.Malformed
 }
 
 func originNetworks(e *Env, r *Result) error {
 	d := e.Data
 	type agg struct{ hosting, other, hostPk, otherPk float64 }
-	by := map[string]*agg{}
+	by := map[label.Class]*agg{}
 	var craftedAll, craftedHosting float64
 	for _, s := range d.Sources {
 		p := d.prefixOf(s.Src)
@@ -681,10 +693,10 @@ func originNetworks(e *Env, r *Result) error {
 		}
 		if p.Hosting {
 			a.hosting++
-			a.hostPk += s.Packets
+			a.hostPk += float64(s.Packets)
 		} else {
 			a.other++
-			a.otherPk += s.Packets
+			a.otherPk += float64(s.Packets)
 		}
 		if crafted(s.Class) {
 			craftedAll++
@@ -701,7 +713,7 @@ func originNetworks(e *Env, r *Result) error {
 	b1 := b0.Add(time.Duration(s.BurstHours * float64(time.Hour)))
 	burstSrc := 0.0
 	for _, src := range d.Sources {
-		if src.Class == label.Scan.String() && src.TopPort == s.BurstPort && !src.First.Before(b0) && !src.Last.After(b1) {
+		if src.Class == label.Scan && int(src.TopDport) == s.BurstPort && !utc(src.First).Before(b0) && !utc(src.Last).After(b1) {
 			burstAS[d.prefixOf(src.Src).ASN] = true
 			burstSrc++
 		}
@@ -719,7 +731,7 @@ func originNetworks(e *Env, r *Result) error {
 	r.Notes = append(r.Notes, fmt.Sprintf("%d of the map's %d ASes are hosting/cloud networks; %d burst sources. Backscatter victims and BitTorrent clients are drawn from every AS, weighted by size.", hostingASes, len(d.ASMap), int(burstSrc)))
 	var rows [][]string
 	for _, c := range label.Classes() {
-		a := by[c.String()]
+		a := by[c]
 		if a == nil {
 			continue
 		}
@@ -750,13 +762,14 @@ func scanCoverage(e *Env, r *Result) error {
 	var ratios, covOK, found, scanners, widest float64
 	var rateRatios, sweepRatios []float64
 	for _, s := range d.Sources {
-		if s.Class != label.Scan.String() {
+		if s.Class != label.Scan {
 			continue
 		}
 		scanners++
-		widest = max(widest, s.Distinct)
+		distinct, packets := float64(s.DistinctDsts), float64(s.Packets)
+		widest = max(widest, distinct)
 		// coverage is written with 6 decimals.
-		if math.Abs(s.Coverage-s.Distinct/teleAddrs) <= 5e-7 {
+		if math.Abs(s.Coverage-distinct/teleAddrs) <= 5e-7 {
 			covOK++
 		}
 		planned := math.NaN()
@@ -764,12 +777,12 @@ func scanCoverage(e *Env, r *Result) error {
 			found++
 			planned = rate
 			if s.Packets >= minScanPackets {
-				rateRatios = append(rateRatios, s.Rate/rate)
-				sweepRatios = append(sweepRatios, s.Distinct/s.Packets)
+				rateRatios = append(rateRatios, s.RatePPS/rate)
+				sweepRatios = append(sweepRatios, distinct/packets)
 			}
 		}
-		ratios += s.Distinct / s.Packets
-		rows = append(rows, []string{s.Src.String(), s.Tool, f(s.Packets), f(s.Distinct), f(100 * s.Distinct / teleAddrs), f(s.Rate), f(planned)})
+		ratios += distinct / packets
+		rows = append(rows, []string{s.Src.String(), s.Tool.String(), f(packets), f(distinct), f(100 * distinct / teleAddrs), f(s.RatePPS), f(planned)})
 	}
 	if scanners == 0 {
 		return fmt.Errorf("no port-0 scanner in the analysis")

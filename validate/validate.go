@@ -1,19 +1,16 @@
 package validate
 
 import (
-	"encoding/csv"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/netip"
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 
 	"github.com/port0/port0/gen"
 	"github.com/port0/port0/label"
+	"github.com/port0/port0/tables"
 )
 
 // Confusion is a confusion matrix over purpose classes: Counts[truth][got].
@@ -137,17 +134,18 @@ type Validation struct {
 // joined by shard file name and packet index; sources by address. Only
 // port-0-related classes are scored; stack-built packets have tool unknown.
 func Validate(genDir, anaDir string) (*Validation, error) {
-	mb, err := os.ReadFile(filepath.Join(genDir, gen.ManifestName))
+	m, err := gen.ReadManifest(genDir)
 	if err != nil {
 		return nil, fmt.Errorf("truth: %w", err)
 	}
-	var m gen.Manifest
-	if err := json.Unmarshal(mb, &m); err != nil {
-		return nil, fmt.Errorf("truth: %s: %w", gen.ManifestName, err)
-	}
-	actors, err := readActors(filepath.Join(genDir, "actors.csv"))
+	actors, err := gen.ReadActors(genDir)
 	if err != nil {
 		return nil, err
+	}
+	for i, a := range actors {
+		if int(a.ID) != i {
+			return nil, fmt.Errorf("%s: actor ids must count up from 0 (row %d holds id %d)", filepath.Join(genDir, gen.ActorsFile), i+2, a.ID)
+		}
 	}
 	// Analysis packets by (shard base name, index).
 	type pkey struct {
@@ -155,35 +153,27 @@ func Validate(genDir, anaDir string) (*Validation, error) {
 		index int64
 	}
 	got := map[pkey]label.Class{}
-	gotSrc := map[netip.Addr][2]string{}
-	err = ReadCSV(filepath.Join(anaDir, "packets.csv"), []string{"file", "index", "class"}, func(f []string) error {
-		i, err := strconv.ParseInt(f[1], 10, 64)
-		if err != nil {
-			return err
-		}
-		var c label.Class
-		if err := c.UnmarshalText([]byte(f[2])); err != nil {
-			return err
-		}
-		got[pkey{filepath.Base(f[0]), i}] = c
+	err = tables.ReadPackets(anaDir, func(p *tables.PacketRow) error {
+		got[pkey{filepath.Base(p.File), p.Index}] = p.Class
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	err = ReadCSV(filepath.Join(anaDir, "sources.csv"), []string{"src", "class", "tool"}, func(f []string) error {
-		a, err := netip.ParseAddr(f[0])
-		if err != nil {
-			return err
-		}
-		gotSrc[a] = [2]string{f[1], f[2]}
-		return nil
-	})
+	sources, err := tables.ReadSources(anaDir)
 	if err != nil {
 		return nil, err
+	}
+	type verdict struct {
+		class label.Class
+		tool  label.Tool
+	}
+	gotSrc := make(map[netip.Addr]verdict, len(sources))
+	for _, s := range sources {
+		gotSrc[s.Src] = verdict{s.Class, s.Tool}
 	}
 	v := &Validation{Packets: newConfusion(), Sources: newConfusion(), Tools: map[label.Tool]map[label.Tool]int64{}}
-	truthSrc := map[netip.Addr]actorRow{}
+	truthSrc := map[netip.Addr]*gen.ActorRow{}
 	for _, sh := range m.Shards {
 		f, err := os.Open(filepath.Join(genDir, sh.Truth))
 		if err != nil {
@@ -217,36 +207,28 @@ func Validate(genDir, anaDir string) (*Validation, error) {
 			}
 			v.Packets.add(tc, g)
 			if int(t.Actor) < len(actors) {
-				a := actors[t.Actor]
-				truthSrc[a.src] = a
+				a := &actors[t.Actor]
+				truthSrc[a.Src] = a
 			}
 			delete(got, k)
 		}
 		f.Close()
 	}
 	for a, row := range truthSrc {
-		g := gotSrc[a]
-		var gc label.Class
-		var gt label.Tool
-		if g[0] != "" {
-			gc.UnmarshalText([]byte(g[0]))
-			gt.UnmarshalText([]byte(g[1]))
-		}
-		v.Sources.add(row.class, gc)
-		tt := row.tool
+		g := gotSrc[a] // the zero verdict (unknown, unknown) when not listed
+		v.Sources.add(row.Class, g.class)
+		tt := row.Tool
 		if tt == label.Stack {
 			tt = label.ToolUnknown // an OS stack has no crafting fingerprint
 		}
 		if v.Tools[tt] == nil {
 			v.Tools[tt] = map[label.Tool]int64{}
 		}
-		v.Tools[tt][gt]++
+		v.Tools[tt][g.tool]++
 		delete(gotSrc, a)
 	}
 	for _, g := range gotSrc {
-		var gc label.Class
-		gc.UnmarshalText([]byte(g[0]))
-		v.Sources.add(label.Unknown, gc)
+		v.Sources.add(label.Unknown, g.class)
 	}
 	return v, nil
 }
@@ -285,77 +267,5 @@ func (v *Validation) PrintTools(w io.Writer) {
 			parts = append(parts, fmt.Sprintf("%s:%d", g, v.Tools[t][g]))
 		}
 		fmt.Fprintf(w, "  %-8s → %v\n", t, parts)
-	}
-}
-
-type actorRow struct {
-	src   netip.Addr
-	class label.Class
-	tool  label.Tool
-}
-
-func readActors(name string) ([]actorRow, error) {
-	var out []actorRow
-	err := ReadCSV(name, []string{"id", "class", "tool", "src"}, func(f []string) error {
-		id, err := strconv.Atoi(f[0])
-		if err != nil || id != len(out) {
-			return fmt.Errorf("actor ids must count up from 0 (row %q)", f[0])
-		}
-		var r actorRow
-		if r.src, err = netip.ParseAddr(f[3]); err != nil {
-			return err
-		}
-		if err := r.class.UnmarshalText([]byte(f[1])); err != nil {
-			return err
-		}
-		if err := r.tool.UnmarshalText([]byte(f[2])); err != nil {
-			return err
-		}
-		out = append(out, r)
-		return nil
-	})
-	return out, err
-}
-
-// readCSV reads the named columns of a CSV file with a header row.
-func ReadCSV(name string, cols []string, fn func(fields []string) error) error {
-	f, err := os.Open(name)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	r := csv.NewReader(f)
-	r.ReuseRecord = true
-	head, err := r.Read()
-	if err != nil {
-		return fmt.Errorf("%s: %w", name, err)
-	}
-	idx := make([]int, len(cols))
-	for i, c := range cols {
-		idx[i] = -1
-		for j, h := range head {
-			if h == c {
-				idx[i] = j
-			}
-		}
-		if idx[i] < 0 {
-			return fmt.Errorf("%s: no column %q", name, c)
-		}
-	}
-	fields := make([]string, len(cols))
-	for line := 2; ; line++ {
-		rec, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-		for i, j := range idx {
-			fields[i] = rec[j]
-		}
-		if err := fn(fields); err != nil {
-			return fmt.Errorf("%s:%d: %w", name, line, err)
-		}
 	}
 }

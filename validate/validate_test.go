@@ -1,0 +1,165 @@
+package validate
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/port0/port0/analyze"
+	"github.com/port0/port0/capture"
+	"github.com/port0/port0/gen"
+	"github.com/port0/port0/label"
+	"github.com/port0/port0/study"
+	"github.com/port0/port0/tables"
+)
+
+// run generates a small default-scenario telescope and analyzes it,
+// returning the two folders.
+func run(t *testing.T) (genDir, anaDir string) {
+	t.Helper()
+	dir := t.TempDir()
+	genDir, anaDir = filepath.Join(dir, "gen"), filepath.Join(dir, "analysis")
+	p, err := gen.NewPlan(gen.Paper(), 6, 2e-6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := gen.Generate(p, gen.Options{Out: genDir}); err != nil {
+		t.Fatal(err)
+	}
+	inputs, err := capture.ExpandInputs([]string{genDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := analyze.Run(inputs, nil, anaDir, analyze.Options{Study: study.DefaultOptions()}); err != nil {
+		t.Fatal(err)
+	}
+	return genDir, anaDir
+}
+
+// copyDir copies the files of src into a new folder, applying edit to the
+// one named file; the others are hard links where the file system allows.
+func copyDir(t *testing.T, src, file string, edit func(string) string) string {
+	t.Helper()
+	dst := t.TempDir()
+	ents, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		if e.IsDir() {
+			continue
+		}
+		if e.Name() != file && os.Link(filepath.Join(src, e.Name()), filepath.Join(dst, e.Name())) == nil {
+			continue // unchanged: a hard link will do
+		}
+		b, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.Name() == file {
+			b = []byte(edit(string(b)))
+		}
+		if err := os.WriteFile(filepath.Join(dst, e.Name()), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dst
+}
+
+// header replaces the first line of a table.
+func header(h string) func(string) string {
+	return func(s string) string {
+		_, body, _ := strings.Cut(s, "\n")
+		return h + "\n" + body
+	}
+}
+
+// TestValidate scores a fresh analysis against its truth, then breaks one
+// table at a time and checks Validate fails naming the file and column.
+func TestValidate(t *testing.T) {
+	g, a := run(t)
+	v, err := Validate(g, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f, c := MinF1(v.Packets.Scores()); f < 0.95 {
+		t.Errorf("packets: F1 %.4f (%v) on an unbroken analysis", f, c)
+	}
+	if f, c := MinF1(v.Sources.Scores()); f < 0.95 {
+		t.Errorf("sources: F1 %.4f (%v) on an unbroken analysis", f, c)
+	}
+	if v.Packets.Counts[label.Scan][label.Scan] == 0 || len(v.Tools) == 0 {
+		t.Errorf("nothing scored: %+v", v)
+	}
+	const packets = "file,index,time,src,dst,proto,sport,dport,port0,tcp_flags,ttl,ip_id,shape,probe,class"
+	const sources = "src,class,tool,first,last,packets,bytes,distinct_dsts,coverage,rate_pps,top_dport,top_sport,tcp_packets,udp_packets,top_flags,init_ttl,ip_id_pattern,bundles,probes"
+	for _, c := range []struct {
+		name       string
+		truth      bool // the broken file is the generator's
+		file       string
+		edit       func(string) string
+		col        int    // the column a ColumnError names (0: another error)
+		got, want  string // its header names
+		inTheError []string
+	}{
+		{"packets renamed", false, tables.PacketsFile, header(strings.Replace(packets, ",class", ",purpose", 1)),
+			15, "purpose", "class", []string{`column 15 is "purpose", want "class"`}},
+		{"packets missing", false, tables.PacketsFile, header(strings.TrimSuffix(packets, ",class")),
+			15, "", "class", []string{`no column 15 "class"`}},
+		{"packets moved", false, tables.PacketsFile, header(strings.Replace(packets, "file,index", "index,file", 1)),
+			1, "index", "file", []string{`column 1 is "index", want "file"`}},
+		{"sources with the packets header", false, tables.SourcesFile, header(packets),
+			1, "file", "src", nil},
+		{"sources renamed src", false, tables.SourcesFile, header(strings.Replace(sources, "src,", "source,", 1)),
+			1, "source", "src", []string{`column 1 is "source", want "src"`}},
+		{"packets bad class", false, tables.PacketsFile, func(s string) string { return strings.Replace(s, ",bittorrent\n", ",torrent\n", 1) },
+			0, "", "", []string{"column class", `"torrent"`}},
+		{"actors renamed", true, gen.ActorsFile, func(s string) string { return strings.Replace(s, ",tool,", ",tools,", 1) },
+			5, "tools", "tool", []string{`column 5 is "tools", want "tool"`}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			gd, ad := g, a
+			if c.truth {
+				gd = copyDir(t, g, c.file, c.edit)
+			} else {
+				ad = copyDir(t, a, c.file, c.edit)
+			}
+			path := filepath.Join(ad, c.file)
+			if c.truth {
+				path = filepath.Join(gd, c.file)
+			}
+			_, err := Validate(gd, ad)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range append([]string{path}, c.inTheError...) {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("%q lacks %q", err, w)
+				}
+			}
+			if c.col == 0 {
+				return
+			}
+			var col int
+			var got, want, file string
+			var te *tables.ColumnError
+			var ge *gen.ColumnError
+			switch {
+			case errors.As(err, &te):
+				col, got, want, file = te.Column, te.Got, te.Want, te.File
+			case errors.As(err, &ge):
+				col, got, want, file = ge.Column, ge.Got, ge.Want, ge.File
+			default:
+				t.Fatalf("%v: not a column error", err)
+			}
+			if file != path || col != c.col || got != c.got || want != c.want {
+				t.Errorf("column error %s column %d %q want %q; want %s column %d %q want %q", file, col, got, want, path, c.col, c.got, c.want)
+			}
+		})
+	}
+	if _, err := Validate(t.TempDir(), a); err == nil || !strings.Contains(err.Error(), "truth: ") || !strings.Contains(err.Error(), gen.ManifestName) {
+		t.Errorf("no manifest: %v", err)
+	}
+}
