@@ -9,47 +9,44 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"sync"
 	"testing"
 
 	"github.com/port0/port0/capture"
 	"github.com/port0/port0/decode"
-	"github.com/port0/port0/study"
+	"github.com/port0/port0/internal/testcap"
 )
 
 // scanResult is everything the scan of one file gives: its summary, its
-// spool, and the study's all-traffic numbers.
+// port-0 records (encoded, in order), and the study's all-traffic numbers.
 type scanResult struct {
 	fs    FileSummary
-	spool []byte
-	hours map[int64]study.HourAll
-	dst   dstRange
+	recs  []byte
+	hours map[int64]HourAll
+	dst   DstRange
 	naive NaiveFlow
 }
 
-// scanFile scans one file with s (a tap and a spool included) as Analyze
-// does.
+// scanFile scans one file with s (a tap and a segment of records
+// included) as Run does.
 func scanFile(t *testing.T, s *scanner, name string) scanResult {
 	t.Helper()
-	spool := name + ".spool"
-	defer os.Remove(spool)
-	sw, err := createSpool(spool)
-	if err != nil {
-		t.Fatal(err)
-	}
 	if s.tap == nil {
 		s.tap = &tap{}
 	}
-	s.tap.startFile(3, sw)
+	rs := Records{spill: newSpill(SpillOptions{})}
+	s.tap.spill = rs.spill
+	seg := rs.newSegment()
+	s.tap.startFile(3, seg)
 	var res scanResult
 	res.fs = s.file(name, nil)
-	if err := sw.close(); err != nil {
+	if err := seg.close(); err != nil {
 		t.Fatal(err)
 	}
-	if res.spool, err = os.ReadFile(spool); err != nil {
+	res.recs = recordBytes(t, &rs)
+	if err := rs.close(); err != nil {
 		t.Fatal(err)
 	}
-	res.hours = map[int64]study.HourAll{}
+	res.hours = map[int64]HourAll{}
 	for h, a := range s.tap.hours {
 		res.hours[h] = *a
 	}
@@ -58,7 +55,7 @@ func scanFile(t *testing.T, s *scanner, name string) scanResult {
 }
 
 // sameHours compares hourly numbers (reflect.DeepEqual is slow on HLLs).
-func sameHours(a, b map[int64]study.HourAll) bool {
+func sameHours(a, b map[int64]HourAll) bool {
 	if len(a) != len(b) {
 		return false
 	}
@@ -76,29 +73,29 @@ func sameHours(a, b map[int64]study.HourAll) bool {
 // (whole, corrupt and cut), and every capture of the test corpus.
 func chunkInputs(t *testing.T) map[string][]byte {
 	t.Helper()
-	g := chunkCapture(t)
-	in := map[string][]byte{"gen.pcap": g.pcap}
+	g := testcap.Small(t)
+	in := map[string][]byte{"gen.pcap": g.Pcap}
 	rng := rand.New(rand.NewPCG(6, 6))
 	for i := range 4 {
-		n := capture.FileHeaderLen + rng.IntN(len(g.pcap)-capture.FileHeaderLen)
-		in[fmt.Sprintf("gen-cut%d.pcap", i)] = g.pcap[:n]
+		n := capture.FileHeaderLen + rng.IntN(len(g.Pcap)-capture.FileHeaderLen)
+		in[fmt.Sprintf("gen-cut%d.pcap", i)] = g.Pcap[:n]
 	}
 	// An absurd captured length at a record in the middle.
-	bad := bytes.Clone(g.pcap)
+	bad := bytes.Clone(g.Pcap)
 	off := capture.FileHeaderLen
-	for range len(g.truth) / 2 {
+	for range len(g.Truth) / 2 {
 		off += capture.RecordLen + int(binary.LittleEndian.Uint32(bad[off+8:]))
 	}
 	binary.LittleEndian.PutUint32(bad[off+8:], capture.MaxCaplen+1)
 	in["gen-absurd.pcap"] = bad
 	var zb bytes.Buffer
 	zw := gzip.NewWriter(&zb)
-	zw.Write(g.pcap)
+	zw.Write(g.Pcap)
 	zw.Close()
 	z := zb.Bytes()
 	// Each compressed form whole, cut in half, and with 64 bytes of its
 	// middle third flipped; gzip also with a bad CRC-32.
-	for ext, c := range map[string][]byte{"gz": z, "zst": capture.zstdBytes(t, g.pcap)} {
+	for ext, c := range map[string][]byte{"gz": z, "zst": testcap.ZstdBytes(t, g.Pcap)} {
 		in["gen.pcap."+ext] = c
 		in["gen-cut.pcap."+ext] = c[:len(c)/2]
 		corrupt := bytes.Clone(c)
@@ -110,7 +107,7 @@ func chunkInputs(t *testing.T) map[string][]byte {
 	trailer := bytes.Clone(z)
 	trailer[len(trailer)-6] ^= 1 // the CRC-32
 	in["gen-crc.pcap.gz"] = trailer
-	ents, err := os.ReadDir(capture.corpusDir)
+	ents, err := os.ReadDir(testcap.CorpusDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +115,7 @@ func chunkInputs(t *testing.T) map[string][]byte {
 		if e.Name() == "expected.csv" || e.Name() == "README.md" {
 			continue
 		}
-		b, err := os.ReadFile(filepath.Join(capture.corpusDir, e.Name()))
+		b, err := os.ReadFile(filepath.Join(testcap.CorpusDir(), e.Name()))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -127,35 +124,10 @@ func chunkInputs(t *testing.T) map[string][]byte {
 	return in
 }
 
-var (
-	chunkGenOnce sync.Once
-	chunkGen     genRun
-	chunkGenErr  error
-)
-
-// chunkCapture is a default-scenario capture small enough to cut at every
-// chunk size (scale 1e-7: about 28,000 packets), with fragment trains
-// and orphans.
-func chunkCapture(t *testing.T) genRun {
-	chunkGenOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "port0-chunk-gen")
-		if err != nil {
-			chunkGenErr = err
-			return
-		}
-		defer os.RemoveAll(dir)
-		chunkGen, chunkGenErr = generate(dir, 1e-7)
-	})
-	if chunkGenErr != nil {
-		t.Fatal(chunkGenErr)
-	}
-	return chunkGen
-}
-
 // TestChunkedScan checks that reading a pcap file in chunks of whole
 // records, decoded in this goroutine or by several, gives exactly what
 // reading it record by record with Next gives: the summary (counts,
-// orphan fragments, read error, skipped bytes), the spool byte for byte,
+// orphan fragments, read error, skipped bytes), the port-0 records one by one,
 // and the hourly all-traffic numbers. Chunk sizes run over every size up
 // to a few records (so every record boundary is cut) and random sizes.
 func TestChunkedScan(t *testing.T) {
@@ -180,8 +152,8 @@ func TestChunkedScan(t *testing.T) {
 			if len(data) > 4<<20 {
 				t.Fatal("input too large for the size sweep")
 			}
-			if name == "gen.pcap" && (ref.fs.Counts.Fragments.OrphanNonFirst == 0 || ref.fs.Counts.Port0.Total == 0 || len(ref.hours) < 2) {
-				t.Fatalf("the generated capture lacks orphans, port-0 packets or hours: %+v", ref.fs.Counts)
+			if name == "gen.pcap" && (ref.fs.Counts.Fragments.OrphanNonFirst == 0 || ref.fs.Counts.Port0.Total == 0 || len(ref.recs) == 0 || len(ref.hours) < 2) {
+				t.Fatalf("the generated capture lacks orphans, port-0 packets, records or hours: %+v", ref.fs.Counts)
 			}
 			check := func(t *testing.T, workers, size, piece int) {
 				t.Helper()
@@ -190,8 +162,8 @@ func TestChunkedScan(t *testing.T) {
 				if !reflect.DeepEqual(got.fs, ref.fs) {
 					t.Fatalf("workers %d, chunk %d, piece %d: summary\n%+v\nwant\n%+v", workers, size, piece, got.fs, ref.fs)
 				}
-				if !bytes.Equal(got.spool, ref.spool) {
-					t.Fatalf("workers %d, chunk %d, piece %d: spool of %d bytes differs from the %d of the record-by-record scan", workers, size, piece, len(got.spool), len(ref.spool))
+				if !bytes.Equal(got.recs, ref.recs) {
+					t.Fatalf("workers %d, chunk %d, piece %d: %d port-0 records differ from the %d of the record-by-record scan", workers, size, piece, len(got.recs)/RecordLen, len(ref.recs)/RecordLen)
 				}
 				if !sameHours(got.hours, ref.hours) || got.dst != ref.dst || got.naive != ref.naive {
 					t.Fatalf("workers %d, chunk %d, piece %d: all-traffic numbers differ", workers, size, piece)
@@ -232,7 +204,7 @@ func TestChunkedScanReuse(t *testing.T) {
 		}
 		ref := scanFile(t, &scanner{byRecord: true}, path)
 		got := scanFile(t, s, path)
-		if !reflect.DeepEqual(got.fs, ref.fs) || !bytes.Equal(got.spool, ref.spool) || !sameHours(got.hours, ref.hours) || got.dst != ref.dst || got.naive != ref.naive {
+		if !reflect.DeepEqual(got.fs, ref.fs) || !bytes.Equal(got.recs, ref.recs) || !sameHours(got.hours, ref.hours) || got.dst != ref.dst || got.naive != ref.naive {
 			t.Fatalf("%s: reused scanner differs from a new one", name)
 		}
 	}
@@ -240,7 +212,7 @@ func TestChunkedScanReuse(t *testing.T) {
 
 // TestPartHours checks the hour a part files each packet under against
 // ts / 1h, over times around hour boundaries, zero, negative and far off,
-// and its destination range against dstRange.
+// and its destination range against DstRange.
 func TestPartHours(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 9))
 	var ts []int64
@@ -261,7 +233,7 @@ func TestPartHours(t *testing.T) {
 	var d decoder
 	r := decode.Record{IPVersion: 4, Ports: decode.PortsNone, Proto: 99}
 	want := map[int64]int64{}
-	var dst dstRange
+	var dst DstRange
 	for i, x := range ts {
 		p := capture.Packet{TS: x}
 		r.IPVersion = uint8(4 + 2*(i%3/2)) // IPv6 every third packet
@@ -272,7 +244,7 @@ func TestPartHours(t *testing.T) {
 			dst.add(binary.BigEndian.Uint32(r.Dst[12:]))
 		}
 	}
-	if got := (dstRange{Min: pt.dmin, Max: pt.dmax, Seen: pt.dseen}); got != dst {
+	if got := (DstRange{Min: pt.dmin, Max: pt.dmax, Seen: pt.dseen}); got != dst {
 		t.Errorf("destination range %+v, want %+v", got, dst)
 	}
 	got := map[int64]int64{}
@@ -308,12 +280,12 @@ func scanMem(s *scanner, data []byte) (Counts, string, int64) {
 // any bytes, chunk size and number of decoders. The corpus captures
 // (their first 8 KiB, whole and gzip-compressed) are its seeds.
 func FuzzChunkedScan(f *testing.F) {
-	ents, err := os.ReadDir(capture.corpusDir)
+	ents, err := os.ReadDir(testcap.CorpusDir())
 	if err != nil {
 		f.Fatal(err)
 	}
 	for _, e := range ents {
-		b, err := os.ReadFile(filepath.Join(capture.corpusDir, e.Name()))
+		b, err := os.ReadFile(filepath.Join(testcap.CorpusDir(), e.Name()))
 		if err != nil || len(b) < 4 {
 			continue
 		}

@@ -196,6 +196,27 @@ func readSpillFile(name string, n int64, fn func(b []byte) error) error {
 	return nil
 }
 
+// adopt moves the memory a segment of another result holds from that
+// result's budget (from) to this one's, spilling the segment when this
+// budget is exceeded: merging results keeps to one memory limit.
+func (rs *Records) adopt(s *segment, from *spill) error {
+	sp := rs.spill
+	if sp == nil || sp == from || s.name != "" || len(s.mem) == 0 {
+		return nil
+	}
+	n := int64(len(s.mem))
+	if from != nil {
+		from.inMem.Add(-n)
+	}
+	if sp.inMem.Add(n) <= sp.opts.MemLimit {
+		return nil
+	}
+	if err := s.spillOut(sp); err != nil {
+		return err
+	}
+	return s.close()
+}
+
 // close removes the spill files.
 func (rs *Records) close() error {
 	var errs []error

@@ -2,6 +2,7 @@ package scan
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -88,12 +89,15 @@ func (r *Result) Merge(o *Result) error {
 		}
 	}
 	r.Dst.Merge(o.Dst)
+	if r.Records.spill == nil {
+		r.Records.spill = o.Records.spill
+	}
 	for _, s := range o.Records.segs {
 		s.base += base
 		r.Records.segs = append(r.Records.segs, s)
-	}
-	if r.Records.spill == nil {
-		r.Records.spill = o.Records.spill
+		if err := r.Records.adopt(s, o.Records.spill); err != nil {
+			return err
+		}
 	}
 	o.Records.segs, o.Hours = nil, nil
 	*o = Result{}
@@ -110,8 +114,11 @@ func (r *Result) Merge(o *Result) error {
 //	end:     "P0END\n"
 //
 // The decoder checks every length against a bound and against what
-// follows, every record field that has a range, the order of the hours
-// and the end mark, and never panics (FuzzReadResult).
+// follows, that the meta is exactly what WriteTo writes of it, every
+// record field that has a range (and that each address is in its
+// family's form), the order of the hours and the end mark, and never
+// panics; what it accepts, WriteTo writes back byte for byte
+// (FuzzReadResult).
 const (
 	resultMagic   = "P0RESULT"
 	resultEnd     = "P0END\n"
@@ -131,12 +138,43 @@ type resultMeta struct {
 	Dst        DstRange        `json:"dst"`
 }
 
+// metaOf is the JSON part of r's encoding in its one form, the form
+// ReadResult accepts: lists and maps empty, never null.
+func metaOf(r *Result) resultMeta {
+	m := resultMeta{r.Inputs, append([]FileSummary{}, r.Files...), r.Total, r.ReadErrors, r.Port0, r.NaiveFlow, r.Dst}
+	if m.ReadErrors == nil {
+		m.ReadErrors = []ReadErrorInfo{}
+	}
+	m.Total.Add(&Counts{}) // nil maps become empty ones; the others are unchanged
+	for i := range m.Files {
+		m.Files[i].Counts.Add(&Counts{})
+	}
+	return m
+}
+
+// metaJSON is the JSON of metaOf(r). encoding/json writes the bytes of a
+// string that are not UTF-8 (a file name may hold any) as \ufffd, which
+// reads back as the replacement character and is written then as itself:
+// such a meta is written as it reads back, so that WriteTo writes the one
+// form ReadResult accepts.
+func metaJSON(r *Result) ([]byte, error) {
+	b, err := json.Marshal(metaOf(r))
+	if err != nil || !bytes.Contains(b, []byte(`\ufffd`)) {
+		return b, err
+	}
+	var m resultMeta
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, err
+	}
+	return json.Marshal(m)
+}
+
 // WriteTo writes the result's encoding to w.
 func (r *Result) WriteTo(w io.Writer) (int64, error) {
 	cw := &countWriter{w: bufio.NewWriterSize(w, 1<<20)}
 	cw.write([]byte(resultMagic))
 	cw.u32(resultVersion)
-	meta, err := json.Marshal(resultMeta{r.Inputs, r.Files, r.Total, r.ReadErrors, r.Port0, r.NaiveFlow, r.Dst})
+	meta, err := metaJSON(r)
 	if err != nil {
 		return 0, err
 	}
@@ -202,15 +240,16 @@ func (c *countWriter) u64(v uint64) {
 func ReadResult(rd io.Reader, so SpillOptions) (*Result, error) {
 	r := bufio.NewReaderSize(rd, 1<<20)
 	var off int64
-	bad := func(what string, err error) error {
+	badAt := func(at int64, what string, err error) error {
 		if errors.Is(err, io.EOF) {
 			err = io.ErrUnexpectedEOF
 		}
 		if err != nil {
-			return fmt.Errorf("scan result: at byte %d: %s: %w", off, what, err)
+			return fmt.Errorf("scan result: at byte %d: %s: %w", at, what, err)
 		}
-		return fmt.Errorf("scan result: at byte %d: %s", off, what)
+		return fmt.Errorf("scan result: at byte %d: %s", at, what)
 	}
+	bad := func(what string, err error) error { return badAt(off, what, err) }
 	read := func(b []byte) error {
 		n, err := io.ReadFull(r, b)
 		off += int64(n)
@@ -269,6 +308,11 @@ func ReadResult(rd io.Reader, so SpillOptions) (*Result, error) {
 		res.Close()
 		return nil, err
 	}
+	// Only the meta WriteTo writes is read: no other spacing, key order,
+	// escaping, unknown or missing key, so that one result has one encoding.
+	if canon, err := metaJSON(res); err != nil || !bytes.Equal(canon, meta) {
+		return fail(badAt(int64(len(resultMagic)+8), "meta is not as WriteTo writes it (edited, or from another program)", err))
+	}
 	nh, err := u64()
 	if err != nil {
 		return fail(bad("hour count", err))
@@ -314,12 +358,13 @@ func ReadResult(rd io.Reader, so SpillOptions) (*Result, error) {
 	for left := nr; left > 0; {
 		k := min(left, 64)
 		b := buf[:k*RecordLen]
+		start := off
 		if err := read(b); err != nil {
-			return fail(bad(fmt.Sprintf("record %d of %d", nr-left, nr), err))
+			return fail(bad(fmt.Sprintf("record %d of %d", nr-left+uint64(off-start)/RecordLen, nr), err))
 		}
 		for j := 0; j < len(b); j += RecordLen {
 			if err := check(b[j:j+RecordLen], len(res.Files)); err != nil {
-				return fail(bad(fmt.Sprintf("record %d", nr-left+uint64(j/RecordLen)), err))
+				return fail(badAt(start+int64(j), fmt.Sprintf("record %d", nr-left+uint64(j/RecordLen)), err))
 			}
 		}
 		seg.write(res.Records.spill, b)
@@ -328,8 +373,8 @@ func ReadResult(rd io.Reader, so SpillOptions) (*Result, error) {
 	if err := seg.close(); err != nil {
 		return fail(err)
 	}
-	if err := res.Records.spill.err; err != nil {
-		return fail(err)
+	if sp := res.Records.spill; sp != nil && sp.err != nil { // nil: a count-only result
+		return fail(sp.err)
 	}
 	var end [len(resultEnd)]byte
 	if err := read(end[:]); err != nil || string(end[:]) != resultEnd {

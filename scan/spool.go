@@ -139,15 +139,29 @@ func (p *P0Packet) decode(b []byte) {
 
 // check reports what makes b, an encoded record, one that encode cannot
 // have written for a result of files inputs: a file index out of range, an
-// address family other than none, 4 or 6, an enum out of its range.
+// address family other than none, 4 or 6, or an address not in its
+// family's form (none: 16 zero bytes; 4: an IPv4-mapped address), an enum
+// out of its range. So decode and encode give b back for every b it
+// accepts.
 func check(b []byte, files int) error {
 	le := binary.LittleEndian
 	if f := le.Uint32(b[0:]); uint64(f) >= uint64(files) {
 		return fmt.Errorf("file index %d of %d files", f, files)
 	}
-	for _, o := range [...]int{20, 37, 54} {
-		if fam := b[o+16]; fam != 0 && fam != 4 && fam != 6 {
-			return fmt.Errorf("address family %d", fam)
+	for i, o := range [...]int{20, 37, 54} {
+		name := [...]string{"source", "destination", "inner source"}[i]
+		switch fam := b[o+16]; fam {
+		case 0:
+			if [16]byte(b[o:o+16]) != [16]byte{} {
+				return fmt.Errorf("%s address of family 0 has address bytes", name)
+			}
+		case 4:
+			if !netip.AddrFrom16([16]byte(b[o : o+16])).Is4In6() {
+				return fmt.Errorf("%s address of family 4 is not an IPv4 address", name)
+			}
+		case 6:
+		default:
+			return fmt.Errorf("%s address family %d", name, fam)
 		}
 	}
 	o := 71

@@ -238,9 +238,9 @@ func newCounts() Counts {
 
 // Options configure Run.
 type Options struct {
-	// Workers is the number of files read at once, and of goroutines
-	// that decode one large pcap file, compressed input or standard input; 0
-	// means GOMAXPROCS. The Result does not depend on it.
+	// Workers is the number of files read at once, and (up to GOMAXPROCS)
+	// of goroutines that decode one large pcap file, compressed input or
+	// standard input; 0 means GOMAXPROCS. The Result does not depend on it.
 	Workers int
 	// Progress, when not nil, receives a progress line at most every
 	// second (files done, packets, packets per second) and a last one at
@@ -274,6 +274,10 @@ func Run(inputs []string, stdin io.Reader, opts Options) (*Result, error) {
 		decoders = runtime.GOMAXPROCS(0)
 	}
 	workers := max(1, min(decoders, len(inputs)))
+	// More goroutines decoding one file than there are CPUs decode it no
+	// faster, and each file worker keeps two 1 MiB chunks per decoder:
+	// -workers 1000 on compressed input would hold 2 GB a file worker.
+	decoders = min(decoders, runtime.GOMAXPROCS(0))
 
 	res := newResult(len(inputs), opts.Port0, opts.Spill)
 	files := res.Files
@@ -343,7 +347,7 @@ func Run(inputs []string, stdin io.Reader, opts Options) (*Result, error) {
 	return res, nil
 }
 
-// progress is shared by the workers of one Analyze call.
+// progress is shared by the workers of one Run call.
 type progress struct {
 	files   int
 	done    atomic.Int64 // files finished
@@ -417,13 +421,13 @@ func (p *progress) start(w io.Writer) (stop func()) {
 // decoder's scratch space, the chunk buffers and the fragment table are
 // allocated once.
 type scanner struct {
-	dec     decoder
-	t       tally // the current file's counts
-	frag    fragTable
-	chunk   *chunk    // for a scan in this goroutine
-	pool    []*chunk  // for a parallel scan
-	prog    *progress // nil in benchmarks and tests
-	tap     *tap      // the port-0 study's side, when it runs
+	dec   decoder
+	t     tally // the current file's counts
+	frag  fragTable
+	chunk *chunk    // for a scan in this goroutine
+	pool  []*chunk  // for a parallel scan
+	prog  *progress // nil in benchmarks and tests
+	tap   *tap      // the port-0 study's side, when it runs
 	// workers is the number of goroutines that decode one pcap file of at
 	// least minParallel bytes (compressed input and standard input whatever
 	// their size); 0 or 1 decodes in this goroutine.
@@ -441,7 +445,7 @@ type scanner struct {
 	badBytes          int64 // bytes of the failed record on that the scan read (for skipped)
 }
 
-// parallelMin is the size from which a pcap file's chunks are decoded by
+// ParallelMin is the size from which a pcap file's chunks are decoded by
 // several goroutines (scanner.workers); compressed input and standard input are
 // always decoded so, as their size says little about their length.
 const ParallelMin = 16 << 20

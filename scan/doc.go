@@ -1,0 +1,50 @@
+// Package scan is the third stage of the analysis: it reads every packet
+// of every input once and keeps what the study needs, as a value.
+//
+//	inputs ──► capture ──► decode (Decode, PlainIPv4) ──► classify (shapes of port-0 packets) ──► scan.Result
+//
+// Input: capture paths (or "-" for stdin) and Options. Output: a *Result —
+// per input and in total the Counts (packets, link types, port-0 packets by
+// protocol and position, fragments and orphans, packets without ports,
+// truncated and malformed packets, read errors and skipped bytes), and,
+// with Options.Port0, the study's side: the hourly all-traffic packets and
+// distinct sources (a HyperLogLog an hour), the range of destinations, the
+// naive flow view, and a compact record (P0Packet) of every
+// port-0-related packet, in input order. A Result merges exactly with the
+// Result of other inputs (Merge: the two halves of a list of inputs give
+// the Result of the whole list) and has a versioned binary encoding
+// (WriteTo, ReadResult) whose decoder checks every length and field, so
+// the scan of one machine and the study of another ("port0 analyze
+// -partial" and "-merge") give what one run gives. Memory grows with the
+// hours and the port-0 records; the records go to spill files beyond
+// SpillOptions.MemLimit (Records), so a run's memory stays bounded
+// whatever the number of packets.
+//
+// # Counting
+//
+// Run ("port0 analyze") reads files on a pool of workers. Each worker
+// reuses its decoder scratch space, chunk buffers and fragment table from
+// file to file, so the hot path allocates nothing per packet; each file's
+// Counts and records are kept apart and combined in input order
+// (Counts.Add; one records segment per input), so the Result does not
+// depend on the number of workers. A pcap file of 16 MiB or more,
+// compressed input and standard input are, besides, decoded by
+// Options.Workers goroutines at once: one goroutine reads (and inflates)
+// the stream into chunks of whole records ((*capture.Capture).ReadChunk),
+// the others decode them, and the chunks' results are merged in order,
+// fragments included, so that every count, record and orphan is that of a
+// record-by-record scan (chunk.go says how; TestChunkedScan cuts captures
+// at every chunk size). pcapng files are read record by record. In a pcap
+// chunk, the packets most of a capture is are counted from their header
+// bytes (decode.PlainIPv4, (*part).plain) without a Record; every other
+// packet is decoded in full. TestPlainPath holds the two to the same
+// counts. A port-0 packet is one with Ports == PortsPresent and Port0 src,
+// dst or both; an ICMP error quoting a port 0 is counted apart. The
+// orphan-fragment rule and its bounds are documented at FragWindow.
+//
+// Distinct sources of all traffic are counted per hour in a HyperLogLog
+// (package sketch: 1 KiB, about 3.3 % standard error, merged by
+// register-wise maximum), never in a map of addresses, so the per-packet
+// cost is one hash and one register update and memory grows with hours,
+// not sources.
+package scan
