@@ -217,9 +217,11 @@ func NewCaptureWith(name string, r io.Reader, o ReadOptions) (_ *Capture, err er
 	return c, nil
 }
 
-// reset makes c read a new uncompressed capture from r, reusing its buffers
-// (benchmarks and the allocation test read the same bytes many times).
-func (c *Capture) reset(r io.Reader) error {
+// Reset makes c read a new uncompressed capture from r, reusing its
+// buffers, so that reading many captures from memory allocates nothing per
+// capture (the benchmarks and the allocation tests read the same bytes
+// many times). Compressed input cannot be reset.
+func (c *Capture) Reset(r io.Reader) error {
 	if c.dec != nil {
 		return errors.New("reset: compressed input")
 	}

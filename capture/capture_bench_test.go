@@ -76,7 +76,7 @@ func memPcapng(n int) []byte {
 // the zero-allocation test, so they cannot drift apart.
 func readWorkload(tb testing.TB, c *Capture, r *bytes.Reader, data []byte, p *Packet) int {
 	r.Reset(data)
-	if err := c.reset(r); err != nil {
+	if err := c.Reset(r); err != nil {
 		tb.Fatal(err)
 	}
 	n := 0

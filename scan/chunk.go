@@ -54,7 +54,7 @@ func newChunk(size int) *chunk {
 }
 
 // decoder is one goroutine's scratch space for decoding: the packet, the
-// record and the spool record.
+// record and the port-0 record.
 type decoder struct {
 	p  capture.Packet
 	r  decode.Record
@@ -104,7 +104,7 @@ type part struct {
 	dmin, dmax uint32
 	dseen      bool
 	naive      NaiveFlow
-	spool      []byte // encoded spool records, in packet order
+	records    []byte // encoded port-0 records, in packet order
 }
 
 // fragEvent is one fragment fed to the fragment table.
@@ -128,7 +128,7 @@ func (pt *part) reset() {
 	pt.cur, pt.curLo, pt.curA = -1, 0, nil
 	pt.dmin, pt.dmax, pt.dseen = math.MaxUint32, 0, false
 	pt.naive = NaiveFlow{}
-	pt.spool = pt.spool[:0]
+	pt.records = pt.records[:0]
 }
 
 // packet takes one decoded packet.
@@ -154,7 +154,7 @@ func (pt *part) frag(p *capture.Packet, r *decode.Record) {
 
 // tap is the study's side of one IP packet: the hourly all-traffic
 // numbers, the destination range, the naive flow view and, for a
-// port-0-related packet, its spool record.
+// port-0-related packet, its record.
 func (pt *part) tap(d *decoder, p *capture.Packet, r *decode.Record) {
 	a := pt.hourAt(p.TS)
 	a.Packets++
@@ -166,9 +166,9 @@ func (pt *part) tap(d *decoder, p *capture.Packet, r *decode.Record) {
 	pt.naive.add(r)
 	if r.Port0Related() {
 		d.p0 = newP0Packet(pt.file, p.Index, p.TS, r, decode.UDPPayload(p.LinkType, p.Data, r))
-		n := len(pt.spool)
-		pt.spool = append(pt.spool, make([]byte, RecordLen)...)
-		d.p0.encode(pt.spool[n:])
+		n := len(pt.records)
+		pt.records = append(pt.records, make([]byte, RecordLen)...)
+		d.p0.encode(pt.records[n:])
 	}
 }
 
@@ -239,7 +239,7 @@ func (pt *part) hour(h int64) {
 }
 
 // merge adds a part to the file's state: counts, fragments (in order),
-// and the study's numbers and spool records.
+// and the study's numbers and port-0 records.
 func (s *scanner) merge(pt *part) {
 	s.t.merge(&pt.t)
 	for i := range pt.frags {
@@ -259,7 +259,7 @@ func (s *scanner) merge(pt *part) {
 			t.dst.Merge(DstRange{Min: pt.dmin, Max: pt.dmax, Seen: true})
 		}
 		t.naive.Add(&pt.naive)
-		t.seg.write(t.spill, pt.spool)
+		t.seg.write(t.spill, pt.records)
 	}
 	if s.prog != nil {
 		s.prog.packets.Add(pt.t.packets)

@@ -171,6 +171,9 @@ func metaJSON(r *Result) ([]byte, error) {
 
 // WriteTo writes the result's encoding to w.
 func (r *Result) WriteTo(w io.Writer) (int64, error) {
+	if r.Inputs != len(r.Files) {
+		return 0, fmt.Errorf("scan result: %d inputs but %d files: not a result Run or Merge made", r.Inputs, len(r.Files))
+	}
 	cw := &countWriter{w: bufio.NewWriterSize(w, 1<<20)}
 	cw.write([]byte(resultMagic))
 	cw.u32(resultVersion)

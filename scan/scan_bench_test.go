@@ -26,37 +26,34 @@ var scanModes = []struct {
 }{{"read", scanRead}, {"fast", scanFast}, {"ref", scanRef}, {"analyze", scanAnalyze}}
 
 // fileWorkload reads one capture held in memory, reusing every buffer of
-// its own; the capture is opened anew each time (capture has no exported
-// reset), which costs the same few allocations per file whatever its
-// length.
+// its own and the capture's ((*capture.Capture).Reset).
 type fileWorkload struct {
 	data []byte
 	r    *bytes.Reader
+	c    *capture.Capture
 	p    capture.Packet
 	rec  decode.Record
 	ref  *reference.RefDecoder
 	s    scanner
 }
 
-func newFileWorkload(data []byte) *fileWorkload {
-	return &fileWorkload{data: data, r: bytes.NewReader(data), ref: reference.NewRefDecoder()}
-}
-
-// open opens the capture from its start.
-func (w *fileWorkload) open(tb testing.TB) *capture.Capture {
-	w.r.Reset(w.data)
-	c, err := capture.NewCapture("mem", w.r)
-	if err != nil {
+func newFileWorkload(tb testing.TB, data []byte) *fileWorkload {
+	w := &fileWorkload{data: data, r: bytes.NewReader(data), ref: reference.NewRefDecoder()}
+	var err error
+	if w.c, err = capture.NewCapture("mem", w.r); err != nil {
 		tb.Fatal(err)
 	}
-	return c
+	return w
 }
 
 // run reads the whole capture once in the given mode and returns the
 // packet count. The benchmarks and the zero-allocation test share it.
 func (w *fileWorkload) run(tb testing.TB, mode scanMode) int64 {
-	c := w.open(tb)
-	defer c.Close()
+	w.r.Reset(w.data)
+	c := w.c
+	if err := c.Reset(w.r); err != nil {
+		tb.Fatal(err)
+	}
 	var n int64
 	switch mode {
 	case scanRead:
@@ -88,22 +85,10 @@ func (w *fileWorkload) run(tb testing.TB, mode scanMode) int64 {
 // TestScanZeroAllocs proves that reading and decoding a whole generated
 // capture (fragments and every port-0 shape included) allocates nothing,
 // with the fast decoder alone and on the scan's hot path (decoder,
-// counters and fragment table): a run over the whole file allocates what
-// the capture's reading alone does (opening and closing it; for the scan,
-// also its chunked walk, whose buffer for a record cut between two chunks
-// is the new capture's), and no more.
+// counters and fragment table).
 func TestScanZeroAllocs(t *testing.T) {
 	g := testcap.Medium(t)
-	w := newFileWorkload(g.Pcap)
-	open := testing.AllocsPerRun(3, func() { w.open(t).Close() })
-	ch := capture.NewChunk(0)
-	walk := testing.AllocsPerRun(3, func() {
-		c := w.open(t)
-		for c.ReadChunk(ch); !ch.Last(); c.ReadChunk(ch) {
-		}
-		c.Close()
-	})
-	t.Logf("allocations of the capture: %v to open and close it, %v with its chunked walk", open, walk)
+	w := newFileWorkload(t, g.Pcap)
 	for _, m := range scanModes {
 		if m.mode == scanRef {
 			continue // gopacket allocates for IPv6 extension headers (BENCHMARKS.md)
@@ -112,12 +97,8 @@ func TestScanZeroAllocs(t *testing.T) {
 			if n := w.run(t, m.mode); n != int64(len(g.Truth)) {
 				t.Fatalf("read %d packets, want %d", n, len(g.Truth))
 			}
-			want := open
-			if m.mode == scanAnalyze {
-				want = walk
-			}
-			if a := testing.AllocsPerRun(3, func() { w.run(t, m.mode) }); a != want {
-				t.Errorf("%v allocations per file of %d packets, want the %v of reading the capture", a, len(g.Truth), want)
+			if a := testing.AllocsPerRun(3, func() { w.run(t, m.mode) }); a != 0 {
+				t.Errorf("%v allocations per file of %d packets, want 0", a, len(g.Truth))
 			}
 		})
 	}
@@ -132,7 +113,7 @@ func BenchmarkWholeFile(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	w := newFileWorkload(g.Pcap)
+	w := newFileWorkload(b, g.Pcap)
 	for _, m := range scanModes {
 		b.Run(m.name, func(b *testing.B) {
 			b.SetBytes(int64(len(g.Pcap)))

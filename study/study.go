@@ -440,7 +440,7 @@ func (st *Study) decide() {
 	sort.Slice(st.Sources, func(i, j int) bool { return st.Sources[i].Addr.Less(st.Sources[j].Addr) })
 }
 
-// ClassOf is the purpose class of a spooled packet, once sources are decided.
+// ClassOf is the purpose class of a recorded packet, once sources are decided.
 func (st *Study) ClassOf(p *scan.P0Packet) label.Class {
 	return classify.PacketClass(p.Shape, p.Probe, st.byAddr[p.Src].Class)
 }
