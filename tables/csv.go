@@ -2,11 +2,8 @@ package tables
 
 import (
 	"bufio"
-	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
-	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -14,6 +11,7 @@ import (
 
 	"github.com/port0/port0/classify"
 	"github.com/port0/port0/decode"
+	"github.com/port0/port0/internal/csvtab"
 )
 
 // The header of each table: the columns, in order. A reader wants exactly
@@ -212,146 +210,30 @@ func WriteSeries(dir string, rows []SeriesRow) error {
 
 // ColumnError is a table whose header is not the one this port0 writes: a
 // column renamed, missing, moved or added.
-type ColumnError struct {
-	File   string
-	Column int    // 1-based
-	Got    string // "" for a missing column
-	Want   string // "" for a column too many
-}
-
-// Error names the file, the column and what is wrong with it.
-func (e *ColumnError) Error() string {
-	switch {
-	case e.Got == "":
-		return fmt.Sprintf("%s: no column %d %q (the header ends before it)", e.File, e.Column, e.Want)
-	case e.Want == "":
-		return fmt.Sprintf("%s: column %d %q is not a column of this table", e.File, e.Column, e.Got)
-	}
-	return fmt.Sprintf("%s: column %d is %q, want %q", e.File, e.Column, e.Got, e.Want)
-}
-
-// fields reads the columns of one row by name.
-type fields struct {
-	rec  []string
-	err  error
-	cols map[string]int
-	file string
-	line int
-}
-
-// str returns the named column.
-func (f *fields) str(col string) string { return f.rec[f.cols[col]] }
-
-// fail keeps the first error, naming the column.
-func (f *fields) fail(col string, err error) {
-	if f.err == nil && err != nil {
-		f.err = fmt.Errorf("%s:%d: column %s: %w", f.file, f.line, col, err)
-	}
-}
-
-func (f *fields) int(col string, bits int) int64 {
-	n, err := strconv.ParseInt(f.str(col), 10, bits)
-	f.fail(col, err)
-	return n
-}
-
-func (f *fields) uint(col string, bits int) uint64 {
-	n, err := strconv.ParseUint(f.str(col), 10, bits)
-	f.fail(col, err)
-	return n
-}
-
-func (f *fields) float(col string) float64 {
-	x, err := strconv.ParseFloat(f.str(col), 64)
-	f.fail(col, err)
-	return x
-}
-
-func (f *fields) time(col string) int64 {
-	t, err := parseTime(f.str(col))
-	f.fail(col, err)
-	return t
-}
-
-func (f *fields) addr(col string) netip.Addr {
-	a, err := netip.ParseAddr(f.str(col))
-	f.fail(col, err)
-	return a
-}
-
-func (f *fields) text(col string, v interface{ UnmarshalText([]byte) error }) {
-	f.fail(col, v.UnmarshalText([]byte(f.str(col))))
-}
-
-// read reads the table name of dir, checking its header against header,
-// and calls row with each row.
-func read(dir, name string, header []string, row func(f *fields) error) error {
-	path := filepath.Join(dir, name)
-	fh, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer fh.Close()
-	r := csv.NewReader(bufio.NewReaderSize(fh, 1<<20))
-	r.ReuseRecord = true
-	head, err := r.Read()
-	if err != nil {
-		return fmt.Errorf("%s: header: %w", path, err)
-	}
-	for i := range max(len(head), len(header)) {
-		switch {
-		case i >= len(head):
-			return &ColumnError{File: path, Column: i + 1, Want: header[i]}
-		case i >= len(header):
-			return &ColumnError{File: path, Column: i + 1, Got: head[i]}
-		case head[i] != header[i]:
-			return &ColumnError{File: path, Column: i + 1, Got: head[i], Want: header[i]}
-		}
-	}
-	f := &fields{cols: make(map[string]int, len(header)), file: path}
-	for i, c := range header {
-		f.cols[c] = i
-	}
-	for f.line = 2; ; f.line++ {
-		rec, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", path, err)
-		}
-		f.rec = rec
-		if err := row(f); err != nil {
-			return err
-		}
-		if f.err != nil {
-			return f.err
-		}
-	}
-}
+type ColumnError = csvtab.ColumnError
 
 // ReadPackets calls fn with every row of dir/packets.csv, in order; fn
 // must not keep the row past the call.
 func ReadPackets(dir string, fn func(*PacketRow) error) error {
 	var p PacketRow
-	return read(dir, PacketsFile, packetsHeader, func(f *fields) error {
-		p = PacketRow{File: f.str("file"), Index: f.int("index", 64), Time: f.time("time"),
-			Src: f.addr("src"), Dst: f.addr("dst"),
-			SrcPort: uint16(f.uint("sport", 16)), DstPort: uint16(f.uint("dport", 16)),
-			TTL: uint8(f.uint("ttl", 8)), IPID: uint32(f.uint("ip_id", 32))}
+	return csvtab.Read(dir, PacketsFile, packetsHeader, func(f *csvtab.Fields) error {
+		p = PacketRow{File: f.Str("file"), Index: f.Int("index", 64), Time: f.Time("time"),
+			Src: f.Addr("src"), Dst: f.Addr("dst"),
+			SrcPort: uint16(f.Uint("sport", 16)), DstPort: uint16(f.Uint("dport", 16)),
+			TTL: uint8(f.Uint("ttl", 8)), IPID: uint32(f.Uint("ip_id", 32))}
 		var err error
-		p.Proto, err = parseProto(f.str("proto"))
-		f.fail("proto", err)
-		f.text("port0", &p.Port0)
-		if s := f.str("tcp_flags"); s != "" {
+		p.Proto, err = parseProto(f.Str("proto"))
+		f.Fail("proto", err)
+		f.Text("port0", &p.Port0)
+		if s := f.Str("tcp_flags"); s != "" {
 			p.Flags, err = ParseFlags(s)
-			f.fail("tcp_flags", err)
+			f.Fail("tcp_flags", err)
 		}
-		f.text("shape", &p.Shape)
-		f.text("probe", &p.Probe)
-		f.text("class", &p.Class)
-		if f.err != nil {
-			return f.err
+		f.Text("shape", &p.Shape)
+		f.Text("probe", &p.Probe)
+		f.Text("class", &p.Class)
+		if err := f.Err(); err != nil {
+			return err
 		}
 		return fn(&p)
 	})
@@ -360,24 +242,24 @@ func ReadPackets(dir string, fn func(*PacketRow) error) error {
 // ReadSources reads dir/sources.csv.
 func ReadSources(dir string) ([]SourceRow, error) {
 	var rows []SourceRow
-	err := read(dir, SourcesFile, sourcesHeader, func(f *fields) error {
-		s := SourceRow{Src: f.addr("src"), First: f.time("first"), Last: f.time("last"),
-			Packets: f.int("packets", 64), Bytes: f.int("bytes", 64), DistinctDsts: f.int("distinct_dsts", 64),
-			Coverage: f.float("coverage"), RatePPS: f.float("rate_pps"),
-			TopDport: uint16(f.uint("top_dport", 16)), TopSport: uint16(f.uint("top_sport", 16)),
-			TCPPackets: f.int("tcp_packets", 64), UDPPackets: f.int("udp_packets", 64),
-			InitTTL: uint8(f.uint("init_ttl", 8)), IPIDPattern: f.str("ip_id_pattern"), Bundles: f.int("bundles", 64)}
-		f.text("class", &s.Class)
-		f.text("tool", &s.Tool)
+	err := csvtab.Read(dir, SourcesFile, sourcesHeader, func(f *csvtab.Fields) error {
+		s := SourceRow{Src: f.Addr("src"), First: f.Time("first"), Last: f.Time("last"),
+			Packets: f.Int("packets", 64), Bytes: f.Int("bytes", 64), DistinctDsts: f.Int("distinct_dsts", 64),
+			Coverage: f.Float("coverage"), RatePPS: f.Float("rate_pps"),
+			TopDport: uint16(f.Uint("top_dport", 16)), TopSport: uint16(f.Uint("top_sport", 16)),
+			TCPPackets: f.Int("tcp_packets", 64), UDPPackets: f.Int("udp_packets", 64),
+			InitTTL: uint8(f.Uint("init_ttl", 8)), IPIDPattern: f.Str("ip_id_pattern"), Bundles: f.Int("bundles", 64)}
+		f.Text("class", &s.Class)
+		f.Text("tool", &s.Tool)
 		var err error
-		if fl := f.str("top_flags"); fl != "-" {
+		if fl := f.Str("top_flags"); fl != "-" {
 			s.TopFlags, err = ParseFlags(fl)
 			s.HasTopFlags = true
-			f.fail("top_flags", err)
+			f.Fail("top_flags", err)
 		}
-		if pr := f.str("probes"); pr != "-" {
+		if pr := f.Str("probes"); pr != "-" {
 			s.Probes, err = classify.ParseProbeSet(pr)
-			f.fail("probes", err)
+			f.Fail("probes", err)
 		}
 		rows = append(rows, s)
 		return nil
@@ -388,15 +270,15 @@ func ReadSources(dir string) ([]SourceRow, error) {
 // ReadEvents reads dir/events.csv.
 func ReadEvents(dir string) ([]EventRow, error) {
 	var rows []EventRow
-	err := read(dir, EventsFile, eventsHeader, func(f *fields) error {
-		e := EventRow{Victim: f.addr("victim"), Start: f.time("start"), End: f.time("end"),
-			DurationS: f.float("duration_s"), Packets: f.int("packets", 64), PeakPPS: f.float("peak_pps"),
-			ServicePort: uint16(f.uint("service_port", 16)), ObservedPPS: f.float("observed_pps"),
-			EstimatedAttackPPS: f.float("estimated_attack_pps")}
-		f.text("class", &e.Class)
+	err := csvtab.Read(dir, EventsFile, eventsHeader, func(f *csvtab.Fields) error {
+		e := EventRow{Victim: f.Addr("victim"), Start: f.Time("start"), End: f.Time("end"),
+			DurationS: f.Float("duration_s"), Packets: f.Int("packets", 64), PeakPPS: f.Float("peak_pps"),
+			ServicePort: uint16(f.Uint("service_port", 16)), ObservedPPS: f.Float("observed_pps"),
+			EstimatedAttackPPS: f.Float("estimated_attack_pps")}
+		f.Text("class", &e.Class)
 		var err error
-		e.Proto, err = parseProto(f.str("proto"))
-		f.fail("proto", err)
+		e.Proto, err = parseProto(f.Str("proto"))
+		f.Fail("proto", err)
 		rows = append(rows, e)
 		return nil
 	})
@@ -406,15 +288,15 @@ func ReadEvents(dir string) ([]EventRow, error) {
 // ReadBundles reads dir/bundles.csv.
 func ReadBundles(dir string) ([]BundleRow, error) {
 	var rows []BundleRow
-	err := read(dir, BundlesFile, bundlesHeader, func(f *fields) error {
-		b := BundleRow{Src: f.addr("src"), Dst: f.addr("dst"), Start: f.time("start"), End: f.time("end"),
-			DurationS: f.float("duration_s"), Distinct: int(f.int("distinct", 32)), Distinguishes: f.str("distinguishes")}
+	err := csvtab.Read(dir, BundlesFile, bundlesHeader, func(f *csvtab.Fields) error {
+		b := BundleRow{Src: f.Addr("src"), Dst: f.Addr("dst"), Start: f.Time("start"), End: f.Time("end"),
+			DurationS: f.Float("duration_s"), Distinct: int(f.Int("distinct", 32)), Distinguishes: f.Str("distinguishes")}
 		var err error
-		b.Probes, err = classify.ParseProbeSet(f.str("probes"))
-		f.fail("probes", err)
-		for _, s := range strings.Fields(f.str("order")) {
+		b.Probes, err = classify.ParseProbeSet(f.Str("probes"))
+		f.Fail("probes", err)
+		for _, s := range strings.Fields(f.Str("order")) {
 			var p classify.Probe
-			f.fail("order", p.UnmarshalText([]byte(s)))
+			f.Fail("order", p.UnmarshalText([]byte(s)))
 			b.Order = append(b.Order, p)
 		}
 		rows = append(rows, b)
@@ -426,12 +308,12 @@ func ReadBundles(dir string) ([]BundleRow, error) {
 // ReadSeries reads dir/timeseries.csv.
 func ReadSeries(dir string) ([]SeriesRow, error) {
 	var rows []SeriesRow
-	err := read(dir, SeriesFile, seriesHeader, func(f *fields) error {
-		s := SeriesRow{Start: f.time("hour"), Packets: f.int("packets", 64), Sources: f.int("sources", 64)}
-		if c := f.str("class"); c == "all" {
+	err := csvtab.Read(dir, SeriesFile, seriesHeader, func(f *csvtab.Fields) error {
+		s := SeriesRow{Start: f.Time("hour"), Packets: f.Int("packets", 64), Sources: f.Int("sources", 64)}
+		if c := f.Str("class"); c == "all" {
 			s.All = true
 		} else {
-			f.text("class", &s.Class)
+			f.Text("class", &s.Class)
 		}
 		rows = append(rows, s)
 		return nil

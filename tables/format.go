@@ -119,16 +119,6 @@ func csvField(s string) string {
 	return s
 }
 
-// parseTime parses a time the tables wrote (TimeLayout, or whole seconds
-// for the series) into ns since the epoch.
-func parseTime(s string) (int64, error) {
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil || !strings.HasSuffix(s, "Z") {
-		return 0, fmt.Errorf("time %q: want UTC as %s", s, TimeLayout)
-	}
-	return t.UnixNano(), nil
-}
-
 // dayFormat writes times as the time package does, in UTC, formatting
 // the date ("2006-01-02T") once a day and the time of day by hand: rows in
 // time order cost one date a day.
