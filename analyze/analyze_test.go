@@ -59,13 +59,7 @@ func run(t testing.TB, inputs []string, o Options) string {
 // byte.
 func sameOutputs(t *testing.T, what, a, b string) {
 	t.Helper()
-	for _, f := range outputs {
-		x, err1 := os.ReadFile(filepath.Join(a, f))
-		y, err2 := os.ReadFile(filepath.Join(b, f))
-		if err1 != nil || err2 != nil || !bytes.Equal(x, y) {
-			t.Errorf("%s: %s differs (%v, %v)", what, f, err1, err2)
-		}
-	}
+	testcap.SameFiles(t, what, a, b, outputs)
 }
 
 // TestWorkersAndMerge: the outputs do not depend on the number of

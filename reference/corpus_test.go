@@ -2,12 +2,9 @@ package reference
 
 import (
 	"bytes"
-	"encoding/csv"
 	"errors"
 	"io"
-	"os"
 	"path/filepath"
-	"strconv"
 	"testing"
 
 	"github.com/port0/port0/capture"
@@ -15,39 +12,6 @@ import (
 	"github.com/port0/port0/internal/testcap"
 	"github.com/port0/port0/label"
 )
-
-// corpusICMP0 returns, per file of expected.csv, its icmp0 column (ICMP
-// errors quoting a port 0), which testcap.CorpusRow does not hold.
-func corpusICMP0(t testing.TB) map[string]int {
-	t.Helper()
-	f, err := os.Open(filepath.Join(testcap.CorpusDir(), "expected.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	col := -1
-	for i, h := range rows[0] {
-		if h == "icmp0" {
-			col = i
-		}
-	}
-	if col < 0 {
-		t.Fatal("expected.csv has no icmp0 column")
-	}
-	out := map[string]int{}
-	for _, row := range rows[1:] {
-		n, err := strconv.Atoi(row[col])
-		if err != nil {
-			t.Fatalf("expected.csv %s icmp0: %v", row[0], err)
-		}
-		out[row[0]] = n
-	}
-	return out
-}
 
 // corpusClass maps a record to the class of expected.csv it was crafted
 // as. Ports count as readable when Record.Ports is PortsPresent, even when
@@ -104,7 +68,6 @@ func TestCorpusDecoders(t *testing.T) {
 	if len(rows) < 40 {
 		t.Fatalf("expected.csv has %d rows", len(rows))
 	}
-	icmp0 := corpusICMP0(t)
 	ref := NewRefDecoder()
 	for _, row := range rows {
 		t.Run(row.File, func(t *testing.T) {
@@ -120,7 +83,7 @@ func TestCorpusDecoders(t *testing.T) {
 					t.Errorf("packet %d: fast and ref differ after Normalize:\n%s", i, FormatDiffs(DiffRecords(fast[i], slow[i])))
 				}
 			}
-			want := map[string]int{"icmp0": icmp0[row.File]}
+			want := map[string]int{"icmp0": row.ICMP0}
 			for cl, n := range row.Classes {
 				want[cl] = n
 			}

@@ -2,7 +2,6 @@ package validate
 
 import (
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -10,6 +9,7 @@ import (
 	"github.com/port0/port0/analyze"
 	"github.com/port0/port0/capture"
 	"github.com/port0/port0/gen"
+	"github.com/port0/port0/internal/testcap"
 	"github.com/port0/port0/label"
 	"github.com/port0/port0/study"
 	"github.com/port0/port0/tables"
@@ -36,36 +36,6 @@ func run(t *testing.T) (genDir, anaDir string) {
 		t.Fatal(err)
 	}
 	return genDir, anaDir
-}
-
-// copyDir copies the files of src into a new folder, applying edit to the
-// one named file; the others are hard links where the file system allows.
-func copyDir(t *testing.T, src, file string, edit func(string) string) string {
-	t.Helper()
-	dst := t.TempDir()
-	ents, err := os.ReadDir(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range ents {
-		if e.IsDir() {
-			continue
-		}
-		if e.Name() != file && os.Link(filepath.Join(src, e.Name()), filepath.Join(dst, e.Name())) == nil {
-			continue // unchanged: a hard link will do
-		}
-		b, err := os.ReadFile(filepath.Join(src, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if e.Name() == file {
-			b = []byte(edit(string(b)))
-		}
-		if err := os.WriteFile(filepath.Join(dst, e.Name()), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dst
 }
 
 // header replaces the first line of a table.
@@ -122,9 +92,9 @@ func TestValidate(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			gd, ad := g, a
 			if c.truth {
-				gd = copyDir(t, g, c.file, c.edit)
+				gd = testcap.CopyEdited(t, g, c.file, c.edit)
 			} else {
-				ad = copyDir(t, a, c.file, c.edit)
+				ad = testcap.CopyEdited(t, a, c.file, c.edit)
 			}
 			path := filepath.Join(ad, c.file)
 			if c.truth {

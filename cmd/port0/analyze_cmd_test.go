@@ -11,6 +11,7 @@ import (
 
 	"github.com/klauspost/compress/zstd"
 	"github.com/port0/port0/analyze"
+	"github.com/port0/port0/internal/testcap"
 )
 
 var corpus = filepath.Join("..", "..", "testdata", "captures")
@@ -210,13 +211,7 @@ func sameFolders(t *testing.T, what, a, b string) {
 	if !slices.Equal(na, nb) || len(na) < 6 {
 		t.Fatalf("%s: files %v and %v", what, na, nb)
 	}
-	for _, f := range na {
-		x, err1 := os.ReadFile(filepath.Join(a, f))
-		y, err2 := os.ReadFile(filepath.Join(b, f))
-		if err1 != nil || err2 != nil || !bytes.Equal(x, y) {
-			t.Errorf("%s: %s differs (%v, %v)", what, f, err1, err2)
-		}
-	}
+	testcap.SameFiles(t, what, a, b, na)
 }
 
 // TestAnalyzePartialMerge: inputs analyzed in two halves with -partial and

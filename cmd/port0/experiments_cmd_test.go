@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/port0/port0/internal/testcap"
 )
 
 // TestExperimentsFiguresReport runs the study's three steps through the
@@ -129,38 +131,16 @@ func TestExperimentsRenamedColumn(t *testing.T) {
 	}
 }
 
-// copyWithHeader copies the files of the folder src (not its subfolders)
-// into a new folder, with from replaced by to in the header of file; the
-// other files are hard links where the file system allows.
+// copyWithHeader copies the files of the folder src into a new folder,
+// with from replaced by to in the header of file.
 func copyWithHeader(t *testing.T, src, file, from, to string) string {
 	t.Helper()
-	dst := t.TempDir()
-	ents, err := os.ReadDir(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range ents {
-		if e.IsDir() {
-			continue
+	return testcap.CopyEdited(t, src, file, func(b string) string {
+		head, body, _ := strings.Cut(b, "\n")
+		edited := strings.Replace(head+"\n", from, to, 1)
+		if edited == head+"\n" {
+			t.Fatalf("%s: header %q holds no %q", file, head, from)
 		}
-		if e.Name() != file && os.Link(filepath.Join(src, e.Name()), filepath.Join(dst, e.Name())) == nil {
-			continue // unchanged: a hard link will do
-		}
-		b, err := os.ReadFile(filepath.Join(src, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if e.Name() == file {
-			head, body, _ := strings.Cut(string(b), "\n")
-			edited := strings.Replace(head+"\n", from, to, 1)
-			if edited == head+"\n" {
-				t.Fatalf("%s: header %q holds no %q", file, head, from)
-			}
-			b = []byte(edited + body)
-		}
-		if err := os.WriteFile(filepath.Join(dst, e.Name()), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dst
+		return edited + body
+	})
 }

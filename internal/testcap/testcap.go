@@ -6,6 +6,7 @@
 package testcap
 
 import (
+	"bytes"
 	"encoding/csv"
 	"io"
 	"os"
@@ -40,6 +41,9 @@ type CorpusRow struct {
 	ClassSum         int // sum of the class columns, which must equal Records
 	// Classes are the class columns by name (src0, dst0, ...).
 	Classes map[string]int
+	// ICMP0 counts the ICMP errors quoting a port 0 (not a class: such a
+	// packet is also counted in a class column).
+	ICMP0 int
 }
 
 // ClassColumns are the class columns of expected.csv, in order.
@@ -84,6 +88,7 @@ func ReadExpected(t testing.TB) []CorpusRow {
 			FirstTS:  atoi(row, "first_ts"),
 			Pcapgo:   int(atoi(row, "pcapgo")),
 			Classes:  map[string]int{},
+			ICMP0:    int(atoi(row, "icmp0")),
 		}
 		for _, cl := range ClassColumns {
 			c.Classes[cl] = int(atoi(row, cl))
@@ -187,3 +192,48 @@ func Small(t testing.TB) Gen { return small.get(t) }
 
 // Medium is the default-scenario capture at MediumScale.
 func Medium(t testing.TB) Gen { return medium.get(t) }
+
+// CopyEdited copies the files of the folder src (not its subfolders) into
+// a new temporary folder, with the named file replaced by edit of its
+// text; the other files are hard links where the file system allows.
+func CopyEdited(t testing.TB, src, file string, edit func(string) string) string {
+	t.Helper()
+	dst := t.TempDir()
+	ents, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		if e.IsDir() {
+			continue
+		}
+		if e.Name() != file && os.Link(filepath.Join(src, e.Name()), filepath.Join(dst, e.Name())) == nil {
+			continue // unchanged: a hard link will do
+		}
+		b, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.Name() == file {
+			b = []byte(edit(string(b)))
+		}
+		if err := os.WriteFile(filepath.Join(dst, e.Name()), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dst
+}
+
+// SameFiles fails t for every file of names that differs between the
+// folders a and b, byte for byte, or is missing in one; what names the
+// comparison.
+func SameFiles(t testing.TB, what, a, b string, names []string) {
+	t.Helper()
+	for _, f := range names {
+		x, err1 := os.ReadFile(filepath.Join(a, f))
+		y, err2 := os.ReadFile(filepath.Join(b, f))
+		if err1 != nil || err2 != nil || !bytes.Equal(x, y) {
+			t.Errorf("%s: %s differs (%v, %v)", what, f, err1, err2)
+		}
+	}
+}
