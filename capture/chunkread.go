@@ -37,11 +37,9 @@ type Chunk struct {
 	end   int
 	first int64 // index of the first record
 	off   int64 // stream offset of buf[0]
-	// link, tsMul and be are the file's link type, timestamp unit and byte
-	// order.
+	// link and tsMul are the file's link type and timestamp unit.
 	link  LinkType
 	tsMul int64
-	be    bool
 
 	// err is the *ReadError that ends the file after these records, or
 	// nil; bad is how many bytes of the stream from the failed record on
@@ -92,12 +90,15 @@ func (ch *Chunk) BadBytes() int64 { return ch.bad }
 // p.LinkType is not set (it is Link for every record). p.Data aliases the
 // chunk.
 func (ch *Chunk) Record(pos int, p *Packet) int {
-	sec, frac, caplen, orig := recordHeader((*[RecordLen]byte)(ch.buf[pos:]), ch.be)
+	// The walk of ReadChunk left every header little-endian (leSwap).
+	// Two loads: seconds and fraction, captured and original length.
+	b := ch.buf[pos:]
+	t, l := binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[8:])
 	start := pos + RecordLen
-	end := start + int(caplen)
+	end := start + int(uint32(l))
 	p.Data = ch.buf[start:end:end]
-	p.OrigLen = orig
-	p.TS = int64(sec)*1e9 + int64(frac)*ch.tsMul
+	p.OrigLen = uint32(l >> 32)
+	p.TS = int64(uint32(t))*1e9 + int64(t>>32)*ch.tsMul
 	p.Offset = ch.off + int64(pos)
 	return end
 }
@@ -115,6 +116,15 @@ func recordHeader(h *[RecordLen]byte, be bool) (sec, frac, caplen, orig uint32) 
 		caplen, orig = bits.ReverseBytes32(caplen), bits.ReverseBytes32(orig)
 	}
 	return sec, frac, caplen, orig
+}
+
+// leSwap turns a big-endian record header into a little-endian one, in
+// place: the walk does it to every whole record of a big-endian file, so
+// that (*Chunk).Record reads one byte order, without a branch.
+func leSwap(h *[RecordLen]byte) {
+	for i := 0; i < RecordLen; i += 4 {
+		h[i], h[i+1], h[i+2], h[i+3] = h[i+3], h[i+2], h[i+1], h[i]
+	}
 }
 
 // chunker is the state of a Capture's chunked reading.
@@ -141,7 +151,7 @@ func (c *Capture) ReadChunk(ch *Chunk) {
 			k.piece = readPiece
 		}
 	}
-	ch.first, ch.off, ch.link, ch.tsMul, ch.be = c.index, c.off, c.link, c.tsMul, c.be
+	ch.first, ch.off, ch.link, ch.tsMul = c.index, c.off, c.link, c.tsMul
 	ch.err, ch.bad, ch.last = nil, 0, false
 	have := copy(ch.buf, k.pend)
 	if have < len(k.pend) { // a chunk smaller than one record (tests)
@@ -220,6 +230,9 @@ func (c *Capture) walk(ch *Chunk, pos, have int) (_ int, failed bool) {
 		n := RecordLen + int(caplen)
 		if rest < n {
 			return pos, false
+		}
+		if c.be {
+			leSwap((*[RecordLen]byte)(ch.buf[pos:]))
 		}
 		pos += n
 		c.off += int64(n)

@@ -70,10 +70,12 @@ func (d *decoder) decodeChunk(ch *chunk) {
 	p.LinkType, p.Index = ch.Link(), ch.First()
 	for pos, end := 0, ch.Len(); pos < end; p.Index++ {
 		pos = ch.Record(pos, p)
-		if !pt.plain(p) {
-			d.r.Decode(p.LinkType, p.Data)
-			pt.packet(d, p, &d.r)
+		if h, ok := decode.PlainIPv4(p.LinkType, p.Data); ok {
+			pt.plain(p, h)
+			continue
 		}
+		d.r.Decode(p.LinkType, p.Data)
+		pt.packet(d, p, &d.r)
 	}
 	if n := p.Index - ch.First(); n > 0 {
 		pt.t.linkN(ch.Link(), n)
@@ -191,18 +193,14 @@ func (pt *part) hourOf(ts int64) {
 	}
 }
 
-// plain takes the packets most of a capture is (those PlainIPv4 accepts)
-// and does for them what Decode and packet together do — the same counts,
-// the same hourly sketch and destination range; such a packet adds
-// nothing to the fragment table, the naive flow view or the port-0
-// records — without filling a Record. It reports false, doing nothing,
-// for every other packet, which takes the full path. TestChunkedScan and
-// FuzzChunkedScan hold it to the record-by-record scan.
-func (pt *part) plain(p *capture.Packet) bool {
-	h, ok := decode.PlainIPv4(p.LinkType, p.Data)
-	if !ok {
-		return false
-	}
+// plain takes a packet decode.PlainIPv4 accepted (h is its IPv4 header),
+// one of those most of a capture is, and does for it what Decode and
+// packet together do — the same counts, the same hourly sketch and
+// destination range; such a packet adds nothing to the fragment table,
+// the naive flow view or the port-0 records — without filling a Record.
+// TestPlainPath, TestChunkedScan and FuzzChunkedScan hold it to the
+// record-by-record scan.
+func (pt *part) plain(p *capture.Packet, h *[decode.IPv4MinLen]byte) {
 	pt.t.addPlain(p)
 	if pt.study {
 		a := pt.hourAt(p.TS)
@@ -211,7 +209,6 @@ func (pt *part) plain(p *capture.Packet) bool {
 		d := binary.BigEndian.Uint32(h[16:20])
 		pt.dmin, pt.dmax, pt.dseen = min(pt.dmin, d), max(pt.dmax, d), true
 	}
-	return true
 }
 
 // hour makes h the current hour.

@@ -75,7 +75,8 @@ func TestPlainPath(t *testing.T) {
 			b = b[min(14, len(b)):]
 		}
 		p := capture.Packet{LinkType: link, Data: b, OrigLen: uint32(len(b) + rng.IntN(2)), TS: int64(i) * 7e8, Index: int64(i)}
-		if fast.plain(&p) {
+		if h, ok := decode.PlainIPv4(p.LinkType, p.Data); ok {
+			fast.plain(&p, h)
 			plains++
 		} else {
 			d.r.Decode(p.LinkType, p.Data)
