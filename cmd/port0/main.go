@@ -52,6 +52,7 @@ func commands() []command {
 		{"figures", "draw every figure (PNG and SVG) from the tables of a results folder", runFigures},
 		{"report", "write REPORT.md: each experiment's figures, tables and targets against measured", runReport},
 		{"validate", "compare an analysis with the generator's truth: confusion matrices, precision, recall, F1", runValidate},
+		{"version", "print the version, the VCS revision, Go and the libraries' versions (also: port0 -version)", runVersion},
 	}
 }
 
@@ -83,6 +84,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 			return &exitStatus{2, errors.New("no command given")}
 		}
 		return nil
+	}
+	if args[0] == "-version" || args[0] == "--version" {
+		return runVersion(args[1:], env)
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
