@@ -68,6 +68,9 @@ type Options struct {
 	// Partial, when set, keeps the scan's result in dir/PartialFile, for
 	// Merge to combine with the results of other inputs.
 	Partial bool
+	// Format is the tables' format: CSV (the default), Parquet or both
+	// (see package tables).
+	Format tables.Format
 }
 
 // Run is "port0 analyze": it scans the inputs (already expanded: see
@@ -130,7 +133,7 @@ func Merge(partials []string, dir string, o Options) (*Summary, error) {
 func finish(res *scan.Result, err error, dir string, o Options) (*Summary, error) {
 	sum := summaryOf(res)
 	if err == nil && res.Port0 {
-		if sum.Port0, err = writeStudy(res, dir, o.Study); err != nil {
+		if sum.Port0, err = writeStudy(res, dir, o.Study, o.Format); err != nil {
 			err = fmt.Errorf("port-0 study: %w", err)
 		}
 	}
@@ -150,15 +153,15 @@ func summaryOf(res *scan.Result) *Summary {
 	return sum
 }
 
-// writeStudy runs the study on res and writes its tables into dir:
-// packets.csv on its own goroutine, from its own pass over the records,
-// while pass two derives the other tables.
-func writeStudy(res *scan.Result, dir string, so study.Options) (*study.Summary, error) {
+// writeStudy runs the study on res and writes its tables into dir in the
+// format f: the packets table on its own goroutine, from its own pass
+// over the records, while pass two derives the other tables.
+func writeStudy(res *scan.Result, dir string, so study.Options, f tables.Format) (*study.Summary, error) {
 	st, err := study.New(res, so)
 	if err != nil {
 		return nil, err
 	}
-	pw, err := tables.CreatePackets(dir)
+	pw, err := f.CreatePackets(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -172,10 +175,10 @@ func writeStudy(res *scan.Result, dir string, so study.Options) (*study.Summary,
 		return nil, err
 	}
 	for _, w := range []func() error{
-		func() error { return tables.WriteSources(dir, t.Sources) },
-		func() error { return tables.WriteEvents(dir, t.Events) },
-		func() error { return tables.WriteBundles(dir, t.Bundles) },
-		func() error { return tables.WriteSeries(dir, t.Series) },
+		func() error { return f.WriteSources(dir, t.Sources) },
+		func() error { return f.WriteEvents(dir, t.Events) },
+		func() error { return f.WriteBundles(dir, t.Bundles) },
+		func() error { return f.WriteSeries(dir, t.Series) },
 	} {
 		if err := w(); err != nil {
 			return nil, err

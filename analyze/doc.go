@@ -2,14 +2,15 @@
 // "port0 experiments", the tests and the Beam pipeline's stages are built
 // on the same packages — one stage after the other:
 //
-//	inputs ──► scan.Run ──► scan.Result ──► study.New / Packets / Tables ──► tables.Write* ──► DIR/*.csv
+//	inputs ──► scan.Run ──► scan.Result ──► study.New / Packets / Tables ──► tables (Options.Format) ──► DIR/*.csv, *.parquet
 //	                     └─► DIR/partial.bin (Options.Partial)          └─► summary.json (Summary)
 //	partial.bin files ──► scan.ReadResult ──► Result.Merge ──┘ (Merge)
 //
 // Input: capture paths (already expanded: capture.ExpandInputs) or the
 // partial results of earlier runs. Output: the analysis folder —
 // summary.json (Summary: the scan's counts and the study's summary),
-// packets.csv, sources.csv, events.csv, bundles.csv and timeseries.csv —
+// packets, sources, events, bundles and timeseries, as CSV, Parquet or
+// both (Options.Format, see package tables) —
 // and, with Options.Partial, partial.bin, the scan's result in its
 // versioned binary encoding. No caller manages intermediate files: the
 // port-0 records live in the scan's Result, spilled to temporary files

@@ -12,5 +12,6 @@
 // their owners' readers (gen.ReadManifest, ReadActors, ReadASMap;
 // analyze.ReadSummary; tables.Read*), which fail naming the file and the
 // column when a table is not the one they know. Output: one folder per
-// experiment and the report; package figures draws from those tables.
+// experiment (its tables as CSV, Parquet or both: Env.Format) and the
+// report; DrawFigures draws from those tables, either format.
 package experiments

@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/port0/port0/tables"
 )
 
 // Target is one checkable claim of an experiment.
@@ -70,14 +72,41 @@ type Env struct {
 	Seed     uint64
 	Scale    float64
 	Scenario string
-	result   *Result
+	// Format is the tables' format: NAME.csv, NAME.parquet (typed by
+	// tables.WriteTextTable) or both.
+	Format tables.Format
+	result *Result
 }
 
-// WriteTable writes a CSV table into the experiment's folder and lists it.
+// WriteTable writes a table (name is its CSV file's name, NAME.csv) into
+// the experiment's folder, in the format of e, and lists it.
 func (e *Env) WriteTable(name string, header []string, rows [][]string) error {
 	if err := os.MkdirAll(e.Dir, 0o755); err != nil {
 		return err
 	}
+	if e.Format.WritesCSV() {
+		if err := e.writeCSV(name, header, rows); err != nil {
+			return err
+		}
+	}
+	if e.Format.WritesParquet() {
+		pq := strings.TrimSuffix(name, ".csv") + ".parquet"
+		if err := tables.WriteTextTable(filepath.Join(e.Dir, pq), header, rows); err != nil {
+			return err
+		}
+		e.list(pq)
+	}
+	return nil
+}
+
+// list adds a table of the experiment's folder to its result.
+func (e *Env) list(name string) {
+	rel, _ := filepath.Rel(e.Results, filepath.Join(e.Dir, name))
+	e.result.Tables = append(e.result.Tables, rel)
+}
+
+// writeCSV writes a CSV table into the experiment's folder and lists it.
+func (e *Env) writeCSV(name string, header []string, rows [][]string) error {
 	f, err := os.Create(filepath.Join(e.Dir, name))
 	if err != nil {
 		return err
@@ -92,14 +121,14 @@ func (e *Env) WriteTable(name string, header []string, rows [][]string) error {
 	if err := f.Close(); err != nil {
 		return err
 	}
-	rel, _ := filepath.Rel(e.Results, filepath.Join(e.Dir, name))
-	e.result.Tables = append(e.result.Tables, rel)
+	e.list(name)
 	return nil
 }
 
 // Run runs the named experiments (all when only is empty) over the data in
-// d, writing into results. The results come in the order of All.
-func Run(d *Data, results string, only []string, seed uint64, scale float64, scenario string) ([]*Result, error) {
+// d, writing into results, their tables in the format f. The results come
+// in the order of All.
+func Run(d *Data, results string, only []string, seed uint64, scale float64, scenario string, f tables.Format) ([]*Result, error) {
 	want := map[string]bool{}
 	for _, o := range only {
 		want[o] = true
@@ -122,7 +151,7 @@ func Run(d *Data, results string, only []string, seed uint64, scale float64, sce
 		for _, fig := range figuresOf(x.Name) {
 			r.Figures = append(r.Figures, path.Join("figures", fig))
 		}
-		e := &Env{Results: results, Dir: filepath.Join(results, x.Name), Data: d, Seed: seed, Scale: scale, Scenario: scenario, result: r}
+		e := &Env{Results: results, Dir: filepath.Join(results, x.Name), Data: d, Seed: seed, Scale: scale, Scenario: scenario, Format: f, result: r}
 		if err := x.Run(e, r); err != nil {
 			return nil, fmt.Errorf("%s: %w", x.Name, err)
 		}

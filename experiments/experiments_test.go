@@ -1,9 +1,13 @@
 package experiments
 
 import (
+	"bytes"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -12,6 +16,7 @@ import (
 	"github.com/port0/port0/capture"
 	"github.com/port0/port0/gen"
 	"github.com/port0/port0/study"
+	"github.com/port0/port0/tables"
 )
 
 // TestRunSmall runs every experiment on a small default-scenario run and
@@ -38,7 +43,7 @@ func TestRunSmall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rs, err := Run(d, res, nil, 4, 2e-6, "paper")
+	rs, err := Run(d, res, nil, 4, 2e-6, "paper", tables.CSV)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +120,7 @@ func TestRunSmall(t *testing.T) {
 	if !strings.Contains(string(rep), "not drawn yet: run `port0 figures") {
 		t.Error("report without figures does not say how to draw them")
 	}
-	if _, err := Run(d, res, []string{"nope"}, 4, 2e-6, "paper"); err == nil || !strings.Contains(err.Error(), "unknown experiment") {
+	if _, err := Run(d, res, []string{"nope"}, 4, 2e-6, "paper", tables.CSV); err == nil || !strings.Contains(err.Error(), "unknown experiment") {
 		t.Errorf("unknown experiment: %v", err)
 	}
 }
@@ -165,6 +170,92 @@ func TestNormEntropyDeterministic(t *testing.T) {
 	for range 50 {
 		if got := normEntropy(m, 256); got != want {
 			t.Fatalf("normEntropy gave %v, then %v", want, got)
+		}
+	}
+}
+
+// TestParquetTables: the experiments read an analysis written as Parquet
+// alone as they read the CSV one (the same Data, floats rounded as the
+// CSV rounds them); with format both they write each table as CSV and
+// Parquet and list both; and the figures drawn from the Parquet tables
+// alone are the bytes of those drawn from the CSV ones.
+func TestParquetTables(t *testing.T) {
+	g := filepath.Join("..", "testdata", "gen-sample")
+	inputs, err := capture.ExpandInputs([]string{g})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ds []*Data
+	for _, f := range []tables.Format{tables.CSV, tables.Parquet} {
+		a := t.TempDir()
+		if _, err := analyze.Run(inputs, nil, a, analyze.Options{Study: study.DefaultOptions(), Format: f}); err != nil {
+			t.Fatal(err)
+		}
+		d, err := Load(g, a)
+		if err != nil {
+			t.Fatalf("%v: %v", f, err)
+		}
+		ds = append(ds, d)
+	}
+	p := *ds[1]
+	p.Sources, p.Events, p.Bundles = tables.AsCSV(p.Sources), tables.AsCSV(p.Events), tables.AsCSV(p.Bundles)
+	if len(ds[0].Packets) == 0 || !reflect.DeepEqual(&p, ds[0]) {
+		t.Fatal("Load of the Parquet analysis differs from the CSV one's")
+	}
+
+	res := filepath.Join(t.TempDir(), "results")
+	rs, err := Run(ds[0], res, nil, 1, ds[0].Manifest.Scale, ds[0].Scenario.Name, tables.Both)
+	if err != nil {
+		t.Fatal(err)
+	}
+	only := filepath.Join(t.TempDir(), "results")
+	var csvs, pqs int
+	err = filepath.WalkDir(res, func(path string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(res, path)
+		switch filepath.Ext(path) {
+		case ".csv":
+			csvs++
+			if _, err := os.Stat(strings.TrimSuffix(path, ".csv") + ".parquet"); err != nil {
+				t.Errorf("%s without its Parquet table", rel)
+			}
+			return nil
+		case ".parquet":
+			pqs++
+		}
+		os.MkdirAll(filepath.Dir(filepath.Join(only, rel)), 0o755)
+		return os.Link(path, filepath.Join(only, rel))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var listed int
+	for _, r := range rs {
+		listed += len(r.Tables)
+	}
+	if csvs == 0 || pqs != csvs || listed != csvs+pqs {
+		t.Errorf("%d CSV tables, %d Parquet, %d listed", csvs, pqs, listed)
+	}
+	a, err := DrawFigures(res, filepath.Join(res, "figures"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := DrawFigures(only, filepath.Join(only, "figures"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(a, b) || len(a) != len(FigureSpecs()) {
+		t.Fatalf("figures %v from CSV, %v from Parquet", a, b)
+	}
+	for _, name := range a {
+		for _, ext := range []string{".png", ".svg"} {
+			x, _ := os.ReadFile(filepath.Join(res, "figures", name+ext))
+			y, _ := os.ReadFile(filepath.Join(only, "figures", name+ext))
+			if len(x) == 0 || !bytes.Equal(x, y) {
+				t.Errorf("%s%s: drawn from Parquet, not the bytes drawn from CSV", name, ext)
+			}
 		}
 	}
 }

@@ -2,8 +2,10 @@ package experiments
 
 import (
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"net/netip"
 	"os"
@@ -17,6 +19,7 @@ import (
 	"github.com/port0/port0/experiments/stats"
 	"github.com/port0/port0/figures"
 	"github.com/port0/port0/label"
+	"github.com/port0/port0/tables"
 )
 
 // FigureSpec is one figure of the study: the experiment whose tables it is
@@ -75,7 +78,7 @@ func DrawFigures(results, out string, progress io.Writer) ([]string, error) {
 	var drawn []string
 	for _, f := range FigureSpecs() {
 		dir := filepath.Join(results, f.Experiment)
-		if _, err := os.Stat(filepath.Join(dir, f.Tables[0])); err != nil {
+		if !tableExists(filepath.Join(dir, f.Tables[0])) {
 			continue
 		}
 		if err := f.draw(dir, filepath.Join(out, f.Name)); err != nil {
@@ -92,10 +95,34 @@ func DrawFigures(results, out string, progress io.Writer) ([]string, error) {
 	return drawn, nil
 }
 
-// column reads the named columns of one of the experiments' CSV tables
-// (those WriteTable writes), one []string per row.
+// parquetOf is the Parquet file of the experiments' CSV table name.
+func parquetOf(name string) string { return strings.TrimSuffix(name, ".csv") + ".parquet" }
+
+// tableExists says whether the experiments' table name (NAME.csv) is
+// there, as CSV or as Parquet.
+func tableExists(name string) bool {
+	for _, n := range []string{name, parquetOf(name)} {
+		if _, err := os.Stat(n); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// column reads the named columns of one of the experiments' tables
+// (those WriteTable writes: name, NAME.csv, or else NAME.parquet), one
+// []string per row.
 func column(name string, cols ...string) ([][]string, error) {
 	fh, err := os.Open(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		if _, perr := os.Stat(parquetOf(name)); perr == nil {
+			head, rows, err := tables.ReadTextTable(parquetOf(name))
+			if err != nil {
+				return nil, err
+			}
+			return pick(parquetOf(name), head, rows, cols)
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -105,27 +132,37 @@ func column(name string, cols ...string) ([][]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
+	var rows [][]string
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			return pick(name, head, rows, cols)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		rows = append(rows, rec)
+	}
+}
+
+// pick returns the named columns of rows (of the table name with header
+// head).
+func pick(name string, head []string, rows [][]string, cols []string) ([][]string, error) {
 	idx := make([]int, len(cols))
 	for i, c := range cols {
 		if idx[i] = slices.Index(head, c); idx[i] < 0 {
 			return nil, fmt.Errorf("%s: no column %q", name, c)
 		}
 	}
-	var rows [][]string
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			return rows, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
+	out := make([][]string, len(rows))
+	for r, rec := range rows {
 		row := make([]string, len(cols))
 		for i, j := range idx {
 			row[i] = rec[j]
 		}
-		rows = append(rows, row)
+		out[r] = row
 	}
+	return out, nil
 }
 
 // num parses a table number; the tables are written by this package, so a

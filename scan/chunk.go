@@ -20,7 +20,7 @@ import (
 // can be decoded by several goroutines at once while the result stays
 // what one goroutine reading record by record finds:
 //
-//   - counts (tally), hourly packets and distinct sources (HLL), the
+//   - counts (tally), packets and distinct sources per interval, the
 //     destination range and the naive flow view are sums, maxima and
 //     register-wise maxima: merged in any order, they give the same result;
 //   - the port-0 records of a chunk are encoded into the part and appended
@@ -90,17 +90,20 @@ type part struct {
 	frags []fragEvent // fragments, in packet order
 
 	// The port-0 study's side (set study to fill it).
-	study   bool
-	file    uint32
-	hours   []hourSlot      // hours seen, in order of appearance
+	study bool
+	file  uint32
+	// iv is the interval's length in ns (Options.Interval); hours are
+	// the intervals seen, by index (start / iv).
+	iv      int64
+	hours   []hourSlot      // intervals seen, in order of appearance
 	hidx    map[int64]int32 // index into hours
-	cur     int32           // index of the current hour, -1 for none
+	cur     int32           // index of the current interval, -1 for none
 	curHour int64
-	// curLo is where the current hour starts when it is positive (times
-	// in [curLo, curLo+1h) are in it); 0 otherwise, so that every packet
-	// divides.
+	// curLo is where the current interval starts when it is positive
+	// (times in [curLo, curLo+iv) are in it); 0 otherwise, so that every
+	// packet divides.
 	curLo int64
-	curA  *HourAll // &hours[cur].a
+	curA  *IntervalAll // &hours[cur].a
 	// dmin and dmax are the smallest and largest IPv4 destination, valid
 	// when dseen (a dstRange without its branches).
 	dmin, dmax uint32
@@ -116,10 +119,13 @@ type fragEvent struct {
 	first bool
 }
 
-// hourSlot is one hour's all-traffic numbers in a part.
+// hourSlot is one interval's all-traffic numbers in a part. Its sketch
+// is reused from part to part (Compact.Reset): a slot that went dense in
+// a busy interval stays dense, so a busy capture adds to a dense sketch
+// as an hourly HLL did.
 type hourSlot struct {
 	h int64
-	a HourAll
+	a IntervalAll
 }
 
 func (pt *part) reset() {
@@ -128,6 +134,9 @@ func (pt *part) reset() {
 	pt.hours = pt.hours[:0]
 	clear(pt.hidx)
 	pt.cur, pt.curLo, pt.curA = -1, 0, nil
+	if pt.iv == 0 {
+		pt.iv = int64(DefaultInterval) // a part no scanner prepared (tests)
+	}
 	pt.dmin, pt.dmax, pt.dseen = math.MaxUint32, 0, false
 	pt.naive = NaiveFlow{}
 	pt.records = pt.records[:0]
@@ -154,13 +163,17 @@ func (pt *part) frag(p *capture.Packet, r *decode.Record) {
 	}
 }
 
-// tap is the study's side of one IP packet: the hourly all-traffic
+// tap is the study's side of one IP packet: the interval's all-traffic
 // numbers, the destination range, the naive flow view and, for a
 // port-0-related packet, its record.
 func (pt *part) tap(d *decoder, p *capture.Packet, r *decode.Record) {
 	a := pt.hourAt(p.TS)
 	a.Packets++
-	a.Sources.Add16((*[16]byte)(&r.Src))
+	if h := sketch.Hash16((*[16]byte)(&r.Src)); a.Sources.Dense() != nil {
+		a.Sources.Dense().AddHash(h) // inlined: a busy interval's sketch is dense
+	} else {
+		a.Sources.AddHash(h)
+	}
 	if r.IPVersion == 4 {
 		d := binary.BigEndian.Uint32(r.Dst[12:])
 		pt.dmin, pt.dmax, pt.dseen = min(pt.dmin, d), max(pt.dmax, d), true
@@ -174,28 +187,29 @@ func (pt *part) tap(d *decoder, p *capture.Packet, r *decode.Record) {
 	}
 }
 
-// hourAt returns the all-traffic numbers of the hour holding ts. It is
-// small enough to inline: a packet in the current hour costs one compare.
-func (pt *part) hourAt(ts int64) *HourAll {
-	if uint64(ts-pt.curLo) >= 3600e9 || pt.curLo == 0 {
+// hourAt returns the all-traffic numbers of the interval holding ts. It
+// is small enough to inline: a packet in the current interval costs one
+// compare.
+func (pt *part) hourAt(ts int64) *IntervalAll {
+	if uint64(ts-pt.curLo) >= uint64(pt.iv) || pt.curLo == 0 {
 		pt.hourOf(ts)
 	}
 	return pt.curA
 }
 
-// hourOf makes the hour holding ts the current hour, when it is not.
+// hourOf makes the interval holding ts the current one, when it is not.
 // It stays out of line so that hourAt inlines.
 //
 //go:noinline
 func (pt *part) hourOf(ts int64) {
-	if h := ts / 3600e9; pt.cur < 0 || h != pt.curHour {
+	if h := ts / pt.iv; pt.cur < 0 || h != pt.curHour {
 		pt.hour(h)
 	}
 }
 
 // plain takes a packet decode.PlainIPv4 accepted (h is its IPv4 header),
 // one of those most of a capture is, and does for it what Decode and
-// packet together do — the same counts, the same hourly sketch and
+// packet together do — the same counts, the same interval sketch and
 // destination range; such a packet adds nothing to the fragment table,
 // the naive flow view or the port-0 records — without filling a Record.
 // TestPlainPath, TestChunkedScan and FuzzChunkedScan hold it to the
@@ -205,17 +219,21 @@ func (pt *part) plain(p *capture.Packet, h *[decode.IPv4MinLen]byte) {
 	if pt.study {
 		a := pt.hourAt(p.TS)
 		a.Packets++
-		a.Sources.AddHash(sketch.Hash4(h[12:16]))
+		if x := sketch.Hash4(h[12:16]); a.Sources.Dense() != nil {
+			a.Sources.Dense().AddHash(x) // inlined: a busy interval's sketch is dense
+		} else {
+			a.Sources.AddHash(x)
+		}
 		d := binary.BigEndian.Uint32(h[16:20])
 		pt.dmin, pt.dmax, pt.dseen = min(pt.dmin, d), max(pt.dmax, d), true
 	}
 }
 
-// hour makes h the current hour.
+// hour makes interval h the current one.
 func (pt *part) hour(h int64) {
 	pt.curHour, pt.curLo = h, 0
 	if h > 0 {
-		pt.curLo = h * 3600e9 // the hour holds exactly [h*1h, (h+1)*1h)
+		pt.curLo = h * pt.iv // the interval holds exactly [h*iv, (h+1)*iv)
 	}
 	if i, ok := pt.hidx[h]; ok {
 		pt.cur, pt.curA = i, &pt.hours[i].a
@@ -227,7 +245,9 @@ func (pt *part) hour(h int64) {
 	i := len(pt.hours)
 	if i < cap(pt.hours) {
 		pt.hours = pt.hours[:i+1]
-		pt.hours[i].h, pt.hours[i].a = h, HourAll{}
+		sl := &pt.hours[i]
+		sl.h, sl.a.Packets = h, 0
+		sl.a.Sources.Reset()
 	} else {
 		pt.hours = append(pt.hours, hourSlot{h: h})
 	}
@@ -246,11 +266,8 @@ func (s *scanner) merge(pt *part) {
 	if t := s.tap; t != nil && pt.study {
 		for i := range pt.hours {
 			sl := &pt.hours[i]
-			if a := t.hours[sl.h]; a != nil {
-				a.Add(&sl.a)
-			} else {
-				t.hours[sl.h] = t.newHour(&sl.a)
-			}
+			a, _ := t.hours.get(sl.h)
+			a.Add(&sl.a) // the slot's sketch stays the part's
 		}
 		if pt.dseen {
 			t.dst.Merge(DstRange{Min: pt.dmin, Max: pt.dmax, Seen: true})
@@ -345,6 +362,10 @@ func (s *scanner) prepare(pt *part) {
 	pt.study = s.tap != nil
 	if pt.study {
 		pt.file = s.tap.file
+	}
+	pt.iv = s.interval
+	if pt.iv == 0 {
+		pt.iv = int64(DefaultInterval)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/port0/port0/capture"
 	"github.com/port0/port0/decode"
@@ -21,7 +22,7 @@ import (
 type scanResult struct {
 	fs    FileSummary
 	recs  []byte
-	hours map[int64]HourAll
+	hours map[int64]IntervalAll
 	dst   DstRange
 	naive NaiveFlow
 }
@@ -46,21 +47,24 @@ func scanFile(t *testing.T, s *scanner, name string) scanResult {
 	if err := rs.close(); err != nil {
 		t.Fatal(err)
 	}
-	res.hours = map[int64]HourAll{}
-	for h, a := range s.tap.hours {
+	res.hours = map[int64]IntervalAll{}
+	for h, a := range s.tap.hours.All() {
 		res.hours[h] = *a
 	}
 	res.dst, res.naive = s.tap.dst, s.tap.naive
 	return res
 }
 
-// sameHours compares hourly numbers (reflect.DeepEqual is slow on HLLs).
-func sameHours(a, b map[int64]HourAll) bool {
+// sameHours compares the intervals' numbers: packets, registers and
+// the sketches' encodings (one per register set, dense or sparse alike).
+func sameHours(a, b map[int64]IntervalAll) bool {
 	if len(a) != len(b) {
 		return false
 	}
 	for h, x := range a {
-		if y, ok := b[h]; !ok || x != y {
+		y, ok := b[h]
+		if !ok || x.Packets != y.Packets || x.Sources.HLL() != y.Sources.HLL() ||
+			!bytes.Equal(x.Sources.AppendEncoding(nil), y.Sources.AppendEncoding(nil)) {
 			return false
 		}
 	}
@@ -210,14 +214,21 @@ func TestChunkedScanReuse(t *testing.T) {
 	}
 }
 
-// TestPartHours checks the hour a part files each packet under against
-// ts / 1h, over times around hour boundaries, zero, negative and far off,
-// and its destination range against DstRange.
+// TestPartHours checks the interval a part files each packet under
+// against ts / interval, for intervals of 1s, 1m, 5m, 1h and 1d, over
+// times around interval boundaries, zero, negative and far off, and its
+// destination range against DstRange.
 func TestPartHours(t *testing.T) {
+	for _, iv := range []time.Duration{time.Second, time.Minute, 5 * time.Minute, time.Hour, 24 * time.Hour} {
+		t.Run(iv.String(), func(t *testing.T) { testPartHours(t, int64(iv)) })
+	}
+}
+
+func testPartHours(t *testing.T, iv int64) {
 	rng := rand.New(rand.NewPCG(9, 9))
 	var ts []int64
-	for _, base := range []int64{0, 3600e9, 7200e9, 1451606400e9, -3600e9, 1 << 62, -1 << 62} {
-		for _, d := range []int64{-1, 0, 1, 3599999999999, 3600e9, -3600e9} {
+	for _, base := range []int64{0, iv, 2 * iv, 3600e9, 7200e9, 1451606400e9, -3600e9, -iv, 1 << 62, -1 << 62} {
+		for _, d := range []int64{-1, 0, 1, iv - 1, iv, -iv, 3599999999999, 3600e9, -3600e9} {
 			ts = append(ts, base+d)
 		}
 	}
@@ -229,7 +240,7 @@ func TestPartHours(t *testing.T) {
 	}
 	var pt part
 	pt.reset()
-	pt.study = true
+	pt.study, pt.iv = true, iv
 	var d decoder
 	r := decode.Record{IPVersion: 4, Ports: decode.PortsNone, Proto: 99}
 	want := map[int64]int64{}
@@ -239,7 +250,7 @@ func TestPartHours(t *testing.T) {
 		r.IPVersion = uint8(4 + 2*(i%3/2)) // IPv6 every third packet
 		decode.PutAddr4(&r.Dst, binary.BigEndian.AppendUint32(nil, uint32(rng.Uint64())))
 		pt.tap(&d, &p, &r)
-		want[x/3600e9]++
+		want[x/iv]++
 		if r.IPVersion == 4 {
 			dst.add(binary.BigEndian.Uint32(r.Dst[12:]))
 		}

@@ -7,16 +7,19 @@
 // per input and in total the Counts (packets, link types, port-0 packets by
 // protocol and position, fragments and orphans, packets without ports,
 // truncated and malformed packets, read errors and skipped bytes), and,
-// with Options.Port0, the study's side: the hourly all-traffic packets and
-// distinct sources (a HyperLogLog an hour), the range of destinations, the
+// with Options.Port0, the study's side: all traffic's packets and distinct
+// sources per interval (Options.Interval, an hour by default; a
+// HyperLogLog an interval, sized by its sources), the range of
+// destinations, the
 // naive flow view, and a compact record (P0Packet) of every
 // port-0-related packet, in input order. A Result merges exactly with the
 // Result of other inputs (Merge: the two halves of a list of inputs give
 // the Result of the whole list) and has a versioned binary encoding
 // (WriteTo, ReadResult) whose decoder checks every length and field, so
 // the scan of one machine and the study of another ("port0 analyze
-// -partial" and "-merge") give what one run gives. Memory grows with the
-// hours and the port-0 records; the records go to spill files beyond
+// -partial" and "-merge") give what one run gives; results of different
+// intervals do not merge. Memory grows with the intervals (with the
+// sources seen in each, not a fixed 1 KiB) and the port-0 records; the records go to spill files beyond
 // SpillOptions.MemLimit (Records), so a run's memory stays bounded
 // whatever the number of packets.
 //
@@ -42,9 +45,16 @@
 // dst or both; an ICMP error quoting a port 0 is counted apart. The
 // orphan-fragment rule and its bounds are documented at FragWindow.
 //
-// Distinct sources of all traffic are counted per hour in a HyperLogLog
-// (package sketch: 1 KiB, about 3.3 % standard error, merged by
+// Distinct sources of all traffic are counted per interval in a
+// HyperLogLog (package sketch: about 3.3 % standard error, merged by
 // register-wise maximum), never in a map of addresses, so the per-packet
-// cost is one hash and one register update and memory grows with hours,
-// not sources.
+// cost is one hash and one register update. A part (chunk) adds to one
+// sketch per interval it spans, reused from chunk to chunk; the file's and
+// the Result's sketches are sketch.Compact, a sorted list of the registers
+// set (2 bytes each) up to 256 of them and dense (1 KiB) past, with the
+// dense sketch's exact count, kept in blocks of 64 consecutive intervals
+// (Intervals): three years at 5 minutes are 315,648 intervals, tens of
+// bytes each at a telescope's few sources an interval, where a dense
+// sketch each would be 320 MB. The current interval's check is one
+// compare per packet ((*part).hourAt), whatever the interval.
 package scan

@@ -76,7 +76,7 @@ func TestGenCaptureCounts(t *testing.T) {
 		t.Errorf("%d records (error %v), want the %d port-0-related packets of the truth", k, err, len(relatedIndex))
 	}
 	t.Logf("%d packets, %d port-0 (+%d ICMP quoting), %d non-first fragments (%d orphans), %d hours",
-		c.Packets, c.Port0.Total, c.ICMPQuotingPort0, c.Fragments.NonFirst, c.Fragments.OrphanNonFirst, len(res.Hours))
+		c.Packets, c.Port0.Total, c.ICMPQuotingPort0, c.Fragments.NonFirst, c.Fragments.OrphanNonFirst, res.Intervals.Len())
 }
 
 // tcpdumpCases are the captures compared with tcpdump's

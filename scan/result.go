@@ -8,14 +8,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
+	"time"
 
 	"github.com/port0/port0/sketch"
 )
 
 // Result is what a scan hands the study: the counts of every input, and,
-// when the port-0 side was collected (Options.Port0), the hourly
-// all-traffic numbers, the destination range, the naive flow view and the
+// when the port-0 side was collected (Options.Port0), the all-traffic
+// numbers of every interval, the destination range, the naive flow view and the
 // port-0 records. It is a value: results of disjoint inputs merge exactly
 // (Merge), and a result is written and read back whole (WriteTo,
 // ReadResult), so that a scan on one machine and the study on another
@@ -33,9 +33,13 @@ type Result struct {
 	Port0 bool
 	// NaiveFlow is the port-0 volume a flow exporter would report.
 	NaiveFlow NaiveFlow
-	// Hours holds the all-traffic numbers of every hour (hours since the
-	// epoch) with a packet.
-	Hours map[int64]*HourAll
+	// Interval is the length of the intervals of Intervals (set with the
+	// port-0 side; 0 without it).
+	Interval time.Duration
+	// Intervals holds the all-traffic numbers of every interval with a
+	// packet, by index: the interval's start (ns since the epoch) divided
+	// by Interval.
+	Intervals Intervals
 	// Dst is the range of IPv4 destinations of all traffic, from which
 	// the telescope is inferred.
 	Dst DstRange
@@ -47,7 +51,6 @@ type Result struct {
 func newResult(n int, port0 bool, so SpillOptions) *Result {
 	r := &Result{Inputs: n, Files: make([]FileSummary, n), Total: newCounts(), ReadErrors: []ReadErrorInfo{}, Port0: port0}
 	if port0 {
-		r.Hours = map[int64]*HourAll{}
 		r.Records.spill = newSpill(so)
 	}
 	return r
@@ -61,16 +64,17 @@ func (r *Result) Close() error { return r.Records.close() }
 // add, sketches take the register-wise maximum), ranges widen. So merging
 // the results of the two halves of a list of inputs gives the result of
 // the whole list. o's records move to r: o is empty after it. Results of
-// which one has the port-0 side and the other not do not merge.
+// which one has the port-0 side and the other not do not merge, nor
+// results with their intervals of different lengths.
 func (r *Result) Merge(o *Result) error {
 	if r.Port0 != o.Port0 && r.Inputs > 0 && o.Inputs > 0 {
 		return errors.New("merge: a result with the port-0 study's data and one without (made with -count-only)")
 	}
-	if r.Inputs == 0 {
-		r.Port0 = o.Port0
+	if r.Port0 && o.Port0 && r.Inputs > 0 && o.Inputs > 0 && r.Interval != o.Interval {
+		return fmt.Errorf("merge: a result made with -interval %v and one made with -interval %v: time series of different intervals do not merge; analyze every part with the same -interval", r.Interval, o.Interval)
 	}
-	if r.Port0 && r.Hours == nil {
-		r.Hours = map[int64]*HourAll{}
+	if r.Inputs == 0 {
+		r.Port0, r.Interval = o.Port0, o.Interval
 	}
 	base := uint32(len(r.Files))
 	r.Inputs += o.Inputs
@@ -81,13 +85,7 @@ func (r *Result) Merge(o *Result) error {
 		r.ReadErrors = []ReadErrorInfo{} // written [], never null
 	}
 	r.NaiveFlow.Add(&o.NaiveFlow)
-	for h, a := range o.Hours {
-		if b := r.Hours[h]; b != nil {
-			b.Add(a)
-		} else {
-			r.Hours[h] = a
-		}
-	}
+	r.Intervals.merge(&o.Intervals)
 	r.Dst.Merge(o.Dst)
 	if r.Records.spill == nil {
 		r.Records.spill = o.Records.spill
@@ -99,7 +97,7 @@ func (r *Result) Merge(o *Result) error {
 			return err
 		}
 	}
-	o.Records.segs, o.Hours = nil, nil
+	o.Records.segs = nil
 	*o = Result{}
 	return nil
 }
@@ -108,23 +106,26 @@ func (r *Result) Merge(o *Result) error {
 //
 //	magic "P0RESULT", version uint32 (resultVersion)
 //	meta:    length uint32, then that many bytes of JSON (resultMeta)
-//	hours:   count uint64, then per hour (in increasing order) the hour
-//	         int64, packets int64 and the sketch's sketch.HLLSize registers
+//	hours:   count uint64, then per interval (in increasing order) its
+//	         index int64, packets int64 and its sketch
+//	         (sketch.Compact.AppendEncoding: a uint16 head, then the
+//	         list's entries or the 1,024 dense registers)
 //	records: count uint64, then count records of RecordLen bytes
 //	end:     "P0END\n"
 //
 // The decoder checks every length against a bound and against what
-// follows, that the meta is exactly what WriteTo writes of it, every
-// record field that has a range (and that each address is in its
+// follows, that the meta is exactly what WriteTo writes of it (its
+// interval one Options.Interval takes, and 0 without the port-0 side),
+// every sketch (sketch.Compact.Decode), every record field that has a range (and that each address is in its
 // family's form), the order of the hours and the end mark, and never
 // panics; what it accepts, WriteTo writes back byte for byte
 // (FuzzReadResult).
 const (
 	resultMagic   = "P0RESULT"
 	resultEnd     = "P0END\n"
-	resultVersion = 1
+	resultVersion = 2 // 2: intervals of any length, sparse sketches
 	maxMeta       = 1 << 30
-	maxHours      = 1 << 26 // 7,600 years of hours
+	maxHours      = 1 << 36 // 2,000 years of seconds
 )
 
 // resultMeta is the JSON part of the encoding.
@@ -136,12 +137,13 @@ type resultMeta struct {
 	Port0      bool            `json:"port0"`
 	NaiveFlow  NaiveFlow       `json:"naive_flow"`
 	Dst        DstRange        `json:"dst"`
+	IntervalS  int64           `json:"interval_s"`
 }
 
 // metaOf is the JSON part of r's encoding in its one form, the form
 // ReadResult accepts: lists and maps empty, never null.
 func metaOf(r *Result) resultMeta {
-	m := resultMeta{r.Inputs, append([]FileSummary{}, r.Files...), r.Total, r.ReadErrors, r.Port0, r.NaiveFlow, r.Dst}
+	m := resultMeta{r.Inputs, append([]FileSummary{}, r.Files...), r.Total, r.ReadErrors, r.Port0, r.NaiveFlow, r.Dst, int64(r.Interval / time.Second)}
 	if m.ReadErrors == nil {
 		m.ReadErrors = []ReadErrorInfo{}
 	}
@@ -183,17 +185,13 @@ func (r *Result) WriteTo(w io.Writer) (int64, error) {
 	}
 	cw.u32(uint32(len(meta)))
 	cw.write(meta)
-	hs := make([]int64, 0, len(r.Hours))
-	for h := range r.Hours {
-		hs = append(hs, h)
-	}
-	slices.Sort(hs)
-	cw.u64(uint64(len(hs)))
-	for _, h := range hs {
-		a := r.Hours[h]
+	cw.u64(uint64(r.Intervals.Len()))
+	var sk []byte
+	for h, a := range r.Intervals.All() {
 		cw.u64(uint64(h))
 		cw.u64(uint64(a.Packets))
-		cw.write(a.Sources.Reg[:])
+		sk = a.Sources.AppendEncoding(sk[:0])
+		cw.write(sk)
 	}
 	cw.u64(uint64(r.Records.Len()))
 	var b [RecordLen]byte
@@ -297,6 +295,7 @@ func ReadResult(rd io.Reader, so SpillOptions) (*Result, error) {
 	}
 	res := newResult(0, m.Port0, so)
 	res.Inputs, res.Files, res.Total, res.ReadErrors, res.NaiveFlow, res.Dst = m.Inputs, m.Files, m.Total, m.ReadErrors, m.NaiveFlow, m.Dst
+	res.Interval = time.Duration(m.IntervalS) * time.Second
 	if res.Files == nil {
 		res.Files = []FileSummary{}
 	}
@@ -316,6 +315,9 @@ func ReadResult(rd io.Reader, so SpillOptions) (*Result, error) {
 	if canon, err := metaJSON(res); err != nil || !bytes.Equal(canon, meta) {
 		return fail(badAt(int64(len(resultMagic)+8), "meta is not as WriteTo writes it (edited, or from another program)", err))
 	}
+	if iv := m.IntervalS; m.Port0 && (iv <= 0 || iv > 86400 || CheckInterval(time.Duration(iv)*time.Second) != nil) || !m.Port0 && iv != 0 {
+		return fail(badAt(int64(len(resultMagic)+8), fmt.Sprintf("meta: an interval of %d s (with the port-0 side: %v)", iv, m.Port0), nil))
+	}
 	nh, err := u64()
 	if err != nil {
 		return fail(bad("hour count", err))
@@ -323,9 +325,7 @@ func ReadResult(rd io.Reader, so SpillOptions) (*Result, error) {
 	if nh > maxHours || !m.Port0 && nh > 0 {
 		return fail(bad(fmt.Sprintf("hour count %d", nh), nil))
 	}
-	if nh > 0 && res.Hours == nil {
-		res.Hours = map[int64]*HourAll{}
-	}
+	var body [sketch.CompactDense]byte
 	prev := int64(0)
 	for i := uint64(0); i < nh; i++ {
 		h, err := u64()
@@ -340,14 +340,23 @@ func ReadResult(rd io.Reader, so SpillOptions) (*Result, error) {
 		if err != nil {
 			return fail(bad("hour packets", err))
 		}
-		a := &HourAll{Packets: int64(p)}
-		if err := read(a.Sources.Reg[:]); err != nil {
+		a, _ := res.Intervals.get(int64(h)) // new: the indexes increase
+		a.Packets = int64(p)
+		at := off
+		if err := read(b8[:2]); err != nil {
 			return fail(bad("hour sketch", err))
 		}
-		if !a.Sources.Valid() {
-			return fail(bad(fmt.Sprintf("hour %d: sketch register above %d", int64(h), sketch.MaxRegister), nil))
+		head := binary.LittleEndian.Uint16(b8[:2])
+		k, ok := sketch.EncodedLen(head)
+		if !ok {
+			return fail(badAt(at, fmt.Sprintf("hour %d: sketch head %d", int64(h), head), nil))
 		}
-		res.Hours[int64(h)] = a
+		if err := read(body[:k]); err != nil {
+			return fail(bad("hour sketch", err))
+		}
+		if err := a.Sources.Decode(head, body[:k]); err != nil {
+			return fail(badAt(at, fmt.Sprintf("hour %d", int64(h)), err))
+		}
 	}
 	nr, err := u64()
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/port0/port0/classify"
 	"github.com/port0/port0/decode"
 	"github.com/port0/port0/internal/testcap"
+	"github.com/port0/port0/sketch"
 )
 
 // recordBytes returns the records of rs, read with Each, encoded one
@@ -65,8 +66,8 @@ func readBack(t testing.TB, b []byte, so SpillOptions) *Result {
 // ranges and every record.
 func sameResult(t testing.TB, got, want *Result) {
 	t.Helper()
-	if got.Inputs != want.Inputs || got.Port0 != want.Port0 {
-		t.Errorf("inputs %d, port0 %v; want %d, %v", got.Inputs, got.Port0, want.Inputs, want.Port0)
+	if got.Inputs != want.Inputs || got.Port0 != want.Port0 || got.Interval != want.Interval {
+		t.Errorf("inputs %d, port0 %v, interval %v; want %d, %v, %v", got.Inputs, got.Port0, got.Interval, want.Inputs, want.Port0, want.Interval)
 	}
 	if !reflect.DeepEqual(got.Files, want.Files) {
 		t.Errorf("files differ:\n%+v\nwant\n%+v", got.Files, want.Files)
@@ -80,11 +81,12 @@ func sameResult(t testing.TB, got, want *Result) {
 	if got.NaiveFlow != want.NaiveFlow || got.Dst != want.Dst {
 		t.Errorf("naive flow %+v, dst %+v; want %+v, %+v", got.NaiveFlow, got.Dst, want.NaiveFlow, want.Dst)
 	}
-	if (got.Hours == nil) != (want.Hours == nil) || len(got.Hours) != len(want.Hours) {
-		t.Errorf("%d hours (nil %v), want %d (nil %v)", len(got.Hours), got.Hours == nil, len(want.Hours), want.Hours == nil)
+	if got.Intervals.Len() != want.Intervals.Len() {
+		t.Errorf("%d intervals, want %d", got.Intervals.Len(), want.Intervals.Len())
 	}
-	for h, a := range want.Hours {
-		if b := got.Hours[h]; b == nil || b.Packets != a.Packets || b.Sources.Reg != a.Sources.Reg {
+	for h, a := range want.Intervals.All() {
+		if b := got.Intervals.At(h); b == nil || b.Packets != a.Packets || b.Sources.HLL() != a.Sources.HLL() ||
+			!bytes.Equal(b.Sources.AppendEncoding(nil), a.Sources.AppendEncoding(nil)) {
 			t.Errorf("hour %d differs", h)
 			break
 		}
@@ -168,11 +170,11 @@ func TestResultRoundTrip(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			res := run(t, c.inputs, Options{Port0: c.port0})
-			if c.port0 && (res.Records.Len() == 0 || len(res.Hours) == 0 || !res.Dst.Seen || res.NaiveFlow.Packets == 0) {
-				t.Fatalf("nothing to round-trip: %d records, %d hours", res.Records.Len(), len(res.Hours))
+			if c.port0 && (res.Records.Len() == 0 || res.Intervals.Len() == 0 || !res.Dst.Seen || res.NaiveFlow.Packets == 0) {
+				t.Fatalf("nothing to round-trip: %d records, %d hours", res.Records.Len(), res.Intervals.Len())
 			}
-			if !c.port0 && (res.Records.Len() != 0 || res.Hours != nil) {
-				t.Fatalf("count-only result with %d records, %d hours", res.Records.Len(), len(res.Hours))
+			if !c.port0 && (res.Records.Len() != 0 || res.Intervals.Len() != 0) {
+				t.Fatalf("count-only result with %d records, %d hours", res.Records.Len(), res.Intervals.Len())
 			}
 			b := encoding(t, res)
 			for _, so := range []SpillOptions{{}, {MemLimit: -1, Dir: t.TempDir()}, {MemLimit: 5 * RecordLen, Dir: t.TempDir()}} {
@@ -237,7 +239,7 @@ func TestResultMerge(t *testing.T) {
 				sameResult(t, a, whole)
 				t.Fatalf("port0 %v, cut at %d: the merged halves' encoding differs from one run's", port0, k)
 			}
-			if b.Inputs != 0 || b.Records.Len() != 0 || b.Hours != nil {
+			if b.Inputs != 0 || b.Records.Len() != 0 || b.Intervals.Len() != 0 {
 				t.Errorf("port0 %v, cut at %d: the merged result is not empty after Merge: %+v", port0, k, b)
 			}
 		}
@@ -379,10 +381,12 @@ func TestSpill(t *testing.T) {
 }
 
 // tinyResult is a small result made by hand: two files (one unreadable),
-// three hours (one before 1970), IPv4, IPv6 and ICMP-quote records.
+// three hours (one before 1970; the last with a dense sketch, the others
+// sparse), IPv4, IPv6 and ICMP-quote records.
 func tinyResult(t testing.TB) *Result {
 	t.Helper()
 	r := newResult(2, true, SpillOptions{})
+	r.Interval = DefaultInterval
 	a := FileSummary{File: "a.pcap", Format: "pcap", Counts: newCounts()}
 	a.Counts.Files, a.Counts.Packets, a.Counts.Port0.Total = 1, 5, 2
 	a.Counts.LinkTypes["1"] = 5
@@ -393,10 +397,15 @@ func tinyResult(t testing.TB) *Result {
 	r.Total.Add(&b.Counts)
 	r.ReadErrors = append(r.ReadErrors, *b.ReadError)
 	for i, h := range []int64{-3, 480000, 480002} {
-		x := &HourAll{Packets: int64(10 + i)}
+		x := &IntervalAll{Packets: int64(10 + i)}
 		x.Sources.Add(netip.AddrFrom4([4]byte{192, 0, 2, byte(i)}))
 		x.Sources.Add(netip.MustParseAddr("2001:db8::7"))
-		r.Hours[h] = x
+		if i == 2 {
+			for k := range 2000 {
+				x.Sources.Add(netip.AddrFrom4([4]byte{10, 0, byte(k >> 8), byte(k)}))
+			}
+		}
+		r.Intervals.Set(h, x)
 	}
 	r.Dst = DstRange{Min: 0xc6120000, Max: 0xc612ffff, Seen: true}
 	r.NaiveFlow = NaiveFlow{Packets: 3, Port0: 2, ICMP: 1}
@@ -427,9 +436,8 @@ func tinyResult(t testing.TB) *Result {
 type resultLayout struct {
 	meta, hours, records, end int // meta's bytes; the hour count; the record count; the end mark
 	nh, nr                    int
+	hour                      []int // where each interval starts (its index; packets and sketch follow)
 }
-
-const hourLen = 8 + 8 + len(HourAll{}.Sources.Reg)
 
 func layoutOf(t testing.TB, b []byte) resultLayout {
 	t.Helper()
@@ -437,7 +445,17 @@ func layoutOf(t testing.TB, b []byte) resultLayout {
 	l.meta = len(resultMagic) + 4 + 4
 	l.hours = l.meta + int(binary.LittleEndian.Uint32(b[l.meta-4:]))
 	l.nh = int(binary.LittleEndian.Uint64(b[l.hours:]))
-	l.records = l.hours + 8 + l.nh*hourLen
+	at := l.hours + 8
+	for range l.nh {
+		l.hour = append(l.hour, at)
+		n, ok := sketch.EncodedLen(binary.LittleEndian.Uint16(b[at+16:]))
+		if !ok {
+			t.Fatalf("interval at %d: bad sketch head", at)
+		}
+		at += 16 + 2 + n
+	}
+	l.hour = append(l.hour, at)
+	l.records = at
 	l.nr = int(binary.LittleEndian.Uint64(b[l.records:]))
 	l.end = l.records + 8 + l.nr*RecordLen
 	if l.end+len(resultEnd) != len(b) {
@@ -471,12 +489,12 @@ func FuzzReadResult(f *testing.F) {
 	for _, b := range fuzzSeeds(f) {
 		f.Add(b)
 		l := layoutOf(f, b)
-		for _, cut := range []int{0, 4, len(resultMagic) + 2, l.meta - 1, l.meta + 5, l.hours + 3, l.hours + 8 + hourLen/2, l.records + 7, l.records + 8 + RecordLen/3, l.end + 2, len(b) - 1} {
+		for _, cut := range []int{0, 4, len(resultMagic) + 2, l.meta - 1, l.meta + 5, l.hours + 3, l.hour[0] + 17, (l.hour[0] + l.hour[l.nh]) / 2, l.records - 1, l.records + 7, l.records + 8 + RecordLen/3, l.end + 2, len(b) - 1} {
 			if cut < len(b) {
 				f.Add(b[:cut])
 			}
 		}
-		for _, at := range []int{3, len(resultMagic), l.meta + 2, l.hours, l.hours + 8, l.hours + 8 + 20, l.records, l.records + 8 + 20, l.records + 8 + 2*17 + 36, l.end} {
+		for _, at := range []int{3, len(resultMagic), l.meta + 2, l.hours, l.hours + 8, l.hours + 8 + 16, l.hours + 8 + 18, l.hours + 8 + 20, l.hour[l.nh] - 20, l.hour[l.nh] - 500, l.records, l.records + 8 + 20, l.records + 8 + 2*17 + 36, l.end} {
 			if at < len(b) {
 				c := bytes.Clone(b)
 				c[at] ^= 0x41
@@ -528,6 +546,7 @@ func TestReadResultErrors(t *testing.T) {
 		return append(b, good[l.hours:]...)
 	}
 	countOnly := bytes.Replace(meta, []byte(`"port0":true`), []byte(`"port0":false`), 1)
+	countOnly = bytes.Replace(countOnly, []byte(`"interval_s":3600`), []byte(`"interval_s":0`), 1)
 	// countOnlyWith returns the count-only form of good, without hours,
 	// followed by the sections from the record count on.
 	countOnlyWith := func(tail []byte) []byte {
@@ -546,7 +565,7 @@ func TestReadResultErrors(t *testing.T) {
 	}{
 		{"empty", nil, "at byte 0: header: unexpected EOF"},
 		{"bad magic", with(func(b []byte) { b[1] = 'X' }), `not a port0 scan result (magic "PXRESULT")`},
-		{"wrong version", with(func(b []byte) { b[len(resultMagic)] = 2 }), "version 2, this port0 reads version 1"},
+		{"wrong version", with(func(b []byte) { b[len(resultMagic)] = 1 }), "version 1, this port0 reads version 2"},
 		{"cut in header", good[:len(resultMagic)+1], "header: unexpected EOF"},
 		{"cut in meta length", good[:l.meta-2], "meta length: unexpected EOF"},
 		{"meta length above the bound", with(func(b []byte) { binary.LittleEndian.PutUint32(b[l.meta-4:], maxMeta+1) }), "meta length 1073741825 above"},
@@ -555,15 +574,24 @@ func TestReadResultErrors(t *testing.T) {
 		{"meta not as written", withMeta(bytes.Replace(meta, []byte(`"inputs":2,`), []byte(`"inputs": 2,`), 1)), "meta is not as WriteTo writes it"},
 		{"meta unknown field", withMeta(append([]byte(`{"x":1,`), meta[1:]...)), "meta is not as WriteTo writes it"},
 		{"meta inputs and files", withMeta(bytes.Replace(meta, []byte(`"inputs":2,`), []byte(`"inputs":3,`), 1)), "meta: 3 inputs but 2 files"},
+		{"interval not a divisor of a day", withMeta(bytes.Replace(meta, []byte(`"interval_s":3600`), []byte(`"interval_s":7`), 1)), "meta: an interval of 7 s"},
+		{"no interval", withMeta(bytes.Replace(meta, []byte(`"interval_s":3600`), []byte(`"interval_s":0`), 1)), "meta: an interval of 0 s"},
+		{"interval above a day", withMeta(bytes.Replace(meta, []byte(`"interval_s":3600`), []byte(`"interval_s":172800`), 1)), "meta: an interval of 172800 s"},
+		{"interval in a count-only result", withMeta(bytes.Replace(countOnly, []byte(`"interval_s":0`), []byte(`"interval_s":60`), 1)), "meta: an interval of 60 s (with the port-0 side: false)"},
 		{"cut in hour count", good[:l.hours+5], "hour count: unexpected EOF"},
 		{"hours in a count-only result", withMeta(countOnly), "hour count 3"},
-		{"hour count above the bound", with(u64(l.hours, maxHours+1)), "hour count 67108865"},
-		{"cut in hour", good[:l.hours+8+hourLen+3], "hour: unexpected EOF"},
+		{"hour count above the bound", with(u64(l.hours, maxHours+1)), "hour count 68719476737"},
+		{"cut in hour", good[:l.hour[1]+3], "hour: unexpected EOF"},
 		{"cut in hour packets", good[:l.hours+8+12], "hour packets: unexpected EOF"},
-		{"cut in hour sketch", good[:l.hours+8+16+100], "hour sketch: unexpected EOF"},
-		{"sketch register", with(func(b []byte) { b[l.hours+8+hourLen+16+7] = 56 }), "hour 480000: sketch register above 55"},
-		{"hours out of order", with(u64(l.hours+8+hourLen, 480003)), "hour 480002 after hour 480003: hours must increase"},
-		{"hour twice", with(u64(l.hours+8+2*hourLen, 480000)), "hour 480000 after hour 480000: hours must increase"},
+		{"cut in sketch head", good[:l.hour[0]+17], "hour sketch: unexpected EOF"},
+		{"cut in sparse sketch", good[:l.hour[0]+18+3], "hour sketch: unexpected EOF"},
+		{"cut in dense sketch", good[:l.hour[2]+18+100], "hour sketch: unexpected EOF"},
+		{"sketch head", with(func(b []byte) { binary.LittleEndian.PutUint16(b[l.hour[1]+16:], 300) }), "hour 480000: sketch head 300"},
+		{"sparse sketch rank", with(func(b []byte) { b[l.hour[1]+18] |= 63 }), "hour 480000: sketch entry 0: rank 63"},
+		{"sparse sketch order", with(func(b []byte) { copy(b[l.hour[1]+18:], b[l.hour[1]+20:l.hour[1]+22]) }), "hour 480000: sketch entry 1: register"},
+		{"dense sketch register", with(func(b []byte) { b[l.hour[2]+18+7] = 56 }), "hour 480002: sketch register above 55"},
+		{"hours out of order", with(u64(l.hour[1], 480003)), "hour 480002 after hour 480003: hours must increase"},
+		{"hour twice", with(u64(l.hour[2], 480000)), "hour 480000 after hour 480000: hours must increase"},
 		{"cut in record count", good[:l.records+3], "record count: unexpected EOF"},
 		{"records in a count-only result", countOnlyWith(good[l.records:]), "record count 3 in a result without the port-0 side"},
 		{"cut in record", good[:rec(1)+10], "record 1 of 3: unexpected EOF"},

@@ -2,6 +2,7 @@ package scan
 
 import (
 	"bytes"
+	"fmt"
 	"testing"
 
 	"github.com/port0/port0/capture"
@@ -18,12 +19,13 @@ const (
 	scanFast                    // reader + fast decoder
 	scanRef                     // reader + reference decoder (gopacket)
 	scanAnalyze                 // reader + fast decoder + counting: the scan's hot path
+	scanStudy                   // scanAnalyze and the study's side (interval sketches, port-0 records)
 )
 
 var scanModes = []struct {
 	name string
 	mode scanMode
-}{{"read", scanRead}, {"fast", scanFast}, {"ref", scanRef}, {"analyze", scanAnalyze}}
+}{{"read", scanRead}, {"fast", scanFast}, {"ref", scanRef}, {"analyze", scanAnalyze}, {"study", scanStudy}}
 
 // fileWorkload reads one capture held in memory, reusing every buffer of
 // its own and the capture's ((*capture.Capture).Reset).
@@ -35,6 +37,7 @@ type fileWorkload struct {
 	rec  decode.Record
 	ref  *reference.RefDecoder
 	s    scanner
+	res  *Result // the study mode's result, which every run adds to
 }
 
 func newFileWorkload(tb testing.TB, data []byte) *fileWorkload {
@@ -75,6 +78,18 @@ func (w *fileWorkload) run(tb testing.TB, mode scanMode) int64 {
 			tb.Fatal(err)
 		}
 		return w.s.t.packets
+	case scanStudy:
+		if w.res == nil {
+			w.res = newResult(1, true, SpillOptions{})
+			w.s.tap = &tap{spill: w.res.Records.spill}
+			tb.Cleanup(func() { w.res.Close() })
+		}
+		w.s.tap.startFile(0, w.res.Records.newSegment())
+		if err := w.s.scan(c); err != nil {
+			tb.Fatal(err)
+		}
+		w.s.tap.mergeInto(w.res)
+		return w.s.t.packets
 	}
 	if err := c.Err(); err != nil {
 		tb.Fatal(err)
@@ -92,6 +107,9 @@ func TestScanZeroAllocs(t *testing.T) {
 	for _, m := range scanModes {
 		if m.mode == scanRef {
 			continue // gopacket allocates for IPv6 extension headers (BENCHMARKS.md)
+		}
+		if m.mode == scanStudy {
+			continue // the port-0 records and the interval numbers are the result: they are allocated
 		}
 		t.Run(m.name, func(t *testing.T) {
 			if n := w.run(t, m.mode); n != int64(len(g.Truth)) {
@@ -123,6 +141,30 @@ func BenchmarkWholeFile(b *testing.B) {
 				pkts += w.run(b, m.mode)
 			}
 			b.ReportMetric(float64(pkts)/b.Elapsed().Seconds(), "packets/s")
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(pkts), "ns/packet")
+		})
+	}
+}
+
+// BenchmarkStudyBusy is the study mode of BenchmarkWholeFile on a busy
+// capture: 200,000 packets in two hours from 20,000 sources, so every
+// interval's sketch is dense, at the default interval and at 5 minutes.
+func BenchmarkStudyBusy(b *testing.B) {
+	ps := make([]testcap.SyntheticPacket, 200000)
+	start := int64(1709078400e9)
+	for i := range ps {
+		ps[i] = testcap.SyntheticPacket{TS: start + int64(i)*36e3, Src: 0x0a000000 | uint32(i*7919%20000), Port0: i%500 == 0}
+	}
+	data := testcap.Synthetic(ps)
+	for _, iv := range []int64{3600e9, 300e9} {
+		b.Run(fmt.Sprintf("interval=%ds", iv/1e9), func(b *testing.B) {
+			w := newFileWorkload(b, data)
+			w.s.interval = iv
+			b.SetBytes(int64(len(data)))
+			var pkts int64
+			for b.Loop() {
+				pkts += w.run(b, scanStudy)
+			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(pkts), "ns/packet")
 		})
 	}

@@ -249,10 +249,42 @@ type Options struct {
 	// Port0, when set, collects what the port-0 study needs besides the
 	// counts: the port-0 records and the all-traffic numbers (Result).
 	Port0 bool
+	// Interval is the length of the intervals all traffic's packets and
+	// distinct sources are counted in (Result.Intervals); 0 means
+	// DefaultInterval. It must be a whole number of seconds that divides
+	// a day (CheckInterval): 1s, 1m, 5m, 15m, 1h, 6h, 24h.
+	Interval time.Duration
 	// Spill bounds the memory the port-0 records take.
 	Spill SpillOptions
 	// Read configures the capture readers.
 	Read capture.ReadOptions
+}
+
+// DefaultInterval is the interval of Options.Interval 0: an hour.
+const DefaultInterval = time.Hour
+
+// CheckInterval returns an error unless d is an interval Options.Interval
+// takes: 0 (DefaultInterval), or a whole number of seconds of at least
+// one that divides 24h exactly, so that every interval starts on a whole
+// second and a day holds a whole number of them (1s, 1m, 5m, 15m, 1h,
+// 1d; not 7m or 1.5s).
+func CheckInterval(d time.Duration) error {
+	if d == 0 {
+		return nil
+	}
+	const day = 24 * time.Hour
+	if d < time.Second || d%time.Second != 0 || day%d != 0 {
+		return fmt.Errorf("interval %v: want a whole number of seconds that divides 24h (1m, 5m, 1h, 24h, ...)", d)
+	}
+	return nil
+}
+
+// intervalOr is d, or DefaultInterval for 0.
+func intervalOr(d time.Duration) time.Duration {
+	if d == 0 {
+		return DefaultInterval
+	}
+	return d
 }
 
 // ErrNoInput is returned by Run when no input could be read at all.
@@ -269,6 +301,9 @@ var ErrNoInput = errors.New("no input could be read")
 // all the same, with its read errors), or a spill error; the caller
 // closes the Result.
 func Run(inputs []string, stdin io.Reader, opts Options) (*Result, error) {
+	if err := CheckInterval(opts.Interval); err != nil {
+		return newResult(len(inputs), false, opts.Spill), err
+	}
 	decoders := opts.Workers
 	if decoders <= 0 {
 		decoders = runtime.GOMAXPROCS(0)
@@ -280,6 +315,9 @@ func Run(inputs []string, stdin io.Reader, opts Options) (*Result, error) {
 	decoders = min(decoders, runtime.GOMAXPROCS(0))
 
 	res := newResult(len(inputs), opts.Port0, opts.Spill)
+	if opts.Port0 {
+		res.Interval = intervalOr(opts.Interval)
+	}
 	files := res.Files
 	var segs []*segment
 	if opts.Port0 {
@@ -304,6 +342,7 @@ func Run(inputs []string, stdin io.Reader, opts Options) (*Result, error) {
 			var s scanner
 			s.prog = &prog
 			s.workers, s.minParallel, s.read = decoders, ParallelMin, opts.Read
+			s.interval = int64(intervalOr(opts.Interval))
 			if opts.Port0 {
 				s.tap = &tap{spill: res.Records.spill}
 			}
@@ -434,6 +473,7 @@ type scanner struct {
 	workers     int
 	minParallel int64
 	read        capture.ReadOptions // how captures are opened
+	interval    int64               // Options.Interval in ns; 0 means DefaultInterval
 	// Tests: chunkSize and readPiece, when not 0, replace the size of the
 	// chunk buffers and of the chunker's reads; byRecord reads pcap files
 	// record by record with Next, as pcapng files are read.

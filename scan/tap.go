@@ -9,41 +9,30 @@ import (
 )
 
 // tap is the study's side of the scan of one file, one per file worker:
-// the file's port-0 records and the mergeable
-// all-traffic numbers the study compares against (hourly packets and
-// distinct sources, the destination range, the naive flow view), which
-// the file's parts add up (see part.tap and scanner.merge).
+// the file's port-0 records and the mergeable all-traffic numbers the
+// study compares against (packets and distinct sources per interval, the
+// destination range, the naive flow view), which the file's parts add up
+// (see part.tap and scanner.merge).
 type tap struct {
 	spill *spill
 	seg   *segment // the file's port-0 records
 	file  uint32
-	hours map[int64]*HourAll
+	hours Intervals // by interval index (start / interval)
 	dst   DstRange
 	naive NaiveFlow
-	slab  []HourAll // where the hours' numbers are kept, hourSlab at a time
 }
 
-// hourSlab is how many hours' numbers a tap allocates at once.
-const hourSlab = 256
-
-// newHour returns a copy of a kept in the tap's slab.
-func (t *tap) newHour(a *HourAll) *HourAll {
-	if len(t.slab) == cap(t.slab) {
-		t.slab = make([]HourAll, 0, hourSlab)
-	}
-	t.slab = append(t.slab, *a)
-	return &t.slab[len(t.slab)-1]
-}
-
-// HourAll is all traffic in one hour: packets and distinct sources.
-type HourAll struct {
+// IntervalAll is all traffic in one interval (Options.Interval): packets
+// and distinct sources. The sketch's memory follows the sources seen
+// (sketch.Compact): 2 bytes a register set up to 256 of them, 1 KiB past.
+type IntervalAll struct {
 	Packets int64
-	Sources sketch.HLL
+	Sources sketch.Compact
 }
 
 // Add merges o into a: packets add up, sketches take the register-wise
 // maximum.
-func (a *HourAll) Add(o *HourAll) {
+func (a *IntervalAll) Add(o *IntervalAll) {
 	a.Packets += o.Packets
 	a.Sources.Merge(&o.Sources)
 }
@@ -138,25 +127,17 @@ func (n *NaiveFlow) add(r *decode.Record) {
 func (t *tap) startFile(i int, seg *segment) {
 	t.file = uint32(i)
 	t.seg = seg
-	t.hours = map[int64]*HourAll{}
+	t.hours = Intervals{}
 	t.dst = DstRange{}
 	t.naive = NaiveFlow{}
 }
 
 // mergeInto adds the file's all-traffic numbers to the result. The merges
-// are sums and maxima, so the order files finish in does not matter. An
-// hour the result does not have yet takes the file's counters, which the
-// tap gives up (startFile makes new ones).
+// are sums and maxima, so the order files finish in does not matter. The
+// file's blocks of intervals the result does not have yet move to it
+// whole (Intervals.merge).
 func (t *tap) mergeInto(res *Result) {
-	for h, a := range t.hours {
-		b := res.Hours[h]
-		if b == nil {
-			res.Hours[h] = a
-			continue
-		}
-		b.Add(a)
-	}
-	t.hours = nil
+	res.Intervals.merge(&t.hours)
 	res.Dst.Merge(t.dst)
 	res.NaiveFlow.Add(&t.naive)
 }

@@ -39,6 +39,9 @@ func hashAddr(a netip.Addr) uint64 {
 	return hash16(&b)
 }
 
+// Hash16 is the hash Add16 takes of the address whose As16 form is b.
+func Hash16(b *[16]byte) uint64 { return hash16(b) }
+
 // hash16 is hashAddr of the address whose As16 form is b (a Record's Addr).
 func hash16(b *[16]byte) uint64 {
 	x := binary.LittleEndian.Uint64(b[:8])*0x9e3779b97f4a7c15 ^ binary.LittleEndian.Uint64(b[8:])
@@ -130,7 +133,6 @@ var hllCountTab = func() (t [256]uint64) {
 
 // Count estimates the number of distinct addresses added.
 func (h *HLL) Count() int64 {
-	const m = float64(1 << hllP)
 	var sum float64
 	// One pass, a word of 8 registers at a time: top is the OR of the
 	// registers (a bound on the largest rank, byte-wise); t sums
@@ -161,6 +163,13 @@ func (h *HLL) Count() int64 {
 			sum += hllPow[r]
 		}
 	}
+	return estimate(sum, zeros)
+}
+
+// estimate is the count of a sketch whose registers sum (2^-r each) to
+// sum, zeros of them 0 (HLL.Count and Compact.Count share it).
+func estimate(sum float64, zeros int) int64 {
+	const m = float64(1 << hllP)
 	alpha := 0.7213 / (1 + 1.079/m)
 	est := alpha * m * m / sum
 	if est <= 2.5*m && zeros > 0 {

@@ -3,13 +3,12 @@ package study
 import (
 	"errors"
 	"fmt"
+	"iter"
 	"math"
 	"math/bits"
 	"net/netip"
-	"runtime"
 	"slices"
 	"sort"
-	"sync"
 	"time"
 
 	"github.com/port0/port0/classify"
@@ -343,8 +342,9 @@ type Study struct {
 }
 
 // New runs pass one of the study over res, which must have the port-0
-// side (scan.Options.Port0). The hourly source counts of all traffic
-// start on their own goroutines at once, since they need only res.Hours.
+// side (scan.Options.Port0). The intervals' source counts of all traffic
+// start on their own goroutine at once, since they need only
+// res.Intervals.
 func New(res *scan.Result, opts Options) (*Study, error) {
 	if !res.Port0 {
 		return nil, errors.New("the scan result has no port-0 records: scan with Options.Port0")
@@ -353,7 +353,7 @@ func New(res *scan.Result, opts Options) (*Study, error) {
 		return nil, fmt.Errorf("study options: %w", err)
 	}
 	st := &Study{opts: opts, res: res, byAddr: map[netip.Addr]*Source{}, open: map[bundleKey]*Bundle{}}
-	st.hours = countHoursAsync(res.Hours)
+	st.hours = countHoursAsync(&res.Intervals)
 	if err := res.Records.Each(func(p *scan.P0Packet) error { st.aggregate(p); return nil }); err != nil {
 		<-st.hours.done
 		return nil, err
@@ -519,7 +519,7 @@ type Summary struct {
 	ShapePackets   map[string]int64 `json:"shape_packets"`
 	TelescopeAddrs float64          `json:"telescope_addresses"`
 	// AllSources estimates the distinct sources of all traffic (the union
-	// of the hourly HyperLogLogs, ~3 % error).
+	// of the intervals' HyperLogLogs, ~3 % error).
 	AllSources int64 `json:"all_sources"`
 }
 
@@ -549,7 +549,7 @@ func (st *Study) Packets(fn func(*tables.PacketRow) error) error {
 
 // Tables is pass two: it reads the records again, classifies each packet
 // by its shape and source, and derives the backscatter events, the time
-// series (beside the hourly packets and distinct sources of all traffic)
+// series (beside the intervals' packets and distinct sources of all traffic)
 // and the summary.
 func (st *Study) Tables() (*Tables, error) {
 	hc := st.hours
@@ -560,7 +560,8 @@ func (st *Study) Tables() (*Tables, error) {
 		sum.Telescope = st.tele.String()
 		sum.TelescopeAddrs = math.Ldexp(1, st.tele.Addr().BitLen()-st.tele.Bits())
 	}
-	hours := map[int64]*hourPort0{} // the hours with port-0 packets
+	iv := int64(st.interval())
+	hours := map[int64]*hourPort0{} // the intervals with port-0 packets, by index
 	var hour *hourPort0
 	curHour := int64(math.MinInt64)
 	var classPackets [label.NumClasses]int64
@@ -571,7 +572,7 @@ func (st *Study) Tables() (*Tables, error) {
 		sum.Port0Packets++
 		classPackets[c]++
 		shapePackets[p.Shape]++
-		if h := p.TS / 3600e9; h != curHour || hour == nil {
+		if h := p.TS / iv; h != curHour || hour == nil {
 			if hour = hours[h]; hour == nil {
 				hour = &hourPort0{}
 				hours[h] = hour
@@ -605,8 +606,19 @@ func (st *Study) Tables() (*Tables, error) {
 	t := &Tables{Summary: sum, Sources: st.sourceRows(sum.TelescopeAddrs), Events: eventRows(events, sum.TelescopeAddrs), Bundles: st.bundleRows()}
 	<-hc.done
 	sum.AllSources = hc.union.Count()
-	t.Series = seriesRows(hours, st.res.Hours, hc.n)
+	if t.Series, err = seriesRows(hours, &st.res.Intervals, hc.n, iv); err != nil {
+		return nil, err
+	}
 	return t, nil
+}
+
+// interval is the scan's interval (an hour for a result made by hand
+// without one).
+func (st *Study) interval() time.Duration {
+	if st.res.Interval > 0 {
+		return st.res.Interval
+	}
+	return scan.DefaultInterval
 }
 
 // ratio is a/b, or 0 when b is 0 (telescope size unknown).
@@ -660,36 +672,87 @@ func (st *Study) bundleRows() []tables.BundleRow {
 	return rows
 }
 
-// seriesRows are the rows of every hour with traffic, in time order: all
-// traffic first (when the hour has any), then each class with port-0
-// packets, in class order.
-func seriesRows(p0 map[int64]*hourPort0, all map[int64]*scan.HourAll, sources map[int64]int64) []tables.SeriesRow {
-	hs := make([]int64, 0, len(all)+len(p0))
+// MaxZeroGap is the longest run of intervals without a packet that the
+// time series fills with zero rows: a longer silence is taken for a
+// capture that was not running (an outage, inputs of separate periods, a
+// stray timestamp decades off), not for an idle telescope, and is left
+// out.
+const MaxZeroGap = 24 * time.Hour
+
+// seriesRows are the rows of every interval (iv ns long) of the analysed
+// period, in time order: for each interval from the first with a packet
+// of all traffic to the last, its all-traffic row — a zero row when it
+// has no packet, unless it is in a silence longer than MaxZeroGap — then
+// a row for each class with port-0 packets in it, in class order (a
+// class without packets in the interval has no row: the "all" row says
+// the interval is there). sources holds the distinct-source estimates
+// of all's intervals, in order.
+func seriesRows(p0 map[int64]*hourPort0, all *scan.Intervals, sources []int64, iv int64) ([]tables.SeriesRow, error) {
+	// p0's intervals are in all (port-0 packets are packets), unless the
+	// result was made by hand: walk both.
+	keys := make([]int64, 0, len(p0))
 	for h := range p0 {
-		hs = append(hs, h)
+		keys = append(keys, h)
 	}
-	for h := range all {
-		if p0[h] == nil {
-			hs = append(hs, h)
+	slices.Sort(keys)
+	maxGap := int64(MaxZeroGap) / iv
+	// The rows, counted first (the all-traffic rows of a long series at
+	// short intervals are most of the study's memory: no append slack).
+	n, prev, started := 0, int64(0), false
+	for h := range all.All() {
+		if started && h-prev-1 <= maxGap {
+			n += int(h - prev - 1)
+		}
+		n++
+		prev, started = h, true
+	}
+	for _, hp := range p0 {
+		for _, c := range hp.packets {
+			if c > 0 {
+				n++
+			}
 		}
 	}
-	slices.Sort(hs)
+	next, stop := iter.Pull2(all.All())
+	defer stop()
+	ah, a, more := next()
+	j, k := 0, 0 // sources[j] is the estimate of interval ah; keys[k] the next port-0 interval
 	classes := label.Classes()
-	var rows []tables.SeriesRow
-	for _, h := range hs {
-		start := h * 3600e9
-		if a := all[h]; a != nil {
-			rows = append(rows, tables.SeriesRow{Start: start, All: true, Packets: a.Packets, Sources: sources[h]})
+	rows := make([]tables.SeriesRow, 0, n)
+	prev, started = 0, false
+	for more || k < len(keys) {
+		h := int64(math.MaxInt64)
+		if more {
+			h = ah
 		}
-		if hp := p0[h]; hp != nil {
+		if k < len(keys) {
+			h = min(h, keys[k])
+		}
+		if started && h-prev-1 <= maxGap {
+			for z := prev + 1; z < h; z++ {
+				rows = append(rows, tables.SeriesRow{Start: z * iv, All: true})
+			}
+		}
+		start := h * iv
+		row := tables.SeriesRow{Start: start, All: true}
+		if more && ah == h {
+			row.Packets, row.Sources = a.Packets, sources[j]
+			ah, a, more = next()
+			j++
+		}
+		rows = append(rows, row)
+		if k < len(keys) && keys[k] == h {
+			hp := p0[h]
 			for _, c := range classes {
 				if n := hp.packets[c]; n > 0 {
 					rows = append(rows, tables.SeriesRow{Start: start, Class: c, Packets: n, Sources: int64(len(hp.sources[c]))})
 				}
 			}
+			k++
 		}
+		prev, started = h, true
 	}
-	return rows
+	return rows, nil
 }
 
 // hourPort0 is one hour's port-0 packets and distinct sources by class.
@@ -708,56 +771,26 @@ func (hp *hourPort0) add(c label.Class, src netip.Addr) {
 	m[src] = struct{}{}
 }
 
-// hourCounts is the distinct-source estimate of every hour of all traffic
-// and the union of the hours' sketches, counted on their own goroutines
-// (countHours): n and union are valid once done is closed.
+// hourCounts is the distinct-source estimate of each interval of all
+// traffic, in index order, and the union of their sketches, counted on a
+// goroutine of their own while pass two runs (countHours): valid once
+// done is closed.
 type hourCounts struct {
 	done  chan struct{}
-	n     map[int64]int64
+	n     []int64 // in the order of Intervals.All
 	union sketch.HLL
 }
 
-// countHoursAsync starts counting the hours of all.
-func countHoursAsync(all map[int64]*scan.HourAll) *hourCounts {
+// countHoursAsync starts counting the intervals of all.
+func countHoursAsync(all *scan.Intervals) *hourCounts {
 	hc := &hourCounts{done: make(chan struct{})}
 	go func() {
 		defer close(hc.done)
-		hc.n = countHours(all, &hc.union)
+		hc.n = make([]int64, 0, all.Len())
+		for _, a := range all.All() {
+			hc.n = append(hc.n, a.Sources.Count())
+			a.Sources.MergeInto(&hc.union)
+		}
 	}()
 	return hc
-}
-
-// countHours returns the distinct-source estimate of every hour of all,
-// counted on every core (a three-year capture has 26,304 hours, each a
-// 1 KiB sketch to count), and merges every hour's sketch into union.
-func countHours(all map[int64]*scan.HourAll, union *sketch.HLL) map[int64]int64 {
-	hs := make([]int64, 0, len(all))
-	sk := make([]*sketch.HLL, 0, len(all))
-	for h, a := range all {
-		hs = append(hs, h)
-		sk = append(sk, &a.Sources)
-	}
-	n := make([]int64, len(hs))
-	workers := max(1, min(runtime.GOMAXPROCS(0), len(hs)/1024))
-	unions := make([]sketch.HLL, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w * len(hs) / workers; i < (w+1)*len(hs)/workers; i++ {
-				n[i] = sk[i].Count()
-				unions[w].Merge(sk[i])
-			}
-		}()
-	}
-	wg.Wait()
-	for w := range unions {
-		union.Merge(&unions[w])
-	}
-	m := make(map[int64]int64, len(hs))
-	for i, h := range hs {
-		m[h] = n[i]
-	}
-	return m
 }

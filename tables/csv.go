@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/port0/port0/classify"
-	"github.com/port0/port0/decode"
 	"github.com/port0/port0/internal/csvtab"
 )
 
@@ -66,10 +65,10 @@ func write[R any](dir, name string, header []string, rows []R, row func(w io.Wri
 	return t.close(err)
 }
 
-// PacketWriter writes packets.csv a row at a time (the table a study of
-// a telescope's years holds hundreds of millions of rows of). It
-// allocates nothing per row.
-type PacketWriter struct {
+// packetCSV writes packets.csv a row at a time (the table a study of a
+// telescope's years holds hundreds of millions of rows of). It allocates
+// nothing per row.
+type packetCSV struct {
 	t         *file
 	line      []byte
 	df        dayFormat
@@ -78,17 +77,17 @@ type PacketWriter struct {
 	started   bool
 }
 
-// CreatePackets starts dir/packets.csv.
-func CreatePackets(dir string) (*PacketWriter, error) {
+// createPacketsCSV starts dir/packets.csv.
+func createPacketsCSV(dir string) (*packetCSV, error) {
 	t, err := create(dir, PacketsFile, packetsHeader, 1<<20)
 	if err != nil {
 		return nil, err
 	}
-	return &PacketWriter{t: t}, nil
+	return &packetCSV{t: t}, nil
 }
 
-// Write appends one row.
-func (pw *PacketWriter) Write(p *PacketRow) error {
+// write appends one row.
+func (pw *packetCSV) write(p *PacketRow) error {
 	if !pw.started || p.File != pw.file {
 		pw.file, pw.fileField, pw.started = p.File, csvField(p.File), true
 	}
@@ -111,9 +110,7 @@ func (pw *PacketWriter) Write(p *PacketRow) error {
 	line = append(line, ',')
 	line = append(line, p.Port0.String()...)
 	line = append(line, ',')
-	if p.Proto == decode.ProtoTCP {
-		line = appendFlags(line, p.Flags)
-	}
+	line = append(line, packetFlags(p)...)
 	line = append(line, ',')
 	line = strconv.AppendUint(line, uint64(p.TTL), 10)
 	line = append(line, ',')
@@ -130,20 +127,10 @@ func (pw *PacketWriter) Write(p *PacketRow) error {
 	return err
 }
 
-// Close ends the table; err, when not nil, is an error of the caller's
-// that ended the writing early and is returned.
-func (pw *PacketWriter) Close(err error) error { return pw.t.close(err) }
-
-// WriteSources writes sources.csv.
-func WriteSources(dir string, rows []SourceRow) error {
+// writeSourcesCSV writes sources.csv.
+func writeSourcesCSV(dir string, rows []SourceRow) error {
 	return write(dir, SourcesFile, sourcesHeader, rows, func(w io.Writer, s *SourceRow) error {
-		flags, probes := "-", "-"
-		if s.HasTopFlags {
-			flags = FlagString(s.TopFlags)
-		}
-		if s.Probes != 0 {
-			probes = s.Probes.String()
-		}
+		flags, probes := topFlags(s), sourceProbes(s)
 		_, err := fmt.Fprintf(w, "%s,%s,%s,%s,%s,%d,%d,%d,%s,%s,%d,%d,%d,%d,%s,%d,%s,%d,%s\n",
 			s.Src, s.Class, s.Tool, FmtTime(s.First), FmtTime(s.Last), s.Packets, s.Bytes, s.DistinctDsts,
 			FmtFloat(s.Coverage), FmtFloat(s.RatePPS), s.TopDport, s.TopSport, s.TCPPackets, s.UDPPackets, flags, s.InitTTL, s.IPIDPattern, s.Bundles, probes)
@@ -151,8 +138,8 @@ func WriteSources(dir string, rows []SourceRow) error {
 	})
 }
 
-// WriteEvents writes events.csv.
-func WriteEvents(dir string, rows []EventRow) error {
+// writeEventsCSV writes events.csv.
+func writeEventsCSV(dir string, rows []EventRow) error {
 	return write(dir, EventsFile, eventsHeader, rows, func(w io.Writer, e *EventRow) error {
 		_, err := fmt.Fprintf(w, "%s,%s,%s,%s,%s,%s,%d,%s,%d,%s,%s\n", e.Victim, e.Class, ProtoName(e.Proto),
 			FmtTime(e.Start), FmtTime(e.End), FmtFloat(e.DurationS), e.Packets, FmtFloat(e.PeakPPS), e.ServicePort,
@@ -161,8 +148,8 @@ func WriteEvents(dir string, rows []EventRow) error {
 	})
 }
 
-// WriteBundles writes bundles.csv.
-func WriteBundles(dir string, rows []BundleRow) error {
+// writeBundlesCSV writes bundles.csv.
+func writeBundlesCSV(dir string, rows []BundleRow) error {
 	return write(dir, BundlesFile, bundlesHeader, rows, func(w io.Writer, b *BundleRow) error {
 		_, err := fmt.Fprintf(w, "%s,%s,%s,%s,%s,%s,%s,%d,%s\n", b.Src, b.Dst, FmtTime(b.Start), FmtTime(b.End),
 			FmtFloat(b.DurationS), b.Probes, probeOrder(b.Order), b.Distinct, b.Distinguishes)
@@ -170,17 +157,8 @@ func WriteBundles(dir string, rows []BundleRow) error {
 	})
 }
 
-// probeOrder writes probes space-separated.
-func probeOrder(ps []classify.Probe) string {
-	s := make([]string, len(ps))
-	for i, p := range ps {
-		s[i] = p.String()
-	}
-	return strings.Join(s, " ")
-}
-
-// WriteSeries writes timeseries.csv.
-func WriteSeries(dir string, rows []SeriesRow) error {
+// writeSeriesCSV writes timeseries.csv.
+func writeSeriesCSV(dir string, rows []SeriesRow) error {
 	t, err := create(dir, SeriesFile, seriesHeader, 64<<10)
 	if err != nil {
 		return err
@@ -191,11 +169,7 @@ func WriteSeries(dir string, rows []SeriesRow) error {
 		r := &rows[i]
 		line = df.seconds(line[:0], r.Start)
 		line = append(line, ',')
-		if r.All {
-			line = append(line, "all"...)
-		} else {
-			line = append(line, r.Class.String()...)
-		}
+		line = append(line, seriesClass(r)...)
 		line = append(line, ',')
 		line = strconv.AppendInt(line, r.Packets, 10)
 		line = append(line, ',')
@@ -212,9 +186,8 @@ func WriteSeries(dir string, rows []SeriesRow) error {
 // column renamed, missing, moved or added.
 type ColumnError = csvtab.ColumnError
 
-// ReadPackets calls fn with every row of dir/packets.csv, in order; fn
-// must not keep the row past the call.
-func ReadPackets(dir string, fn func(*PacketRow) error) error {
+// readPacketsCSV calls fn with every row of dir/packets.csv, in order.
+func readPacketsCSV(dir string, fn func(*PacketRow) error) error {
 	var p PacketRow
 	return csvtab.Read(dir, PacketsFile, packetsHeader, func(f *csvtab.Fields) error {
 		p = PacketRow{File: f.Str("file"), Index: f.Int("index", 64), Time: f.Time("time"),
@@ -225,10 +198,8 @@ func ReadPackets(dir string, fn func(*PacketRow) error) error {
 		p.Proto, err = parseProto(f.Str("proto"))
 		f.Fail("proto", err)
 		f.Text("port0", &p.Port0)
-		if s := f.Str("tcp_flags"); s != "" {
-			p.Flags, err = ParseFlags(s)
-			f.Fail("tcp_flags", err)
-		}
+		p.Flags, err = parsePacketFlags(f.Str("tcp_flags"))
+		f.Fail("tcp_flags", err)
 		f.Text("shape", &p.Shape)
 		f.Text("probe", &p.Probe)
 		f.Text("class", &p.Class)
@@ -239,8 +210,8 @@ func ReadPackets(dir string, fn func(*PacketRow) error) error {
 	})
 }
 
-// ReadSources reads dir/sources.csv.
-func ReadSources(dir string) ([]SourceRow, error) {
+// readSourcesCSV reads dir/sources.csv.
+func readSourcesCSV(dir string) ([]SourceRow, error) {
 	var rows []SourceRow
 	err := csvtab.Read(dir, SourcesFile, sourcesHeader, func(f *csvtab.Fields) error {
 		s := SourceRow{Src: f.Addr("src"), First: f.Time("first"), Last: f.Time("last"),
@@ -251,24 +222,16 @@ func ReadSources(dir string) ([]SourceRow, error) {
 			InitTTL: uint8(f.Uint("init_ttl", 8)), IPIDPattern: f.Str("ip_id_pattern"), Bundles: f.Int("bundles", 64)}
 		f.Text("class", &s.Class)
 		f.Text("tool", &s.Tool)
-		var err error
-		if fl := f.Str("top_flags"); fl != "-" {
-			s.TopFlags, err = ParseFlags(fl)
-			s.HasTopFlags = true
-			f.Fail("top_flags", err)
-		}
-		if pr := f.Str("probes"); pr != "-" {
-			s.Probes, err = classify.ParseProbeSet(pr)
-			f.Fail("probes", err)
-		}
+		f.Fail("top_flags", parseTopFlags(f.Str("top_flags"), &s))
+		f.Fail("probes", parseSourceProbes(f.Str("probes"), &s))
 		rows = append(rows, s)
 		return nil
 	})
 	return rows, err
 }
 
-// ReadEvents reads dir/events.csv.
-func ReadEvents(dir string) ([]EventRow, error) {
+// readEventsCSV reads dir/events.csv.
+func readEventsCSV(dir string) ([]EventRow, error) {
 	var rows []EventRow
 	err := csvtab.Read(dir, EventsFile, eventsHeader, func(f *csvtab.Fields) error {
 		e := EventRow{Victim: f.Addr("victim"), Start: f.Time("start"), End: f.Time("end"),
@@ -285,8 +248,8 @@ func ReadEvents(dir string) ([]EventRow, error) {
 	return rows, err
 }
 
-// ReadBundles reads dir/bundles.csv.
-func ReadBundles(dir string) ([]BundleRow, error) {
+// readBundlesCSV reads dir/bundles.csv.
+func readBundlesCSV(dir string) ([]BundleRow, error) {
 	var rows []BundleRow
 	err := csvtab.Read(dir, BundlesFile, bundlesHeader, func(f *csvtab.Fields) error {
 		b := BundleRow{Src: f.Addr("src"), Dst: f.Addr("dst"), Start: f.Time("start"), End: f.Time("end"),
@@ -294,27 +257,20 @@ func ReadBundles(dir string) ([]BundleRow, error) {
 		var err error
 		b.Probes, err = classify.ParseProbeSet(f.Str("probes"))
 		f.Fail("probes", err)
-		for _, s := range strings.Fields(f.Str("order")) {
-			var p classify.Probe
-			f.Fail("order", p.UnmarshalText([]byte(s)))
-			b.Order = append(b.Order, p)
-		}
+		b.Order, err = parseProbeOrder(f.Str("order"))
+		f.Fail("order", err)
 		rows = append(rows, b)
 		return nil
 	})
 	return rows, err
 }
 
-// ReadSeries reads dir/timeseries.csv.
-func ReadSeries(dir string) ([]SeriesRow, error) {
+// readSeriesCSV reads dir/timeseries.csv.
+func readSeriesCSV(dir string) ([]SeriesRow, error) {
 	var rows []SeriesRow
 	err := csvtab.Read(dir, SeriesFile, seriesHeader, func(f *csvtab.Fields) error {
 		s := SeriesRow{Start: f.Time("hour"), Packets: f.Int("packets", 64), Sources: f.Int("sources", 64)}
-		if c := f.Str("class"); c == "all" {
-			s.All = true
-		} else {
-			f.Text("class", &s.Class)
-		}
+		f.Fail("class", parseSeriesClass(f.Str("class"), &s))
 		rows = append(rows, s)
 		return nil
 	})

@@ -24,9 +24,12 @@ import (
 // only for TCP, top flags only when HasTopFlags, floats as the writer's
 // 6 decimals read them back (fixed, so the want rows are what a reader
 // returns).
-type rowGen struct{ r *rand.Rand }
+type rowGen struct {
+	r     *rand.Rand
+	exact bool // floats in full, as Parquet holds them
+}
 
-func newRowGen(seed uint64) rowGen { return rowGen{rand.New(rand.NewPCG(seed, 1))} }
+func newRowGen(seed uint64) rowGen { return rowGen{r: rand.New(rand.NewPCG(seed, 1))} }
 
 func (g rowGen) addr() netip.Addr {
 	if g.r.IntN(3) == 0 {
@@ -48,6 +51,9 @@ func (g rowGen) time() int64 { return g.r.Int64N(290*365*86400e9) - 70*365*86400
 // float is a float as FmtFloat writes it and ParseFloat reads it back.
 func (g rowGen) float() float64 {
 	x := g.r.Float64() * float64(g.r.IntN(1e6))
+	if g.exact {
+		return x
+	}
 	return roundTrip(x)
 }
 

@@ -1,15 +1,23 @@
 // Package tables owns the analysis' tables: one typed row per table, one
-// writer and one reader each.
+// writer and one reader each, in CSV, Parquet or both (Format).
 //
 //	study ──► PacketRow, SourceRow, EventRow, BundleRow, SeriesRow ──► packets.csv, sources.csv, events.csv, bundles.csv, timeseries.csv
-//	                                                            ◄── Read* (experiments, validate)
+//	                                                               └─► packets/day=…/part-N.parquet, sources.parquet, events.parquet, bundles.parquet, timeseries/day=…/
+//	                                                            ◄── Read* (experiments, validate): the CSV if it is there, else the Parquet
 //
 // Input (writers): rows, typed — classes, shapes, probes, tools as their
 // enums, addresses as netip.Addr, times as nanoseconds since the epoch.
 // Output: the CSV tables, their columns and formats defined here once
-// (csv.go: the headers; format.go: times, floats, protocols, TCP flags).
-// The readers check the header and fail with a *ColumnError naming the
-// file and the column when a column is renamed, missing, moved or added,
-// and name file, line and column of a value they cannot parse. The same
-// rows read back write the same bytes.
+// (csv.go: the headers; format.go: times, floats, protocols, TCP flags,
+// and the words both formats write), and the Parquet tables (parquet.go:
+// the same columns, typed — TIMESTAMP(NANOS) times of UTC, INT64 counts,
+// unsigned INT16/INT8/INT32 ports, TTLs and IP IDs, exact DOUBLE floats,
+// the CSV's strings dictionary-encoded — zstd, row groups of
+// RowGroupRows; packets and timeseries partitioned by UTC day, Hive
+// style, the day in the folder's name only).
+// The readers check the header (the schema) and fail with a *ColumnError
+// naming the file and the column when a column is renamed, missing, moved
+// or added (or of another Parquet type), and name file, line (row) and
+// column of a value they cannot parse. The same rows read back write the
+// same bytes, in either format.
 package tables

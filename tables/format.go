@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/port0/port0/classify"
 	"github.com/port0/port0/decode"
 )
 
@@ -173,4 +174,116 @@ func appendDigits(b []byte, v int64, n int) []byte {
 		v /= 10
 	}
 	return b
+}
+
+// The fields whose text both formats share: the CSV writes them, and the
+// Parquet tables hold them as strings, the same way.
+
+// flagNames holds FlagString of every combination of the nine flags.
+var flagNames = func() (n [1 << 9]string) {
+	for f := range n {
+		n[f] = FlagString(uint16(f))
+	}
+	return n
+}()
+
+// flagName is FlagString(f) without building the string.
+func flagName(f uint16) string {
+	if f != 0 && f&(1<<9-1) == 0 {
+		return "" // bits beyond the nine flags alone: no letter, as FlagString
+	}
+	return flagNames[f&(1<<9-1)]
+}
+
+// packetFlags is the tcp_flags field of packets: the flags of a TCP
+// packet, empty for any other.
+func packetFlags(p *PacketRow) string {
+	if p.Proto != decode.ProtoTCP {
+		return ""
+	}
+	return flagName(p.Flags)
+}
+
+// parsePacketFlags parses what packetFlags writes.
+func parsePacketFlags(s string) (uint16, error) {
+	if s == "" {
+		return 0, nil
+	}
+	return ParseFlags(s)
+}
+
+// topFlags is the top_flags field of sources: "-" without flags.
+func topFlags(s *SourceRow) string {
+	if !s.HasTopFlags {
+		return "-"
+	}
+	return flagName(s.TopFlags)
+}
+
+// parseTopFlags parses what topFlags writes into s.
+func parseTopFlags(f string, s *SourceRow) error {
+	if f == "-" {
+		return nil
+	}
+	var err error
+	s.TopFlags, err = ParseFlags(f)
+	s.HasTopFlags = true
+	return err
+}
+
+// sourceProbes is the probes field of sources: "-" for none.
+func sourceProbes(s *SourceRow) string {
+	if s.Probes == 0 {
+		return "-"
+	}
+	return s.Probes.String()
+}
+
+// parseSourceProbes parses what sourceProbes writes into s.
+func parseSourceProbes(f string, s *SourceRow) error {
+	if f == "-" {
+		return nil
+	}
+	var err error
+	s.Probes, err = classify.ParseProbeSet(f)
+	return err
+}
+
+// probeOrder writes probes space-separated.
+func probeOrder(ps []classify.Probe) string {
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = p.String()
+	}
+	return strings.Join(s, " ")
+}
+
+// parseProbeOrder parses what probeOrder writes (nil for "").
+func parseProbeOrder(s string) ([]classify.Probe, error) {
+	var ps []classify.Probe
+	for _, f := range strings.Fields(s) {
+		var p classify.Probe
+		if err := p.UnmarshalText([]byte(f)); err != nil {
+			return ps, err
+		}
+		ps = append(ps, p)
+	}
+	return ps, nil
+}
+
+// seriesClass is the class field of the time series: "all" or the class.
+func seriesClass(r *SeriesRow) string {
+	if r.All {
+		return "all"
+	}
+	return r.Class.String()
+}
+
+// parseSeriesClass parses what seriesClass writes into r.
+func parseSeriesClass(s string, r *SeriesRow) error {
+	if s == "all" {
+		r.All = true
+		return nil
+	}
+	return r.Class.UnmarshalText([]byte(s))
 }

@@ -2,8 +2,8 @@
 // the only place: it scores an analysis folder's tables against the
 // generator's manifest, truth files and actors.
 //
-//	gen folder (manifest, .truth, actors.csv) ─┐
-//	analysis folder (packets.csv, sources.csv) ─┴─► Validate ──► Validation (confusion matrices, tools)
+//	gen folder (manifest, .truth, actors.csv)          ─┐
+//	analysis folder (packets, sources: CSV or Parquet) ─┴─► Validate ──► Validation (confusion matrices, tools)
 //
 // Input: the two folders. Output: per-packet and per-source confusion
 // matrices over the purpose classes and the per-source tool confusion

@@ -129,7 +129,8 @@ type Validation struct {
 	Tools            map[label.Tool]map[label.Tool]int64 // per source: truth → analysis
 }
 
-// Validate compares the analysis in anaDir (packets.csv, sources.csv) with
+// Validate compares the analysis in anaDir (its packets and sources
+// tables, CSV or Parquet: see tables.ReadPackets) with
 // the truth in genDir (manifest.json, .truth files, actors.csv). Packets are
 // joined by shard file name and packet index; sources by address. Only
 // port-0-related classes are scored; stack-built packets have tool unknown.

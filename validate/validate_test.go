@@ -3,6 +3,7 @@ package validate
 import (
 	"errors"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -131,5 +132,30 @@ func TestValidate(t *testing.T) {
 	}
 	if _, err := Validate(t.TempDir(), a); err == nil || !strings.Contains(err.Error(), "truth: ") || !strings.Contains(err.Error(), gen.ManifestName) {
 		t.Errorf("no manifest: %v", err)
+	}
+}
+
+// TestValidateParquet: an analysis written as Parquet alone scores as the
+// CSV one does.
+func TestValidateParquet(t *testing.T) {
+	g := filepath.Join(testcap.Root(), "testdata", "gen-sample")
+	inputs, err := capture.ExpandInputs([]string{g})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var vs []*Validation
+	for _, f := range []tables.Format{tables.CSV, tables.Parquet} {
+		a := t.TempDir()
+		if _, err := analyze.Run(inputs, nil, a, analyze.Options{Study: study.DefaultOptions(), Format: f}); err != nil {
+			t.Fatal(err)
+		}
+		v, err := Validate(g, a)
+		if err != nil {
+			t.Fatalf("%v: %v", f, err)
+		}
+		vs = append(vs, v)
+	}
+	if vs[0].Packets.Counts[label.Scan][label.Scan] == 0 || !reflect.DeepEqual(vs[0], vs[1]) {
+		t.Errorf("parquet scores\n%+v\ncsv\n%+v", vs[1], vs[0])
 	}
 }

@@ -355,3 +355,43 @@ func TestAnalyzeMergeDamaged(t *testing.T) {
 		})
 	}
 }
+
+// TestAnalyzeFormat: -format parquet writes the Parquet tables alone,
+// which validate and experiments read (its -format writes the
+// experiments' tables as Parquet, which figures draws from); a format
+// that is none of csv, parquet and both is a usage error naming the flag
+// and the formats.
+func TestAnalyzeFormat(t *testing.T) {
+	dir := t.TempDir()
+	a := filepath.Join(dir, "analysis")
+	if _, stderr, code := runCmd(t, "analyze", "-q", "-format", "parquet", "-out", a, genSample); code != 0 {
+		t.Fatalf("analyze -format parquet: exit %d: %s", code, stderr)
+	}
+	for _, f := range []string{"summary.json", "packets/day=2016-01-02/part-0.parquet", "sources.parquet", "events.parquet", "bundles.parquet", "timeseries/day=2016-01-01/part-0.parquet"} {
+		if _, err := os.Stat(filepath.Join(a, f)); err != nil {
+			t.Error(err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(a, "packets.csv")); err == nil {
+		t.Error("-format parquet wrote packets.csv")
+	}
+	if out, stderr, code := runCmd(t, "validate", "-truth", genSample, "-analysis", a); code != 0 || !strings.Contains(out, "packets: confusion matrix") {
+		t.Errorf("validate of the Parquet analysis: exit %d\n%s%s", code, out, stderr)
+	}
+	res := filepath.Join(dir, "results")
+	if _, stderr, code := runCmd(t, "experiments", "-q", "-format", "parquet", "-out", res, "-only", "tcp-flags", "-gen", genSample, "-analysis", a); code != 0 {
+		t.Fatalf("experiments -format parquet: exit %d: %s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(res, "tcp-flags", "flags.parquet")); err != nil {
+		t.Error(err)
+	}
+	if out, stderr, code := runCmd(t, "figures", "-in", res); code != 0 || !strings.HasPrefix(out, "1 figures") || !strings.Contains(stderr, "tcp_flags.png") {
+		t.Errorf("figures from Parquet tables: exit %d, %q %q", code, out, stderr)
+	}
+	for _, cmd := range []string{"analyze", "experiments"} {
+		_, stderr, code := runCmd(t, cmd, "-q", "-format", "json", "-out", filepath.Join(dir, "x"), genSample)
+		if code != 2 || !strings.Contains(stderr, "-format") || !strings.Contains(stderr, "csv, parquet or both") {
+			t.Errorf("%s -format json: exit %d, stderr %q", cmd, code, stderr)
+		}
+	}
+}

@@ -16,12 +16,13 @@ import (
 	"github.com/port0/port0/experiments"
 	"github.com/port0/port0/gen"
 	"github.com/port0/port0/study"
+	"github.com/port0/port0/tables"
 )
 
 // runExperiments generates (or reuses) a telescope, analyzes it, runs the
 // experiments and writes their tables, figures and results/REPORT.md.
 func runExperiments(args []string, env *cmdEnv) error {
-	fs := newFlagSet("experiments", "-out results [-only NAME[,NAME]] [-scenario paper] [-seed N] [-scale F]", env)
+	fs := newFlagSet("experiments", "-out results [-only NAME[,NAME]] [-scenario paper] [-seed N] [-scale F] [-format csv|parquet|both]", env)
 	out := fs.String("out", "results", "results folder")
 	only := fs.String("only", "", "comma-separated experiments to run (default: all): "+strings.Join(experiments.Names(), ", "))
 	scenario := fs.String("scenario", "paper", "built-in scenario or scenario file")
@@ -30,6 +31,8 @@ func runExperiments(args []string, env *cmdEnv) error {
 	genDir := fs.String("gen", "", "use this port0 gen output instead of generating into OUT/data/gen")
 	anaDir := fs.String("analysis", "", "use this port0 analyze output instead of analyzing into OUT/data/analysis")
 	quiet := fs.Bool("q", false, "no progress on stderr")
+	var format tables.Format
+	fs.Var(&format, "format", "the `format` of the experiments' tables and of the analysis it runs: csv (the default), parquet or both")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -74,7 +77,7 @@ func runExperiments(args []string, env *cmdEnv) error {
 			return fmt.Errorf("experiments: %w", err)
 		}
 		say("analyzing %d captures into %s", len(inputs), *anaDir)
-		if _, err := analyze.Run(inputs, nil, *anaDir, analyze.Options{Study: study.DefaultOptions()}); err != nil {
+		if _, err := analyze.Run(inputs, nil, *anaDir, analyze.Options{Study: study.DefaultOptions(), Format: format}); err != nil {
 			return fmt.Errorf("experiments: analyze: %w", err)
 		}
 	}
@@ -82,7 +85,7 @@ func runExperiments(args []string, env *cmdEnv) error {
 	if err != nil {
 		return fmt.Errorf("experiments: %w", err)
 	}
-	rs, err := experiments.Run(d, *out, names, *seed, scale, d.Scenario.Name)
+	rs, err := experiments.Run(d, *out, names, *seed, scale, d.Scenario.Name, format)
 	if err != nil {
 		return fmt.Errorf("experiments: %w", err)
 	}

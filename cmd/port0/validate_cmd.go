@@ -10,7 +10,7 @@ import (
 func runValidate(args []string, env *cmdEnv) error {
 	fs := newFlagSet("validate", "-truth GENDIR -analysis ANADIR [-min-f1 0.95]", env)
 	truth := fs.String("truth", "", "output folder of port0 gen (manifest, truth, actors)")
-	ana := fs.String("analysis", "", "output folder of port0 analyze (packets.csv, sources.csv)")
+	ana := fs.String("analysis", "", "output folder of port0 analyze (packets and sources, CSV or Parquet)")
 	minF1 := fs.Float64("min-f1", 0.95, "exit non-zero when a port-0 class's packet- or source-level F1 falls below this")
 	if err := parseFlags(fs, args); err != nil {
 		return err

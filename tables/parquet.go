@@ -1,0 +1,1043 @@
+package tables
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/compress/zstd"
+
+	"github.com/port0/port0/classify"
+	"github.com/port0/port0/decode"
+)
+
+// Format is which files the writers write: CSV (the default, the zero
+// value), Parquet, or both. It is a flag.Value.
+type Format uint8
+
+// The formats.
+const (
+	CSV Format = iota
+	Parquet
+	Both
+)
+
+var formatNames = [...]string{CSV: "csv", Parquet: "parquet", Both: "both"}
+
+// String names the format as -format takes it.
+func (f Format) String() string {
+	if int(f) < len(formatNames) {
+		return formatNames[f]
+	}
+	return fmt.Sprintf("format(%d)", uint8(f))
+}
+
+// Set parses a format's name: csv, parquet or both.
+func (f *Format) Set(s string) error {
+	for i, n := range formatNames {
+		if s == n {
+			*f = Format(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("format %q: want csv, parquet or both", s)
+}
+
+// ParseFormat parses a format's name: csv, parquet or both.
+func ParseFormat(s string) (Format, error) {
+	var f Format
+	err := f.Set(s)
+	return f, err
+}
+
+// WritesCSV and WritesParquet say whether f writes the CSV tables and the
+// Parquet ones.
+func (f Format) WritesCSV() bool     { return f != Parquet }
+func (f Format) WritesParquet() bool { return f == Parquet || f == Both }
+
+// The Parquet tables in an analysis folder: packets and timeseries are
+// folders partitioned by day (Hive style, the day in the folder's name
+// only: PacketsDir/day=YYYY-MM-DD/part-N.parquet), the others one file.
+const (
+	PacketsDir     = "packets"
+	SourcesParquet = "sources.parquet"
+	EventsParquet  = "events.parquet"
+	BundlesParquet = "bundles.parquet"
+	SeriesDir      = "timeseries"
+)
+
+const (
+	// RowGroupRows bounds the rows of one row group: what a Parquet writer
+	// holds in memory, and a reader decodes at once.
+	RowGroupRows = 128 << 10
+	// PartRows bounds the rows of one part file of a day: a day's rows
+	// past it go to part-1.parquet, part-2.parquet, ...
+	PartRows = 4 << 20
+	// maxOpenDays bounds the days whose part file is open at once: a day
+	// that comes back after this many others starts a new part.
+	maxOpenDays = 4
+	// batchRows is how many rows a writer converts before handing them
+	// to the Parquet writer, and a reader reads at once.
+	batchRows = 1024
+)
+
+// partRows is PartRows; tests lower it.
+var partRows int64 = PartRows
+
+// The Parquet rows: one struct per table, its columns the CSV's, in the
+// CSV's order and with its names. Times are INT64 TIMESTAMP(NANOS) of
+// UTC, the ns since the epoch, written isAdjustedToUTC=false (a
+// timestamp without a zone): DuckDB reads that as TIMESTAMP_NS, exact,
+// and casts it to the UTC date whatever its session's TimeZone, where it
+// reads isAdjustedToUTC=true as TIMESTAMP WITH TIME ZONE, to the
+// microsecond (it has no ns type with a zone);
+// counts INT64 (the packets' index and time DELTA_BINARY_PACKED); ports, TTLs and IP IDs the narrowest unsigned INT logical
+// type that holds them (UINT16, UINT8, UINT32 — DuckDB's USMALLINT,
+// UTINYINT, UINTEGER); floats DOUBLE, exact; addresses and the fields
+// the CSV writes as words (enums, protocols, TCP flags, probe sets and
+// orders, "-") the same strings, dictionary-encoded but for the
+// addresses and the probe order. tcp_flags is NULL for a packet that is
+// not TCP (the CSV's empty field).
+
+type pqPacket struct {
+	File    string  `parquet:"file,dict"`
+	Index   int64   `parquet:"index,delta"`
+	Time    int64   `parquet:"time,timestamp(nanosecond:local),delta"`
+	Src     string  `parquet:"src"`
+	Dst     string  `parquet:"dst"`
+	Proto   string  `parquet:"proto,dict"`
+	SrcPort uint16  `parquet:"sport"`
+	DstPort uint16  `parquet:"dport"`
+	Port0   string  `parquet:"port0,dict"`
+	Flags   *string `parquet:"tcp_flags,optional,dict"` // a pointer: parquet-go v0.32.0 writes a batch's zero strings after a value as "", not NULL
+	TTL     uint8   `parquet:"ttl"`
+	IPID    uint32  `parquet:"ip_id"`
+	Shape   string  `parquet:"shape,dict"`
+	Probe   string  `parquet:"probe,dict"`
+	Class   string  `parquet:"class,dict"`
+}
+
+type pqSource struct {
+	Src          string  `parquet:"src"`
+	Class        string  `parquet:"class,dict"`
+	Tool         string  `parquet:"tool,dict"`
+	First        int64   `parquet:"first,timestamp(nanosecond:local)"`
+	Last         int64   `parquet:"last,timestamp(nanosecond:local)"`
+	Packets      int64   `parquet:"packets"`
+	Bytes        int64   `parquet:"bytes"`
+	DistinctDsts int64   `parquet:"distinct_dsts"`
+	Coverage     float64 `parquet:"coverage"`
+	RatePPS      float64 `parquet:"rate_pps"`
+	TopDport     uint16  `parquet:"top_dport"`
+	TopSport     uint16  `parquet:"top_sport"`
+	TCPPackets   int64   `parquet:"tcp_packets"`
+	UDPPackets   int64   `parquet:"udp_packets"`
+	TopFlags     string  `parquet:"top_flags,dict"`
+	InitTTL      uint8   `parquet:"init_ttl"`
+	IPIDPattern  string  `parquet:"ip_id_pattern,dict"`
+	Bundles      int64   `parquet:"bundles"`
+	Probes       string  `parquet:"probes,dict"`
+}
+
+type pqEvent struct {
+	Victim             string  `parquet:"victim"`
+	Class              string  `parquet:"class,dict"`
+	Proto              string  `parquet:"proto,dict"`
+	Start              int64   `parquet:"start,timestamp(nanosecond:local)"`
+	End                int64   `parquet:"end,timestamp(nanosecond:local)"`
+	DurationS          float64 `parquet:"duration_s"`
+	Packets            int64   `parquet:"packets"`
+	PeakPPS            float64 `parquet:"peak_pps"`
+	ServicePort        uint16  `parquet:"service_port"`
+	ObservedPPS        float64 `parquet:"observed_pps"`
+	EstimatedAttackPPS float64 `parquet:"estimated_attack_pps"`
+}
+
+type pqBundle struct {
+	Src           string  `parquet:"src"`
+	Dst           string  `parquet:"dst"`
+	Start         int64   `parquet:"start,timestamp(nanosecond:local)"`
+	End           int64   `parquet:"end,timestamp(nanosecond:local)"`
+	DurationS     float64 `parquet:"duration_s"`
+	Probes        string  `parquet:"probes,dict"`
+	Order         string  `parquet:"order"`
+	Distinct      int64   `parquet:"distinct"`
+	Distinguishes string  `parquet:"distinguishes,dict"`
+}
+
+type pqSeries struct {
+	Start   int64  `parquet:"hour,timestamp(nanosecond:local)"`
+	Class   string `parquet:"class,dict"`
+	Packets int64  `parquet:"packets"`
+	Sources int64  `parquet:"sources"`
+}
+
+// The conversions of the typed rows to the Parquet rows: the fields as
+// the CSV writes them (format.go), but times, counts and floats.
+
+func packetParquet(p *PacketRow) pqPacket {
+	return pqPacket{File: p.File, Index: p.Index, Time: p.Time, Src: addrString(p.Src), Dst: addrString(p.Dst),
+		Proto: ProtoName(p.Proto), SrcPort: p.SrcPort, DstPort: p.DstPort, Port0: p.Port0.String(),
+		Flags: packetFlagsPtr(p), TTL: p.TTL, IPID: p.IPID, Shape: p.Shape.String(), Probe: p.Probe.String(), Class: p.Class.String()}
+}
+
+func sourceParquet(s *SourceRow) pqSource {
+	return pqSource{Src: addrString(s.Src), Class: s.Class.String(), Tool: s.Tool.String(), First: s.First, Last: s.Last,
+		Packets: s.Packets, Bytes: s.Bytes, DistinctDsts: s.DistinctDsts, Coverage: s.Coverage, RatePPS: s.RatePPS,
+		TopDport: s.TopDport, TopSport: s.TopSport, TCPPackets: s.TCPPackets, UDPPackets: s.UDPPackets,
+		TopFlags: topFlags(s), InitTTL: s.InitTTL, IPIDPattern: s.IPIDPattern, Bundles: s.Bundles, Probes: sourceProbes(s)}
+}
+
+func eventParquet(e *EventRow) pqEvent {
+	return pqEvent{Victim: addrString(e.Victim), Class: e.Class.String(), Proto: ProtoName(e.Proto), Start: e.Start, End: e.End,
+		DurationS: e.DurationS, Packets: e.Packets, PeakPPS: e.PeakPPS, ServicePort: e.ServicePort,
+		ObservedPPS: e.ObservedPPS, EstimatedAttackPPS: e.EstimatedAttackPPS}
+}
+
+func bundleParquet(b *BundleRow) pqBundle {
+	return pqBundle{Src: addrString(b.Src), Dst: addrString(b.Dst), Start: b.Start, End: b.End, DurationS: b.DurationS,
+		Probes: b.Probes.String(), Order: probeOrder(b.Order), Distinct: int64(b.Distinct), Distinguishes: b.Distinguishes}
+}
+
+func seriesParquet(s *SeriesRow) pqSeries {
+	return pqSeries{Start: s.Start, Class: seriesClass(s), Packets: s.Packets, Sources: s.Sources}
+}
+
+// noLetters is the flags field of TCP flags with none of the nine.
+var noLetters = ""
+
+// packetFlagsPtr is packetFlags, nil (NULL) for a packet that is not TCP,
+// pointing into flagNames (no allocation).
+func packetFlagsPtr(p *PacketRow) *string {
+	switch {
+	case p.Proto != decode.ProtoTCP:
+		return nil
+	case p.Flags != 0 && p.Flags&(1<<9-1) == 0:
+		return &noLetters
+	}
+	return &flagNames[p.Flags&(1<<9-1)]
+}
+
+// addrString is a.String(), as appendAddr writes it.
+func addrString(a netip.Addr) string { return a.String() }
+
+// values parses the string fields of one Parquet row, keeping the first
+// error with the file, the row (1-based) and the column.
+type values struct {
+	path string
+	row  int64
+	err  error
+}
+
+func (v *values) fail(col string, err error) {
+	if v.err == nil && err != nil {
+		v.err = fmt.Errorf("%s: row %d: column %s: %w", v.path, v.row, col, err)
+	}
+}
+
+func (v *values) addr(col, s string) netip.Addr {
+	a, err := netip.ParseAddr(s)
+	v.fail(col, err)
+	return a
+}
+
+func (v *values) text(col, s string, x interface{ UnmarshalText([]byte) error }) {
+	v.fail(col, x.UnmarshalText([]byte(s)))
+}
+
+func (v *values) proto(col, s string) uint8 {
+	p, err := parseProto(s)
+	v.fail(col, err)
+	return p
+}
+
+func (q *pqPacket) row(v *values) PacketRow {
+	p := PacketRow{File: q.File, Index: q.Index, Time: q.Time, Src: v.addr("src", q.Src), Dst: v.addr("dst", q.Dst),
+		Proto: v.proto("proto", q.Proto), SrcPort: q.SrcPort, DstPort: q.DstPort, TTL: q.TTL, IPID: q.IPID}
+	v.text("port0", q.Port0, &p.Port0)
+	var err error
+	var flags string
+	if q.Flags != nil {
+		flags = *q.Flags
+	}
+	p.Flags, err = parsePacketFlags(flags)
+	v.fail("tcp_flags", err)
+	v.text("shape", q.Shape, &p.Shape)
+	v.text("probe", q.Probe, &p.Probe)
+	v.text("class", q.Class, &p.Class)
+	return p
+}
+
+func (q *pqSource) row(v *values) SourceRow {
+	s := SourceRow{Src: v.addr("src", q.Src), First: q.First, Last: q.Last, Packets: q.Packets, Bytes: q.Bytes,
+		DistinctDsts: q.DistinctDsts, Coverage: q.Coverage, RatePPS: q.RatePPS, TopDport: q.TopDport, TopSport: q.TopSport,
+		TCPPackets: q.TCPPackets, UDPPackets: q.UDPPackets, InitTTL: q.InitTTL, IPIDPattern: q.IPIDPattern, Bundles: q.Bundles}
+	v.text("class", q.Class, &s.Class)
+	v.text("tool", q.Tool, &s.Tool)
+	v.fail("top_flags", parseTopFlags(q.TopFlags, &s))
+	v.fail("probes", parseSourceProbes(q.Probes, &s))
+	return s
+}
+
+func (q *pqEvent) row(v *values) EventRow {
+	e := EventRow{Victim: v.addr("victim", q.Victim), Proto: v.proto("proto", q.Proto), Start: q.Start, End: q.End,
+		DurationS: q.DurationS, Packets: q.Packets, PeakPPS: q.PeakPPS, ServicePort: q.ServicePort,
+		ObservedPPS: q.ObservedPPS, EstimatedAttackPPS: q.EstimatedAttackPPS}
+	v.text("class", q.Class, &e.Class)
+	return e
+}
+
+func (q *pqBundle) row(v *values) BundleRow {
+	b := BundleRow{Src: v.addr("src", q.Src), Dst: v.addr("dst", q.Dst), Start: q.Start, End: q.End,
+		DurationS: q.DurationS, Distinguishes: q.Distinguishes}
+	if q.Distinct != int64(int32(q.Distinct)) {
+		v.fail("distinct", fmt.Errorf("%d is out of range", q.Distinct))
+	}
+	b.Distinct = int(q.Distinct)
+	var err error
+	b.Probes, err = classify.ParseProbeSet(q.Probes)
+	v.fail("probes", err)
+	b.Order, err = parseProbeOrder(q.Order)
+	v.fail("order", err)
+	return b
+}
+
+func (q *pqSeries) row(v *values) SeriesRow {
+	s := SeriesRow{Start: q.Start, Packets: q.Packets, Sources: q.Sources}
+	v.fail("class", parseSeriesClass(q.Class, &s))
+	return s
+}
+
+// pqFile is one Parquet file being written: rows are converted in
+// batches, row groups bounded by RowGroupRows, zstd-compressed.
+type pqFile[T any] struct {
+	path string
+	f    *os.File
+	w    *parquet.GenericWriter[T] // which buffers its writes
+	buf  []T
+	rows int64
+}
+
+// zstdCodec compresses every Parquet column (the default level, one
+// goroutine: the output does not depend on the machine).
+var zstdCodec = &zstd.Codec{Level: zstd.SpeedDefault, Concurrency: 1}
+
+// writerOptions configure every Parquet writer: zstd, row groups of
+// RowGroupRows at most, pages of 64 KiB (a writer holds a page buffer
+// per column: 1 MiB for the packets table's 15, not the library's 256 KiB
+// each).
+var writerOptions = []parquet.WriterOption{
+	parquet.Compression(zstdCodec),
+	parquet.MaxRowsPerRowGroup(RowGroupRows),
+	parquet.PageBufferSize(64 << 10),
+}
+
+// createParquet starts a Parquet file at path.
+func createParquet[T any](path string) (*pqFile[T], error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	w := parquet.NewGenericWriter[T](f, writerOptions...)
+	return &pqFile[T]{path: path, f: f, w: w, buf: make([]T, 0, batchRows)}, nil
+}
+
+// add appends one row.
+func (p *pqFile[T]) add(r T) error {
+	p.buf = append(p.buf, r)
+	p.rows++
+	if len(p.buf) == cap(p.buf) {
+		return p.flush()
+	}
+	return nil
+}
+
+// flush hands the batch to the Parquet writer.
+func (p *pqFile[T]) flush() error {
+	if len(p.buf) == 0 {
+		return nil
+	}
+	_, err := p.w.Write(p.buf)
+	clear(p.buf)
+	p.buf = p.buf[:0]
+	if err != nil {
+		return fmt.Errorf("%s: %w", p.path, err)
+	}
+	return nil
+}
+
+// close ends the file; err, the writing's error, comes first.
+func (p *pqFile[T]) close(err error) error {
+	if err == nil {
+		err = p.flush()
+	}
+	if cerr := p.w.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("%s: %w", p.path, cerr)
+	}
+	if cerr := p.f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// writeParquet writes rows, converted by conv, as the Parquet file path.
+func writeParquet[R, T any](path string, rows []R, conv func(*R) T) error {
+	p, err := createParquet[T](path)
+	if err != nil {
+		return err
+	}
+	for i := range rows {
+		if err = p.add(conv(&rows[i])); err != nil {
+			break
+		}
+	}
+	return p.close(err)
+}
+
+// dayParts writes a table partitioned by day: dir/day=YYYY-MM-DD/part-N.parquet,
+// a day's rows in the order given, a new part every partRows rows, and
+// when a day comes back after maxOpenDays others.
+type dayParts[T any] struct {
+	dir  string
+	open []*dayPart[T] // the most recent day first
+	next map[int64]int // the next part of each day
+}
+
+type dayPart[T any] struct {
+	day int64
+	f   *pqFile[T]
+}
+
+func newDayParts[T any](dir string) (*dayParts[T], error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	return &dayParts[T]{dir: dir, next: map[int64]int{}}, nil
+}
+
+// dayOf is the UTC day of ts (ns since the epoch), in days since the
+// epoch.
+func dayOf(ts int64) int64 {
+	d, _ := floorDiv(ts, 86400e9)
+	return d
+}
+
+// dayFolder names the partition folder of day.
+func dayFolder(day int64) string {
+	return "day=" + time.Unix(day*86400, 0).UTC().Format(time.DateOnly)
+}
+
+// add appends r to the table of its day.
+func (d *dayParts[T]) add(day int64, r T) error {
+	if len(d.open) == 0 || d.open[0].day != day || d.open[0].f.rows >= partRows {
+		if err := d.switchTo(day); err != nil {
+			return err
+		}
+	}
+	return d.open[0].f.add(r)
+}
+
+// switchTo makes day's part the first open one: the open one, or a new
+// part when it is not open or full.
+func (d *dayParts[T]) switchTo(day int64) error {
+	i := slices.IndexFunc(d.open, func(o *dayPart[T]) bool { return o.day == day })
+	if i >= 0 && d.open[i].f.rows < partRows {
+		o := d.open[i]
+		copy(d.open[1:i+1], d.open[:i])
+		d.open[0] = o
+		return nil
+	}
+	if i >= 0 { // full
+		o := d.open[i]
+		d.open = slices.Delete(d.open, i, i+1)
+		if err := o.f.close(nil); err != nil {
+			return err
+		}
+	}
+	if len(d.open) == maxOpenDays {
+		o := d.open[len(d.open)-1]
+		d.open = d.open[:len(d.open)-1]
+		if err := o.f.close(nil); err != nil {
+			return err
+		}
+	}
+	folder := filepath.Join(d.dir, dayFolder(day))
+	if err := os.MkdirAll(folder, 0o755); err != nil {
+		return err
+	}
+	n := d.next[day]
+	d.next[day] = n + 1
+	f, err := createParquet[T](filepath.Join(folder, "part-"+strconv.Itoa(n)+".parquet"))
+	if err != nil {
+		return err
+	}
+	d.open = slices.Insert(d.open, 0, &dayPart[T]{day, f})
+	return nil
+}
+
+// close ends every open part; err, the writing's, comes first.
+func (d *dayParts[T]) close(err error) error {
+	for _, o := range d.open {
+		if cerr := o.f.close(nil); err == nil {
+			err = cerr
+		}
+	}
+	d.open = nil
+	return err
+}
+
+// writeDays writes rows, converted by conv, partitioned by the day of
+// their time into dir.
+func writeDays[R, T any](dir string, rows []R, conv func(*R) T, ts func(*R) int64) error {
+	d, err := newDayParts[T](dir)
+	if err != nil {
+		return err
+	}
+	for i := range rows {
+		if err = d.add(dayOf(ts(&rows[i])), conv(&rows[i])); err != nil {
+			break
+		}
+	}
+	return d.close(err)
+}
+
+// PacketWriter writes the packets table a row at a time, as CSV
+// (allocating nothing per row), Parquet, or both.
+type PacketWriter struct {
+	csv *packetCSV
+	pq  *dayParts[pqPacket]
+}
+
+// CreatePackets starts dir/packets.csv.
+func CreatePackets(dir string) (*PacketWriter, error) { return CSV.CreatePackets(dir) }
+
+// CreatePackets starts the packets table in dir in the formats of f:
+// dir/packets.csv, dir/packets/day=YYYY-MM-DD/part-N.parquet, or both.
+// Like every writer of f, it removes the table's files of the other
+// format, so that dir never holds the tables of two runs.
+func (f Format) CreatePackets(dir string) (*PacketWriter, error) {
+	if err := f.clear(dir, PacketsFile, PacketsDir); err != nil {
+		return nil, err
+	}
+	pw := &PacketWriter{}
+	var err error
+	if f.WritesCSV() {
+		if pw.csv, err = createPacketsCSV(dir); err != nil {
+			return nil, err
+		}
+	}
+	if f.WritesParquet() {
+		if pw.pq, err = newDayParts[pqPacket](filepath.Join(dir, PacketsDir)); err != nil {
+			return nil, pw.Close(err)
+		}
+	}
+	return pw, nil
+}
+
+// Write appends one row.
+func (pw *PacketWriter) Write(p *PacketRow) error {
+	if pw.csv != nil {
+		if err := pw.csv.write(p); err != nil {
+			return err
+		}
+	}
+	if pw.pq != nil {
+		return pw.pq.add(dayOf(p.Time), packetParquet(p))
+	}
+	return nil
+}
+
+// Close ends the table; err, when not nil, is an error of the caller's
+// that ended the writing early and is returned.
+func (pw *PacketWriter) Close(err error) error {
+	if pw.csv != nil {
+		err = pw.csv.t.close(err)
+	}
+	if pw.pq != nil {
+		err = pw.pq.close(err)
+	}
+	return err
+}
+
+// clear removes the table's files that f does not write: the CSV file
+// unless f writes CSV, and always the Parquet file or folder (a folder
+// of day partitions is written anew, without the days of a run before).
+func (f Format) clear(dir, csvName, pqName string) error {
+	if !f.WritesCSV() {
+		if err := os.Remove(filepath.Join(dir, csvName)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	return os.RemoveAll(filepath.Join(dir, pqName))
+}
+
+// WriteSources writes dir/sources.csv.
+func WriteSources(dir string, rows []SourceRow) error { return CSV.WriteSources(dir, rows) }
+
+// WriteEvents writes dir/events.csv.
+func WriteEvents(dir string, rows []EventRow) error { return CSV.WriteEvents(dir, rows) }
+
+// WriteBundles writes dir/bundles.csv.
+func WriteBundles(dir string, rows []BundleRow) error { return CSV.WriteBundles(dir, rows) }
+
+// WriteSeries writes dir/timeseries.csv.
+func WriteSeries(dir string, rows []SeriesRow) error { return CSV.WriteSeries(dir, rows) }
+
+// writeBoth clears the table's other format and writes it in the formats
+// of f.
+func (f Format) writeBoth(dir, csvName, pqName string, csv, pq func() error) error {
+	if err := f.clear(dir, csvName, pqName); err != nil {
+		return err
+	}
+	if f.WritesCSV() {
+		if err := csv(); err != nil {
+			return err
+		}
+	}
+	if f.WritesParquet() {
+		return pq()
+	}
+	return nil
+}
+
+// WriteSources writes the sources table in the formats of f:
+// dir/sources.csv, dir/sources.parquet, or both.
+func (f Format) WriteSources(dir string, rows []SourceRow) error {
+	return f.writeBoth(dir, SourcesFile, SourcesParquet,
+		func() error { return writeSourcesCSV(dir, rows) },
+		func() error { return writeParquet(filepath.Join(dir, SourcesParquet), rows, sourceParquet) })
+}
+
+// WriteEvents writes the events table in the formats of f:
+// dir/events.csv, dir/events.parquet, or both.
+func (f Format) WriteEvents(dir string, rows []EventRow) error {
+	return f.writeBoth(dir, EventsFile, EventsParquet,
+		func() error { return writeEventsCSV(dir, rows) },
+		func() error { return writeParquet(filepath.Join(dir, EventsParquet), rows, eventParquet) })
+}
+
+// WriteBundles writes the bundles table in the formats of f:
+// dir/bundles.csv, dir/bundles.parquet, or both.
+func (f Format) WriteBundles(dir string, rows []BundleRow) error {
+	return f.writeBoth(dir, BundlesFile, BundlesParquet,
+		func() error { return writeBundlesCSV(dir, rows) },
+		func() error { return writeParquet(filepath.Join(dir, BundlesParquet), rows, bundleParquet) })
+}
+
+// WriteSeries writes the time series in the formats of f:
+// dir/timeseries.csv, dir/timeseries/day=YYYY-MM-DD/part-0.parquet, or
+// both.
+func (f Format) WriteSeries(dir string, rows []SeriesRow) error {
+	return f.writeBoth(dir, SeriesFile, SeriesDir,
+		func() error { return writeSeriesCSV(dir, rows) },
+		func() error {
+			return writeDays(filepath.Join(dir, SeriesDir), rows, seriesParquet, func(r *SeriesRow) int64 { return r.Start })
+		})
+}
+
+// stored says which format to read a table in: CSV when dir/csvName is
+// there (or when neither is: the CSV reader reports the missing file),
+// else Parquet when dir/pqName is.
+func stored(dir, csvName, pqName string) Format {
+	if _, err := os.Stat(filepath.Join(dir, csvName)); err == nil || !errors.Is(err, fs.ErrNotExist) {
+		return CSV
+	}
+	if _, err := os.Stat(filepath.Join(dir, pqName)); err == nil {
+		return Parquet
+	}
+	return CSV
+}
+
+// ReadPackets calls fn with every row of the packets table of dir, in
+// order: dir/packets.csv, or else the Parquet parts of dir/packets/, day
+// after day and part after part (for captures in time order, the CSV's
+// order). fn must not keep the row past the call.
+func ReadPackets(dir string, fn func(*PacketRow) error) error {
+	if stored(dir, PacketsFile, PacketsDir) == Parquet {
+		return readDays(filepath.Join(dir, PacketsDir), func(v *values, q *pqPacket) error {
+			p := q.row(v)
+			if v.err != nil {
+				return v.err
+			}
+			return fn(&p)
+		})
+	}
+	return readPacketsCSV(dir, fn)
+}
+
+// ReadSources reads the sources table of dir: sources.csv, or else
+// sources.parquet.
+func ReadSources(dir string) ([]SourceRow, error) {
+	if stored(dir, SourcesFile, SourcesParquet) == Parquet {
+		return readAll(filepath.Join(dir, SourcesParquet), (*pqSource).row)
+	}
+	return readSourcesCSV(dir)
+}
+
+// ReadEvents reads the events table of dir: events.csv, or else
+// events.parquet.
+func ReadEvents(dir string) ([]EventRow, error) {
+	if stored(dir, EventsFile, EventsParquet) == Parquet {
+		return readAll(filepath.Join(dir, EventsParquet), (*pqEvent).row)
+	}
+	return readEventsCSV(dir)
+}
+
+// ReadBundles reads the bundles table of dir: bundles.csv, or else
+// bundles.parquet.
+func ReadBundles(dir string) ([]BundleRow, error) {
+	if stored(dir, BundlesFile, BundlesParquet) == Parquet {
+		return readAll(filepath.Join(dir, BundlesParquet), (*pqBundle).row)
+	}
+	return readBundlesCSV(dir)
+}
+
+// ReadSeries reads the time series of dir: timeseries.csv, or else the
+// day partitions of timeseries/, in day order.
+func ReadSeries(dir string) ([]SeriesRow, error) {
+	if stored(dir, SeriesFile, SeriesDir) == Parquet {
+		var rows []SeriesRow
+		err := readDays(filepath.Join(dir, SeriesDir), func(v *values, q *pqSeries) error {
+			rows = append(rows, q.row(v))
+			return v.err
+		})
+		return rows, err
+	}
+	return readSeriesCSV(dir)
+}
+
+// readAll reads a whole Parquet table, converting its rows with conv.
+func readAll[T, R any](path string, conv func(*T, *values) R) ([]R, error) {
+	var rows []R
+	err := readParquet(path, func(v *values, q *T) error {
+		rows = append(rows, conv(q, v))
+		return v.err
+	})
+	return rows, err
+}
+
+// readDays calls fn with every row of the day partitions in dir, day by
+// day and part by part.
+func readDays[T any](dir string, fn func(*values, *T) error) error {
+	paths, err := dayPaths(dir)
+	if err != nil {
+		return err
+	}
+	for _, p := range paths {
+		if err := readParquet(p, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// dayPaths lists the part files of a table partitioned by day, in day
+// order and part order. Names starting with "." or "_" (a system's or a
+// tool's, like Spark's _SUCCESS) are skipped; any other name that is not
+// a day folder or a part file is an error naming it.
+func dayPaths(dir string) ([]string, error) {
+	days, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var paths []string
+	for _, d := range days { // ReadDir sorts by name: "day=" and ISO dates sort as the days do
+		name := d.Name()
+		if skipped(name) {
+			continue
+		}
+		date, ok := strings.CutPrefix(name, "day=")
+		if _, err := time.Parse(time.DateOnly, date); !ok || err != nil || !d.IsDir() {
+			return nil, fmt.Errorf("%s: not a day folder (want day=YYYY-MM-DD)", filepath.Join(dir, name))
+		}
+		parts, err := os.ReadDir(filepath.Join(dir, name))
+		if err != nil {
+			return nil, err
+		}
+		type part struct {
+			n    int
+			name string
+		}
+		var ps []part
+		for _, p := range parts {
+			if skipped(p.Name()) {
+				continue
+			}
+			s, ok := strings.CutPrefix(p.Name(), "part-")
+			s, ok2 := strings.CutSuffix(s, ".parquet")
+			n, err := strconv.Atoi(s)
+			if !ok || !ok2 || err != nil || n < 0 || strconv.Itoa(n) != s || p.IsDir() {
+				return nil, fmt.Errorf("%s: not a part file (want part-N.parquet)", filepath.Join(dir, name, p.Name()))
+			}
+			ps = append(ps, part{n, p.Name()})
+		}
+		slices.SortFunc(ps, func(a, b part) int { return a.n - b.n })
+		for _, p := range ps {
+			paths = append(paths, filepath.Join(dir, name, p.name))
+		}
+	}
+	return paths, nil
+}
+
+func skipped(name string) bool { return strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") }
+
+// readParquet calls fn with every row of the Parquet file path, after
+// checking its columns against T's.
+func readParquet[T any](path string, fn func(*values, *T) error) error {
+	fh, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer fh.Close()
+	st, err := fh.Stat()
+	if err != nil {
+		return err
+	}
+	pf, err := parquet.OpenFile(fh, st.Size())
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if err := checkSchema(path, pf.Schema(), parquet.SchemaOf(new(T))); err != nil {
+		return err
+	}
+	r := parquet.NewGenericReader[T](pf)
+	defer r.Close()
+	buf := make([]T, batchRows)
+	v := &values{path: path}
+	for {
+		n, err := r.Read(buf)
+		for i := range buf[:n] {
+			v.row++
+			if ferr := fn(v, &buf[i]); ferr != nil {
+				return ferr
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+	}
+}
+
+// checkSchema holds a file's columns to the ones this port0 writes: the
+// same names in the same order (a *ColumnError otherwise, as a CSV
+// header's), each of the same type.
+func checkSchema(path string, got, want *parquet.Schema) error {
+	g, w := got.Fields(), want.Fields()
+	for i := range max(len(g), len(w)) {
+		switch {
+		case i >= len(g):
+			return &ColumnError{File: path, Column: i + 1, Want: w[i].Name()}
+		case i >= len(w):
+			return &ColumnError{File: path, Column: i + 1, Got: g[i].Name()}
+		case g[i].Name() != w[i].Name():
+			return &ColumnError{File: path, Column: i + 1, Got: g[i].Name(), Want: w[i].Name()}
+		case !parquet.EqualNodes(g[i], w[i]):
+			return fmt.Errorf("%s: column %d %q is %s, want %s", path, i+1, g[i].Name(), nodeType(g[i]), nodeType(w[i]))
+		}
+	}
+	return nil
+}
+
+// nodeType describes a column's type.
+func nodeType(n parquet.Node) string {
+	s := n.Type().String()
+	switch {
+	case !n.Leaf():
+		s = "a group"
+	case n.Repeated():
+		s = "repeated " + s
+	case n.Optional():
+		s = "optional " + s
+	}
+	return s
+}
+
+// WriteTextTable writes a table of text cells (the experiments' tables,
+// written as CSV by encoding/csv) as the Parquet file path, typing each
+// column by its cells: INT64 when every cell is a base-10 integer as
+// strconv writes it, DOUBLE when every cell is a number, else a
+// dictionary-encoded string. The column names are the header's.
+func WriteTextTable(path string, header []string, rows [][]string) error {
+	fields := make([]reflect.StructField, len(header))
+	kinds := make([]reflect.Kind, len(header))
+	for j, h := range header {
+		if h == "" || strings.ContainsAny(h, ",\"`") {
+			return fmt.Errorf("%s: column %d %q: not a name a Parquet column can have here", path, j+1, h)
+		}
+		kinds[j] = textKind(rows, j)
+		tag := h
+		var t reflect.Type
+		switch kinds[j] {
+		case reflect.Int64:
+			t = reflect.TypeFor[int64]()
+		case reflect.Float64:
+			t = reflect.TypeFor[float64]()
+		default:
+			t, tag = reflect.TypeFor[string](), h+",dict"
+		}
+		fields[j] = reflect.StructField{Name: "F" + strconv.Itoa(j), Type: t, Tag: reflect.StructTag(`parquet:"` + tag + `"`)}
+	}
+	schema := parquet.SchemaOf(reflect.New(reflect.StructOf(fields)).Interface())
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := parquet.NewWriter(f, append([]parquet.WriterOption{schema}, writerOptions...)...)
+	batch := make([]parquet.Row, 0, batchRows)
+	for i, rec := range rows {
+		if len(rec) != len(header) {
+			err = fmt.Errorf("%s: row %d has %d cells for %d columns", path, i+1, len(rec), len(header))
+			break
+		}
+		row := make(parquet.Row, len(rec))
+		for j, s := range rec {
+			var v parquet.Value
+			switch kinds[j] {
+			case reflect.Int64:
+				n, _ := strconv.ParseInt(s, 10, 64)
+				v = parquet.Int64Value(n)
+			case reflect.Float64:
+				x, _ := strconv.ParseFloat(s, 64)
+				v = parquet.DoubleValue(x)
+			default:
+				v = parquet.ByteArrayValue([]byte(s))
+			}
+			row[j] = v.Level(0, 0, j)
+		}
+		if batch = append(batch, row); len(batch) == cap(batch) || i == len(rows)-1 {
+			if _, err = w.WriteRows(batch); err != nil {
+				break
+			}
+			batch = batch[:0]
+		}
+	}
+	if cerr := w.Close(); err == nil {
+		err = cerr
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// textKind types column j of rows: Int64, Float64 or String.
+func textKind(rows [][]string, j int) reflect.Kind {
+	k := reflect.Int64
+	for _, rec := range rows {
+		if j >= len(rec) {
+			return reflect.String
+		}
+		s := rec[j]
+		if k == reflect.Int64 {
+			if n, err := strconv.ParseInt(s, 10, 64); err == nil && strconv.FormatInt(n, 10) == s {
+				continue
+			}
+			k = reflect.Float64
+		}
+		if _, err := strconv.ParseFloat(s, 64); err != nil {
+			return reflect.String
+		}
+	}
+	if len(rows) == 0 {
+		return reflect.String
+	}
+	return k
+}
+
+// ReadTextTable reads a Parquet file of flat columns as text: the column
+// names and each row's cells, integers and strings as written, doubles
+// in the shortest form that parses back to the same number (not
+// necessarily the text the CSV had: "0.500000" reads back "0.5").
+func ReadTextTable(path string) (header []string, rows [][]string, err error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer fh.Close()
+	st, err := fh.Stat()
+	if err != nil {
+		return nil, nil, err
+	}
+	pf, err := parquet.OpenFile(fh, st.Size())
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	for _, f := range pf.Schema().Fields() {
+		if !f.Leaf() || f.Repeated() {
+			return nil, nil, fmt.Errorf("%s: column %q is not a flat column", path, f.Name())
+		}
+		header = append(header, f.Name())
+	}
+	r := parquet.NewReader(pf)
+	defer r.Close()
+	buf := make([]parquet.Row, batchRows)
+	for {
+		n, rerr := r.ReadRows(buf)
+		for _, row := range buf[:n] {
+			rec := make([]string, len(header))
+			for _, v := range row {
+				if c := v.Column(); c >= 0 && c < len(rec) {
+					rec[c] = valueText(v)
+				}
+			}
+			rows = append(rows, rec)
+		}
+		if errors.Is(rerr, io.EOF) {
+			return header, rows, nil
+		}
+		if rerr != nil {
+			return nil, nil, fmt.Errorf("%s: %w", path, rerr)
+		}
+	}
+}
+
+// valueText writes one Parquet value as text.
+func valueText(v parquet.Value) string {
+	switch v.Kind() {
+	case parquet.Boolean:
+		return strconv.FormatBool(v.Boolean())
+	case parquet.Int32:
+		return strconv.FormatInt(int64(v.Int32()), 10)
+	case parquet.Int64:
+		return strconv.FormatInt(v.Int64(), 10)
+	case parquet.Float:
+		return strconv.FormatFloat(float64(v.Float()), 'g', -1, 32)
+	case parquet.Double:
+		return strconv.FormatFloat(v.Double(), 'g', -1, 64)
+	case parquet.ByteArray, parquet.FixedLenByteArray:
+		return string(v.ByteArray())
+	}
+	return "" // null
+}
+
+// AsCSV returns rows with every float as the CSV holds it (FmtFloat's 6
+// decimals, read back): what the CSV reader gives for the rows the
+// Parquet reader gives, which holds floats exact.
+func AsCSV[R any](rows []R) []R {
+	out := slices.Clone(rows)
+	for i := range out {
+		v := reflect.ValueOf(&out[i]).Elem()
+		for j := range v.NumField() {
+			if f := v.Field(j); f.Kind() == reflect.Float64 {
+				x, err := strconv.ParseFloat(FmtFloat(f.Float()), 64)
+				if err == nil {
+					f.SetFloat(x)
+				}
+			}
+		}
+	}
+	return out
+}
