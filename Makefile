@@ -10,12 +10,12 @@ GALLERY  ?= gallery
 FUZZTIME ?= 30s
 
 .DEFAULT_GOAL := all
-.PHONY: all build gen analyze validate experiments figures report gallery figures-check test gotest validate-check vet fmt-check bench fuzz testdata compare help clean
+.PHONY: all build gen analyze validate experiments figures report gallery figures-check test gotest duckdb-test validate-check vet fmt-check bench fuzz testdata compare help clean
 
 all: report ## the main job: generate, analyze and validate in $(OUT)/, then experiments, figures and $(RESULTS)/REPORT.md
 
 build: ## build bin/port0
-	$(GO) build -o $(BIN) ./cmd/port0
+	$(GO) build -buildvcs=auto -o $(BIN) ./cmd/port0
 
 gen: build ## generate the default scenario into $(OUT)/gen
 	$(BIN) gen -scenario $(SCENARIO) -seed $(SEED) -scale $(SCALE) -out $(OUT)/gen
@@ -48,10 +48,13 @@ figures-check: build ## rerun the default study in a temp folder and fail if a f
 	if diff -r $(GALLERY) $$tmp/figures; then echo "figures-check: $$(ls $(GALLERY) | wc -l) files byte-identical to $(GALLERY)/"; \
 	else echo "figures-check: the figures differ from $(GALLERY)/ (if the change is intended: make gallery, and review the images)"; exit 1; fi
 
-test: vet fmt-check gotest validate-check figures-check ## run vet, gofmt check, every test (fuzz seed corpora included), a CLI validation and the figure gallery check
+test: vet fmt-check gotest duckdb-test validate-check figures-check ## run vet, gofmt check, every test (fuzz seed corpora included), the DuckDB read-back, a CLI validation and the figure gallery check
 
 gotest:
 	$(GO) test -count=1 ./...
+
+duckdb-test: ## read every Parquet table back with DuckDB and compare it with the CSV (duckdbtest/, its own module: cgo, gcc)
+	cd duckdbtest && CGO_ENABLED=1 $(GO) test -count=1 ./...
 
 validate-check: build ## gen → analyze → validate through the CLI on a seed the rules were not developed on
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
@@ -59,8 +62,9 @@ validate-check: build ## gen → analyze → validate through the CLI on a seed 
 	$(BIN) analyze -q -out $$tmp/analysis $$tmp/gen && \
 	{ $(BIN) validate -truth $$tmp/gen -analysis $$tmp/analysis > $$tmp/validate.txt; rc=$$?; tail -1 $$tmp/validate.txt; exit $$rc; }
 
-vet: ## go vet
+vet: ## go vet (the main module and duckdbtest/)
 	$(GO) vet ./...
+	cd duckdbtest && CGO_ENABLED=1 $(GO) vet ./...
 
 fmt-check: ## fail if gofmt would change a file
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
