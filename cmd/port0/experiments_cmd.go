@@ -6,7 +6,6 @@ import (
 	"io"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -92,7 +91,7 @@ func runExperiments(args []string, env *cmdEnv) error {
 	prov := []string{
 		fmt.Sprintf("scenario `%s`, seed %d, scale %g (%d packets over %d days, telescope %s)", d.Scenario.Name, d.Manifest.Seed, d.Manifest.Scale, d.Manifest.Packets, d.Manifest.Days, d.Manifest.Telescope),
 		fmt.Sprintf("generator %s; %s; %s/%s", d.Manifest.Generator, runtime.Version(), runtime.GOOS, runtime.GOARCH),
-		"modules: " + moduleVersions(),
+		"modules: " + readBuildInfo().deps(),
 		"data: " + filepath.ToSlash(*genDir) + " (port0 gen), " + filepath.ToSlash(*anaDir) + " (port0 analyze)",
 	}
 	if err := experiments.SaveResults(*out, rs, prov); err != nil {
@@ -116,23 +115,6 @@ func printVerdicts(env *cmdEnv, rs []*experiments.Result) int {
 		fmt.Fprintf(env.stdout, "%-24s %s\n", r.Name, state)
 	}
 	return failed
-}
-
-// moduleVersions lists the versions of the libraries the results depend
-// on, from the binary's build information.
-func moduleVersions() string {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "unknown (no build information)"
-	}
-	var v []string
-	for _, m := range bi.Deps {
-		switch m.Path {
-		case "github.com/google/gopacket", "gonum.org/v1/gonum", "gonum.org/v1/plot":
-			v = append(v, m.Path+" "+m.Version)
-		}
-	}
-	return strings.Join(v, ", ")
 }
 
 // runFigures draws every figure from the tables of a results folder.
