@@ -672,17 +672,18 @@ func (st *Study) bundleRows() []tables.BundleRow {
 	return rows
 }
 
-// MaxZeroGap is the longest run of intervals without a packet that the
-// time series fills with zero rows: a longer silence is taken for a
-// capture that was not running (an outage, inputs of separate periods, a
-// stray timestamp decades off), not for an idle telescope, and is left
-// out.
-const MaxZeroGap = 24 * time.Hour
+// MaxZeroGap is the longest silence, a run of intervals without a single
+// packet of all traffic, that the time series fills with zero rows: every
+// outage or idle spell of a telescope's capture is written, but a silence
+// of more than a year is taken for a stray timestamp decades off (a
+// record without one is at the epoch), not for the period analysed, and
+// is left out rather than written as millions of rows.
+const MaxZeroGap = 366 * 24 * time.Hour
 
 // seriesRows are the rows of every interval (iv ns long) of the analysed
 // period, in time order: for each interval from the first with a packet
 // of all traffic to the last, its all-traffic row — a zero row when it
-// has no packet, unless it is in a silence longer than MaxZeroGap — then
+// has no packet, unless it is in a silence longer than MaxZeroGap (a year) — then
 // a row for each class with port-0 packets in it, in class order (a
 // class without packets in the interval has no row: the "all" row says
 // the interval is there). sources holds the distinct-source estimates
