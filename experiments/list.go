@@ -177,7 +177,7 @@ func protocolPosition(e *Env, r *Result) error {
 			}
 		}
 	}
-	r.Targets = append(r.Targets, Target{What: "port-0 TCP/UDP rows of packets.csv = the summary's port-0 total", Source: "[D] consistency of the spool with the scan", Lo: float64(c.Total), Hi: float64(c.Total), Measured: inTable, Unit: "packets"})
+	r.Targets = append(r.Targets, Target{What: "port-0 TCP/UDP rows of packets.csv = the summary's port-0 total", Source: "[D] consistency of the port-0 records with the scan", Lo: float64(c.Total), Hi: float64(c.Total), Measured: inTable, Unit: "packets"})
 	var byProto [][]string
 	for i, pos := range []string{"src only", "dst only", "both"} {
 		byProto = append(byProto, []string{pos, f(cross[i][0]), f(cross[i][1])})
