@@ -2,8 +2,6 @@ package analyze
 
 import (
 	"bytes"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -13,26 +11,6 @@ import (
 	"github.com/port0/port0/internal/testcap"
 	"github.com/port0/port0/tables"
 )
-
-// tree lists every file below dir (relative, slash-separated) with its
-// bytes.
-func tree(t *testing.T, dir string) map[string][]byte {
-	t.Helper()
-	m := map[string][]byte{}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		rel, _ := filepath.Rel(dir, p)
-		m[filepath.ToSlash(rel)] = b
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
 
 func names(m map[string][]byte) []string {
 	var n []string
@@ -61,7 +39,7 @@ func TestParquetFormat(t *testing.T) {
 		return run(t, inputs, o)
 	}
 	csvDir, pq, both := as(tables.CSV, 1), as(tables.Parquet, 1), as(tables.Both, 2)
-	c, p, b := tree(t, csvDir), tree(t, pq), tree(t, both)
+	c, p, b := testcap.Tree(t, csvDir), testcap.Tree(t, pq), testcap.Tree(t, both)
 	want := []string{
 		tables.BundlesParquet, tables.EventsParquet,
 		"packets/day=2016-01-01/part-0.parquet", "packets/day=2016-01-02/part-0.parquet",
@@ -71,7 +49,7 @@ func TestParquetFormat(t *testing.T) {
 	if got := names(p); !slices.Equal(got, want) {
 		t.Fatalf("format parquet wrote\n%v\nwant\n%v", got, want)
 	}
-	if !reflect.DeepEqual(tree(t, as(tables.Parquet, 2)), p) {
+	if !reflect.DeepEqual(testcap.Tree(t, as(tables.Parquet, 2)), p) {
 		t.Error("format parquet: workers 1 and 2 write different bytes")
 	}
 	if !bytes.Equal(p[SummaryFile], c[SummaryFile]) {

@@ -164,18 +164,7 @@ func wholeTable[R any](name string, header []string, row func(g rowGen, i int) R
 	}
 }
 
-func writePackets(dir string, rows []PacketRow) error {
-	pw, err := CreatePackets(dir)
-	if err != nil {
-		return err
-	}
-	for i := range rows {
-		if err := pw.Write(&rows[i]); err != nil {
-			return pw.Close(err)
-		}
-	}
-	return pw.Close(nil)
-}
+func writePackets(dir string, rows []PacketRow) error { return writePacketsAs(CSV, dir, rows) }
 
 func readPackets(dir string) ([]PacketRow, error) {
 	var rows []PacketRow

@@ -17,6 +17,7 @@ import (
 	"github.com/parquet-go/parquet-go/format"
 
 	"github.com/port0/port0/decode"
+	"github.com/port0/port0/internal/testcap"
 )
 
 // pqCase is one table written in a Format and read back.
@@ -110,25 +111,6 @@ var pqCases = []pqCase{
 		read: func(dir string) (any, error) { r, err := ReadSeries(dir); return r, err }},
 }
 
-// files lists every file below dir (relative, sorted) with its bytes.
-func files(t *testing.T, dir string) map[string][]byte {
-	t.Helper()
-	m := map[string][]byte{}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		rel, _ := filepath.Rel(dir, p)
-		m[filepath.ToSlash(rel)] = b
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
-
 func sameRows(t *testing.T, got, want any) {
 	t.Helper()
 	if reflect.DeepEqual(got, want) {
@@ -173,17 +155,17 @@ func TestParquetRoundTrip(t *testing.T) {
 					sameRows(t, got, want)
 				}
 				// The same rows, the same bytes.
-				pq := files(t, dir)
+				pq := testcap.Tree(t, dir)
 				again := t.TempDir()
 				c.write(t, again, Parquet, uint64(n)+7, n)
-				if b := files(t, again); !reflect.DeepEqual(b, pq) {
+				if b := testcap.Tree(t, again); !reflect.DeepEqual(b, pq) {
 					t.Fatalf("the same rows written twice: different files")
 				}
 				// Both: the CSV alone's bytes, and the Parquet alone's.
 				both, csvOnly := t.TempDir(), t.TempDir()
 				c.write(t, both, Both, uint64(n)+7, n)
 				c.write(t, csvOnly, CSV, uint64(n)+7, n)
-				bf, cf := files(t, both), files(t, csvOnly)
+				bf, cf := testcap.Tree(t, both), testcap.Tree(t, csvOnly)
 				if len(cf) != 1 || !bytes.Equal(bf[c.name], cf[c.name]) {
 					t.Fatalf("both: %s differs from the CSV alone's (CSV alone wrote %d files)", c.name, len(cf))
 				}
@@ -382,7 +364,7 @@ func TestParquetLayout(t *testing.T) {
 		t.Fatal(err)
 	}
 	var names []string
-	for n := range files(t, filepath.Join(dir, PacketsDir)) {
+	for n := range testcap.Tree(t, filepath.Join(dir, PacketsDir)) {
 		names = append(names, n)
 	}
 	slices.Sort(names)

@@ -237,3 +237,23 @@ func SameFiles(t testing.TB, what, a, b string, names []string) {
 		}
 	}
 }
+
+// Tree lists every file below dir (by its slash-separated path relative
+// to dir) with its bytes.
+func Tree(t testing.TB, dir string) map[string][]byte {
+	t.Helper()
+	m := map[string][]byte{}
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		rel, _ := filepath.Rel(dir, p)
+		m[filepath.ToSlash(rel)] = b
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
