@@ -95,6 +95,10 @@ const (
 	numTools
 )
 
+// NumTools is the number of tools, ToolUnknown included: every Tool is
+// below it.
+const NumTools = int(numTools)
+
 var toolNames = [numTools]string{
 	ToolUnknown: "unknown",
 	ZMap:        "zmap",

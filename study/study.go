@@ -8,7 +8,6 @@ import (
 	"math/bits"
 	"net/netip"
 	"slices"
-	"sort"
 	"time"
 
 	"github.com/port0/port0/classify"
@@ -95,7 +94,9 @@ type Source struct {
 	Class       label.Class
 	Tool        label.Tool
 	NmapShapes  int // distinct T2–T7 shapes
-	latestEvent int64
+	// open holds the source's fingerprint bundles that may still grow, by
+	// target (nil until its first probe).
+	open map[netip.Addr]*Bundle
 }
 
 // topK keeps the k most frequent values approximately (Misra–Gries), in a
@@ -300,8 +301,6 @@ func (b *Bundle) Distinguishes() string {
 	return "none"
 }
 
-type bundleKey struct{ src, dst netip.Addr }
-
 // Event is one backscatter event: a victim's replies in one direction
 // (to or from port 0) and protocol with no gap above the timeout.
 type Event struct {
@@ -322,19 +321,20 @@ type eventKey struct {
 	proto  uint8
 }
 
-// Study is the port-0 study of one scan's result: pass one (New) reads
-// every port-0 record in order into per-source counts and fingerprint
-// bundles and decides each source's class and tool; Packets and Tables
-// read the records again for the per-packet classes, the events and the
-// time series. It holds the scan's result, which the caller closes after.
+// Study is the port-0 study of one scan's result, all of its sources in
+// one Part: pass one (New) reads every port-0 record in order into
+// per-source counts and fingerprint bundles and decides each source's
+// class and tool; Packets and Tables read the records again for the
+// per-packet classes, the events and the time series. It holds the scan's
+// result, which the caller closes after.
 type Study struct {
-	opts    Options
-	res     *scan.Result
-	hours   *hourCounts
-	byAddr  map[netip.Addr]*Source
-	Sources []*Source // sorted by address
-	Bundles []Bundle  // sorted by start, source, target
-	open    map[bundleKey]*Bundle
+	res   *scan.Result
+	hours *hourCounts
+	part  *Part
+	// Sources are the port-0 sources, sorted by address; Bundles the
+	// fingerprint bundles, sorted by start, source, target.
+	Sources []*Source
+	Bundles []Bundle
 	// tele is the telescope (opts.Telescope, or inferred from the
 	// destinations of all traffic: teleFrom says which).
 	tele     netip.Prefix
@@ -352,158 +352,30 @@ func New(res *scan.Result, opts Options) (*Study, error) {
 	if err := opts.Check(); err != nil {
 		return nil, fmt.Errorf("study options: %w", err)
 	}
-	st := &Study{opts: opts, res: res, byAddr: map[netip.Addr]*Source{}, open: map[bundleKey]*Bundle{}}
+	st := &Study{res: res, part: NewPart(opts, res.Interval)}
 	st.hours = countHoursAsync(&res.Intervals)
-	if err := res.Records.Each(func(p *scan.P0Packet) error { st.aggregate(p); return nil }); err != nil {
+	if err := res.Records.Each(func(p *scan.P0Packet) error { st.part.Add(p); return nil }); err != nil {
 		<-st.hours.done
 		return nil, err
 	}
-	st.decide()
-	st.tele, st.teleFrom = opts.Telescope, "flag"
-	if !st.tele.IsValid() {
-		st.tele, st.teleFrom = res.Dst.Prefix(), "inferred"
-	}
+	st.part.Decide()
+	st.Sources, st.Bundles = st.part.Sources, st.part.Bundles
+	st.tele, st.teleFrom = Telescope(opts, res.Dst)
 	return st, nil
 }
 
-// aggregate is pass one: per-source counts and fingerprint bundles.
-func (st *Study) aggregate(p *scan.P0Packet) {
-	s := st.byAddr[p.Src]
-	if s == nil {
-		s = &Source{Addr: p.Src}
-		st.byAddr[p.Src] = s
+// Telescope is the study's telescope: the -telescope prefix of opts, or
+// the one inferred from the destination range of all traffic; from says
+// which ("flag" or "inferred").
+func Telescope(opts Options, dst scan.DstRange) (tele netip.Prefix, from string) {
+	if opts.Telescope.IsValid() {
+		return opts.Telescope, "flag"
 	}
-	s.add(p)
-	if p.Probe == classify.ProbeNone {
-		return
-	}
-	k := bundleKey{p.Src, p.Dst}
-	b := st.open[k]
-	gap := int64(st.opts.BundleGap)
-	if b != nil && p.TS-b.Last > gap {
-		st.closeBundle(k, b)
-		b = nil
-	}
-	if b == nil {
-		b = &Bundle{Src: p.Src, Dst: p.Dst, First: p.TS}
-		st.open[k] = b
-		if len(st.open) > 4096 {
-			st.expireBundles(p.TS)
-		}
-	}
-	b.Last = max(b.Last, p.TS)
-	b.Mask.Add(p.Probe)
-	if len(b.Order) < 16 {
-		b.Order = append(b.Order, p.Probe)
-	}
-}
-
-func (st *Study) closeBundle(k bundleKey, b *Bundle) {
-	delete(st.open, k)
-	if b.Distinct() >= st.opts.BundleMinProbes {
-		st.Bundles = append(st.Bundles, *b)
-		st.byAddr[b.Src].Bundles++
-	}
-}
-
-// expireBundles closes every open bundle idle for longer than the gap, so
-// the table holds only bundles that may still grow.
-func (st *Study) expireBundles(now int64) {
-	for k, b := range st.open {
-		if now-b.Last > int64(st.opts.BundleGap) {
-			st.closeBundle(k, b)
-		}
-	}
-}
-
-// decide ends pass one: closes the open bundles and classifies every
-// source. The order of bundles is made deterministic here.
-func (st *Study) decide() {
-	for k, b := range st.open { // closing deletes: allowed while ranging
-		st.closeBundle(k, b)
-	}
-	sort.Slice(st.Bundles, func(i, j int) bool {
-		a, b := &st.Bundles[i], &st.Bundles[j]
-		if a.First != b.First {
-			return a.First < b.First
-		}
-		if c := a.Src.Compare(b.Src); c != 0 {
-			return c < 0
-		}
-		return a.Dst.Less(b.Dst)
-	})
-	st.Sources = st.Sources[:0]
-	for _, s := range st.byAddr {
-		s.decide()
-		st.Sources = append(st.Sources, s)
-	}
-	sort.Slice(st.Sources, func(i, j int) bool { return st.Sources[i].Addr.Less(st.Sources[j].Addr) })
+	return dst.Prefix(), "inferred"
 }
 
 // ClassOf is the purpose class of a recorded packet, once sources are decided.
-func (st *Study) ClassOf(p *scan.P0Packet) label.Class {
-	return classify.PacketClass(p.Shape, p.Probe, st.byAddr[p.Src].Class)
-}
-
-// eventTracker builds backscatter events from classified packets.
-type eventTracker struct {
-	opts Options
-	open map[eventKey]*Event
-	done []Event
-}
-
-func (t *eventTracker) add(p *scan.P0Packet, c label.Class) {
-	if c != label.BackscatterTo0 && c != label.BackscatterFrom0 {
-		return
-	}
-	k := eventKey{p.Src, c, p.Proto}
-	e := t.open[k]
-	if e != nil && p.TS-e.Last > int64(t.opts.EventTimeout) {
-		t.close(k, e)
-		e = nil
-	}
-	if e == nil {
-		e = &Event{Victim: p.Src, Class: c, Proto: p.Proto, First: p.TS, peakBin: p.TS / 60e9}
-		if c == label.BackscatterTo0 {
-			e.Port = p.SrcPort
-		}
-		t.open[k] = e
-	}
-	e.Last = max(e.Last, p.TS)
-	e.Packets++
-	if bin := p.TS / 60e9; bin != e.peakBin {
-		e.peakBin, e.binCount = bin, 0
-	}
-	e.binCount++
-	e.PeakPerMin = max(e.PeakPerMin, e.binCount)
-}
-
-func (t *eventTracker) close(k eventKey, e *Event) {
-	delete(t.open, k)
-	if e.Packets >= t.opts.EventMinPackets || time.Duration(e.Last-e.First) >= t.opts.EventMinDuration {
-		t.done = append(t.done, *e)
-	}
-}
-
-func (t *eventTracker) finish() []Event {
-	for k, e := range t.open { // closing deletes: allowed while ranging
-		t.close(k, e)
-	}
-	sort.Slice(t.done, func(i, j int) bool {
-		a, b := &t.done[i], &t.done[j]
-		if a.First != b.First {
-			return a.First < b.First
-		}
-		if c := a.Victim.Compare(b.Victim); c != 0 {
-			return c < 0
-		}
-		if a.Class != b.Class {
-			return a.Class < b.Class
-		}
-		return a.Proto < b.Proto
-	})
-	return t.done
-}
+func (st *Study) ClassOf(p *scan.P0Packet) label.Class { return st.part.ClassOf(p) }
 
 // Summary sums up the study for summary.json.
 type Summary struct {
@@ -533,6 +405,14 @@ type Tables struct {
 	Series  []tables.SeriesRow
 }
 
+// PacketRow is the packets table's row of record p of a result with the
+// given files, with its class.
+func PacketRow(p *scan.P0Packet, files []scan.FileSummary, c label.Class) tables.PacketRow {
+	return tables.PacketRow{File: files[p.File].File, Index: p.Index, Time: p.TS, Src: p.Src, Dst: p.Dst,
+		Proto: p.Proto, SrcPort: p.SrcPort, DstPort: p.DstPort, Port0: p.Port0, Flags: p.Flags, TTL: p.TTL,
+		IPID: p.IPID, Shape: p.Shape, Probe: p.Probe, Class: c}
+}
+
 // Packets calls fn with the row of every port-0 record, in order, with
 // its class; fn must not keep the row past the call. It may run while
 // Tables does, on another goroutine.
@@ -540,9 +420,7 @@ func (st *Study) Packets(fn func(*tables.PacketRow) error) error {
 	var row tables.PacketRow
 	files := st.res.Files
 	return st.res.Records.Each(func(p *scan.P0Packet) error {
-		row = tables.PacketRow{File: files[p.File].File, Index: p.Index, Time: p.TS, Src: p.Src, Dst: p.Dst,
-			Proto: p.Proto, SrcPort: p.SrcPort, DstPort: p.DstPort, Port0: p.Port0, Flags: p.Flags, TTL: p.TTL,
-			IPID: p.IPID, Shape: p.Shape, Probe: p.Probe, Class: st.ClassOf(p)}
+		row = PacketRow(p, files, st.part.ClassOf(p))
 		return fn(&row)
 	})
 }
@@ -554,73 +432,83 @@ func (st *Study) Packets(fn func(*tables.PacketRow) error) error {
 func (st *Study) Tables() (*Tables, error) {
 	hc := st.hours
 	defer func() { <-hc.done }() // an early return: let the counting end
-	sum := &Summary{Telescope: "unknown", TelescopeFrom: st.teleFrom,
-		ClassPackets: map[string]int64{}, ClassSources: map[string]int64{}, ToolSources: map[string]int64{}, ShapePackets: map[string]int64{}}
-	if st.tele.IsValid() {
-		sum.Telescope = st.tele.String()
-		sum.TelescopeAddrs = math.Ldexp(1, st.tele.Addr().BitLen()-st.tele.Bits())
-	}
-	iv := int64(st.interval())
-	hours := map[int64]*hourPort0{} // the intervals with port-0 packets, by index
-	var hour *hourPort0
-	curHour := int64(math.MinInt64)
-	var classPackets [label.NumClasses]int64
-	var shapePackets [256]int64 // by Shape, a uint8
-	ev := &eventTracker{opts: st.opts, open: map[eventKey]*Event{}}
-	err := st.res.Records.Each(func(p *scan.P0Packet) error {
-		c := st.ClassOf(p)
-		sum.Port0Packets++
-		classPackets[c]++
-		shapePackets[p.Shape]++
-		if h := p.TS / iv; h != curHour || hour == nil {
-			if hour = hours[h]; hour == nil {
-				hour = &hourPort0{}
-				hours[h] = hour
-			}
-			curHour = h
-		}
-		hour.add(c, p.Src)
-		ev.add(p, c)
-		return nil
-	})
-	if err != nil {
+	if err := st.res.Records.Each(func(p *scan.P0Packet) error { st.part.Count(p); return nil }); err != nil {
 		return nil, err
 	}
-	for c, n := range classPackets {
+	pt := st.part.Finish(TelescopeAddrs(st.tele))
+	<-hc.done
+	return assemble([]*PartTables{pt}, &pt.Counts, st.res, hc, st.tele, st.teleFrom)
+}
+
+// TelescopeAddrs is the number of addresses of the telescope tele, 0 when
+// it is unknown (invalid).
+func TelescopeAddrs(tele netip.Prefix) float64 {
+	if !tele.IsValid() {
+		return 0
+	}
+	return math.Ldexp(1, tele.Addr().BitLen()-tele.Bits())
+}
+
+// Assemble makes the whole study's tables from the tables of its parts
+// (each source in exactly one part), their merged counts and the scan's
+// result of all inputs (its port-0 records are not read: only its
+// intervals and destination range), as Study.Tables makes them from one
+// part of every source: the rows of all parts sorted as one study sorts
+// them, the summary from the counts.
+func Assemble(parts []*PartTables, c *Counts, res *scan.Result, opts Options) (*Tables, error) {
+	hc := countHoursAsync(&res.Intervals)
+	<-hc.done
+	tele, from := Telescope(opts, res.Dst)
+	return assemble(parts, c, res, hc, tele, from)
+}
+
+func assemble(parts []*PartTables, c *Counts, res *scan.Result, hc *hourCounts, tele netip.Prefix, teleFrom string) (*Tables, error) {
+	sum := &Summary{Telescope: "unknown", TelescopeFrom: teleFrom, Port0Packets: c.Packets, Port0Sources: c.Sources,
+		ClassPackets: map[string]int64{}, ClassSources: map[string]int64{}, ToolSources: map[string]int64{}, ShapePackets: map[string]int64{},
+		Bundles: int(c.Bundles), Events: int(c.Events), AllSources: hc.union.Count()}
+	if tele.IsValid() {
+		sum.Telescope = tele.String()
+		sum.TelescopeAddrs = TelescopeAddrs(tele)
+	}
+	for cl, n := range c.ClassPackets {
 		if n > 0 {
-			sum.ClassPackets[label.Class(c).String()] = n
+			sum.ClassPackets[label.Class(cl).String()] = n
 		}
 	}
-	for sh, n := range shapePackets {
+	for sh, n := range c.ShapePackets {
 		if n > 0 {
 			sum.ShapePackets[classify.Shape(sh).String()] = n
 		}
 	}
-	events := ev.finish()
-	sum.Port0Sources = int64(len(st.Sources))
-	for _, s := range st.Sources {
-		sum.ClassSources[s.Class.String()]++
-		sum.ToolSources[s.Tool.String()]++
+	for cl, n := range c.ClassSources {
+		if n > 0 {
+			sum.ClassSources[label.Class(cl).String()] = n
+		}
 	}
-	sum.Bundles, sum.Events = len(st.Bundles), len(events)
-	t := &Tables{Summary: sum, Sources: st.sourceRows(sum.TelescopeAddrs), Events: eventRows(events, sum.TelescopeAddrs), Bundles: st.bundleRows()}
-	<-hc.done
-	sum.AllSources = hc.union.Count()
-	if t.Series, err = seriesRows(hours, &st.res.Intervals, hc.n, iv); err != nil {
+	for tl, n := range c.ToolSources {
+		if n > 0 {
+			sum.ToolSources[label.Tool(tl).String()] = n
+		}
+	}
+	t := &Tables{Summary: sum}
+	for _, p := range parts {
+		t.Sources = append(t.Sources, p.Sources...)
+		t.Events = append(t.Events, p.Events...)
+		t.Bundles = append(t.Bundles, p.Bundles...)
+	}
+	if len(parts) > 1 {
+		sortRows(t)
+	}
+	var err error
+	iv := int64(scan.DefaultInterval)
+	if res.Interval > 0 {
+		iv = int64(res.Interval)
+	}
+	if t.Series, err = seriesRows(c.Intervals, &res.Intervals, hc.n, iv); err != nil {
 		return nil, err
 	}
 	return t, nil
 }
-
-// interval is the scan's interval (an hour for a result made by hand
-// without one).
-func (st *Study) interval() time.Duration {
-	if st.res.Interval > 0 {
-		return st.res.Interval
-	}
-	return scan.DefaultInterval
-}
-
 // ratio is a/b, or 0 when b is 0 (telescope size unknown).
 func ratio(a, b float64) float64 {
 	if b == 0 {
@@ -629,9 +517,9 @@ func ratio(a, b float64) float64 {
 	return a / b
 }
 
-func (st *Study) sourceRows(teleAddrs float64) []tables.SourceRow {
-	rows := make([]tables.SourceRow, len(st.Sources))
-	for i, s := range st.Sources {
+func sourceRows(srcs []*Source, teleAddrs float64) []tables.SourceRow {
+	rows := make([]tables.SourceRow, len(srcs))
+	for i, s := range srcs {
 		dur := float64(s.Last-s.First) / 1e9
 		rate := 0.0
 		if dur > 0 {
@@ -662,10 +550,10 @@ func eventRows(events []Event, teleAddrs float64) []tables.EventRow {
 	return rows
 }
 
-func (st *Study) bundleRows() []tables.BundleRow {
-	rows := make([]tables.BundleRow, len(st.Bundles))
-	for i := range st.Bundles {
-		b := &st.Bundles[i]
+func bundleRows(bundles []Bundle) []tables.BundleRow {
+	rows := make([]tables.BundleRow, len(bundles))
+	for i := range bundles {
+		b := &bundles[i]
 		rows[i] = tables.BundleRow{Src: b.Src, Dst: b.Dst, Start: b.First, End: b.Last, DurationS: float64(b.Last-b.First) / 1e9,
 			Probes: b.Mask, Order: b.Order, Distinct: b.Distinct(), Distinguishes: b.Distinguishes()}
 	}
@@ -688,7 +576,7 @@ const MaxZeroGap = 366 * 24 * time.Hour
 // class without packets in the interval has no row: the "all" row says
 // the interval is there). sources holds the distinct-source estimates
 // of all's intervals, in order.
-func seriesRows(p0 map[int64]*hourPort0, all *scan.Intervals, sources []int64, iv int64) ([]tables.SeriesRow, error) {
+func seriesRows(p0 map[int64]*IntervalCounts, all *scan.Intervals, sources []int64, iv int64) ([]tables.SeriesRow, error) {
 	// p0's intervals are in all (port-0 packets are packets), unless the
 	// result was made by hand: walk both.
 	keys := make([]int64, 0, len(p0))
@@ -708,7 +596,7 @@ func seriesRows(p0 map[int64]*hourPort0, all *scan.Intervals, sources []int64, i
 		prev, started = h, true
 	}
 	for _, hp := range p0 {
-		for _, c := range hp.packets {
+		for _, c := range hp.Packets {
 			if c > 0 {
 				n++
 			}
@@ -745,8 +633,8 @@ func seriesRows(p0 map[int64]*hourPort0, all *scan.Intervals, sources []int64, i
 		if k < len(keys) && keys[k] == h {
 			hp := p0[h]
 			for _, c := range classes {
-				if n := hp.packets[c]; n > 0 {
-					rows = append(rows, tables.SeriesRow{Start: start, Class: c, Packets: n, Sources: int64(len(hp.sources[c]))})
+				if n := hp.Packets[c]; n > 0 {
+					rows = append(rows, tables.SeriesRow{Start: start, Class: c, Packets: n, Sources: hp.Sources[c]})
 				}
 			}
 			k++
@@ -754,22 +642,6 @@ func seriesRows(p0 map[int64]*hourPort0, all *scan.Intervals, sources []int64, i
 		prev, started = h, true
 	}
 	return rows, nil
-}
-
-// hourPort0 is one hour's port-0 packets and distinct sources by class.
-type hourPort0 struct {
-	packets [label.NumClasses]int64
-	sources [label.NumClasses]map[netip.Addr]struct{}
-}
-
-func (hp *hourPort0) add(c label.Class, src netip.Addr) {
-	hp.packets[c]++
-	m := hp.sources[c]
-	if m == nil {
-		m = map[netip.Addr]struct{}{}
-		hp.sources[c] = m
-	}
-	m[src] = struct{}{}
 }
 
 // hourCounts is the distinct-source estimate of each interval of all

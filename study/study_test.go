@@ -301,3 +301,64 @@ func seriesStarts(rows []tables.SeriesRow) []int64 {
 	}
 	return s
 }
+
+// TestPartsAssemble splits the sources into k parts by address, runs a
+// Part over each part's records (in input order) and assembles them: the
+// tables and every packet's class are those of the one-part Study,
+// whatever k, as a pipeline keyed by source relies on.
+func TestPartsAssemble(t *testing.T) {
+	res := scanOf(t, testcap.Medium(t))
+	st, want := studyOf(t, res)
+	wantClass := map[[2]int64]label.Class{}
+	if err := st.Packets(func(r *tables.PacketRow) error {
+		wantClass[[2]int64{0, r.Index}] = r.Class
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	opts := DefaultOptions()
+	tele, _ := Telescope(opts, res.Dst)
+	for _, k := range []int{1, 2, 7, 64} {
+		parts := make([]*Part, k)
+		for i := range parts {
+			parts[i] = NewPart(opts, res.Interval)
+		}
+		of := func(p *scan.P0Packet) *Part { return parts[int(p.Src.As16()[15])%k] }
+		each := func(fn func(*scan.P0Packet)) {
+			if err := res.Records.Each(func(p *scan.P0Packet) error { fn(p); return nil }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		each(func(p *scan.P0Packet) { of(p).Add(p) })
+		for _, p := range parts {
+			p.Decide()
+		}
+		each(func(p *scan.P0Packet) {
+			if c := of(p).Count(p); c != wantClass[[2]int64{0, p.Index}] {
+				t.Fatalf("k=%d: packet %d: class %v, one study says %v", k, p.Index, c, wantClass[[2]int64{0, p.Index}])
+			}
+		})
+		var pts []*PartTables
+		var c Counts
+		for _, p := range parts {
+			pt := p.Finish(TelescopeAddrs(tele))
+			pts = append(pts, pt)
+			c.Merge(&pt.Counts)
+		}
+		got, err := Assemble(pts, &c, res, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, pair := range map[string][2]any{
+			"summary": {*got.Summary, *want.Summary}, "sources": {got.Sources, want.Sources},
+			"events": {got.Events, want.Events}, "bundles": {got.Bundles, want.Bundles}, "series": {got.Series, want.Series},
+		} {
+			if !reflect.DeepEqual(pair[0], pair[1]) {
+				t.Errorf("k=%d: %s differ from the one-part study's", k, name)
+			}
+		}
+	}
+	if len(want.Bundles) == 0 || len(want.Events) == 0 || len(want.Sources) < 10 {
+		t.Fatalf("the capture proves little: %d sources, %d bundles, %d events", len(want.Sources), len(want.Bundles), len(want.Events))
+	}
+}
