@@ -88,11 +88,11 @@ func Run(inputs []string, stdin io.Reader, dir string, o Options) (*Summary, err
 	res, err := scan.Run(inputs, stdin, so)
 	defer res.Close()
 	if err != nil && !errors.Is(err, scan.ErrNoInput) {
-		return summaryOf(res), err
+		return SummaryOf(res), err
 	}
 	if err == nil && o.Partial {
 		if perr := writeResult(filepath.Join(dir, PartialFile), res); perr != nil {
-			return summaryOf(res), fmt.Errorf("partial result: %w", perr)
+			return SummaryOf(res), fmt.Errorf("partial result: %w", perr)
 		}
 	}
 	return finish(res, err, dir, o)
@@ -131,9 +131,29 @@ func Merge(partials []string, dir string, o Options) (*Summary, error) {
 // finish runs the study on res unless err (the scan's) or o say not to,
 // and writes summary.json.
 func finish(res *scan.Result, err error, dir string, o Options) (*Summary, error) {
-	sum := summaryOf(res)
+	return Finish(res, err, dir, o.Format, func() (StudyOutput, error) { return study.New(res, o.Study) })
+}
+
+// StudyOutput is a port-0 study as its tables are written: Packets calls
+// its argument with every row of the packets table, in order, and may run
+// on its own goroutine while Tables makes the other tables. *study.Study
+// is one; a pipeline that runs the study in parts has its own.
+type StudyOutput interface {
+	Packets(func(*tables.PacketRow) error) error
+	Tables() (*study.Tables, error)
+}
+
+// Finish writes an analysis folder from the scan's result of all inputs,
+// res (only its counts are read here: files, totals, read errors, the
+// naive flow view), and the study that out makes: the tables in the
+// format f and summary.json, or, when err (the scan's: scan.ErrNoInput)
+// is set or res has no port-0 side, summary.json alone. Run and Merge end
+// with it, and so does any other runner of the study, so that all write
+// the same bytes.
+func Finish(res *scan.Result, err error, dir string, f tables.Format, out func() (StudyOutput, error)) (*Summary, error) {
+	sum := SummaryOf(res)
 	if err == nil && res.Port0 {
-		if sum.Port0, err = writeStudy(res, dir, o.Study, o.Format); err != nil {
+		if sum.Port0, err = writeStudy(out, dir, f); err != nil {
 			err = fmt.Errorf("port-0 study: %w", err)
 		}
 	}
@@ -143,8 +163,8 @@ func finish(res *scan.Result, err error, dir string, o Options) (*Summary, error
 	return sum, err
 }
 
-// summaryOf is the scan's part of the summary.
-func summaryOf(res *scan.Result) *Summary {
+// SummaryOf is the scan's part of the summary.
+func SummaryOf(res *scan.Result) *Summary {
 	sum := &Summary{Inputs: res.Inputs, Files: res.Files, Total: res.Total, ReadErrors: res.ReadErrors}
 	if res.Port0 {
 		nf := res.NaiveFlow
@@ -153,11 +173,11 @@ func summaryOf(res *scan.Result) *Summary {
 	return sum
 }
 
-// writeStudy runs the study on res and writes its tables into dir in the
+// writeStudy makes the study (out) and writes its tables into dir in the
 // format f: the packets table on its own goroutine, from its own pass
 // over the records, while pass two derives the other tables.
-func writeStudy(res *scan.Result, dir string, so study.Options, f tables.Format) (*study.Summary, error) {
-	st, err := study.New(res, so)
+func writeStudy(out func() (StudyOutput, error), dir string, f tables.Format) (*study.Summary, error) {
+	st, err := out()
 	if err != nil {
 		return nil, err
 	}

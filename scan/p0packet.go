@@ -177,3 +177,26 @@ func check(b []byte, files int) error {
 	}
 	return nil
 }
+
+// AppendRecord appends p's encoding, RecordLen bytes (the form Records and
+// a Result's encoding hold), to b.
+func (p *P0Packet) AppendRecord(b []byte) []byte {
+	b = append(b, make([]byte, RecordLen)...)
+	p.encode(b[len(b)-RecordLen:])
+	return b
+}
+
+// DecodeRecord decodes a record that AppendRecord wrote, of a result with
+// the given number of files; a record it could not have written (a file
+// index out of range, an address or an enum out of its form) is an error.
+func DecodeRecord(b []byte, files int) (P0Packet, error) {
+	var p P0Packet
+	if len(b) != RecordLen {
+		return p, fmt.Errorf("record of %d bytes, want %d", len(b), RecordLen)
+	}
+	if err := check(b, files); err != nil {
+		return p, err
+	}
+	p.decode(b)
+	return p, nil
+}

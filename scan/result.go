@@ -59,6 +59,17 @@ func newResult(n int, port0 bool, so SpillOptions) *Result {
 // Close removes the result's spill files; its records are gone after it.
 func (r *Result) Close() error { return r.Records.close() }
 
+// DropRecords removes the result's port-0 records (and their spill
+// files), keeping everything else: what is left is the counts of its
+// inputs, as a pipeline that sends the records on by another way combines
+// them. It still has the port-0 side (Port0), with no records.
+func (r *Result) DropRecords() error {
+	sp := r.Records.spill
+	err := r.Records.close()
+	r.Records.spill = sp
+	return err
+}
+
 // Merge appends o, a result of other inputs, to r: o's inputs follow r's
 // (their port-0 records renumbered), counts add up, hours merge (packets
 // add, sketches take the register-wise maximum), ranges widen. So merging

@@ -16,6 +16,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/port0/port0/analyze"
 	"github.com/port0/port0/capture"
 )
 
@@ -117,16 +118,16 @@ func newFlagSet(name, synopsis string, env *cmdEnv) *flag.FlagSet {
 	return fs
 }
 
-// zstdWindowFlag adds -zstd-window to fs and returns the read options it
-// sets, checked once the flags are parsed (a usage error names the flag and
-// its range).
+// zstdWindowFlag adds -zstd-window to fs (analyze.ZstdWindowFlag) and
+// returns the read options it sets, a bad value a usage error of cmd.
 func zstdWindowFlag(fs *flag.FlagSet, cmd string) func() (capture.ReadOptions, error) {
-	mb := fs.Int64("zstd-window", capture.DefaultZstdWindow>>20, "largest window a zstd frame may ask for, in MiB: the decoder keeps that much (like zstd -d --memory; zstd --long=31 files need 2048)")
+	ro := analyze.ZstdWindowFlag(fs)
 	return func() (capture.ReadOptions, error) {
-		if *mb < 1 || *mb > capture.MaxZstdWindow>>20 {
-			return capture.ReadOptions{}, &exitStatus{2, fmt.Errorf("%s: -zstd-window %d: want 1 to %d (MiB)", cmd, *mb, capture.MaxZstdWindow>>20)}
+		o, err := ro()
+		if err != nil {
+			return o, &exitStatus{2, fmt.Errorf("%s: %w", cmd, err)}
 		}
-		return capture.ReadOptions{ZstdWindow: *mb << 20}, nil
+		return o, nil
 	}
 }
 
