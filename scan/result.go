@@ -187,7 +187,7 @@ func (r *Result) WriteTo(w io.Writer) (int64, error) {
 	if r.Inputs != len(r.Files) {
 		return 0, fmt.Errorf("scan result: %d inputs but %d files: not a result Run or Merge made", r.Inputs, len(r.Files))
 	}
-	cw := &countWriter{w: bufio.NewWriterSize(w, 1<<20)}
+	cw := &countWriter{w: bufio.NewWriterSize(w, resultBuffer)}
 	cw.write([]byte(resultMagic))
 	cw.u32(resultVersion)
 	meta, err := metaJSON(r)
@@ -221,6 +221,12 @@ func (r *Result) WriteTo(w io.Writer) (int64, error) {
 	return cw.n, cw.err
 }
 
+// resultBuffer is the buffer WriteTo and ReadResult put in front of their
+// writer and reader: large enough for a file's throughput, small enough
+// that a pipeline encoding thousands of small results a second does not
+// spend its time clearing buffers.
+const resultBuffer = 64 << 10
+
 type countWriter struct {
 	w   *bufio.Writer
 	n   int64
@@ -250,7 +256,7 @@ func (c *countWriter) u64(v uint64) {
 // scan holds them, spilled to disk past so's limit. A damaged or foreign
 // input is an error that says what is wrong and where; it never panics.
 func ReadResult(rd io.Reader, so SpillOptions) (*Result, error) {
-	r := bufio.NewReaderSize(rd, 1<<20)
+	r := bufio.NewReaderSize(rd, resultBuffer)
 	var off int64
 	badAt := func(at int64, what string, err error) error {
 		if errors.Is(err, io.EOF) {

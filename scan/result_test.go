@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/port0/port0/capture"
 	"github.com/port0/port0/classify"
@@ -627,5 +628,54 @@ func TestReadResultErrors(t *testing.T) {
 		t.Fatalf("the undamaged encoding: %v", err)
 	} else {
 		res.Close()
+	}
+}
+
+// TestScannerOneByOne scans the corpus one file at a time with one
+// Scanner (its buffers and sketches kept from file to file) and merges
+// the results: the encoding is that of one Run over every file, read
+// errors, records and interval sketches included, and each file's error
+// is Run's for it alone.
+func TestScannerOneByOne(t *testing.T) {
+	inputs, err := capture.ExpandInputs([]string{testcap.CorpusDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := Options{Port0: true, Workers: 2}
+	want, err := Run(inputs, nil, opts)
+	defer want.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := NewScanner(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := &Result{}
+	defer all.Close()
+	for _, in := range inputs {
+		res, err := sc.Scan(in, nil)
+		if (err != nil) != (res.Files[0].ReadError != nil && res.Total.Files == 0) {
+			t.Errorf("%s: error %v, read error %v", in, err, res.Files[0].ReadError)
+		}
+		if err := all.Merge(res); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var a, b bytes.Buffer
+	if _, err := want.WriteTo(&a); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := all.WriteTo(&b); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a.Bytes(), b.Bytes()) {
+		t.Errorf("one Scanner file by file: %d bytes of result, one Run: %d; they differ", b.Len(), a.Len())
+	}
+	if len(all.ReadErrors) < 5 || all.Records.Len() == 0 {
+		t.Errorf("the corpus proves little: %d read errors, %d records", len(all.ReadErrors), all.Records.Len())
+	}
+	if _, err := NewScanner(Options{Interval: 7 * time.Minute}); err == nil {
+		t.Error("NewScanner took a 7-minute interval")
 	}
 }

@@ -318,7 +318,6 @@ func Run(inputs []string, stdin io.Reader, opts Options) (*Result, error) {
 	if opts.Port0 {
 		res.Interval = intervalOr(opts.Interval)
 	}
-	files := res.Files
 	var segs []*segment
 	if opts.Port0 {
 		for range inputs {
@@ -339,26 +338,13 @@ func Run(inputs []string, stdin io.Reader, opts Options) (*Result, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var s scanner
-			s.prog = &prog
-			s.workers, s.minParallel, s.read = decoders, ParallelMin, opts.Read
-			s.interval = int64(intervalOr(opts.Interval))
-			if opts.Port0 {
-				s.tap = &tap{spill: res.Records.spill}
-			}
+			s := newScanner(opts, decoders, &prog)
 			for i := range jobs {
-				if s.tap != nil {
-					s.tap.startFile(i, segs[i])
+				var seg *segment
+				if opts.Port0 {
+					seg = segs[i]
 				}
-				files[i] = s.file(inputs[i], stdin)
-				if s.tap != nil {
-					if err := segs[i].close(); err != nil {
-						res.Records.spill.fail(err)
-					}
-					mu.Lock()
-					s.tap.mergeInto(res)
-					mu.Unlock()
-				}
+				s.scanInto(res, i, inputs[i], stdin, seg, &mu)
 				prog.done.Add(1)
 			}
 		}()
@@ -370,20 +356,92 @@ func Run(inputs []string, stdin io.Reader, opts Options) (*Result, error) {
 	close(jobs)
 	wg.Wait()
 	stop()
+	return res, res.total()
+}
 
-	for i := range files {
-		res.Total.Add(&files[i].Counts)
-		if e := files[i].ReadError; e != nil {
+// newScanner returns a file worker's scanner for opts, decoding a file
+// with up to decoders goroutines.
+func newScanner(opts Options, decoders int, prog *progress) *scanner {
+	s := &scanner{prog: prog, workers: decoders, minParallel: ParallelMin, read: opts.Read, interval: int64(intervalOr(opts.Interval))}
+	if opts.Port0 {
+		s.tap = &tap{}
+	}
+	return s
+}
+
+// scanInto reads input i of res (name) into res.Files[i], its port-0
+// records into seg and its all-traffic numbers into res (under mu).
+func (s *scanner) scanInto(res *Result, i int, name string, stdin io.Reader, seg *segment, mu *sync.Mutex) {
+	if s.tap != nil {
+		s.tap.spill = res.Records.spill
+		s.tap.startFile(i, seg)
+	}
+	res.Files[i] = s.file(name, stdin)
+	if s.tap != nil {
+		if err := seg.close(); err != nil {
+			res.Records.spill.fail(err)
+		}
+		mu.Lock()
+		s.tap.mergeInto(res)
+		mu.Unlock()
+	}
+}
+
+// total sums the files' counts and lists their read errors, in input
+// order, and returns what Run returns: a spill error, ErrNoInput or nil.
+func (res *Result) total() error {
+	for i := range res.Files {
+		res.Total.Add(&res.Files[i].Counts)
+		if e := res.Files[i].ReadError; e != nil {
 			res.ReadErrors = append(res.ReadErrors, *e)
 		}
 	}
 	if sp := res.Records.spill; sp != nil && sp.err != nil {
-		return res, sp.err
+		return sp.err
 	}
 	if res.Total.Files == 0 {
-		return res, ErrNoInput
+		return ErrNoInput
 	}
-	return res, nil
+	return nil
+}
+
+// Scanner scans one input at a time, each into a Result of its own (as
+// Run of that input alone gives it), keeping its buffers, chunk pool and
+// interval sketches from input to input: a pipeline's worker that is
+// handed many inputs one by one scans them as fast as one Run of them all.
+// It is not safe for concurrent use.
+type Scanner struct {
+	opts     Options
+	s        *scanner
+	mu       sync.Mutex
+	decoders int
+}
+
+// NewScanner returns a Scanner with the options of Run (Progress is not
+// used: a Scanner's caller reports its own).
+func NewScanner(opts Options) (*Scanner, error) {
+	if err := CheckInterval(opts.Interval); err != nil {
+		return nil, err
+	}
+	decoders := opts.Workers
+	if decoders <= 0 {
+		decoders = runtime.GOMAXPROCS(0)
+	}
+	decoders = min(decoders, runtime.GOMAXPROCS(0))
+	return &Scanner{opts: opts, s: newScanner(opts, decoders, nil), decoders: decoders}, nil
+}
+
+// Scan reads one input (a path, or "-" for stdin) and returns its Result
+// and the error Run would return for it; the caller closes the Result.
+func (sc *Scanner) Scan(name string, stdin io.Reader) (*Result, error) {
+	res := newResult(1, sc.opts.Port0, sc.opts.Spill)
+	var seg *segment
+	if sc.opts.Port0 {
+		res.Interval = intervalOr(sc.opts.Interval)
+		seg = res.Records.newSegment()
+	}
+	sc.s.scanInto(res, 0, name, stdin, seg, &sc.mu)
+	return res, res.total()
 }
 
 // progress is shared by the workers of one Run call.

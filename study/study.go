@@ -509,6 +509,7 @@ func assemble(parts []*PartTables, c *Counts, res *scan.Result, hc *hourCounts, 
 	}
 	return t, nil
 }
+
 // ratio is a/b, or 0 when b is 0 (telescope size unknown).
 func ratio(a, b float64) float64 {
 	if b == 0 {
