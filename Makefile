@@ -1,6 +1,7 @@
 # port0 — make runs the main job; make test runs every test. See README.md.
 GO       ?= go
 BIN      ?= bin/port0
+BEAM_BIN ?= bin/port0-beam
 SCENARIO ?= paper
 SEED     ?= 1
 SCALE    ?= 1e-5
@@ -10,12 +11,19 @@ GALLERY  ?= gallery
 FUZZTIME ?= 30s
 
 .DEFAULT_GOAL := all
-.PHONY: all build gen analyze validate experiments figures report gallery figures-check test gotest duckdb-test validate-check vet fmt-check bench fuzz testdata compare help clean
+.PHONY: all build beam beam-analyze beam-test gen analyze validate experiments figures report gallery figures-check test gotest duckdb-test validate-check vet fmt-check bench fuzz testdata compare help clean
 
-all: report ## the main job: generate, analyze and validate in $(OUT)/, then experiments, figures and $(RESULTS)/REPORT.md
+all: report beam ## the main job: generate, analyze and validate in $(OUT)/, then experiments, figures and $(RESULTS)/REPORT.md; also builds $(BEAM_BIN)
 
 build: ## build bin/port0
 	$(GO) build -buildvcs=auto -o $(BIN) ./cmd/port0
+
+beam: ## build bin/port0-beam, the study as an Apache Beam pipeline (beam/, its own module; Prism in-process by default)
+	cd beam && $(GO) build -buildvcs=auto -o ../$(BEAM_BIN) ./cmd/port0-beam
+
+beam-analyze: beam analyze ## run the study of $(OUT)/gen on Prism in-process into $(OUT)/beam and diff it against $(OUT)/analysis
+	rm -rf $(OUT)/beam && $(BEAM_BIN) -q -out $(OUT)/beam $(OUT)/gen 2> $(OUT)/beam.log || { tail -20 $(OUT)/beam.log; exit 1; }
+	diff -r $(OUT)/analysis $(OUT)/beam && echo "beam-analyze: $$(ls $(OUT)/beam | wc -l) files byte-identical to $(OUT)/analysis"
 
 gen: build ## generate the default scenario into $(OUT)/gen
 	$(BIN) gen -scenario $(SCENARIO) -seed $(SEED) -scale $(SCALE) -out $(OUT)/gen
@@ -48,10 +56,13 @@ figures-check: build ## rerun the default study in a temp folder and fail if a f
 	if diff -r $(GALLERY) $$tmp/figures; then echo "figures-check: $$(ls $(GALLERY) | wc -l) files byte-identical to $(GALLERY)/"; \
 	else echo "figures-check: the figures differ from $(GALLERY)/ (if the change is intended: make gallery, and review the images)"; exit 1; fi
 
-test: vet fmt-check gotest duckdb-test validate-check figures-check ## run vet, gofmt check, every test (fuzz seed corpora included), the DuckDB read-back, a CLI validation and the figure gallery check
+test: vet fmt-check gotest beam-test duckdb-test validate-check figures-check ## run vet, gofmt check, every test (fuzz seed corpora included), the Beam pipeline's tests, the DuckDB read-back, a CLI validation and the figure gallery check
 
 gotest:
 	$(GO) test -count=1 ./...
+
+beam-test: ## the Beam pipeline's tests (beam/, its own module): byte-identical to analyze on Prism in-process and through a Prism job server on loopback
+	cd beam && $(GO) test -count=1 ./...
 
 duckdb-test: ## read every Parquet table back with DuckDB and compare it with the CSV (duckdbtest/, its own module: cgo, gcc)
 	cd duckdbtest && CGO_ENABLED=1 $(GO) test -count=1 ./...
@@ -62,8 +73,9 @@ validate-check: build ## gen → analyze → validate through the CLI on a seed 
 	$(BIN) analyze -q -out $$tmp/analysis $$tmp/gen && \
 	{ $(BIN) validate -truth $$tmp/gen -analysis $$tmp/analysis > $$tmp/validate.txt; rc=$$?; tail -1 $$tmp/validate.txt; exit $$rc; }
 
-vet: ## go vet (the main module and duckdbtest/)
+vet: ## go vet (the main module, beam/ and duckdbtest/)
 	$(GO) vet ./...
+	cd beam && $(GO) vet ./...
 	cd duckdbtest && CGO_ENABLED=1 $(GO) vet ./...
 
 fmt-check: ## fail if gofmt would change a file

@@ -1,0 +1,191 @@
+package pipeline
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"encoding/gob"
+	"fmt"
+	"reflect"
+	"sort"
+
+	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+
+	"github.com/port0/port0/scan"
+	"github.com/port0/port0/study"
+)
+
+// scanAcc is the combine's accumulator of scan counts: the merged result
+// of some inputs (without records) and the input index of each of its
+// files. Results merge in whatever order the runner picks (counts add,
+// sketches take the maximum, ranges widen: scan.Result.Merge is
+// commutative but for the order of the files), and the files, with the
+// read errors (one at most a file), are put back in input order at the
+// end.
+type scanAcc struct {
+	res   *scan.Result
+	files []int // input index of each of res.Files
+}
+
+func newScanAcc(res *scan.Result, index int) *scanAcc {
+	a := &scanAcc{res: res, files: make([]int, len(res.Files))}
+	for i := range a.files {
+		a.files[i] = index
+	}
+	return a
+}
+
+func (a *scanAcc) merge(o *scanAcc) error {
+	if err := a.res.Merge(o.res); err != nil {
+		return err
+	}
+	a.files = append(a.files, o.files...)
+	return nil
+}
+
+// sortInputs puts the files in input order and lists their read errors
+// in that order, as scan.Run does.
+func (a *scanAcc) sortInputs() {
+	r := a.res
+	fi := make([]int, len(r.Files))
+	for i := range fi {
+		fi[i] = i
+	}
+	sort.SliceStable(fi, func(i, j int) bool { return a.files[fi[i]] < a.files[fi[j]] })
+	files, idx := make([]scan.FileSummary, len(fi)), make([]int, len(fi))
+	r.ReadErrors = r.ReadErrors[:0]
+	for i, k := range fi {
+		files[i], idx[i] = r.Files[k], a.files[k]
+		if e := files[i].ReadError; e != nil {
+			r.ReadErrors = append(r.ReadErrors, *e)
+		}
+	}
+	r.Files, a.files = files, idx
+}
+
+// encodeScanAcc is the accumulator's encoding: the index list (uvarint
+// count, then uvarints), then the result's own encoding
+// (scan.Result.WriteTo).
+func encodeScanAcc(a *scanAcc) ([]byte, error) {
+	b := binary.AppendUvarint(nil, uint64(len(a.files)))
+	for _, v := range a.files {
+		b = binary.AppendUvarint(b, uint64(v))
+	}
+	buf := bytes.NewBuffer(b)
+	if _, err := a.res.WriteTo(buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func encodeScanAcc0() []byte {
+	b, err := encodeScanAcc(&scanAcc{res: &scan.Result{}})
+	if err != nil {
+		panic(err) // an empty result always encodes
+	}
+	return b
+}
+
+func decodeScanAcc(b []byte) (*scanAcc, error) {
+	r := bufio.NewReader(bytes.NewReader(b))
+	a := &scanAcc{}
+	n, err := binary.ReadUvarint(r)
+	if err != nil || n > uint64(len(b)) {
+		return nil, fmt.Errorf("scan counts: index list: %v", err)
+	}
+	a.files = make([]int, n)
+	for i := range a.files {
+		v, err := binary.ReadUvarint(r)
+		if err != nil {
+			return nil, fmt.Errorf("scan counts: index list: %w", err)
+		}
+		a.files[i] = int(v)
+	}
+	res, err := scan.ReadResult(r, scan.SpillOptions{})
+	if err != nil {
+		return nil, err
+	}
+	if len(a.files) != len(res.Files) {
+		res.Close()
+		return nil, fmt.Errorf("scan counts: %d file indexes for %d files", len(a.files), len(res.Files))
+	}
+	a.res = res
+	return a, nil
+}
+
+// scanCombine combines the scan counts of every input into one result.
+type scanCombine struct{}
+
+// CreateAccumulator returns the counts of no input.
+func (scanCombine) CreateAccumulator() *scanAcc { return &scanAcc{res: &scan.Result{}} }
+
+// AddInput merges one input's encoded counts.
+func (scanCombine) AddInput(a *scanAcc, b []byte) (*scanAcc, error) {
+	o, err := decodeScanAcc(b)
+	if err != nil {
+		return nil, err
+	}
+	return a, a.merge(o)
+}
+
+// MergeAccumulators merges the counts of two sets of inputs.
+func (scanCombine) MergeAccumulators(a, b *scanAcc) (*scanAcc, error) {
+	return a, a.merge(b)
+}
+
+// ExtractOutput is the counts of all inputs, files in input order.
+func (scanCombine) ExtractOutput(a *scanAcc) ([]byte, error) {
+	a.sortInputs()
+	return encodeScanAcc(a)
+}
+
+// countsAcc is the combine's accumulator of the study's counts.
+type countsAcc struct {
+	Counts study.Counts
+}
+
+func encodeCounts(a *countsAcc) []byte {
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(a); err != nil {
+		panic(err) // plain numbers and maps of them always encode
+	}
+	return buf.Bytes()
+}
+
+func decodeCounts(b []byte) (*countsAcc, error) {
+	a := &countsAcc{}
+	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(a); err != nil {
+		return nil, fmt.Errorf("study counts: %w", err)
+	}
+	return a, nil
+}
+
+// countsCombine adds the study's counts of every shard.
+type countsCombine struct{}
+
+// CreateAccumulator returns the counts of no source.
+func (countsCombine) CreateAccumulator() *countsAcc { return &countsAcc{} }
+
+// AddInput adds one shard's encoded counts.
+func (countsCombine) AddInput(a *countsAcc, b []byte) (*countsAcc, error) {
+	o, err := decodeCounts(b)
+	if err != nil {
+		return nil, err
+	}
+	a.Counts.Merge(&o.Counts)
+	return a, nil
+}
+
+// MergeAccumulators adds the counts of two sets of shards.
+func (countsCombine) MergeAccumulators(a, b *countsAcc) *countsAcc {
+	a.Counts.Merge(&b.Counts)
+	return a
+}
+
+// ExtractOutput is the counts of every source.
+func (countsCombine) ExtractOutput(a *countsAcc) []byte { return encodeCounts(a) }
+
+func init() {
+	beam.RegisterCoder(reflect.TypeOf((*scanAcc)(nil)), encodeScanAcc, decodeScanAcc)
+	beam.RegisterCoder(reflect.TypeOf((*countsAcc)(nil)), encodeCounts, decodeCounts)
+}

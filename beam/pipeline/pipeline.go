@@ -1,0 +1,357 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"net/netip"
+	"os"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
+
+	"github.com/port0/port0/analyze"
+	"github.com/port0/port0/capture"
+	"github.com/port0/port0/scan"
+	"github.com/port0/port0/study"
+	"github.com/port0/port0/tables"
+)
+
+// FileTask is one input of the study: its index in the input list and its
+// path (local, or a URL of a Beam filesystem such as gs://).
+type FileTask struct {
+	Index int
+	Path  string
+	// Branch is the scan branch that reads it (Index mod Config.Workers).
+	Branch int
+}
+
+// Config is what the pipeline's stages need of the command line: plain
+// values, since Beam sends every stage's parameters to its workers as
+// JSON.
+type Config struct {
+	// Out is the analysis folder the writer makes (local to its worker).
+	Out string
+	// Files is the number of inputs.
+	Files int
+	// Workers is the number of parallel branches of the scan and of the
+	// per-source stage (0 = 1), and ScanWorkers the decoding goroutines of
+	// one file (0 = GOMAXPROCS of the worker).
+	Workers, ScanWorkers int
+	// Shards is the number of keys the sources are hashed to (0 =
+	// DefaultShards).
+	Shards int
+	// IntervalNS, ZstdWindow: the scan's options.
+	IntervalNS int64
+	ZstdWindow int64
+	// Study's options, as flags give them.
+	Telescope        string
+	EventTimeoutNS   int64
+	EventMinPackets  int64
+	EventMinDuration int64
+	BundleGapNS      int64
+	BundleMinProbes  int
+	// Format is the tables' format, as -format takes it.
+	Format string
+	// Progress writes a line on stderr now and then as files are scanned
+	// (useful in-process or with the LOOPBACK environment).
+	Progress bool
+	// FlushBytes is how many bytes of records a scan worker holds before
+	// it sends them on (0 = DefaultFlushBytes); tests make it tiny, so that
+	// the records of one file reach a shard in many pieces.
+	FlushBytes int
+}
+
+// DefaultShards is Config.Shards 0: enough keys to spread the per-source
+// stage over a cluster's workers, few enough that each holds many sources.
+const DefaultShards = 64
+
+// ConfigOf turns analyze's options into a Config.
+func ConfigOf(o analyze.Options, out string, files, workers, shards int) Config {
+	c := Config{Out: out, Files: files, Workers: workers, ScanWorkers: o.Scan.Workers, Shards: shards,
+		IntervalNS: int64(o.Scan.Interval), ZstdWindow: o.Scan.Read.ZstdWindow,
+		EventTimeoutNS: int64(o.Study.EventTimeout), EventMinPackets: o.Study.EventMinPackets,
+		EventMinDuration: int64(o.Study.EventMinDuration), BundleGapNS: int64(o.Study.BundleGap),
+		BundleMinProbes: o.Study.BundleMinProbes, Format: o.Format.String()}
+	if o.Study.Telescope.IsValid() {
+		c.Telescope = o.Study.Telescope.String()
+	}
+	return c
+}
+
+func (c Config) shards() int {
+	if c.Shards <= 0 {
+		return DefaultShards
+	}
+	return c.Shards
+}
+
+func (c Config) workers() int { return max(c.Workers, 1) }
+
+func (c Config) scanOptions() scan.Options {
+	return scan.Options{Port0: true, Workers: c.ScanWorkers, Interval: time.Duration(c.IntervalNS),
+		Read: capture.ReadOptions{ZstdWindow: c.ZstdWindow}}
+}
+
+func (c Config) studyOptions() (study.Options, error) {
+	o := study.Options{EventTimeout: time.Duration(c.EventTimeoutNS), EventMinPackets: c.EventMinPackets,
+		EventMinDuration: time.Duration(c.EventMinDuration), BundleGap: time.Duration(c.BundleGapNS), BundleMinProbes: c.BundleMinProbes}
+	if c.Telescope != "" {
+		p, err := netip.ParsePrefix(c.Telescope)
+		if err != nil {
+			return o, fmt.Errorf("telescope %q: %w", c.Telescope, err)
+		}
+		o.Telescope = p
+	}
+	return o, o.Check()
+}
+
+func (c Config) format() (tables.Format, error) {
+	var f tables.Format
+	return f, f.Set(c.Format)
+}
+
+func init() {
+	register.DoFn4x1[context.Context, FileTask, func([]byte), func(int64, []byte), error](&scanFn{})
+	register.Emitter1[[]byte]()
+	register.Emitter2[int64, []byte]()
+	register.DoFn5x1[int64, func(*[]byte) bool, string, func([]byte), func([]byte), error](&shardFn{})
+	register.Iter1[[]byte]()
+	register.DoFn5x1[[]byte, []byte, []byte, func(*[]byte) bool, func(string), error](&writeFn{})
+	register.Emitter1[string]()
+	register.DoFn1x2[[]byte, string, error](&teleFn{})
+	register.Function1x1(byIndex)
+	register.Function2x1(byShard)
+	register.Combiner3[*scanAcc, []byte, []byte](&scanCombine{})
+	register.Combiner3[*countsAcc, []byte, []byte](&countsCombine{})
+}
+
+// Build adds the study of the inputs (expanded, in order: see Match) to
+// the pipeline of s, writing cfg.Out. It returns the collection of the
+// writer's one line of summary.
+func Build(s beam.Scope, inputs []string, cfg Config) beam.PCollection {
+	cfg.Files = len(inputs)
+	w := cfg.workers()
+	tasks := make([]FileTask, len(inputs))
+	for i, in := range inputs {
+		tasks[i] = FileTask{Index: i, Path: in, Branch: i % w}
+	}
+	all := beam.CreateList(s.Scope("Inputs"), tasks)
+	// Prism runs a stage's elements in one bundle, one after another:
+	// W branches, each with its own Reshuffle, run in parallel.
+	var counts, records []beam.PCollection
+	for i, part := range beam.Partition(s.Scope("SpreadFiles"), w, byIndex, all) {
+		sc := s.Scope(fmt.Sprintf("Scan%d", i))
+		c, r := beam.ParDo2(sc, &scanFn{Cfg: cfg}, beam.Reshuffle(sc, part))
+		counts, records = append(counts, c), append(records, r)
+	}
+	// An empty accumulator each, so that the combined counts exist even
+	// with no record at all.
+	counts = append(counts, beam.Create(s.Scope("NoCounts"), encodeScanAcc0()))
+	scanned := beam.Combine(s.Scope("CombineScans"), &scanCombine{}, beam.Flatten(s, counts...))
+	tele := beam.ParDo(s.Scope("Telescope"), &teleFn{Cfg: cfg}, scanned)
+	recs := beam.Flatten(s, records...)
+	var parts, studyCounts []beam.PCollection
+	for i, part := range beam.Partition(s.Scope("SpreadShards"), w, byShard, recs) {
+		sc := s.Scope(fmt.Sprintf("Sources%d", i))
+		p, c := beam.ParDo2(sc, &shardFn{Cfg: cfg}, beam.GroupByKey(sc, part), beam.SideInput{Input: tele})
+		parts, studyCounts = append(parts, p), append(studyCounts, c)
+	}
+	studyCounts = append(studyCounts, beam.Create(s.Scope("NoStudyCounts"), encodeCounts(&countsAcc{})))
+	combined := beam.Combine(s.Scope("CombineStudy"), &countsCombine{}, beam.Flatten(s, studyCounts...))
+	return beam.ParDo(s.Scope("Write"), &writeFn{Cfg: cfg}, beam.Impulse(s),
+		beam.SideInput{Input: scanned}, beam.SideInput{Input: combined}, beam.SideInput{Input: beam.Flatten(s, parts...)})
+}
+
+// byIndex spreads the inputs over the scan's branches.
+func byIndex(t FileTask) int { return t.Branch }
+
+// byShard spreads the shards over the per-source stage's branches: a key
+// is the branch in its upper 32 bits and the shard in its lower ones.
+func byShard(key int64, _ []byte) int { return int(key >> 32) }
+
+// shardKey is the key of a shard's records.
+func (c Config) shardKey(shard int) int64 { return int64(shard%c.workers())<<32 | int64(shard) }
+
+// ShardOf is the shard of a source address: FNV-1a of its 16 bytes, so
+// that every worker puts a source in the same shard.
+func ShardOf(a netip.Addr, shards int) int {
+	h := fnv.New64a()
+	b := a.As16()
+	h.Write(b[:])
+	return int(h.Sum64() % uint64(shards))
+}
+
+// scanned counts the files scanned in this process, for the progress line.
+var scanned, lastProgress atomic.Int64
+
+// scanFn scans one input at a time: its counts go to the combine, its
+// port-0 records, batched by shard, to the per-source stage. The counts
+// of a bundle's inputs are merged in the worker, and their records held
+// by shard (up to Config.FlushBytes), so that the runner moves one element a
+// shard and bundle, not one a file and shard. A file that cannot be read
+// is a read error of the counts, as in port0 analyze; only an error of
+// this machine (a spill file) fails the bundle.
+type scanFn struct {
+	Cfg     Config
+	sc      *scan.Scanner
+	acc     *scanAcc
+	batches map[int][]byte
+	held    int
+}
+
+// DefaultFlushBytes is Config.FlushBytes 0.
+const DefaultFlushBytes = 64 << 20
+
+// Setup makes the instance's scanner, whose buffers and sketches serve
+// every file it is given.
+func (f *scanFn) Setup() error {
+	var err error
+	f.sc, err = scan.NewScanner(f.Cfg.scanOptions())
+	return err
+}
+
+// StartBundle starts a bundle with no counts and no records.
+func (f *scanFn) StartBundle(_ func([]byte), _ func(int64, []byte)) {
+	f.acc, f.batches, f.held = nil, map[int][]byte{}, 0
+}
+
+// ProcessElement scans the file of t.
+func (f *scanFn) ProcessElement(ctx context.Context, t FileTask, _ func([]byte), records func(int64, []byte)) error {
+	res, err := scanTask(ctx, t, f.sc)
+	if err != nil {
+		return err
+	}
+	defer res.Close()
+	shards, limit := f.Cfg.shards(), f.Cfg.FlushBytes
+	if limit <= 0 {
+		limit = DefaultFlushBytes
+	}
+	if err := res.Records.Each(func(p *scan.P0Packet) error {
+		p.File = uint32(t.Index)
+		k := ShardOf(p.Src, shards)
+		f.batches[k] = p.AppendRecord(f.batches[k])
+		if f.held += scan.RecordLen; f.held >= limit {
+			f.flush(records)
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	if err := res.DropRecords(); err != nil {
+		return err
+	}
+	if a := newScanAcc(res, t.Index); f.acc == nil {
+		f.acc = a
+	} else if err := f.acc.merge(a); err != nil {
+		return err
+	}
+	if n := scanned.Add(1); f.Cfg.Progress {
+		now := time.Now().UnixNano()
+		if last := lastProgress.Load(); now-last > int64(2*time.Second) && lastProgress.CompareAndSwap(last, now) || int(n) == f.Cfg.Files {
+			fmt.Fprintf(os.Stderr, "port0-beam: %d of %d files scanned in this process\n", n, f.Cfg.Files)
+		}
+	}
+	return nil
+}
+
+// flush sends the records held, shard by shard.
+func (f *scanFn) flush(records func(int64, []byte)) {
+	keys := make([]int, 0, len(f.batches))
+	for k := range f.batches {
+		keys = append(keys, k)
+	}
+	sort.Ints(keys)
+	for _, k := range keys {
+		records(f.Cfg.shardKey(k), f.batches[k])
+	}
+	f.batches, f.held = map[int][]byte{}, 0
+}
+
+// FinishBundle sends the bundle's counts and the records still held.
+func (f *scanFn) FinishBundle(counts func([]byte), records func(int64, []byte)) error {
+	f.flush(records)
+	if f.acc == nil {
+		return nil
+	}
+	b, err := encodeScanAcc(f.acc)
+	f.acc.res.Close()
+	f.acc = nil
+	if err != nil {
+		return err
+	}
+	counts(b)
+	return nil
+}
+
+// scanTask scans one input: a local path as port0 analyze reads it, a URL
+// through the Beam filesystem of its scheme (linked in by the binary).
+func scanTask(ctx context.Context, t FileTask, sc *scan.Scanner) (*scan.Result, error) {
+	if !strings.Contains(t.Path, "://") {
+		res, err := sc.Scan(t.Path, nil)
+		if err != nil && !errors.Is(err, scan.ErrNoInput) {
+			res.Close()
+			return nil, err
+		}
+		return res, nil
+	}
+	var rd io.ReadCloser
+	fs, err := filesystem.New(ctx, t.Path)
+	if err == nil {
+		defer fs.Close()
+		rd, err = fs.OpenRead(ctx, t.Path)
+	}
+	if err != nil {
+		rd = io.NopCloser(&failReader{err})
+	}
+	defer rd.Close()
+	res, err := sc.Scan("-", rd)
+	if err != nil && !errors.Is(err, scan.ErrNoInput) {
+		res.Close()
+		return nil, err
+	}
+	for i := range res.Files {
+		res.Files[i].File = t.Path
+	}
+	for i := range res.ReadErrors {
+		res.ReadErrors[i].File = t.Path
+	}
+	return res, nil
+}
+
+// failReader makes an open error of a filesystem a read error of the file.
+type failReader struct{ err error }
+
+func (r *failReader) Read([]byte) (int, error) { return 0, r.err }
+
+// teleFn is the telescope the study uses (as a prefix, "" if unknown),
+// from the -telescope flag or the combined counts' destinations: the
+// per-source stage's side input.
+type teleFn struct {
+	Cfg Config
+}
+
+// ProcessElement reads the combined counts.
+func (f *teleFn) ProcessElement(counts []byte) (string, error) {
+	so, err := f.Cfg.studyOptions()
+	if err != nil {
+		return "", err
+	}
+	acc, err := decodeScanAcc(counts)
+	if err != nil {
+		return "", err
+	}
+	defer acc.res.Close()
+	tele, _ := study.Telescope(so, acc.res.Dst)
+	if !tele.IsValid() {
+		return "", nil
+	}
+	return tele.String(), nil
+}

@@ -1,0 +1,194 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+	_ "github.com/apache/beam/sdks/v2/go/pkg/beam/runners/prism"
+
+	"github.com/port0/port0/analyze"
+	"github.com/port0/port0/capture"
+	"github.com/port0/port0/gen"
+	"github.com/port0/port0/internal/testcap"
+	"github.com/port0/port0/study"
+	"github.com/port0/port0/tables"
+)
+
+func TestMain(m *testing.M) {
+	beam.Init()
+	os.Exit(m.Run())
+}
+
+// runPipeline runs the study of inputs on runner ("prism" in-process, or
+// "universal" with the job flags set) into cfg.Out.
+func runPipeline(t *testing.T, runner string, inputs []string, cfg Config) {
+	t.Helper()
+	p, s := beam.NewPipelineWithRoot()
+	Build(s, inputs, cfg)
+	if _, err := beam.Run(context.Background(), runner, p); err != nil {
+		t.Fatalf("pipeline on %s: %v", runner, err)
+	}
+}
+
+// analyzeInto runs port0 analyze's Run on inputs into dir.
+func analyzeInto(t *testing.T, inputs []string, dir string, o analyze.Options) {
+	t.Helper()
+	if _, err := analyze.Run(inputs, nil, dir, o); err != nil {
+		t.Fatalf("analyze: %v", err)
+	}
+}
+
+// sameTree fails unless the folders a and b hold the same files with the
+// same bytes, and returns how many files they hold.
+func sameTree(t *testing.T, what, a, b string) int {
+	t.Helper()
+	x, y := testcap.Tree(t, a), testcap.Tree(t, b)
+	for name, bx := range x {
+		by, ok := y[name]
+		switch {
+		case !ok:
+			t.Errorf("%s: %s is missing from the pipeline's output", what, name)
+		case !bytes.Equal(bx, by):
+			t.Errorf("%s: %s differs (%d bytes from analyze, %d from the pipeline)", what, name, len(bx), len(by))
+		}
+	}
+	for name := range y {
+		if _, ok := x[name]; !ok {
+			t.Errorf("%s: the pipeline wrote %s, which analyze does not", what, name)
+		}
+	}
+	return len(x)
+}
+
+// multiDay generates the default scenario over its three years in daily
+// shards (gzip), the form a telescope's archive has.
+func multiDay(t *testing.T, scale float64) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "gen")
+	p, err := gen.NewPlan(gen.Paper(), 3, scale)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := gen.Generate(p, gen.Options{Out: dir, Gzip: true}); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// TestSameBytes runs the pipeline on Prism in-process over the committed
+// sample, the corpus of odd and broken captures and a generated
+// three-year telescope in 1,096 daily shards, with 1 to 3 branches, 1 to
+// 64 shards, records flushed whole or in pieces of a few records, CSV and
+// Parquet, and compares every output file with port0 analyze's.
+func TestSameBytes(t *testing.T) {
+	sample := filepath.Join(testcap.Root(), "testdata", "gen-sample")
+	days := multiDay(t, 1e-6)
+	cases := []struct {
+		name   string
+		input  string
+		format tables.Format
+		cfgs   []Config
+	}{
+		{"sample", sample, tables.CSV, []Config{{Workers: 1, Shards: 1}, {Workers: 2, Shards: 64, FlushBytes: 3 * 84}, {Workers: 3, Shards: 7}}},
+		{"corpus", testcap.CorpusDir(), tables.Both, []Config{{Workers: 2, Shards: 5, FlushBytes: 84}, {Workers: 1, Shards: 64}}},
+		{"days", days, tables.Both, []Config{{Workers: 2, Shards: 64}, {Workers: 3, Shards: 2, FlushBytes: 40 * 84, ScanWorkers: 1}}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			inputs, err := capture.ExpandInputs([]string{c.input})
+			if err != nil {
+				t.Fatal(err)
+			}
+			o := analyze.Options{Study: study.DefaultOptions(), Format: c.format}
+			want := filepath.Join(t.TempDir(), "analyze")
+			analyzeInto(t, inputs, want, o)
+			for _, cfg := range c.cfgs {
+				base := ConfigOf(o, filepath.Join(t.TempDir(), "beam"), len(inputs), cfg.Workers, cfg.Shards)
+				base.FlushBytes, base.ScanWorkers = cfg.FlushBytes, cfg.ScanWorkers
+				runPipeline(t, "prism", inputs, base)
+				n := sameTree(t, c.name, want, base.Out)
+				t.Logf("%s, %d branches, %d shards, flush %d: %d files the same", c.name, cfg.Workers, cfg.Shards, cfg.FlushBytes, n)
+			}
+		})
+	}
+}
+
+// TestStudyFlags runs the pipeline with every study flag away from its
+// default (telescope, events, bundles, a 15-minute interval): the same
+// bytes as port0 analyze with those flags.
+func TestStudyFlags(t *testing.T) {
+	inputs, err := capture.ExpandInputs([]string{filepath.Join(testcap.Root(), "testdata", "gen-sample")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := analyzeFlags(t, "-telescope", "198.18.0.0/15", "-event-timeout", "2m", "-event-min-packets", "5",
+		"-event-min-duration", "10s", "-bundle-gap", "90s", "-bundle-min-probes", "2", "-interval", "15m", "-format", "both")
+	want := filepath.Join(t.TempDir(), "analyze")
+	analyzeInto(t, inputs, want, fs)
+	cfg := ConfigOf(fs, filepath.Join(t.TempDir(), "beam"), len(inputs), 2, 3)
+	runPipeline(t, "prism", inputs, cfg)
+	sameTree(t, "study flags", want, cfg.Out)
+}
+
+// TestNoInputRead gives the pipeline only inputs that cannot be read: the
+// job succeeds and writes summary.json with every read error, as port0
+// analyze does, and no table.
+func TestNoInputRead(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.pcap")
+	if err := os.WriteFile(bad, []byte("not a capture"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	inputs := []string{bad, filepath.Join(dir, "missing.pcap")}
+	o := analyze.Options{Study: study.DefaultOptions()}
+	want := filepath.Join(dir, "analyze")
+	analyze.Run(inputs, nil, want, o) // ErrNoInput, with summary.json
+	cfg := ConfigOf(o, filepath.Join(dir, "beam"), len(inputs), 2, 4)
+	runPipeline(t, "prism", inputs, cfg)
+	sameTree(t, "no input", want, cfg.Out)
+	sum, err := analyze.ReadSummary(cfg.Out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sum.ReadErrors) != 2 || sum.Total.Files != 0 {
+		t.Errorf("%d read errors, %d files read; want 2 and 0", len(sum.ReadErrors), sum.Total.Files)
+	}
+}
+
+// analyzeFlags parses port0 analyze's study flags.
+func analyzeFlags(t *testing.T, args ...string) analyze.Options {
+	t.Helper()
+	fs := newFlagSet()
+	f := analyze.AddFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		t.Fatal(err)
+	}
+	o, err := f.Options()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+// TestShardOf checks that the shards are fixed by the address alone and
+// spread: the same shard on every call, every shard used by 10,000
+// addresses.
+func TestShardOf(t *testing.T) {
+	seen := make([]int, 64)
+	for i := range 10000 {
+		a := addrN(i)
+		k := ShardOf(a, 64)
+		if k != ShardOf(a, 64) || k < 0 || k >= 64 {
+			t.Fatalf("%v: shard %d", a, k)
+		}
+		seen[k]++
+	}
+	if slices.Contains(seen, 0) {
+		t.Errorf("a shard of 64 got none of 10,000 addresses: %v", seen)
+	}
+}

@@ -1,0 +1,193 @@
+package pipeline
+
+import (
+	"bufio"
+	"container/heap"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/port0/port0/analyze"
+	"github.com/port0/port0/label"
+	"github.com/port0/port0/scan"
+	"github.com/port0/port0/study"
+	"github.com/port0/port0/tables"
+)
+
+// writeFn writes the analysis folder, once, on one worker: the summary
+// and the tables, through analyze.Finish as port0 analyze writes them.
+type writeFn struct {
+	Cfg Config
+}
+
+// ProcessElement writes Cfg.Out from the combined scan counts, the
+// combined study counts and every shard's part, and emits a line saying
+// what it wrote.
+func (f *writeFn) ProcessElement(_ []byte, scanned, counts []byte, parts func(*[]byte) bool, done func(string)) error {
+	so, err := f.Cfg.studyOptions()
+	if err != nil {
+		return err
+	}
+	format, err := f.Cfg.format()
+	if err != nil {
+		return err
+	}
+	acc, err := decodeScanAcc(scanned)
+	if err != nil {
+		return err
+	}
+	res := acc.res
+	defer res.Close()
+	ca, err := decodeCounts(counts)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(f.Cfg.Out, 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp("", "port0-beam-*")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	// Each shard's classified records go to a file of their own, so that
+	// the writer holds the rows but never the packets.
+	var pts []*study.PartTables
+	var spills []string
+	var b []byte
+	for parts(&b) {
+		sp, err := decodeShardPart(b)
+		if err != nil {
+			return err
+		}
+		pts = append(pts, &sp.Rows)
+		if len(sp.Packets) > 0 {
+			name := filepath.Join(tmp, fmt.Sprintf("shard-%d.bin", len(spills)))
+			if err := os.WriteFile(name, sp.Packets, 0o600); err != nil {
+				return err
+			}
+			spills = append(spills, name)
+		}
+		b = nil
+	}
+	var noInput error
+	if res.Total.Files == 0 {
+		noInput = scan.ErrNoInput
+	}
+	sum, err := analyze.Finish(res, noInput, f.Cfg.Out, format, func() (analyze.StudyOutput, error) {
+		t, err := study.Assemble(pts, &ca.Counts, res, so)
+		if err != nil {
+			return nil, err
+		}
+		return &output{tables: t, files: res.Files, spills: spills, nfiles: len(res.Files)}, nil
+	})
+	if err != nil && !errors.Is(err, scan.ErrNoInput) {
+		return err
+	}
+	line := fmt.Sprintf("%d inputs, %d read, %d packets", sum.Inputs, sum.Total.Files, sum.Total.Packets)
+	if sum.Port0 != nil {
+		line += fmt.Sprintf(", %d port-0 related, %d sources", sum.Port0.Port0Packets, sum.Port0.Port0Sources)
+	}
+	done(line)
+	return nil
+}
+
+// output is the study of all shards as analyze.Finish writes it.
+type output struct {
+	tables *study.Tables
+	files  []scan.FileSummary
+	spills []string
+	nfiles int
+}
+
+// Tables returns the assembled tables.
+func (o *output) Tables() (*study.Tables, error) { return o.tables, nil }
+
+// Packets merges the shards' classified records back into input order
+// (each shard's are in it already): a k-way merge by input and packet
+// index, one buffered reader a shard.
+func (o *output) Packets(fn func(*tables.PacketRow) error) error {
+	h := make(mergeHeap, 0, len(o.spills))
+	for _, name := range o.spills {
+		fl, err := os.Open(name)
+		if err != nil {
+			return err
+		}
+		defer fl.Close()
+		s := &stream{r: bufio.NewReaderSize(fl, 64<<10), name: name}
+		if ok, err := s.next(o.nfiles); err != nil {
+			return err
+		} else if ok {
+			h = append(h, s)
+		}
+	}
+	heap.Init(&h)
+	var row tables.PacketRow
+	for len(h) > 0 {
+		s := h[0]
+		row = study.PacketRow(&s.p, o.files, s.class)
+		if err := fn(&row); err != nil {
+			return err
+		}
+		ok, err := s.next(o.nfiles)
+		if err != nil {
+			return err
+		}
+		if ok {
+			heap.Fix(&h, 0)
+		} else {
+			heap.Pop(&h)
+		}
+	}
+	return nil
+}
+
+// stream is one shard's classified records, read one at a time.
+type stream struct {
+	r     *bufio.Reader
+	name  string
+	buf   [classedLen]byte
+	p     scan.P0Packet
+	class label.Class
+}
+
+func (s *stream) next(files int) (bool, error) {
+	if _, err := io.ReadFull(s.r, s.buf[:]); err == io.EOF {
+		return false, nil
+	} else if err != nil {
+		return false, fmt.Errorf("%s: %w", s.name, err)
+	}
+	p, err := scan.DecodeRecord(s.buf[:scan.RecordLen], files)
+	if err != nil {
+		return false, fmt.Errorf("%s: %w", s.name, err)
+	}
+	c, err := classOf(s.buf[:])
+	if err != nil {
+		return false, fmt.Errorf("%s: %w", s.name, err)
+	}
+	s.p, s.class = p, c
+	return true, nil
+}
+
+// mergeHeap orders streams by the input and packet index of their next
+// record (no two records share both).
+type mergeHeap []*stream
+
+func (h mergeHeap) Len() int { return len(h) }
+func (h mergeHeap) Less(i, j int) bool {
+	a, b := &h[i].p, &h[j].p
+	if a.File != b.File {
+		return a.File < b.File
+	}
+	return a.Index < b.Index
+}
+func (h mergeHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *mergeHeap) Push(x any)   { *h = append(*h, x.(*stream)) }
+func (h *mergeHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
