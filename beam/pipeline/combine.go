@@ -78,14 +78,6 @@ func encodeScanAcc(a *scanAcc) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func encodeScanAcc0() []byte {
-	b, err := encodeScanAcc(&scanAcc{res: &scan.Result{}})
-	if err != nil {
-		panic(err) // an empty result always encodes
-	}
-	return b
-}
-
 func decodeScanAcc(b []byte) (*scanAcc, error) {
 	r := bufio.NewReader(bytes.NewReader(b))
 	a := &scanAcc{}
@@ -114,29 +106,22 @@ func decodeScanAcc(b []byte) (*scanAcc, error) {
 }
 
 // scanCombine combines the scan counts of every input into one result.
+// Its input is the accumulator itself (a bundle's counts, merged in the
+// scan worker), so that the combine's first step, fused with the scan,
+// moves no bytes.
 type scanCombine struct{}
 
 // CreateAccumulator returns the counts of no input.
 func (scanCombine) CreateAccumulator() *scanAcc { return &scanAcc{res: &scan.Result{}} }
 
-// AddInput merges one input's encoded counts.
-func (scanCombine) AddInput(a *scanAcc, b []byte) (*scanAcc, error) {
-	o, err := decodeScanAcc(b)
-	if err != nil {
-		return nil, err
-	}
-	return a, a.merge(o)
-}
-
-// MergeAccumulators merges the counts of two sets of inputs.
-func (scanCombine) MergeAccumulators(a, b *scanAcc) (*scanAcc, error) {
-	return a, a.merge(b)
-}
+// MergeAccumulators merges the counts of two sets of inputs into a (b is
+// emptied).
+func (scanCombine) MergeAccumulators(a, b *scanAcc) (*scanAcc, error) { return a, a.merge(b) }
 
 // ExtractOutput is the counts of all inputs, files in input order.
-func (scanCombine) ExtractOutput(a *scanAcc) ([]byte, error) {
+func (scanCombine) ExtractOutput(a *scanAcc) *scanAcc {
 	a.sortInputs()
-	return encodeScanAcc(a)
+	return a
 }
 
 // countsAcc is the combine's accumulator of the study's counts.
@@ -160,30 +145,18 @@ func decodeCounts(b []byte) (*countsAcc, error) {
 	return a, nil
 }
 
-// countsCombine adds the study's counts of every shard.
+// countsCombine adds the study's counts of every shard (its input is
+// the accumulator itself, as scanCombine's).
 type countsCombine struct{}
 
 // CreateAccumulator returns the counts of no source.
 func (countsCombine) CreateAccumulator() *countsAcc { return &countsAcc{} }
-
-// AddInput adds one shard's encoded counts.
-func (countsCombine) AddInput(a *countsAcc, b []byte) (*countsAcc, error) {
-	o, err := decodeCounts(b)
-	if err != nil {
-		return nil, err
-	}
-	a.Counts.Merge(&o.Counts)
-	return a, nil
-}
 
 // MergeAccumulators adds the counts of two sets of shards.
 func (countsCombine) MergeAccumulators(a, b *countsAcc) *countsAcc {
 	a.Counts.Merge(&b.Counts)
 	return a
 }
-
-// ExtractOutput is the counts of every source.
-func (countsCombine) ExtractOutput(a *countsAcc) []byte { return encodeCounts(a) }
 
 func init() {
 	beam.RegisterCoder(reflect.TypeOf((*scanAcc)(nil)), encodeScanAcc, decodeScanAcc)

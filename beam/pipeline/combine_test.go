@@ -43,7 +43,7 @@ func TestScanCombineAnyOrder(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		each = append(each, b)
+		each = append(each, b) // as the runner moves it
 	}
 	var c scanCombine
 	for seed := range uint64(5) {
@@ -53,7 +53,11 @@ func TestScanCombineAnyOrder(t *testing.T) {
 		// through the coder, then merged.
 		accs := []*scanAcc{c.CreateAccumulator(), c.CreateAccumulator()}
 		for j, k := range order {
-			if accs[j%2], err = c.AddInput(accs[j%2], each[k]); err != nil {
+			in, err := decodeScanAcc(each[k])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if accs[j%2], err = c.MergeAccumulators(accs[j%2], in); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -70,7 +74,7 @@ func TestScanCombineAnyOrder(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := c.ExtractOutput(m)
+		got, err := encodeScanAcc(c.ExtractOutput(m))
 		if err != nil {
 			t.Fatal(err)
 		}

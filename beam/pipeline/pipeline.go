@@ -119,18 +119,22 @@ func (c Config) format() (tables.Format, error) {
 }
 
 func init() {
-	register.DoFn4x1[context.Context, FileTask, func([]byte), func(int64, []byte), error](&scanFn{})
+	register.DoFn5x1[context.Context, FileTask, func(*scanAcc), func(int64, []byte), func(scan.DstRange), error](&scanFn{})
+	register.Emitter1[*scanAcc]()
+	register.Emitter1[scan.DstRange]()
 	register.Emitter1[[]byte]()
 	register.Emitter2[int64, []byte]()
-	register.DoFn5x1[int64, func(*[]byte) bool, string, func([]byte), func([]byte), error](&shardFn{})
+	register.DoFn5x1[int64, func(*[]byte) bool, string, func([]byte), func(*countsAcc), error](&shardFn{})
+	register.Emitter1[*countsAcc]()
 	register.Iter1[[]byte]()
-	register.DoFn5x1[[]byte, []byte, []byte, func(*[]byte) bool, func(string), error](&writeFn{})
+	register.DoFn5x1[[]byte, *scanAcc, *countsAcc, func(*[]byte) bool, func(string), error](&writeFn{})
 	register.Emitter1[string]()
-	register.DoFn1x2[[]byte, string, error](&teleFn{})
+	register.DoFn1x2[scan.DstRange, string, error](&teleFn{})
+	register.Combiner1[scan.DstRange](&dstCombine{})
 	register.Function1x1(byIndex)
 	register.Function2x1(byShard)
-	register.Combiner3[*scanAcc, []byte, []byte](&scanCombine{})
-	register.Combiner3[*countsAcc, []byte, []byte](&countsCombine{})
+	register.Combiner1[*scanAcc](&scanCombine{})
+	register.Combiner1[*countsAcc](&countsCombine{})
 }
 
 // Build adds the study of the inputs (expanded, in order: see Match) to
@@ -146,17 +150,20 @@ func Build(s beam.Scope, inputs []string, cfg Config) beam.PCollection {
 	all := beam.CreateList(s.Scope("Inputs"), tasks)
 	// Prism runs a stage's elements in one bundle, one after another:
 	// W branches, each with its own Reshuffle, run in parallel.
-	var counts, records []beam.PCollection
+	var counts, records, dsts []beam.PCollection
 	for i, part := range beam.Partition(s.Scope("SpreadFiles"), w, byIndex, all) {
 		sc := s.Scope(fmt.Sprintf("Scan%d", i))
-		c, r := beam.ParDo2(sc, &scanFn{Cfg: cfg}, beam.Reshuffle(sc, part))
-		counts, records = append(counts, c), append(records, r)
+		c, r, d := beam.ParDo3(sc, &scanFn{Cfg: cfg}, beam.Reshuffle(sc, part))
+		counts, records, dsts = append(counts, c), append(records, r), append(dsts, d)
 	}
 	// An empty accumulator each, so that the combined counts exist even
 	// with no record at all.
-	counts = append(counts, beam.Create(s.Scope("NoCounts"), encodeScanAcc0()))
+	counts = append(counts, beam.Create(s.Scope("NoCounts"), &scanAcc{res: &scan.Result{}}))
 	scanned := beam.Combine(s.Scope("CombineScans"), &scanCombine{}, beam.Flatten(s, counts...))
-	tele := beam.ParDo(s.Scope("Telescope"), &teleFn{Cfg: cfg}, scanned)
+	// The per-source stage needs only the telescope, from the destination
+	// range: a combine of its own, so that it need not wait for the counts.
+	dsts = append(dsts, beam.Create(s.Scope("NoDst"), scan.DstRange{}))
+	tele := beam.ParDo(s.Scope("Telescope"), &teleFn{Cfg: cfg}, beam.Combine(s.Scope("CombineDst"), &dstCombine{}, beam.Flatten(s, dsts...)))
 	recs := beam.Flatten(s, records...)
 	var parts, studyCounts []beam.PCollection
 	for i, part := range beam.Partition(s.Scope("SpreadShards"), w, byShard, recs) {
@@ -164,7 +171,7 @@ func Build(s beam.Scope, inputs []string, cfg Config) beam.PCollection {
 		p, c := beam.ParDo2(sc, &shardFn{Cfg: cfg}, beam.GroupByKey(sc, part), beam.SideInput{Input: tele})
 		parts, studyCounts = append(parts, p), append(studyCounts, c)
 	}
-	studyCounts = append(studyCounts, beam.Create(s.Scope("NoStudyCounts"), encodeCounts(&countsAcc{})))
+	studyCounts = append(studyCounts, beam.Create(s.Scope("NoStudyCounts"), &countsAcc{}))
 	combined := beam.Combine(s.Scope("CombineStudy"), &countsCombine{}, beam.Flatten(s, studyCounts...))
 	return beam.ParDo(s.Scope("Write"), &writeFn{Cfg: cfg}, beam.Impulse(s),
 		beam.SideInput{Input: scanned}, beam.SideInput{Input: combined}, beam.SideInput{Input: beam.Flatten(s, parts...)})
@@ -219,12 +226,12 @@ func (f *scanFn) Setup() error {
 }
 
 // StartBundle starts a bundle with no counts and no records.
-func (f *scanFn) StartBundle(_ func([]byte), _ func(int64, []byte)) {
+func (f *scanFn) StartBundle(_ func(*scanAcc), _ func(int64, []byte), _ func(scan.DstRange)) {
 	f.acc, f.batches, f.held = nil, map[int][]byte{}, 0
 }
 
 // ProcessElement scans the file of t.
-func (f *scanFn) ProcessElement(ctx context.Context, t FileTask, _ func([]byte), records func(int64, []byte)) error {
+func (f *scanFn) ProcessElement(ctx context.Context, t FileTask, _ func(*scanAcc), records func(int64, []byte), _ func(scan.DstRange)) error {
 	res, err := scanTask(ctx, t, f.sc)
 	if err != nil {
 		return err
@@ -276,19 +283,13 @@ func (f *scanFn) flush(records func(int64, []byte)) {
 }
 
 // FinishBundle sends the bundle's counts and the records still held.
-func (f *scanFn) FinishBundle(counts func([]byte), records func(int64, []byte)) error {
+func (f *scanFn) FinishBundle(counts func(*scanAcc), records func(int64, []byte), dst func(scan.DstRange)) {
 	f.flush(records)
-	if f.acc == nil {
-		return nil
+	if f.acc != nil {
+		dst(f.acc.res.Dst)
+		counts(f.acc)
+		f.acc = nil
 	}
-	b, err := encodeScanAcc(f.acc)
-	f.acc.res.Close()
-	f.acc = nil
-	if err != nil {
-		return err
-	}
-	counts(b)
-	return nil
 }
 
 // scanTask scans one input: a local path as port0 analyze reads it, a URL
@@ -332,26 +333,31 @@ type failReader struct{ err error }
 func (r *failReader) Read([]byte) (int, error) { return 0, r.err }
 
 // teleFn is the telescope the study uses (as a prefix, "" if unknown),
-// from the -telescope flag or the combined counts' destinations: the
+// from the -telescope flag or the destination range of all inputs: the
 // per-source stage's side input.
 type teleFn struct {
 	Cfg Config
 }
 
-// ProcessElement reads the combined counts.
-func (f *teleFn) ProcessElement(counts []byte) (string, error) {
+// ProcessElement reads the combined destination range.
+func (f *teleFn) ProcessElement(dst scan.DstRange) (string, error) {
 	so, err := f.Cfg.studyOptions()
 	if err != nil {
 		return "", err
 	}
-	acc, err := decodeScanAcc(counts)
-	if err != nil {
-		return "", err
-	}
-	defer acc.res.Close()
-	tele, _ := study.Telescope(so, acc.res.Dst)
+	tele, _ := study.Telescope(so, dst)
 	if !tele.IsValid() {
 		return "", nil
 	}
 	return tele.String(), nil
+}
+
+// dstCombine widens the destination ranges of every bundle's inputs into
+// one (scan.DstRange.Merge).
+type dstCombine struct{}
+
+// MergeAccumulators widens a by b.
+func (dstCombine) MergeAccumulators(a, b scan.DstRange) scan.DstRange {
+	a.Merge(b)
+	return a
 }

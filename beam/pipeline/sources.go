@@ -33,7 +33,7 @@ type shardPart struct {
 const classedLen = scan.RecordLen + 1
 
 // ProcessElement studies the sources of shard.
-func (f *shardFn) ProcessElement(key int64, batches func(*[]byte) bool, tele string, parts func([]byte), counts func([]byte)) error {
+func (f *shardFn) ProcessElement(key int64, batches func(*[]byte) bool, tele string, parts func([]byte), counts func(*countsAcc)) error {
 	shard := int(uint32(key))
 	so, err := f.Cfg.studyOptions()
 	if err != nil {
@@ -90,7 +90,7 @@ func (f *shardFn) ProcessElement(key int64, batches func(*[]byte) bool, tele str
 		teleAddrs = study.TelescopeAddrs(p)
 	}
 	pt := part.Finish(teleAddrs)
-	counts(encodeCounts(&countsAcc{Counts: pt.Counts}))
+	counts(&countsAcc{Counts: pt.Counts})
 	pt.Counts = study.Counts{}
 	var buf bytes.Buffer
 	if err := gob.NewEncoder(&buf).Encode(&shardPart{Rows: *pt, Packets: packets}); err != nil {

@@ -25,7 +25,7 @@ type writeFn struct {
 // ProcessElement writes Cfg.Out from the combined scan counts, the
 // combined study counts and every shard's part, and emits a line saying
 // what it wrote.
-func (f *writeFn) ProcessElement(_ []byte, scanned, counts []byte, parts func(*[]byte) bool, done func(string)) error {
+func (f *writeFn) ProcessElement(_ []byte, acc *scanAcc, ca *countsAcc, parts func(*[]byte) bool, done func(string)) error {
 	so, err := f.Cfg.studyOptions()
 	if err != nil {
 		return err
@@ -34,16 +34,8 @@ func (f *writeFn) ProcessElement(_ []byte, scanned, counts []byte, parts func(*[
 	if err != nil {
 		return err
 	}
-	acc, err := decodeScanAcc(scanned)
-	if err != nil {
-		return err
-	}
 	res := acc.res
 	defer res.Close()
-	ca, err := decodeCounts(counts)
-	if err != nil {
-		return err
-	}
 	if err := os.MkdirAll(f.Cfg.Out, 0o755); err != nil {
 		return err
 	}
