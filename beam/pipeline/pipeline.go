@@ -63,10 +63,14 @@ type Config struct {
 	// Progress writes a line on stderr now and then as files are scanned
 	// (useful in-process or with the LOOPBACK environment).
 	Progress bool
-	// FlushBytes is how many bytes of records a scan worker holds before
-	// it sends them on (0 = DefaultFlushBytes); tests make it tiny, so that
-	// the records of one file reach a shard in many pieces.
+	// FlushBytes is how many bytes of records a scan worker or a shard
+	// holds before it sends them on, the largest element the pipeline
+	// makes (0 = DefaultFlushBytes); tests make it tiny, so that the
+	// records of one file reach a shard, and the writer, in many pieces.
 	FlushBytes int
+	// MemLimit is how many bytes of records a shard sorts in memory;
+	// beyond it, in sorted runs on disk (0 = scan.DefaultMemLimit).
+	MemLimit int
 }
 
 // DefaultShards is Config.Shards 0: enough keys to spread the per-source
@@ -94,6 +98,20 @@ func (c Config) shards() int {
 }
 
 func (c Config) workers() int { return max(c.Workers, 1) }
+
+func (c Config) flushBytes() int {
+	if c.FlushBytes <= 0 {
+		return DefaultFlushBytes
+	}
+	return c.FlushBytes
+}
+
+func (c Config) memLimit() int {
+	if c.MemLimit <= 0 {
+		return scan.DefaultMemLimit
+	}
+	return c.MemLimit
+}
 
 func (c Config) scanOptions() scan.Options {
 	return scan.Options{Port0: true, Workers: c.ScanWorkers, Interval: time.Duration(c.IntervalNS),
@@ -215,7 +233,7 @@ type scanFn struct {
 }
 
 // DefaultFlushBytes is Config.FlushBytes 0.
-const DefaultFlushBytes = 64 << 20
+const DefaultFlushBytes = 16 << 20
 
 // Setup makes the instance's scanner, whose buffers and sketches serve
 // every file it is given.
@@ -237,10 +255,7 @@ func (f *scanFn) ProcessElement(ctx context.Context, t FileTask, _ func(*scanAcc
 		return err
 	}
 	defer res.Close()
-	shards, limit := f.Cfg.shards(), f.Cfg.FlushBytes
-	if limit <= 0 {
-		limit = DefaultFlushBytes
-	}
+	shards, limit := f.Cfg.shards(), f.Cfg.flushBytes()
 	if err := res.Records.Each(func(p *scan.P0Packet) error {
 		p.File = uint32(t.Index)
 		k := ShardOf(p.Src, shards)

@@ -83,8 +83,9 @@ func multiDay(t *testing.T, scale float64) string {
 // TestSameBytes runs the pipeline on Prism in-process over the committed
 // sample, the corpus of odd and broken captures and a generated
 // three-year telescope in 1,096 daily shards, with 1 to 3 branches, 1 to
-// 64 shards, records flushed whole or in pieces of a few records, CSV and
-// Parquet, and compares every output file with port0 analyze's.
+// 64 shards, records flushed whole or in pieces of a few records, sorted
+// in memory or in runs on disk, CSV and Parquet, and compares every
+// output file with port0 analyze's.
 func TestSameBytes(t *testing.T) {
 	sample := filepath.Join(testcap.Root(), "testdata", "gen-sample")
 	days := multiDay(t, 1e-6)
@@ -94,9 +95,9 @@ func TestSameBytes(t *testing.T) {
 		format tables.Format
 		cfgs   []Config
 	}{
-		{"sample", sample, tables.CSV, []Config{{Workers: 1, Shards: 1}, {Workers: 2, Shards: 64, FlushBytes: 3 * 84}, {Workers: 3, Shards: 7}}},
-		{"corpus", testcap.CorpusDir(), tables.Both, []Config{{Workers: 2, Shards: 5, FlushBytes: 84}, {Workers: 1, Shards: 64}}},
-		{"days", days, tables.Both, []Config{{Workers: 2, Shards: 64}, {Workers: 3, Shards: 2, FlushBytes: 40 * 84, ScanWorkers: 1}}},
+		{"sample", sample, tables.CSV, []Config{{Workers: 1, Shards: 1}, {Workers: 2, Shards: 64, FlushBytes: 3 * 84}, {Workers: 3, Shards: 7, MemLimit: 50 * 84}}},
+		{"corpus", testcap.CorpusDir(), tables.Both, []Config{{Workers: 2, Shards: 5, FlushBytes: 84, MemLimit: 84}, {Workers: 1, Shards: 64}}},
+		{"days", days, tables.Both, []Config{{Workers: 2, Shards: 64}, {Workers: 3, Shards: 2, FlushBytes: 40 * 84, ScanWorkers: 1, MemLimit: 500 * 84}}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -109,10 +110,10 @@ func TestSameBytes(t *testing.T) {
 			analyzeInto(t, inputs, want, o)
 			for _, cfg := range c.cfgs {
 				base := ConfigOf(o, filepath.Join(t.TempDir(), "beam"), len(inputs), cfg.Workers, cfg.Shards)
-				base.FlushBytes, base.ScanWorkers = cfg.FlushBytes, cfg.ScanWorkers
+				base.FlushBytes, base.ScanWorkers, base.MemLimit = cfg.FlushBytes, cfg.ScanWorkers, cfg.MemLimit
 				runPipeline(t, "prism", inputs, base)
 				n := sameTree(t, c.name, want, base.Out)
-				t.Logf("%s, %d branches, %d shards, flush %d: %d files the same", c.name, cfg.Workers, cfg.Shards, cfg.FlushBytes, n)
+				t.Logf("%s, %d branches, %d shards, flush %d, sort in memory %d: %d files the same", c.name, cfg.Workers, cfg.Shards, cfg.FlushBytes, cfg.MemLimit, n)
 			}
 		})
 	}

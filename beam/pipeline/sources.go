@@ -1,12 +1,17 @@
 package pipeline
 
 import (
+	"bufio"
 	"bytes"
 	"cmp"
+	"container/heap"
 	"encoding/binary"
 	"encoding/gob"
+	"errors"
 	"fmt"
+	"io"
 	"net/netip"
+	"os"
 	"slices"
 	"time"
 
@@ -16,18 +21,25 @@ import (
 )
 
 // shardFn runs the study of one shard's sources: a study.Part over their
-// records, in input order (the batches, one per input and shard, sorted by
-// input index; a batch holds its input's records in packet order).
+// records, in input order. The batches arrive in any order, each holding
+// the records of one or more inputs; the shard sorts them by input and
+// packet index, in memory up to Config.MemLimit bytes of records and past
+// it in sorted runs on disk, merged as they are read, so that a shard
+// with one very busy source needs disk, not memory.
 type shardFn struct {
 	Cfg Config
 }
 
-// shardPart is what a shard sends the writer: its rows (its counts go to
-// the combine) and its records with their classes, in input order
-// (classedLen bytes each: the record, then the class).
+// shardPart is one element a shard sends the writer: a piece of its
+// records with their classes, in input order (classedLen bytes each: the
+// record, then the class), Seq numbering the pieces of the shard from 0;
+// the last piece also carries the shard's rows (its counts go to the
+// combine).
 type shardPart struct {
-	Rows    study.PartTables
+	Shard   int
+	Seq     int
 	Packets []byte
+	Rows    *study.PartTables
 }
 
 const classedLen = scan.RecordLen + 1
@@ -39,45 +51,37 @@ func (f *shardFn) ProcessElement(key int64, batches func(*[]byte) bool, tele str
 	if err != nil {
 		return err
 	}
-	// The records, from batches of one or more inputs in any order, put
-	// in input order: by input index, then packet index.
-	var recs [][]byte
+	recs := &shardRecords{limit: f.Cfg.memLimit()}
+	defer recs.close()
 	var b []byte
 	for batches(&b) {
 		if len(b) == 0 || len(b)%scan.RecordLen != 0 {
 			return fmt.Errorf("shard %d: a batch of %d bytes, not whole records of %d", shard, len(b), scan.RecordLen)
 		}
-		for off := 0; off < len(b); off += scan.RecordLen {
-			recs = append(recs, b[off:off+scan.RecordLen:off+scan.RecordLen])
+		if err := recs.add(b); err != nil {
+			return fmt.Errorf("shard %d: %w", shard, err)
 		}
 		b = nil
 	}
-	le := binary.LittleEndian
-	slices.SortFunc(recs, func(x, y []byte) int {
-		if c := cmp.Compare(le.Uint32(x), le.Uint32(y)); c != 0 {
-			return c
-		}
-		return cmp.Compare(int64(le.Uint64(x[4:])), int64(le.Uint64(y[4:])))
-	})
 	each := func(fn func(*scan.P0Packet, []byte)) error {
-		for _, rec := range recs {
+		return recs.each(func(rec []byte) error {
 			p, err := scan.DecodeRecord(rec, f.Cfg.Files)
 			if err != nil {
 				return fmt.Errorf("shard %d: %w", shard, err)
 			}
 			fn(&p, rec)
-		}
-		return nil
+			return nil
+		})
 	}
 	part := study.NewPart(so, time.Duration(f.Cfg.IntervalNS))
 	if err := each(func(p *scan.P0Packet, _ []byte) { part.Add(p) }); err != nil {
 		return err
 	}
 	part.Decide()
-	packets := make([]byte, 0, len(recs)*classedLen)
+	out := &partWriter{shard: shard, limit: f.Cfg.flushBytes(), emit: parts}
 	if err := each(func(p *scan.P0Packet, rec []byte) {
 		c := part.Count(p)
-		packets = append(append(packets, rec...), byte(c))
+		out.add(rec, c)
 	}); err != nil {
 		return err
 	}
@@ -92,12 +96,38 @@ func (f *shardFn) ProcessElement(key int64, batches func(*[]byte) bool, tele str
 	pt := part.Finish(teleAddrs)
 	counts(&countsAcc{Counts: pt.Counts})
 	pt.Counts = study.Counts{}
-	var buf bytes.Buffer
-	if err := gob.NewEncoder(&buf).Encode(&shardPart{Rows: *pt, Packets: packets}); err != nil {
-		return fmt.Errorf("shard %d: %w", shard, err)
+	return out.finish(pt)
+}
+
+// partWriter sends a shard's classified records in pieces of at most
+// limit bytes, then its rows.
+type partWriter struct {
+	shard, seq, limit int
+	buf               []byte
+	emit              func([]byte)
+	err               error
+}
+
+func (w *partWriter) add(rec []byte, c label.Class) {
+	w.buf = append(append(w.buf, rec...), byte(c))
+	if len(w.buf) >= w.limit {
+		w.send(nil)
 	}
-	parts(buf.Bytes())
-	return nil
+}
+
+func (w *partWriter) send(rows *study.PartTables) {
+	var out bytes.Buffer
+	if err := gob.NewEncoder(&out).Encode(&shardPart{Shard: w.shard, Seq: w.seq, Packets: w.buf, Rows: rows}); err != nil && w.err == nil {
+		w.err = fmt.Errorf("shard %d: %w", w.shard, err)
+	}
+	w.emit(out.Bytes())
+	w.seq++
+	w.buf = w.buf[:0]
+}
+
+func (w *partWriter) finish(rows *study.PartTables) error {
+	w.send(rows)
+	return w.err
 }
 
 func decodeShardPart(b []byte) (*shardPart, error) {
@@ -118,4 +148,150 @@ func classOf(b []byte) (label.Class, error) {
 		return 0, fmt.Errorf("class %d", c)
 	}
 	return c, nil
+}
+
+// recordLess orders encoded records by input index, then packet index:
+// input order.
+func recordCmp(x, y []byte) int {
+	le := binary.LittleEndian
+	if c := cmp.Compare(le.Uint32(x), le.Uint32(y)); c != 0 {
+		return c
+	}
+	return cmp.Compare(int64(le.Uint64(x[4:])), int64(le.Uint64(y[4:])))
+}
+
+// shardRecords holds a shard's records and gives them back in input
+// order, as often as asked: in memory up to limit bytes, then as sorted
+// runs of limit bytes in temporary files, merged on reading (memory: one
+// run being filled, and a 64 KiB buffer a run).
+type shardRecords struct {
+	limit  int
+	mem    [][]byte // records held, each a slice of its batch
+	held   int
+	sorted bool
+	runs   []string
+}
+
+func (r *shardRecords) add(batch []byte) error {
+	for off := 0; off < len(batch); off += scan.RecordLen {
+		r.mem = append(r.mem, batch[off:off+scan.RecordLen:off+scan.RecordLen])
+		if r.held += scan.RecordLen; r.held >= r.limit {
+			if err := r.spill(); err != nil {
+				return err
+			}
+		}
+	}
+	r.sorted = false
+	return nil
+}
+
+// spill writes the records held as one sorted run.
+func (r *shardRecords) spill() error {
+	slices.SortFunc(r.mem, recordCmp)
+	f, err := os.CreateTemp("", "port0-beam-run-*.bin")
+	if err != nil {
+		return err
+	}
+	r.runs = append(r.runs, f.Name())
+	w := bufio.NewWriterSize(f, 64<<10)
+	for _, rec := range r.mem {
+		w.Write(rec)
+	}
+	err = w.Flush()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	r.mem, r.held = nil, 0
+	return err
+}
+
+// each calls fn with every record, in input order.
+func (r *shardRecords) each(fn func(rec []byte) error) error {
+	if len(r.runs) == 0 {
+		if !r.sorted {
+			slices.SortFunc(r.mem, recordCmp)
+			r.sorted = true
+		}
+		for _, rec := range r.mem {
+			if err := fn(rec); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if len(r.mem) > 0 {
+		if err := r.spill(); err != nil {
+			return err
+		}
+	}
+	h := make(runHeap, 0, len(r.runs))
+	for _, name := range r.runs {
+		f, err := os.Open(name)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		rd := &runReader{r: bufio.NewReaderSize(f, 64<<10), name: name}
+		if ok, err := rd.next(); err != nil {
+			return err
+		} else if ok {
+			h = append(h, rd)
+		}
+	}
+	heap.Init(&h)
+	for len(h) > 0 {
+		rd := h[0]
+		if err := fn(rd.rec[:]); err != nil {
+			return err
+		}
+		ok, err := rd.next()
+		if err != nil {
+			return err
+		}
+		if ok {
+			heap.Fix(&h, 0)
+		} else {
+			heap.Pop(&h)
+		}
+	}
+	return nil
+}
+
+func (r *shardRecords) close() {
+	for _, name := range r.runs {
+		os.Remove(name)
+	}
+	r.runs, r.mem = nil, nil
+}
+
+// runReader reads one sorted run, a record at a time.
+type runReader struct {
+	r    *bufio.Reader
+	name string
+	rec  [scan.RecordLen]byte
+}
+
+func (rd *runReader) next() (bool, error) {
+	_, err := io.ReadFull(rd.r, rd.rec[:])
+	switch {
+	case errors.Is(err, io.EOF):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("%s: %w", rd.name, err)
+	}
+	return true, nil
+}
+
+// runHeap orders runs by their next record.
+type runHeap []*runReader
+
+func (h runHeap) Len() int           { return len(h) }
+func (h runHeap) Less(i, j int) bool { return recordCmp(h[i].rec[:], h[j].rec[:]) < 0 }
+func (h runHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *runHeap) Push(x any)        { *h = append(*h, x.(*runReader)) }
+func (h *runHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
 }

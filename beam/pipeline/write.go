@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/port0/port0/analyze"
 	"github.com/port0/port0/label"
@@ -44,25 +45,32 @@ func (f *writeFn) ProcessElement(_ []byte, acc *scanAcc, ca *countsAcc, parts fu
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	// Each shard's classified records go to a file of their own, so that
-	// the writer holds the rows but never the packets.
+	// Each piece of a shard's classified records goes to a file of its
+	// own, so that the writer holds the rows but never the packets.
 	var pts []*study.PartTables
-	var spills []string
+	pieces := map[int][]piece{}
 	var b []byte
 	for parts(&b) {
 		sp, err := decodeShardPart(b)
 		if err != nil {
 			return err
 		}
-		pts = append(pts, &sp.Rows)
+		if sp.Rows != nil {
+			pts = append(pts, sp.Rows)
+		}
 		if len(sp.Packets) > 0 {
-			name := filepath.Join(tmp, fmt.Sprintf("shard-%d.bin", len(spills)))
+			name := filepath.Join(tmp, fmt.Sprintf("shard-%d-%d.bin", sp.Shard, sp.Seq))
 			if err := os.WriteFile(name, sp.Packets, 0o600); err != nil {
 				return err
 			}
-			spills = append(spills, name)
+			pieces[sp.Shard] = append(pieces[sp.Shard], piece{sp.Seq, name})
 		}
 		b = nil
+	}
+	var streams [][]piece
+	for _, ps := range pieces {
+		slices.SortFunc(ps, func(x, y piece) int { return x.seq - y.seq })
+		streams = append(streams, ps)
 	}
 	var noInput error
 	if res.Total.Files == 0 {
@@ -73,7 +81,7 @@ func (f *writeFn) ProcessElement(_ []byte, acc *scanAcc, ca *countsAcc, parts fu
 		if err != nil {
 			return nil, err
 		}
-		return &output{tables: t, files: res.Files, spills: spills, nfiles: len(res.Files)}, nil
+		return &output{tables: t, files: res.Files, streams: streams, nfiles: len(res.Files)}, nil
 	})
 	if err != nil && !errors.Is(err, scan.ErrNoInput) {
 		return err
@@ -86,12 +94,18 @@ func (f *writeFn) ProcessElement(_ []byte, acc *scanAcc, ca *countsAcc, parts fu
 	return nil
 }
 
+// piece is one piece of a shard's classified records, in a file.
+type piece struct {
+	seq  int
+	name string
+}
+
 // output is the study of all shards as analyze.Finish writes it.
 type output struct {
-	tables *study.Tables
-	files  []scan.FileSummary
-	spills []string
-	nfiles int
+	tables  *study.Tables
+	files   []scan.FileSummary
+	streams [][]piece // each shard's pieces, in order
+	nfiles  int
 }
 
 // Tables returns the assembled tables.
@@ -101,14 +115,10 @@ func (o *output) Tables() (*study.Tables, error) { return o.tables, nil }
 // (each shard's are in it already): a k-way merge by input and packet
 // index, one buffered reader a shard.
 func (o *output) Packets(fn func(*tables.PacketRow) error) error {
-	h := make(mergeHeap, 0, len(o.spills))
-	for _, name := range o.spills {
-		fl, err := os.Open(name)
-		if err != nil {
-			return err
-		}
-		defer fl.Close()
-		s := &stream{r: bufio.NewReaderSize(fl, 64<<10), name: name}
+	h := make(mergeHeap, 0, len(o.streams))
+	for _, ps := range o.streams {
+		s := &stream{pieces: ps}
+		defer s.close()
 		if ok, err := s.next(o.nfiles); err != nil {
 			return err
 		} else if ok {
@@ -136,31 +146,57 @@ func (o *output) Packets(fn func(*tables.PacketRow) error) error {
 	return nil
 }
 
-// stream is one shard's classified records, read one at a time.
+// stream is one shard's classified records, read one at a time from its
+// pieces in turn.
 type stream struct {
-	r     *bufio.Reader
-	name  string
-	buf   [classedLen]byte
-	p     scan.P0Packet
-	class label.Class
+	pieces []piece
+	f      *os.File
+	r      *bufio.Reader
+	buf    [classedLen]byte
+	p      scan.P0Packet
+	class  label.Class
 }
 
 func (s *stream) next(files int) (bool, error) {
-	if _, err := io.ReadFull(s.r, s.buf[:]); err == io.EOF {
-		return false, nil
-	} else if err != nil {
-		return false, fmt.Errorf("%s: %w", s.name, err)
+	for {
+		if s.r == nil {
+			if len(s.pieces) == 0 {
+				return false, nil
+			}
+			f, err := os.Open(s.pieces[0].name)
+			if err != nil {
+				return false, err
+			}
+			s.f, s.r = f, bufio.NewReaderSize(f, 64<<10)
+		}
+		_, err := io.ReadFull(s.r, s.buf[:])
+		if errors.Is(err, io.EOF) {
+			s.close()
+			s.pieces = s.pieces[1:]
+			continue
+		}
+		name := s.pieces[0].name
+		if err != nil {
+			return false, fmt.Errorf("%s: %w", name, err)
+		}
+		p, err := scan.DecodeRecord(s.buf[:scan.RecordLen], files)
+		if err != nil {
+			return false, fmt.Errorf("%s: %w", name, err)
+		}
+		c, err := classOf(s.buf[:])
+		if err != nil {
+			return false, fmt.Errorf("%s: %w", name, err)
+		}
+		s.p, s.class = p, c
+		return true, nil
 	}
-	p, err := scan.DecodeRecord(s.buf[:scan.RecordLen], files)
-	if err != nil {
-		return false, fmt.Errorf("%s: %w", s.name, err)
+}
+
+func (s *stream) close() {
+	if s.f != nil {
+		s.f.Close()
+		s.f, s.r = nil, nil
 	}
-	c, err := classOf(s.buf[:])
-	if err != nil {
-		return false, fmt.Errorf("%s: %w", s.name, err)
-	}
-	s.p, s.class = p, c
-	return true, nil
 }
 
 // mergeHeap orders streams by the input and packet index of their next
