@@ -23,7 +23,11 @@ import (
 
 	"github.com/port0/port0/analyze"
 	"github.com/port0/port0/beam/pipeline"
+	"github.com/port0/port0/scan"
 )
+
+// scanDefaultMiB is -memlimit's default, scan.DefaultMemLimit in MiB.
+const scanDefaultMiB = scan.DefaultMemLimit >> 20
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stderr))
@@ -40,6 +44,7 @@ func run(args []string, stderr io.Writer) int {
 	out := fs.String("out", "", "output folder for summary.json and the tables (required)")
 	quiet := fs.Bool("q", false, "no progress on stderr")
 	shards := fs.Int("shards", pipeline.DefaultShards, "keys the sources are hashed to for the per-source stage; output does not depend on it")
+	memlimit := fs.Int("memlimit", scanDefaultMiB, "MiB of port-0 records a shard sorts in memory; past it, in sorted runs on disk (output does not depend on it)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of this process (the driver, and with Prism in-process or LOOPBACK the workers) to `FILE`")
 	flags := analyze.AddFlags(fs)
 	fs.Usage = func() {
@@ -72,6 +77,9 @@ func run(args []string, stderr io.Writer) int {
 	case *shards < 1:
 		fmt.Fprintf(stderr, "port0-beam: -shards %d: want 1 or more\n", *shards)
 		return 2
+	case *memlimit < 1:
+		fmt.Fprintf(stderr, "port0-beam: -memlimit %d: want 1 or more (MiB)\n", *memlimit)
+		return 2
 	}
 	for _, a := range fs.Args() {
 		if a == "-" {
@@ -103,7 +111,7 @@ func run(args []string, stderr io.Writer) int {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	cfg := pipeline.ConfigOf(o, *out, len(inputs), workers, *shards)
-	cfg.Progress = !*quiet
+	cfg.Progress, cfg.MemLimit = !*quiet, *memlimit<<20
 	p, s := beam.NewPipelineWithRoot()
 	pipeline.Build(s, inputs, cfg)
 	if err := beamx.Run(ctx, p); err != nil {
