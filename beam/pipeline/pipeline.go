@@ -335,6 +335,9 @@ func scanTask(ctx context.Context, t FileTask, sc *scan.Scanner) (*scan.Result, 
 	}
 	for i := range res.Files {
 		res.Files[i].File = t.Path
+		if e := res.Files[i].ReadError; e != nil {
+			e.File = t.Path
+		}
 	}
 	for i := range res.ReadErrors {
 		res.ReadErrors[i].File = t.Path

@@ -3,12 +3,14 @@ package pipeline
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"testing"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem/memfs"
 	_ "github.com/apache/beam/sdks/v2/go/pkg/beam/runners/prism"
 
 	"github.com/port0/port0/analyze"
@@ -192,4 +194,77 @@ func TestShardOf(t *testing.T) {
 	if slices.Contains(seen, 0) {
 		t.Errorf("a shard of 64 got none of 10,000 addresses: %v", seen)
 	}
+}
+
+// TestBeamFilesystem reads the inputs through a Beam filesystem (memfs,
+// the in-memory one; gs:// and s3:// are read the same way): a
+// Hive-partitioned glob is matched by the filesystem's List, each file
+// read through OpenRead, and the outputs are port0 analyze's on the same
+// files on disk, but for the file names. A file that cannot be read is a
+// read error, as on disk.
+func TestBeamFilesystem(t *testing.T) {
+	sample := filepath.Join(testcap.Root(), "testdata", "gen-sample")
+	local := filepath.Join(t.TempDir(), "tele")
+	files := map[string]string{
+		"year=2016/month=01/day=01/hour=00/a.pcap":    filepath.Join(sample, "2016-01-01.pcap"),
+		"year=2016/month=01/day=02/hour=00/b.pcap":    filepath.Join(sample, "2016-01-02.pcap"),
+		"year=2016/month=01/day=02/hour=01/c.pcap":    filepath.Join(testcap.CorpusDir(), "cut_mid_record.pcap"),
+		"year=2016/month=01/day=02/hour=02/d.pcap.gz": filepath.Join(testcap.CorpusDir(), "gzip_truncated.pcap.gz"),
+	}
+	for rel, src := range files {
+		b, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		memfs.Write("memfs://tele/"+rel, b)
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(local, rel)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(local, rel), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	inputs, err := Match(context.Background(), []string{"memfs://tele/year=*/month=*/day=*/hour=*/*.pcap*"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := Match(context.Background(), []string{filepath.Join(local, "year=*/month=*/day=*/hour=*/*.pcap*")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(inputs) != 4 || len(want) != 4 {
+		t.Fatalf("matched %q and %q", inputs, want)
+	}
+	o := analyze.Options{Study: study.DefaultOptions()}
+	dir := filepath.Join(t.TempDir(), "analyze")
+	analyzeInto(t, want, dir, o)
+	cfg := ConfigOf(o, filepath.Join(t.TempDir(), "beam"), len(inputs), 2, 4)
+	runPipeline(t, "prism", inputs, cfg)
+	x, y := testcap.Tree(t, dir), testcap.Tree(t, cfg.Out)
+	if len(x) != len(y) || len(x) < 6 {
+		t.Fatalf("%d files from analyze, %d from the pipeline", len(x), len(y))
+	}
+	for name, b := range x {
+		b = bytes.ReplaceAll(b, []byte(local+"/"), []byte("memfs://tele/"))
+		if !bytes.Equal(b, y[name]) {
+			t.Errorf("%s differs but for the file names: %s", name, firstDiff(b, y[name]))
+		}
+	}
+	sum, err := analyze.ReadSummary(cfg.Out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sum.ReadErrors) != 2 || sum.Total.Files != 4 {
+		t.Errorf("%d read errors, %d files read; want 2 and 4", len(sum.ReadErrors), sum.Total.Files)
+	}
+}
+
+// firstDiff shows the lines around the first difference of a and b.
+func firstDiff(a, b []byte) string {
+	i := 0
+	for i < len(a) && i < len(b) && a[i] == b[i] {
+		i++
+	}
+	lo := max(0, i-200)
+	return fmt.Sprintf("at byte %d:\n--- analyze\n%s\n--- pipeline\n%s", i, a[lo:min(len(a), i+200)], b[lo:min(len(b), i+200)])
 }
