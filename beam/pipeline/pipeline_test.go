@@ -23,7 +23,16 @@ import (
 
 func TestMain(m *testing.M) {
 	beam.Init()
-	os.Exit(m.Run())
+	// Every in-process run leaves a beamloopbackworker-* file in the
+	// temporary folder: one of the tests' own.
+	tmp, err := os.MkdirTemp("", "port0-beam-test-")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("TMPDIR", tmp)
+	code := m.Run()
+	os.RemoveAll(tmp)
+	os.Exit(code)
 }
 
 // runPipeline runs the study of inputs on runner ("prism" in-process, or

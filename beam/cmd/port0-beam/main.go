@@ -112,6 +112,18 @@ func run(args []string, stderr io.Writer) int {
 	}
 	cfg := pipeline.ConfigOf(o, *out, len(inputs), workers, *shards)
 	cfg.Progress, cfg.MemLimit = !*quiet, *memlimit<<20
+	// Beam leaves a file in the temporary folder on every in-process or
+	// LOOPBACK run: give it, and the shards' sorted runs, a folder of
+	// this run's, removed at the end.
+	if tmp, err := os.MkdirTemp("", "port0-beam-"); err == nil {
+		defer os.RemoveAll(tmp)
+		if old, had := os.LookupEnv("TMPDIR"); had {
+			defer os.Setenv("TMPDIR", old)
+		} else {
+			defer os.Unsetenv("TMPDIR")
+		}
+		os.Setenv("TMPDIR", tmp)
+	}
 	p, s := beam.NewPipelineWithRoot()
 	pipeline.Build(s, inputs, cfg)
 	if err := beamx.Run(ctx, p); err != nil {
