@@ -7,11 +7,13 @@ import (
 	"encoding/gob"
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 
 	"github.com/port0/port0/scan"
+	"github.com/port0/port0/sketch"
 	"github.com/port0/port0/study"
 )
 
@@ -71,7 +73,10 @@ func encodeScanAcc(a *scanAcc) ([]byte, error) {
 	for _, v := range a.files {
 		b = binary.AppendUvarint(b, uint64(v))
 	}
-	buf := bytes.NewBuffer(b)
+	// Room for the result at once (a file's summary is ~1.2 KiB of JSON,
+	// an interval at most a dense sketch): no regrowing of a buffer of
+	// tens of MB.
+	buf := bytes.NewBuffer(slices.Grow(b, 4096+len(a.files)*1536+a.res.Intervals.Len()*(18+sketch.CompactDense)))
 	if _, err := a.res.WriteTo(buf); err != nil {
 		return nil, err
 	}
