@@ -470,26 +470,11 @@ func assemble(parts []*PartTables, c *Counts, res *scan.Result, hc *hourCounts, 
 		sum.Telescope = tele.String()
 		sum.TelescopeAddrs = TelescopeAddrs(tele)
 	}
-	for cl, n := range c.ClassPackets {
-		if n > 0 {
-			sum.ClassPackets[label.Class(cl).String()] = n
-		}
-	}
-	for sh, n := range c.ShapePackets {
-		if n > 0 {
-			sum.ShapePackets[classify.Shape(sh).String()] = n
-		}
-	}
-	for cl, n := range c.ClassSources {
-		if n > 0 {
-			sum.ClassSources[label.Class(cl).String()] = n
-		}
-	}
-	for tl, n := range c.ToolSources {
-		if n > 0 {
-			sum.ToolSources[label.Tool(tl).String()] = n
-		}
-	}
+	className := func(i int) string { return label.Class(i).String() }
+	named(sum.ClassPackets, c.ClassPackets[:], className)
+	named(sum.ShapePackets, c.ShapePackets[:], func(i int) string { return classify.Shape(i).String() })
+	named(sum.ClassSources, c.ClassSources[:], className)
+	named(sum.ToolSources, c.ToolSources[:], func(i int) string { return label.Tool(i).String() })
 	t := &Tables{Summary: sum}
 	for _, p := range parts {
 		t.Sources = append(t.Sources, p.Sources...)
@@ -508,6 +493,15 @@ func assemble(parts []*PartTables, c *Counts, res *scan.Result, hc *hourCounts, 
 		return nil, err
 	}
 	return t, nil
+}
+
+// named puts the counts above 0 into m under their names.
+func named(m map[string]int64, counts []int64, name func(int) string) {
+	for i, n := range counts {
+		if n > 0 {
+			m[name(i)] = n
+		}
+	}
 }
 
 // ratio is a/b, or 0 when b is 0 (telescope size unknown).

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"cmp"
-	"container/heap"
 	"encoding/binary"
 	"encoding/gob"
 	"errors"
@@ -224,7 +223,7 @@ func (r *shardRecords) each(fn func(rec []byte) error) error {
 			return err
 		}
 	}
-	h := make(runHeap, 0, len(r.runs))
+	var runs []*runReader
 	for _, name := range r.runs {
 		f, err := os.Open(name)
 		if err != nil {
@@ -235,26 +234,11 @@ func (r *shardRecords) each(fn func(rec []byte) error) error {
 		if ok, err := rd.next(); err != nil {
 			return err
 		} else if ok {
-			h = append(h, rd)
+			runs = append(runs, rd)
 		}
 	}
-	heap.Init(&h)
-	for len(h) > 0 {
-		rd := h[0]
-		if err := fn(rd.rec[:]); err != nil {
-			return err
-		}
-		ok, err := rd.next()
-		if err != nil {
-			return err
-		}
-		if ok {
-			heap.Fix(&h, 0)
-		} else {
-			heap.Pop(&h)
-		}
-	}
-	return nil
+	return mergeStreams(runs, func(a, b *runReader) bool { return recordCmp(a.rec[:], b.rec[:]) < 0 },
+		(*runReader).next, func(rd *runReader) error { return fn(rd.rec[:]) })
 }
 
 func (r *shardRecords) close() {
@@ -280,18 +264,4 @@ func (rd *runReader) next() (bool, error) {
 		return false, fmt.Errorf("%s: %w", rd.name, err)
 	}
 	return true, nil
-}
-
-// runHeap orders runs by their next record.
-type runHeap []*runReader
-
-func (h runHeap) Len() int           { return len(h) }
-func (h runHeap) Less(i, j int) bool { return recordCmp(h[i].rec[:], h[j].rec[:]) < 0 }
-func (h runHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *runHeap) Push(x any)        { *h = append(*h, x.(*runReader)) }
-func (h *runHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
 }

@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"bufio"
-	"container/heap"
 	"errors"
 	"fmt"
 	"io"
@@ -115,35 +114,26 @@ func (o *output) Tables() (*study.Tables, error) { return o.tables, nil }
 // (each shard's are in it already): a k-way merge by input and packet
 // index, one buffered reader a shard.
 func (o *output) Packets(fn func(*tables.PacketRow) error) error {
-	h := make(mergeHeap, 0, len(o.streams))
+	var streams []*stream
 	for _, ps := range o.streams {
 		s := &stream{pieces: ps}
 		defer s.close()
 		if ok, err := s.next(o.nfiles); err != nil {
 			return err
 		} else if ok {
-			h = append(h, s)
+			streams = append(streams, s)
 		}
 	}
-	heap.Init(&h)
 	var row tables.PacketRow
-	for len(h) > 0 {
-		s := h[0]
+	return mergeStreams(streams, func(a, b *stream) bool {
+		if a.p.File != b.p.File {
+			return a.p.File < b.p.File
+		}
+		return a.p.Index < b.p.Index // no two records share both
+	}, func(s *stream) (bool, error) { return s.next(o.nfiles) }, func(s *stream) error {
 		row = study.PacketRow(&s.p, o.files, s.class)
-		if err := fn(&row); err != nil {
-			return err
-		}
-		ok, err := s.next(o.nfiles)
-		if err != nil {
-			return err
-		}
-		if ok {
-			heap.Fix(&h, 0)
-		} else {
-			heap.Pop(&h)
-		}
-	}
-	return nil
+		return fn(&row)
+	})
 }
 
 // stream is one shard's classified records, read one at a time from its
@@ -197,25 +187,4 @@ func (s *stream) close() {
 		s.f.Close()
 		s.f, s.r = nil, nil
 	}
-}
-
-// mergeHeap orders streams by the input and packet index of their next
-// record (no two records share both).
-type mergeHeap []*stream
-
-func (h mergeHeap) Len() int { return len(h) }
-func (h mergeHeap) Less(i, j int) bool {
-	a, b := &h[i].p, &h[j].p
-	if a.File != b.File {
-		return a.File < b.File
-	}
-	return a.Index < b.Index
-}
-func (h mergeHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *mergeHeap) Push(x any)   { *h = append(*h, x.(*stream)) }
-func (h *mergeHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
 }
