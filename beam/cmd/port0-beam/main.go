@@ -13,6 +13,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"runtime"
 	"runtime/pprof"
@@ -112,6 +113,11 @@ func run(args []string, stderr io.Writer) int {
 	}
 	cfg := pipeline.ConfigOf(o, *out, len(inputs), workers, *shards)
 	cfg.Progress, cfg.MemLimit = !*quiet, *memlimit<<20
+	if *quiet {
+		// Beam and Prism log every job's steps at INFO (and a worker's
+		// normal stop as a warning): -q keeps their errors.
+		slog.SetDefault(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError})))
+	}
 	// Beam leaves a file in the temporary folder on every in-process or
 	// LOOPBACK run: give it, and the shards' sorted runs, a folder of
 	// this run's, removed at the end.
@@ -130,12 +136,13 @@ func run(args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "port0-beam: the pipeline failed:", err)
 		return 1
 	}
-	return report(*out, stderr)
+	return report(*out, !*quiet, stderr)
 }
 
 // report prints the read errors of the written summary, as port0 analyze
-// does, and says whether any input was read.
-func report(out string, stderr io.Writer) int {
+// does, and a line of what was read unless quiet, and says whether any
+// input was read.
+func report(out string, verbose bool, stderr io.Writer) int {
 	sum, err := analyze.ReadSummary(out)
 	if err != nil {
 		fmt.Fprintln(stderr, "port0-beam: the pipeline ended but wrote no summary:", err)
@@ -152,6 +159,8 @@ func report(out string, stderr io.Writer) int {
 	if sum.Port0 != nil {
 		msg += fmt.Sprintf(", %d port-0 related from %d sources", sum.Port0.Port0Packets, sum.Port0.Port0Sources)
 	}
-	fmt.Fprintln(stderr, strings.TrimSpace(msg), "→", out)
+	if verbose {
+		fmt.Fprintln(stderr, strings.TrimSpace(msg), "→", out)
+	}
 	return 0
 }
