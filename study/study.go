@@ -1,9 +1,9 @@
 package study
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
-	"iter"
 	"math"
 	"math/bits"
 	"net/netip"
@@ -437,7 +437,7 @@ func (st *Study) Tables() (*Tables, error) {
 	}
 	pt := st.part.Finish(TelescopeAddrs(st.tele))
 	<-hc.done
-	return assemble([]*PartTables{pt}, &pt.Counts, st.res, hc, st.tele, st.teleFrom)
+	return assemble([]*PartTables{pt}, &pt.Counts, hc.t, st.res.Interval, st.tele, st.teleFrom)
 }
 
 // TelescopeAddrs is the number of addresses of the telescope tele, 0 when
@@ -456,16 +456,21 @@ func TelescopeAddrs(tele netip.Prefix) float64 {
 // part of every source: the rows of all parts sorted as one study sorts
 // them, the summary from the counts.
 func Assemble(parts []*PartTables, c *Counts, res *scan.Result, opts Options) (*Tables, error) {
-	hc := countHoursAsync(&res.Intervals)
-	<-hc.done
-	tele, from := Telescope(opts, res.Dst)
-	return assemble(parts, c, res, hc, tele, from)
+	return AssembleTotals(parts, c, TotalsOf(&res.Intervals), res.Dst, res.Interval, opts)
 }
 
-func assemble(parts []*PartTables, c *Counts, res *scan.Result, hc *hourCounts, tele netip.Prefix, teleFrom string) (*Tables, error) {
+// AssembleTotals is Assemble from the totals of all traffic's intervals
+// (TotalsOf, or merged), its destination range and the intervals' length
+// instead of the scan's result.
+func AssembleTotals(parts []*PartTables, c *Counts, totals *Totals, dst scan.DstRange, interval time.Duration, opts Options) (*Tables, error) {
+	tele, from := Telescope(opts, dst)
+	return assemble(parts, c, totals, interval, tele, from)
+}
+
+func assemble(parts []*PartTables, c *Counts, totals *Totals, interval time.Duration, tele netip.Prefix, teleFrom string) (*Tables, error) {
 	sum := &Summary{Telescope: "unknown", TelescopeFrom: teleFrom, Port0Packets: c.Packets, Port0Sources: c.Sources,
 		ClassPackets: map[string]int64{}, ClassSources: map[string]int64{}, ToolSources: map[string]int64{}, ShapePackets: map[string]int64{},
-		Bundles: int(c.Bundles), Events: int(c.Events), AllSources: hc.union.Count()}
+		Bundles: int(c.Bundles), Events: int(c.Events), AllSources: totals.Union.Count()}
 	if tele.IsValid() {
 		sum.Telescope = tele.String()
 		sum.TelescopeAddrs = TelescopeAddrs(tele)
@@ -486,10 +491,10 @@ func assemble(parts []*PartTables, c *Counts, res *scan.Result, hc *hourCounts, 
 	}
 	var err error
 	iv := int64(scan.DefaultInterval)
-	if res.Interval > 0 {
-		iv = int64(res.Interval)
+	if interval > 0 {
+		iv = int64(interval)
 	}
-	if t.Series, err = seriesRows(c.Intervals, &res.Intervals, hc.n, iv); err != nil {
+	if t.Series, err = seriesRows(c.Intervals, totals.Intervals, iv); err != nil {
 		return nil, err
 	}
 	return t, nil
@@ -569,9 +574,9 @@ const MaxZeroGap = 366 * 24 * time.Hour
 // has no packet, unless it is in a silence longer than MaxZeroGap (a year) — then
 // a row for each class with port-0 packets in it, in class order (a
 // class without packets in the interval has no row: the "all" row says
-// the interval is there). sources holds the distinct-source estimates
-// of all's intervals, in order.
-func seriesRows(p0 map[int64]*IntervalCounts, all *scan.Intervals, sources []int64, iv int64) ([]tables.SeriesRow, error) {
+// the interval is there). all holds the intervals of all traffic, in
+// index order.
+func seriesRows(p0 map[int64]*IntervalCounts, all []IntervalTotal, iv int64) ([]tables.SeriesRow, error) {
 	// p0's intervals are in all (port-0 packets are packets), unless the
 	// result was made by hand: walk both.
 	keys := make([]int64, 0, len(p0))
@@ -583,12 +588,12 @@ func seriesRows(p0 map[int64]*IntervalCounts, all *scan.Intervals, sources []int
 	// The rows, counted first (the all-traffic rows of a long series at
 	// short intervals are most of the study's memory: no append slack).
 	n, prev, started := 0, int64(0), false
-	for h := range all.All() {
-		if started && h-prev-1 <= maxGap {
-			n += int(h - prev - 1)
+	for _, a := range all {
+		if started && a.Index-prev-1 <= maxGap {
+			n += int(a.Index - prev - 1)
 		}
 		n++
-		prev, started = h, true
+		prev, started = a.Index, true
 	}
 	for _, hp := range p0 {
 		for _, c := range hp.Packets {
@@ -597,17 +602,14 @@ func seriesRows(p0 map[int64]*IntervalCounts, all *scan.Intervals, sources []int
 			}
 		}
 	}
-	next, stop := iter.Pull2(all.All())
-	defer stop()
-	ah, a, more := next()
-	j, k := 0, 0 // sources[j] is the estimate of interval ah; keys[k] the next port-0 interval
+	j, k := 0, 0 // all[j] is the next interval of all traffic; keys[k] the next port-0 interval
 	classes := label.Classes()
 	rows := make([]tables.SeriesRow, 0, n)
 	prev, started = 0, false
-	for more || k < len(keys) {
+	for j < len(all) || k < len(keys) {
 		h := int64(math.MaxInt64)
-		if more {
-			h = ah
+		if j < len(all) {
+			h = all[j].Index
 		}
 		if k < len(keys) {
 			h = min(h, keys[k])
@@ -619,9 +621,8 @@ func seriesRows(p0 map[int64]*IntervalCounts, all *scan.Intervals, sources []int
 		}
 		start := h * iv
 		row := tables.SeriesRow{Start: start, All: true}
-		if more && ah == h {
-			row.Packets, row.Sources = a.Packets, sources[j]
-			ah, a, more = next()
+		if j < len(all) && all[j].Index == h {
+			row.Packets, row.Sources = all[j].Packets, all[j].Sources
 			j++
 		}
 		rows = append(rows, row)
@@ -639,14 +640,60 @@ func seriesRows(p0 map[int64]*IntervalCounts, all *scan.Intervals, sources []int
 	return rows, nil
 }
 
-// hourCounts is the distinct-source estimate of each interval of all
-// traffic, in index order, and the union of their sketches, counted on a
-// goroutine of their own while pass two runs (countHours): valid once
-// done is closed.
+// IntervalTotal is one interval of all traffic as the time series has
+// it: its index (start / interval), its packets and the estimate of its
+// distinct sources.
+type IntervalTotal struct {
+	Index, Packets, Sources int64
+}
+
+// Totals are the all-traffic side of the study: every interval with a
+// packet, in index order, and the union of their source sketches (the
+// summary's all_sources). Totals of disjoint sets of intervals merge
+// (MergeTotals): a pipeline counts each block of intervals on its own.
+type Totals struct {
+	Intervals []IntervalTotal
+	Union     sketch.HLL
+}
+
+// TotalsOf counts the intervals of all: each one's sketch, and their
+// union.
+func TotalsOf(all *scan.Intervals) *Totals {
+	t := &Totals{Intervals: make([]IntervalTotal, 0, all.Len())}
+	for h, a := range all.All() {
+		t.Intervals = append(t.Intervals, IntervalTotal{Index: h, Packets: a.Packets, Sources: a.Sources.Count()})
+		a.Sources.MergeInto(&t.Union)
+	}
+	return t
+}
+
+// MergeTotals merges the totals of disjoint sets of intervals, in any
+// order, into the totals of them all (an interval in two sets is an
+// error).
+func MergeTotals(ts []*Totals) (*Totals, error) {
+	n := 0
+	for _, o := range ts {
+		n += len(o.Intervals)
+	}
+	t := &Totals{Intervals: make([]IntervalTotal, 0, n)}
+	for _, o := range ts {
+		t.Intervals = append(t.Intervals, o.Intervals...)
+		t.Union.Merge(&o.Union)
+	}
+	slices.SortFunc(t.Intervals, func(a, b IntervalTotal) int { return cmp.Compare(a.Index, b.Index) })
+	for i := 1; i < len(t.Intervals); i++ {
+		if t.Intervals[i].Index == t.Intervals[i-1].Index {
+			return nil, fmt.Errorf("interval %d in two sets of totals", t.Intervals[i].Index)
+		}
+	}
+	return t, nil
+}
+
+// hourCounts are the totals of all traffic's intervals, counted on a
+// goroutine of their own while pass two runs: valid once done is closed.
 type hourCounts struct {
-	done  chan struct{}
-	n     []int64 // in the order of Intervals.All
-	union sketch.HLL
+	done chan struct{}
+	t    *Totals
 }
 
 // countHoursAsync starts counting the intervals of all.
@@ -654,11 +701,7 @@ func countHoursAsync(all *scan.Intervals) *hourCounts {
 	hc := &hourCounts{done: make(chan struct{})}
 	go func() {
 		defer close(hc.done)
-		hc.n = make([]int64, 0, all.Len())
-		for _, a := range all.All() {
-			hc.n = append(hc.n, a.Sources.Count())
-			a.Sources.MergeInto(&hc.union)
-		}
+		hc.t = TotalsOf(all)
 	}()
 	return hc
 }

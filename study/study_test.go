@@ -362,3 +362,40 @@ func TestPartsAssemble(t *testing.T) {
 		t.Fatalf("the capture proves little: %d sources, %d bundles, %d events", len(want.Sources), len(want.Bundles), len(want.Events))
 	}
 }
+
+// TestTotalsMerge counts the intervals of all traffic in blocks, as a
+// pipeline keyed by block does, and merges the blocks' totals in a
+// shuffled order: the totals of counting them all at once. An interval in
+// two blocks is an error.
+func TestTotalsMerge(t *testing.T) {
+	res := scanOf(t, testcap.Medium(t))
+	want := TotalsOf(&res.Intervals)
+	blocks := map[int64]*scan.Intervals{}
+	for h, a := range res.Intervals.All() {
+		b := blocks[h>>5]
+		if b == nil {
+			b = &scan.Intervals{}
+			blocks[h>>5] = b
+		}
+		c := *a
+		c.Sources = a.Sources.Clone()
+		b.Set(h, &c)
+	}
+	if len(blocks) < 3 {
+		t.Fatalf("%d blocks prove little", len(blocks))
+	}
+	var ts []*Totals
+	for _, b := range blocks { // map order: shuffled
+		ts = append(ts, TotalsOf(b))
+	}
+	got, err := MergeTotals(ts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("merged totals of %d blocks differ from the totals of all %d intervals", len(blocks), len(want.Intervals))
+	}
+	if _, err := MergeTotals(append(ts, TotalsOf(blocks[want.Intervals[0].Index>>5]))); err == nil {
+		t.Error("an interval merged twice: no error")
+	}
+}

@@ -137,7 +137,9 @@ func (c Config) format() (tables.Format, error) {
 }
 
 func init() {
-	register.DoFn5x1[context.Context, FileTask, func(*scanAcc), func(int64, []byte), func(scan.DstRange), error](&scanFn{})
+	register.DoFn6x1[context.Context, FileTask, func(*scanAcc), func(int64, []byte), func(scan.DstRange), func(int64, *ivAcc), error](&scanFn{})
+	register.Emitter2[int64, *ivAcc]()
+	register.Combiner2[*ivAcc, []byte](&ivCombine{})
 	register.Emitter1[*scanAcc]()
 	register.Emitter1[scan.DstRange]()
 	register.Emitter1[[]byte]()
@@ -145,7 +147,7 @@ func init() {
 	register.DoFn5x1[int64, func(*[]byte) bool, string, func([]byte), func(*countsAcc), error](&shardFn{})
 	register.Emitter1[*countsAcc]()
 	register.Iter1[[]byte]()
-	register.DoFn5x1[[]byte, *scanAcc, *countsAcc, func(*[]byte) bool, func(string), error](&writeFn{})
+	register.DoFn6x1[[]byte, *scanAcc, *countsAcc, func(*[]byte) bool, func(*[]byte) bool, func(string), error](&writeFn{})
 	register.Emitter1[string]()
 	register.DoFn1x2[scan.DstRange, string, error](&teleFn{})
 	register.Combiner1[scan.DstRange](&dstCombine{})
@@ -168,12 +170,13 @@ func Build(s beam.Scope, inputs []string, cfg Config) beam.PCollection {
 	all := beam.CreateList(s.Scope("Inputs"), tasks)
 	// Prism runs a stage's elements in one bundle, one after another:
 	// W branches, each with its own Reshuffle, run in parallel.
-	var counts, records, dsts []beam.PCollection
+	var counts, records, dsts, ivs []beam.PCollection
 	for i, part := range beam.Partition(s.Scope("SpreadFiles"), w, byIndex, all) {
 		sc := s.Scope(fmt.Sprintf("Scan%d", i))
-		c, r, d := beam.ParDo3(sc, &scanFn{Cfg: cfg}, beam.Reshuffle(sc, part))
-		counts, records, dsts = append(counts, c), append(records, r), append(dsts, d)
+		c, r, d, v := beam.ParDo4(sc, &scanFn{Cfg: cfg}, beam.Reshuffle(sc, part))
+		counts, records, dsts, ivs = append(counts, c), append(records, r), append(dsts, d), append(ivs, v)
 	}
+	totals := beam.DropKey(s, beam.CombinePerKey(s.Scope("CombineIntervals"), &ivCombine{}, beam.Flatten(s, ivs...)))
 	// An empty accumulator each, so that the combined counts exist even
 	// with no record at all.
 	counts = append(counts, beam.Create(s.Scope("NoCounts"), &scanAcc{res: &scan.Result{}}))
@@ -192,7 +195,8 @@ func Build(s beam.Scope, inputs []string, cfg Config) beam.PCollection {
 	studyCounts = append(studyCounts, beam.Create(s.Scope("NoStudyCounts"), &countsAcc{}))
 	combined := beam.Combine(s.Scope("CombineStudy"), &countsCombine{}, beam.Flatten(s, studyCounts...))
 	return beam.ParDo(s.Scope("Write"), &writeFn{Cfg: cfg}, beam.Impulse(s),
-		beam.SideInput{Input: scanned}, beam.SideInput{Input: combined}, beam.SideInput{Input: beam.Flatten(s, parts...)})
+		beam.SideInput{Input: scanned}, beam.SideInput{Input: combined}, beam.SideInput{Input: totals},
+		beam.SideInput{Input: beam.Flatten(s, parts...)})
 }
 
 // byIndex spreads the inputs over the scan's branches.
@@ -244,12 +248,12 @@ func (f *scanFn) Setup() error {
 }
 
 // StartBundle starts a bundle with no counts and no records.
-func (f *scanFn) StartBundle(_ func(*scanAcc), _ func(int64, []byte), _ func(scan.DstRange)) {
+func (f *scanFn) StartBundle(_ func(*scanAcc), _ func(int64, []byte), _ func(scan.DstRange), _ func(int64, *ivAcc)) {
 	f.acc, f.batches, f.held = nil, map[int][]byte{}, 0
 }
 
 // ProcessElement scans the file of t.
-func (f *scanFn) ProcessElement(ctx context.Context, t FileTask, _ func(*scanAcc), records func(int64, []byte), _ func(scan.DstRange)) error {
+func (f *scanFn) ProcessElement(ctx context.Context, t FileTask, _ func(*scanAcc), records func(int64, []byte), _ func(scan.DstRange), _ func(int64, *ivAcc)) error {
 	res, err := scanTask(ctx, t, f.sc)
 	if err != nil {
 		return err
@@ -297,11 +301,13 @@ func (f *scanFn) flush(records func(int64, []byte)) {
 	f.batches, f.held = map[int][]byte{}, 0
 }
 
-// FinishBundle sends the bundle's counts and the records still held.
-func (f *scanFn) FinishBundle(counts func(*scanAcc), records func(int64, []byte), dst func(scan.DstRange)) {
+// FinishBundle sends the bundle's counts, its intervals by block, and
+// the records still held.
+func (f *scanFn) FinishBundle(counts func(*scanAcc), records func(int64, []byte), dst func(scan.DstRange), intervals func(int64, *ivAcc)) {
 	f.flush(records)
 	if f.acc != nil {
 		dst(f.acc.res.Dst)
+		splitIntervals(&f.acc.res.Intervals, intervals)
 		counts(f.acc)
 		f.acc = nil
 	}

@@ -22,10 +22,10 @@ type writeFn struct {
 	Cfg Config
 }
 
-// ProcessElement writes Cfg.Out from the combined scan counts, the
-// combined study counts and every shard's part, and emits a line saying
-// what it wrote.
-func (f *writeFn) ProcessElement(_ []byte, acc *scanAcc, ca *countsAcc, parts func(*[]byte) bool, done func(string)) error {
+// ProcessElement writes Cfg.Out from the combined scan counts (without
+// their intervals), the combined study counts, every block's interval
+// totals and every shard's parts, and emits a line saying what it wrote.
+func (f *writeFn) ProcessElement(_ []byte, acc *scanAcc, ca *countsAcc, blocks func(*[]byte) bool, parts func(*[]byte) bool, done func(string)) error {
 	so, err := f.Cfg.studyOptions()
 	if err != nil {
 		return err
@@ -71,12 +71,25 @@ func (f *writeFn) ProcessElement(_ []byte, acc *scanAcc, ca *countsAcc, parts fu
 		slices.SortFunc(ps, func(x, y piece) int { return x.seq - y.seq })
 		streams = append(streams, ps)
 	}
+	var ts []*study.Totals
+	for blocks(&b) {
+		t, err := decodeTotals(b)
+		if err != nil {
+			return err
+		}
+		ts = append(ts, t)
+		b = nil
+	}
+	totals, err := study.MergeTotals(ts)
+	if err != nil {
+		return err
+	}
 	var noInput error
 	if res.Total.Files == 0 {
 		noInput = scan.ErrNoInput
 	}
 	sum, err := analyze.Finish(res, noInput, f.Cfg.Out, format, func() (analyze.StudyOutput, error) {
-		t, err := study.Assemble(pts, &ca.Counts, res, so)
+		t, err := study.AssembleTotals(pts, &ca.Counts, totals, res.Dst, res.Interval, so)
 		if err != nil {
 			return nil, err
 		}
