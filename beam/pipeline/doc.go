@@ -3,27 +3,30 @@
 // workers, writing the same bytes.
 //
 //	inputs ──► Match (driver: capture.ExpandInputs, or a Beam filesystem's List)
-//	       ──► Create(FileTask) ─► Partition(W) ─► Reshuffle ─► scanFn (scan.Run of one file)
-//	             ├─► counts: a file's scan.Result without records ──► Combine(scanCombine) ──► one scan.Result
+//	       ──► Create(FileTask) ─► Partition(W) ─► Reshuffle ─► scanFn (scan.Scanner, one file at a time)
+//	             ├─► counts: a bundle's scan.Result without records or intervals ──► Combine(scanCombine) ──► one scan.Result
+//	             ├─► intervals: KV<block of 64, their packets and sketches> ──► CombinePerKey(ivCombine) ──► study.Totals a block
+//	             ├─► destination range ──► Combine(dstCombine) ──► the telescope
 //	             └─► records: KV<shard, encoded records>, shard = hash(source) mod S
 //	       ──► Partition(W) ─► GroupByKey ─► shardFn (a study.Part over every source of the shard)
 //	             ├─► shard parts: sources, events, bundles rows and the classified records
 //	             └─► study counts ──► Combine(countsCombine) ──► one study.Counts
-//	       ──► writeFn (one worker; side inputs: both combined counts, every shard part)
-//	             ──► study.Assemble + analyze.Finish ──► DIR/summary.json, the tables
+//	       ──► writeFn (one worker; side inputs: the combined counts, the blocks' totals, every shard part)
+//	             ──► study.AssembleTotals + analyze.Finish ──► DIR/summary.json, the tables
 //
 // Input: FileTask elements (index and path of every input, in the order
 // port0 analyze reads them). Output: the analysis folder port0 analyze
 // writes, byte for byte, whatever the runner, the number of workers, the
 // number of shards or the bundle sizes: every source's records reach one
-// shard in input order (a shard sorts its batches by file index), a
+// shard, which sorts them back into input order (by input and packet index), a
 // study.Part does not depend on the records of other sources, and the
 // writer sorts the rows of all shards as one study does and merges the
 // classified records back into input order.
 //
 // Memory: a scan worker holds one file's scan (as port0 analyze does); a
 // shard worker holds its shard's port-0 records (RecordLen bytes each,
-// the largest shard is the largest key); the writer holds the sources,
-// events and bundles rows and the combined counts, and streams the packets
-// table from one temporary file a shard.
+// up to Config.MemLimit bytes, then sorted runs on disk; the largest shard
+// is the largest key); the writer holds the sources, events and bundles
+// rows, the combined counts (a summary a file) and 24 bytes an interval,
+// and streams the packets table from each shard's pieces in turn.
 package pipeline
