@@ -73,14 +73,15 @@ func (e *ReadError) Unwrap() error { return e.err }
 type captureFormat uint8
 
 const (
-	formatPcap   captureFormat = iota + 1 // pcap, microsecond timestamps
-	formatPcapNs                          // pcap, nanosecond timestamps
-	formatPcapng                          // pcapng
+	formatPcap    captureFormat = iota + 1 // pcap, microsecond timestamps
+	formatPcapNs                           // pcap, nanosecond timestamps
+	formatPcapng                           // pcapng
+	formatPcapKuz                          // modified (Kuznetzov) pcap, microseconds
 )
 
 // Capture reads one capture file or stream: pcap (microsecond or
-// nanosecond, either byte order) or pcapng, optionally gzip- or
-// zstd-compressed.
+// nanosecond, either byte order, and the modified "Kuznetzov" pcap) or
+// pcapng, optionally gzip- or zstd-compressed.
 //
 // Next reads records straight out of a fixed 1 MiB bufio buffer and never
 // allocates in the steady state; Packet.Data points into that buffer. A
@@ -101,6 +102,7 @@ type Capture struct {
 	err   *ReadError
 
 	// pcap
+	recLen  int // record header length: RecordLen, or KuznetzovRecordLen
 	link    LinkType
 	snaplen uint32
 	fcsLen  int // bytes of FCS at the end of each frame, when the header says so
@@ -241,8 +243,8 @@ func (c *Capture) Reset(r io.Reader) error {
 	return c.readPcapHeader()
 }
 
-// Format names the container: "pcap", "pcap-ns" or "pcapng", with "+gzip"
-// or "+zstd" appended for compressed input.
+// Format names the container: "pcap", "pcap-ns", "pcap-kuznetzov" or
+// "pcapng", with "+gzip" or "+zstd" appended for compressed input.
 func (c *Capture) Format() string {
 	var s string
 	switch c.format {
@@ -252,6 +254,8 @@ func (c *Capture) Format() string {
 		s = "pcap-ns"
 	case formatPcapng:
 		s = "pcapng"
+	case formatPcapKuz:
+		s = "pcap-kuznetzov"
 	}
 	if c.dec != nil {
 		s += "+" + c.comp
@@ -259,9 +263,10 @@ func (c *Capture) Format() string {
 	return s
 }
 
-// IsPcapng reports whether the capture is pcapng, which is read record by
-// record (Next), not in chunks (ReadChunk).
-func (c *Capture) IsPcapng() bool { return c.format == formatPcapng }
+// ByRecord reports whether the capture is read record by record (Next)
+// and not in chunks (ReadChunk): pcapng, and the modified pcap, whose
+// longer record headers the chunk walk does not take.
+func (c *Capture) ByRecord() bool { return c.format == formatPcapng || c.format == formatPcapKuz }
 
 // Compressed reports whether the capture is gzip or zstd input.
 func (c *Capture) Compressed() bool { return c.dec != nil }

@@ -474,3 +474,43 @@ func FuzzCapture(f *testing.F) {
 		readBounded(t, b)
 	})
 }
+
+// TestKuznetzov reads the modified (Kuznetzov) pcap of the corpus in both
+// byte orders: the same packets as the plain pcap they were written from
+// (the 8 more bytes of each record header skipped), record by record.
+func TestKuznetzov(t *testing.T) {
+	read := func(name string) (string, bool, []Packet) {
+		c, err := OpenCapture(filepath.Join(testcap.CorpusDir(), name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		var ps []Packet
+		for {
+			var p Packet
+			err := c.Next(&p)
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			p.Data = append([]byte(nil), p.Data...)
+			ps = append(ps, p)
+		}
+		return c.Format(), c.ByRecord(), ps
+	}
+	_, _, want := read("pcap_us_le.pcap")
+	for _, name := range []string{"pcap_kuznetzov_le.pcap", "pcap_kuznetzov_be.pcap"} {
+		format, byRecord, got := read(name)
+		if format != "pcap-kuznetzov" || !byRecord || len(got) != len(want) || len(got) == 0 {
+			t.Fatalf("%s: format %q, by record %v, %d packets (want pcap-kuznetzov, true, %d)", name, format, byRecord, len(got), len(want))
+		}
+		for i := range got {
+			g, w := got[i], want[i]
+			if g.TS != w.TS || g.OrigLen != w.OrigLen || !bytes.Equal(g.Data, w.Data) || g.LinkType != w.LinkType {
+				t.Errorf("%s: packet %d differs from pcap_us_le.pcap's", name, i)
+			}
+		}
+	}
+}

@@ -140,7 +140,7 @@ type chunker struct {
 const readPiece = 128 << 10
 
 // ReadChunk fills ch with the next whole records of a pcap capture (not
-// pcapng: IsPcapng). ch.Last is set when the file ends after them, cleanly
+// one read by record: ByRecord). ch.Last is set when the file ends after them, cleanly
 // or with a read error (ch.Err). Records and ReadChunk are not to be mixed
 // on one capture.
 func (c *Capture) ReadChunk(ch *Chunk) {

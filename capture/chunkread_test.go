@@ -23,7 +23,7 @@ func readChunked(t *testing.T, data []byte, size, piece int) got {
 		return got{err: err}
 	}
 	defer c.Close()
-	if c.IsPcapng() {
+	if c.ByRecord() {
 		t.Fatal("pcapng input: ReadChunk is for pcap")
 	}
 	g := got{format: c.Format()}
@@ -89,7 +89,7 @@ func TestReadChunkLikeNext(t *testing.T) {
 		if err != nil {
 			continue // not a capture, or a file header error: no records to read
 		}
-		if !c.IsPcapng() {
+		if !c.ByRecord() {
 			inputs[filepath.Base(n)] = b
 		}
 		c.Close()

@@ -16,10 +16,12 @@ import (
 // Files are kept as given (whatever their content, so a bad file is reported
 // when it is read), "-" is kept and means standard input, and folders are
 // walked recursively in lexical order (filepath.WalkDir), skipping hidden
-// files and folders (names starting with "."). Inside folders only files
-// that look like captures are kept: a pcap or pcapng magic number, possibly
-// behind gzip or zstd, so truth files, manifests and READMEs next to the shards are
-// ignored. Duplicates are not removed.
+// files and folders (names starting with "."). Inside folders the files
+// that look like captures are kept: named like one (.pcap, .pcapng, .cap,
+// possibly with .gz, .zst or .zstd after), or starting with a pcap,
+// modified-pcap or pcapng magic number, possibly behind gzip or zstd, or
+// unreadable (so that reading them says why); truth files, manifests and
+// READMEs next to the shards are ignored. Duplicates are not removed.
 func ExpandInputs(args []string) ([]string, error) {
 	var out []string
 	for _, arg := range args {
@@ -48,11 +50,7 @@ func ExpandInputs(args []string) ([]string, error) {
 			if d.IsDir() {
 				return nil
 			}
-			ok, err := looksLikeCapture(path)
-			if err != nil {
-				return err
-			}
-			if ok {
+			if looksLikeCapture(path) {
 				out = append(out, path)
 			}
 			return nil
@@ -64,23 +62,40 @@ func ExpandInputs(args []string) ([]string, error) {
 	return out, nil
 }
 
-// looksLikeCapture reports whether the file at path starts with a pcap or
-// pcapng magic number, looking through gzip and zstd (a zstd file whose
-// first frame asks for more than DefaultZstdWindow is kept without looking,
-// so that its reader says what it needs rather than the file being
-// skipped). Non-regular files (devices, sockets, symlinks to folders) are
-// not captures.
-func looksLikeCapture(path string) (bool, error) {
+// captureExts are the file name endings (before .gz, .zst or .zstd) of
+// captures: a file so named is one, whatever it holds, and is read and
+// reported if it cannot be.
+var captureExts = []string{".pcap", ".pcapng", ".cap"}
+
+// looksLikeCapture reports whether the file at path is to be read as a
+// capture: it is named like one (captureExts, optionally compressed), or
+// it starts with a pcap, modified-pcap or pcapng magic number, looking
+// through gzip and zstd (a zstd file whose first frame asks for more than
+// DefaultZstdWindow is kept without looking, so that its reader says what
+// it needs rather than the file being skipped). A file that cannot be
+// opened is kept, so that reading it reports why: nothing that may be a
+// capture is skipped without a word. Non-regular files (devices, sockets,
+// symlinks to folders) are not captures.
+func looksLikeCapture(path string) bool {
 	info, err := os.Stat(path)
 	if err != nil {
-		return false, err
+		return true
 	}
 	if !info.Mode().IsRegular() {
-		return false, nil
+		return false
+	}
+	name := strings.ToLower(filepath.Base(path))
+	for _, z := range []string{".gz", ".zst", ".zstd"} {
+		name = strings.TrimSuffix(name, z)
+	}
+	for _, ext := range captureExts {
+		if strings.HasSuffix(name, ext) {
+			return true
+		}
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return false, err
+		return true
 	}
 	defer f.Close()
 	br := bufio.NewReader(f)
@@ -90,7 +105,7 @@ func looksLikeCapture(path string) (bool, error) {
 	case len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b:
 		gz, err := gzip.NewReader(br)
 		if err != nil {
-			return false, nil
+			return false
 		}
 		r = gz
 	case isZstd(head):
@@ -99,21 +114,21 @@ func looksLikeCapture(path string) (bool, error) {
 		if errors.As(err, &we) {
 			// Not decoded here: the reader, with ReadOptions.ZstdWindow,
 			// decodes it or says how much window it needs.
-			return true, nil
+			return true
 		}
 		if err != nil {
-			return false, nil
+			return false
 		}
 		defer zr.Close()
 		r = zr
 	}
 	var m [4]byte
 	if _, err := io.ReadFull(r, m[:]); err != nil {
-		return false, nil
+		return false
 	}
 	switch binary.BigEndian.Uint32(m[:]) {
-	case pcapMagicUs, pcapMagicUsSwapped, pcapMagicNs, pcapMagicNsSwapped, ngSHB:
-		return true, nil
+	case pcapMagicUs, pcapMagicUsSwapped, pcapMagicNs, pcapMagicNsSwapped, pcapMagicKuz, pcapMagicKuzSwapped, ngSHB:
+		return true
 	}
-	return false, nil
+	return false
 }

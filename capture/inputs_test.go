@@ -20,6 +20,10 @@ func TestExpandInputs(t *testing.T) {
 		t.Fatal(err)
 	}
 	pcapHdr := memPcap(0)
+	// The modified (Kuznetzov) pcap magic, in either byte order, without
+	// a capture's name: kept by its magic.
+	kuz := append([]byte{0xa1, 0xb2, 0xcd, 0x34}, pcapHdr[4:]...)
+	kuzSwapped := append([]byte{0x34, 0xcd, 0xb2, 0xa1}, pcapHdr[4:]...)
 	var z bytes.Buffer
 	zw := gzip.NewWriter(&z)
 	zw.Write(pcapHdr)
@@ -41,6 +45,15 @@ func TestExpandInputs(t *testing.T) {
 		"truth.csv.zst":    testcap.ZstdBytes(t, []byte("src,dst\n")),
 		"w.pcap.zst":       huge,
 		"empty":            nil,
+		// Named like captures but not readable as one: kept, so that
+		// reading them reports why (never a silent skip).
+		"bad/garbage.pcap":    []byte("not a capture"),
+		"bad/zero.pcapng":     nil,
+		"bad/broken.pcap.gz":  []byte("\x1f\x8b\x00garbage"),
+		"bad/broken.cap.zst":  []byte("\x28\xb5\x2f\xfd garbage"),
+		"bad/notes.txt":       []byte("not a capture"),
+		"bad/kuz-no-ext":      kuz,
+		"bad/kuz-swapped.bin": kuzSwapped,
 	}
 	for name, b := range files {
 		p := filepath.Join(dir, name)
@@ -60,7 +73,8 @@ func TestExpandInputs(t *testing.T) {
 	}{
 		{"stdin", []string{"-"}, []string{"-"}, false},
 		{"files as given", []string{j("sub/c.txt"), j("a.pcap"), j("sub/c.txt")}, []string{j("sub/c.txt"), j("a.pcap"), j("sub/c.txt")}, false},
-		{"folder", []string{dir}, []string{j("a.pcap"), j("sub/b.pcapng"), j("sub/deeper/d.cap"), j("w.pcap.zst"), j("y.pcap.zst"), j("z.pcap.gz")}, false},
+		{"folder", []string{dir}, []string{j("a.pcap"), j("bad/broken.cap.zst"), j("bad/broken.pcap.gz"), j("bad/garbage.pcap"), j("bad/kuz-no-ext"), j("bad/kuz-swapped.bin"), j("bad/zero.pcapng"),
+			j("sub/b.pcapng"), j("sub/deeper/d.cap"), j("w.pcap.zst"), j("y.pcap.zst"), j("z.pcap.gz")}, false},
 		{"mixed", []string{"-", j("sub"), j("empty")}, []string{"-", j("sub/b.pcapng"), j("sub/deeper/d.cap"), j("empty")}, false},
 		{"hidden file given explicitly", []string{j(".h.pcap")}, []string{j(".h.pcap")}, false},
 		{"missing", []string{j("nope.pcap")}, nil, true},

@@ -609,7 +609,7 @@ func (s *scanner) scan(c *capture.Capture) error { return s.scanWith(c, 1) }
 func (s *scanner) scanWith(c *capture.Capture, workers int) error {
 	s.t.reset()
 	var err error
-	if c.IsPcapng() || s.byRecord {
+	if c.ByRecord() || s.byRecord {
 		err = s.scanRecords(c)
 	} else {
 		err = s.scanPcap(c, workers)

@@ -132,6 +132,20 @@ func corpus() []file {
 	}
 	pcapUsLe := fs[0]
 
+	// The modified (Kuznetzov) pcap, both byte orders, and one cut inside
+	// the longer record header.
+	for _, v := range []struct {
+		name string
+		bo   order
+	}{{"pcap_kuznetzov_le.pcap", le}, {"pcap_kuznetzov_be.pcap", be}} {
+		w := newKuznetzov(v.bo, 65535, 1)
+		w.add(mixed()...)
+		fs = append(fs, w.file(v.name, "the mixed set in the modified (Kuznetzov) pcap of patched libpcaps: magic a1b2cd34, 24-byte record headers"))
+	}
+	kw := newKuznetzov(le, 65535, 1)
+	kw.add(mixed()[:2]...)
+	fs = append(fs, kw.broken("kuznetzov_cut_header.pcap", "modified pcap cut 20 bytes into a 24-byte record header", make([]byte, 20)))
+
 	// pcapng, two interfaces of different link types, both byte orders.
 	var pcapngLe file
 	for _, v := range []struct {

@@ -131,6 +131,8 @@ func formatOf(b []byte) string {
 			s = "pcap"
 		case 0xa1b23c4d, 0x4d3cb2a1:
 			s = "pcap-ns"
+		case 0xa1b2cd34, 0x34cdb2a1:
+			s = "pcap-kuznetzov"
 		case 0x0a0d0d0a:
 			s = "pcapng"
 		}

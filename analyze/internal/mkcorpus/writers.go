@@ -63,12 +63,23 @@ type file struct {
 	note      string
 }
 
-// pcapw writes a classic pcap file.
+// pcapw writes a classic pcap file, or the modified (Kuznetzov) pcap of
+// patched libpcaps (kuz: magic a1b2cd34, 8 more bytes a record header).
 type pcapw struct {
 	bo   order
 	ns   bool
+	kuz  bool
 	buf  []byte
 	recs []rec
+}
+
+// newKuznetzov writes the file header of a modified pcap: libpcap's
+// KUZNETZOV_TCPDUMP_MAGIC, microseconds, version 2.4.
+func newKuznetzov(bo order, snaplen, network uint32) *pcapw {
+	w := newPcap(bo, false, snaplen, network)
+	bo.PutUint32(w.buf, 0xa1b2cd34)
+	w.kuz = true
+	return w
 }
 
 // newPcap writes the file header: magic in byte order bo, version 2.4.
@@ -101,6 +112,11 @@ func (w *pcapw) header(ts int64, caplen, orig uint32) {
 	w.buf = w.bo.AppendUint32(w.buf, uint32(frac))
 	w.buf = w.bo.AppendUint32(w.buf, caplen)
 	w.buf = w.bo.AppendUint32(w.buf, orig)
+	if w.kuz { // struct pcap_sf_patched_pkthdr: index, protocol, pkt_type, pad
+		w.buf = w.bo.AppendUint32(w.buf, 2)
+		w.buf = w.bo.AppendUint16(w.buf, 0x0008) // ETH_P_IP as the kernel stores it
+		w.buf = append(w.buf, 0, 0)              // PACKET_HOST, padding
+	}
 }
 
 // add appends records, giving each the next fixed timestamp unless it has one.
