@@ -38,6 +38,15 @@ func ExpandInputs(args []string) ([]string, error) {
 			continue
 		}
 		err = filepath.WalkDir(arg, func(path string, d fs.DirEntry, err error) error {
+			if err != nil && path != arg {
+				// A subfolder that cannot be listed stays an input, so
+				// that reading it reports why; the walk goes on.
+				out = append(out, path)
+				if d != nil && d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
+			}
 			if err != nil {
 				return err
 			}

@@ -64,6 +64,9 @@ func TestExpandInputs(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	if err := os.Symlink(filepath.Join(dir, "nowhere"), filepath.Join(dir, "bad", "dangling.pcap")); err != nil {
+		t.Fatal(err)
+	}
 	j := func(s string) string { return filepath.Join(dir, s) }
 	tests := []struct {
 		name    string
@@ -73,7 +76,7 @@ func TestExpandInputs(t *testing.T) {
 	}{
 		{"stdin", []string{"-"}, []string{"-"}, false},
 		{"files as given", []string{j("sub/c.txt"), j("a.pcap"), j("sub/c.txt")}, []string{j("sub/c.txt"), j("a.pcap"), j("sub/c.txt")}, false},
-		{"folder", []string{dir}, []string{j("a.pcap"), j("bad/broken.cap.zst"), j("bad/broken.pcap.gz"), j("bad/garbage.pcap"), j("bad/kuz-no-ext"), j("bad/kuz-swapped.bin"), j("bad/zero.pcapng"),
+		{"folder", []string{dir}, []string{j("a.pcap"), j("bad/broken.cap.zst"), j("bad/broken.pcap.gz"), j("bad/dangling.pcap"), j("bad/garbage.pcap"), j("bad/kuz-no-ext"), j("bad/kuz-swapped.bin"), j("bad/zero.pcapng"),
 			j("sub/b.pcapng"), j("sub/deeper/d.cap"), j("w.pcap.zst"), j("y.pcap.zst"), j("z.pcap.gz")}, false},
 		{"mixed", []string{"-", j("sub"), j("empty")}, []string{"-", j("sub/b.pcapng"), j("sub/deeper/d.cap"), j("empty")}, false},
 		{"hidden file given explicitly", []string{j(".h.pcap")}, []string{j(".h.pcap")}, false},
