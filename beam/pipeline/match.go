@@ -23,7 +23,7 @@ import (
 func Match(ctx context.Context, args []string) ([]string, error) {
 	var inputs []string
 	for _, arg := range args {
-		if strings.Contains(arg, "://") {
+		if IsURL(arg) {
 			fs, err := filesystem.New(ctx, arg)
 			if err != nil {
 				return nil, err

@@ -9,7 +9,6 @@ import (
 	"net/netip"
 	"os"
 	"sort"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -37,7 +36,9 @@ type FileTask struct {
 // values, since Beam sends every stage's parameters to its workers as
 // JSON.
 type Config struct {
-	// Out is the analysis folder the writer makes (local to its worker).
+	// Out is the analysis folder the writer makes: a local path (on the
+	// writer's worker) or the URL of a Beam filesystem (gs://…), written
+	// through it.
 	Out string
 	// Files is the number of inputs.
 	Files int
@@ -147,7 +148,7 @@ func init() {
 	register.DoFn5x1[int64, func(*[]byte) bool, string, func([]byte), func(*countsAcc), error](&shardFn{})
 	register.Emitter1[*countsAcc]()
 	register.Iter1[[]byte]()
-	register.DoFn6x1[[]byte, *scanAcc, *countsAcc, func(*[]byte) bool, func(*[]byte) bool, func(string), error](&writeFn{})
+	register.DoFn7x1[context.Context, []byte, *scanAcc, *countsAcc, func(*[]byte) bool, func(*[]byte) bool, func(string), error](&writeFn{})
 	register.Emitter1[string]()
 	register.DoFn1x2[scan.DstRange, string, error](&teleFn{})
 	register.Combiner1[scan.DstRange](&dstCombine{})
@@ -316,7 +317,7 @@ func (f *scanFn) FinishBundle(counts func(*scanAcc), records func(int64, []byte)
 // scanTask scans one input: a local path as port0 analyze reads it, a URL
 // through the Beam filesystem of its scheme (linked in by the binary).
 func scanTask(ctx context.Context, t FileTask, sc *scan.Scanner) (*scan.Result, error) {
-	if !strings.Contains(t.Path, "://") {
+	if !IsURL(t.Path) {
 		res, err := sc.Scan(t.Path, nil)
 		if err != nil && !errors.Is(err, scan.ErrNoInput) {
 			res.Close()

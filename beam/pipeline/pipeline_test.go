@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
@@ -206,11 +208,12 @@ func TestShardOf(t *testing.T) {
 }
 
 // TestBeamFilesystem reads the inputs through a Beam filesystem (memfs,
-// the in-memory one; gs:// and s3:// are read the same way): a
-// Hive-partitioned glob is matched by the filesystem's List, each file
-// read through OpenRead, and the outputs are port0 analyze's on the same
-// files on disk, but for the file names. A file that cannot be read is a
-// read error, as on disk.
+// the in-memory one; gs:// and s3:// are read the same way) and writes
+// the outputs there: a Hive-partitioned glob is matched by the
+// filesystem's List, each file read through OpenRead, the analysis folder
+// written through OpenWrite, and it is port0 analyze's on the same files
+// on disk, but for the file names. A file that cannot be read is a read
+// error, as on disk.
 func TestBeamFilesystem(t *testing.T) {
 	sample := filepath.Join(testcap.Root(), "testdata", "gen-sample")
 	local := filepath.Join(t.TempDir(), "tele")
@@ -247,9 +250,10 @@ func TestBeamFilesystem(t *testing.T) {
 	o := analyze.Options{Study: study.DefaultOptions()}
 	dir := filepath.Join(t.TempDir(), "analyze")
 	analyzeInto(t, want, dir, o)
-	cfg := ConfigOf(o, filepath.Join(t.TempDir(), "beam"), len(inputs), 2, 4)
+	// The outputs go to the filesystem too.
+	cfg := ConfigOf(o, "memfs://out/analysis", len(inputs), 2, 4)
 	runPipeline(t, "prism", inputs, cfg)
-	x, y := testcap.Tree(t, dir), testcap.Tree(t, cfg.Out)
+	x, y := testcap.Tree(t, dir), memTree(t, cfg.Out)
 	if len(x) != len(y) || len(x) < 6 {
 		t.Fatalf("%d files from analyze, %d from the pipeline", len(x), len(y))
 	}
@@ -259,13 +263,39 @@ func TestBeamFilesystem(t *testing.T) {
 			t.Errorf("%s differs but for the file names: %s", name, firstDiff(b, y[name]))
 		}
 	}
-	sum, err := analyze.ReadSummary(cfg.Out)
+	sum, err := ReadSummary(context.Background(), cfg.Out)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(sum.ReadErrors) != 2 || sum.Total.Files != 4 {
 		t.Errorf("%d read errors, %d files read; want 2 and 4", len(sum.ReadErrors), sum.Total.Files)
 	}
+}
+
+// memTree reads every file below the memfs folder url, by name relative
+// to it.
+func memTree(t *testing.T, url string) map[string][]byte {
+	t.Helper()
+	ctx := context.Background()
+	fs := memfs.New(ctx)
+	names, err := fs.List(ctx, url+"/*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string][]byte{}
+	for _, n := range names {
+		r, err := fs.OpenRead(ctx, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(r)
+		r.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		m[strings.TrimPrefix(n, url+"/")] = b
+	}
+	return m
 }
 
 // firstDiff shows the lines around the first difference of a and b.

@@ -2,12 +2,17 @@ package pipeline
 
 import (
 	"bufio"
+	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
+
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem"
 
 	"github.com/port0/port0/analyze"
 	"github.com/port0/port0/label"
@@ -25,7 +30,7 @@ type writeFn struct {
 // ProcessElement writes Cfg.Out from the combined scan counts (without
 // their intervals), the combined study counts, every block's interval
 // totals and every shard's parts, and emits a line saying what it wrote.
-func (f *writeFn) ProcessElement(_ []byte, acc *scanAcc, ca *countsAcc, blocks func(*[]byte) bool, parts func(*[]byte) bool, done func(string)) error {
+func (f *writeFn) ProcessElement(ctx context.Context, _ []byte, acc *scanAcc, ca *countsAcc, blocks func(*[]byte) bool, parts func(*[]byte) bool, done func(string)) error {
 	so, err := f.Cfg.studyOptions()
 	if err != nil {
 		return err
@@ -36,14 +41,20 @@ func (f *writeFn) ProcessElement(_ []byte, acc *scanAcc, ca *countsAcc, blocks f
 	}
 	res := acc.res
 	defer res.Close()
-	if err := os.MkdirAll(f.Cfg.Out, 0o755); err != nil {
-		return err
-	}
 	tmp, err := os.MkdirTemp("", "port0-beam-*")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(tmp)
+	// A URL (gs://…) is written through its Beam filesystem: the folder is
+	// made on this worker's disk, then copied there file by file.
+	out := f.Cfg.Out
+	if IsURL(out) {
+		out = filepath.Join(tmp, "out")
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
 	// Each piece of a shard's classified records goes to a file of its
 	// own, so that the writer holds the rows but never the packets.
 	var pts []*study.PartTables
@@ -88,7 +99,7 @@ func (f *writeFn) ProcessElement(_ []byte, acc *scanAcc, ca *countsAcc, blocks f
 	if res.Total.Files == 0 {
 		noInput = scan.ErrNoInput
 	}
-	sum, err := analyze.Finish(res, noInput, f.Cfg.Out, format, func() (analyze.StudyOutput, error) {
+	sum, err := analyze.Finish(res, noInput, out, format, func() (analyze.StudyOutput, error) {
 		t, err := study.AssembleTotals(pts, &ca.Counts, totals, res.Dst, res.Interval, so)
 		if err != nil {
 			return nil, err
@@ -97,6 +108,11 @@ func (f *writeFn) ProcessElement(_ []byte, acc *scanAcc, ca *countsAcc, blocks f
 	})
 	if err != nil && !errors.Is(err, scan.ErrNoInput) {
 		return err
+	}
+	if out != f.Cfg.Out {
+		if err := copyOut(ctx, out, f.Cfg.Out); err != nil {
+			return err
+		}
 	}
 	line := fmt.Sprintf("%d inputs, %d read, %d packets", sum.Inputs, sum.Total.Files, sum.Total.Packets)
 	if sum.Port0 != nil {
@@ -200,4 +216,65 @@ func (s *stream) close() {
 		s.f.Close()
 		s.f, s.r = nil, nil
 	}
+}
+
+// IsURL reports whether a path names a Beam filesystem's file (scheme://…)
+// rather than a local one.
+func IsURL(path string) bool { return strings.Contains(path, "://") }
+
+// copyOut copies the files of the local folder dir, recursively, to the
+// folder url of a Beam filesystem, each under its relative path.
+func copyOut(ctx context.Context, dir, url string) error {
+	fs, err := filesystem.New(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer fs.Close()
+	return filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			return err
+		}
+		src, err := os.Open(p)
+		if err != nil {
+			return err
+		}
+		defer src.Close()
+		dst, err := fs.OpenWrite(ctx, strings.TrimSuffix(url, "/")+"/"+filepath.ToSlash(rel))
+		if err != nil {
+			return err
+		}
+		if _, err := io.Copy(dst, src); err != nil {
+			dst.Close()
+			return fmt.Errorf("%s: %w", rel, err)
+		}
+		return dst.Close()
+	})
+}
+
+// ReadSummary reads the summary.json of an analysis folder, local or
+// the URL of a Beam filesystem.
+func ReadSummary(ctx context.Context, out string) (*analyze.Summary, error) {
+	if !IsURL(out) {
+		return analyze.ReadSummary(out)
+	}
+	name := strings.TrimSuffix(out, "/") + "/" + analyze.SummaryFile
+	fs, err := filesystem.New(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	defer fs.Close()
+	r, err := fs.OpenRead(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	var s analyze.Summary
+	if err := json.NewDecoder(r).Decode(&s); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return &s, nil
 }

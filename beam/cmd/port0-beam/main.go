@@ -136,14 +136,14 @@ func run(args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "port0-beam: the pipeline failed:", err)
 		return 1
 	}
-	return report(*out, !*quiet, stderr)
+	return report(ctx, *out, !*quiet, stderr)
 }
 
 // report prints the read errors of the written summary, as port0 analyze
 // does, and a line of what was read unless quiet, and says whether any
 // input was read.
-func report(out string, verbose bool, stderr io.Writer) int {
-	sum, err := analyze.ReadSummary(out)
+func report(ctx context.Context, out string, verbose bool, stderr io.Writer) int {
+	sum, err := pipeline.ReadSummary(ctx, out)
 	if err != nil {
 		fmt.Fprintln(stderr, "port0-beam: the pipeline ended but wrote no summary:", err)
 		return 1
