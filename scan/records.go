@@ -212,6 +212,11 @@ func (rs *Records) adopt(s *segment, from *spill) error {
 		return nil
 	}
 	if err := s.spillOut(sp); err != nil {
+		// The segment stays in memory, in from's budget.
+		sp.inMem.Add(-n)
+		if from != nil {
+			from.inMem.Add(n)
+		}
 		return err
 	}
 	return s.close()

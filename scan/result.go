@@ -84,6 +84,16 @@ func (r *Result) Merge(o *Result) error {
 	if r.Port0 && o.Port0 && r.Inputs > 0 && o.Inputs > 0 && r.Interval != o.Interval {
 		return fmt.Errorf("merge: a result made with -interval %v and one made with -interval %v: time series of different intervals do not merge; analyze every part with the same -interval", r.Interval, o.Interval)
 	}
+	// o's records join r's memory budget first, spilling where it is
+	// exceeded: that can fail (a spill file), and then r is unchanged and
+	// o keeps its records.
+	if r.Records.spill != nil {
+		for _, s := range o.Records.segs {
+			if err := r.Records.adopt(s, o.Records.spill); err != nil {
+				return fmt.Errorf("merge: %w", err)
+			}
+		}
+	}
 	if r.Inputs == 0 {
 		r.Port0, r.Interval = o.Port0, o.Interval
 	}
@@ -104,9 +114,6 @@ func (r *Result) Merge(o *Result) error {
 	for _, s := range o.Records.segs {
 		s.base += base
 		r.Records.segs = append(r.Records.segs, s)
-		if err := r.Records.adopt(s, o.Records.spill); err != nil {
-			return err
-		}
 	}
 	o.Records.segs = nil
 	*o = Result{}

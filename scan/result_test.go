@@ -679,3 +679,27 @@ func TestScannerOneByOne(t *testing.T) {
 		t.Error("NewScanner took a 7-minute interval")
 	}
 }
+
+// TestMergeSpillFails merges into a result whose records must spill to a
+// folder that does not exist: Merge fails, and both results are as they
+// were (the other still holds its records).
+func TestMergeSpillFails(t *testing.T) {
+	in := mergeInputs(t)
+	a := run(t, in[:1], Options{Port0: true})
+	b := run(t, in[1:], Options{Port0: true})
+	// From now on a's records must spill, to a folder that is not there.
+	a.Records.spill.opts = SpillOptions{MemLimit: 1, Dir: filepath.Join(t.TempDir(), "missing")}
+	if b.Records.Len() == 0 {
+		t.Fatal("the second part has no records: the test proves nothing")
+	}
+	wantA, wantB := encoding(t, a), encoding(t, b)
+	if err := a.Merge(b); err == nil {
+		t.Fatal("merge with a spill folder that does not exist: no error")
+	}
+	if got := encoding(t, a); !bytes.Equal(got, wantA) {
+		t.Error("the failed merge changed the result merged into")
+	}
+	if got := encoding(t, b); !bytes.Equal(got, wantB) {
+		t.Error("the failed merge changed the result merged from")
+	}
+}
