@@ -304,20 +304,8 @@ func Run(inputs []string, stdin io.Reader, opts Options) (*Result, error) {
 	if err := CheckInterval(opts.Interval); err != nil {
 		return newResult(len(inputs), false, opts.Spill), err
 	}
-	decoders := opts.Workers
-	if decoders <= 0 {
-		decoders = runtime.GOMAXPROCS(0)
-	}
-	workers := max(1, min(decoders, len(inputs)))
-	// More goroutines decoding one file than there are CPUs decode it no
-	// faster, and each file worker keeps two 1 MiB chunks per decoder:
-	// -workers 1000 on compressed input would hold 2 GB a file worker.
-	decoders = min(decoders, runtime.GOMAXPROCS(0))
-
-	res := newResult(len(inputs), opts.Port0, opts.Spill)
-	if opts.Port0 {
-		res.Interval = intervalOr(opts.Interval)
-	}
+	workers := max(1, min(opts.workers(), len(inputs)))
+	res := opts.newResult(len(inputs))
 	var segs []*segment
 	if opts.Port0 {
 		for range inputs {
@@ -338,13 +326,19 @@ func Run(inputs []string, stdin io.Reader, opts Options) (*Result, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			s := newScanner(opts, decoders, &prog)
+			s := newScanner(opts, &prog)
 			for i := range jobs {
 				var seg *segment
 				if opts.Port0 {
 					seg = segs[i]
 				}
-				s.scanInto(res, i, inputs[i], stdin, seg, &mu)
+				var in io.Reader // nil: the file inputs[i]
+				if inputs[i] == "-" {
+					if in = stdin; in == nil {
+						in = bytes.NewReader(nil) // no standard input: an empty one
+					}
+				}
+				s.scanInto(res, i, inputs[i], in, seg, &mu)
 				prog.done.Add(1)
 			}
 		}()
@@ -359,9 +353,30 @@ func Run(inputs []string, stdin io.Reader, opts Options) (*Result, error) {
 	return res, res.total()
 }
 
-// newScanner returns a file worker's scanner for opts, decoding a file
-// with up to decoders goroutines.
-func newScanner(opts Options, decoders int, prog *progress) *scanner {
+// workers is Options.Workers, 0 meaning GOMAXPROCS.
+func (o Options) workers() int {
+	if o.Workers <= 0 {
+		return runtime.GOMAXPROCS(0)
+	}
+	return o.Workers
+}
+
+// newResult returns the empty result of a scan of n inputs with o.
+func (o Options) newResult(n int) *Result {
+	res := newResult(n, o.Port0, o.Spill)
+	if o.Port0 {
+		res.Interval = intervalOr(o.Interval)
+	}
+	return res
+}
+
+// newScanner returns a file worker's scanner for opts. More goroutines
+// decoding one file than there are CPUs decode it no faster, and each
+// file worker keeps two 1 MiB chunks per decoder (-workers 1000 on
+// compressed input would hold 2 GB a file worker): a file is decoded by
+// at most GOMAXPROCS of them.
+func newScanner(opts Options, prog *progress) *scanner {
+	decoders := min(opts.workers(), runtime.GOMAXPROCS(0))
 	s := &scanner{prog: prog, workers: decoders, minParallel: ParallelMin, read: opts.Read, interval: int64(intervalOr(opts.Interval))}
 	if opts.Port0 {
 		s.tap = &tap{}
@@ -369,14 +384,15 @@ func newScanner(opts Options, decoders int, prog *progress) *scanner {
 	return s
 }
 
-// scanInto reads input i of res (name) into res.Files[i], its port-0
-// records into seg and its all-traffic numbers into res (under mu).
-func (s *scanner) scanInto(res *Result, i int, name string, stdin io.Reader, seg *segment, mu *sync.Mutex) {
+// scanInto reads input i of res (name; from r, or the file name when r
+// is nil) into res.Files[i], its port-0 records into seg and its
+// all-traffic numbers into res (under mu).
+func (s *scanner) scanInto(res *Result, i int, name string, r io.Reader, seg *segment, mu *sync.Mutex) {
 	if s.tap != nil {
 		s.tap.spill = res.Records.spill
 		s.tap.startFile(i, seg)
 	}
-	res.Files[i] = s.file(name, stdin)
+	res.Files[i] = s.file(name, r)
 	if s.tap != nil {
 		if err := seg.close(); err != nil {
 			res.Records.spill.fail(err)
@@ -411,10 +427,9 @@ func (res *Result) total() error {
 // handed many inputs one by one scans them as fast as one Run of them all.
 // It is not safe for concurrent use.
 type Scanner struct {
-	opts     Options
-	s        *scanner
-	mu       sync.Mutex
-	decoders int
+	opts Options
+	s    *scanner
+	mu   sync.Mutex
 }
 
 // NewScanner returns a Scanner with the options of Run (Progress is not
@@ -423,24 +438,19 @@ func NewScanner(opts Options) (*Scanner, error) {
 	if err := CheckInterval(opts.Interval); err != nil {
 		return nil, err
 	}
-	decoders := opts.Workers
-	if decoders <= 0 {
-		decoders = runtime.GOMAXPROCS(0)
-	}
-	decoders = min(decoders, runtime.GOMAXPROCS(0))
-	return &Scanner{opts: opts, s: newScanner(opts, decoders, nil), decoders: decoders}, nil
+	return &Scanner{opts: opts, s: newScanner(opts, nil)}, nil
 }
 
-// Scan reads one input (a path, or "-" for stdin) and returns its Result
-// and the error Run would return for it; the caller closes the Result.
-func (sc *Scanner) Scan(name string, stdin io.Reader) (*Result, error) {
-	res := newResult(1, sc.opts.Port0, sc.opts.Spill)
+// Scan reads one input, named name: from r, or, when r is nil, the file
+// name (Run reads "-" from standard input so), and returns its Result and
+// the error Run would return for it; the caller closes the Result.
+func (sc *Scanner) Scan(name string, r io.Reader) (*Result, error) {
+	res := sc.opts.newResult(1)
 	var seg *segment
 	if sc.opts.Port0 {
-		res.Interval = intervalOr(sc.opts.Interval)
 		seg = res.Records.newSegment()
 	}
-	sc.s.scanInto(res, 0, name, stdin, seg, &sc.mu)
+	sc.s.scanInto(res, 0, name, r, seg, &sc.mu)
 	return res, res.total()
 }
 
@@ -548,16 +558,14 @@ type scanner struct {
 // always decoded so, as their size says little about their length.
 const ParallelMin = 16 << 20
 
-// file reads one input and returns its summary.
-func (s *scanner) file(name string, stdin io.Reader) FileSummary {
+// file reads one input, named name, from r or, when r is nil, from the
+// file name, and returns its summary.
+func (s *scanner) file(name string, r io.Reader) FileSummary {
 	fs := FileSummary{File: name, Counts: newCounts()}
 	var c *capture.Capture
 	var err error
-	if name == "-" {
-		if stdin == nil {
-			stdin = bytes.NewReader(nil) // no standard input: an empty one
-		}
-		c, err = capture.NewCaptureWith("-", stdin, s.readOptions())
+	if r != nil {
+		c, err = capture.NewCaptureWith(name, r, s.readOptions())
 		s.fileSize, s.counted = 0, 0
 	} else {
 		c, err = capture.OpenCaptureWith(name, s.readOptions())
@@ -569,7 +577,7 @@ func (s *scanner) file(name string, stdin io.Reader) FileSummary {
 	if err != nil {
 		fs.ReadError = errorInfo(name, err)
 		fs.Counts.ReadErrors = 1
-		if info, serr := os.Stat(name); name != "-" && serr == nil && info.Mode().IsRegular() {
+		if info, serr := os.Stat(name); r == nil && serr == nil && info.Mode().IsRegular() {
 			fs.Counts.SkippedBytes = info.Size() // the whole file
 		}
 		return fs
@@ -577,7 +585,7 @@ func (s *scanner) file(name string, stdin io.Reader) FileSummary {
 	defer c.Close()
 	fs.Format = c.Format()
 	workers := 1
-	if name == "-" || c.Compressed() || s.fileSize >= s.minParallel {
+	if r != nil || c.Compressed() || s.fileSize >= s.minParallel {
 		workers = s.workers
 	}
 	err = s.scanWith(c, workers)
