@@ -331,10 +331,6 @@ type Study struct {
 	res   *scan.Result
 	hours *hourCounts
 	part  *Part
-	// Sources are the port-0 sources, sorted by address; Bundles the
-	// fingerprint bundles, sorted by start, source, target.
-	Sources []*Source
-	Bundles []Bundle
 	// tele is the telescope (opts.Telescope, or inferred from the
 	// destinations of all traffic: teleFrom says which).
 	tele     netip.Prefix
@@ -359,7 +355,6 @@ func New(res *scan.Result, opts Options) (*Study, error) {
 		return nil, err
 	}
 	st.part.Decide()
-	st.Sources, st.Bundles = st.part.Sources, st.part.Bundles
 	st.tele, st.teleFrom = Telescope(opts, res.Dst)
 	return st, nil
 }
