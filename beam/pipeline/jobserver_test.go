@@ -57,7 +57,7 @@ func TestJobServer(t *testing.T) {
 	o := analyze.Options{Study: study.DefaultOptions()}
 	want := filepath.Join(dir, "analyze")
 	analyzeInto(t, inputs, want, o)
-	cfg := ConfigOf(o, filepath.Join(dir, "beam"), len(inputs), 2, 8)
+	cfg := ConfigOf(o, filepath.Join(dir, "beam"), 2, 8)
 	runPipeline(t, "universal", inputs, cfg)
 	n := sameTree(t, "job server", want, cfg.Out)
 	t.Logf("through the job server at %s: %d files the same as port0 analyze's", endpoint, n)

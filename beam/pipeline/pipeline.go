@@ -49,18 +49,12 @@ type Config struct {
 	// Shards is the number of keys the sources are hashed to (0 =
 	// DefaultShards).
 	Shards int
-	// IntervalNS, ZstdWindow: the scan's options.
-	IntervalNS int64
-	ZstdWindow int64
-	// Study's options, as flags give them.
-	Telescope        string
-	EventTimeoutNS   int64
-	EventMinPackets  int64
-	EventMinDuration int64
-	BundleGapNS      int64
-	BundleMinProbes  int
-	// Format is the tables' format, as -format takes it.
-	Format string
+	// Interval and Read are the scan's options, Study the study's and
+	// Format the tables', as port0 analyze's flags set them.
+	Interval time.Duration
+	Read     capture.ReadOptions
+	Study    study.Options
+	Format   tables.Format
 	// Progress writes a line on stderr now and then as files are scanned
 	// (useful in-process or with the LOOPBACK environment).
 	Progress bool
@@ -78,17 +72,11 @@ type Config struct {
 // stage over a cluster's workers, few enough that each holds many sources.
 const DefaultShards = 64
 
-// ConfigOf turns analyze's options into a Config.
-func ConfigOf(o analyze.Options, out string, files, workers, shards int) Config {
-	c := Config{Out: out, Files: files, Workers: workers, ScanWorkers: o.Scan.Workers, Shards: shards,
-		IntervalNS: int64(o.Scan.Interval), ZstdWindow: o.Scan.Read.ZstdWindow,
-		EventTimeoutNS: int64(o.Study.EventTimeout), EventMinPackets: o.Study.EventMinPackets,
-		EventMinDuration: int64(o.Study.EventMinDuration), BundleGapNS: int64(o.Study.BundleGap),
-		BundleMinProbes: o.Study.BundleMinProbes, Format: o.Format.String()}
-	if o.Study.Telescope.IsValid() {
-		c.Telescope = o.Study.Telescope.String()
-	}
-	return c
+// ConfigOf turns analyze's options into a Config (its Files are set by
+// Build).
+func ConfigOf(o analyze.Options, out string, workers, shards int) Config {
+	return Config{Out: out, Workers: workers, ScanWorkers: o.Scan.Workers, Shards: shards,
+		Interval: o.Scan.Interval, Read: o.Scan.Read, Study: o.Study, Format: o.Format}
 }
 
 func (c Config) shards() int {
@@ -115,26 +103,7 @@ func (c Config) memLimit() int {
 }
 
 func (c Config) scanOptions() scan.Options {
-	return scan.Options{Port0: true, Workers: c.ScanWorkers, Interval: time.Duration(c.IntervalNS),
-		Read: capture.ReadOptions{ZstdWindow: c.ZstdWindow}}
-}
-
-func (c Config) studyOptions() (study.Options, error) {
-	o := study.Options{EventTimeout: time.Duration(c.EventTimeoutNS), EventMinPackets: c.EventMinPackets,
-		EventMinDuration: time.Duration(c.EventMinDuration), BundleGap: time.Duration(c.BundleGapNS), BundleMinProbes: c.BundleMinProbes}
-	if c.Telescope != "" {
-		p, err := netip.ParsePrefix(c.Telescope)
-		if err != nil {
-			return o, fmt.Errorf("telescope %q: %w", c.Telescope, err)
-		}
-		o.Telescope = p
-	}
-	return o, o.Check()
-}
-
-func (c Config) format() (tables.Format, error) {
-	var f tables.Format
-	return f, f.Set(c.Format)
+	return scan.Options{Port0: true, Workers: c.ScanWorkers, Interval: c.Interval, Read: c.Read}
 }
 
 func init() {
@@ -150,7 +119,7 @@ func init() {
 	register.Iter1[[]byte]()
 	register.DoFn7x1[context.Context, []byte, *scanAcc, *countsAcc, func(*[]byte) bool, func(*[]byte) bool, func(string), error](&writeFn{})
 	register.Emitter1[string]()
-	register.DoFn1x2[scan.DstRange, string, error](&teleFn{})
+	register.DoFn1x1[scan.DstRange, string](&teleFn{})
 	register.Combiner1[scan.DstRange](&dstCombine{})
 	register.Function1x1(byIndex)
 	register.Function2x1(byShard)
@@ -317,37 +286,24 @@ func (f *scanFn) FinishBundle(counts func(*scanAcc), records func(int64, []byte)
 // scanTask scans one input: a local path as port0 analyze reads it, a URL
 // through the Beam filesystem of its scheme (linked in by the binary).
 func scanTask(ctx context.Context, t FileTask, sc *scan.Scanner) (*scan.Result, error) {
-	if !IsURL(t.Path) {
-		res, err := sc.Scan(t.Path, nil)
-		if err != nil && !errors.Is(err, scan.ErrNoInput) {
-			res.Close()
-			return nil, err
+	var rd io.Reader // nil: the local file t.Path
+	if IsURL(t.Path) {
+		fs, err := filesystem.New(ctx, t.Path)
+		var rc io.ReadCloser
+		if err == nil {
+			defer fs.Close()
+			rc, err = fs.OpenRead(ctx, t.Path)
 		}
-		return res, nil
+		if err != nil {
+			rc = io.NopCloser(&failReader{err})
+		}
+		defer rc.Close()
+		rd = rc
 	}
-	var rd io.ReadCloser
-	fs, err := filesystem.New(ctx, t.Path)
-	if err == nil {
-		defer fs.Close()
-		rd, err = fs.OpenRead(ctx, t.Path)
-	}
-	if err != nil {
-		rd = io.NopCloser(&failReader{err})
-	}
-	defer rd.Close()
-	res, err := sc.Scan("-", rd)
+	res, err := sc.Scan(t.Path, rd)
 	if err != nil && !errors.Is(err, scan.ErrNoInput) {
 		res.Close()
 		return nil, err
-	}
-	for i := range res.Files {
-		res.Files[i].File = t.Path
-		if e := res.Files[i].ReadError; e != nil {
-			e.File = t.Path
-		}
-	}
-	for i := range res.ReadErrors {
-		res.ReadErrors[i].File = t.Path
 	}
 	return res, nil
 }
@@ -365,16 +321,12 @@ type teleFn struct {
 }
 
 // ProcessElement reads the combined destination range.
-func (f *teleFn) ProcessElement(dst scan.DstRange) (string, error) {
-	so, err := f.Cfg.studyOptions()
-	if err != nil {
-		return "", err
-	}
-	tele, _ := study.Telescope(so, dst)
+func (f *teleFn) ProcessElement(dst scan.DstRange) string {
+	tele, _ := study.Telescope(f.Cfg.Study, dst)
 	if !tele.IsValid() {
-		return "", nil
+		return ""
 	}
-	return tele.String(), nil
+	return tele.String()
 }
 
 // dstCombine widens the destination ranges of every bundle's inputs into

@@ -122,7 +122,7 @@ func TestSameBytes(t *testing.T) {
 			want := filepath.Join(t.TempDir(), "analyze")
 			analyzeInto(t, inputs, want, o)
 			for _, cfg := range c.cfgs {
-				base := ConfigOf(o, filepath.Join(t.TempDir(), "beam"), len(inputs), cfg.Workers, cfg.Shards)
+				base := ConfigOf(o, filepath.Join(t.TempDir(), "beam"), cfg.Workers, cfg.Shards)
 				base.FlushBytes, base.ScanWorkers, base.MemLimit = cfg.FlushBytes, cfg.ScanWorkers, cfg.MemLimit
 				runPipeline(t, "prism", inputs, base)
 				n := sameTree(t, c.name, want, base.Out)
@@ -144,7 +144,7 @@ func TestStudyFlags(t *testing.T) {
 		"-event-min-duration", "10s", "-bundle-gap", "90s", "-bundle-min-probes", "2", "-interval", "15m", "-format", "both")
 	want := filepath.Join(t.TempDir(), "analyze")
 	analyzeInto(t, inputs, want, fs)
-	cfg := ConfigOf(fs, filepath.Join(t.TempDir(), "beam"), len(inputs), 2, 3)
+	cfg := ConfigOf(fs, filepath.Join(t.TempDir(), "beam"), 2, 3)
 	runPipeline(t, "prism", inputs, cfg)
 	sameTree(t, "study flags", want, cfg.Out)
 }
@@ -162,7 +162,7 @@ func TestNoInputRead(t *testing.T) {
 	o := analyze.Options{Study: study.DefaultOptions()}
 	want := filepath.Join(dir, "analyze")
 	analyze.Run(inputs, nil, want, o) // ErrNoInput, with summary.json
-	cfg := ConfigOf(o, filepath.Join(dir, "beam"), len(inputs), 2, 4)
+	cfg := ConfigOf(o, filepath.Join(dir, "beam"), 2, 4)
 	runPipeline(t, "prism", inputs, cfg)
 	sameTree(t, "no input", want, cfg.Out)
 	sum, err := analyze.ReadSummary(cfg.Out)
@@ -251,7 +251,7 @@ func TestBeamFilesystem(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "analyze")
 	analyzeInto(t, want, dir, o)
 	// The outputs go to the filesystem too.
-	cfg := ConfigOf(o, "memfs://out/analysis", len(inputs), 2, 4)
+	cfg := ConfigOf(o, "memfs://out/analysis", 2, 4)
 	runPipeline(t, "prism", inputs, cfg)
 	x, y := testcap.Tree(t, dir), memTree(t, cfg.Out)
 	if len(x) != len(y) || len(x) < 6 {

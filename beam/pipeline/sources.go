@@ -12,7 +12,6 @@ import (
 	"net/netip"
 	"os"
 	"slices"
-	"time"
 
 	"github.com/port0/port0/label"
 	"github.com/port0/port0/scan"
@@ -46,10 +45,7 @@ const classedLen = scan.RecordLen + 1
 // ProcessElement studies the sources of shard.
 func (f *shardFn) ProcessElement(key int64, batches func(*[]byte) bool, tele string, parts func([]byte), counts func(*countsAcc)) error {
 	shard := int(uint32(key))
-	so, err := f.Cfg.studyOptions()
-	if err != nil {
-		return err
-	}
+	so := f.Cfg.Study
 	recs := &shardRecords{limit: f.Cfg.memLimit()}
 	defer recs.close()
 	var b []byte
@@ -72,7 +68,7 @@ func (f *shardFn) ProcessElement(key int64, batches func(*[]byte) bool, tele str
 			return nil
 		})
 	}
-	part := study.NewPart(so, time.Duration(f.Cfg.IntervalNS))
+	part := study.NewPart(so, f.Cfg.Interval)
 	if err := each(func(p *scan.P0Packet, _ []byte) { part.Add(p) }); err != nil {
 		return err
 	}

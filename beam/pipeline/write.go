@@ -31,14 +31,8 @@ type writeFn struct {
 // their intervals), the combined study counts, every block's interval
 // totals and every shard's parts, and emits a line saying what it wrote.
 func (f *writeFn) ProcessElement(ctx context.Context, _ []byte, acc *scanAcc, ca *countsAcc, blocks func(*[]byte) bool, parts func(*[]byte) bool, done func(string)) error {
-	so, err := f.Cfg.studyOptions()
-	if err != nil {
-		return err
-	}
-	format, err := f.Cfg.format()
-	if err != nil {
-		return err
-	}
+	so := f.Cfg.Study
+	format := f.Cfg.Format
 	res := acc.res
 	defer res.Close()
 	tmp, err := os.MkdirTemp("", "port0-beam-*")
@@ -104,7 +98,7 @@ func (f *writeFn) ProcessElement(ctx context.Context, _ []byte, acc *scanAcc, ca
 		if err != nil {
 			return nil, err
 		}
-		return &output{tables: t, files: res.Files, streams: streams, nfiles: len(res.Files)}, nil
+		return &output{tables: t, files: res.Files, streams: streams}, nil
 	})
 	if err != nil && !errors.Is(err, scan.ErrNoInput) {
 		return err
@@ -133,7 +127,6 @@ type output struct {
 	tables  *study.Tables
 	files   []scan.FileSummary
 	streams [][]piece // each shard's pieces, in order
-	nfiles  int
 }
 
 // Tables returns the assembled tables.
@@ -147,7 +140,7 @@ func (o *output) Packets(fn func(*tables.PacketRow) error) error {
 	for _, ps := range o.streams {
 		s := &stream{pieces: ps}
 		defer s.close()
-		if ok, err := s.next(o.nfiles); err != nil {
+		if ok, err := s.next(len(o.files)); err != nil {
 			return err
 		} else if ok {
 			streams = append(streams, s)
@@ -159,7 +152,7 @@ func (o *output) Packets(fn func(*tables.PacketRow) error) error {
 			return a.p.File < b.p.File
 		}
 		return a.p.Index < b.p.Index // no two records share both
-	}, func(s *stream) (bool, error) { return s.next(o.nfiles) }, func(s *stream) error {
+	}, func(s *stream) (bool, error) { return s.next(len(o.files)) }, func(s *stream) error {
 		row = study.PacketRow(&s.p, o.files, s.class)
 		return fn(&row)
 	})

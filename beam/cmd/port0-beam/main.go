@@ -111,7 +111,7 @@ func run(args []string, stderr io.Writer) int {
 	if workers == 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	cfg := pipeline.ConfigOf(o, *out, len(inputs), workers, *shards)
+	cfg := pipeline.ConfigOf(o, *out, workers, *shards)
 	cfg.Progress, cfg.MemLimit = !*quiet, *memlimit<<20
 	if *quiet {
 		// Beam and Prism log every job's steps at INFO (and a worker's
