@@ -1,10 +1,12 @@
 package gen
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/port0/port0/label"
@@ -376,9 +378,40 @@ func topVolumes(r *rand.Rand, n, top int, sigma, packets, topShare float64) []fl
 }
 
 // familyVolumes splits a port-0 family's packets over its n actors: the
-// heaviest sends pop.TopShare of them, the rest are log-normal.
+// heaviest sends pop.TopShare of them, and the rest are split as the n−1
+// heaviest of the family's pop.Actors−1 log-normal tail at scale 1 are, in
+// their proportions. A telescope that sees a small sample of the volume
+// sees the heavy actors of a family and misses the light ones, so the
+// actors of a small scale are the top of the full population, not a
+// smaller population as unequal as the full one (SCALING.md). With n at
+// least pop.Actors (scale 1, or a floor above the population) every actor
+// is drawn.
 func familyVolumes(r *rand.Rand, n int, pop Population, packets float64) []float64 {
-	return topVolumes(r, n, 1, pop.Sigma, packets, pop.TopShare)
+	top := 0
+	if pop.TopShare > 0 && n > 1 {
+		top = 1
+	}
+	tail := packets * (1 - float64(top)*pop.TopShare)
+	var out []float64
+	if top == 1 {
+		out = append(out, packets*pop.TopShare)
+	}
+	m := n - top             // tail actors planned
+	full := pop.Actors - top // tail actors at scale 1
+	if m >= full {
+		return append(out, volumes(r, m, pop.Sigma, tail)...)
+	}
+	w := volumes(r, full, pop.Sigma, 1)
+	slices.SortFunc(w, func(a, b float64) int { return cmp.Compare(b, a) })
+	w = w[:m]
+	sum := 0.0
+	for _, x := range w {
+		sum += x
+	}
+	for i := range w {
+		w[i] *= tail / sum
+	}
+	return append(out, w...)
 }
 
 // window draws an activity window with a log-normal duration (median

@@ -181,9 +181,9 @@ func Paper() *Scenario {
 			DurationDays: 2,
 		},
 		Sport0: Sport0{
-			Population:    Population{Actors: 400, MinActors: 10, Sigma: 1.2, TopShare: 0.9},
+			Population:    Population{Actors: 400, MinActors: 10, Sigma: 1.2, TopShare: 0.95},
 			Share:         0.15,
-			BurstFraction: 0.5,
+			BurstFraction: 0.3,
 			BurstDay:      671, // 2017-11-02
 			BurstHour:     1,
 			BurstHours:    3,
@@ -192,7 +192,7 @@ func Paper() *Scenario {
 			DurationDays:  20,
 		},
 		Backscatter: Backscatter{
-			Population:      Population{Actors: 20000, MinActors: 30, Sigma: 1.5, TopShare: 0.5},
+			Population:      Population{Actors: 20000, MinActors: 30, Sigma: 1.5, TopShare: 0.65},
 			Share:           0.20,
 			To0Fraction:     0.6,
 			ICMPFraction:    0.3,
@@ -206,7 +206,7 @@ func Paper() *Scenario {
 			DurationDays: 10,
 		},
 		Garbage: Garbage{
-			Population:  Population{Actors: 20, MinActors: 3, Sigma: 0.5, TopShare: 0.9},
+			Population:  Population{Actors: 20, MinActors: 3, Sigma: 0.5, TopShare: 0.95},
 			Share:       0.08,
 			SurgeDay:    1050,
 			SurgeDays:   5,
@@ -215,7 +215,7 @@ func Paper() *Scenario {
 			NearUniform: 1,
 		},
 		BitTorrent: BitTorrentFamily{
-			Population:   Population{Actors: 800, MinActors: 10, Sigma: 1.2, TopShare: 0.9},
+			Population:   Population{Actors: 800, MinActors: 10, Sigma: 1.2, TopShare: 0.95},
 			Share:        0.12,
 			DHTFraction:  0.7,
 			DurationDays: 10,

@@ -78,7 +78,7 @@ type Source struct {
 	Shapes      [classify.NumShapes]int64
 	Probes      classify.ProbeSet // the probe shapes seen
 	Bundles     int64             // fingerprint bundles sent
-	Dsts        sketch.HLL
+	Dsts        sketch.Distinct   // exact up to sketch.ExactMax, HyperLogLog above
 	TCP, UDP    int64
 	InitTTL     [4]int64 // packets by inferred initial TTL: 32, 64, 128, 255
 	ZMapID      int64    // IP ID 54321

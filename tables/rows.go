@@ -45,7 +45,7 @@ type SourceRow struct {
 	First, Last  int64
 	Packets      int64
 	Bytes        int64
-	DistinctDsts int64   // estimated (HyperLogLog)
+	DistinctDsts int64   // exact up to 1024 (sketch.ExactMax), estimated by HyperLogLog above
 	Coverage     float64 // DistinctDsts over the telescope's addresses (0: size unknown)
 	RatePPS      float64 // packets over the active time (0 for one instant)
 	TopDport     uint16
