@@ -28,11 +28,71 @@ type Target struct {
 	CILo, CIHi float64
 	// Unit for printing ("%", "packets", ...).
 	Unit string
+	// Sampling says how the statistic behaves with its sample: an exact
+	// count, a share of N draws, an estimator corrected for small samples,
+	// and what N counts.
+	Sampling string
+	// N is the size of the sample the measurement rests on, in the units
+	// Sampling names; MinN is the fewest that can decide the target (0:
+	// any sample decides, as for an exact consistency check). Below MinN
+	// the verdict is Insufficient, whatever the value.
+	N, MinN float64
 }
 
-// Pass reports whether the measurement lies within [Lo, Hi].
-func (t Target) Pass() bool {
-	return !math.IsNaN(t.Measured) && t.Measured >= t.Lo && t.Measured <= t.Hi
+// Verdict is what a target's measurement says about it.
+type Verdict uint8
+
+// The three verdicts. Fail means the data contradict the target;
+// Insufficient means the sample is too small to tell (never a Fail, never a
+// silent Pass).
+const (
+	Pass Verdict = iota
+	Insufficient
+	Fail
+)
+
+var verdictNames = [...]string{"pass", "insufficient", "FAIL"}
+
+// String is the verdict's word in the report, result.json and the sweep.
+func (v Verdict) String() string {
+	if int(v) < len(verdictNames) {
+		return verdictNames[v]
+	}
+	return "verdict(" + strconv.Itoa(int(v)) + ")"
+}
+
+// ParseVerdict reads a verdict's word back.
+func ParseVerdict(s string) (Verdict, error) {
+	for i, n := range verdictNames {
+		if s == n {
+			return Verdict(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown verdict %q (want pass, insufficient or FAIL)", s)
+}
+
+// Sufficient reports whether the sample is large enough to decide.
+func (t Target) Sufficient() bool { return t.MinN <= 0 || t.N >= t.MinN }
+
+// Verdict is Insufficient when the sample is smaller than MinN, else Pass
+// when the measurement lies within [Lo, Hi], else Fail.
+func (t Target) Verdict() Verdict {
+	switch {
+	case !t.Sufficient():
+		return Insufficient
+	case !math.IsNaN(t.Measured) && t.Measured >= t.Lo && t.Measured <= t.Hi:
+		return Pass
+	}
+	return Fail
+}
+
+// VerdictText is the verdict as the report prints it: an insufficient
+// sample says its size and what it needs.
+func (t Target) VerdictText() string {
+	if v := t.Verdict(); v != Insufficient {
+		return v.String()
+	}
+	return fmt.Sprintf("insufficient data (n = %s, needs ≥ %s)", fmtNum(t.N), fmtNum(t.MinN))
 }
 
 // Result is what one experiment found.
@@ -47,14 +107,44 @@ type Result struct {
 	Targets         []Target
 }
 
-// Pass reports whether every target passes.
-func (r *Result) Pass() bool {
+// Verdict is Fail when a target fails, else Insufficient when a target's
+// sample cannot decide it, else Pass.
+func (r *Result) Verdict() Verdict {
+	v := Pass
 	for _, t := range r.Targets {
-		if !t.Pass() {
-			return false
+		v = max(v, t.Verdict())
+	}
+	return v
+}
+
+// Count is how many of rs have each verdict.
+func Count(rs []*Result) (pass, insufficient, fail int) {
+	for _, r := range rs {
+		switch r.Verdict() {
+		case Pass:
+			pass++
+		case Insufficient:
+			insufficient++
+		default:
+			fail++
 		}
 	}
-	return true
+	return
+}
+
+// Tally is the one-line account of rs, as the CLI and the report print it:
+// "16 of 16 experiments pass", with the insufficient and failing ones named
+// when there are any.
+func Tally(rs []*Result) string {
+	p, i, f := Count(rs)
+	s := fmt.Sprintf("%d of %d experiments pass", p, len(rs))
+	if i > 0 {
+		s += fmt.Sprintf(", %d with insufficient data", i)
+	}
+	if f > 0 {
+		s += fmt.Sprintf(", %d FAIL", f)
+	}
+	return s
 }
 
 // Experiment is one named analysis.
@@ -196,8 +286,9 @@ type resultFile struct {
 }
 
 type targetFile struct {
-	What, Source, Unit                 string
-	Lo, Hi, Measured, CILo, CIHi, Pass string
+	What, Source, Unit, Sampling          string
+	Lo, Hi, Measured, CILo, CIHi, N, MinN string
+	Verdict                               string
 }
 
 // runFile is results/run.json: the provenance of a run and its experiments
@@ -217,7 +308,8 @@ func SaveResults(results string, rs []*Result, provenance []string) error {
 		rf := resultFile{Name: r.Name, Title: r.Title, Reproduces: r.Reproduces, Notes: r.Notes, Tables: r.Tables, Figures: r.Figures}
 		for _, t := range r.Targets {
 			rf.Targets = append(rf.Targets, targetFile{What: t.What, Source: t.Source, Unit: t.Unit,
-				Lo: ftoa(t.Lo), Hi: ftoa(t.Hi), Measured: ftoa(t.Measured), CILo: ftoa(t.CILo), CIHi: ftoa(t.CIHi), Pass: passWord(t.Pass())})
+				Sampling: t.Sampling,
+				Lo:       ftoa(t.Lo), Hi: ftoa(t.Hi), Measured: ftoa(t.Measured), CILo: ftoa(t.CILo), CIHi: ftoa(t.CIHi), N: ftoa(t.N), MinN: ftoa(t.MinN), Verdict: t.Verdict().String()})
 		}
 		if err := writeJSON(filepath.Join(results, r.Name, "result.json"), rf); err != nil {
 			return err
@@ -261,14 +353,19 @@ func LoadResults(results string) ([]*Result, []string, error) {
 		}
 		r := &Result{Name: rf.Name, Title: rf.Title, Reproduces: rf.Reproduces, Notes: rf.Notes, Tables: rf.Tables, Figures: rf.Figures}
 		for i, t := range rf.Targets {
-			tg := Target{What: t.What, Source: t.Source, Unit: t.Unit}
+			tg := Target{What: t.What, Source: t.Source, Unit: t.Unit, Sampling: t.Sampling}
 			for _, v := range []struct {
 				s string
 				p *float64
-			}{{t.Lo, &tg.Lo}, {t.Hi, &tg.Hi}, {t.Measured, &tg.Measured}, {t.CILo, &tg.CILo}, {t.CIHi, &tg.CIHi}} {
+			}{{t.Lo, &tg.Lo}, {t.Hi, &tg.Hi}, {t.Measured, &tg.Measured}, {t.CILo, &tg.CILo}, {t.CIHi, &tg.CIHi}, {t.N, &tg.N}, {t.MinN, &tg.MinN}} {
 				if *v.p, err = strconv.ParseFloat(v.s, 64); err != nil {
 					return nil, nil, fmt.Errorf("%s: target %d: %q is not a number", name, i+1, v.s)
 				}
+			}
+			// The verdict is recomputed from the numbers; a file whose
+			// word disagrees was edited or written by another version.
+			if v, err := ParseVerdict(t.Verdict); err != nil || v != tg.Verdict() {
+				return nil, nil, fmt.Errorf("%s: target %d: verdict %q does not follow from its numbers (%s); rerun port0 experiments", name, i+1, t.Verdict, tg.Verdict())
 			}
 			r.Targets = append(r.Targets, tg)
 		}
@@ -283,29 +380,30 @@ func LoadResults(results string) ([]*Result, []string, error) {
 // named, with the command that draws it.
 func WriteReport(results string, rs []*Result, provenance []string) error {
 	var b strings.Builder
-	pass := 0
-	for _, r := range rs {
-		if r.Pass() {
-			pass++
-		}
-	}
-	fmt.Fprintf(&b, "# port0 — experiments report\n\n%d of %d experiments pass.\n\n", pass, len(rs))
+	fmt.Fprintf(&b, "# port0 — experiments report\n\n%s.\n\n", Tally(rs))
+	b.WriteString("A target's verdict is `pass`, `FAIL` (the data contradict it) or `insufficient data (n = …, needs ≥ …)`: its sample is too small to decide, which is not a failure and not a pass. Each target says how its statistic behaves with the sample (column *sampling*).\n\n")
 	b.WriteString("## Provenance\n\n")
 	for _, p := range provenance {
 		fmt.Fprintf(&b, "- %s\n", p)
 	}
-	b.WriteString("\n| experiment | reproduces | targets | result |\n|---|---|---|---|\n")
+	b.WriteString("\n| experiment | reproduces | targets passed | insufficient | result |\n|---|---|---|---|---|\n")
 	for _, r := range rs {
-		n := 0
+		var n, ins int
 		for _, t := range r.Targets {
-			if t.Pass() {
+			switch t.Verdict() {
+			case Pass:
 				n++
+			case Insufficient:
+				ins++
 			}
 		}
-		fmt.Fprintf(&b, "| [%s](#%s) | %s | %d/%d | %s |\n", r.Name, r.Name, r.Reproduces, n, len(r.Targets), passWord(r.Pass()))
+		fmt.Fprintf(&b, "| [%s](#%s) | %s | %d/%d | %d | %s |\n", r.Name, r.Name, r.Reproduces, n, len(r.Targets), ins, r.Verdict())
+	}
+	if _, err := os.Stat(filepath.Join(results, "figures", VerdictFigure+".png")); err == nil {
+		fmt.Fprintf(&b, "\n![%s](figures/%s.png)\n", VerdictFigure, VerdictFigure)
 	}
 	for _, r := range rs {
-		fmt.Fprintf(&b, "\n## %s\n\n**%s.** Reproduces: %s. Result: **%s**.\n\n", r.Name, r.Title, r.Reproduces, passWord(r.Pass()))
+		fmt.Fprintf(&b, "\n## %s\n\n**%s.** Reproduces: %s. Result: **%s**.\n\n", r.Name, r.Title, r.Reproduces, r.Verdict())
 		for _, n := range r.Notes {
 			fmt.Fprintf(&b, "%s\n\n", n)
 		}
@@ -317,13 +415,13 @@ func WriteReport(results string, rs []*Result, provenance []string) error {
 			fmt.Fprintf(&b, "![%s](%s.png)\n\n", path.Base(f), f)
 		}
 		if len(r.Targets) > 0 {
-			b.WriteString("| target | source | accepted | measured | 95 % interval | pass |\n|---|---|---|---|---|---|\n")
+			b.WriteString("| target | source | sampling | accepted | measured | 95 % interval | verdict |\n|---|---|---|---|---|---|---|\n")
 			for _, t := range r.Targets {
 				ci := "—"
 				if t.CILo != 0 || t.CIHi != 0 {
 					ci = fmt.Sprintf("[%s, %s]", fmtNum(t.CILo), fmtNum(t.CIHi))
 				}
-				fmt.Fprintf(&b, "| %s | %s | [%s, %s] %s | %s %s | %s | %s |\n", t.What, t.Source, fmtNum(t.Lo), fmtNum(t.Hi), t.Unit, fmtNum(t.Measured), t.Unit, ci, passWord(t.Pass()))
+				fmt.Fprintf(&b, "| %s | %s | %s | [%s, %s] %s | %s %s | %s | %s |\n", t.What, t.Source, t.samplingText(), fmtNum(t.Lo), fmtNum(t.Hi), t.Unit, fmtNum(t.Measured), t.Unit, ci, t.VerdictText())
 			}
 			b.WriteString("\n")
 		}
@@ -343,9 +441,17 @@ func WriteReport(results string, rs []*Result, provenance []string) error {
 	return os.WriteFile(filepath.Join(results, "REPORT.md"), []byte(b.String()), 0o644)
 }
 
-func passWord(p bool) string {
-	if p {
-		return "pass"
+// samplingText is the sampling column of the report: the statistic's
+// behaviour, and its sample against what it needs.
+func (t Target) samplingText() string {
+	s := t.Sampling
+	if s == "" {
+		s = "—"
 	}
-	return "FAIL"
+	if t.MinN > 0 {
+		s += fmt.Sprintf(" (n = %s, needs ≥ %s)", fmtNum(t.N), fmtNum(t.MinN))
+	} else if t.N > 0 {
+		s += fmt.Sprintf(" (n = %s)", fmtNum(t.N))
+	}
+	return s
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io/fs"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -11,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/port0/port0/experiments/stats"
 
 	"github.com/port0/port0/analyze"
 	"github.com/port0/port0/capture"
@@ -51,7 +54,7 @@ func TestRunSmall(t *testing.T) {
 		t.Fatalf("%d results for %d experiments", len(rs), len(All()))
 	}
 	for _, r := range rs {
-		if (r.Name == "os-response-matrix" || r.Name == "backscatter-replies") && !r.Pass() {
+		if (r.Name == "os-response-matrix" || r.Name == "backscatter-replies") && r.Verdict() != Pass {
 			t.Errorf("%s fails: %+v", r.Name, r.Targets)
 		}
 		for _, tb := range r.Tables {
@@ -90,14 +93,14 @@ func TestRunSmall(t *testing.T) {
 	}
 	for i := range rs {
 		a, b := rs[i], back[i]
-		if a.Name != b.Name || a.Pass() != b.Pass() || len(a.Targets) != len(b.Targets) || strings.Join(a.Notes, "|") != strings.Join(b.Notes, "|") {
+		if a.Name != b.Name || a.Verdict() != b.Verdict() || len(a.Targets) != len(b.Targets) || strings.Join(a.Notes, "|") != strings.Join(b.Notes, "|") {
 			t.Errorf("%s: round trip changed the result", a.Name)
 			continue
 		}
 		for j := range a.Targets {
 			x, y := a.Targets[j], b.Targets[j]
 			same := func(p, q float64) bool { return p == q || (math.IsNaN(p) && math.IsNaN(q)) }
-			if x.What != y.What || !same(x.Lo, y.Lo) || !same(x.Hi, y.Hi) || !same(x.Measured, y.Measured) || !same(x.CILo, y.CILo) || !same(x.CIHi, y.CIHi) {
+			if x.What != y.What || !same(x.Lo, y.Lo) || !same(x.Hi, y.Hi) || !same(x.Measured, y.Measured) || !same(x.CILo, y.CILo) || !same(x.CIHi, y.CIHi) || x.N != y.N || x.MinN != y.MinN || x.Sampling != y.Sampling {
 				t.Errorf("%s target %d: %+v became %+v", a.Name, j, x, y)
 			}
 		}
@@ -125,18 +128,39 @@ func TestRunSmall(t *testing.T) {
 	}
 }
 
-// TestTargetPass checks the accepted range is inclusive and NaN never passes.
-func TestTargetPass(t *testing.T) {
+// TestTargetVerdict checks the accepted range is inclusive, NaN never
+// passes, and a sample below MinN is insufficient whatever the value.
+func TestTargetVerdict(t *testing.T) {
 	for _, c := range []struct {
-		lo, hi, m float64
-		want      bool
+		lo, hi, m, n, minN float64
+		want               Verdict
 	}{
-		{0, 1, 0, true}, {0, 1, 1, true}, {0, 1, 1.0001, false}, {0, 1, -1e-9, false},
-		{0, math.Inf(1), 1e300, true}, {0, 1, math.NaN(), false}, {math.Inf(-1), math.Inf(1), math.NaN(), false},
+		{0, 1, 0, 0, 0, Pass}, {0, 1, 1, 0, 0, Pass}, {0, 1, 1.0001, 0, 0, Fail}, {0, 1, -1e-9, 0, 0, Fail},
+		{0, math.Inf(1), 1e300, 0, 0, Pass}, {0, 1, math.NaN(), 0, 0, Fail}, {math.Inf(-1), math.Inf(1), math.NaN(), 0, 0, Fail},
+		{0, 1, 0.5, 99, 100, Insufficient}, {0, 1, 5, 99, 100, Insufficient}, {0, 1, math.NaN(), 0, 100, Insufficient},
+		{0, 1, 0.5, 100, 100, Pass}, {0, 1, 5, 100, 100, Fail},
 	} {
-		if got := (Target{Lo: c.lo, Hi: c.hi, Measured: c.m}).Pass(); got != c.want {
-			t.Errorf("[%v, %v] measured %v: pass %v, want %v", c.lo, c.hi, c.m, got, c.want)
+		tg := Target{Lo: c.lo, Hi: c.hi, Measured: c.m, N: c.n, MinN: c.minN}
+		if got := tg.Verdict(); got != c.want {
+			t.Errorf("[%v, %v] measured %v, n %v of %v: %v, want %v", c.lo, c.hi, c.m, c.n, c.minN, got, c.want)
 		}
+		if v, err := ParseVerdict(c.want.String()); err != nil || v != c.want {
+			t.Errorf("ParseVerdict(%q) = %v, %v", c.want, v, err)
+		}
+	}
+	if got := (Target{Lo: 0, Hi: 1, N: 85, MinN: 200}).VerdictText(); got != "insufficient data (n = 85, needs ≥ 200)" {
+		t.Errorf("VerdictText: %q", got)
+	}
+	r := &Result{Targets: []Target{{Lo: 0, Hi: 1, Measured: 0.5}, {Lo: 0, Hi: 1, N: 1, MinN: 2}}}
+	if r.Verdict() != Insufficient {
+		t.Errorf("a pass and an insufficient: %v", r.Verdict())
+	}
+	r.Targets = append(r.Targets, Target{Lo: 0, Hi: 1, Measured: 2})
+	if r.Verdict() != Fail {
+		t.Errorf("with a failing target: %v", r.Verdict())
+	}
+	if got := Tally([]*Result{r, {}}); got != "1 of 2 experiments pass, 1 FAIL" {
+		t.Errorf("Tally: %q", got)
 	}
 }
 
@@ -158,18 +182,44 @@ func TestDrawFiguresErrors(t *testing.T) {
 	}
 }
 
-// TestNormEntropyDeterministic checks the entropy does not move with map
-// iteration order (its float sum once did, in the last digits of
+// TestFlagEntropyDeterministic checks the entropy target does not move
+// with map iteration order (its float sum once did, in the last digits of
 // result.json).
-func TestNormEntropyDeterministic(t *testing.T) {
+func TestFlagEntropyDeterministic(t *testing.T) {
 	m := map[string]float64{}
 	for i := range 256 {
 		m[strconv.Itoa(i)] = float64(1 + (i*7919)%97)
 	}
-	want := normEntropy(m, 256)
+	want := flagEntropyTarget(m).Measured
 	for range 50 {
-		if got := normEntropy(m, 256); got != want {
-			t.Fatalf("normEntropy gave %v, then %v", want, got)
+		if got := flagEntropyTarget(m).Measured; got != want {
+			t.Fatalf("flag entropy gave %v, then %v", want, got)
+		}
+	}
+}
+
+// TestFlagEntropyDecides checks minFlagDraws: from that many draws on, a
+// generator confined to 16 flag values cannot reach the target (its
+// entropy is at most log 16), one draw fewer it could; and a uniform
+// generator scores near 1 at that size and at large ones.
+func TestFlagEntropyDecides(t *testing.T) {
+	lo := flagEntropyTarget(nil).Lo
+	for n := minFlagDraws; n <= 100000; n *= 2 {
+		if max16 := math.Log(16) / stats.UniformEntropy(n, flagValues); max16 > lo-0.1 {
+			t.Errorf("n = %d: a 16-value source can score %.3f, within 0.1 of %v", n, max16, lo)
+		}
+	}
+	if max16 := math.Log(16) / stats.UniformEntropy(23, flagValues); max16 < lo {
+		t.Errorf("23 draws decide already: a 16-value source scores at most %.3f", max16)
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{minFlagDraws, 300, 100000} {
+		m := map[string]float64{}
+		for range n {
+			m[strconv.Itoa(r.IntN(flagValues))]++
+		}
+		if tg := flagEntropyTarget(m); tg.Verdict() != Pass {
+			t.Errorf("uniform, n = %d: %v (%v)", n, tg.VerdictText(), tg.Measured)
 		}
 	}
 }

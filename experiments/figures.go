@@ -92,7 +92,60 @@ func DrawFigures(results, out string, progress io.Writer) ([]string, error) {
 	if len(drawn) == 0 {
 		return nil, fmt.Errorf("no experiment tables under %s: run port0 experiments -out %s first", results, results)
 	}
+	if _, err := os.Stat(filepath.Join(results, "run.json")); err == nil {
+		rs, _, err := LoadResults(results)
+		if err != nil {
+			return drawn, fmt.Errorf("figure %s: %w", VerdictFigure, err)
+		}
+		if err := DrawVerdicts(filepath.Join(out, VerdictFigure), rs); err != nil {
+			return drawn, fmt.Errorf("figure %s: %w", VerdictFigure, err)
+		}
+		if progress != nil {
+			fmt.Fprintf(progress, "figures: %s.png, %s.svg (from */result.json)\n", VerdictFigure, VerdictFigure)
+		}
+		drawn = append(drawn, VerdictFigure)
+	}
 	return drawn, nil
+}
+
+// VerdictFigure is the name of the figure of a run's verdicts, drawn
+// beside the experiments' figures.
+const VerdictFigure = "verdicts"
+
+// cellOf is a verdict as a cell of figures.VerdictMatrix.
+func cellOf(v Verdict) int {
+	switch v {
+	case Pass:
+		return figures.CellPass
+	case Insufficient:
+		return figures.CellInsufficient
+	}
+	return figures.CellFail
+}
+
+// DrawVerdicts draws base.png and base.svg: one row per experiment of rs,
+// one column per target (in each experiment's order), coloured by verdict.
+func DrawVerdicts(base string, rs []*Result) error {
+	width := 0
+	for _, r := range rs {
+		width = max(width, len(r.Targets))
+	}
+	var rows, cols []string
+	cells := make([][]int, len(rs))
+	for i, r := range rs {
+		rows = append(rows, r.Name)
+		cells[i] = make([]int, width)
+		for j := range cells[i] {
+			cells[i][j] = figures.CellNone
+		}
+		for j, t := range r.Targets {
+			cells[i][j] = cellOf(t.Verdict())
+		}
+	}
+	for j := range width {
+		cols = append(cols, strconv.Itoa(j+1))
+	}
+	return figures.VerdictMatrix(base, "Verdict of every target ("+Tally(rs)+")", "target (in the experiment's order, REPORT.md)", rows, cols, cells)
 }
 
 // parquetOf is the Parquet file of the experiments' CSV table name.

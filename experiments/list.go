@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/port0/port0/classify"
@@ -64,9 +65,9 @@ func datasetSummary(e *Env, r *Result) error {
 	all := float64(d.Summary.Port0.AllSources)
 	lo, hi := stats.BootstrapShare(int64(p0), int64(total), bootReps, e.Seed)
 	r.Targets = append(r.Targets,
-		Target{What: "packets analyzed = packets generated", Source: "generator manifest", Lo: float64(d.Manifest.Packets), Hi: float64(d.Manifest.Packets), Measured: total, Unit: "packets"},
-		Target{What: "port-0 share of all packets", Source: "scenario port0_share (REFERENCE: 0.01–1 %)", Lo: 100 * s.Port0Share * 0.9, Hi: 100 * s.Port0Share * 1.1, Measured: 100 * share(p0, total), CILo: 100 * lo, CIHi: 100 * hi, Unit: "%"},
-		Target{What: "port-0 sources among all sources", Source: "[V] \"a select few\" (Luchs & Doerr)", Lo: 0, Hi: 5, Measured: 100 * share(src0, all), Unit: "%"},
+		Target{What: "packets analyzed = packets generated", Source: "generator manifest", Lo: float64(d.Manifest.Packets), Hi: float64(d.Manifest.Packets), Measured: total, Unit: "packets", Sampling: exactCount},
+		shareTarget("port-0 share of all packets", "scenario port0_share (REFERENCE: 0.01–1 %)", s.Port0Share, 0.1, p0, total, total*s.Port0Share, "port-0 packets expected", lo, hi),
+		Target{What: "port-0 sources among all sources", Source: "[V] \"a select few\" (Luchs & Doerr)", Lo: 0, Hi: 5, Measured: 100 * share(src0, all), Unit: "%", Sampling: "ratio of exact source counts; both populations scale alike (SCALING.md)", N: src0},
 	)
 	days := float64(s.Days)
 	return e.WriteTable("summary.csv", []string{"metric", "value"}, [][]string{
@@ -133,8 +134,8 @@ func dailySeries(e *Env, r *Result) error {
 		}
 	}
 	r.Targets = append(r.Targets,
-		Target{What: fmt.Sprintf("day with the most source-port-0 SYNs to %d", s.Sport0.BurstPort), Source: "[V] Cisco, 2 Nov 2013 (scenario sport0.burst_day)", Lo: float64(s.Sport0.BurstDay), Hi: float64(s.Sport0.BurstDay + int(math.Ceil((float64(s.Sport0.BurstHour)+s.Sport0.BurstHours)/24))), Measured: float64(peak), Unit: "day"},
-		Target{What: "crafted-malformed packets inside the surge window", Source: "[V] CERT Polska, Nov 2011 (scenario garbage.surge_day, surge_days)", Lo: 99, Hi: 100, Measured: 100 * share(inSurge, malformed), Unit: "%"},
+		Target{What: fmt.Sprintf("day with the most source-port-0 SYNs to %d", s.Sport0.BurstPort), Source: "[V] Cisco, 2 Nov 2013 (scenario sport0.burst_day)", Lo: float64(s.Sport0.BurstDay), Hi: float64(s.Sport0.BurstDay + int(math.Ceil((float64(s.Sport0.BurstHour)+s.Sport0.BurstHours)/24))), Measured: float64(peak), Unit: "day", Sampling: "day of the largest daily count; n = SYNs to the burst port (one decides, no other family sends them)", N: burst[peak], MinN: 1},
+		Target{What: "crafted-malformed packets inside the surge window", Source: "[V] CERT Polska, Nov 2011 (scenario garbage.surge_day, surge_days)", Lo: 99, Hi: 100, Measured: 100 * share(inSurge, malformed), Unit: "%", Sampling: "share of n crafted-malformed packets, all inside by design", N: malformed, MinN: 1},
 	)
 	r.Notes = append(r.Notes, fmt.Sprintf("Peak day of the burst: %s.", days[peak].Format(time.DateOnly)))
 	return e.WriteTable("daily.csv", []string{"day", "port0_packets", "port0_sources", "sport0_burst_packets"}, rows)
@@ -153,9 +154,9 @@ func protocolPosition(e *Env, r *Result) error {
 		name string
 		n    int64
 	}{{"src-only", c.SrcOnly}, {"dst-only", c.DstOnly}, {"both", c.Both}} {
-		r.Targets = append(r.Targets, Target{What: "packets with port 0 " + pos.name, Source: "[D] every family of the scenario (REFERENCE: positions)", Lo: 1, Hi: math.Inf(1), Measured: float64(pos.n), Unit: "packets"})
+		r.Targets = append(r.Targets, Target{What: "packets with port 0 " + pos.name, Source: "[D] every family of the scenario (REFERENCE: positions)", Lo: 1, Hi: math.Inf(1), Measured: float64(pos.n), Unit: "packets", Sampling: exactCount})
 	}
-	r.Targets = append(r.Targets, Target{What: "TCP+UDP positions add up to the port-0 total", Source: "[D] consistency", Lo: float64(c.Total), Hi: float64(c.Total), Measured: float64(c.SrcOnly + c.DstOnly + c.Both), Unit: "packets"})
+	r.Targets = append(r.Targets, Target{What: "TCP+UDP positions add up to the port-0 total", Source: "[D] consistency", Lo: float64(c.Total), Hi: float64(c.Total), Measured: float64(c.SrcOnly + c.DstOnly + c.Both), Unit: "packets", Sampling: exactCount})
 	// Protocol by position, from the packet table.
 	positions := []decode.Port0Pos{decode.Port0Src, decode.Port0Dst, decode.Port0Both}
 	var cross [3][2]float64
@@ -177,7 +178,7 @@ func protocolPosition(e *Env, r *Result) error {
 			}
 		}
 	}
-	r.Targets = append(r.Targets, Target{What: "port-0 TCP/UDP rows of packets.csv = the summary's port-0 total", Source: "[D] consistency of the port-0 records with the scan", Lo: float64(c.Total), Hi: float64(c.Total), Measured: inTable, Unit: "packets"})
+	r.Targets = append(r.Targets, Target{What: "port-0 TCP/UDP rows of packets.csv = the summary's port-0 total", Source: "[D] consistency of the port-0 records with the scan", Lo: float64(c.Total), Hi: float64(c.Total), Measured: inTable, Unit: "packets", Sampling: exactCount})
 	var byProto [][]string
 	for i, pos := range []string{"src only", "dst only", "both"} {
 		byProto = append(byProto, []string{pos, f(cross[i][0]), f(cross[i][1])})
@@ -188,22 +189,32 @@ func protocolPosition(e *Env, r *Result) error {
 	return e.WriteTable("breakdown.csv", []string{"group", "packets"}, rows)
 }
 
-// normEntropy is the Shannon entropy of counts over k possible values,
-// divided by log(k): 1 for uniform. It sums in key order, so the result
-// does not depend on map iteration.
-func normEntropy(counts map[string]float64, k int) float64 {
-	var n float64
-	for _, c := range counts {
-		n += c
+// flagValues is how many flag bytes a TCP header can carry.
+const flagValues = 256
+
+// minFlagDraws is the fewest crafted flag bytes that can decide whether
+// they are near-uniform. A generator confined to the 16 commonest CERT.pl
+// values has an entropy of at most log 16; below 24 draws that is 0.9 of
+// what uniform draws score on average, so no sample that small can tell
+// the two apart, and from 40 draws on it is at most 0.78, a margin of 0.12
+// below the target for the sampling noise of a uniform source
+// (TestFlagEntropyDecides).
+const minFlagDraws = 40
+
+// flagEntropyTarget judges the crafted class's flag bytes against a
+// uniform source of the same sample size: the plug-in entropy over the
+// entropy n uniform draws have on average, which is 1 in expectation at
+// every n (the plug-in entropy alone is biased low on small samples: a few
+// hundred bytes over 256 values read as 0.84 of log 256).
+func flagEntropyTarget(counts map[string]float64) Target {
+	var c []float64
+	for _, k := range sortedKeys(counts) { // a fixed order: float sums depend on it
+		c = append(c, counts[k])
 	}
-	h := 0.0
-	for _, key := range sortedKeys(counts) { // a fixed order: float sums depend on it
-		if c := counts[key]; c > 0 {
-			p := c / n
-			h -= p * math.Log(p)
-		}
-	}
-	return h / math.Log(float64(k))
+	n := sum(counts)
+	return Target{What: "entropy of the crafted class's flag bytes over that of as many uniform draws", Source: "[V] CERT Polska 2011: near-uniform, nonsensical flags",
+		Lo: 0.9, Hi: 1.05, Measured: stats.Entropy(c) / stats.UniformEntropy(int(n), flagValues),
+		Sampling: "plug-in entropy over its expectation for n uniform draws (exact binomial sum); n = flag bytes", N: n, MinN: minFlagDraws}
 }
 
 func tcpFlags(e *Env, r *Result) error {
@@ -227,13 +238,12 @@ func tcpFlags(e *Env, r *Result) error {
 		}
 	}
 	m := byClass[label.Malformed.String()]
-	ent := normEntropy(m, 256)
 	if d.Scenario.Garbage.NearUniform >= 0.9 {
-		r.Targets = append(r.Targets, Target{What: "normalised entropy of the crafted class's flag bytes", Source: "[V] CERT Polska 2011: near-uniform, nonsensical flags", Lo: 0.9, Hi: 1, Measured: ent})
+		r.Targets = append(r.Targets, flagEntropyTarget(m))
 	}
 	// The flags of scans and backscatter are the legal ones.
 	scan := byClass[label.Scan.String()]
-	r.Targets = append(r.Targets, Target{What: "scan packets that are plain SYNs", Source: "[D] ZMap/Masscan/hping probes (REFERENCE)", Lo: 99, Hi: 100, Measured: 100 * share(scan["S"], sum(scan)), Unit: "%"})
+	r.Targets = append(r.Targets, Target{What: "scan packets that are plain SYNs", Source: "[D] ZMap/Masscan/hping probes (REFERENCE)", Lo: 99, Hi: 100, Measured: 100 * share(scan["S"], sum(scan)), Unit: "%", Sampling: "share of n scan TCP packets, every one a SYN by design", N: sum(scan), MinN: 1})
 	return e.WriteTable("flags.csv", []string{"class", "flags", "packets"}, rows)
 }
 
@@ -274,14 +284,57 @@ func purposeClasses(e *Env, r *Result) error {
 		rows = append(rows, []string{c.String(), f(n), f(share(n, total)), f(float64(cs[c.String()]))})
 		if w, ok := want[c]; ok && w > 0 {
 			lo, hi := stats.BootstrapShare(int64(n), int64(total), bootReps, e.Seed)
-			r.Targets = append(r.Targets, Target{What: "share of port-0 packets: " + c.String(), Source: "scenario family share (±35 %: few actors, heavy-tailed volumes)", Lo: 100 * w * 0.65, Hi: 100 * w * 1.35, Measured: 100 * share(n, total), CILo: 100 * lo, CIHi: 100 * hi, Unit: "%"})
+			k, unit := w*total, "packets expected"
+			if c == label.Fingerprint {
+				// Probes come in bundles: the independent draws are the
+				// bundles, fewer than the packets by the probes per
+				// bundle (7, or 13 with Nmap's T2–T7).
+				k, unit = k/(7+6*s.Fingerprint.NmapFraction), "bundles expected"
+			}
+			r.Targets = append(r.Targets, shareTarget("share of port-0 packets: "+c.String(), "scenario family share (±35 %: few actors, heavy-tailed volumes)", w, 0.35, n, total, k, unit, lo, hi))
 		}
 	}
 	bs := float64(cp[label.BackscatterTo0.String()] + cp[label.BackscatterFrom0.String()])
 	lo, hi := stats.BootstrapShare(int64(bs), int64(total), bootReps, e.Seed)
-	r.Targets = append(r.Targets, Target{What: "share of port-0 packets: backscatter (to and from 0)", Source: "scenario backscatter0.share (±35 %)", Lo: 100 * s.Backscatter.Share * 0.65, Hi: 100 * s.Backscatter.Share * 1.35, Measured: 100 * share(bs, total), CILo: 100 * lo, CIHi: 100 * hi, Unit: "%"})
+	r.Targets = append(r.Targets, shareTarget("share of port-0 packets: backscatter (to and from 0)", "scenario backscatter0.share (±35 %)", s.Backscatter.Share, 0.35, bs, total, s.Backscatter.Share*total, "packets expected", lo, hi))
 	return e.WriteTable("classes.csv", []string{"class", "packets", "share", "sources"}, rows)
 }
+
+// exactCount is the sampling of a target whose statistic is an exact
+// count or a consistency check: any sample decides it.
+const exactCount = "exact count (any sample decides)"
+
+// poissonSDs is how many Poisson standard deviations a share's band spans
+// at least.
+const poissonSDs = 3
+
+// shareTarget is the target that a share measured as count/total (in %)
+// recovers the scenario's want, within the relative tolerance tol or
+// three Poisson standard deviations of the k independent draws expected
+// (3/√k), whichever is wider: a small sample widens the band rather than
+// failing by chance. Below 9 draws the band would reach zero, and the
+// verdict is insufficient data.
+func shareTarget(what, source string, want, tol, count, total, k float64, unit string, lo, hi float64) Target {
+	band := max(tol, poissonSDs/math.Sqrt(k))
+	return Target{What: what, Source: source, Lo: 100 * want * (1 - band), Hi: 100 * want * (1 + band),
+		Measured: 100 * share(count, total), CILo: 100 * lo, CIHi: 100 * hi, Unit: "%",
+		Sampling: fmt.Sprintf("share of %s draws; band ±max(%s %%, 3/√n) of the scenario's %s %%; n = %s", unitNoun(unit), fmtNum(100*tol), fmtNum(100*want), unit),
+		N:        k, MinN: poissonSDs * poissonSDs}
+}
+
+// unitNoun is the noun of a "NOUN expected" unit.
+func unitNoun(unit string) string {
+	if i := strings.IndexByte(unit, ' '); i > 0 {
+		return unit[:i]
+	}
+	return unit
+}
+
+// minConcentrationSources is the fewest sources (or ASes) a top-10 share
+// or a Gini can be judged on: twice the top 10, so that the top is a
+// minority of the population (with 10 or fewer it is 100 % whatever the
+// volumes), and the Gini's small-sample bias (n−1)/n is at most 5 %.
+const minConcentrationSources = 20
 
 func sourceConcentration(e *Env, r *Result) error {
 	d := e.Data
@@ -293,9 +346,21 @@ func sourceConcentration(e *Env, r *Result) error {
 	top10 := stats.TopShare(vols, 10)
 	lo, hi := stats.Bootstrap(vols, func(x []float64) float64 { return stats.TopShare(x, 10) }, bootReps, e.Seed)
 	g := stats.Gini(vols)
+	// The plan's own concentration: the planned volumes of the port-0
+	// actors (actors.csv), what the sample draws from.
+	var planned []float64
+	for _, a := range d.Actors {
+		if a.Family != "background" && a.Family != "fragments" {
+			planned = append(planned, a.Packets)
+		}
+	}
+	sort.Sort(sort.Reverse(sort.Float64Slice(planned)))
+	n := float64(len(vols))
 	r.Targets = append(r.Targets,
-		Target{What: "share of port-0 packets from the top 10 sources", Source: "[V] \"a small number of hosts send most of it\" (Maghsoudlou 2021); REFERENCE default ≥ 80 % (scenario top_share)", Lo: 80, Hi: 100, Measured: 100 * top10, CILo: 100 * lo, CIHi: 100 * hi, Unit: "%"},
-		Target{What: "Gini coefficient of packets per port-0 source", Source: "[D] heavy-tailed volumes (scenario sigma)", Lo: 0.6, Hi: 1, Measured: g},
+		Target{What: "share of port-0 packets from the top 10 sources", Source: fmt.Sprintf("[V] \"a small number of hosts send most of it\" (Maghsoudlou 2021); REFERENCE default ≥ 80 %%; the plan's heavy hitters send %.1f %% (actors.csv; SCALING.md)", 100*stats.TopShare(planned, 10)), Lo: 80, Hi: 100, Measured: 100 * top10, CILo: 100 * lo, CIHi: 100 * hi, Unit: "%",
+			Sampling: fmt.Sprintf("share of the 10 heaviest of n sources; with ≤ %d sources it is 100 %% by construction", minConcentrationSources/2), N: n, MinN: minConcentrationSources},
+		Target{What: "Gini coefficient of packets per port-0 source", Source: "[D] heavy-tailed volumes (scenario sigma)", Lo: 0.6, Hi: 1, Measured: g,
+			Sampling: "Gini of n sources' packets, biased low by (n−1)/n on small samples", N: n, MinN: minConcentrationSources},
 	)
 	r.Notes = append(r.Notes, fmt.Sprintf("%d port-0 sources; the largest sent %s packets, the median %s.", len(vols), f(vols[0]), f(stats.Quantile(vols, 0.5))))
 	cmp := stats.CompareFits(vols, 0)
@@ -313,17 +378,30 @@ func sourceConcentration(e *Env, r *Result) error {
 	return e.WriteTable("per_source.csv", []string{"rank", "packets"}, rows)
 }
 
+// minPatternPackets is the fewest packets a source's TTL and IP ID
+// pattern are judged on: the pattern is a ratio over its consecutive
+// pairs, and below 10 packets one odd pair moves it by more than 10 %
+// (two packets with one equal pair read as a constant IP ID).
+const minPatternPackets = 10
+
 func ttlIPID(e *Env, r *Result) error {
 	d := e.Data
 	type key struct{ tool, v string }
 	ttl := map[key]float64{}
 	ipid := map[key]float64{}
 	tools := map[string]float64{}
+	// The targets judge the sources of ≥ minPatternPackets packets.
+	judged := map[key]float64{}
 	for _, s := range d.Sources {
 		tool := s.Tool.String()
 		ttl[key{tool, strconv.Itoa(int(s.InitTTL))}]++
 		ipid[key{tool, s.IPIDPattern}]++
 		tools[tool]++
+		if s.Packets >= minPatternPackets {
+			judged[key{tool, ""}]++
+			judged[key{tool, "ttl " + strconv.Itoa(int(s.InitTTL))}]++
+			judged[key{tool, "ipid " + s.IPIDPattern}]++
+		}
 	}
 	var rows [][]string
 	for k, n := range ttl {
@@ -344,17 +422,57 @@ func ttlIPID(e *Env, r *Result) error {
 		if tools[t.tool] == 0 {
 			continue
 		}
+		n := judged[key{t.tool, ""}]
+		sampling := fmt.Sprintf("share of n sources of the tool with ≥ %d packets (of %s); each source is one draw", minPatternPackets, f(tools[t.tool]))
 		r.Targets = append(r.Targets,
-			Target{What: t.tool + " sources with initial TTL " + t.ttl, Source: "[code] " + t.tool + " (REFERENCE: scanner fingerprints)", Lo: 90, Hi: 100, Measured: 100 * share(ttl[key{t.tool, t.ttl}], tools[t.tool]), Unit: "%"},
-			Target{What: t.tool + " sources with IP ID pattern " + t.ipid, Source: "[code] " + t.tool, Lo: 90, Hi: 100, Measured: 100 * share(ipid[key{t.tool, t.ipid}], tools[t.tool]), Unit: "%"},
+			Target{What: t.tool + " sources with initial TTL " + t.ttl, Source: "[code] " + t.tool + " (REFERENCE: scanner fingerprints)", Lo: 90, Hi: 100, Measured: 100 * share(judged[key{t.tool, "ttl " + t.ttl}], n), Unit: "%", Sampling: sampling, N: n, MinN: 1},
+			Target{What: t.tool + " sources with IP ID pattern " + t.ipid, Source: "[code] " + t.tool, Lo: 90, Hi: 100, Measured: 100 * share(judged[key{t.tool, "ipid " + t.ipid}], n), Unit: "%", Sampling: sampling, N: n, MinN: 1},
 		)
 	}
 	return e.WriteTable("ttl_ipid.csv", []string{"tool", "feature", "value", "sources"}, rows)
 }
 
 // wellSampled is the fewest packets an event needs for its duration to
-// say how long the attack lasted.
-const wellSampled = 20
+// say how long the attack lasted (scaled by spanFactor).
+const wellSampled = 10
+
+// minMedianSample is the fewest values a median is judged on: the range of
+// n values covers the median with probability 1 − 2^(1−n), a
+// distribution-free 95 % interval from n = 6 on (0.969).
+const minMedianSample = 6
+
+// medianSampling is the sampling of a median over n of what.
+func medianSampling(what string) string {
+	return "median of n " + what + "; seeded bootstrap interval; from 6 on the sample's range is a distribution-free 95 % interval"
+}
+
+// spanFactor is the expected first-to-last span of k points drawn
+// uniformly over a window, as a fraction of it: (k−1)/(k+1) (the range of
+// k uniform draws is Beta(k−1, 2)). A duration is divided by it and a rate
+// (k over the span) multiplied by it, so that either recovers the window's
+// in expectation whatever k.
+func spanFactor(k float64) float64 { return (k - 1) / (k + 1) }
+
+// minWeight is the fewest packet gaps a weighted ratio is judged on: one
+// unit's ratio from k packets has a relative spread of about 1/√(k−1)
+// (Poisson counts, the span of uniform draws), so the pooled one has
+// 1/√n over n gaps, and from n = 225 its ±20 % band spans 3 of them.
+const minWeight = 225
+
+// weightedTarget is the target that the units' ratios recover 1 within
+// [0.8, 1.25]: their mean weighted by k−1, the inverse of each ratio's
+// variance, so that a unit of a few packets counts as little as it says.
+// weighted holds each ratio times its weight.
+func weightedTarget(what, source, units string, weighted, weights []float64, seed uint64) Target {
+	n := sum1(weights)
+	t := Target{What: what, Source: source, Lo: 0.8, Hi: 1.25, Measured: share(sum1(weighted), n), Unit: "×",
+		Sampling: fmt.Sprintf("mean of %d %s' ratios weighted by their k−1 packet gaps (inverse variance); seeded bootstrap interval over the %s; n = gaps", len(weights), units, units),
+		N:        n, MinN: minWeight}
+	if len(weights) > 1 {
+		t.CILo, t.CIHi = stats.BootstrapRatio(weighted, weights, bootReps, seed)
+	}
+	return t
+}
 
 func backscatterEvents(e *Env, r *Result) error {
 	d := e.Data
@@ -370,9 +488,6 @@ func backscatterEvents(e *Env, r *Result) error {
 		}
 		rows = append(rows, []string{ev.Victim.String(), ev.Class.String(), tables.ProtoName(ev.Proto), utc(ev.Start).Format(time.RFC3339), f(ev.DurationS), f(float64(ev.Packets)), f(ev.PeakPPS), strconv.Itoa(int(ev.ServicePort)), f(ev.EstimatedAttackPPS)})
 	}
-	if len(durs) == 0 {
-		return fmt.Errorf("no backscatter event in the analysis")
-	}
 	// The truth: each victim's attack window, to check what the events
 	// recover of it.
 	windows := map[netip.Addr][2]time.Time{}
@@ -382,7 +497,7 @@ func backscatterEvents(e *Env, r *Result) error {
 		}
 	}
 	var inside float64
-	var ratios, winMin []float64
+	var ratios, weights, winMin []float64
 	for _, ev := range d.Events {
 		w, ok := windows[ev.Victim]
 		if !ok {
@@ -395,18 +510,18 @@ func backscatterEvents(e *Env, r *Result) error {
 		}
 		if ev.Packets >= wellSampled {
 			win := w[1].Sub(w[0]).Seconds()
-			ratios = append(ratios, ev.DurationS/win)
+			k := float64(ev.Packets)
+			ratios = append(ratios, ev.DurationS/win/spanFactor(k)*(k-1))
+			weights = append(weights, k-1)
 			winMin = append(winMin, win/60)
 		}
 	}
-	span := Target{What: fmt.Sprintf("median event duration over the attack window, events of ≥ %d packets", wellSampled), Source: fmt.Sprintf("scenario backscatter0.duration_minutes (per-victim windows); k packets spread over a window span (k−1)/(k+1) of it, ≥ %.2f here", float64(wellSampled-1)/float64(wellSampled+1)), Lo: 0.75, Hi: 1, Measured: stats.Quantile(ratios, 0.5), Unit: "×"}
-	if len(ratios) > 1 {
-		span.CILo, span.CIHi = medianCI(ratios, e.Seed)
-	}
+	span := weightedTarget(fmt.Sprintf("event duration over the attack window, over (k−1)/(k+1), events of k ≥ %d packets, weighted by k−1", wellSampled),
+		"scenario backscatter0.duration_minutes (per-victim windows); k packets spread uniformly over a window span (k−1)/(k+1) of it on average", "events", ratios, weights, e.Seed)
 	r.Targets = append(r.Targets,
-		Target{What: "events lying inside their victim's attack window (generator truth)", Source: "scenario backscatter0 actors (actors.csv)", Lo: 99, Hi: 100, Measured: 100 * share(inside, float64(len(d.Events))), Unit: "%"},
+		Target{What: "events lying inside their victim's attack window (generator truth)", Source: "scenario backscatter0 actors (actors.csv)", Lo: 99, Hi: 100, Measured: 100 * share(inside, float64(len(d.Events))), Unit: "%", Sampling: "share of n events, each inside by design", N: float64(len(d.Events)), MinN: 1},
 		span,
-		Target{What: "events whose attack-rate estimate is observed × 2^32 / telescope size", Source: "[V] Moore et al. 2001", Lo: float64(len(d.Events)), Hi: float64(len(d.Events)), Measured: scaleOK, Unit: "events"},
+		Target{What: "events whose attack-rate estimate is observed × 2^32 / telescope size", Source: "[V] Moore et al. 2001", Lo: float64(len(d.Events)), Hi: float64(len(d.Events)), Measured: scaleOK, Unit: "events", Sampling: exactCount},
 	)
 	r.Notes = append(r.Notes, fmt.Sprintf("Median duration of all %d events: %.1f min (scenario median attack: %s min). A telescope sees 1/32768 of the replies, so a small attack leaves a few packets that end an event early at the 5-min timeout: the durations are checked on the %d events of ≥ %d packets, whose attack windows have a median of %.1f min.",
 		len(durs), stats.Quantile(durs, 0.5)/60, f(d.Scenario.Backscatter.DurationMinutes), len(ratios), wellSampled, stats.Quantile(winMin, 0.5)))
@@ -426,10 +541,9 @@ func fingerprinting(e *Env, r *Result) error {
 		rows = append(rows, []string{b.Src.String(), b.Dst.String(), b.Probes.String(), f(b.DurationS), b.Distinguishes})
 		sources[b.Src] = true
 	}
-	if len(d.Bundles) == 0 {
-		return fmt.Errorf("no fingerprint bundle in the analysis")
-	}
-	r.Targets = append(r.Targets, Target{What: "bundles holding all of P1–P7 (six shapes at a telescope)", Source: "[V] Ste Jones 2003: the seven probes sent together", Lo: 90, Hi: 100, Measured: 100 * full / float64(len(d.Bundles)), Unit: "%"})
+	nb := float64(len(d.Bundles))
+	r.Targets = append(r.Targets, Target{What: "bundles holding all of P1–P7 (six shapes at a telescope)", Source: "[V] Ste Jones 2003: the seven probes sent together", Lo: 90, Hi: 100, Measured: 100 * share(full, nb), Unit: "%",
+		Sampling: "share of n bundles; from 10 on one incomplete bundle alone cannot fail it", N: nb, MinN: 10})
 	// Timing: the mean gap between a bundle's probes, against the
 	// scenario's (each gap is probe_gap_ms × U(0.5, 1.5)).
 	var gaps []float64
@@ -439,7 +553,8 @@ func fingerprinting(e *Env, r *Result) error {
 		}
 	}
 	want := d.Scenario.Fingerprint.ProbeGapMS
-	tg := Target{What: "median of the bundles' mean gap between probes", Source: "scenario fingerprint.probe_gap_ms (each gap is that × U(0.5, 1.5))", Lo: 0.7 * want, Hi: 1.3 * want, Measured: stats.Quantile(gaps, 0.5), Unit: "ms"}
+	tg := Target{What: "median of the bundles' mean gap between probes", Source: "scenario fingerprint.probe_gap_ms (each gap is that × U(0.5, 1.5))", Lo: 0.7 * want, Hi: 1.3 * want, Measured: stats.Quantile(gaps, 0.5), Unit: "ms",
+		Sampling: medianSampling("bundles' mean gaps"), N: float64(len(gaps)), MinN: minMedianSample}
 	if len(gaps) > 1 {
 		tg.CILo, tg.CIHi = medianCI(gaps, e.Seed)
 	}
@@ -506,7 +621,7 @@ func osResponseMatrix(e *Env, r *Result) error {
 		}
 		rows = append(rows, row)
 	}
-	r.Targets = append(r.Targets, Target{What: "cells agreeing with the documented matrix", Source: "[V] Ste Jones 2003; [code] OpenBSD tcp_input, udp_usrreq", Lo: 21, Hi: 21, Measured: agree, Unit: "of 21"})
+	r.Targets = append(r.Targets, Target{What: "cells agreeing with the documented matrix", Source: "[V] Ste Jones 2003; [code] OpenBSD tcp_input, udp_usrreq", Lo: 21, Hi: 21, Measured: agree, Unit: "of 21", Sampling: exactCount})
 	r.Notes = append(r.Notes, "P3 (open port), P5 and P6 separate OpenBSD from Linux and Windows; no probe separates Linux from Windows 2000, so bundles.csv's `distinguishes` can say no more.")
 	return e.WriteTable("matrix.csv", append([]string{"os"}, probes...), rows)
 }
@@ -543,7 +658,7 @@ func backscatterReplies(e *Env, r *Result) error {
 		}
 		rows = append(rows, []string{ru.attack, ru.reply, shape.String(), got.String(), ru.want.String()})
 	}
-	r.Targets = append(r.Targets, Target{What: "replies the classifier files under the right direction", Source: "[V] Moore, Voelker, Savage 2001; REFERENCE: port 0 in backscatter", Lo: float64(len(rules)), Hi: float64(len(rules)), Measured: ok, Unit: "of " + strconv.Itoa(len(rules))})
+	r.Targets = append(r.Targets, Target{What: "replies the classifier files under the right direction", Source: "[V] Moore, Voelker, Savage 2001; REFERENCE: port 0 in backscatter", Lo: float64(len(rules)), Hi: float64(len(rules)), Measured: ok, Unit: "of " + strconv.Itoa(len(rules)), Sampling: exactCount})
 	return e.WriteTable("replies.csv", []string{"attack", "reply", "shape", "class", "expected"}, rows)
 }
 
@@ -564,8 +679,10 @@ func fragmentationAblation(e *Env, r *Result) error {
 	real := float64(e.Data.Summary.Port0.Port0Packets)
 	ratio := share(float64(n.Packets-n.ICMP), real)
 	r.Targets = append(r.Targets,
-		Target{What: "naive flow port-0 volume without ICMP over the packet-level count", Source: "[V] Maghsoudlou et al. 2021: most flow-level port 0 is a fragmentation artifact (scenario fragment_share 2× port0_share)", Lo: 2, Hi: math.Inf(1), Measured: ratio, Unit: "×"},
-		Target{What: "non-first fragments in the naive TCP/UDP excess (ICMP apart)", Source: "[V] Maghsoudlou et al. 2021", Lo: 50, Hi: 100, Measured: 100 * share(float64(n.NonFirstFragment), float64(n.Packets-n.Port0-n.ICMP)), Unit: "%"},
+		Target{What: "naive flow port-0 volume without ICMP over the packet-level count", Source: "[V] Maghsoudlou et al. 2021: most flow-level port 0 is a fragmentation artifact (scenario fragment_share 2× port0_share)", Lo: 2, Hi: math.Inf(1), Measured: ratio, Unit: "×",
+			Sampling: "ratio of counts of n port-0 packets and the fragments beside them (Poisson)", N: real},
+		Target{What: "non-first fragments in the naive TCP/UDP excess (ICMP apart)", Source: "[V] Maghsoudlou et al. 2021", Lo: 50, Hi: 100, Measured: 100 * share(float64(n.NonFirstFragment), float64(n.Packets-n.Port0-n.ICMP)), Unit: "%",
+			Sampling: "share of the n packets of the naive excess", N: float64(n.Packets - n.Port0 - n.ICMP), MinN: 1},
 	)
 	r.Notes = append(r.Notes, "A flow exporter writes ICMP with source port 0 and type/code as the destination port, so every ICMP packet reads as port 0 in the naive view; at a telescope ICMP is the largest part of the naive excess and is reported apart.")
 	names := []string{"real port 0", "non-first fragments", "ICMP type/code", "other protocols", "short first frag.", "truncated"}
@@ -615,7 +732,7 @@ func asConcentration(e *Env, r *Result) error {
 		rows = append(rows, []string{strconv.FormatUint(uint64(a), 10), f(byAS[a]), f(srcAS[a])})
 	}
 	top := stats.TopShare(vols, 10)
-	r.Targets = append(r.Targets, Target{What: "port-0 packets from the top 10 source ASes", Source: "[V] Reserved 2020: > 50 % from ~100 ASes; scenario: crafted traffic in a few hosting ASes", Lo: 50, Hi: 100, Measured: 100 * top, Unit: "%"})
+	r.Targets = append(r.Targets, Target{What: "port-0 packets from the top 10 source ASes", Source: "[V] Reserved 2020: > 50 % from ~100 ASes; scenario: crafted traffic in a few hosting ASes", Lo: 50, Hi: 100, Measured: 100 * top, Unit: "%", Sampling: "share of the 10 heaviest of n source ASes; with ≤ 10 it is 100 % by construction", N: float64(len(vols)), MinN: minConcentrationSources})
 	// Destinations: a telescope is one AS, so the concentration over
 	// destination ASes is total; what is left is its /24s.
 	dst24 := map[netip.Prefix]float64{}
@@ -650,6 +767,15 @@ func hourly(d *Data, all bool, class label.Class) []float64 {
 	return out
 }
 
+// sum1 is the sum of xs.
+func sum1(xs []float64) float64 {
+	t := 0.0
+	for _, x := range xs {
+		t += x
+	}
+	return t
+}
+
 func diurnal(e *Env, r *Result) error {
 	d := e.Data
 	all := hourly(d, true, 0)
@@ -657,8 +783,10 @@ func diurnal(e *Env, r *Result) error {
 	allDay, scanDay := stats.PeriodStrength(all, 24), stats.PeriodStrength(scan, 24)
 	allWeek := stats.PeriodStrength(all, 168, 24)
 	r.Targets = append(r.Targets,
-		Target{What: "daily-cycle strength of all traffic (variance share at 24 h and harmonics)", Source: "scenario diurnal_amplitude > 0: background follows the day", Lo: 0.1, Hi: 1, Measured: allDay},
-		Target{What: "daily-cycle strength of port-0 scanning", Source: "[V] most port-0 sources lack a diurnal cycle (Maghsoudlou 2021)", Lo: 0, Hi: allDay / 2, Measured: scanDay},
+		Target{What: "daily-cycle strength of all traffic (variance share at 24 h and harmonics)", Source: "scenario diurnal_amplitude > 0: background follows the day", Lo: 0.1, Hi: 1, Measured: allDay,
+			Sampling: fmt.Sprintf("variance share of hourly counts; Poisson noise of n packets per hour lowers it, to 0.5 where it equals a %.2f-amplitude cycle's variance (n = 2/a²)", d.Scenario.DiurnalAmplitude), N: sum1(all) / float64(len(all)), MinN: 2 / (d.Scenario.DiurnalAmplitude * d.Scenario.DiurnalAmplitude)},
+		Target{What: "daily-cycle strength of port-0 scanning", Source: "[V] most port-0 sources lack a diurnal cycle (Maghsoudlou 2021)", Lo: 0, Hi: allDay / 2, Measured: scanDay,
+			Sampling: fmt.Sprintf("as above, of n scan packets in %d hours; a cycle of the background's amplitude would show from n = 2/a² per hour of the 24-hour profile (%s packets)", len(scan), fmtNum(math.Ceil(24*2/(d.Scenario.DiurnalAmplitude*d.Scenario.DiurnalAmplitude)))), N: sum1(scan), MinN: math.Ceil(24 * 2 / (d.Scenario.DiurnalAmplitude * d.Scenario.DiurnalAmplitude))},
 	)
 	r.Notes = append(r.Notes, fmt.Sprintf("Weekly pattern beyond the daily cycle, all traffic: %.3f.", allWeek))
 	var prof, scanProf [24]float64
@@ -725,8 +853,8 @@ func originNetworks(e *Env, r *Result) error {
 		}
 	}
 	r.Targets = append(r.Targets,
-		Target{What: "crafting sources (scan, fingerprint, crafted-malformed) in hosting/cloud ASes", Source: "scenario: crafted port-0 traffic comes from hosting networks (Cisco 2013: one hosting AS)", Lo: 99, Hi: 100, Measured: 100 * share(craftedHosting, craftedAll), Unit: "%"},
-		Target{What: fmt.Sprintf("ASes of the source-port-0 burst's sources (SYNs to %d in the burst hours)", s.BurstPort), Source: "[V] Cisco, 2 Nov 2013: sources in one hosting AS", Lo: 1, Hi: 1, Measured: float64(len(burstAS)), Unit: "ASes"},
+		Target{What: "crafting sources (scan, fingerprint, crafted-malformed) in hosting/cloud ASes", Source: "scenario: crafted port-0 traffic comes from hosting networks (Cisco 2013: one hosting AS)", Lo: 99, Hi: 100, Measured: 100 * share(craftedHosting, craftedAll), Unit: "%", Sampling: "share of n crafting sources, all in hosting ASes by design", N: craftedAll, MinN: 1},
+		Target{What: fmt.Sprintf("ASes of the source-port-0 burst's sources (SYNs to %d in the burst hours)", s.BurstPort), Source: "[V] Cisco, 2 Nov 2013: sources in one hosting AS", Lo: 1, Hi: 1, Measured: float64(len(burstAS)), Unit: "ASes", Sampling: "distinct ASes of n burst sources (exact)", N: burstSrc, MinN: 1},
 	)
 	r.Notes = append(r.Notes, fmt.Sprintf("%d of the map's %d ASes are hosting/cloud networks; %d burst sources. Backscatter victims and BitTorrent clients are drawn from every AS, weighted by size.", hostingASes, len(d.ASMap), int(burstSrc)))
 	var rows [][]string
@@ -741,8 +869,8 @@ func originNetworks(e *Env, r *Result) error {
 }
 
 // minScanPackets is the fewest packets a scanner needs for its rate to be
-// measured.
-const minScanPackets = 20
+// measured (corrected by spanFactor).
+const minScanPackets = 10
 
 func scanCoverage(e *Env, r *Result) error {
 	d := e.Data
@@ -760,7 +888,7 @@ func scanCoverage(e *Env, r *Result) error {
 	teleAddrs := d.Summary.Port0.TelescopeAddrs
 	var rows [][]string
 	var ratios, covOK, found, scanners, widest float64
-	var rateRatios, sweepRatios []float64
+	var rateRatios, rateWeights, sweepRatios []float64
 	for _, s := range d.Sources {
 		if s.Class != label.Scan {
 			continue
@@ -777,26 +905,23 @@ func scanCoverage(e *Env, r *Result) error {
 			found++
 			planned = rate
 			if s.Packets >= minScanPackets {
-				rateRatios = append(rateRatios, s.RatePPS/rate)
+				rateRatios = append(rateRatios, s.RatePPS/rate*spanFactor(packets)*(packets-1))
+				rateWeights = append(rateWeights, packets-1)
 				sweepRatios = append(sweepRatios, distinct/packets)
 			}
 		}
 		ratios += distinct / packets
 		rows = append(rows, []string{s.Src.String(), s.Tool.String(), f(packets), f(distinct), f(100 * distinct / teleAddrs), f(s.RatePPS), f(planned)})
 	}
-	if scanners == 0 {
-		return fmt.Errorf("no port-0 scanner in the analysis")
-	}
-	rate := Target{What: fmt.Sprintf("median measured over planned scan rate, scanners of ≥ %d packets", minScanPackets), Source: "scenario scan0 (planned packets over the activity window, actors.csv); the first-to-last span of k packets is (k−1)/(k+1) of the window", Lo: 0.8, Hi: 1.25, Measured: stats.Quantile(rateRatios, 0.5), Unit: "×"}
-	if len(rateRatios) > 1 {
-		rate.CILo, rate.CIHi = medianCI(rateRatios, e.Seed)
-	}
+	rate := weightedTarget(fmt.Sprintf("measured over planned scan rate, times (k−1)/(k+1), scan0 sweeps of k ≥ %d packets, weighted by k−1", minScanPackets),
+		"scenario scan0 (planned packets over the activity window, actors.csv); the first-to-last span of k packets is (k−1)/(k+1) of the window on average, so k over it overstates the rate by (k+1)/(k−1)", "sweeps", rateRatios, rateWeights, e.Seed)
 	sweeps := float64(len(plannedRate))
 	r.Targets = append(r.Targets,
-		Target{What: "scan0 actors of the truth (those that sent a packet) found as port-0 scanners", Source: "scenario scan0 population (actors.csv)", Lo: sweeps, Hi: sweeps, Measured: found, Unit: "of " + strconv.Itoa(len(plannedRate))},
+		Target{What: "scan0 actors of the truth (those that sent a packet) found as port-0 scanners", Source: "scenario scan0 population (actors.csv)", Lo: sweeps, Hi: sweeps, Measured: found, Unit: "of " + strconv.Itoa(len(plannedRate)), Sampling: exactCount},
 		rate,
-		Target{What: "coverage = distinct telescope addresses / telescope size", Source: "[D] definition", Lo: scanners, Hi: scanners, Measured: covOK, Unit: "scanners"},
-		Target{What: fmt.Sprintf("median distinct destinations per packet of scan0 sweeps of ≥ %d packets", minScanPackets), Source: "[code] ZMap's cyclic group, Masscan's blackrock: a sweep never repeats an address (distinct counts are HyperLogLog estimates, ±3 %)", Lo: 0.95, Hi: 1.05, Measured: stats.Quantile(sweepRatios, 0.5)},
+		Target{What: "coverage = distinct telescope addresses / telescope size", Source: "[D] definition", Lo: scanners, Hi: scanners, Measured: covOK, Unit: "scanners", Sampling: exactCount},
+		Target{What: fmt.Sprintf("median distinct destinations per packet of scan0 sweeps of ≥ %d packets", minScanPackets), Source: "[code] ZMap's cyclic group, Masscan's blackrock: a sweep never repeats an address", Lo: 0.95, Hi: 1.05, Measured: stats.Quantile(sweepRatios, 0.5),
+			Sampling: medianSampling(fmt.Sprintf("scan0 sweeps of ≥ %d packets", minScanPackets)) + "; distinct counts exact up to 1024 destinations, HyperLogLog (±3.3 %) above", N: float64(len(sweepRatios)), MinN: 1},
 	)
 	r.Notes = append(r.Notes, fmt.Sprintf("%d port-0 scanners (%d sweeps of scan0 that sent packets, the rest source-port-0 probers); the widest reached %s of the %s telescope addresses (%.2f %%); on average a scanner's distinct destinations are %.0f %% of its packets.",
 		int(scanners), len(plannedRate), f(widest), f(teleAddrs), 100*widest/teleAddrs, 100*ratios/scanners))

@@ -71,6 +71,16 @@ var goldenCases = []figureCase{
 				{1, 2, 3, 4, math.NaN(), 6},
 			})
 	}},
+	{"verdicts", func(base string) error {
+		return VerdictMatrix(base, "Verdicts by scale and seed", "scale / seed",
+			[]string{"dataset-summary", "tcp-flags", "scan-coverage"},
+			[]string{"3e-6/1", "3e-6/2", "1e-5/1", "1e-5/2"},
+			[][]int{
+				{CellPass, CellPass, CellPass, CellPass},
+				{CellInsufficient, CellPass, CellPass, CellPass},
+				{CellFail, CellInsufficient, CellNone, CellPass},
+			})
+	}},
 }
 
 // TestGolden compares three figures with testdata/<name>.golden.{svg,png}:
@@ -258,6 +268,7 @@ var emptyCases = []figureCase{
 	{"scan_coverage", func(b string) error { return ScanCoverage(b, nil) }},
 	{"scan_coverage_zeros", func(b string) error { return ScanCoverage(b, []float64{0, math.NaN()}) }},
 	{"diurnal", func(b string) error { return Diurnal(b, [24]float64{}, [24]float64{}) }},
+	{"verdicts", func(b string) error { return VerdictMatrix(b, "t", "x", nil, nil, nil) }},
 }
 
 // TestAllFigures draws every figure for realistic and for empty or
@@ -304,6 +315,8 @@ func TestMismatchedLengths(t *testing.T) {
 		{"backscatter", func(b string) error { return BackscatterEvents(b, []float64{1}, nil) }},
 		{"matrix_rows", func(b string) error { return ProbeMatrix(b, []string{"a", "b"}, []string{"p"}, [][]float64{{1}}) }},
 		{"matrix_cols", func(b string) error { return ProbeMatrix(b, []string{"a"}, []string{"p"}, [][]float64{{1, 2}}) }},
+		{"verdict_rows", func(b string) error { return VerdictMatrix(b, "t", "x", []string{"a", "b"}, []string{"c"}, [][]int{{0}}) }},
+		{"verdict_value", func(b string) error { return VerdictMatrix(b, "t", "x", []string{"a"}, []string{"c"}, [][]int{{7}}) }},
 	} {
 		base := filepath.Join(dir, tc.name)
 		if err := tc.draw(base); err == nil {

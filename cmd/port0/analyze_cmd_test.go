@@ -385,7 +385,7 @@ func TestAnalyzeFormat(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(res, "tcp-flags", "flags.parquet")); err != nil {
 		t.Error(err)
 	}
-	if out, stderr, code := runCmd(t, "figures", "-in", res); code != 0 || !strings.HasPrefix(out, "1 figures") || !strings.Contains(stderr, "tcp_flags.png") {
+	if out, stderr, code := runCmd(t, "figures", "-in", res); code != 0 || !strings.HasPrefix(out, "2 figures") || !strings.Contains(stderr, "tcp_flags.png") { // tcp_flags and the verdicts
 		t.Errorf("figures from Parquet tables: exit %d, %q %q", code, out, stderr)
 	}
 	for _, cmd := range []string{"analyze", "experiments"} {

@@ -97,24 +97,26 @@ func runExperiments(args []string, env *cmdEnv) error {
 	if err := experiments.SaveResults(*out, rs, prov); err != nil {
 		return fmt.Errorf("experiments: %w", err)
 	}
-	failed := printVerdicts(env, rs)
-	fmt.Fprintf(env.stdout, "%d of %d experiments pass; next: port0 figures -in %s -out %s, then port0 report -in %s\n",
-		len(rs)-failed, len(rs), *out, filepath.Join(*out, "figures"), *out)
+	printVerdicts(env, rs)
+	fmt.Fprintf(env.stdout, "%s; next: port0 figures -in %s -out %s, then port0 report -in %s\n",
+		experiments.Tally(rs), *out, filepath.Join(*out, "figures"), *out)
 	return nil
 }
 
-// printVerdicts prints one line per experiment and returns how many fail.
-func printVerdicts(env *cmdEnv, rs []*experiments.Result) int {
-	failed := 0
+// printVerdicts prints one line per experiment: its verdict, and for one
+// that does not pass, the targets that decide it.
+func printVerdicts(env *cmdEnv, rs []*experiments.Result) {
 	for _, r := range rs {
-		state := "pass"
-		if !r.Pass() {
-			state = "FAIL"
-			failed++
+		fmt.Fprintf(env.stdout, "%-24s %s\n", r.Name, r.Verdict())
+		if r.Verdict() == experiments.Pass {
+			continue
 		}
-		fmt.Fprintf(env.stdout, "%-24s %s\n", r.Name, state)
+		for _, t := range r.Targets {
+			if t.Verdict() != experiments.Pass {
+				fmt.Fprintf(env.stdout, "  %s: %s (measured %g %s, accepted [%g, %g])\n", t.What, t.VerdictText(), t.Measured, t.Unit, t.Lo, t.Hi)
+			}
+		}
 	}
-	return failed
 }
 
 // runFigures draws every figure from the tables of a results folder.
@@ -162,9 +164,9 @@ func runReport(args []string, env *cmdEnv) error {
 	if err := experiments.WriteReport(*in, rs, prov); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	failed := printVerdicts(env, rs)
-	fmt.Fprintf(env.stdout, "%d of %d experiments pass; report: %s\n", len(rs)-failed, len(rs), filepath.Join(*in, "REPORT.md"))
-	if failed > 0 {
+	printVerdicts(env, rs)
+	fmt.Fprintf(env.stdout, "%s; report: %s\n", experiments.Tally(rs), filepath.Join(*in, "REPORT.md"))
+	if _, _, failed := experiments.Count(rs); failed > 0 {
 		return errors.New("report: some targets are not met (see the report)")
 	}
 	return nil

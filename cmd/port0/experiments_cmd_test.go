@@ -20,17 +20,17 @@ func TestExperimentsFiguresReport(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("experiments: exit %d: %s", code, stderr)
 	}
-	if !strings.Contains(out, "experiments pass; next: port0 figures") || !strings.Contains(out, "scan-coverage") {
+	if !strings.Contains(out, "; next: port0 figures") || !strings.Contains(out, "scan-coverage") {
 		t.Errorf("experiments output:\n%s", out)
 	}
 	out, stderr, code = runCmd(t, "figures", "-in", res)
 	if code != 0 {
 		t.Fatalf("figures: exit %d: %s", code, stderr)
 	}
-	if !strings.Contains(out, "13 figures (PNG and SVG) in "+filepath.Join(res, "figures")) || !strings.Contains(stderr, "figures: daily.png, daily.svg (from daily-series/daily.csv)") {
+	if !strings.Contains(out, "14 figures (PNG and SVG) in "+filepath.Join(res, "figures")) || !strings.Contains(stderr, "figures: daily.png, daily.svg (from daily-series/daily.csv)") {
 		t.Errorf("figures: stdout %q, stderr:\n%s", out, stderr)
 	}
-	for _, f := range []string{"daily.png", "daily.svg", "ablation.png", "scan_coverage.svg"} {
+	for _, f := range []string{"daily.png", "daily.svg", "ablation.png", "scan_coverage.svg", "verdicts.png", "verdicts.svg"} {
 		if _, err := os.Stat(filepath.Join(res, "figures", f)); err != nil {
 			t.Error(err)
 		}
@@ -44,7 +44,7 @@ func TestExperimentsFiguresReport(t *testing.T) {
 	if (fails > 0) != (code == 1) || (code != 0 && code != 1) {
 		t.Errorf("report: exit %d with %d failing experiments:\n%s", code, fails, out)
 	}
-	for _, want := range []string{"## Provenance", "gonum.org/v1/plot", "![daily](figures/daily.png)", "| target | source | accepted | measured | 95 % interval | pass |"} {
+	for _, want := range []string{"## Provenance", "gonum.org/v1/plot", "![daily](figures/daily.png)", "| target | source | sampling | accepted | measured | 95 % interval | verdict |", "![verdicts](figures/verdicts.png)"} {
 		if !strings.Contains(string(rep), want) {
 			t.Errorf("REPORT.md lacks %q", want)
 		}
@@ -55,7 +55,7 @@ func TestExperimentsFiguresReport(t *testing.T) {
 		"-gen", filepath.Join(res, "data", "gen"), "-analysis", filepath.Join(res, "data", "analysis")); code != 0 {
 		t.Fatalf("experiments -only: exit %d: %s", code, stderr)
 	}
-	if out, _, code := runCmd(t, "figures", "-q", "-in", sub); code != 0 || !strings.HasPrefix(out, "1 figures") {
+	if out, _, code := runCmd(t, "figures", "-q", "-in", sub); code != 0 || !strings.HasPrefix(out, "2 figures") { // tcp_flags and the verdicts
 		t.Errorf("figures of a subset: exit %d, %q", code, out)
 	}
 }

@@ -14,6 +14,9 @@
 //     2009) and [CompareFits], which fits both families to the same tail
 //     x ≥ xmin and reports the one with the higher log-likelihood, plus
 //     Vuong's test;
+//   - entropy: the plug-in [Entropy], [MillerMadow]'s small-sample
+//     correction, and [UniformEntropy], the plug-in entropy n draws from a
+//     uniform source have on average, against which a small sample is judged;
 //   - periodicity: [PeriodStrength], the share of a series' variance at a
 //     period and its harmonics, from the periodogram of gonum's dsp/fourier.
 //

@@ -114,3 +114,46 @@ func TestQuantileKnownDistribution(t *testing.T) {
 		}
 	}
 }
+
+// TestEntropy checks the plug-in entropy, the Miller–Madow correction and
+// the expected entropy of uniform draws against known answers and a
+// seeded simulation.
+func TestEntropy(t *testing.T) {
+	if h := Entropy([]float64{1, 1, 1, 1}); math.Abs(h-math.Log(4)) > 1e-12 {
+		t.Errorf("Entropy of 4 equal counts = %v, want log 4", h)
+	}
+	if !math.IsNaN(Entropy(nil)) || !math.IsNaN(UniformEntropy(0, 4)) {
+		t.Error("empty input is not NaN")
+	}
+	if h := MillerMadow([]float64{2, 0, 2}); math.Abs(h-(math.Log(2)+1.0/8)) > 1e-12 {
+		t.Errorf("MillerMadow = %v, want log 2 + 1/8", h)
+	}
+	// One draw has entropy 0; two draws over k values differ with
+	// probability (k−1)/k, giving log 2.
+	if h := UniformEntropy(1, 256); math.Abs(h) > 1e-12 {
+		t.Errorf("UniformEntropy(1, 256) = %v, want 0", h)
+	}
+	if h := UniformEntropy(2, 256); math.Abs(h-255.0/256*math.Log(2)) > 1e-12 {
+		t.Errorf("UniformEntropy(2, 256) = %v, want 255/256 log 2", h)
+	}
+	if h := UniformEntropy(1e7, 256); math.Abs(h-math.Log(256)) > 1e-4 {
+		t.Errorf("UniformEntropy(1e7, 256) = %v, want log 256", h)
+	}
+	// A simulation agrees with the formula.
+	r := newRand(1, 99)
+	for _, n := range []int{20, 100, 300, 2000} {
+		sum := 0.0
+		const reps = 2000
+		for range reps {
+			c := make([]float64, 256)
+			for range n {
+				c[r.IntN(256)]++
+			}
+			sum += Entropy(c)
+		}
+		want := UniformEntropy(n, 256)
+		if got := sum / reps; math.Abs(got-want) > 0.01 {
+			t.Errorf("n = %d: simulated mean entropy %v, formula %v", n, got, want)
+		}
+	}
+}
