@@ -92,7 +92,7 @@ func (t Target) VerdictText() string {
 	if v := t.Verdict(); v != Insufficient {
 		return v.String()
 	}
-	return fmt.Sprintf("insufficient data (n = %s, needs ≥ %s)", fmtNum(t.N), fmtNum(t.MinN))
+	return fmt.Sprintf("insufficient data (n = %s, needs ≥ %s)", FormatNumber(t.N), FormatNumber(t.MinN))
 }
 
 // Result is what one experiment found.
@@ -259,8 +259,10 @@ func Names() []string {
 	return n
 }
 
-// fmtNum prints a number compactly and deterministically.
-func fmtNum(x float64) string {
+// FormatNumber prints a number compactly and deterministically, as the
+// report does: counts in full, 4 decimals, 4 significant digits when large
+// or tiny, ∞ and n/a.
+func FormatNumber(x float64) string {
 	switch {
 	case math.IsInf(x, 1):
 		return "∞"
@@ -419,9 +421,9 @@ func WriteReport(results string, rs []*Result, provenance []string) error {
 			for _, t := range r.Targets {
 				ci := "—"
 				if t.CILo != 0 || t.CIHi != 0 {
-					ci = fmt.Sprintf("[%s, %s]", fmtNum(t.CILo), fmtNum(t.CIHi))
+					ci = fmt.Sprintf("[%s, %s]", FormatNumber(t.CILo), FormatNumber(t.CIHi))
 				}
-				fmt.Fprintf(&b, "| %s | %s | %s | [%s, %s] %s | %s %s | %s | %s |\n", t.What, t.Source, t.samplingText(), fmtNum(t.Lo), fmtNum(t.Hi), t.Unit, fmtNum(t.Measured), t.Unit, ci, t.VerdictText())
+				fmt.Fprintf(&b, "| %s | %s | %s | [%s, %s] %s | %s %s | %s | %s |\n", t.What, t.Source, t.samplingText(), FormatNumber(t.Lo), FormatNumber(t.Hi), t.Unit, FormatNumber(t.Measured), t.Unit, ci, t.VerdictText())
 			}
 			b.WriteString("\n")
 		}
@@ -449,9 +451,9 @@ func (t Target) samplingText() string {
 		s = "—"
 	}
 	if t.MinN > 0 {
-		s += fmt.Sprintf(" (n = %s, needs ≥ %s)", fmtNum(t.N), fmtNum(t.MinN))
+		s += fmt.Sprintf(" (n = %s, needs ≥ %s)", FormatNumber(t.N), FormatNumber(t.MinN))
 	} else if t.N > 0 {
-		s += fmt.Sprintf(" (n = %s)", fmtNum(t.N))
+		s += fmt.Sprintf(" (n = %s)", FormatNumber(t.N))
 	}
 	return s
 }

@@ -112,8 +112,8 @@ func DrawFigures(results, out string, progress io.Writer) ([]string, error) {
 // beside the experiments' figures.
 const VerdictFigure = "verdicts"
 
-// cellOf is a verdict as a cell of figures.VerdictMatrix.
-func cellOf(v Verdict) int {
+// CellOf is a verdict as a cell of figures.VerdictMatrix.
+func CellOf(v Verdict) int {
 	switch v {
 	case Pass:
 		return figures.CellPass
@@ -139,7 +139,7 @@ func DrawVerdicts(base string, rs []*Result) error {
 			cells[i][j] = figures.CellNone
 		}
 		for j, t := range r.Targets {
-			cells[i][j] = cellOf(t.Verdict())
+			cells[i][j] = CellOf(t.Verdict())
 		}
 	}
 	for j := range width {

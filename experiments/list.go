@@ -318,7 +318,7 @@ func shareTarget(what, source string, want, tol, count, total, k float64, unit s
 	band := max(tol, poissonSDs/math.Sqrt(k))
 	return Target{What: what, Source: source, Lo: 100 * want * (1 - band), Hi: 100 * want * (1 + band),
 		Measured: 100 * share(count, total), CILo: 100 * lo, CIHi: 100 * hi, Unit: "%",
-		Sampling: fmt.Sprintf("share of %s draws; band ±max(%s %%, 3/√n) of the scenario's %s %%; n = %s", unitNoun(unit), fmtNum(100*tol), fmtNum(100*want), unit),
+		Sampling: fmt.Sprintf("share of %s draws; band ±max(%s %%, 3/√n) of the scenario's %s %%; n = %s", unitNoun(unit), FormatNumber(100*tol), FormatNumber(100*want), unit),
 		N:        k, MinN: poissonSDs * poissonSDs}
 }
 
@@ -378,11 +378,21 @@ func sourceConcentration(e *Env, r *Result) error {
 	return e.WriteTable("per_source.csv", []string{"rank", "packets"}, rows)
 }
 
-// minPatternPackets is the fewest packets a source's TTL and IP ID
-// pattern are judged on: the pattern is a ratio over its consecutive
-// pairs, and below 10 packets one odd pair moves it by more than 10 %
-// (two packets with one equal pair read as a constant IP ID).
-const minPatternPackets = 10
+// minPairPackets is the fewest packets a source's hping-like IP ID
+// pattern (+1) is judged on: it is a ratio over consecutive pairs, and
+// below 10 packets one odd pair moves it by more than 10 % (two packets
+// with one equal pair read as a constant IP ID). ZMap's and Masscan's IP
+// IDs and every initial TTL are properties of each packet: one decides.
+const minPairPackets = 10
+
+// minPatternPackets is the fewest packets a source of the tool needs for
+// its TTL and IP ID to be judged.
+func minPatternPackets(tool string) int64 {
+	if tool == "hping" {
+		return minPairPackets
+	}
+	return 1
+}
 
 func ttlIPID(e *Env, r *Result) error {
 	d := e.Data
@@ -397,7 +407,7 @@ func ttlIPID(e *Env, r *Result) error {
 		ttl[key{tool, strconv.Itoa(int(s.InitTTL))}]++
 		ipid[key{tool, s.IPIDPattern}]++
 		tools[tool]++
-		if s.Packets >= minPatternPackets {
+		if s.Packets >= minPatternPackets(tool) {
 			judged[key{tool, ""}]++
 			judged[key{tool, "ttl " + strconv.Itoa(int(s.InitTTL))}]++
 			judged[key{tool, "ipid " + s.IPIDPattern}]++
@@ -423,7 +433,7 @@ func ttlIPID(e *Env, r *Result) error {
 			continue
 		}
 		n := judged[key{t.tool, ""}]
-		sampling := fmt.Sprintf("share of n sources of the tool with ≥ %d packets (of %s); each source is one draw", minPatternPackets, f(tools[t.tool]))
+		sampling := fmt.Sprintf("share of n sources of the tool with ≥ %d packets (of %s); each source is one draw", minPatternPackets(t.tool), f(tools[t.tool]))
 		r.Targets = append(r.Targets,
 			Target{What: t.tool + " sources with initial TTL " + t.ttl, Source: "[code] " + t.tool + " (REFERENCE: scanner fingerprints)", Lo: 90, Hi: 100, Measured: 100 * share(judged[key{t.tool, "ttl " + t.ttl}], n), Unit: "%", Sampling: sampling, N: n, MinN: 1},
 			Target{What: t.tool + " sources with IP ID pattern " + t.ipid, Source: "[code] " + t.tool, Lo: 90, Hi: 100, Measured: 100 * share(judged[key{t.tool, "ipid " + t.ipid}], n), Unit: "%", Sampling: sampling, N: n, MinN: 1},
@@ -786,7 +796,7 @@ func diurnal(e *Env, r *Result) error {
 		Target{What: "daily-cycle strength of all traffic (variance share at 24 h and harmonics)", Source: "scenario diurnal_amplitude > 0: background follows the day", Lo: 0.1, Hi: 1, Measured: allDay,
 			Sampling: fmt.Sprintf("variance share of hourly counts; Poisson noise of n packets per hour lowers it, to 0.5 where it equals a %.2f-amplitude cycle's variance (n = 2/a²)", d.Scenario.DiurnalAmplitude), N: sum1(all) / float64(len(all)), MinN: 2 / (d.Scenario.DiurnalAmplitude * d.Scenario.DiurnalAmplitude)},
 		Target{What: "daily-cycle strength of port-0 scanning", Source: "[V] most port-0 sources lack a diurnal cycle (Maghsoudlou 2021)", Lo: 0, Hi: allDay / 2, Measured: scanDay,
-			Sampling: fmt.Sprintf("as above, of n scan packets in %d hours; a cycle of the background's amplitude would show from n = 2/a² per hour of the 24-hour profile (%s packets)", len(scan), fmtNum(math.Ceil(24*2/(d.Scenario.DiurnalAmplitude*d.Scenario.DiurnalAmplitude)))), N: sum1(scan), MinN: math.Ceil(24 * 2 / (d.Scenario.DiurnalAmplitude * d.Scenario.DiurnalAmplitude))},
+			Sampling: fmt.Sprintf("as above, of n scan packets in %d hours; a cycle of the background's amplitude would show from n = 2/a² per hour of the 24-hour profile (%s packets)", len(scan), FormatNumber(math.Ceil(24*2/(d.Scenario.DiurnalAmplitude*d.Scenario.DiurnalAmplitude)))), N: sum1(scan), MinN: math.Ceil(24 * 2 / (d.Scenario.DiurnalAmplitude * d.Scenario.DiurnalAmplitude))},
 	)
 	r.Notes = append(r.Notes, fmt.Sprintf("Weekly pattern beyond the daily cycle, all traffic: %.3f.", allWeek))
 	var prof, scanProf [24]float64

@@ -315,7 +315,9 @@ func TestMismatchedLengths(t *testing.T) {
 		{"backscatter", func(b string) error { return BackscatterEvents(b, []float64{1}, nil) }},
 		{"matrix_rows", func(b string) error { return ProbeMatrix(b, []string{"a", "b"}, []string{"p"}, [][]float64{{1}}) }},
 		{"matrix_cols", func(b string) error { return ProbeMatrix(b, []string{"a"}, []string{"p"}, [][]float64{{1, 2}}) }},
-		{"verdict_rows", func(b string) error { return VerdictMatrix(b, "t", "x", []string{"a", "b"}, []string{"c"}, [][]int{{0}}) }},
+		{"verdict_rows", func(b string) error {
+			return VerdictMatrix(b, "t", "x", []string{"a", "b"}, []string{"c"}, [][]int{{0}})
+		}},
 		{"verdict_value", func(b string) error { return VerdictMatrix(b, "t", "x", []string{"a"}, []string{"c"}, [][]int{{7}}) }},
 	} {
 		base := filepath.Join(dir, tc.name)

@@ -2,7 +2,12 @@ package gen
 
 import (
 	"cmp"
+	"fmt"
+	"io"
+	"math"
 	"slices"
+	"strconv"
+	"strings"
 )
 
 // FamilyProjection is what a plan holds of one actor family: the numbers
@@ -80,4 +85,37 @@ func (p *Plan) Project() Projection {
 		pr.Top10Share = heavy / pr.Port0Packets
 	}
 	return pr
+}
+
+// WriteMarkdown writes the projection as rows of a Markdown table, with
+// the table's header first when header is set: one row per family, then
+// the port-0 top-10 share.
+func (p Projection) WriteMarkdown(w io.Writer, header bool) error {
+	if header {
+		if _, err := io.WriteString(w, "| scale | family | actors | planned packets | heaviest actor | events |\n|---|---|---:|---:|---:|---:|\n"); err != nil {
+			return err
+		}
+	}
+	scale := FormatScale(p.Scale)
+	for _, f := range p.Families {
+		ev := "—"
+		if f.Events > 0 {
+			ev = strconv.FormatFloat(math.Round(f.Events), 'f', 0, 64)
+		}
+		if _, err := fmt.Fprintf(w, "| %s | %s | %d | %.0f | %.1f %% | %s |\n", scale, f.Family, f.Actors, math.Round(f.Packets), 100*f.TopShare, ev); err != nil {
+			return err
+		}
+	}
+	_, err := fmt.Fprintf(w, "| %s | *port-0 top 10* | | %.0f | %.1f %% | |\n", scale, math.Round(p.Port0Packets), 100*p.Top10Share)
+	return err
+}
+
+// FormatScale prints a scale as the flags and the Makefile take it: 3e-6,
+// 1e-3, 0.01, 1.
+func FormatScale(s float64) string {
+	t := strconv.FormatFloat(s, 'g', -1, 64)
+	if s < 0.01 {
+		t = strconv.FormatFloat(s, 'e', -1, 64)
+	}
+	return strings.Replace(t, "e-0", "e-", 1)
 }

@@ -10,11 +10,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/port0/port0/analyze"
-	"github.com/port0/port0/capture"
 	"github.com/port0/port0/experiments"
-	"github.com/port0/port0/gen"
-	"github.com/port0/port0/study"
 	"github.com/port0/port0/tables"
 )
 
@@ -54,53 +50,33 @@ func runExperiments(args []string, env *cmdEnv) error {
 			fmt.Fprintf(env.stderr, "experiments: "+format+"\n", a...)
 		}
 	}
-	if *genDir == "" {
-		*genDir = filepath.Join(*out, "data", "gen")
-		s, err := loadScenario(*scenario)
-		if err != nil {
+	x := &experiments.Rerun{Seed: *seed, Scale: scale, Gen: *genDir, Analysis: *anaDir, Out: *out, Only: names, Format: format, Say: say}
+	if x.Gen == "" {
+		if x.Scenario, err = loadScenario(*scenario); err != nil {
 			return fmt.Errorf("experiments: %w", err)
-		}
-		plan, err := gen.NewPlan(s, *seed, scale)
-		if err != nil {
-			return fmt.Errorf("experiments: %w", err)
-		}
-		say("generating %s (seed %d, scale %g) into %s", s.Name, *seed, scale, *genDir)
-		if _, err := gen.Generate(plan, gen.Options{Out: *genDir}); err != nil {
-			return fmt.Errorf("experiments: gen: %w", err)
 		}
 	}
-	if *anaDir == "" {
-		*anaDir = filepath.Join(*out, "data", "analysis")
-		inputs, err := capture.ExpandInputs([]string{*genDir})
-		if err != nil {
-			return fmt.Errorf("experiments: %w", err)
-		}
-		say("analyzing %d captures into %s", len(inputs), *anaDir)
-		if _, err := analyze.Run(inputs, nil, *anaDir, analyze.Options{Study: study.DefaultOptions(), Format: format}); err != nil {
-			return fmt.Errorf("experiments: analyze: %w", err)
-		}
-	}
-	d, err := experiments.Load(*genDir, *anaDir)
+	d, rs, err := x.Run()
 	if err != nil {
 		return fmt.Errorf("experiments: %w", err)
 	}
-	rs, err := experiments.Run(d, *out, names, *seed, scale, d.Scenario.Name, format)
-	if err != nil {
-		return fmt.Errorf("experiments: %w", err)
-	}
-	prov := []string{
-		fmt.Sprintf("scenario `%s`, seed %d, scale %g (%d packets over %d days, telescope %s)", d.Scenario.Name, d.Manifest.Seed, d.Manifest.Scale, d.Manifest.Packets, d.Manifest.Days, d.Manifest.Telescope),
-		fmt.Sprintf("generator %s; %s; %s/%s", d.Manifest.Generator, runtime.Version(), runtime.GOOS, runtime.GOARCH),
-		"modules: " + readBuildInfo().deps(),
-		"data: " + filepath.ToSlash(*genDir) + " (port0 gen), " + filepath.ToSlash(*anaDir) + " (port0 analyze)",
-	}
-	if err := experiments.SaveResults(*out, rs, prov); err != nil {
+	if err := experiments.SaveResults(*out, rs, provenance(d, x)); err != nil {
 		return fmt.Errorf("experiments: %w", err)
 	}
 	printVerdicts(env, rs)
 	fmt.Fprintf(env.stdout, "%s; next: port0 figures -in %s -out %s, then port0 report -in %s\n",
 		experiments.Tally(rs), *out, filepath.Join(*out, "figures"), *out)
 	return nil
+}
+
+// provenance is the run's provenance as REPORT.md lists it.
+func provenance(d *experiments.Data, x *experiments.Rerun) []string {
+	return []string{
+		fmt.Sprintf("scenario `%s`, seed %d, scale %g (%d packets over %d days, telescope %s)", d.Scenario.Name, d.Manifest.Seed, d.Manifest.Scale, d.Manifest.Packets, d.Manifest.Days, d.Manifest.Telescope),
+		fmt.Sprintf("generator %s; %s; %s/%s", d.Manifest.Generator, runtime.Version(), runtime.GOOS, runtime.GOARCH),
+		"modules: " + readBuildInfo().deps(),
+		"data: " + filepath.ToSlash(x.Gen) + " (port0 gen), " + filepath.ToSlash(x.Analysis) + " (port0 analyze)",
+	}
 }
 
 // printVerdicts prints one line per experiment: its verdict, and for one

@@ -41,6 +41,7 @@ func runGen(args []string, env *cmdEnv) error {
 	workers := fs.Int("workers", 0, "generating goroutines (0 = all cores); output does not depend on it")
 	quiet := fs.Bool("q", false, "no progress on stderr")
 	printScenario := fs.String("print-scenario", "", "print the named scenario (or file) as a commented scenario file and exit")
+	project := fs.Bool("project", false, "print what the plan holds at -scale per family (actors, planned packets, heaviest actor, events; the port-0 top-10 share) as a Markdown table and exit, generating nothing (scale 1: ~20 s, 0.4 GB)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -58,7 +59,7 @@ func runGen(args []string, env *cmdEnv) error {
 	if err != nil || !(scale > 0) || math.IsInf(scale, 0) {
 		return &exitStatus{2, fmt.Errorf("gen: -scale must be a positive number such as 1e-5, got %q", *scaleS)}
 	}
-	if *out == "" {
+	if *out == "" && !*project {
 		return &exitStatus{2, errors.New("gen: -out DIR is required")}
 	}
 	if *workers < 0 {
@@ -75,6 +76,9 @@ func runGen(args []string, env *cmdEnv) error {
 	plan, err := gen.NewPlan(s, *seed, scale)
 	if err != nil {
 		return fmt.Errorf("gen: %w", err)
+	}
+	if *project {
+		return plan.Project().WriteMarkdown(env.stdout, true)
 	}
 	var progress io.Writer
 	if !*quiet {

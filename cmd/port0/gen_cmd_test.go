@@ -121,3 +121,11 @@ func TestHelp(t *testing.T) {
 		t.Errorf("help: exit %d %q", code, stderr)
 	}
 }
+
+// TestGenProject: -project prints the plan's table and writes nothing.
+func TestGenProject(t *testing.T) {
+	out, stderr, code := runCmd(t, "gen", "-project", "-scale", "1e-6")
+	if code != 0 || !strings.Contains(out, "| 1e-6 | scan0 | 12 |") || !strings.Contains(out, "*port-0 top 10*") {
+		t.Errorf("gen -project: exit %d, %q, %q", code, out, stderr)
+	}
+}

@@ -51,6 +51,7 @@ func commands() []command {
 		{"analyze", "read captures and count port-0 packets, fragments, traps and read errors into DIR/summary.json", runAnalyze},
 		{"experiments", "rerun the paper's analyses on a generated telescope: tables and targets under OUT/NAME/", runExperiments},
 		{"figures", "draw every figure (PNG and SVG) from the tables of a results folder", runFigures},
+		{"sweep", "rerun the study over scales × seeds: the verdict of every target in every run (SWEEP.md, verdicts.csv, a figure)", runSweep},
 		{"report", "write REPORT.md: each experiment's figures, tables and targets against measured", runReport},
 		{"validate", "compare an analysis with the generator's truth: confusion matrices, precision, recall, F1", runValidate},
 		{"version", "print the version, the VCS revision, Go and the libraries' versions (also: port0 -version)", runVersion},
