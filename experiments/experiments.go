@@ -1,7 +1,6 @@
 package experiments
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -197,18 +196,7 @@ func (e *Env) list(name string) {
 
 // writeCSV writes a CSV table into the experiment's folder and lists it.
 func (e *Env) writeCSV(name string, header []string, rows [][]string) error {
-	f, err := os.Create(filepath.Join(e.Dir, name))
-	if err != nil {
-		return err
-	}
-	w := csv.NewWriter(f)
-	w.Write(header)
-	w.WriteAll(rows)
-	if err := w.Error(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
+	if err := tables.WriteTextCSV(filepath.Join(e.Dir, name), header, rows); err != nil {
 		return err
 	}
 	e.list(name)

@@ -33,10 +33,7 @@ func ProbeMatrix(base string, sources, probes []string, counts [][]float64) erro
 	f := newFigure("Fingerprint probes per source", "probe", "source")
 	p := f.plot
 	if len(sources) == 0 || len(probes) == 0 {
-		p.HideAxes()
-		p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 1, 0, 1
-		f.noData("")
-		return f.save(base)
+		return f.saveEmpty(base)
 	}
 
 	g := newGrid(counts, len(probes))

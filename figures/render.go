@@ -155,6 +155,16 @@ func (f *figure) noData(detail string) {
 	f.plot.Add(note("no data"))
 }
 
+// saveEmpty saves f with hidden axes and a "no data" note: the figure of
+// empty input.
+func (f *figure) saveEmpty(base string) error {
+	p := f.plot
+	p.HideAxes()
+	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 1, 0, 1
+	f.noData("")
+	return f.save(base)
+}
+
 // note is a plotter that writes its text in the centre of the data area.
 type note string
 

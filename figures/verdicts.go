@@ -51,10 +51,7 @@ func VerdictMatrix(base, title, xlabel string, rows, cols []string, cells [][]in
 	f := newFigure(title, xlabel, "")
 	p := f.plot
 	if len(rows) == 0 || len(cols) == 0 {
-		p.HideAxes()
-		p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 1, 0, 1
-		f.noData("")
-		return f.save(base)
+		return f.saveEmpty(base)
 	}
 	for v, name := range verdictNames {
 		f.add(name, boxThumb{color: verdictColours[v]})

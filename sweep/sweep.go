@@ -1,7 +1,6 @@
 package sweep
 
 import (
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -219,7 +218,7 @@ func (s *Sweep) Write(out string) error {
 			}
 		}
 	}
-	if err := writeCSV(filepath.Join(out, "verdicts.csv"), []string{"scale", "seed", "experiment", "target", "what", "measured", "lo", "hi", "n", "min_n", "verdict"}, lines); err != nil {
+	if err := tables.WriteTextCSV(filepath.Join(out, "verdicts.csv"), []string{"scale", "seed", "experiment", "target", "what", "measured", "lo", "hi", "n", "min_n", "verdict"}, lines); err != nil {
 		return err
 	}
 	lines = nil
@@ -228,7 +227,7 @@ func (s *Sweep) Write(out string) error {
 			lines = append(lines, []string{gen.FormatScale(p.Scale), f.Family, strconv.Itoa(f.Actors), strconv.FormatFloat(f.Packets, 'f', 0, 64), strconv.FormatFloat(f.TopShare, 'f', 4, 64), strconv.FormatFloat(f.Events, 'f', 0, 64)})
 		}
 	}
-	if err := writeCSV(filepath.Join(out, "projection.csv"), []string{"scale", "family", "actors", "planned_packets", "top_share", "events"}, lines); err != nil {
+	if err := tables.WriteTextCSV(filepath.Join(out, "projection.csv"), []string{"scale", "family", "actors", "planned_packets", "top_share", "events"}, lines); err != nil {
 		return err
 	}
 	names := s.experimentsOf()
@@ -251,21 +250,6 @@ func (s *Sweep) Write(out string) error {
 		return err
 	}
 	return os.WriteFile(filepath.Join(out, "SWEEP.md"), []byte(s.markdown()), 0o644)
-}
-
-func writeCSV(name string, header []string, rows [][]string) error {
-	f, err := os.Create(name)
-	if err != nil {
-		return err
-	}
-	w := csv.NewWriter(f)
-	w.Write(header)
-	w.WriteAll(rows)
-	if err := w.Error(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }
 
 // word is a verdict's cell in SWEEP.md.

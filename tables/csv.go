@@ -2,6 +2,7 @@ package tables
 
 import (
 	"bufio"
+	"encoding/csv"
 	"fmt"
 	"io"
 	"os"
@@ -275,4 +276,22 @@ func readSeriesCSV(dir string) ([]SeriesRow, error) {
 		return nil
 	})
 	return rows, err
+}
+
+// WriteTextCSV writes a table of text cells as CSV (encoding/csv quoting):
+// the experiments' and the sweep's tables; WriteTextTable is its Parquet
+// form.
+func WriteTextCSV(path string, header []string, rows [][]string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := csv.NewWriter(f)
+	w.Write(header)
+	w.WriteAll(rows)
+	if err := w.Error(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
