@@ -13,6 +13,10 @@ const (
 	EtherDot1Q = 0x8100
 	EtherQinQ  = 0x88a8
 	EtherQinQ2 = 0x9100 // pre-standard QinQ
+
+	EtherMPLS         = 0x8847 // MPLS unicast
+	EtherMPLSMulti    = 0x8848 // MPLS multicast
+	EtherPPPoESession = 0x8864 // PPPoE session stage (RFC 2516)
 )
 
 // Link header lengths.
@@ -40,6 +44,7 @@ func (r *Record) Decode(link capture.LinkType, data []byte) {
 	switch {
 	case link == capture.LinkEthernet && len(data) >= ethHdrLen && binary.BigEndian.Uint16(data[12:14]) == EtherIPv4:
 		r.Link = LinkOK
+		r.NetOff = ethHdrLen
 		r.ipv4(data[ethHdrLen:])
 	case isRawLink(link) && len(data) > 0 && data[0]>>4 == 4:
 		r.Link = LinkOK
@@ -63,33 +68,19 @@ func (r *Record) decodeLink(link capture.LinkType, data []byte) {
 			r.truncLink()
 			return
 		}
-		r.etherType(binary.BigEndian.Uint16(data[14:16]), data[SLLHdrLen:])
+		r.etherType(binary.BigEndian.Uint16(data[14:16]), data, SLLHdrLen)
 	case capture.LinkSLL2:
 		if len(data) < SLL2HdrLen {
 			r.truncLink()
 			return
 		}
-		r.etherType(binary.BigEndian.Uint16(data[0:2]), data[SLL2HdrLen:])
+		r.etherType(binary.BigEndian.Uint16(data[0:2]), data, SLL2HdrLen)
 	case capture.LinkRaw, capture.LinkRawBSD12, capture.LinkRawBSD14:
-		r.Link = LinkOK
-		if len(data) == 0 {
-			r.Reason = ReasonTruncated
-			return
-		}
-		switch data[0] >> 4 {
-		case 4:
-			r.ipv4(data)
-		case 6:
-			r.ipv6(data)
-		default:
-			r.Reason = ReasonIPVersion
-		}
+		r.ipAny(data, 0)
 	case capture.LinkIPv4:
-		r.Link = LinkOK
-		r.ipv4(data)
+		r.ip(data, 0, 4)
 	case capture.LinkIPv6:
-		r.Link = LinkOK
-		r.ipv6(data)
+		r.ip(data, 0, 6)
 	case capture.LinkNull, capture.LinkLoop:
 		if len(data) < NullHdrLen {
 			r.truncLink()
@@ -107,11 +98,9 @@ func (r *Record) decodeLink(link capture.LinkType, data []byte) {
 		}
 		switch af {
 		case 2: // AF_INET
-			r.Link = LinkOK
-			r.ipv4(data[NullHdrLen:])
+			r.ip(data, NullHdrLen, 4)
 		case 10, 24, 28, 30: // AF_INET6: Linux, NetBSD/OpenBSD, FreeBSD, Darwin
-			r.Link = LinkOK
-			r.ipv6(data[NullHdrLen:])
+			r.ip(data, NullHdrLen, 6)
 		default:
 			r.Link = LinkNotIP
 		}
@@ -120,9 +109,9 @@ func (r *Record) decodeLink(link capture.LinkType, data []byte) {
 			r.truncLink()
 			return
 		}
-		r.etherType(binary.BigEndian.Uint16(data[12:14]), data[ethHdrLen:])
+		r.etherType(binary.BigEndian.Uint16(data[12:14]), data, ethHdrLen)
 	default:
-		r.Link = LinkUnsupported
+		r.otherLink(link, data)
 	}
 }
 
@@ -131,26 +120,72 @@ func (r *Record) truncLink() {
 	r.Reason = ReasonTruncated
 }
 
-// etherType dispatches on an EtherType, skipping 802.1Q and QinQ tags.
-func (r *Record) etherType(et uint16, b []byte) {
+// ip decodes the IP packet of version ver (4 or 6) at data[off:].
+func (r *Record) ip(data []byte, off int, ver uint8) {
+	if off > len(data) || off > 0xffff {
+		r.truncLink()
+		return
+	}
+	r.Link = LinkOK
+	r.NetOff = uint16(off)
+	if ver == 4 {
+		r.ipv4(data[off:])
+	} else {
+		r.ipv6(data[off:])
+	}
+}
+
+// ipAny decodes the IP packet at data[off:] whose first nibble says its
+// version (raw IP).
+func (r *Record) ipAny(data []byte, off int) {
+	r.Link = LinkOK
+	r.NetOff = uint16(off)
+	if len(data) <= off {
+		r.Reason = ReasonTruncated
+		return
+	}
+	switch data[off] >> 4 {
+	case 4:
+		r.ipv4(data[off:])
+	case 6:
+		r.ipv6(data[off:])
+	default:
+		r.Reason = ReasonIPVersion
+	}
+}
+
+// etherType dispatches on the EtherType et of what starts at data[off:],
+// skipping 802.1Q and QinQ tags, MPLS labels and a PPPoE session header.
+func (r *Record) etherType(et uint16, data []byte, off int) {
 	for et == EtherDot1Q || et == EtherQinQ || et == EtherQinQ2 {
-		if len(b) < vlanTagLen {
+		if len(data) < off+vlanTagLen {
 			r.truncLink()
 			return
 		}
 		if r.VLANs < 255 {
 			r.VLANs++
 		}
-		et = binary.BigEndian.Uint16(b[2:4])
-		b = b[vlanTagLen:]
+		et = binary.BigEndian.Uint16(data[off+2 : off+4])
+		off += vlanTagLen
 	}
 	switch et {
 	case EtherIPv4:
-		r.Link = LinkOK
-		r.ipv4(b)
+		r.ip(data, off, 4)
 	case EtherIPv6:
-		r.Link = LinkOK
-		r.ipv6(b)
+		r.ip(data, off, 6)
+	case EtherMPLS, EtherMPLSMulti:
+		r.mpls(data, off)
+	case EtherPPPoESession:
+		// Session data (code 0), then PPP (pppoe_print).
+		if len(data) < off+PPPoEHdrLen {
+			r.truncLink()
+			return
+		}
+		if data[off+1] != 0 {
+			r.Link = LinkNotIP
+			return
+		}
+		r.ppp(data, off+PPPoEHdrLen)
 	default:
 		r.Link = LinkNotIP
 	}

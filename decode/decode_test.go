@@ -279,7 +279,7 @@ func TestUDPPayload(t *testing.T) {
 	for _, tt := range tests {
 		var r Record
 		r.Decode(tt.link, tt.data)
-		got := UDPPayload(tt.link, tt.data, &r)
+		got := UDPPayload(tt.data, &r)
 		if tt.want == "-" {
 			if got != nil {
 				t.Errorf("%s: payload %q, want none", tt.name, got)

@@ -49,6 +49,15 @@
 //   - Lengths come from the IPv4 total length, the IPv6 payload length and
 //     the UDP length, clipped to the capture; never from the frame length
 //     (Ethernet pads frames to 60 bytes).
+//   - The link layers: Ethernet (802.1Q and QinQ tags, MPLS label stacks
+//     up to MaxMPLSLabels, PPPoE sessions), Linux cooked v1 and v2, BSD and
+//     OpenBSD loopback, raw IP (12, 14, 101, 228, 229), PPP (9, 50),
+//     Cisco HDLC (104), FDDI (10), IEEE 802.11 with and without radiotap
+//     (105, 127), Frame Relay (107), ARCNET (129), IPoIB (242), ipnet
+//     (226) and NFLOG (239), each as tcpdump's printer reads it (links.go
+//     names the function). Record.NetOff is where the IP header starts.
+//     Radiotap fields are not read (no FCS trimming; the IP lengths bound
+//     the packet anyway), nor is 802.11 mesh control.
 //   - IP-in-IP and other tunnels are not followed: protocol without ports.
 //   - IPv6 jumbograms are not supported: payload length 0 is ReasonIPLength,
 //     a Jumbo Payload option ReasonIPv6Options.

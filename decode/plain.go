@@ -67,26 +67,13 @@ func PlainIPv4(link capture.LinkType, b []byte) (ip *[IPv4MinLen]byte, ok bool) 
 
 // UDPPayload returns the start of a UDP packet's payload (nil for any
 // other packet, and for IPv6 with extension headers, whose lengths a
-// Record does not keep), found from the link header length and the IP
-// header length of its Record r, as Decode filled it from data.
-func UDPPayload(link capture.LinkType, data []byte, r *Record) []byte {
-	if r.Proto != ProtoUDP || r.Ports != PortsPresent {
+// Record does not keep), found from the offset of the IP header and the
+// IP header length of its Record r, as Decode filled it from data.
+func UDPPayload(data []byte, r *Record) []byte {
+	if r.Proto != ProtoUDP || r.Ports != PortsPresent || r.Link != LinkOK {
 		return nil
 	}
-	var off int
-	switch link {
-	case capture.LinkEthernet:
-		off = ethHdrLen + vlanTagLen*int(r.VLANs)
-	case capture.LinkSLL:
-		off = SLLHdrLen
-	case capture.LinkSLL2:
-		off = SLL2HdrLen
-	case capture.LinkNull, capture.LinkLoop:
-		off = NullHdrLen
-	case capture.LinkRaw, capture.LinkRawBSD12, capture.LinkRawBSD14, capture.LinkIPv4, capture.LinkIPv6:
-	default:
-		return nil
-	}
+	off := int(r.NetOff)
 	switch {
 	case r.IPVersion == 4:
 		off += int(r.IPHdrLen)

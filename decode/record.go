@@ -26,6 +26,12 @@ type Record struct {
 	// VLANs is the number of 802.1Q / QinQ tags skipped (saturates at 255).
 	// Valid when Link is LinkOK or LinkNotIP.
 	VLANs uint8
+	// MPLS is the number of MPLS labels skipped (saturates at 255).
+	MPLS uint8
+	// NetOff is the offset of the IP header in the frame: the length of
+	// every link header before it (Ethernet, tags, labels, PPP, LLC/SNAP,
+	// ...). Valid when Link is LinkOK.
+	NetOff uint16
 
 	// IPVersion is 4 or 6: the network header was recognised and its fixed
 	// part (20 or 40 bytes) is in the capture. Every IP field below is

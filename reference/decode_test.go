@@ -93,6 +93,10 @@ func cat(bs ...[]byte) []byte {
 func decodeCases() []decodeCase {
 	var cs []decodeCase
 	add := func(name string, link capture.LinkType, data []byte, want decode.Record) *decodeCase {
+		if want.Link == decode.LinkOK && want.NetOff == 0 {
+			// The IP header follows the link header and its tags.
+			want.NetOff = map[capture.LinkType]uint16{capture.LinkEthernet: 14, capture.LinkSLL: 16, capture.LinkSLL2: 20, capture.LinkNull: 4, capture.LinkLoop: 4}[link] + 4*uint16(want.VLANs)
+		}
 		cs = append(cs, decodeCase{name: name, link: link, data: data, want: want})
 		return &cs[len(cs)-1]
 	}

@@ -64,6 +64,30 @@
 //     extension header would clobber the instance an earlier header of the
 //     same type filled; the payload after a hop-by-hop header is not
 //     clipped to the payload length. All three are fixed in wrappers.
+//   - The link types beyond Ethernet, SLL, loopback and raw IP (links.go):
+//     gopacket decodes PPP (9), 802.11 (105) after radiotap (127), the LLC
+//     of FDDI (10), and MPLS and PPPoE's PPP inside Ethernet-type frames,
+//     with gopacket.NewPacket (they have no DecodingLayer), and the IP
+//     header found there is decoded as raw IP. By hand, because gopacket
+//     v1.1.19 has no layer for them: Cisco HDLC (104, and Cisco framing in
+//     PPP_HDLC 50), Frame Relay (107), ARCNET (129), IPoIB (242), ipnet
+//     (226) and NFLOG (239): a second reading of tcpdump's formats, so
+//     crosscheck there checks everything above the link header. Also by
+//     hand, where gopacket reads differently from tcpdump: which 802.11
+//     frames carry LLC (data, not null, not protected; 24 bytes at least),
+//     the 802.11 header length (gopacket always takes the last 4 bytes for
+//     an FCS: 4 bytes of padding give it one), radiotap's it_len (its fields
+//     are not read), FDDI's frame control (only asynchronous LLC) and
+//     RFC 948 LLC, SNAP's OUI, which EtherTypes lead to IP (gopacket reads
+//     one below 0x600 after a tag as an 802.3 length), PPPoE's session
+//     code and header (gopacket's PPPoE slices by its length field and fails
+//     past the capture; tcpdump clamps it), pppd's direction marker and IP
+//     EtherTypes as PPP protocols, MPLS's payload guess (tcpdump's: labels
+//     0, 3, 2, then the first byte) and its 16-label limit, and NFLOG's TLV
+//     byte order (the writer's host order, which a record does not carry:
+//     little endian unless only big endian makes the first TLV fit, in
+//     both decoders). A gopacket failure counts as a cut link header when
+//     its error speaks of a short buffer or a bounds error, else as not-ip.
 //   - Tunnels are not followed (one layer instance per type).
 //   - ICMPv6's header is 8 bytes here (4 in gopacket); the packet an ICMP
 //     error quotes is decoded with a separate gopacket IPv4/IPv6 layer and

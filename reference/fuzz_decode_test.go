@@ -8,12 +8,20 @@ import (
 )
 
 // fuzzLinks maps the fuzzer's link byte onto the link types that matter.
-var fuzzLinks = [...]capture.LinkType{capture.LinkNull, capture.LinkEthernet, capture.LinkRawBSD12, capture.LinkRawBSD14, capture.LinkRaw, capture.LinkLoop, capture.LinkSLL, capture.LinkIPv4, capture.LinkIPv6, capture.LinkSLL2, 147}
+var fuzzLinks = [...]capture.LinkType{capture.LinkNull, capture.LinkEthernet, capture.LinkRawBSD12, capture.LinkRawBSD14, capture.LinkRaw, capture.LinkLoop, capture.LinkSLL, capture.LinkIPv4, capture.LinkIPv6, capture.LinkSLL2, 147,
+	capture.LinkPPP, capture.LinkFDDI, capture.LinkPPPHDLC, capture.LinkCHDLC, capture.LinkIEEE80211, capture.LinkFrameRelay, capture.LinkRadiotap, capture.LinkARCNET, capture.LinkIPNet, capture.LinkNFLog, capture.LinkIPoIB}
 
 // FuzzDecoders checks that neither decoder panics and that they agree
 // after Normalize. The table cases of decodeCases are its seeds.
 func FuzzDecoders(f *testing.F) {
 	for _, c := range decodeCases() {
+		for i, l := range fuzzLinks {
+			if l == c.link {
+				f.Add(uint8(i), c.data)
+			}
+		}
+	}
+	for _, c := range linkCases() {
 		for i, l := range fuzzLinks {
 			if l == c.link {
 				f.Add(uint8(i), c.data)

@@ -20,7 +20,7 @@ func Normalize(fast, ref decode.Record) (decode.Record, decode.Record) {
 
 	// 2. gopacket does not check the IP version against the link layer.
 	if fast.Reason == decode.ReasonIPVersion && ref.IPVersion != 0 {
-		ref = decode.Record{Link: ref.Link, VLANs: ref.VLANs, Reason: fast.Reason}
+		ref = decode.Record{Link: ref.Link, VLANs: ref.VLANs, MPLS: ref.MPLS, NetOff: ref.NetOff, Reason: fast.Reason}
 	}
 
 	// 3. Problems the fast decoder finds and gopacket does not: it

@@ -82,6 +82,7 @@ func NewRefDecoder() *RefDecoder {
 // Decode fills r from data with gopacket.
 func (d *RefDecoder) Decode(link capture.LinkType, data []byte, r *decode.Record) {
 	*r = decode.Record{}
+	frame := data // data loses the link headers stripped by hand
 	var p *gopacket.DecodingLayerParser
 	switch link {
 	case capture.LinkEthernet:
@@ -92,6 +93,10 @@ func (d *RefDecoder) Decode(link capture.LinkType, data []byte, r *decode.Record
 		// panics when it exceeds the frame; the header is 16 bytes
 		// whatever that field says, so start after it by hand.
 		if len(data) >= decode.SLLHdrLen && int(binary.BigEndian.Uint16(data[4:6]))+6 > len(data) {
+			if et := binary.BigEndian.Uint16(data[14:16]); et == decode.EtherMPLS || et == decode.EtherMPLSMulti || et == decode.EtherPPPoESession {
+				d.byEtherType(data, 14, decode.SLLHdrLen, r)
+				return
+			}
 			p = d.etherParser(binary.BigEndian.Uint16(data[14:16]), r)
 			data = data[decode.SLLHdrLen:]
 		}
@@ -99,6 +104,10 @@ func (d *RefDecoder) Decode(link capture.LinkType, data []byte, r *decode.Record
 		// gopacket has no SLL2 layer: strip its 20 bytes by hand.
 		if len(data) < decode.SLL2HdrLen {
 			truncLink(r)
+			return
+		}
+		if et := binary.BigEndian.Uint16(data[0:2]); et == decode.EtherMPLS || et == decode.EtherMPLSMulti || et == decode.EtherPPPoESession {
+			d.byEtherType(data, 0, decode.SLL2HdrLen, r)
 			return
 		}
 		p = d.etherParser(binary.BigEndian.Uint16(data[0:2]), r)
@@ -143,14 +152,76 @@ func (d *RefDecoder) Decode(link capture.LinkType, data []byte, r *decode.Record
 		r.Link = decode.LinkOK
 		p = d.pIPv6
 	default:
-		r.Link = decode.LinkUnsupported
+		if !d.decodeOtherLink(link, data, r) {
+			r.Link = decode.LinkUnsupported
+		}
 		return
 	}
 	if p == nil {
 		return // etherParser set the result
 	}
+	prefix := len(frame) - len(data)
 	err := p.DecodeLayers(data, &d.decoded)
 	d.fill(r, link, p, data, err)
+	if r.Link == decode.LinkNotIP && err == nil {
+		// MPLS and PPPoE have no DecodingLayer: gopacket's own layers
+		// take over where the parser stopped.
+		if next, rest := d.stop(d.first[p], data); next == layers.LayerTypeMPLS || (next == layers.LayerTypePPPoE && d.lastEtherType() == decode.EtherPPPoESession) {
+			vlans := r.VLANs
+			*r = decode.Record{}
+			off := prefix + d.linkLen()
+			switch {
+			case next == layers.LayerTypeMPLS:
+				d.viaPacket(gopacket.NewPacket(rest, next, gopacket.NoCopy), frame, off, r)
+			case pppoeOK(rest, r):
+				// gopacket's PPPoE layer slices by its length field and
+				// fails past the capture; tcpdump clamps it: strip the
+				// header by hand and decode the PPP after it.
+				d.ppp(frame, off+decode.PPPoEHdrLen, r)
+			}
+			r.VLANs += vlans
+			return
+		}
+	}
+	if r.Link == decode.LinkOK {
+		r.NetOff = uint16(prefix + d.linkLen())
+	}
+}
+
+// lastEtherType is the EtherType of the last link layer decoded (0x8863,
+// PPPoE discovery, and 0x8864, its session stage, are one layer type to
+// gopacket).
+func (d *RefDecoder) lastEtherType() uint16 {
+	if n := len(d.decoded); n > 0 {
+		switch d.decoded[n-1] {
+		case layers.LayerTypeEthernet:
+			return uint16(d.eth.EthernetType)
+		case layers.LayerTypeDot1Q:
+			return uint16(d.dot1q.Type)
+		case layers.LayerTypeLinuxSLL:
+			return uint16(d.sll.EthernetType)
+		}
+	}
+	return 0
+}
+
+// linkLen is the length of the link layers gopacket decoded: what lies
+// before the IP header in the bytes it was given.
+func (d *RefDecoder) linkLen() int {
+	n := 0
+	for _, t := range d.decoded {
+		switch t {
+		case layers.LayerTypeEthernet:
+			n += len(d.eth.Contents)
+		case layers.LayerTypeDot1Q:
+			n += len(d.dot1q.Contents)
+		case layers.LayerTypeLinuxSLL:
+			n += len(d.sll.Contents)
+		case layers.LayerTypeLoopback:
+			n += len(d.loop.Contents)
+		}
+	}
+	return n
 }
 
 // etherParser picks the parser for what an SLL or SLL2 protocol field
