@@ -706,11 +706,44 @@ func (q *Quoted) decode(b []byte) {
 		q.Proto = h.nextHeader()
 		q.Src = h.src()
 		q.Dst = h.dst()
-		l4 = b[IPv6HdrLen:]
+		off, ok := quotedExt(b, &q.Proto, &nonFirst)
+		if !ok {
+			q.Ports = PortsTruncated // the quote ends inside an extension header
+			return
+		}
+		l4 = b[off:]
 	default:
 		return
 	}
 	q.SetPorts(l4, nonFirst)
+}
+
+// quotedExt walks the extension headers of a quoted IPv6 packet b (at
+// most MaxExt of them, as for a packet itself), leaving *proto the
+// protocol after them and setting *nonFirst for a Fragment header with a
+// non-zero offset. It returns the offset of the transport header, and
+// false when b ends inside an extension header.
+func quotedExt(b []byte, proto *uint8, nonFirst *bool) (int, bool) {
+	off := IPv6HdrLen
+	for n := 0; isExtHeader(*proto) && n < MaxExt; n++ {
+		if len(b) < off+8 {
+			return 0, false
+		}
+		l := 8
+		if *proto == ProtoFragment {
+			if binary.BigEndian.Uint16(b[off+2:off+4])&0xfff8 != 0 {
+				*nonFirst = true
+			}
+		} else {
+			l = (int(b[off+1]) + 1) * 8
+		}
+		if len(b) < off+l {
+			return 0, false
+		}
+		*proto = b[off]
+		off += l
+	}
+	return off, true
 }
 
 // SetPorts fills the ports of a quote from its transport bytes l4 (both

@@ -607,7 +607,35 @@ func (d *RefDecoder) quoted(q *decode.Quoted, b []byte) {
 		q.Proto = uint8(d.in6.NextHeader)
 		setAddr(&q.Src, d.in6.SrcIP)
 		setAddr(&q.Dst, d.in6.DstIP)
-		l4 = b[decode.IPv6HdrLen:]
+		// The extension headers of the quote, with gopacket's skipper
+		// (the Fragment header by hand: the skipper does not say its
+		// offset). gopacket's IPv6 layer folds a hop-by-hop header into
+		// itself; the walk starts after the fixed header either way.
+		off := decode.IPv6HdrLen
+		for n := 0; n < decode.MaxExt; n++ {
+			p := q.Proto
+			if p != decode.ProtoHopByHop && p != decode.ProtoRouting && p != decode.ProtoFragment && p != decode.ProtoDestOpts {
+				break
+			}
+			if p == decode.ProtoFragment {
+				if len(b) < off+8 {
+					q.Ports = decode.PortsTruncated
+					return
+				}
+				nonFirst = nonFirst || binary.BigEndian.Uint16(b[off+2:])&0xfff8 != 0
+				q.Proto = b[off]
+				off += 8
+				continue
+			}
+			var sk layers.IPv6ExtensionSkipper
+			if err := sk.DecodeFromBytes(b[off:], gopacket.NilDecodeFeedback); err != nil || len(sk.Contents) == 0 {
+				q.Ports = decode.PortsTruncated
+				return
+			}
+			q.Proto = uint8(sk.NextHeader)
+			off += len(sk.Contents)
+		}
+		l4 = b[off:]
 	default:
 		return
 	}
@@ -654,6 +682,12 @@ func (q *refDot1Q) NextLayerType() gopacket.LayerType { return etherNext(q.Type)
 func etherNext(t layers.EthernetType) gopacket.LayerType {
 	if t == decode.EtherQinQ2 {
 		return layers.LayerTypeDot1Q
+	}
+	if !ipEtherType(uint16(t)) {
+		// A type that never leads to IP (gopacket decodes some, such as
+		// 0x6558 Ethernet bridging or an 802.3 length's LLC, and fails
+		// on short ones): the parser stops, not-ip.
+		return gopacket.LayerTypeZero
 	}
 	return t.LayerType()
 }

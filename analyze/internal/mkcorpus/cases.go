@@ -239,6 +239,32 @@ func icmpErrors() file {
 	return w.file("icmp_errors.pcap", "ICMP dest-unreachable (3/3, 3/1, 3/10) and ICMPv6 (1/4, 1/0) quoting a packet with a port 0 (inner IP header + 8 bytes of UDP/TCP): UDP dst 0, TCP src 0, TCP both 0, v6 UDP dst 0, v6 TCP src 0; control: 3/3 quoting UDP 1234->53")
 }
 
+// icmp6ExtQuotes are ICMPv6 errors quoting IPv6 packets with extension
+// headers, which the decoders walk to the quoted transport header.
+func icmp6ExtQuotes() file {
+	w := newPcap(le, false, 65535, 1)
+	hbh := extOpts(protoHopByHop, []byte{5, 2, 0, 0}) // router alert
+	dst := extOpts(protoDstOpts, nil)
+	q := func(exts []ext, upper byte, l4 []byte, icmp0 bool) rec {
+		inner := pkt6(ip6{src: tel6a, dst: out6b, exts: exts}, upper, l4)
+		n := 40 + 8 // the header and 8 transport bytes, after the extension headers
+		for _, e := range exts {
+			n += 1 + len(e.body)
+		}
+		n = min(n, len(inner))
+		b := pkt6(ip6{src: out6b, dst: tel6a}, protoICMPv6, icmp(1, 4, 0, inner[:n]))
+		return rec{data: eth(etIPv6, b), orig: uint32(14 + len(b)), class: clNoPorts, icmp0: icmp0}
+	}
+	w.add(
+		q([]ext{hbh, dst}, protoUDP, udp(5000, 0, []byte("payload")), true),
+		q([]ext{extRouting(out6a)}, protoTCP, tcp{sport: 0, dport: 443, flags: tcpSYN}.bytes(nil), true),
+		q([]ext{extFrag(0, true, 9)}, protoUDP, udp(0, 0, []byte("first")), true),
+		q([]ext{extFrag(4, false, 9)}, protoUDP, udp(0, 0, []byte("later")), false),
+		q([]ext{dst}, protoUDP, udp(5000, 53, []byte("control")), false),
+	)
+	return w.file("icmp6_ext_quotes.pcap", "ICMPv6 1/4 quoting IPv6 with extension headers, walked to the quoted ports: hop-by-hop + destination options then UDP dst 0, routing then TCP src 0, first fragment then UDP both 0; not port 0: a non-first fragment's bytes, and a control quoting UDP 5000->53")
+}
+
 func portPositions() file {
 	w := newPcap(le, false, 65535, 1)
 	pos := []struct {

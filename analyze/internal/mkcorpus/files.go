@@ -286,7 +286,7 @@ func corpus() []file {
 
 	fs = append(fs, ipv4Options(), ipv6Ext(), fileFrags4(), fileFrags6(), tinyFrags(), truncatedSnaplen())
 	fs = append(fs, brokenFiles()...)
-	fs = append(fs, icmpErrors(), portPositions(), tcpBadOffset())
+	fs = append(fs, icmpErrors(), icmp6ExtQuotes(), portPositions(), tcpBadOffset())
 
 	// Gzip.
 	fs = append(fs,
