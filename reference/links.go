@@ -300,7 +300,7 @@ func (d *RefDecoder) byEtherType(data []byte, at, n int, r *decode.Record) {
 // A link layer gopacket could not decode, or one that leads elsewhere,
 // is a cut link header or not-ip.
 func (d *RefDecoder) viaPacket(pk gopacket.Packet, data []byte, base int, r *decode.Record) {
-	var vlans, labels uint8
+	var vlans, labels int // a stack can hold more than 255 of either
 	rest := data[base:]
 	var next gopacket.LayerType
 	cut := false     // the stack's bottom label ends the capture
@@ -345,8 +345,10 @@ func (d *RefDecoder) viaPacket(pk gopacket.Packet, data []byte, base int, r *dec
 			switch {
 			case !ipEtherType(uint16(x.Type)):
 				other = true
-			case uint16(x.Type) == decode.EtherQinQ2:
-				snapped = true // gopacket does not know 0x9100: go on as from an EtherType
+			case uint16(x.Type) == decode.EtherQinQ2, uint16(x.Type) == decode.EtherPPPoESession:
+				// gopacket does not know 0x9100, and its PPPoE layer trusts
+				// its length field: go on as from an EtherType.
+				snapped = true
 			}
 		}
 		if snapped || other {
@@ -378,7 +380,7 @@ func (d *RefDecoder) viaPacket(pk gopacket.Packet, data []byte, base int, r *dec
 		}
 	}
 	off := len(data) - len(rest)
-	r.VLANs, r.MPLS = r.VLANs+vlans, min(r.MPLS+labels, decode.MaxMPLSLabels)
+	r.VLANs, r.MPLS = uint8(min(int(r.VLANs)+vlans, 255)), uint8(min(int(r.MPLS)+labels, decode.MaxMPLSLabels))
 	switch {
 	case other:
 		r.Link = decode.LinkNotIP

@@ -179,7 +179,7 @@ func (d *RefDecoder) Decode(link capture.LinkType, data []byte, r *decode.Record
 				// header by hand and decode the PPP after it.
 				d.ppp(frame, off+decode.PPPoEHdrLen, r)
 			}
-			r.VLANs += vlans
+			r.VLANs = uint8(min(int(r.VLANs)+int(vlans), 255))
 			return
 		}
 	}
