@@ -64,17 +64,9 @@ func isRawLink(link capture.LinkType) bool {
 func (r *Record) decodeLink(link capture.LinkType, data []byte) {
 	switch link {
 	case capture.LinkSLL:
-		if len(data) < SLLHdrLen {
-			r.truncLink()
-			return
-		}
-		r.etherType(binary.BigEndian.Uint16(data[14:16]), data, SLLHdrLen)
+		r.etherAt(data, 14, SLLHdrLen)
 	case capture.LinkSLL2:
-		if len(data) < SLL2HdrLen {
-			r.truncLink()
-			return
-		}
-		r.etherType(binary.BigEndian.Uint16(data[0:2]), data, SLL2HdrLen)
+		r.etherAt(data, 0, SLL2HdrLen)
 	case capture.LinkRaw, capture.LinkRawBSD12, capture.LinkRawBSD14:
 		r.ipAny(data, 0)
 	case capture.LinkIPv4:
@@ -105,11 +97,7 @@ func (r *Record) decodeLink(link capture.LinkType, data []byte) {
 			r.Link = LinkNotIP
 		}
 	case capture.LinkEthernet:
-		if len(data) < ethHdrLen {
-			r.truncLink()
-			return
-		}
-		r.etherType(binary.BigEndian.Uint16(data[12:14]), data, ethHdrLen)
+		r.etherAt(data, 12, ethHdrLen)
 	default:
 		r.otherLink(link, data)
 	}
@@ -152,6 +140,16 @@ func (r *Record) ipAny(data []byte, off int) {
 	default:
 		r.Reason = ReasonIPVersion
 	}
+}
+
+// etherAt decodes a link header of n bytes whose EtherType is at
+// data[at:at+2] and what follows it.
+func (r *Record) etherAt(data []byte, at, n int) {
+	if len(data) < n {
+		r.truncLink()
+		return
+	}
+	r.etherType(binary.BigEndian.Uint16(data[at:at+2]), data, n)
 }
 
 // etherType dispatches on the EtherType et of what starts at data[off:],

@@ -93,14 +93,10 @@ func (r *Record) otherLink(link capture.LinkType, data []byte) {
 			return
 		}
 		if ipoibHeader(data) {
-			r.etherType(binary.BigEndian.Uint16(data[0:2]), data, IPoIBHdrLen)
+			r.etherAt(data, 0, IPoIBHdrLen)
 			return
 		}
-		if len(data) < ipoibLongLen {
-			r.truncLink()
-			return
-		}
-		r.etherType(binary.BigEndian.Uint16(data[40:42]), data, ipoibLongLen)
+		r.etherAt(data, 40, ipoibLongLen)
 	case capture.LinkIPNet:
 		if len(data) < IPNetHdrLen {
 			r.truncLink()
@@ -215,13 +211,7 @@ func (r *Record) pppProto(proto uint16, data []byte, off int) {
 }
 
 // chdlc decodes Cisco HDLC: address, control, then an EtherType.
-func (r *Record) chdlc(data []byte) {
-	if len(data) < CHDLCHdrLen {
-		r.truncLink()
-		return
-	}
-	r.etherType(binary.BigEndian.Uint16(data[2:4]), data, CHDLCHdrLen)
-}
+func (r *Record) chdlc(data []byte) { r.etherAt(data, 2, CHDLCHdrLen) }
 
 // llc decodes 802.2 LLC at data[off:] (llc_print, snap_print): SNAP
 // (DSAP and SSAP 0xaa, I/G and C/R bits aside, UI control 0x03) with OUI

@@ -61,6 +61,10 @@ func (d *RefDecoder) decodeOtherLink(link capture.LinkType, data []byte, r *deco
 			truncLink(r)
 			break
 		}
+		if rfc948(data[hdr+n:]) {
+			d.atIP(data, hdr+n+3, 4, r)
+			break
+		}
 		if !d.snapOK(data[hdr+n:], r) {
 			break
 		}
@@ -83,7 +87,7 @@ func (d *RefDecoder) decodeOtherLink(link capture.LinkType, data []byte, r *deco
 			r.Link = decode.LinkNotIP
 			break
 		}
-		if len(data) >= decode.FDDIHdrLen+3 && data[13]&^1 == 0x06 && data[14]&^1 == 0x06 && data[15] == 0x03 {
+		if rfc948(data[min(len(data), decode.FDDIHdrLen):]) {
 			d.atIP(data, decode.FDDIHdrLen+3, 4, r)
 			break
 		}
@@ -182,6 +186,13 @@ func pppoeOK(b []byte, r *decode.Record) bool {
 		return true
 	}
 	return false
+}
+
+// rfc948 reports whether b starts with the LLC header of RFC 948 IP
+// (DSAP and SSAP 0x06 but for their low bits, UI control), which gopacket
+// does not know: llc_print reads IPv4 right after it.
+func rfc948(b []byte) bool {
+	return len(b) >= 3 && b[0]&^1 == 0x06 && b[1]&^1 == 0x06 && b[2] == 0x03
 }
 
 // snapOK reports whether b starts with the LLC/SNAP header that leads to
