@@ -59,7 +59,7 @@ figures-check: build ## rerun the default study in a temp folder and fail if a f
 	if diff -r $(GALLERY) $$tmp/figures; then echo "figures-check: $$(ls $(GALLERY) | wc -l) files byte-identical to $(GALLERY)/"; \
 	else echo "figures-check: the figures differ from $(GALLERY)/ (if the change is intended: make gallery, and review the images)"; exit 1; fi
 
-sweep: build ## rerun the study over SCALES × SEEDS into $(SWEEP)/: SWEEP.md, verdicts.csv, verdicts.png; fails if a target FAILs in some run (1e-3 needs ~2 min and ~20 GB of disk a run, freed after it)
+sweep: build ## rerun the study over SCALES × SEEDS into $(SWEEP)/: SWEEP.md, verdicts.csv, verdicts.png; fails if a target FAILs in some run (1e-3 needs ~2.5 min and ~25 GB of disk a run, freed after it)
 	$(BIN) sweep -out $(SWEEP) -scales $(SCALES) -seeds $(SEEDS)
 
 sweep-check: build ## a reduced sweep (two scales, one seed the rules were not developed on): no target may FAIL
