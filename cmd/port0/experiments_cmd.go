@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/port0/port0/experiments"
+	"github.com/port0/port0/gen"
 	"github.com/port0/port0/tables"
 )
 
@@ -72,7 +73,7 @@ func runExperiments(args []string, env *cmdEnv) error {
 // provenance is the run's provenance as REPORT.md lists it.
 func provenance(d *experiments.Data, x *experiments.Rerun) []string {
 	return []string{
-		fmt.Sprintf("scenario `%s`, seed %d, scale %g (%d packets over %d days, telescope %s)", d.Scenario.Name, d.Manifest.Seed, d.Manifest.Scale, d.Manifest.Packets, d.Manifest.Days, d.Manifest.Telescope),
+		fmt.Sprintf("scenario `%s`, seed %d, scale %s (%d packets over %d days, telescope %s)", d.Scenario.Name, d.Manifest.Seed, gen.FormatScale(d.Manifest.Scale), d.Manifest.Packets, d.Manifest.Days, d.Manifest.Telescope),
 		fmt.Sprintf("generator %s; %s; %s/%s", d.Manifest.Generator, runtime.Version(), runtime.GOOS, runtime.GOARCH),
 		"modules: " + readBuildInfo().deps(),
 		"data: " + filepath.ToSlash(x.Gen) + " (port0 gen), " + filepath.ToSlash(x.Analysis) + " (port0 analyze)",
