@@ -137,7 +137,7 @@ func (d *RefDecoder) decodeOtherLink(link capture.LinkType, data []byte, r *deco
 			truncLink(r)
 			break
 		}
-		d.atIP(data, 24, map[byte]uint8{2: 4, 26: 6}[data[1]], r)
+		d.atIP(data, 24, family(data[1], 2, 26), r)
 	case capture.LinkARCNET:
 		if len(data) < 5 {
 			truncLink(r)
@@ -255,10 +255,27 @@ func (d *RefDecoder) pppType(proto uint16, data []byte, off int, r *decode.Recor
 	}
 }
 
+// family is the IP version an address family number names: 4 for v4, 6
+// for v6, 0 for any other.
+func family(f, v4, v6 byte) uint8 {
+	switch f {
+	case v4:
+		return 4
+	case v6:
+		return 6
+	}
+	return 0
+}
+
 // atIP decodes the IP packet of version ver (0: not IP) at data[off:].
 func (d *RefDecoder) atIP(data []byte, off int, ver uint8, r *decode.Record) {
-	link := map[uint8]capture.LinkType{4: capture.LinkIPv4, 6: capture.LinkIPv6}[ver]
-	if link == 0 {
+	var link capture.LinkType
+	switch ver {
+	case 4:
+		link = capture.LinkIPv4
+	case 6:
+		link = capture.LinkIPv6
+	default:
 		r.Link = decode.LinkNotIP
 		return
 	}
@@ -366,7 +383,14 @@ func (d *RefDecoder) viaPacket(pk gopacket.Packet, data []byte, base int, r *dec
 			break // the EtherType's layers are decoded as for C_HDLC
 		}
 		if pp, ok := l.(*layers.PPP); ok { // PPP has no NextLayerType
-			next = map[layers.PPPType]gopacket.LayerType{layers.PPPTypeIPv4: layers.LayerTypeIPv4, layers.PPPTypeIPv6: layers.LayerTypeIPv6, layers.PPPTypeMPLSUnicast: layers.LayerTypeMPLS, layers.PPPTypeMPLSMulticast: layers.LayerTypeMPLS}[pp.PPPType]
+			switch pp.PPPType {
+			case layers.PPPTypeIPv4:
+				next = layers.LayerTypeIPv4
+			case layers.PPPTypeIPv6:
+				next = layers.LayerTypeIPv6
+			case layers.PPPTypeMPLSUnicast, layers.PPPTypeMPLSMulticast:
+				next = layers.LayerTypeMPLS
+			}
 		}
 		if m, ok := l.(*layers.MPLS); ok && !m.StackBottom {
 			next = layers.LayerTypeMPLS // another label is due
@@ -499,7 +523,7 @@ func (d *RefDecoder) nflog(data []byte, r *decode.Record) {
 		truncLink(r)
 		return
 	}
-	ver := map[byte]uint8{2: 4, 10: 6}[data[0]]
+	ver := family(data[0], 2, 10)
 	if ver == 0 || data[1] != 0 {
 		r.Link = decode.LinkNotIP
 		return
