@@ -32,11 +32,12 @@ const (
 	ShapeSYNFrom0                // TCP SYN from port 0 to a service port
 	ShapeUDPFrom0                // UDP from port 0 to a service port
 	ShapeOtherTCP                // any other TCP flag combination with a port 0
+	ShapeCut                     // TCP or UDP with a port 0, its header cut after the ports (tiny first fragment, snap length)
 	NumShapes
 )
 
 var shapeNames = [NumShapes]string{"none", "malformed", "bittorrent", "reply-to-0", "reply-from-0", "icmp-quote-0",
-	"syn-to-0", "udp-to-0", "syn-from-0", "udp-from-0", "other-tcp"}
+	"syn-to-0", "udp-to-0", "syn-from-0", "udp-from-0", "other-tcp", "cut-header"}
 
 // String returns a short lower-case name.
 func (s Shape) String() string { return label.EnumName(shapeNames[:], uint8(s)) }
@@ -143,14 +144,14 @@ var nmapShapes = [6]struct {
 // ShapeOf says what a packet looks like. payload is the start of the
 // transport payload (may be short or nil); only UDP payloads are read.
 func ShapeOf(r *decode.Record, payload []byte) (Shape, Probe) {
-	if r.Ports != decode.PortsPresent {
+	if r.Port0 < decode.Port0Src {
 		if r.ICMP && r.Inner.Ports == decode.PortsPresent && r.Inner.Port0 >= decode.Port0Src {
 			return ShapeICMPQuote0, ProbeNone
 		}
 		return ShapeNone, ProbeNone
 	}
-	if r.Port0 < decode.Port0Src {
-		return ShapeNone, ProbeNone
+	if r.Ports != decode.PortsPresent {
+		return ShapeCut, ProbeNone // the flags and the payload are not there
 	}
 	sp, dp := r.SrcPort, r.DstPort
 	if r.Proto == decode.ProtoUDP {
@@ -241,7 +242,7 @@ func ShapeClass(s Shape) label.Class {
 		return label.BackscatterFrom0
 	case ShapeSYNTo0, ShapeUDPTo0, ShapeSYNFrom0, ShapeUDPFrom0:
 		return label.Scan
-	case ShapeOtherTCP:
+	case ShapeOtherTCP, ShapeCut:
 		return label.Other
 	}
 	return label.Unknown

@@ -215,13 +215,22 @@ func (r *Record) ipv4(b []byte) {
 	r.IPID = uint32(binary.BigEndian.Uint16(h[4:6]))
 	PutAddr4(&r.Src, h[12:16])
 	PutAddr4(&r.Dst, h[16:20])
-	if hl != IPv4MinLen || int(tl) < hl {
+	// The declared end of the packet is the total length, or, for TCP or
+	// UDP with a total length of 0, the capture: a segmentation offload
+	// (TSO, GSO) hands the stack's packet to the capture before the
+	// hardware splits it and writes the lengths (tcpdump's ip_print).
+	end := int(tl)
+	if tl == 0 && (r.Proto == ProtoTCP || r.Proto == ProtoUDP) {
+		r.Note = NoteTSO
+		end = max(len(b), hl)
+	}
+	if hl != IPv4MinLen || end < hl {
 		// Options, or a malformed header.
 		switch {
 		case hl < IPv4MinLen:
 			r.bad(ReasonIPv4HeaderLen)
 			return
-		case int(tl) < hl:
+		case end < hl:
 			r.bad(ReasonIPv4TotalLen)
 			return
 		case len(b) < hl:
@@ -234,9 +243,7 @@ func (r *Record) ipv4(b []byte) {
 			return
 		}
 	}
-	// What transport does, without a call: the declared end of the
-	// packet is the total length.
-	end := int(tl)
+	// What transport does, without a call.
 	if r.FragOffset > 0 {
 		r.Frag = FragNonFirst
 		r.Ports = PortsNonFirstFragment
@@ -249,9 +256,9 @@ func (r *Record) ipv4(b []byte) {
 	case ProtoTCP:
 		r.tcp(l4, end-hl)
 	case ProtoUDP:
-		r.udp(l4, end-hl)
+		r.udp(b, l4, end-hl)
 	default:
-		r.other(l4, end-hl)
+		r.other(b, l4, end-hl)
 	}
 }
 
@@ -313,13 +320,24 @@ func (r *Record) ipv6(b []byte) {
 	r.IPLen = pl
 	r.Src = Addr(h[8:24])
 	r.Dst = Addr(h[24:40])
+	r.Frag = FragNone
 	if pl == 0 {
-		// Jumbograms are not supported: a telescope never sees one.
-		r.bad(ReasonIPLength)
+		// A jumbogram (RFC 2675): its hop-by-hop header says the length.
+		// Or, with TCP or UDP right after the header, BIG TCP (an
+		// offload beyond 64 KiB that drops the Jumbo Payload option
+		// before the capture): the capture says it (tcpdump's ip6_print).
+		switch nh {
+		case ProtoHopByHop:
+			r.ipv6Ext(b, nh, jumboEnd)
+		case ProtoTCP, ProtoUDP:
+			r.Note = NoteBigTCP
+			r.transport(b, IPv6HdrLen, len(b))
+		default:
+			r.bad(ReasonIPLength)
+		}
 		return
 	}
 	end := IPv6HdrLen + int(pl)
-	r.Frag = FragNone
 	if isExtHeader(nh) {
 		r.ipv6Ext(b, nh, end)
 		return
@@ -335,11 +353,19 @@ func isExtHeader(nh uint8) bool {
 	return nh < 64 && walked>>nh&1 != 0
 }
 
+// jumboEnd is the end ipv6Ext is given for a packet of payload length 0:
+// the Jumbo Payload option of its hop-by-hop header says where it ends.
+const jumboEnd = -1
+
 // ipv6Ext walks the IPv6 extension headers from the first one, nh, and
 // decodes what follows them. The walk keeps its state in locals and
 // stores Proto, NExt and Frag once, whatever ends it.
 func (r *Record) ipv6Ext(b []byte, nh uint8, end int) {
 	off := IPv6HdrLen
+	jumbo := end == jumboEnd
+	if jumbo {
+		end = len(b) // until the option says (tcpdump does the same)
+	}
 	var next uint8 // extension headers walked
 	frag := FragNone
 	ok := true
@@ -378,10 +404,26 @@ func (r *Record) ipv6Ext(b []byte, nh uint8, end int) {
 			if frag = FragKindOf(r.FragOffset, r.MF); frag == FragNonFirst {
 				break
 			}
-		} else if h != ProtoRouting && !ipv6OptionsOK(e[2:], h == ProtoHopByHop) {
-			r.bad(ReasonIPv6Options)
-			ok = false
-			break
+		} else if h != ProtoRouting {
+			jl, good := ipv6Options(e[2:], h == ProtoHopByHop)
+			switch {
+			case !good || jl != 0 && !(jumbo && next == 1):
+				// A bad option, or a Jumbo Payload option in a packet
+				// with a payload length or after the first header.
+				r.bad(ReasonIPv6Options)
+				ok = false
+			case jumbo && jl < 1<<16:
+				// Payload length 0 without a valid Jumbo Payload option.
+				r.bad(ReasonIPLength)
+				ok = false
+			case jumbo:
+				r.Note = NoteJumbogram
+				end = IPv6HdrLen + int(jl)
+				jumbo = false
+			}
+			if !ok {
+				break
+			}
 		}
 	}
 	r.NExt, r.Proto, r.Frag = next, nh, frag
@@ -405,22 +447,31 @@ func (r *Record) need(b []byte, off, n, end int) bool {
 	return true
 }
 
-// ipv6OptionsOK reports whether the TLV options of a hop-by-hop or
-// destination options header fit in it. A Jumbo Payload option (0xc2) in
-// a hop-by-hop header is refused too: jumbograms are not supported, and
-// one in a packet with a payload length is malformed (RFC 2675).
-func ipv6OptionsOK(o []byte, hopByHop bool) bool {
+// ipv6Options reports whether the TLV options of a hop-by-hop or
+// destination options header fit in it, and returns the length a Jumbo
+// Payload option (0xc2, RFC 2675) of a hop-by-hop header gives (0 when
+// there is none). One of a length other than 4, or a second one, is
+// refused.
+func ipv6Options(o []byte, hopByHop bool) (jumbo uint32, ok bool) {
 	for len(o) > 0 {
 		if o[0] == 0 { // Pad1
 			o = o[1:]
 			continue
 		}
-		if len(o) < 2 || 2+int(o[1]) > len(o) || hopByHop && o[0] == 0xc2 {
-			return false
+		if len(o) < 2 || 2+int(o[1]) > len(o) {
+			return 0, false
+		}
+		if hopByHop && o[0] == 0xc2 {
+			if o[1] != 4 || jumbo != 0 {
+				return 0, false
+			}
+			if jumbo = binary.BigEndian.Uint32(o[2:6]); jumbo == 0 {
+				return 0, false
+			}
 		}
 		o = o[2+int(o[1]):]
 	}
-	return true
+	return jumbo, true
 }
 
 // transport decodes what follows the IP header (and extension headers)
@@ -439,25 +490,39 @@ func (r *Record) transport(b []byte, off, end int) {
 	case ProtoTCP:
 		r.tcp(l4, end-off)
 	case ProtoUDP:
-		r.udp(l4, end-off)
+		r.udp(b, l4, end-off)
 	default:
-		r.other(l4, end-off)
+		r.other(b, l4, end-off)
 	}
 }
 
 // other decodes what follows the IP header for protocols other than TCP
-// and UDP: ICMP and ICMPv6 headers, or just the payload length.
-func (r *Record) other(l4 []byte, declared int) {
+// and UDP: ICMP and ICMPv6 headers; IP-in-IP, 6in4 and GRE tunnels (b is
+// where the IP header starts, l4 a subslice of it); or just the payload
+// length.
+func (r *Record) other(b, l4 []byte, declared int) {
 	switch r.Proto {
 	case ProtoICMP, ProtoICMPv6:
 		r.icmp(l4, declared)
-	default:
-		r.Ports = PortsNone
-		if len(l4) > 0 {
-			r.PayloadLen = uint16(len(l4))
-		}
+		return
+	}
+	r.Ports = PortsNone
+	if len(l4) > 0 {
+		r.PayloadLen = u16(len(l4))
+	}
+	switch r.Proto {
+	case ProtoIPIP:
+		r.tunnel(EncapIPIP, b, l4)
+	case ProtoIPv6:
+		r.tunnel(Encap6in4, b, l4)
+	case ProtoGRE:
+		r.tunnel(EncapGRE, b, l4)
 	}
 }
+
+// u16 is n as a length field holds it, saturating at 65535 (a jumbogram
+// or an offloaded packet can be longer).
+func u16(n int) uint16 { return uint16(min(n, 0xffff)) }
 
 // short sets Ports and Reason for a transport header of which only have
 // of the n bytes it needs are available: short and ReasonShortFragment
@@ -489,15 +554,28 @@ func (r *Record) short(declared, n int, short PortsKind) {
 func (r *Record) payload(b []byte, off, end int) {
 	n := min(end, len(b)) - off
 	if n > 0 {
-		r.PayloadLen = uint16(n)
+		r.PayloadLen = u16(n)
+	}
+}
+
+// cutPorts reads the ports of a TCP or UDP header of which only l4, less
+// than its fixed part, is there (within the capture and the IP length):
+// short set Ports and Reason, and the ports count when both are in l4.
+func (r *Record) cutPorts(l4 []byte) {
+	if len(l4) >= 4 {
+		r.SrcPort, r.DstPort = binary.BigEndian.Uint16(l4[0:2]), binary.BigEndian.Uint16(l4[2:4])
+		r.Port0 = Port0Of(r.SrcPort, r.DstPort)
 	}
 }
 
 // udp decodes a UDP header from l4, the transport bytes clipped to the IP
-// length; declared is what the IP length leaves for it.
-func (r *Record) udp(l4 []byte, declared int) {
+// length (a subslice of b, where the IP header starts); declared is what
+// the IP length leaves for it. A UDP packet to a tunnel's port from a
+// port other than 0 is followed into the tunnel.
+func (r *Record) udp(b, l4 []byte, declared int) {
 	if len(l4) < UDPHdrLen {
 		r.short(declared, UDPHdrLen, PortsShortFirstFragment)
+		r.cutPorts(l4)
 		return
 	}
 	u := (*[UDPHdrLen]byte)(l4)
@@ -508,11 +586,33 @@ func (r *Record) udp(l4 []byte, declared int) {
 	r.Port0 = Port0Of(sp, dp)
 	r.SrcPort, r.DstPort = sp, dp
 	r.UDPLen = ul
+	n := int(ul)
 	if ul < UDPHdrLen {
-		r.Reason = ReasonUDPLength
-		return
+		// UDP length 0 is the rest of a jumbogram (RFC 2675 section 4),
+		// and of an offloaded IPv6 packet.
+		if ul != 0 || r.Note != NoteJumbogram && r.Note != NoteBigTCP {
+			r.Reason = ReasonUDPLength
+			return
+		}
+		n = len(l4)
 	}
-	r.PayloadLen = uint16(min(int(ul), len(l4)) - UDPHdrLen)
+	p := l4[UDPHdrLen:min(n, len(l4))]
+	r.PayloadLen = u16(len(p))
+	if tunnelPort(dp) && sp != 0 {
+		r.udpTunnel(dp, b, p)
+	}
+}
+
+// udpTunnel follows a UDP packet to a tunnel's port dp into the tunnel.
+func (r *Record) udpTunnel(dp uint16, b, p []byte) {
+	switch dp {
+	case PortVXLAN:
+		r.tunnel(EncapVXLAN, b, p)
+	case PortGeneve:
+		r.tunnel(EncapGeneve, b, p)
+	case PortGTPU:
+		r.tunnel(EncapGTPU, b, p)
+	}
 }
 
 // tcp decodes a TCP header from l4, the transport bytes clipped to the IP
@@ -520,6 +620,7 @@ func (r *Record) udp(l4 []byte, declared int) {
 func (r *Record) tcp(l4 []byte, declared int) {
 	if len(l4) < TCPMinLen {
 		r.short(declared, TCPMinLen, PortsShortFirstFragment)
+		r.cutPorts(l4)
 		return
 	}
 	t := (*[TCPMinLen]byte)(l4)
@@ -551,7 +652,7 @@ func (r *Record) tcp(l4 []byte, declared int) {
 		r.Reason = ReasonTCPOptions
 		return
 	}
-	r.PayloadLen = uint16(len(l4) - hl)
+	r.PayloadLen = u16(len(l4) - hl)
 }
 
 // The option layouts most SYNs carry, matched whole before the walk: the
@@ -648,7 +749,7 @@ func (r *Record) icmp(l4 []byte, declared int) {
 	}
 	r.ICMP = true
 	r.ICMPType, r.ICMPCode = l4[0], l4[1]
-	r.PayloadLen = uint16(len(l4) - icmpHdrLen)
+	r.PayloadLen = u16(len(l4) - icmpHdrLen)
 	if IsICMPError(r.Proto, r.ICMPType) {
 		r.Inner.decode(l4[icmpHdrLen:])
 	}

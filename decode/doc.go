@@ -31,7 +31,10 @@
 //   - Ports are present when a TCP or UDP header follows IPv4 or IPv6 (after
 //     the IPv6 extension headers, after any VLAN tags) and its whole fixed
 //     part is inside both the capture and the IP length: 20 bytes for TCP,
-//     8 for UDP. A packet cut before that is PortsTruncated, never port 0.
+//     8 for UDP. A packet cut before that is PortsTruncated (or, a first
+//     fragment, PortsShortFirstFragment); its ports and Port0 are still
+//     filled when the 4 port bytes are in the capture and the IP length
+//     (PortsCut): a port 0 there counts.
 //   - First fragments (MF set, offset 0; or an IPv6 Fragment header with
 //     offset 0 and M set) are decoded like unfragmented packets when they
 //     hold the whole fixed header. A shorter first fragment is a tiny
@@ -58,9 +61,16 @@
 //     names the function). Record.NetOff is where the IP header starts.
 //     Radiotap fields are not read (no FCS trimming; the IP lengths bound
 //     the packet anyway), nor is 802.11 mesh control.
-//   - IP-in-IP and other tunnels are not followed: protocol without ports.
-//   - IPv6 jumbograms are not supported: payload length 0 is ReasonIPLength,
-//     a Jumbo Payload option ReasonIPv6Options.
+//   - Tunnels (tunnel.go): IP-in-IP and 6in4 (protocols 4, 41), GRE
+//     (IP, Ethernet, MPLS, PPTP's PPP; ERSPAN I-III), VXLAN, Geneve and
+//     GTP-U are followed, out of unfragmented packets, up to MaxTunnels
+//     deep, to an IP header in the capture: the Record is then the inner
+//     packet's, with Encap, Tunnels and the outer addresses.
+//   - IPv4 total length 0 with TCP or UDP is a TSO capture (NoteTSO);
+//     IPv6 payload length 0 is a jumbogram with a Jumbo Payload option
+//     (NoteJumbogram), or BIG TCP with TCP or UDP right after the fixed
+//     header (NoteBigTCP); otherwise ReasonIPLength. A Jumbo Payload
+//     option in a packet with a payload length is ReasonIPv6Options.
 //     At most 8 extension headers are walked; more, or a second Fragment
 //     header, is ReasonIPv6ExtChain.
 //

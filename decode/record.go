@@ -57,7 +57,8 @@ type Record struct {
 	// Ports says whether the transport header holds ports and, if not,
 	// why. Valid when IPVersion != 0.
 	Ports PortsKind
-	// Port0 is the position of port 0. Valid iff Ports is PortsPresent.
+	// Port0 is the position of port 0. Valid iff the port fields are
+	// captured: Ports is PortsPresent, or PortsCut.
 	Port0 Port0Pos
 	// IPLen is the IPv4 total length or the IPv6 payload length field as
 	// written in the header.
@@ -68,8 +69,9 @@ type Record struct {
 	// IPID is the IPv4 Identification, or the IPv6 Fragment header
 	// Identification when that header is present.
 	IPID uint32
-	// SrcPort and DstPort are the TCP or UDP ports. Valid iff Ports is
-	// PortsPresent.
+	// SrcPort and DstPort are the TCP or UDP ports. Valid iff Port0 is
+	// (not Port0Unknown): the first 4 bytes of the TCP or UDP header are
+	// inside both the capture and the IP length.
 	SrcPort, DstPort uint16
 	// Src and Dst are the IP source and destination addresses (IPv4 ones
 	// in their IPv4-mapped form); SrcAddr and DstAddr return them as
@@ -122,10 +124,35 @@ type Record struct {
 	// is neither. Fields decoded before the problem stay valid.
 	Reason Reason
 
+	// Note says what the decoder presumed to decode a packet that a
+	// strict reading calls malformed (an offloaded length, a jumbogram),
+	// or that it stopped following tunnels; zero means nothing.
+	Note Note
+
 	// Inner is the packet quoted by an ICMP error message (ICMPv4 types
 	// 3, 4, 5, 11, 12; ICMPv6 types 1, 2, 3, 4). Zero otherwise.
 	Inner Quoted
+
+	// Encap is the outermost tunnel the packet was found in; EncapNone
+	// for a packet that is not tunneled. Every IP and transport field
+	// above then describes the innermost packet reached (the one that
+	// is classified) and NetOff its IP header; Tunnels is how many
+	// tunnels were followed to reach it (at most MaxTunnels), and
+	// OuterVersion, OuterSrc and OuterDst are the outermost IP header's
+	// (OuterSrcAddr and OuterDstAddr return them as netip.Addr).
+	Encap              Encap
+	Tunnels            uint8
+	OuterVersion       uint8
+	OuterSrc, OuterDst Addr
 }
+
+// OuterSrcAddr returns the outermost IP source address of a tunneled
+// packet; the zero netip.Addr for one that is not tunneled.
+func (r *Record) OuterSrcAddr() netip.Addr { return r.OuterSrc.addr(r.OuterVersion) }
+
+// OuterDstAddr returns the outermost IP destination address of a
+// tunneled packet; the zero netip.Addr for one that is not tunneled.
+func (r *Record) OuterDstAddr() netip.Addr { return r.OuterDst.addr(r.OuterVersion) }
 
 // SrcAddr returns the IP source address (an IPv4 address when IPVersion
 // is 4); the zero netip.Addr when IPVersion is 0.
@@ -136,14 +163,20 @@ func (r *Record) SrcAddr() netip.Addr { return r.Src.addr(r.IPVersion) }
 func (r *Record) DstAddr() netip.Addr { return r.Dst.addr(r.IPVersion) }
 
 // Port0Related reports whether the headers involve a real port 0: a TCP or
-// UDP header with a port 0, or an ICMP error quoting one. Non-first
-// fragments, protocols without ports and truncated headers never are.
+// UDP header whose port fields are captured with a port 0 (the rest of
+// the header may be cut: PortsCut), or an ICMP error quoting one.
+// Non-first fragments, protocols without ports and headers cut before
+// their ports never are.
 func (r *Record) Port0Related() bool {
-	if r.Ports == PortsPresent {
-		return r.Port0 >= Port0Src
-	}
-	return r.ICMP && r.Inner.Ports == PortsPresent && r.Inner.Port0 >= Port0Src
+	return r.Port0 >= Port0Src || r.ICMP && r.Inner.Ports == PortsPresent && r.Inner.Port0 >= Port0Src
 }
+
+// PortsCut reports whether the port fields of a TCP or UDP header are
+// captured but not the rest of its fixed header: a tiny first fragment
+// (Ports short-first-fragment) or a header cut by the snap length (Ports
+// truncated). SrcPort, DstPort and Port0 are valid then; the other
+// transport fields are not.
+func (r *Record) PortsCut() bool { return r.Port0 != Port0Unknown && r.Ports != PortsPresent }
 
 // Quoted is the IP header and first 8 transport bytes an ICMP error
 // message quotes. Valid when Version != 0.
@@ -362,6 +395,25 @@ var reasonNames = [...]string{
 	"bad IPv4 option", "header beyond IP length", "bad IPv6 option", "bad IPv6 extension header chain",
 	"TCP data offset < 5", "bad TCP option", "UDP length < 8", "tiny first fragment",
 }
+
+// Note is what the decoder presumed to decode a packet, or where it
+// stopped; the zero value means nothing.
+type Note uint8
+
+// Notes.
+const (
+	NoteNone        Note = iota
+	NoteTSO              // IPv4 total length 0, TCP or UDP: presumed TSO/GSO, the length taken from the capture (tcpdump ip_print)
+	NoteJumbogram        // IPv6 payload length 0 and a Jumbo Payload option of 65536 or more (RFC 2675)
+	NoteBigTCP           // IPv6 payload length 0, no extension header, TCP or UDP: presumed BIG TCP, the length taken from the capture (tcpdump ip6_print)
+	NoteTunnelDepth      // tunnels nested deeper than MaxTunnels: the innermost is not followed
+	NumNotes
+)
+
+var noteNames = [...]string{"none", "presumed-tso", "jumbogram", "presumed-big-tcp", "tunnel-depth"}
+
+// String returns a short lower-case name.
+func (n Note) String() string { return label.EnumName(noteNames[:], uint8(n)) }
 
 // Error returns a short description.
 func (r Reason) Error() string { return label.EnumName(reasonNames[:], uint8(r)) }

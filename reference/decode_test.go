@@ -198,8 +198,10 @@ func decodeCases() []decodeCase {
 	tf[6] |= 0x20
 	r = rIPv4(decode.ProtoUDP, 24)
 	r.MF, r.Frag, r.Ports, r.Reason = true, decode.FragFirst, decode.PortsShortFirstFragment, decode.ReasonShortFragment
+	// The ports are there: they count (PortsCut).
 	rw = r
 	rw.Ports, rw.Reason = decode.PortsUnknown, 0
+	r.SrcPort, r.DstPort, r.Port0 = 0, 53, decode.Port0Src
 	add("ipv4/tiny-first-fragment", capture.LinkRaw, tf, r).refWant = ptr(rw)
 	// IPv6 first fragment with UDP port 0, and a non-first one.
 	fh := hexb("11 00 0001 cafebabe") // next UDP, offset 0, M=1, id
@@ -216,12 +218,14 @@ func decodeCases() []decodeCase {
 	r.Ext, r.NExt, r.IPID, r.Frag, r.FragOffset, r.Ports, r.PayloadLen = [decode.MaxExt]uint8{44}, 1, 0xcafebabe, decode.FragNonFirst, 185, decode.PortsNonFirstFragment, 11
 	add("ipv6/non-first-fragment", capture.LinkIPv6, v6nf, r)
 
-	// Truncated capture: snaplen cuts the TCP header after 6 bytes.
+	// Truncated capture: snaplen cuts the TCP header after 6 bytes, then
+	// after 12: the fixed header is incomplete, but the ports are there
+	// and count (PortsCut). After 3 bytes they are not.
 	r = rIPv4(decode.ProtoTCP, 48)
 	r.Ports, r.Reason = decode.PortsTruncated, decode.ReasonTruncated
+	add("ipv4/snaplen-in-sport", capture.LinkRaw, syn[:23], r)
+	r.SrcPort, r.DstPort, r.Port0 = 40000, 0, decode.Port0Dst
 	add("ipv4/snaplen-in-tcp", capture.LinkRaw, syn[:26], r)
-	// Snaplen cuts after the ports (12 bytes of TCP): the fixed header is
-	// incomplete, so they do not count.
 	add("ipv4/snaplen-after-ports", capture.LinkRaw, syn[:32], r)
 	// Snaplen in the options: header fields are real.
 	r = withSYN(rIPv4(decode.ProtoTCP, 48), 40000, 0)
@@ -286,6 +290,9 @@ func decodeCases() []decodeCase {
 	r = rIPv4(47, 25)
 	r.Ports, r.PayloadLen = decode.PortsNone, 5
 	add("ipv4/gre-no-ports", capture.LinkRaw, gre, r)
+	for _, c := range tunnelCases() {
+		add(c.name, c.link, c.data, c.want).refWant = c.refWant
+	}
 	return cs
 }
 

@@ -280,7 +280,7 @@ func (d *RefDecoder) atIP(data []byte, off int, ver uint8, r *decode.Record) {
 		return
 	}
 	vlans, labels := r.VLANs, r.MPLS
-	d.Decode(link, data[off:], r)
+	d.decodeOne(link, data[off:], r)
 	r.VLANs, r.MPLS = vlans, labels
 	r.NetOff = uint16(off)
 }

@@ -79,8 +79,14 @@ func NewRefDecoder() *RefDecoder {
 	return d
 }
 
-// Decode fills r from data with gopacket.
+// Decode fills r from data with gopacket, following tunnels (tunnel.go).
 func (d *RefDecoder) Decode(link capture.LinkType, data []byte, r *decode.Record) {
+	d.decodeOne(link, data, r)
+	d.tunnels(data, r)
+}
+
+// decodeOne fills r from data with gopacket, up to a tunnel.
+func (d *RefDecoder) decodeOne(link capture.LinkType, data []byte, r *decode.Record) {
 	*r = decode.Record{}
 	frame := data // data loses the link headers stripped by hand
 	var p *gopacket.DecodingLayerParser
@@ -298,6 +304,12 @@ func (d *RefDecoder) fill(r *decode.Record, link capture.LinkType, p *gopacket.D
 		case layers.LayerTypeIPv6:
 			ipSeen = true
 			d.fillIPv6(r)
+			if d.ip6.Length == 0 { // decoded: a jumbogram, or BIG TCP (refIPv6)
+				r.Note = decode.NoteBigTCP
+				if d.ip6.HopByHop != nil {
+					r.Note = decode.NoteJumbogram
+				}
+			}
 			if d.ip6.HopByHop != nil {
 				addExt(r, decode.ProtoHopByHop, uint8(d.ip6.HopByHop.NextHeader))
 			}
@@ -468,6 +480,7 @@ func (d *RefDecoder) fill(r *decode.Record, link capture.LinkType, p *gopacket.D
 	case layers.LayerTypeTCP:
 		if len(rest) < decode.TCPMinLen {
 			r.Ports = decode.PortsTruncated
+			cutPorts(r, rest)
 			break
 		}
 		d.fillTCP(r)
@@ -479,6 +492,7 @@ func (d *RefDecoder) fill(r *decode.Record, link capture.LinkType, p *gopacket.D
 	case layers.LayerTypeUDP:
 		if len(rest) < decode.UDPHdrLen {
 			r.Ports = decode.PortsTruncated
+			cutPorts(r, rest)
 			break
 		}
 		r.Ports = decode.PortsPresent
@@ -499,6 +513,15 @@ func (d *RefDecoder) stop(first gopacket.LayerType, data []byte) (gopacket.Layer
 		return l.NextLayerType(), l.LayerPayload()
 	}
 	return first, data
+}
+
+// cutPorts reads the ports of a TCP or UDP header cut after them, by
+// hand: gopacket's layers refuse a header shorter than their fixed part.
+func cutPorts(r *decode.Record, b []byte) {
+	if len(b) >= 4 {
+		r.SrcPort, r.DstPort = binary.BigEndian.Uint16(b[0:]), binary.BigEndian.Uint16(b[2:])
+		r.Port0 = decode.Port0Of(r.SrcPort, r.DstPort)
+	}
 }
 
 // truncLink marks a record cut inside its link header.
@@ -522,6 +545,9 @@ func (d *RefDecoder) fillIPv4(r *decode.Record) {
 	r.TTL = ip.TTL
 	r.IPID = uint32(ip.Id)
 	r.IPLen = binary.BigEndian.Uint16(ip.Contents[2:4]) // gopacket rewrites a zero Length
+	if r.IPLen == 0 && (ip.Protocol == layers.IPProtocolTCP || ip.Protocol == layers.IPProtocolUDP) {
+		r.Note = decode.NoteTSO // gopacket presumes TSO for every protocol; tcpdump, and we, for TCP and UDP
+	}
 	r.Proto = uint8(ip.Protocol)
 	setAddr(&r.Src, ip.SrcIP)
 	setAddr(&r.Dst, ip.DstIP)
@@ -714,9 +740,26 @@ func (ip *refIPv4) NextLayerType() gopacket.LayerType {
 type refIPv6 struct{ layers.IPv6 }
 
 // DecodeFromBytes decodes with gopacket and fixes the payload length.
+// gopacket refuses payload length 0 without a Jumbo Payload option,
+// which tcpdump and the fast decoder read as BIG TCP when TCP or UDP
+// follows: that header is read by hand. And after a Jumbo Payload option
+// gopacket leaves the hop-by-hop header in the payload: it is cut off.
 func (ip *refIPv6) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
+	if len(data) >= decode.IPv6HdrLen && data[0]>>4 == 6 && binary.BigEndian.Uint16(data[4:]) == 0 &&
+		(data[6] == decode.ProtoTCP || data[6] == decode.ProtoUDP) {
+		v := &ip.IPv6
+		v.Version, v.TrafficClass = 6, data[0]<<4|data[1]>>4
+		v.FlowLabel = binary.BigEndian.Uint32(data[0:4]) & 0xfffff
+		v.Length, v.NextHeader, v.HopLimit = 0, layers.IPProtocol(data[6]), data[7]
+		v.SrcIP, v.DstIP, v.HopByHop = data[8:24], data[24:40], nil
+		v.BaseLayer = layers.BaseLayer{Contents: data[:40], Payload: data[40:]}
+		return nil
+	}
 	if err := ip.IPv6.DecodeFromBytes(data, df); err != nil {
 		return err
+	}
+	if h := ip.HopByHop; h != nil && ip.Length == 0 && h.ActualLength <= len(ip.Payload) {
+		ip.Payload = ip.Payload[h.ActualLength:]
 	}
 	if h := ip.HopByHop; h != nil && ip.Length != 0 {
 		n := int(ip.Length) - h.ActualLength

@@ -1,0 +1,154 @@
+package reference
+
+import (
+	"encoding/binary"
+
+	"github.com/google/gopacket"
+	"github.com/google/gopacket/layers"
+	"github.com/port0/port0/decode"
+)
+
+// tunnels follows the tunnels of the packet decodeOne left in r, frame
+// being the whole frame: gopacket's GRE, ERSPAN type II, VXLAN, Geneve
+// and GTPv1-U layers find the inner packet, decodeOne decodes it. What
+// gopacket does not check or know is done by hand: the VXLAN I flag, the
+// Geneve version, the GTP-U version, protocol type and message type,
+// ERSPAN type I (no header: gopacket reads every 0x88be as type II) and
+// type III (no gopacket layer), and the IP version nibble of IP-in-IP.
+func (d *RefDecoder) tunnels(frame []byte, r *decode.Record) {
+	for {
+		kind, p := d.carried(r)
+		if kind == decode.EncapNone {
+			return
+		}
+		if r.Tunnels == decode.MaxTunnels {
+			r.Note = decode.NoteTunnelDepth
+			return
+		}
+		var in decode.Record
+		in.VLANs, in.MPLS = r.VLANs, r.MPLS
+		if !d.inner(kind, p, &in) || in.Link != decode.LinkOK || in.IPVersion == 0 ||
+			int(in.NetOff) >= len(p) || p[in.NetOff]>>4 != in.IPVersion {
+			return // gopacket does not hold the version to the type that led to it; the fast decoder does
+		}
+		in.NetOff += uint16(cap(frame) - cap(p))
+		in.Tunnels = r.Tunnels + 1
+		in.Encap, in.OuterVersion, in.OuterSrc, in.OuterDst = r.Encap, r.OuterVersion, r.OuterSrc, r.OuterDst
+		if r.Tunnels == 0 {
+			in.Encap, in.OuterVersion, in.OuterSrc, in.OuterDst = kind, r.IPVersion, r.Src, r.Dst
+		}
+		*r = in
+	}
+}
+
+// carried says which tunnel, if any, the packet in r carries, and its
+// payload as gopacket's last layer holds it (a subslice of the frame).
+func (d *RefDecoder) carried(r *decode.Record) (decode.Encap, []byte) {
+	if r.IPVersion == 0 || r.Reason != 0 || r.Frag != decode.FragNone || len(d.decoded) == 0 {
+		return decode.EncapNone, nil
+	}
+	last := d.decoded[len(d.decoded)-1]
+	if r.Ports == decode.PortsPresent && r.Proto == decode.ProtoUDP && last == layers.LayerTypeUDP && r.SrcPort != 0 {
+		switch r.DstPort {
+		case decode.PortVXLAN:
+			return decode.EncapVXLAN, d.udp.Payload
+		case decode.PortGeneve:
+			return decode.EncapGeneve, d.udp.Payload
+		case decode.PortGTPU:
+			return decode.EncapGTPU, d.udp.Payload
+		}
+		return decode.EncapNone, nil
+	}
+	if r.Ports != decode.PortsNone {
+		return decode.EncapNone, nil
+	}
+	var p []byte
+	if last == gopacket.LayerTypePayload {
+		p = d.payload
+	} else {
+		p = d.layer(last).LayerPayload()
+	}
+	switch r.Proto {
+	case decode.ProtoIPIP:
+		return decode.EncapIPIP, p
+	case decode.ProtoIPv6:
+		return decode.Encap6in4, p
+	case decode.ProtoGRE:
+		if len(p) >= 4 {
+			if pt := binary.BigEndian.Uint16(p[2:]); pt == uint16(layers.EthernetTypeERSPAN) || pt == erspan3 {
+				return decode.EncapERSPAN, p
+			}
+		}
+		return decode.EncapGRE, p
+	}
+	return decode.EncapNone, nil
+}
+
+// erspan3 is the GRE protocol type of ERSPAN type III.
+const erspan3 = 0x22eb
+
+// inner decodes the packet a tunnel of kind carries in p into in (NetOff
+// relative to p); false when the tunnel header is not one the fast
+// decoder follows.
+func (d *RefDecoder) inner(kind decode.Encap, p []byte, in *decode.Record) bool {
+	switch kind {
+	case decode.EncapIPIP, decode.Encap6in4:
+		ver := uint8(4)
+		if kind == decode.Encap6in4 {
+			ver = 6
+		}
+		if len(p) == 0 || p[0]>>4 != ver {
+			return false
+		}
+		d.atIP(p, 0, ver, in)
+		return true
+	case decode.EncapVXLAN:
+		if len(p) < 8 || p[0]&0x08 == 0 {
+			return false
+		}
+		d.viaPacket(gopacket.NewPacket(p, layers.LayerTypeVXLAN, gopacket.NoCopy), p, 0, in)
+	case decode.EncapGeneve:
+		if len(p) < 8 || p[0]>>6 != 0 {
+			return false
+		}
+		d.viaPacket(gopacket.NewPacket(p, layers.LayerTypeGeneve, gopacket.NoCopy), p, 0, in)
+	case decode.EncapGTPU:
+		if len(p) < 8 || p[0]>>5 != 1 || p[0]&0x10 == 0 || p[1] != 0xff {
+			return false
+		}
+		d.viaPacket(gopacket.NewPacket(p, layers.LayerTypeGTPv1U, gopacket.NoCopy), p, 0, in)
+	case decode.EncapGRE, decode.EncapERSPAN:
+		return d.gre(p, in)
+	}
+	return true
+}
+
+// gre decodes what a GRE packet carries: with gopacket's GRE layer, but
+// ERSPAN type I and III by hand.
+func (d *RefDecoder) gre(p []byte, in *decode.Record) bool {
+	pk := gopacket.NewPacket(p, layers.LayerTypeGRE, gopacket.NoCopy)
+	g, ok := pk.Layer(layers.LayerTypeGRE).(*layers.GRE)
+	if !ok || g.Version > 1 || g.Version == 1 && (g.Protocol != layers.EthernetTypePPP || !g.KeyPresent) {
+		return false
+	}
+	n := len(g.Contents)
+	switch {
+	case g.Protocol == layers.EthernetTypeERSPAN && !g.SeqPresent:
+		// Type I: an Ethernet frame right after the GRE header.
+		d.viaPacket(gopacket.NewPacket(p[n:], layers.LayerTypeEthernet, gopacket.NoCopy), p, n, in)
+	case g.Protocol == erspan3:
+		if len(p) < n+12 {
+			return false
+		}
+		if p[n+11]&1 != 0 {
+			n += 8
+		}
+		n += 12
+		d.viaPacket(gopacket.NewPacket(p[n:], layers.LayerTypeEthernet, gopacket.NoCopy), p, n, in)
+	case g.Version == 1:
+		d.ppp(p, n, in)
+	default:
+		d.viaPacket(pk, p, 0, in)
+	}
+	return true
+}
