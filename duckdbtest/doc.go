@@ -83,7 +83,8 @@
 //     it, with a message that says why. DuckDB's typed read_csv sniffs the
 //     CSV's times as TIMESTAMP WITH TIME ZONE, microseconds, too;
 //     all_varchar keeps the text.
-//   - tcp_flags is NULL in the Parquet for a packet that is not TCP, where
+//   - tcp_flags is NULL in the Parquet for a packet that is not TCP (and
+//     outer_src, outer_dst for a packet not found in a tunnel), where
 //     the CSV has an empty field; DuckDB's read_csv reads that empty field
 //     as NULL as well, so queries agree. The test holds NULL to exactly the
 //     CSV's empty fields. parquet-go v0.32.0 writes a batch (one

@@ -102,7 +102,8 @@ var tableList = []table{
 			{"src", kString, vVarchar}, {"dst", kString, vVarchar}, {"proto", kString, vVarchar},
 			{"sport", kInt, "USMALLINT"}, {"dport", kInt, "USMALLINT"}, {"port0", kString, vVarchar},
 			{"tcp_flags", kOptString, vVarchar}, {"ttl", kInt, "UTINYINT"}, {"ip_id", kInt, "UINTEGER"},
-			{"shape", kString, vVarchar}, {"probe", kString, vVarchar}, {"class", kString, vVarchar}},
+			{"shape", kString, vVarchar}, {"probe", kString, vVarchar}, {"class", kString, vVarchar},
+			{"encap", kString, vVarchar}, {"outer_src", kOptString, vVarchar}, {"outer_dst", kOptString, vVarchar}},
 		// input order: the file's position among the inputs, then the index
 		key: func(a *analysis, r []string) rowKey {
 			pos, ok := a.inputPos[r[0]]

@@ -141,6 +141,10 @@ func randPacket(r *rand.Rand, file string, index, ts int64) tables.PacketRow {
 	if p.Proto == decode.ProtoTCP {
 		p.Flags = uint16(r.IntN(1 << 9))
 	}
+	if r.IntN(3) == 0 { // tunneled: outer addresses, NULL otherwise
+		p.Encap = decode.Encap(1 + r.IntN(int(decode.NumEncaps)-1))
+		p.OuterSrc, p.OuterDst = randAddr(r), randAddr(r)
+	}
 	return p
 }
 

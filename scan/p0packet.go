@@ -34,6 +34,11 @@ type P0Packet struct {
 	ICMPType  uint8
 	InnerSrc  netip.Addr // ICMP quote: the quoted packet's source (a spoofed address)
 	DataOffOK bool       // TCP data offset >= 5
+	// Encap is the tunnel the packet was found in (decode.EncapNone: not
+	// tunneled); OuterSrc and OuterDst are then the outermost IP
+	// header's addresses (Src and Dst are the inner packet's).
+	Encap              decode.Encap
+	OuterSrc, OuterDst netip.Addr
 }
 
 // newP0Packet fills a record from a decoded packet.
@@ -41,7 +46,10 @@ func newP0Packet(file uint32, index, ts int64, r *decode.Record, payload []byte)
 	shape, probe := classify.ShapeOf(r, payload)
 	p := P0Packet{
 		File: file, Index: index, TS: ts, Src: r.SrcAddr(), Dst: r.DstAddr(), Proto: r.Proto, TTL: r.TTL,
-		Shape: shape, Probe: probe, IPID: r.IPID, Port0: r.Port0,
+		Shape: shape, Probe: probe, IPID: r.IPID, Port0: r.Port0, Encap: r.Encap,
+	}
+	if r.Encap != decode.EncapNone {
+		p.OuterSrc, p.OuterDst = r.OuterSrcAddr(), r.OuterDstAddr()
 	}
 	if r.IPVersion == 4 {
 		p.Length = r.IPLen
@@ -49,9 +57,9 @@ func newP0Packet(file uint32, index, ts int64, r *decode.Record, payload []byte)
 		p.Length = r.IPLen + 40
 	}
 	switch {
-	case r.Ports == decode.PortsPresent:
+	case r.Port0 != decode.Port0Unknown:
 		p.SrcPort, p.DstPort = r.SrcPort, r.DstPort
-		if r.Proto == decode.ProtoTCP {
+		if r.Proto == decode.ProtoTCP && r.Ports == decode.PortsPresent {
 			p.Flags, p.Window, p.Seq = r.Flags, r.Window, r.Seq
 			p.DataOffOK = r.DataOffset >= 5
 		}
@@ -90,9 +98,16 @@ func getAddr(b []byte) netip.Addr {
 	return netip.Addr{}
 }
 
-// RecordLen is the encoded size of a P0Packet: fixed fields plus three
+// RecordLen is the encoded size of a P0Packet: fixed fields plus five
 // addresses of 17 bytes (16 address bytes and a family byte).
-const RecordLen = 4 + 8 + 8 + 3*17 + 1 + 1 + 1 + 1 + 2 + 2 + 2 + 2 + 4 + 4 + 2 + 1 + 1 + 1
+const RecordLen = 4 + 8 + 8 + 3*17 + 1 + 1 + 1 + 1 + 2 + 2 + 2 + 2 + 4 + 4 + 2 + 1 + 1 + 1 + 1 + 2*17
+
+// addrOffsets are the offsets of the encoded addresses, and addrNames
+// their names in errors.
+var (
+	addrOffsets = [...]int{20, 37, 54, 97, 114}
+	addrNames   = [...]string{"source", "destination", "inner source", "outer source", "outer destination"}
+)
 
 func (p *P0Packet) encode(b []byte) {
 	le := binary.LittleEndian
@@ -116,6 +131,9 @@ func (p *P0Packet) encode(b []byte) {
 	if p.DataOffOK {
 		b[o+24] = 1
 	}
+	b[o+25] = uint8(p.Encap)
+	putAddr(b[97:], p.OuterSrc)
+	putAddr(b[114:], p.OuterDst)
 }
 
 func (p *P0Packet) decode(b []byte) {
@@ -135,6 +153,8 @@ func (p *P0Packet) decode(b []byte) {
 	p.Length = le.Uint16(b[o+20:])
 	p.Port0, p.ICMPType = decode.Port0Pos(b[o+22]), b[o+23]
 	p.DataOffOK = b[o+24] == 1
+	p.Encap = decode.Encap(b[o+25])
+	p.OuterSrc, p.OuterDst = getAddr(b[97:]), getAddr(b[114:])
 }
 
 // check reports what makes b, an encoded record, one that encode cannot
@@ -148,8 +168,8 @@ func check(b []byte, files int) error {
 	if f := le.Uint32(b[0:]); uint64(f) >= uint64(files) {
 		return fmt.Errorf("file index %d of %d files", f, files)
 	}
-	for i, o := range [...]int{20, 37, 54} {
-		name := [...]string{"source", "destination", "inner source"}[i]
+	for i, o := range addrOffsets {
+		name := addrNames[i]
 		switch fam := b[o+16]; fam {
 		case 0:
 			if [16]byte(b[o:o+16]) != [16]byte{} {
@@ -174,6 +194,8 @@ func check(b []byte, files int) error {
 		return fmt.Errorf("port-0 position %d", b[o+22])
 	case b[o+24] > 1:
 		return fmt.Errorf("data offset flag %d", b[o+24])
+	case b[o+25] >= uint8(decode.NumEncaps):
+		return fmt.Errorf("encapsulation %d", b[o+25])
 	}
 	return nil
 }

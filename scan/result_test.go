@@ -566,7 +566,7 @@ func TestReadResultErrors(t *testing.T) {
 	}{
 		{"empty", nil, "at byte 0: header: unexpected EOF"},
 		{"bad magic", with(func(b []byte) { b[1] = 'X' }), `not a port0 scan result (magic "PXRESULT")`},
-		{"wrong version", with(func(b []byte) { b[len(resultMagic)] = 1 }), "version 1, this port0 reads version 2"},
+		{"wrong version", with(func(b []byte) { b[len(resultMagic)] = 1 }), "version 1, this port0 reads version 3"},
 		{"cut in header", good[:len(resultMagic)+1], "header: unexpected EOF"},
 		{"cut in meta length", good[:l.meta-2], "meta length: unexpected EOF"},
 		{"meta length above the bound", with(func(b []byte) { binary.LittleEndian.PutUint32(b[l.meta-4:], maxMeta+1) }), "meta length 1073741825 above"},

@@ -79,11 +79,22 @@ type Counts struct {
 	// WithPorts counts packets with a readable TCP or UDP header
 	// (Record.Ports == PortsPresent).
 	WithPorts int64 `json:"with_ports"`
-	// Port0 counts the port-0 packets among them.
+	// Port0 counts the direct port-0 packets: not inside a tunnel, their
+	// TCP or UDP port fields captured and one of them 0 (the rest of the
+	// header may be cut: Port0Counts.CutHeader).
 	Port0 Port0Counts `json:"port0"`
-	// ICMPQuotingPort0 counts ICMP and ICMPv6 errors that quote a TCP or
-	// UDP header with a port 0: backscatter evidence, not port-0 packets.
+	// ICMPQuotingPort0 counts ICMP and ICMPv6 errors (not inside a
+	// tunnel) that quote a TCP or UDP header with a port 0: backscatter
+	// evidence, not port-0 packets.
 	ICMPQuotingPort0 int64 `json:"icmp_quoting_port0"`
+	// Tunneled counts the packets found inside tunnels, and the tunneled
+	// port-0 packets among them, apart from the direct ones.
+	Tunneled TunnelCounts `json:"tunneled"`
+	// Notes counts packets decoded on a presumption a strict reading
+	// calls malformed, by decode.Note name: presumed-tso (IPv4 total
+	// length 0), jumbogram, presumed-big-tcp (IPv6 payload length 0), and
+	// tunnel-depth (tunnels nested deeper than decode.MaxTunnels).
+	Notes map[string]int64 `json:"notes"`
 	// Fragments counts IP fragments and orphans (see FragWindow).
 	Fragments FragmentCounts `json:"fragments"`
 	// NoPorts counts packets without readable ports by PortsKind name
@@ -125,6 +136,11 @@ type Port0Counts struct {
 	Both    int64 `json:"both"`
 	// FirstFragments counts the port-0 packets that are first fragments.
 	FirstFragments int64 `json:"first_fragments"`
+	// CutHeader counts the port-0 packets whose TCP or UDP header ends
+	// after the port fields but inside its fixed part: a tiny first
+	// fragment (RFC 1858; also in Malformed) or a short snap length
+	// (also in Truncated.AfterPortFields).
+	CutHeader int64 `json:"cut_header"`
 	// Malformed counts the port-0 packets whose headers are also
 	// malformed (TCP data offset < 5, bad TCP option, UDP length < 8, TCP
 	// header beyond the IP length).
@@ -145,6 +161,32 @@ type FragmentCounts struct {
 	TableEvictions int64 `json:"table_evictions"`
 }
 
+// TunnelCounts counts packets found inside tunnels (decode.Encap): the
+// innermost packet reached is the one counted everywhere else in Counts
+// (IPv4, WithPorts, ...), except that its port 0 is counted here, not in
+// Port0.
+type TunnelCounts struct {
+	// Packets counts the tunneled packets; ByEncap by the outermost
+	// tunnel's decode.Encap name (ipip, 6in4, gre, erspan, vxlan,
+	// geneve, gtp-u).
+	Packets int64            `json:"packets"`
+	ByEncap map[string]int64 `json:"by_encap"`
+	// Port0 counts the tunneled port-0 packets, Port0ByEncap by tunnel.
+	Port0        int64            `json:"port0"`
+	Port0ByEncap map[string]int64 `json:"port0_by_encap"`
+	// ICMPQuotingPort0 counts the tunneled ICMP errors quoting a port 0.
+	ICMPQuotingPort0 int64 `json:"icmp_quoting_port0"`
+}
+
+// Add adds o to c.
+func (c *TunnelCounts) Add(o *TunnelCounts) {
+	c.Packets += o.Packets
+	c.ByEncap = addMap(c.ByEncap, o.ByEncap)
+	c.Port0 += o.Port0
+	c.Port0ByEncap = addMap(c.Port0ByEncap, o.Port0ByEncap)
+	c.ICMPQuotingPort0 += o.ICMPQuotingPort0
+}
+
 // TruncatedCounts counts packets the capture cuts inside a header
 // (Reason truncated), by where.
 type TruncatedCounts struct {
@@ -154,8 +196,11 @@ type TruncatedCounts struct {
 	// IP: inside the fixed IPv4 or IPv6 header.
 	IP int64 `json:"ip"`
 	// BeforePorts: inside the IPv4 options, the IPv6 extension headers
-	// or the fixed TCP/UDP header (Ports truncated).
+	// or the port fields of the TCP/UDP header (Ports truncated).
 	BeforePorts int64 `json:"before_ports"`
+	// AfterPortFields: inside the fixed TCP/UDP header, after the port
+	// fields (Ports truncated, but the ports count).
+	AfterPortFields int64 `json:"after_port_fields"`
 	// AfterPorts: the fixed TCP header is there but its options are cut;
 	// the ports count.
 	AfterPorts int64 `json:"after_ports"`
@@ -177,6 +222,8 @@ func (c *Counts) Add(o *Counts) {
 	c.WithPorts += o.WithPorts
 	c.Port0.Add(&o.Port0)
 	c.ICMPQuotingPort0 += o.ICMPQuotingPort0
+	c.Tunneled.Add(&o.Tunneled)
+	c.Notes = addMap(c.Notes, o.Notes)
 	c.Fragments.Add(&o.Fragments)
 	c.NoPorts = addMap(c.NoPorts, o.NoPorts)
 	c.Truncated.Add(&o.Truncated)
@@ -196,6 +243,7 @@ func (c *Port0Counts) Add(o *Port0Counts) {
 	c.DstOnly += o.DstOnly
 	c.Both += o.Both
 	c.FirstFragments += o.FirstFragments
+	c.CutHeader += o.CutHeader
 	c.Malformed += o.Malformed
 }
 
@@ -213,6 +261,7 @@ func (c *TruncatedCounts) Add(o *TruncatedCounts) {
 	c.Link += o.Link
 	c.IP += o.IP
 	c.BeforePorts += o.BeforePorts
+	c.AfterPortFields += o.AfterPortFields
 	c.AfterPorts += o.AfterPorts
 	c.Other += o.Other
 }
@@ -655,6 +704,9 @@ type tally struct {
 	orphans, evictions      int64
 	trunc                   TruncatedCounts
 	reasons                 [decode.NumReasons]int64
+	encaps, encaps0         [decode.NumEncaps]int64 // tunneled packets and tunneled port 0, by Encap
+	icmp0Tunneled           int64
+	notes                   [decode.NumNotes]int64
 }
 
 type linkCount struct {
@@ -694,10 +746,22 @@ func (t *tally) add(p *capture.Packet, r *decode.Record) {
 			t.truncated(r)
 		}
 	}
-	if r.Ports == decode.PortsPresent && r.Port0 >= decode.Port0Src {
-		t.port0Packet(r)
+	if r.Note != decode.NoteNone && r.Note < decode.NumNotes {
+		t.notes[r.Note]++
 	}
-	if r.Inner.Ports == decode.PortsPresent && r.Inner.Port0 >= decode.Port0Src {
+	quote0 := r.Inner.Ports == decode.PortsPresent && r.Inner.Port0 >= decode.Port0Src
+	switch {
+	case r.Encap != decode.EncapNone && r.Encap < decode.NumEncaps:
+		t.encaps[r.Encap]++
+		if r.Port0 >= decode.Port0Src {
+			t.encaps0[r.Encap]++
+		}
+		if quote0 {
+			t.icmp0Tunneled++
+		}
+	case r.Port0 >= decode.Port0Src:
+		t.port0Packet(r)
+	case quote0:
 		t.icmp0++
 	}
 	switch r.Frag {
@@ -745,6 +809,14 @@ func (t *tally) merge(o *tally) {
 	}
 	t.port0.Add(&o.port0)
 	t.icmp0 += o.icmp0
+	for i := range o.encaps {
+		t.encaps[i] += o.encaps[i]
+		t.encaps0[i] += o.encaps0[i]
+	}
+	t.icmp0Tunneled += o.icmp0Tunneled
+	for i, n := range o.notes {
+		t.notes[i] += n
+	}
 	t.first += o.first
 	t.nonFirst += o.nonFirst
 	t.trunc.Add(&o.trunc)
@@ -780,6 +852,9 @@ func (t *tally) port0Packet(r *decode.Record) {
 	if r.Reason != decode.ReasonNone && r.Reason != decode.ReasonTruncated {
 		c.Malformed++
 	}
+	if r.PortsCut() {
+		c.CutHeader++
+	}
 }
 
 func (t *tally) truncated(r *decode.Record) {
@@ -790,6 +865,8 @@ func (t *tally) truncated(r *decode.Record) {
 		c.Link++
 	case r.IPVersion == 0:
 		c.IP++
+	case r.Ports == decode.PortsTruncated && r.PortsCut():
+		c.AfterPortFields++
 	case r.Ports == decode.PortsTruncated:
 		c.BeforePorts++
 	case r.Ports == decode.PortsPresent:
@@ -867,6 +944,23 @@ func (t *tally) counts(c *Counts) {
 	}
 	c.Port0.Add(&t.port0)
 	c.ICMPQuotingPort0 += t.icmp0
+	for i, n := range t.encaps {
+		if n > 0 {
+			k := decode.Encap(i).String()
+			c.Tunneled.Packets += n
+			c.Tunneled.ByEncap[k] += n
+		}
+		if n0 := t.encaps0[i]; n0 > 0 {
+			c.Tunneled.Port0 += n0
+			c.Tunneled.Port0ByEncap[decode.Encap(i).String()] += n0
+		}
+	}
+	c.Tunneled.ICMPQuotingPort0 += t.icmp0Tunneled
+	for i, n := range t.notes {
+		if n > 0 {
+			c.Notes[decode.Note(i).String()] += n
+		}
+	}
 	c.Fragments.Add(&FragmentCounts{First: t.first, NonFirst: t.nonFirst, OrphanNonFirst: t.orphans, TableEvictions: t.evictions})
 	c.Truncated.Add(&t.trunc)
 	for i, n := range t.reasons {

@@ -188,14 +188,14 @@ func TestRunInvariants(t *testing.T) {
 			{"link_types", links, c.Packets},
 			{"port0 by protocol", p.TCPv4 + p.TCPv6 + p.UDPv4 + p.UDPv6, p.Total},
 			{"port0 by position", p.SrcOnly + p.DstOnly + p.Both, p.Total},
-			{"truncated by place", c.Truncated.Link + c.Truncated.IP + c.Truncated.BeforePorts + c.Truncated.AfterPorts + c.Truncated.Other, c.Truncated.Total},
+			{"truncated by place", c.Truncated.Link + c.Truncated.IP + c.Truncated.BeforePorts + c.Truncated.AfterPortFields + c.Truncated.AfterPorts + c.Truncated.Other, c.Truncated.Total},
 			{"non-first fragments", c.NoPorts["non-first-fragment"], c.Fragments.NonFirst},
 		} {
 			if chk.got != chk.want {
 				t.Errorf("%s: %s = %d, want %d", f.File, chk.name, chk.got, chk.want)
 			}
 		}
-		if p.Total > c.WithPorts || c.Fragments.OrphanNonFirst > c.Fragments.NonFirst {
+		if p.Total-p.CutHeader > c.WithPorts || p.CutHeader > p.Total || c.Fragments.OrphanNonFirst > c.Fragments.NonFirst {
 			t.Errorf("%s: impossible counts %+v", f.File, c)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/port0/port0/classify"
+	"github.com/port0/port0/decode"
 	"github.com/port0/port0/label"
 	"github.com/port0/port0/scan"
 	"github.com/port0/port0/tables"
@@ -149,6 +150,7 @@ func (pt *Part) Count(p *scan.P0Packet) label.Class {
 	pt.counts.Packets++
 	pt.counts.ClassPackets[c]++
 	pt.counts.ShapePackets[p.Shape]++
+	pt.counts.EncapPackets[p.Encap]++
 	if h := p.TS / pt.iv; h != pt.curHour || pt.hour == nil {
 		if pt.hour = pt.hours[h]; pt.hour == nil {
 			pt.hour = &hourPort0{}
@@ -200,6 +202,9 @@ type Counts struct {
 	Packets      int64
 	ClassPackets [label.NumClasses]int64
 	ShapePackets [classify.NumShapes]int64
+	// EncapPackets counts the packets by the tunnel they were found in
+	// (index decode.EncapNone: direct).
+	EncapPackets [decode.NumEncaps]int64
 	Sources      int64
 	ClassSources [label.NumClasses]int64
 	ToolSources  [label.NumTools]int64
@@ -225,6 +230,7 @@ func (c *Counts) Merge(o *Counts) {
 	c.Events += o.Events
 	addAll(c.ClassPackets[:], o.ClassPackets[:])
 	addAll(c.ShapePackets[:], o.ShapePackets[:])
+	addAll(c.EncapPackets[:], o.EncapPackets[:])
 	addAll(c.ClassSources[:], o.ClassSources[:])
 	addAll(c.ToolSources[:], o.ToolSources[:])
 	if c.Intervals == nil {

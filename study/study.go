@@ -374,17 +374,21 @@ func (st *Study) ClassOf(p *scan.P0Packet) label.Class { return st.part.ClassOf(
 
 // Summary sums up the study for summary.json.
 type Summary struct {
-	Telescope      string           `json:"telescope"`
-	TelescopeFrom  string           `json:"telescope_from"` // "flag" or "inferred"
-	Port0Packets   int64            `json:"port0_related_packets"`
-	Port0Sources   int64            `json:"port0_sources"`
-	ClassPackets   map[string]int64 `json:"class_packets"`
-	ClassSources   map[string]int64 `json:"class_sources"`
-	ToolSources    map[string]int64 `json:"tool_sources"`
-	Bundles        int              `json:"fingerprint_bundles"`
-	Events         int              `json:"backscatter_events"`
-	ShapePackets   map[string]int64 `json:"shape_packets"`
-	TelescopeAddrs float64          `json:"telescope_addresses"`
+	Telescope     string           `json:"telescope"`
+	TelescopeFrom string           `json:"telescope_from"` // "flag" or "inferred"
+	Port0Packets  int64            `json:"port0_related_packets"`
+	Port0Sources  int64            `json:"port0_sources"`
+	ClassPackets  map[string]int64 `json:"class_packets"`
+	ClassSources  map[string]int64 `json:"class_sources"`
+	ToolSources   map[string]int64 `json:"tool_sources"`
+	Bundles       int              `json:"fingerprint_bundles"`
+	Events        int              `json:"backscatter_events"`
+	ShapePackets  map[string]int64 `json:"shape_packets"`
+	// TunneledPackets counts the port-0-related packets found inside a
+	// tunnel (classified as the inner packet), by the outermost tunnel's
+	// decode.Encap name; the direct ones are the rest.
+	TunneledPackets map[string]int64 `json:"tunneled_packets"`
+	TelescopeAddrs  float64          `json:"telescope_addresses"`
 	// AllSources estimates the distinct sources of all traffic (the union
 	// of the intervals' HyperLogLogs, ~3 % error).
 	AllSources int64 `json:"all_sources"`
@@ -405,7 +409,7 @@ type Tables struct {
 func PacketRow(p *scan.P0Packet, files []scan.FileSummary, c label.Class) tables.PacketRow {
 	return tables.PacketRow{File: files[p.File].File, Index: p.Index, Time: p.TS, Src: p.Src, Dst: p.Dst,
 		Proto: p.Proto, SrcPort: p.SrcPort, DstPort: p.DstPort, Port0: p.Port0, Flags: p.Flags, TTL: p.TTL,
-		IPID: p.IPID, Shape: p.Shape, Probe: p.Probe, Class: c}
+		IPID: p.IPID, Shape: p.Shape, Probe: p.Probe, Class: c, Encap: p.Encap, OuterSrc: p.OuterSrc, OuterDst: p.OuterDst}
 }
 
 // Packets calls fn with the row of every port-0 record, in order, with
@@ -464,7 +468,7 @@ func AssembleTotals(parts []*PartTables, c *Counts, totals *Totals, dst scan.Dst
 
 func assemble(parts []*PartTables, c *Counts, totals *Totals, interval time.Duration, tele netip.Prefix, teleFrom string) (*Tables, error) {
 	sum := &Summary{Telescope: "unknown", TelescopeFrom: teleFrom, Port0Packets: c.Packets, Port0Sources: c.Sources,
-		ClassPackets: map[string]int64{}, ClassSources: map[string]int64{}, ToolSources: map[string]int64{}, ShapePackets: map[string]int64{},
+		ClassPackets: map[string]int64{}, ClassSources: map[string]int64{}, ToolSources: map[string]int64{}, ShapePackets: map[string]int64{}, TunneledPackets: map[string]int64{},
 		Bundles: int(c.Bundles), Events: int(c.Events), AllSources: totals.Union.Count()}
 	if tele.IsValid() {
 		sum.Telescope = tele.String()
@@ -475,6 +479,7 @@ func assemble(parts []*PartTables, c *Counts, totals *Totals, interval time.Dura
 	named(sum.ShapePackets, c.ShapePackets[:], func(i int) string { return classify.Shape(i).String() })
 	named(sum.ClassSources, c.ClassSources[:], className)
 	named(sum.ToolSources, c.ToolSources[:], func(i int) string { return label.Tool(i).String() })
+	named(sum.TunneledPackets, c.EncapPackets[decode.EncapNone+1:], func(i int) string { return decode.Encap(i + 1).String() })
 	t := &Tables{Summary: sum}
 	for _, p := range parts {
 		t.Sources = append(t.Sources, p.Sources...)

@@ -17,7 +17,7 @@ import (
 // The header of each table: the columns, in order. A reader wants exactly
 // these.
 var (
-	packetsHeader = []string{"file", "index", "time", "src", "dst", "proto", "sport", "dport", "port0", "tcp_flags", "ttl", "ip_id", "shape", "probe", "class"}
+	packetsHeader = []string{"file", "index", "time", "src", "dst", "proto", "sport", "dport", "port0", "tcp_flags", "ttl", "ip_id", "shape", "probe", "class", "encap", "outer_src", "outer_dst"}
 	sourcesHeader = []string{"src", "class", "tool", "first", "last", "packets", "bytes", "distinct_dsts", "coverage", "rate_pps", "top_dport", "top_sport", "tcp_packets", "udp_packets", "top_flags", "init_ttl", "ip_id_pattern", "bundles", "probes"}
 	eventsHeader  = []string{"victim", "class", "proto", "start", "end", "duration_s", "packets", "peak_pps", "service_port", "observed_pps", "estimated_attack_pps"}
 	bundlesHeader = []string{"src", "dst", "start", "end", "duration_s", "probes", "order", "distinct", "distinguishes"}
@@ -122,6 +122,12 @@ func (pw *packetCSV) write(p *PacketRow) error {
 	line = append(line, p.Probe.String()...)
 	line = append(line, ',')
 	line = append(line, p.Class.String()...)
+	line = append(line, ',')
+	line = append(line, p.Encap.String()...)
+	line = append(line, ',')
+	line = appendOuter(line, p.OuterSrc)
+	line = append(line, ',')
+	line = appendOuter(line, p.OuterDst)
 	line = append(line, '\n')
 	pw.line = line
 	_, err := pw.t.w.Write(line)
@@ -204,6 +210,11 @@ func readPacketsCSV(dir string, fn func(*PacketRow) error) error {
 		f.Text("shape", &p.Shape)
 		f.Text("probe", &p.Probe)
 		f.Text("class", &p.Class)
+		f.Text("encap", &p.Encap)
+		p.OuterSrc, err = parseOuter(f.Str("outer_src"))
+		f.Fail("outer_src", err)
+		p.OuterDst, err = parseOuter(f.Str("outer_dst"))
+		f.Fail("outer_dst", err)
 		if err := f.Err(); err != nil {
 			return err
 		}

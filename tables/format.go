@@ -112,6 +112,34 @@ func appendAddr(b []byte, a netip.Addr) []byte {
 	return a.AppendTo(b)
 }
 
+// appendOuter appends an outer address of a tunneled packet; nothing for
+// the zero netip.Addr of a direct one.
+func appendOuter(b []byte, a netip.Addr) []byte {
+	if !a.IsValid() {
+		return b
+	}
+	return a.AppendTo(b)
+}
+
+// parseOuter parses an outer address as appendOuter writes it: empty is
+// the zero netip.Addr.
+func parseOuter(s string) (netip.Addr, error) {
+	if s == "" {
+		return netip.Addr{}, nil
+	}
+	return netip.ParseAddr(s)
+}
+
+// outerPtr is an outer address as the Parquet table holds it: nil (NULL)
+// for a direct packet.
+func outerPtr(a netip.Addr) *string {
+	if !a.IsValid() {
+		return nil
+	}
+	s := a.String()
+	return &s
+}
+
 // csvField quotes a field when it needs it (file names may hold commas).
 func csvField(s string) string {
 	if strings.ContainsAny(s, ",\"\n\r") {

@@ -125,6 +125,10 @@ type pqPacket struct {
 	Shape   string  `parquet:"shape,dict"`
 	Probe   string  `parquet:"probe,dict"`
 	Class   string  `parquet:"class,dict"`
+	Encap   string  `parquet:"encap,dict"`
+	// OuterSrc and OuterDst are NULL for a packet not found in a tunnel.
+	OuterSrc *string `parquet:"outer_src,optional"`
+	OuterDst *string `parquet:"outer_dst,optional"`
 }
 
 type pqSource struct {
@@ -188,7 +192,8 @@ type pqSeries struct {
 func packetParquet(p *PacketRow) pqPacket {
 	return pqPacket{File: p.File, Index: p.Index, Time: p.Time, Src: addrString(p.Src), Dst: addrString(p.Dst),
 		Proto: ProtoName(p.Proto), SrcPort: p.SrcPort, DstPort: p.DstPort, Port0: p.Port0.String(),
-		Flags: packetFlagsPtr(p), TTL: p.TTL, IPID: p.IPID, Shape: p.Shape.String(), Probe: p.Probe.String(), Class: p.Class.String()}
+		Flags: packetFlagsPtr(p), TTL: p.TTL, IPID: p.IPID, Shape: p.Shape.String(), Probe: p.Probe.String(), Class: p.Class.String(),
+		Encap: p.Encap.String(), OuterSrc: outerPtr(p.OuterSrc), OuterDst: outerPtr(p.OuterDst)}
 }
 
 func sourceParquet(s *SourceRow) pqSource {
@@ -251,6 +256,14 @@ func (v *values) addr(col, s string) netip.Addr {
 	return a
 }
 
+// outer parses an optional outer address; NULL is the zero netip.Addr.
+func (v *values) outer(col string, s *string) netip.Addr {
+	if s == nil {
+		return netip.Addr{}
+	}
+	return v.addr(col, *s)
+}
+
 func (v *values) text(col, s string, x interface{ UnmarshalText([]byte) error }) {
 	v.fail(col, x.UnmarshalText([]byte(s)))
 }
@@ -275,6 +288,9 @@ func (q *pqPacket) row(v *values) PacketRow {
 	v.text("shape", q.Shape, &p.Shape)
 	v.text("probe", q.Probe, &p.Probe)
 	v.text("class", q.Class, &p.Class)
+	v.text("encap", q.Encap, &p.Encap)
+	p.OuterSrc = v.outer("outer_src", q.OuterSrc)
+	p.OuterDst = v.outer("outer_dst", q.OuterDst)
 	return p
 }
 

@@ -211,7 +211,8 @@ func TestParquetSchema(t *testing.T) {
 		"ttl": "INT32 INT(8,false)", "init_ttl": "INT32 INT(8,false)", "ip_id": "INT32 INT(32,false)",
 		"coverage": "DOUBLE", "rate_pps": "DOUBLE", "duration_s": "DOUBLE", "peak_pps": "DOUBLE", "observed_pps": "DOUBLE", "estimated_attack_pps": "DOUBLE",
 	}
-	plain := map[string]bool{"src": true, "dst": true, "victim": true, "order": true} // strings not dictionary-encoded
+	plain := map[string]bool{"src": true, "dst": true, "victim": true, "order": true, "outer_src": true, "outer_dst": true} // strings not dictionary-encoded
+	optional := map[string]bool{"tcp_flags": true, "outer_src": true, "outer_dst": true}
 	for _, c := range pqCases {
 		dir := t.TempDir()
 		c.write(t, dir, Parquet, 3, 40)
@@ -239,7 +240,7 @@ func TestParquetSchema(t *testing.T) {
 			if typ != w {
 				t.Errorf("%s: column %s is %s, want %s", c.name, el.Name, typ, w)
 			}
-			if opt := el.RepetitionType.V == format.Optional; opt != (el.Name == "tcp_flags") {
+			if opt := el.RepetitionType.V == format.Optional; opt != optional[el.Name] {
 				t.Errorf("%s: column %s optional %v", c.name, el.Name, opt)
 			}
 		}

@@ -35,6 +35,12 @@ type PacketRow struct {
 	Shape            classify.Shape
 	Probe            classify.Probe
 	Class            label.Class
+	// Encap is the tunnel the packet was found in (decode.EncapNone:
+	// direct); OuterSrc and OuterDst are the outermost IP header's
+	// addresses of a tunneled packet, the zero netip.Addr (written
+	// empty, NULL in Parquet) of a direct one.
+	Encap              decode.Encap
+	OuterSrc, OuterDst netip.Addr
 }
 
 // SourceRow is one row of sources.csv: one port-0 source.

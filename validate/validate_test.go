@@ -85,7 +85,7 @@ func TestValidate(t *testing.T) {
 			1, "file", "src", nil},
 		{"sources renamed src", false, tables.SourcesFile, header(strings.Replace(sources, "src,", "source,", 1)),
 			1, "source", "src", []string{`column 1 is "source", want "src"`}},
-		{"packets bad class", false, tables.PacketsFile, func(s string) string { return strings.Replace(s, ",bittorrent\n", ",torrent\n", 1) },
+		{"packets bad class", false, tables.PacketsFile, func(s string) string { return strings.Replace(s, ",bittorrent,none,,\n", ",torrent,none,,\n", 1) },
 			0, "", "", []string{"column class", `"torrent"`}},
 		{"actors renamed", true, gen.ActorsFile, func(s string) string { return strings.Replace(s, ",tool,", ",tools,", 1) },
 			5, "tools", "tool", []string{`column 5 is "tools", want "tool"`}},

@@ -108,7 +108,7 @@ func TestExperimentsRenamedColumn(t *testing.T) {
 	}{
 		{"sources src", false, "sources.csv", "src,class,", "source,class,", `column 1 is "source", want "src"`},
 		{"packets dport", false, "packets.csv", ",dport,", ",dst_port,", `column 8 is "dst_port", want "dport"`},
-		{"packets class missing", false, "packets.csv", ",class\n", "\n", `no column 15 "class"`},
+		{"packets class missing", false, "packets.csv", ",class,", ",", `column 15 is "encap", want "class"`},
 		{"events victim", false, "events.csv", "victim,", "target,", `column 1 is "target", want "victim"`},
 		{"bundles order", false, "bundles.csv", ",order,", ",sequence,", `column 7 is "sequence", want "order"`},
 		{"timeseries hour", false, "timeseries.csv", "hour,", "time,", `column 1 is "time", want "hour"`},

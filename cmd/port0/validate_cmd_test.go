@@ -30,7 +30,7 @@ func TestValidateCommand(t *testing.T) {
 	// Call every BitTorrent packet "other": bittorrent recall falls to 0.
 	p := filepath.Join(a, "packets.csv")
 	b, _ := os.ReadFile(p)
-	os.WriteFile(p, []byte(strings.ReplaceAll(string(b), ",bittorrent\n", ",other\n")), 0o644)
+	os.WriteFile(p, []byte(strings.ReplaceAll(string(b), ",bittorrent,none,,\n", ",other,none,,\n")), 0o644)
 	_, stderr, code = runCmd(t, "validate", "-truth", g, "-analysis", a)
 	if code != 1 || !strings.Contains(stderr, "F1 below 0.95") || !strings.Contains(stderr, "bittorrent") {
 		t.Errorf("broken analysis: exit %d, stderr %q", code, stderr)
