@@ -28,7 +28,13 @@ func Normalize(fast, ref decode.Record) (decode.Record, decode.Record) {
 	switch fast.Reason {
 	case decode.ReasonIPv4TotalLen, decode.ReasonIPLength, decode.ReasonIPv6Options, decode.ReasonIPv6ExtChain:
 		if ref.IPVersion == fast.IPVersion && fast.Ports == decode.PortsMalformed {
+			// The port fields both read when the IP length leaves 4 bytes
+			// of a cut TCP/UDP header (PortsCut) are kept: compared.
+			sp, dp, p0 := ref.SrcPort, ref.DstPort, ref.Port0
 			cutAfterIP(&ref)
+			if fast.Port0 != decode.Port0Unknown {
+				ref.SrcPort, ref.DstPort, ref.Port0 = sp, dp, p0
+			}
 			copyExt(&ref, &fast)
 			ref.Ports, ref.Reason = fast.Ports, fast.Reason
 		}

@@ -9,14 +9,18 @@ import (
 )
 
 // tunnels follows the tunnels of the packet decodeOne left in r, frame
-// being the whole frame: gopacket's GRE, ERSPAN type II, VXLAN, Geneve
-// and GTPv1-U layers find the inner packet, decodeOne decodes it. What
+// being the whole frame: gopacket's GRE, ERSPAN type II and VXLAN
+// layers find the inner packet, decodeOne decodes it. What
 // gopacket does not check or know is done by hand: the VXLAN I flag, the
-// Geneve version, the GTP-U version, protocol type and message type,
+// Geneve header (its option TLVs fail gopacket's layer), the GTP-U
+// header (gopacket's layer holds its length to the capture),
 // ERSPAN type I (no header: gopacket reads every 0x88be as type II) and
 // type III (no gopacket layer), and the IP version nibble of IP-in-IP.
 func (d *RefDecoder) tunnels(frame []byte, r *decode.Record) {
 	for {
+		if int(r.NetOff) >= len(frame) || frame[r.NetOff]>>4 != r.IPVersion {
+			return // gopacket took a header of another version for this one: the fast decoder stops there
+		}
 		kind, p := d.carried(r)
 		if kind == decode.EncapNone {
 			return
@@ -45,6 +49,11 @@ func (d *RefDecoder) tunnels(frame []byte, r *decode.Record) {
 // payload as gopacket's last layer holds it (a subslice of the frame).
 func (d *RefDecoder) carried(r *decode.Record) (decode.Encap, []byte) {
 	if r.IPVersion == 0 || r.Reason != 0 || r.Frag != decode.FragNone || len(d.decoded) == 0 {
+		return decode.EncapNone, nil
+	}
+	if r.IPVersion == 4 && r.IPLen == 0 && r.Note != decode.NoteTSO {
+		// gopacket presumes TSO for every protocol; the fast decoder (and
+		// tcpdump) only for TCP and UDP, and stops at any other.
 		return decode.EncapNone, nil
 	}
 	last := d.decoded[len(d.decoded)-1]
@@ -111,12 +120,48 @@ func (d *RefDecoder) inner(kind decode.Encap, p []byte, in *decode.Record) bool 
 		if len(p) < 8 || p[0]>>6 != 0 {
 			return false
 		}
-		d.viaPacket(gopacket.NewPacket(p, layers.LayerTypeGeneve, gopacket.NoCopy), p, 0, in)
+		// By hand: gopacket's Geneve layer fails on an option TLV that
+		// overruns, where the header's own length (RFC 8926), which
+		// tcpdump's geneve_print and the fast decoder use, finds the
+		// payload all the same.
+		n := 8 + int(p[0]&0x3f)*4
+		if len(p) < n {
+			return false
+		}
+		pt := layers.EthernetType(binary.BigEndian.Uint16(p[2:]))
+		if pt == layers.EthernetTypeTransparentEthernetBridging {
+			d.viaPacket(gopacket.NewPacket(p[n:], layers.LayerTypeEthernet, gopacket.NoCopy), p, n, in)
+		} else {
+			d.viaPacket(gopacket.NewPacket(p[n:], pt, gopacket.NoCopy), p, n, in)
+		}
 	case decode.EncapGTPU:
 		if len(p) < 8 || p[0]>>5 != 1 || p[0]&0x10 == 0 || p[1] != 0xff {
 			return false
 		}
-		d.viaPacket(gopacket.NewPacket(p, layers.LayerTypeGTPv1U, gopacket.NoCopy), p, 0, in)
+		// By hand: gopacket's GTPv1U layer refuses a message length
+		// beyond the capture, which a snap length makes common; tcpdump's
+		// gtp_v1_print and the fast decoder walk the header regardless.
+		n := 8
+		if p[0]&0x07 != 0 {
+			n += 4
+			for i, ok := 0, len(p) >= n; ; i++ {
+				if !ok || i == 8 {
+					return false
+				}
+				if p[0]&0x04 == 0 || p[n-1] == 0 {
+					break
+				}
+				ext := len(p) > n && p[n] != 0
+				ok = ext && len(p) >= n+4*int(p[n])
+				if ok {
+					n += 4 * int(p[n])
+				}
+			}
+		}
+		if len(p) <= n || p[n]>>4 != 4 && p[n]>>4 != 6 {
+			return false
+		}
+		d.atIP(p, n, p[n]>>4, in)
 	case decode.EncapGRE, decode.EncapERSPAN:
 		return d.gre(p, in)
 	}
@@ -128,10 +173,14 @@ func (d *RefDecoder) inner(kind decode.Encap, p []byte, in *decode.Record) bool 
 func (d *RefDecoder) gre(p []byte, in *decode.Record) bool {
 	pk := gopacket.NewPacket(p, layers.LayerTypeGRE, gopacket.NoCopy)
 	g, ok := pk.Layer(layers.LayerTypeGRE).(*layers.GRE)
-	if !ok || g.Version > 1 || g.Version == 1 && (g.Protocol != layers.EthernetTypePPP || !g.KeyPresent) {
+	if !ok || g.Version > 1 || g.Version == 1 && (g.Protocol != layers.EthernetTypePPP || !g.KeyPresent) ||
+		g.Version == 0 && g.Protocol == layers.EthernetTypePPP { // PPP only in PPTP's version 1, as the fast decoder follows it
 		return false
 	}
 	n := len(g.Contents)
+	if n > len(p) {
+		return false // gopacket's GRE layer read past the data: a cut header
+	}
 	switch {
 	case g.Protocol == layers.EthernetTypeERSPAN && !g.SeqPresent:
 		// Type I: an Ethernet frame right after the GRE header.
@@ -143,7 +192,9 @@ func (d *RefDecoder) gre(p []byte, in *decode.Record) bool {
 		if p[n+11]&1 != 0 {
 			n += 8
 		}
-		n += 12
+		if n += 12; len(p) < n {
+			return false // the subheader is cut
+		}
 		d.viaPacket(gopacket.NewPacket(p[n:], layers.LayerTypeEthernet, gopacket.NoCopy), p, n, in)
 	case g.Version == 1:
 		d.ppp(p, n, in)
