@@ -510,13 +510,8 @@ func (r *Record) other(b, l4 []byte, declared int) {
 	if len(l4) > 0 {
 		r.PayloadLen = u16(len(l4))
 	}
-	switch r.Proto {
-	case ProtoIPIP:
-		r.tunnel(EncapIPIP, b, l4)
-	case ProtoIPv6:
-		r.tunnel(Encap6in4, b, l4)
-	case ProtoGRE:
-		r.tunnel(EncapGRE, b, l4)
+	if k := protoEncap(r.Proto); k != EncapNone {
+		r.tunnel(k, b, l4)
 	}
 }
 
@@ -559,8 +554,9 @@ func (r *Record) payload(b []byte, off, end int) {
 }
 
 // cutPorts reads the ports of a TCP or UDP header of which only l4, less
-// than its fixed part, is there (within the capture and the IP length):
-// short set Ports and Reason, and the ports count when both are in l4.
+// than its fixed part, is there (within the capture and the IP length),
+// after short has set Ports and Reason: the ports count when both are in
+// l4 (PortsCut).
 func (r *Record) cutPorts(l4 []byte) {
 	if len(l4) >= 4 {
 		r.SrcPort, r.DstPort = binary.BigEndian.Uint16(l4[0:2]), binary.BigEndian.Uint16(l4[2:4])
@@ -598,20 +594,8 @@ func (r *Record) udp(b, l4 []byte, declared int) {
 	}
 	p := l4[UDPHdrLen:min(n, len(l4))]
 	r.PayloadLen = u16(len(p))
-	if tunnelPort(dp) && sp != 0 {
-		r.udpTunnel(dp, b, p)
-	}
-}
-
-// udpTunnel follows a UDP packet to a tunnel's port dp into the tunnel.
-func (r *Record) udpTunnel(dp uint16, b, p []byte) {
-	switch dp {
-	case PortVXLAN:
-		r.tunnel(EncapVXLAN, b, p)
-	case PortGeneve:
-		r.tunnel(EncapGeneve, b, p)
-	case PortGTPU:
-		r.tunnel(EncapGTPU, b, p)
+	if k := portEncap(dp); k != EncapNone && sp != 0 {
+		r.tunnel(k, b, p)
 	}
 }
 

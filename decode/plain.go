@@ -10,8 +10,8 @@ import (
 // of a capture is — an unfragmented IPv4 TCP or UDP packet over Ethernet
 // or raw IP with a 20-byte IP header, a whole transport header (TCP
 // options absent or in a layout optionLayout knows), no port 0, not to a
-// UDP tunnel's port, and nothing malformed — from their header bytes, and returns the IPv4
-// header. For such a packet Decode would fill a Record with Link OK,
+// UDP tunnel's port, and nothing malformed — from their header bytes,
+// and returns the IPv4 header. For such a packet Decode would fill a Record with Link OK,
 // IPVersion 4, Ports present, Port0 none, Frag none and no Reason; the
 // scan counts it so without calling Decode. Every other packet is
 // reported false and must take Decode. The rules are Decode's (ipv4,
@@ -53,7 +53,7 @@ func PlainIPv4(link capture.LinkType, b []byte) (ip *[IPv4MinLen]byte, ok bool) 
 			}
 		}
 	case ProtoUDP:
-		if len(l4) < UDPHdrLen || binary.BigEndian.Uint16(l4[4:6]) < UDPHdrLen || tunnelPort(binary.BigEndian.Uint16(l4[2:4])) {
+		if len(l4) < UDPHdrLen || binary.BigEndian.Uint16(l4[4:6]) < UDPHdrLen || portEncap(binary.BigEndian.Uint16(l4[2:4])) != EncapNone {
 			return nil, false // or a tunnel Decode follows
 		}
 	default:

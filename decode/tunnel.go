@@ -81,8 +81,33 @@ func (e *Encap) UnmarshalText(b []byte) error {
 	return err
 }
 
-// tunnelPort reports whether a UDP destination port is a tunnel's.
-func tunnelPort(dp uint16) bool { return dp == PortVXLAN || dp == PortGeneve || dp == PortGTPU }
+// protoEncap is the tunnel an IP protocol number carries; EncapNone for
+// every other protocol.
+func protoEncap(proto uint8) Encap {
+	switch proto {
+	case ProtoIPIP:
+		return EncapIPIP
+	case ProtoIPv6:
+		return Encap6in4
+	case ProtoGRE:
+		return EncapGRE
+	}
+	return EncapNone
+}
+
+// portEncap is the tunnel a UDP destination port carries; EncapNone for
+// every other port.
+func portEncap(dp uint16) Encap {
+	switch dp {
+	case PortVXLAN:
+		return EncapVXLAN
+	case PortGeneve:
+		return EncapGeneve
+	case PortGTPU:
+		return EncapGTPU
+	}
+	return EncapNone
+}
 
 // tunnel decodes the packet a tunnel of kind carries in p, the payload
 // of the IP packet that starts at b (p is a subslice of b), and, when it

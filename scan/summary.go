@@ -945,14 +945,15 @@ func (t *tally) counts(c *Counts) {
 	c.Port0.Add(&t.port0)
 	c.ICMPQuotingPort0 += t.icmp0
 	for i, n := range t.encaps {
-		if n > 0 {
-			k := decode.Encap(i).String()
-			c.Tunneled.Packets += n
-			c.Tunneled.ByEncap[k] += n
+		if n == 0 {
+			continue // encaps0[i] <= encaps[i]
 		}
+		k := decode.Encap(i).String()
+		c.Tunneled.Packets += n
+		c.Tunneled.ByEncap[k] += n
 		if n0 := t.encaps0[i]; n0 > 0 {
 			c.Tunneled.Port0 += n0
-			c.Tunneled.Port0ByEncap[decode.Encap(i).String()] += n0
+			c.Tunneled.Port0ByEncap[k] += n0
 		}
 	}
 	c.Tunneled.ICMPQuotingPort0 += t.icmp0Tunneled
