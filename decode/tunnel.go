@@ -143,9 +143,10 @@ func (r *Record) tunnel(kind Encap, b, p []byte) {
 	case EncapGRE, EncapERSPAN:
 		in.gre(p)
 	case EncapVXLAN:
-		// The I flag says the VNI is valid (RFC 7348); without it the
-		// payload is not VXLAN.
-		if len(p) < vxlanHdrLen || p[0]&0x08 == 0 {
+		// The I flag says the VNI is valid (RFC 7348); tcpdump's
+		// vxlan_print reports its absence and decodes the frame all the
+		// same, and so does the decoder.
+		if len(p) < vxlanHdrLen {
 			return
 		}
 		in.etherAt(p, vxlanHdrLen+12, vxlanHdrLen+etherHdrLen)

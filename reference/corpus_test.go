@@ -83,7 +83,7 @@ func TestCorpusDecoders(t *testing.T) {
 					t.Errorf("packet %d: fast and ref differ after Normalize:\n%s", i, FormatDiffs(DiffRecords(fast[i], slow[i])))
 				}
 			}
-			want := map[string]int{"icmp0": row.ICMP0}
+			want := map[string]int{"icmp0": row.ICMP0, "tunneled": row.Tunneled, "notes": row.Notes}
 			for cl, n := range row.Classes {
 				want[cl] = n
 			}
@@ -100,11 +100,17 @@ func TestCorpusDecoders(t *testing.T) {
 						if r.Inner.Ports == decode.PortsPresent && r.Inner.Port0 >= decode.Port0Src {
 							got["icmp0"]++
 						}
+						if r.Encap != decode.EncapNone {
+							got["tunneled"]++
+						}
+						if r.Note != decode.NoteNone {
+							got["notes"]++
+						}
 						if c == "unclassified" {
 							t.Errorf("packet %d: no class for %+v", i, *r)
 						}
 					}
-					for _, cl := range append(testcap.ClassColumns, "icmp0") {
+					for _, cl := range append(testcap.ClassColumns, "icmp0", "tunneled", "notes") {
 						if got[cl] != want[cl] {
 							t.Errorf("%s: %d, want %d", cl, got[cl], want[cl])
 						}

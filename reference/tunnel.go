@@ -11,7 +11,7 @@ import (
 // tunnels follows the tunnels of the packet decodeOne left in r, frame
 // being the whole frame: gopacket's GRE, ERSPAN type II and VXLAN
 // layers find the inner packet, decodeOne decodes it. What
-// gopacket does not check or know is done by hand: the VXLAN I flag, the
+// gopacket does not check or know is done by hand: the
 // Geneve header (its option TLVs fail gopacket's layer), the GTP-U
 // header (gopacket's layer holds its length to the capture),
 // ERSPAN type I (no header: gopacket reads every 0x88be as type II) and
@@ -112,7 +112,7 @@ func (d *RefDecoder) inner(kind decode.Encap, p []byte, in *decode.Record) bool 
 		d.atIP(p, 0, ver, in)
 		return true
 	case decode.EncapVXLAN:
-		if len(p) < 8 || p[0]&0x08 == 0 {
+		if len(p) < 8 {
 			return false
 		}
 		d.viaPacket(gopacket.NewPacket(p, layers.LayerTypeVXLAN, gopacket.NoCopy), p, 0, in)

@@ -92,17 +92,19 @@ func tunnelCases() []decodeCase {
 	add("tunnel/gre-teb-arp-not-followed", outerIP4(layers.IPProtocolGRE, cat(hexb("0000 6558"), arp)), r)
 
 	// UDP tunnels: VXLAN, Geneve with an option, GTP-U with an extension
-	// header; VXLAN without its I flag is not VXLAN.
+	// header; VXLAN without its I flag is followed, as tcpdump's
+	// vxlan_print does; Geneve of version 1 is not Geneve.
 	add("tunnel/vxlan", outerUDP4(decode.PortVXLAN, cat(hexb("08000000 00000100"), eth4, syn)), tunneled(syn, 28+8+14, decode.EncapVXLAN, 1, outer4a, outer4b))
 	add("tunnel/geneve-option", outerUDP4(decode.PortGeneve, cat(hexb("01000800 00000100"), hexb("0102 0300"), syn)), tunneled(syn, 28+12, decode.EncapGeneve, 1, outer4a, outer4b))
 	add("tunnel/geneve-ethernet", outerUDP4(decode.PortGeneve, cat(hexb("00006558 00000100"), eth4, syn)), tunneled(syn, 28+8+14, decode.EncapGeneve, 1, outer4a, outer4b))
 	gtp := cat(hexb("34ff 0000 00000001 0000 00 85"), hexb("01 0009 00"), udp6)
 	binary.BigEndian.PutUint16(gtp[2:4], uint16(len(gtp)-8))
 	add("tunnel/gtp-u-extension", outerUDP4(decode.PortGTPU, gtp), tunneled(udp6, 28+16, decode.EncapGTPU, 1, outer4a, outer4b))
-	nv := outerUDP4(decode.PortVXLAN, cat(hexb("00000000 00000100"), eth4, syn))
-	r = withUDP(rIPv4(decode.ProtoUDP, uint16(len(nv))), 50000, decode.PortVXLAN, len(nv)-28)
+	add("tunnel/vxlan-without-i-flag", outerUDP4(decode.PortVXLAN, cat(hexb("00000000 00000100"), eth4, syn)), tunneled(syn, 28+8+14, decode.EncapVXLAN, 1, outer4a, outer4b))
+	g1 := outerUDP4(decode.PortGeneve, cat(hexb("40000800 00000100"), syn))
+	r = withUDP(rIPv4(decode.ProtoUDP, uint16(len(g1))), 50000, decode.PortGeneve, len(g1)-28)
 	r.TTL, r.IPID, r.Src, r.Dst = 60, 7, decode.AddrFrom(outer4a), decode.AddrFrom(outer4b)
-	add("tunnel/vxlan-without-i-flag", nv, r)
+	add("tunnel/geneve-version-1", g1, r)
 
 	// Nested: GRE in IP-in-IP in VXLAN (3 tunnels; the outermost names
 	// the kind), and MaxTunnels+1 IP-in-IP headers, of which the last is

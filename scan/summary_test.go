@@ -201,6 +201,44 @@ func TestRunInvariants(t *testing.T) {
 	}
 }
 
+// TestRunTunnelsNotes checks the summary's tunneled packets and notes of
+// every committed capture against expected.csv's tunneled and notes
+// columns, and that the tunneled port-0 packets are counted apart from the
+// direct ones: by tunnel kind, within the tunneled packets.
+func TestRunTunnelsNotes(t *testing.T) {
+	rows := testcap.ReadExpected(t)
+	res := run(t, corpusInputs(t), Options{})
+	byName := map[string]Counts{}
+	for _, f := range res.Files {
+		byName[filepath.Base(f.File)] = f.Counts
+	}
+	tunneled := 0
+	for _, row := range rows {
+		c, ok := byName[row.File]
+		if !ok {
+			continue // a file the folder scan reports as unreadable
+		}
+		notes := int64(0)
+		for _, n := range c.Notes {
+			notes += n
+		}
+		byKind := int64(0)
+		for _, n := range c.Tunneled.Port0ByEncap {
+			byKind += n
+		}
+		if c.Tunneled.Packets != int64(row.Tunneled) || notes != int64(row.Notes) {
+			t.Errorf("%s: %d tunneled, %d noted; want %d, %d", row.File, c.Tunneled.Packets, notes, row.Tunneled, row.Notes)
+		}
+		if byKind != c.Tunneled.Port0 || c.Tunneled.Port0 > c.Tunneled.Packets {
+			t.Errorf("%s: tunneled port 0 %d, by kind %d, of %d tunneled", row.File, c.Tunneled.Port0, byKind, c.Tunneled.Packets)
+		}
+		tunneled += row.Tunneled
+	}
+	if tunneled == 0 || res.Total.Tunneled.Port0 == 0 {
+		t.Fatalf("the corpus has %d tunneled packets, %d tunneled port 0", tunneled, res.Total.Tunneled.Port0)
+	}
+}
+
 // TestRunFragments checks the orphan rule on the fragment captures: in
 // each, one middle fragment has no first fragment (orphan), a first
 // fragment has no rest, and a last fragment comes before its first (not

@@ -44,6 +44,10 @@ type CorpusRow struct {
 	// ICMP0 counts the ICMP errors quoting a port 0 (not a class: such a
 	// packet is also counted in a class column).
 	ICMP0 int
+	// Tunneled counts the packets found inside a tunnel (their class is
+	// the inner packet's) and Notes the packets decoded with a
+	// decode.Note; neither is a class.
+	Tunneled, Notes int
 }
 
 // ClassColumns are the class columns of expected.csv, in order.
@@ -89,6 +93,8 @@ func ReadExpected(t testing.TB) []CorpusRow {
 			Pcapgo:   int(atoi(row, "pcapgo")),
 			Classes:  map[string]int{},
 			ICMP0:    int(atoi(row, "icmp0")),
+			Tunneled: int(atoi(row, "tunneled")),
+			Notes:    int(atoi(row, "notes")),
 		}
 		for _, cl := range ClassColumns {
 			c.Classes[cl] = int(atoi(row, cl))

@@ -287,6 +287,8 @@ func corpus() []file {
 	fs = append(fs, ipv4Options(), ipv6Ext(), fileFrags4(), fileFrags6(), tinyFrags(), truncatedSnaplen())
 	fs = append(fs, brokenFiles()...)
 	fs = append(fs, icmpErrors(), icmp6ExtQuotes(), portPositions(), tcpBadOffset())
+	fs = append(fs, tunnelFiles()...)
+	fs = append(fs, noteFiles()...)
 
 	// Gzip.
 	fs = append(fs,

@@ -70,18 +70,24 @@ func run(args []string, stdout, stderr io.Writer) error {
 
 // expectedHeader is the first line of expected.csv.
 var expectedHeader = append([]string{"file", "format", "records", "err_index", "err_offset", "first_ts", "pcapgo"},
-	append(classNames[:], "icmp0", "note")...)
+	append(classNames[:], "icmp0", "tunneled", "notes", "note")...)
 
 func writeExpected(w io.Writer, fs []file) error {
 	cw := csv.NewWriter(w)
 	cw.Write(expectedHeader)
 	for _, f := range fs {
 		var counts [numClasses]int
-		icmp0 := 0
+		icmp0, tunneled, noted := 0, 0, 0
 		for _, r := range f.recs {
 			counts[r.class]++
 			if r.icmp0 {
 				icmp0++
+			}
+			if r.tunneled {
+				tunneled++
+			}
+			if r.noted {
+				noted++
 			}
 		}
 		row := []string{f.name, formatOf(f.data), strconv.Itoa(len(f.recs)), "", "", "", strconv.Itoa(pcapgoCount(f.data))}
@@ -95,7 +101,7 @@ func writeExpected(w io.Writer, fs []file) error {
 		for _, c := range counts {
 			row = append(row, strconv.Itoa(c))
 		}
-		row = append(row, strconv.Itoa(icmp0), f.note)
+		row = append(row, strconv.Itoa(icmp0), strconv.Itoa(tunneled), strconv.Itoa(noted), f.note)
 		cw.Write(row)
 	}
 	cw.Flush()

@@ -32,12 +32,14 @@ var classNames = [numClasses]string{"src0", "dst0", "both0", "ports", "nonfirst"
 
 // rec is one record as written and as a reader should return it.
 type rec struct {
-	data  []byte
-	orig  uint32
-	ts    int64 // ns; what a reader must report
-	class class
-	icmp0 bool // an ICMP error quoting a TCP/UDP packet with a port 0
-	ifid  int  // pcapng interface
+	data     []byte
+	orig     uint32
+	ts       int64 // ns; what a reader must report
+	class    class
+	icmp0    bool // an ICMP error quoting a TCP/UDP packet with a port 0
+	tunneled bool // found inside a tunnel: the class is the inner packet's
+	noted    bool // decoded with a decode.Note (presumed length, tunnel depth)
+	ifid     int  // pcapng interface
 }
 
 // r makes a record of class c with orig = len(data).
