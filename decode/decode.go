@@ -404,26 +404,13 @@ func (r *Record) ipv6Ext(b []byte, nh uint8, end int) {
 			if frag = FragKindOf(r.FragOffset, r.MF); frag == FragNonFirst {
 				break
 			}
-		} else if h != ProtoRouting {
-			jl, good := ipv6Options(e[2:], h == ProtoHopByHop)
-			switch {
-			case !good || jl != 0 && !(jumbo && next == 1):
-				// A bad option, or a Jumbo Payload option in a packet
-				// with a payload length or after the first header.
-				r.bad(ReasonIPv6Options)
-				ok = false
-			case jumbo && jl < 1<<16:
-				// Payload length 0 without a valid Jumbo Payload option.
-				r.bad(ReasonIPLength)
-				ok = false
-			case jumbo:
-				r.Note = NoteJumbogram
-				end = IPv6HdrLen + int(jl)
-				jumbo = false
-			}
-			if !ok {
+		} else if h != ProtoRouting && (jumbo || !ipv6OptionsOK(e[2:], h == ProtoHopByHop)) {
+			// A packet of payload length 0, a bad option or a Jumbo
+			// Payload option: the slow path.
+			if ok = r.jumboOptions(e[2:], h == ProtoHopByHop, jumbo && next == 1, &end); !ok {
 				break
 			}
+			jumbo = false
 		}
 	}
 	r.NExt, r.Proto, r.Frag = next, nh, frag
@@ -443,6 +430,45 @@ func (r *Record) need(b []byte, off, n, end int) bool {
 		r.Reason = ReasonTruncated
 		r.Ports = PortsTruncated
 		return false
+	}
+	return true
+}
+
+// ipv6OptionsOK reports whether the TLV options of a hop-by-hop or
+// destination options header fit in it and a hop-by-hop header holds no
+// Jumbo Payload option (0xc2): the common case, small enough to inline.
+func ipv6OptionsOK(o []byte, hopByHop bool) bool {
+	for len(o) > 0 {
+		if o[0] == 0 { // Pad1
+			o = o[1:]
+			continue
+		}
+		if len(o) < 2 || 2+int(o[1]) > len(o) || hopByHop && o[0] == 0xc2 {
+			return false
+		}
+		o = o[2+int(o[1]):]
+	}
+	return true
+}
+
+// jumboOptions checks the options of a header ipv6OptionsOK refused, or
+// of the first header of a packet of payload length 0 (first): a bad
+// option, or a Jumbo Payload option anywhere but in the first header of
+// such a packet, is ReasonIPv6Options; such a packet without a Jumbo
+// Payload option of 65536 or more is ReasonIPLength; a jumbogram gets
+// NoteJumbogram and its end from the option.
+func (r *Record) jumboOptions(o []byte, hopByHop, first bool, end *int) bool {
+	jl, good := ipv6Options(o, hopByHop)
+	switch {
+	case !good || jl != 0 && !first:
+		r.bad(ReasonIPv6Options)
+		return false
+	case first && jl < 1<<16:
+		r.bad(ReasonIPLength)
+		return false
+	case first:
+		r.Note = NoteJumbogram
+		*end = IPv6HdrLen + int(jl)
 	}
 	return true
 }

@@ -1,10 +1,12 @@
 package reference
 
 import (
+	"path/filepath"
 	"testing"
 
 	"github.com/port0/port0/capture"
 	"github.com/port0/port0/decode"
+	"github.com/port0/port0/internal/testcap"
 )
 
 // fuzzLinks maps the fuzzer's link byte onto the link types that matter.
@@ -12,7 +14,9 @@ var fuzzLinks = [...]capture.LinkType{capture.LinkNull, capture.LinkEthernet, ca
 	capture.LinkPPP, capture.LinkFDDI, capture.LinkPPPHDLC, capture.LinkCHDLC, capture.LinkIEEE80211, capture.LinkFrameRelay, capture.LinkRadiotap, capture.LinkARCNET, capture.LinkIPNet, capture.LinkNFLog, capture.LinkIPoIB}
 
 // FuzzDecoders checks that neither decoder panics and that they agree
-// after Normalize. The table cases of decodeCases are its seeds.
+// after Normalize. The table cases of decodeCases and linkCases, and
+// every packet of the committed corpus on a link type of fuzzLinks (the
+// tunnel and note files among them), are its seeds.
 func FuzzDecoders(f *testing.F) {
 	for _, c := range decodeCases() {
 		for i, l := range fuzzLinks {
@@ -25,6 +29,15 @@ func FuzzDecoders(f *testing.F) {
 		for i, l := range fuzzLinks {
 			if l == c.link {
 				f.Add(uint8(i), c.data)
+			}
+		}
+	}
+	for _, row := range testcap.ReadExpected(f) {
+		for _, p := range corpusPackets(filepath.Join(testcap.CorpusDir(), row.File)) {
+			for i, l := range fuzzLinks {
+				if l == p.LinkType {
+					f.Add(uint8(i), p.Data)
+				}
 			}
 		}
 	}
