@@ -6,6 +6,7 @@
 //	analysis folder (packets, sources: CSV or Parquet) ─┴─► Validate ──► Validation (confusion matrices, tools)
 //
 // Input: the two folders. Output: per-packet and per-source confusion
-// matrices over the purpose classes and the per-source tool confusion
-// ("port0 validate", and the CI's check that the classifiers hold).
+// matrices over the purpose classes, the per-source tool confusion and
+// each tool's precision, recall and F1 ("port0 validate", and the CI's
+// check that the classifiers hold).
 package validate

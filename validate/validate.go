@@ -69,18 +69,25 @@ func (c *Confusion) Scores() []Score {
 			}
 		}
 		s.FalseNegative = s.Support - s.TruePositives
-		if s.Predicted > 0 {
-			s.Precision = float64(s.TruePositives) / float64(s.Predicted)
-		}
-		if s.Support > 0 {
-			s.Recall = float64(s.TruePositives) / float64(s.Support)
-		}
-		if s.Precision+s.Recall > 0 {
-			s.F1 = 2 * s.Precision * s.Recall / (s.Precision + s.Recall)
-		}
+		s.Precision, s.Recall, s.F1 = prf(s.TruePositives, s.Predicted, s.Support)
 		out = append(out, s)
 	}
 	return out
+}
+
+// prf is precision, recall and F1 from the true positives, the
+// predictions and the truth's support (0 where undefined).
+func prf(tp, predicted, support int64) (precision, recall, f1 float64) {
+	if predicted > 0 {
+		precision = float64(tp) / float64(predicted)
+	}
+	if support > 0 {
+		recall = float64(tp) / float64(support)
+	}
+	if precision+recall > 0 {
+		f1 = 2 * precision * recall / (precision + recall)
+	}
+	return precision, recall, f1
 }
 
 // Print writes the matrix and the scores as aligned text.
@@ -249,7 +256,61 @@ func MinF1(scores []Score) (float64, label.Class) {
 	return lo, cls
 }
 
-// PrintTools writes the per-source tool confusion.
+// ToolScore is precision, recall and F1 of one tool over the sources:
+// Support is the sources the truth says it sent, Predicted those the
+// analysis names it for, TruePositives both. A source the analysis leaves
+// unknown costs recall only; one it names wrongly costs the named tool's
+// precision as well.
+type ToolScore struct {
+	Tool                              label.Tool
+	Support, Predicted, TruePositives int64
+	Precision, Recall, F1             float64
+}
+
+// ToolScores scores every tool but unknown that the truth or the analysis
+// names, in tool order. An OS stack counts as unknown on the truth's side
+// (Validate): it has no crafting fingerprint to find.
+func (v *Validation) ToolScores() []ToolScore {
+	var out []ToolScore
+	for _, k := range label.Tools() {
+		s := ToolScore{Tool: k}
+		for t, row := range v.Tools {
+			for g, n := range row {
+				if t == k {
+					s.Support += n
+				}
+				if g == k {
+					s.Predicted += n
+				}
+				if t == k && g == k {
+					s.TruePositives += n
+				}
+			}
+		}
+		if s.Support == 0 && s.Predicted == 0 {
+			continue
+		}
+		s.Precision, s.Recall, s.F1 = prf(s.TruePositives, s.Predicted, s.Support)
+		out = append(out, s)
+	}
+	return out
+}
+
+// MinToolF1 returns the lowest F1 over the scored tools, and that tool;
+// 1 and ToolUnknown when no tool is named on either side (nothing to
+// gate).
+func MinToolF1(scores []ToolScore) (float64, label.Tool) {
+	lo, tool := 1.0, label.ToolUnknown
+	for _, s := range scores {
+		if tool == label.ToolUnknown || s.F1 < lo {
+			lo, tool = s.F1, s.Tool
+		}
+	}
+	return lo, tool
+}
+
+// PrintTools writes the per-source tool confusion, then each tool's
+// precision, recall and F1.
 func (v *Validation) PrintTools(w io.Writer) {
 	var tools []label.Tool
 	for t := range v.Tools {
@@ -268,5 +329,9 @@ func (v *Validation) PrintTools(w io.Writer) {
 			parts = append(parts, fmt.Sprintf("%s:%d", g, v.Tools[t][g]))
 		}
 		fmt.Fprintf(w, "  %-8s → %v\n", t, parts)
+	}
+	fmt.Fprintf(w, "%-20s %9s %9s %9s %9s %9s\n", "tool", "support", "predicted", "precision", "recall", "F1")
+	for _, s := range v.ToolScores() {
+		fmt.Fprintf(w, "%-20s %9d %9d %9.4f %9.4f %9.4f\n", s.Tool, s.Support, s.Predicted, s.Precision, s.Recall, s.F1)
 	}
 }

@@ -2,6 +2,7 @@ package validate
 
 import (
 	"errors"
+	"math"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -157,5 +158,47 @@ func TestValidateParquet(t *testing.T) {
 	}
 	if vs[0].Packets.Counts[label.Scan][label.Scan] == 0 || !reflect.DeepEqual(vs[0], vs[1]) {
 		t.Errorf("parquet scores\n%+v\ncsv\n%+v", vs[1], vs[0])
+	}
+}
+
+// TestToolScores scores hand-made per-source tool confusions: a source
+// left unknown costs its tool's recall, one named wrongly costs the named
+// tool's precision too, and a tool only the analysis names scores 0.
+func TestToolScores(t *testing.T) {
+	type row = map[label.Tool]int64
+	for _, c := range []struct {
+		name  string
+		tools map[label.Tool]row
+		want  []ToolScore
+		min   float64
+		minAt label.Tool
+	}{
+		{"exact", map[label.Tool]row{label.ZMap: {label.ZMap: 4}, label.ToolUnknown: {label.ToolUnknown: 9}},
+			[]ToolScore{{label.ZMap, 4, 4, 4, 1, 1, 1}}, 1, label.ZMap},
+		{"unknown costs recall", map[label.Tool]row{label.Hping: {label.Hping: 9, label.ToolUnknown: 3}},
+			[]ToolScore{{label.Hping, 12, 9, 9, 1, 0.75, 2 * 0.75 / 1.75}}, 2 * 0.75 / 1.75, label.Hping},
+		{"a wrong name costs precision", map[label.Tool]row{label.Nmap: {label.Nmap: 1, label.Hping: 1}, label.Hping: {label.Hping: 2}},
+			[]ToolScore{{label.Nmap, 2, 1, 1, 1, 0.5, 2 * 0.5 / 1.5}, {label.Hping, 2, 3, 2, 2.0 / 3, 1, 2 * (2.0 / 3) / (5.0 / 3)}}, 2 * 0.5 / 1.5, label.Nmap},
+		{"named only by the analysis", map[label.Tool]row{label.ToolUnknown: {label.Mirai: 2, label.ToolUnknown: 5}},
+			[]ToolScore{{label.Mirai, 0, 2, 0, 0, 0, 0}}, 0, label.Mirai},
+		{"nothing named", map[label.Tool]row{label.ToolUnknown: {label.ToolUnknown: 5}}, nil, 1, label.ToolUnknown},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			v := &Validation{Tools: c.tools}
+			got := v.ToolScores()
+			if len(got) != len(c.want) {
+				t.Fatalf("scores %+v, want %+v", got, c.want)
+			}
+			for i := range got {
+				g, w := got[i], c.want[i]
+				if g.Tool != w.Tool || g.Support != w.Support || g.Predicted != w.Predicted || g.TruePositives != w.TruePositives ||
+					math.Abs(g.Precision-w.Precision) > 1e-12 || math.Abs(g.Recall-w.Recall) > 1e-12 || math.Abs(g.F1-w.F1) > 1e-12 {
+					t.Errorf("score %d: %+v, want %+v", i, g, w)
+				}
+			}
+			if f, tool := MinToolF1(got); math.Abs(f-c.min) > 1e-12 || tool != c.minAt {
+				t.Errorf("MinToolF1 = %v %v, want %v %v", f, tool, c.min, c.minAt)
+			}
+		})
 	}
 }

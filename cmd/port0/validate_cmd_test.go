@@ -27,6 +27,29 @@ func TestValidateCommand(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "packets: confusion matrix") || !strings.Contains(stdout, "sources: confusion matrix") {
 		t.Fatalf("validate: exit %d\n%s%s", code, stdout, stderr)
 	}
+	if !strings.Contains(stdout, "precision") || !strings.Contains(stdout, "tools ") {
+		t.Errorf("validate prints no per-tool scores:\n%s", stdout)
+	}
+	// Call every ZMap source "masscan": zmap recall and masscan precision
+	// fall, and -min-tool-f1 says which tool failed.
+	sp := filepath.Join(a, "sources.csv")
+	sb, _ := os.ReadFile(sp)
+	if !strings.Contains(string(sb), ",zmap,") {
+		t.Fatalf("no ZMap source to rename in %s", sp)
+	}
+	os.WriteFile(sp, []byte(strings.ReplaceAll(string(sb), ",zmap,", ",masscan,")), 0o644)
+	if _, stderr, code = runCmd(t, "validate", "-truth", g, "-analysis", a); code != 0 {
+		t.Errorf("-min-tool-f1 0 (the default) gates nothing: exit %d, stderr %q", code, stderr)
+	}
+	_, stderr, code = runCmd(t, "validate", "-truth", g, "-analysis", a, "-min-tool-f1", "0.9")
+	if code != 1 || !strings.Contains(stderr, "tool F1 below 0.90") || !strings.Contains(stderr, "zmap 0.0000") {
+		t.Errorf("renamed tools: exit %d, stderr %q", code, stderr)
+	}
+	_, stderr, code = runCmd(t, "validate", "-truth", g, "-analysis", a, "-min-tool-f1", "1.5")
+	if code != 2 || !strings.Contains(stderr, "-min-tool-f1 must be in [0, 1]") {
+		t.Errorf("-min-tool-f1 1.5: exit %d, stderr %q", code, stderr)
+	}
+	os.WriteFile(sp, sb, 0o644)
 	// Call every BitTorrent packet "other": bittorrent recall falls to 0.
 	p := filepath.Join(a, "packets.csv")
 	b, _ := os.ReadFile(p)
