@@ -114,7 +114,7 @@ var tableList = []table{
 		}},
 	{name: "sources", csv: tables.SourcesFile, parquet: "sources.parquet",
 		cols: []column{{"src", kString, vVarchar}, {"class", kString, vVarchar}, {"tool", kString, vVarchar},
-			{"first", kTime, vTime}, {"last", kTime, vTime}, {"packets", kInt, vBigint}, {"bytes", kInt, vBigint},
+			{"tool_evidence", kString, vVarchar}, {"first", kTime, vTime}, {"last", kTime, vTime}, {"packets", kInt, vBigint}, {"bytes", kInt, vBigint},
 			{"distinct_dsts", kInt, vBigint}, {"coverage", kFloat, vDouble}, {"rate_pps", kFloat, vDouble},
 			{"top_dport", kInt, "USMALLINT"}, {"top_sport", kInt, "USMALLINT"}, {"tcp_packets", kInt, vBigint},
 			{"udp_packets", kInt, vBigint}, {"top_flags", kString, vVarchar}, {"init_ttl", kInt, "UTINYINT"},

@@ -75,7 +75,7 @@ func TestWritersRandomRows(t *testing.T) {
 	var sources []tables.SourceRow
 	for range 300 {
 		sources = append(sources, tables.SourceRow{Src: randAddr(r), Class: label.Class(r.IntN(label.NumClasses)),
-			Tool: label.Tool(r.IntN(len(label.Tools()))), First: timeOf(), Last: timeOf(), Packets: r.Int64(), Bytes: r.Int64N(1 << 40),
+			Tool: label.Tool(r.IntN(len(label.Tools()))), ToolEvidence: []string{"nmap-t2-t7-shapes=3", "ipid+1=4/5 ttl64=6/6", "no-tcp-udp"}[r.IntN(3)], First: timeOf(), Last: timeOf(), Packets: r.Int64(), Bytes: r.Int64N(1 << 40),
 			DistinctDsts: r.Int64N(1 << 20), Coverage: randFloat(r), RatePPS: randFloat(r),
 			TopDport: uint16(r.Uint32()), TopSport: math.MaxUint16 - uint16(r.IntN(2)), TCPPackets: r.Int64N(1e9), UDPPackets: r.Int64N(1e9),
 			TopFlags: uint16(r.IntN(1 << 9)), HasTopFlags: r.IntN(2) == 0, InitTTL: []uint8{32, 64, 128, 255}[r.IntN(4)],

@@ -8,6 +8,7 @@ import (
 	"math/bits"
 	"net/netip"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/port0/port0/classify"
@@ -227,26 +228,41 @@ func (s *Source) decide() {
 
 // tool tells the crafting tool from header fingerprints (REFERENCE.md).
 func (s *Source) tool() label.Tool {
-	n := float64(s.TCP + s.UDP)
+	t, _ := s.toolEvidence()
+	return t
+}
+
+// toolEvidence is the tool the source's header fingerprints name, and
+// the evidence that decided it, as sources.csv's tool_evidence writes it:
+// space-separated features, each "name=count/of" (the packets that show
+// it over those that could), or what a named tool lacks. A source the
+// rules do not name says "no-match" and its IP ID pattern and initial TTL;
+// one without a TCP or UDP header, "no-tcp-udp".
+func (s *Source) toolEvidence() (label.Tool, string) {
+	n := s.TCP + s.UDP
 	if n == 0 {
-		return label.ToolUnknown
+		return label.ToolUnknown, "no-tcp-udp"
 	}
-	frac := func(x int64) float64 { return float64(x) / n }
-	init255 := float64(s.InitTTL[3]) / float64(s.Packets)
-	init64 := float64(s.InitTTL[1]) / float64(s.Packets)
+	frac := func(x, of int64) float64 { return float64(x) / float64(of) }
+	ev := func(name string, x, of int64) string {
+		return name + "=" + strconv.FormatInt(x, 10) + "/" + strconv.FormatInt(of, 10)
+	}
+	ttl255, ttl64 := ev("ttl255", s.InitTTL[3], s.Packets), ev("ttl64", s.InitTTL[1], s.Packets)
 	switch {
 	case s.NmapShapes >= 2:
-		return label.Nmap
-	case frac(s.ZMapID) >= 0.8 && init255 >= 0.8:
-		return label.ZMap
-	case frac(s.MasscanID) >= 0.8 && init255 >= 0.8:
-		return label.Masscan
-	case s.TCP > 0 && float64(s.MiraiSeq)/float64(s.TCP) >= 0.8 && init64 >= 0.8:
-		return label.Mirai
-	case init64 >= 0.8 && s.IDPairs > 0 && (float64(s.PlusOneID)/float64(s.IDPairs) >= 0.6 || float64(s.SameID)/float64(s.IDPairs) >= 0.8):
-		return label.Hping
+		return label.Nmap, "nmap-t2-t7-shapes=" + strconv.Itoa(s.NmapShapes)
+	case frac(s.ZMapID, n) >= 0.8 && frac(s.InitTTL[3], s.Packets) >= 0.8:
+		return label.ZMap, ev("ipid54321", s.ZMapID, n) + " " + ttl255
+	case frac(s.MasscanID, n) >= 0.8 && frac(s.InitTTL[3], s.Packets) >= 0.8:
+		return label.Masscan, ev("ipid-masscan", s.MasscanID, n) + " " + ttl255
+	case s.TCP > 0 && frac(s.MiraiSeq, s.TCP) >= 0.8 && frac(s.InitTTL[1], s.Packets) >= 0.8:
+		return label.Mirai, ev("seq-dst", s.MiraiSeq, s.TCP) + " " + ttl64
+	case frac(s.InitTTL[1], s.Packets) >= 0.8 && s.IDPairs > 0 && frac(s.PlusOneID, s.IDPairs) >= 0.6:
+		return label.Hping, ev("ipid+1", s.PlusOneID, s.IDPairs) + " " + ttl64
+	case frac(s.InitTTL[1], s.Packets) >= 0.8 && s.IDPairs > 0 && frac(s.SameID, s.IDPairs) >= 0.8:
+		return label.Hping, ev("ipid-constant", s.SameID, s.IDPairs) + " " + ttl64
 	}
-	return label.ToolUnknown
+	return label.ToolUnknown, "no-match ipid=" + s.IPIDPattern() + " ttl=" + strconv.Itoa(s.initTTL()) + " packets=" + strconv.FormatInt(s.Packets, 10)
 }
 
 // IPIDPattern names the source's dominant IP ID pattern.
@@ -529,7 +545,8 @@ func sourceRows(srcs []*Source, teleAddrs float64) []tables.SourceRow {
 		dp, _ := s.DstPorts.top()
 		sp, _ := s.SrcPorts.top()
 		flags, hasFlags := s.FlagMix.top()
-		rows[i] = tables.SourceRow{Src: s.Addr, Class: s.Class, Tool: s.Tool, First: s.First, Last: s.Last,
+		_, evidence := s.toolEvidence()
+		rows[i] = tables.SourceRow{Src: s.Addr, Class: s.Class, Tool: s.Tool, ToolEvidence: evidence, First: s.First, Last: s.Last,
 			Packets: s.Packets, Bytes: s.Bytes, DistinctDsts: d, Coverage: ratio(float64(d), teleAddrs), RatePPS: rate,
 			TopDport: dp, TopSport: sp, TCPPackets: s.TCP, UDPPackets: s.UDP, TopFlags: flags, HasTopFlags: hasFlags,
 			InitTTL: uint8(s.initTTL()), IPIDPattern: s.IPIDPattern(), Bundles: s.Bundles, Probes: s.Probes}

@@ -18,7 +18,7 @@ import (
 // these.
 var (
 	packetsHeader = []string{"file", "index", "time", "src", "dst", "proto", "sport", "dport", "port0", "tcp_flags", "ttl", "ip_id", "shape", "probe", "class", "encap", "outer_src", "outer_dst"}
-	sourcesHeader = []string{"src", "class", "tool", "first", "last", "packets", "bytes", "distinct_dsts", "coverage", "rate_pps", "top_dport", "top_sport", "tcp_packets", "udp_packets", "top_flags", "init_ttl", "ip_id_pattern", "bundles", "probes"}
+	sourcesHeader = []string{"src", "class", "tool", "tool_evidence", "first", "last", "packets", "bytes", "distinct_dsts", "coverage", "rate_pps", "top_dport", "top_sport", "tcp_packets", "udp_packets", "top_flags", "init_ttl", "ip_id_pattern", "bundles", "probes"}
 	eventsHeader  = []string{"victim", "class", "proto", "start", "end", "duration_s", "packets", "peak_pps", "service_port", "observed_pps", "estimated_attack_pps"}
 	bundlesHeader = []string{"src", "dst", "start", "end", "duration_s", "probes", "order", "distinct", "distinguishes"}
 	seriesHeader  = []string{"hour", "class", "packets", "sources"}
@@ -138,8 +138,8 @@ func (pw *packetCSV) write(p *PacketRow) error {
 func writeSourcesCSV(dir string, rows []SourceRow) error {
 	return write(dir, SourcesFile, sourcesHeader, rows, func(w io.Writer, s *SourceRow) error {
 		flags, probes := topFlags(s), sourceProbes(s)
-		_, err := fmt.Fprintf(w, "%s,%s,%s,%s,%s,%d,%d,%d,%s,%s,%d,%d,%d,%d,%s,%d,%s,%d,%s\n",
-			s.Src, s.Class, s.Tool, FmtTime(s.First), FmtTime(s.Last), s.Packets, s.Bytes, s.DistinctDsts,
+		_, err := fmt.Fprintf(w, "%s,%s,%s,%s,%s,%s,%d,%d,%d,%s,%s,%d,%d,%d,%d,%s,%d,%s,%d,%s\n",
+			s.Src, s.Class, s.Tool, s.ToolEvidence, FmtTime(s.First), FmtTime(s.Last), s.Packets, s.Bytes, s.DistinctDsts,
 			FmtFloat(s.Coverage), FmtFloat(s.RatePPS), s.TopDport, s.TopSport, s.TCPPackets, s.UDPPackets, flags, s.InitTTL, s.IPIDPattern, s.Bundles, probes)
 		return err
 	})
@@ -226,7 +226,7 @@ func readPacketsCSV(dir string, fn func(*PacketRow) error) error {
 func readSourcesCSV(dir string) ([]SourceRow, error) {
 	var rows []SourceRow
 	err := csvtab.Read(dir, SourcesFile, sourcesHeader, func(f *csvtab.Fields) error {
-		s := SourceRow{Src: f.Addr("src"), First: f.Time("first"), Last: f.Time("last"),
+		s := SourceRow{Src: f.Addr("src"), ToolEvidence: f.Str("tool_evidence"), First: f.Time("first"), Last: f.Time("last"),
 			Packets: f.Int("packets", 64), Bytes: f.Int("bytes", 64), DistinctDsts: f.Int("distinct_dsts", 64),
 			Coverage: f.Float("coverage"), RatePPS: f.Float("rate_pps"),
 			TopDport: uint16(f.Uint("top_dport", 16)), TopSport: uint16(f.Uint("top_sport", 16)),

@@ -91,7 +91,8 @@ func (g rowGen) packet(i int) PacketRow {
 }
 
 func (g rowGen) source() SourceRow {
-	s := SourceRow{Src: g.addr(), Class: g.class(), Tool: label.Tool(g.r.IntN(len(label.Tools()) + 1)), First: g.time(), Last: g.time(),
+	s := SourceRow{Src: g.addr(), Class: g.class(), Tool: label.Tool(g.r.IntN(len(label.Tools()) + 1)),
+		ToolEvidence: [...]string{"ipid54321=9/9 ttl255=9/9", "no-match ipid=random ttl=64 packets=1", "no-tcp-udp"}[g.r.IntN(3)], First: g.time(), Last: g.time(),
 		Packets: g.r.Int64N(1 << 40), Bytes: g.r.Int64N(1 << 50), DistinctDsts: g.r.Int64N(1 << 20),
 		Coverage: g.float(), RatePPS: g.float(), TopDport: uint16(g.r.Uint32()), TopSport: uint16(g.r.Uint32()),
 		TCPPackets: g.r.Int64N(1 << 30), UDPPackets: g.r.Int64N(1 << 30),

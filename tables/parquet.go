@@ -135,6 +135,7 @@ type pqSource struct {
 	Src          string  `parquet:"src"`
 	Class        string  `parquet:"class,dict"`
 	Tool         string  `parquet:"tool,dict"`
+	ToolEvidence string  `parquet:"tool_evidence,dict"`
 	First        int64   `parquet:"first,timestamp(nanosecond:local)"`
 	Last         int64   `parquet:"last,timestamp(nanosecond:local)"`
 	Packets      int64   `parquet:"packets"`
@@ -197,7 +198,7 @@ func packetParquet(p *PacketRow) pqPacket {
 }
 
 func sourceParquet(s *SourceRow) pqSource {
-	return pqSource{Src: addrString(s.Src), Class: s.Class.String(), Tool: s.Tool.String(), First: s.First, Last: s.Last,
+	return pqSource{Src: addrString(s.Src), Class: s.Class.String(), Tool: s.Tool.String(), ToolEvidence: s.ToolEvidence, First: s.First, Last: s.Last,
 		Packets: s.Packets, Bytes: s.Bytes, DistinctDsts: s.DistinctDsts, Coverage: s.Coverage, RatePPS: s.RatePPS,
 		TopDport: s.TopDport, TopSport: s.TopSport, TCPPackets: s.TCPPackets, UDPPackets: s.UDPPackets,
 		TopFlags: topFlags(s), InitTTL: s.InitTTL, IPIDPattern: s.IPIDPattern, Bundles: s.Bundles, Probes: sourceProbes(s)}
@@ -295,7 +296,7 @@ func (q *pqPacket) row(v *values) PacketRow {
 }
 
 func (q *pqSource) row(v *values) SourceRow {
-	s := SourceRow{Src: v.addr("src", q.Src), First: q.First, Last: q.Last, Packets: q.Packets, Bytes: q.Bytes,
+	s := SourceRow{Src: v.addr("src", q.Src), ToolEvidence: q.ToolEvidence, First: q.First, Last: q.Last, Packets: q.Packets, Bytes: q.Bytes,
 		DistinctDsts: q.DistinctDsts, Coverage: q.Coverage, RatePPS: q.RatePPS, TopDport: q.TopDport, TopSport: q.TopSport,
 		TCPPackets: q.TCPPackets, UDPPackets: q.UDPPackets, InitTTL: q.InitTTL, IPIDPattern: q.IPIDPattern, Bundles: q.Bundles}
 	v.text("class", q.Class, &s.Class)

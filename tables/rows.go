@@ -45,9 +45,13 @@ type PacketRow struct {
 
 // SourceRow is one row of sources.csv: one port-0 source.
 type SourceRow struct {
-	Src          netip.Addr
-	Class        label.Class
-	Tool         label.Tool
+	Src   netip.Addr
+	Class label.Class
+	Tool  label.Tool
+	// ToolEvidence is what decided Tool: space-separated features, each
+	// "name=count/of" ("ipid54321=9/9 ttl255=9/9"), or "no-match" with
+	// the source's IP ID pattern, initial TTL and packets (study).
+	ToolEvidence string
 	First, Last  int64
 	Packets      int64
 	Bytes        int64

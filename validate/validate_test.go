@@ -66,7 +66,7 @@ func TestValidate(t *testing.T) {
 		t.Errorf("nothing scored: %+v", v)
 	}
 	const packets = "file,index,time,src,dst,proto,sport,dport,port0,tcp_flags,ttl,ip_id,shape,probe,class"
-	const sources = "src,class,tool,first,last,packets,bytes,distinct_dsts,coverage,rate_pps,top_dport,top_sport,tcp_packets,udp_packets,top_flags,init_ttl,ip_id_pattern,bundles,probes"
+	const sources = "src,class,tool,tool_evidence,first,last,packets,bytes,distinct_dsts,coverage,rate_pps,top_dport,top_sport,tcp_packets,udp_packets,top_flags,init_ttl,ip_id_pattern,bundles,probes"
 	for _, c := range []struct {
 		name       string
 		truth      bool // the broken file is the generator's
