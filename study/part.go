@@ -93,7 +93,27 @@ func (pt *Part) closeBundle(s *Source, b *Bundle) {
 	if b.Distinct() >= pt.opts.BundleMinProbes {
 		pt.Bundles = append(pt.Bundles, *b)
 		s.Bundles++
+		if s.windows == nil {
+			s.windows = map[netip.Addr][]window{}
+		}
+		s.windows[b.Dst] = append(s.windows[b.Dst], window{b.First, b.Last})
 	}
+}
+
+// window is the time a kept bundle spans, first to last probe.
+type window struct{ first, last int64 }
+
+// inBundle reports whether a packet of s to dst at ts falls inside one
+// of s's kept bundles to dst, widened by the bundle gap on either side:
+// the time in which a probe to dst would have joined that bundle.
+func (pt *Part) inBundle(s *Source, dst netip.Addr, ts int64) bool {
+	gap := int64(pt.opts.BundleGap)
+	for _, w := range s.windows[dst] {
+		if ts >= w.first-gap && ts <= w.last+gap {
+			return true
+		}
+	}
+	return false
 }
 
 // expireBundles closes every open bundle of s idle for longer than the
@@ -139,8 +159,17 @@ func bundleLess(af int64, as, ad netip.Addr, bf int64, bs, bd netip.Addr) bool {
 
 // ClassOf is the purpose class of a record of the part, once its sources
 // are decided.
+// Everything a fingerprinting source sends to a target inside one of
+// its bundles' windows (inBundle) belongs to that fingerprinting,
+// whatever its shape: an OS-detection run mixes probes of port 0 with
+// packets of other shapes to the same target (Nmap's T1 and ECN SYNs
+// carry options, its U1 goes to a closed UDP port).
 func (pt *Part) ClassOf(p *scan.P0Packet) label.Class {
-	return classify.PacketClass(p.Shape, p.Probe, pt.byAddr[p.Src].Class)
+	s := pt.byAddr[p.Src]
+	if s.Class == label.Fingerprint && p.Probe == classify.ProbeNone && pt.inBundle(s, p.Dst, p.TS) {
+		return label.Fingerprint
+	}
+	return classify.PacketClass(p.Shape, p.Probe, s.Class)
 }
 
 // Count is pass two: p's class, which it returns, and p's part of the

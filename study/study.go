@@ -96,8 +96,10 @@ type Source struct {
 	Tool        label.Tool
 	NmapShapes  int // distinct T2–T7 shapes
 	// open holds the source's fingerprint bundles that may still grow, by
-	// target (nil until its first probe).
-	open map[netip.Addr]*Bundle
+	// target (nil until its first probe); windows the times its kept
+	// bundles span, by target (nil until one is kept).
+	open    map[netip.Addr]*Bundle
+	windows map[netip.Addr][]window
 }
 
 // topK keeps the k most frequent values approximately (Misra–Gries), in a

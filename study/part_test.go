@@ -1,0 +1,64 @@
+package study
+
+import (
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/port0/port0/classify"
+	"github.com/port0/port0/decode"
+	"github.com/port0/port0/label"
+	"github.com/port0/port0/scan"
+)
+
+// TestBundleWindow checks that every packet a fingerprinting source sends
+// to a target inside one of its bundles' windows (the bundle's span
+// widened by the gap) is fingerprint, whatever its shape; the same shape
+// to another target, after the window, or from a source that is not
+// fingerprinting keeps the class its shape implies.
+func TestBundleWindow(t *testing.T) {
+	fp, scanner := netip.MustParseAddr("203.0.113.7"), netip.MustParseAddr("203.0.113.8")
+	target, other := netip.MustParseAddr("198.18.0.5"), netip.MustParseAddr("198.18.0.6")
+	sec := int64(time.Second)
+	gap := int64(DefaultOptions().BundleGap)
+	mk := func(src, dst netip.Addr, ts int64, shape classify.Shape, probe classify.Probe) scan.P0Packet {
+		p := scan.P0Packet{TS: ts, Src: src, Dst: dst, Proto: decode.ProtoTCP, TTL: 50, Shape: shape, Probe: probe, Port0: decode.Port0Dst, DataOffOK: true}
+		if shape == classify.ShapeUDPTo0 || shape == classify.ShapeUDPFrom0 {
+			p.Proto = decode.ProtoUDP
+		}
+		return p
+	}
+	recs := []struct {
+		p    scan.P0Packet
+		want label.Class
+	}{
+		{mk(fp, target, 100*sec, classify.ShapeSYNTo0, classify.ProbeP1), label.Fingerprint},
+		{mk(fp, target, 101*sec, classify.ShapeSYNTo0, classify.ProbeP2), label.Fingerprint},
+		{mk(fp, target, 102*sec, classify.ShapeUDPTo0, classify.ProbeP5), label.Fingerprint},
+		{mk(fp, target, 103*sec, classify.ShapeUDPFrom0, classify.ProbeP7), label.Fingerprint},
+		// Inside the window, no probe shape: the fingerprinting's.
+		{mk(fp, target, 100*sec-gap, classify.ShapeOtherTCP, classify.ProbeNone), label.Fingerprint},
+		{mk(fp, target, 103*sec+gap, classify.ShapeReplyFrom0, classify.ProbeNone), label.Fingerprint},
+		// Outside it, or to a target without a bundle: the shape's class.
+		{mk(fp, target, 103*sec+gap+1, classify.ShapeOtherTCP, classify.ProbeNone), label.Other},
+		{mk(fp, target, 100*sec-gap-1, classify.ShapeOtherTCP, classify.ProbeNone), label.Other},
+		{mk(fp, other, 101*sec, classify.ShapeOtherTCP, classify.ProbeNone), label.Other},
+		// A source without bundles sends the same shapes at the same times.
+		{mk(scanner, target, 101*sec, classify.ShapeSYNTo0, classify.ProbeP2), label.Scan},
+		{mk(scanner, target, 102*sec, classify.ShapeSYNTo0, classify.ProbeP2), label.Scan},
+		{mk(scanner, target, 102*sec, classify.ShapeOtherTCP, classify.ProbeNone), label.Other},
+	}
+	pt := NewPart(DefaultOptions(), 0)
+	for i := range recs {
+		pt.Add(&recs[i].p)
+	}
+	pt.Decide()
+	if len(pt.Bundles) != 1 {
+		t.Fatalf("%d bundles, want 1: %+v", len(pt.Bundles), pt.Bundles)
+	}
+	for i := range recs {
+		if got := pt.Count(&recs[i].p); got != recs[i].want {
+			t.Errorf("record %d (%v %v to %v at %v): %v, want %v", i, recs[i].p.Shape, recs[i].p.Probe, recs[i].p.Dst, recs[i].p.TS, got, recs[i].want)
+		}
+	}
+}
