@@ -43,6 +43,7 @@ func AddFlags(fs *flag.FlagSet) *Flags {
 	fs.DurationVar(&so.EventMinDuration, "event-min-duration", so.EventMinDuration, "...or lasting at least this long")
 	fs.DurationVar(&so.BundleGap, "bundle-gap", so.BundleGap, "fingerprinting: longest gap between probes of one bundle")
 	fs.IntVar(&so.BundleMinProbes, "bundle-min-probes", so.BundleMinProbes, "fingerprinting: distinct probe shapes that make a bundle")
+	fs.Int64Var(&so.ScanMinDsts, "scan-min-dsts", so.ScanMinDsts, "scanning: distinct destinations that make a scanner; below, a source of scanning shapes revisiting each destination (2 packets a destination or more) is retry")
 	return f
 }
 

@@ -250,13 +250,18 @@ func ShapeClass(s Shape) label.Class {
 
 // PacketClass is the purpose class of a packet of the given shape and probe
 // sent by a source classified as src. Packets of fingerprinting sources that
-// look like probes are fingerprint probes; every other packet keeps the class
-// its shape implies.
+// look like probes are fingerprint probes; packets of a retrying source
+// that look like scanning are its retries; every other packet keeps the
+// class its shape implies.
 func PacketClass(s Shape, p Probe, src label.Class) label.Class {
-	if src == label.Fingerprint && p != ProbeNone {
+	switch c := ShapeClass(s); {
+	case src == label.Fingerprint && p != ProbeNone:
 		return label.Fingerprint
+	case src == label.Retry && c == label.Scan:
+		return label.Retry
+	default:
+		return c
 	}
-	return ShapeClass(s)
 }
 
 // InitialTTL infers the initial TTL of a sender from an observed TTL: the

@@ -20,6 +20,7 @@ const (
 	BitTorrent                    // BitTorrent DHT/uTP payloads on UDP port 0
 	FragmentArtifact              // non-first IP fragment: no ports, not port 0
 	Other                         // port-0-related, none of the above
+	Retry                         // port-0 traffic revisiting a few destinations: retries, misconfigured or buggy clients
 	numClasses
 )
 
@@ -38,6 +39,7 @@ var classNames = [numClasses]string{
 	BitTorrent:       "bittorrent",
 	FragmentArtifact: "fragment-artifact",
 	Other:            "other",
+	Retry:            "retry",
 }
 
 // Classes lists every class but Unknown, in table order.
@@ -73,7 +75,7 @@ func (c *Class) UnmarshalText(b []byte) error {
 // Port0Related reports whether packets of the class involve a real port 0.
 func (c Class) Port0Related() bool {
 	switch c {
-	case Scan, BackscatterTo0, BackscatterFrom0, Fingerprint, Malformed, BitTorrent, Other:
+	case Scan, BackscatterTo0, BackscatterFrom0, Fingerprint, Malformed, BitTorrent, Other, Retry:
 		return true
 	}
 	return false

@@ -139,7 +139,7 @@ func (pt *Part) Decide() {
 	}
 	sort.Slice(pt.Sources, func(i, j int) bool { return pt.Sources[i].Addr.Less(pt.Sources[j].Addr) })
 	for _, s := range pt.Sources {
-		s.decide()
+		s.decide(pt.opts)
 	}
 	sort.Slice(pt.Bundles, func(i, j int) bool {
 		a, b := &pt.Bundles[i], &pt.Bundles[j]

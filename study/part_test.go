@@ -2,6 +2,7 @@ package study
 
 import (
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
@@ -43,9 +44,10 @@ func TestBundleWindow(t *testing.T) {
 		{mk(fp, target, 103*sec+gap+1, classify.ShapeOtherTCP, classify.ProbeNone), label.Other},
 		{mk(fp, target, 100*sec-gap-1, classify.ShapeOtherTCP, classify.ProbeNone), label.Other},
 		{mk(fp, other, 101*sec, classify.ShapeOtherTCP, classify.ProbeNone), label.Other},
-		// A source without bundles sends the same shapes at the same times.
-		{mk(scanner, target, 101*sec, classify.ShapeSYNTo0, classify.ProbeP2), label.Scan},
-		{mk(scanner, target, 102*sec, classify.ShapeSYNTo0, classify.ProbeP2), label.Scan},
+		// A source without bundles sends the same shapes at the same times
+		// (to one target, three times: retry, TestRetrySources).
+		{mk(scanner, target, 101*sec, classify.ShapeSYNTo0, classify.ProbeP2), label.Retry},
+		{mk(scanner, target, 102*sec, classify.ShapeSYNTo0, classify.ProbeP2), label.Retry},
 		{mk(scanner, target, 102*sec, classify.ShapeOtherTCP, classify.ProbeNone), label.Other},
 	}
 	pt := NewPart(DefaultOptions(), 0)
@@ -60,5 +62,52 @@ func TestBundleWindow(t *testing.T) {
 		if got := pt.Count(&recs[i].p); got != recs[i].want {
 			t.Errorf("record %d (%v %v to %v at %v): %v, want %v", i, recs[i].p.Shape, recs[i].p.Probe, recs[i].p.Dst, recs[i].p.TS, got, recs[i].want)
 		}
+	}
+}
+
+// TestRetrySources checks the breadth rule: a source of scanning shapes
+// that revisits fewer than ScanMinDsts destinations (RetryRevisits
+// packets a destination or more) is retry, and so are its scanning
+// packets; one that reaches each destination once, or reaches
+// ScanMinDsts or more, is a scanner.
+func TestRetrySources(t *testing.T) {
+	opts := DefaultOptions()
+	sec := int64(time.Second)
+	tele := func(i int) netip.Addr { return netip.AddrFrom4([4]byte{198, 18, 1, byte(i)}) }
+	for _, c := range []struct {
+		name         string
+		packets, dst int // packets sent round-robin to dst destinations
+		want         label.Class
+	}{
+		{"one destination, retried", 6, 1, label.Retry},
+		{"below the breadth, each twice", 2 * int(opts.ScanMinDsts-1), int(opts.ScanMinDsts - 1), label.Retry},
+		{"below the breadth, once each", 3, 3, label.Scan},
+		{"a single packet", 1, 1, label.Scan},
+		{"at the breadth, revisited", 4 * int(opts.ScanMinDsts), int(opts.ScanMinDsts), label.Scan},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			src := netip.MustParseAddr("203.0.113.50")
+			pt := NewPart(opts, 0)
+			recs := make([]scan.P0Packet, c.packets)
+			for i := range recs {
+				recs[i] = scan.P0Packet{TS: int64(i) * 3 * sec, Src: src, Dst: tele(i % c.dst), Proto: decode.ProtoUDP, TTL: 50,
+					Shape: classify.ShapeUDPFrom0, Probe: classify.ProbeP7, Port0: decode.Port0Src, SrcPort: 0, DstPort: 123}
+				pt.Add(&recs[i])
+			}
+			pt.Decide()
+			if got := pt.Sources[0].Class; got != c.want {
+				t.Errorf("source class %v, want %v", got, c.want)
+			}
+			for i := range recs {
+				if got := pt.Count(&recs[i]); got != c.want {
+					t.Errorf("packet %d: %v, want %v", i, got, c.want)
+				}
+			}
+		})
+	}
+	o := opts
+	o.ScanMinDsts = 0
+	if err := o.Check(); err == nil || !strings.Contains(err.Error(), "-scan-min-dsts") {
+		t.Errorf("-scan-min-dsts 0: %v", err)
 	}
 }

@@ -37,7 +37,20 @@ type Options struct {
 	BundleGap time.Duration
 	// BundleMinProbes is how many distinct probe shapes make a bundle.
 	BundleMinProbes int
+	// ScanMinDsts is the breadth that makes a scanner: a source whose
+	// packets look like scanning but reach fewer distinct destinations,
+	// each revisited (at least RetryRevisits packets a destination on
+	// average), is a retry source (label.Retry), not a scanner.
+	ScanMinDsts int64
 }
+
+// RetryRevisits is how many packets a destination, on average, make a
+// source of scanning shapes that reaches fewer than ScanMinDsts
+// destinations a retry source: a scanner seen by a telescope reaches
+// each address about once (its probes are spread over the Internet; ZMap
+// and Masscan send one probe a target by default), a client retrying or
+// misconfigured sends again and again to the same few.
+const RetryRevisits = 2
 
 // DefaultOptions returns the documented defaults.
 func DefaultOptions() Options {
@@ -47,6 +60,7 @@ func DefaultOptions() Options {
 		EventMinDuration: 60 * time.Second,
 		BundleGap:        60 * time.Second,
 		BundleMinProbes:  3,
+		ScanMinDsts:      4,
 	}
 }
 
@@ -64,6 +78,8 @@ func (o Options) Check() error {
 		return fmt.Errorf("-bundle-gap %v: want a positive duration", o.BundleGap)
 	case o.BundleMinProbes < 1:
 		return fmt.Errorf("-bundle-min-probes %d: want at least 1", o.BundleMinProbes)
+	case o.ScanMinDsts < 1:
+		return fmt.Errorf("-scan-min-dsts %d: want at least 1", o.ScanMinDsts)
 	}
 	return nil
 }
@@ -203,8 +219,11 @@ func addrU32(a netip.Addr) uint32 {
 	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
 }
 
-// decide sets the source's class and tool from what it sent.
-func (s *Source) decide() {
+// decide sets the source's class and tool from what it sent: a
+// fingerprinter if it sent a bundle; else the class most of its packets'
+// shapes imply, where scanning that revisits fewer than
+// opts.ScanMinDsts destinations is retry.
+func (s *Source) decide(opts Options) {
 	for p := classify.ProbeT2; p <= classify.ProbeT7; p++ {
 		if s.Probes.Has(p) {
 			s.NmapShapes++
@@ -224,6 +243,9 @@ func (s *Source) decide() {
 			}
 		}
 		s.Class = best
+		if d := s.Dsts.Count(); best == label.Scan && d < opts.ScanMinDsts && s.Packets >= RetryRevisits*d {
+			s.Class = label.Retry
+		}
 	}
 	s.Tool = s.tool()
 }

@@ -133,7 +133,7 @@ func TestSameBytes(t *testing.T) {
 }
 
 // TestStudyFlags runs the pipeline with every study flag away from its
-// default (telescope, events, bundles, a 15-minute interval): the same
+// default (telescope, events, bundles, scanner breadth, a 15-minute interval): the same
 // bytes as port0 analyze with those flags.
 func TestStudyFlags(t *testing.T) {
 	inputs, err := capture.ExpandInputs([]string{filepath.Join(testcap.Root(), "testdata", "gen-sample")})
@@ -141,7 +141,7 @@ func TestStudyFlags(t *testing.T) {
 		t.Fatal(err)
 	}
 	fs := analyzeFlags(t, "-telescope", "198.18.0.0/15", "-event-timeout", "2m", "-event-min-packets", "5",
-		"-event-min-duration", "10s", "-bundle-gap", "90s", "-bundle-min-probes", "2", "-interval", "15m", "-format", "both")
+		"-event-min-duration", "10s", "-bundle-gap", "90s", "-bundle-min-probes", "2", "-scan-min-dsts", "64", "-interval", "15m", "-format", "both")
 	want := filepath.Join(t.TempDir(), "analyze")
 	analyzeInto(t, inputs, want, fs)
 	cfg := ConfigOf(fs, filepath.Join(t.TempDir(), "beam"), 2, 3)
