@@ -57,6 +57,11 @@ func (d *RefDecoder) carried(r *decode.Record) (decode.Encap, []byte) {
 		return decode.EncapNone, nil
 	}
 	last := d.decoded[len(d.decoded)-1]
+	if r.Proto == decode.ProtoUDP && r.UDPLen == 0 && r.Note != decode.NoteJumbogram && r.Note != decode.NoteBigTCP {
+		// gopacket reads UDP length 0 as a jumbogram's (Normalize rule
+		// 4); the fast decoder calls it malformed and follows no tunnel.
+		return decode.EncapNone, nil
+	}
 	if r.Ports == decode.PortsPresent && r.Proto == decode.ProtoUDP && last == layers.LayerTypeUDP && r.SrcPort != 0 {
 		switch r.DstPort {
 		case decode.PortVXLAN:
