@@ -92,7 +92,7 @@ const (
 	Masscan                 // IP ID = dst ^ dport ^ seq, TTL 255, window 1024
 	Mirai                   // seq = destination address, TTL 64
 	Nmap                    // OS-detection probe shapes (T2–T7 windows and flags)
-	Hping                   // hping-like crafting: TTL 64, fixed or +1 IP ID
+	Hping                   // hping-like crafting: TTL 64, fixed or +1 IP ID, TCP window 512 (docs/TOOLS.md)
 	Stack                   // an ordinary OS stack
 	numTools
 )

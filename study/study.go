@@ -104,6 +104,7 @@ type Source struct {
 	SameID      int64    // IP ID = previous
 	IDPairs     int64    // packets with a previous one to compare
 	MiraiSeq    int64    // TCP seq = destination address
+	Win512      int64    // TCP window 512 (hping3's default, docs/TOOLS.md)
 	prevID      uint32
 	DstPorts    topK
 	SrcPorts    topK
@@ -177,6 +178,9 @@ func (s *Source) add(p *scan.P0Packet) {
 		s.FlagMix.add(p.Flags)
 		if p.Dst.Is4() && p.Seq == addrU32(p.Dst) {
 			s.MiraiSeq++
+		}
+		if p.Window == 512 {
+			s.Win512++
 		}
 	case decode.ProtoUDP:
 		s.UDP++
@@ -272,6 +276,13 @@ func (s *Source) toolEvidence() (label.Tool, string) {
 		return name + "=" + strconv.FormatInt(x, 10) + "/" + strconv.FormatInt(of, 10)
 	}
 	ttl255, ttl64 := ev("ttl255", s.InitTTL[3], s.Packets), ev("ttl64", s.InitTTL[1], s.Packets)
+	// hping3 sends TCP with window 512 unless told otherwise
+	// (DEFAULT_SRCWINSIZE, docs/TOOLS.md section 5); no OS stack opens
+	// or answers with it (p0f, section 7), so a source with TCP needs it.
+	hpingTCP, win := s.TCP == 0 || frac(s.Win512, s.TCP) >= 0.8, ""
+	if s.TCP > 0 {
+		win = " " + ev("win512", s.Win512, s.TCP)
+	}
 	switch {
 	case s.NmapShapes >= 2:
 		return label.Nmap, "nmap-t2-t7-shapes=" + strconv.Itoa(s.NmapShapes)
@@ -281,10 +292,10 @@ func (s *Source) toolEvidence() (label.Tool, string) {
 		return label.Masscan, ev("ipid-masscan", s.MasscanID, n) + " " + ttl255
 	case s.TCP > 0 && frac(s.MiraiSeq, s.TCP) >= 0.8 && frac(s.InitTTL[1], s.Packets) >= 0.8:
 		return label.Mirai, ev("seq-dst", s.MiraiSeq, s.TCP) + " " + ttl64
-	case frac(s.InitTTL[1], s.Packets) >= 0.8 && s.IDPairs > 0 && frac(s.PlusOneID, s.IDPairs) >= 0.6:
-		return label.Hping, ev("ipid+1", s.PlusOneID, s.IDPairs) + " " + ttl64
-	case frac(s.InitTTL[1], s.Packets) >= 0.8 && s.IDPairs > 0 && frac(s.SameID, s.IDPairs) >= 0.8:
-		return label.Hping, ev("ipid-constant", s.SameID, s.IDPairs) + " " + ttl64
+	case hpingTCP && frac(s.InitTTL[1], s.Packets) >= 0.8 && s.IDPairs > 0 && frac(s.PlusOneID, s.IDPairs) >= 0.6:
+		return label.Hping, ev("ipid+1", s.PlusOneID, s.IDPairs) + " " + ttl64 + win
+	case hpingTCP && frac(s.InitTTL[1], s.Packets) >= 0.8 && s.IDPairs > 0 && frac(s.SameID, s.IDPairs) >= 0.8:
+		return label.Hping, ev("ipid-constant", s.SameID, s.IDPairs) + " " + ttl64 + win
 	}
 	return label.ToolUnknown, "no-match ipid=" + s.IPIDPattern() + " ttl=" + strconv.Itoa(s.initTTL()) + " packets=" + strconv.FormatInt(s.Packets, 10)
 }
