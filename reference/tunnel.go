@@ -183,6 +183,14 @@ func (d *RefDecoder) gre(p []byte, in *decode.Record) bool {
 		return false
 	}
 	n := len(g.Contents)
+	// gopacket reads the acknowledgment number whenever the A bit is set;
+	// only version 1 has one (RFC 2637). In version 0 the bit is reserved
+	// and ignored on receipt (RFC 2784), as tcpdump's gre_print_0 and the
+	// fast decoder do: the payload starts 4 bytes earlier.
+	ack0 := g.Version == 0 && g.AckPresent
+	if ack0 {
+		n -= 4
+	}
 	if n > len(p) {
 		return false // gopacket's GRE layer read past the data: a cut header
 	}
@@ -203,6 +211,8 @@ func (d *RefDecoder) gre(p []byte, in *decode.Record) bool {
 		d.viaPacket(gopacket.NewPacket(p[n:], layers.LayerTypeEthernet, gopacket.NoCopy), p, n, in)
 	case g.Version == 1:
 		d.ppp(p, n, in)
+	case ack0:
+		d.viaPacket(gopacket.NewPacket(p[n:], g.Protocol, gopacket.NoCopy), p, n, in)
 	default:
 		d.viaPacket(pk, p, 0, in)
 	}

@@ -81,6 +81,8 @@ func tunnelCases() []decodeCase {
 	add("tunnel/gre-csum-key-seq-ipv6", outerIP4(layers.IPProtocolGRE, cat(hexb("b000 86dd 00000000 0000002a 00000001"), udp6)), tunneled(udp6, 20+16, decode.EncapGRE, 1, outer4a, outer4b))
 	rv := tunneled(syn, 24+18, decode.EncapGRE, 1, outer4a, outer4b)
 	rv.VLANs = 1
+	// The A bit (0x0080) is reserved in version 0 and ignored (RFC 2784).
+	add("tunnel/gre-v0-reserved-ack-bit", outerIP4(layers.IPProtocolGRE, cat(hexb("0080 0800"), syn)), tunneled(syn, 24, decode.EncapGRE, 1, outer4a, outer4b))
 	add("tunnel/gre-teb-vlan", outerIP4(layers.IPProtocolGRE, cat(hexb("0000 6558"), ethVLAN, syn)), rv)
 	add("tunnel/gre-pptp-ppp", outerIP4(layers.IPProtocolGRE, cat(hexb("3001 880b 0030 0001 00000005"), hexb("ff03 0021"), syn)), tunneled(syn, 20+12+4, decode.EncapGRE, 1, outer4a, outer4b))
 	add("tunnel/erspan-i", outerIP4(layers.IPProtocolGRE, cat(hexb("0000 88be"), eth4, syn)), tunneled(syn, 20+4+14, decode.EncapERSPAN, 1, outer4a, outer4b))
