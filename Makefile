@@ -77,11 +77,13 @@ beam-test: ## the Beam pipeline's tests (beam/, its own module): byte-identical 
 duckdb-test: ## read every Parquet table back with DuckDB and compare it with the CSV (duckdbtest/, its own module: cgo, gcc)
 	cd duckdbtest && CGO_ENABLED=1 $(GO) test -count=1 ./...
 
-validate-check: build ## gen → analyze → validate through the CLI on a seed the rules were not developed on
+validate-check: build ## gen → analyze → validate through the CLI, paper and wild, on seeds the rules were not developed on
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
-	$(BIN) gen -q -scenario paper -seed 5 -scale 2e-6 -out $$tmp/gen && \
-	$(BIN) analyze -q -out $$tmp/analysis $$tmp/gen && \
-	{ $(BIN) validate -truth $$tmp/gen -analysis $$tmp/analysis > $$tmp/validate.txt; rc=$$?; tail -1 $$tmp/validate.txt; exit $$rc; }
+	for sc in paper:5 wild:13; do \
+	  $(BIN) gen -q -scenario $${sc%%:*} -seed $${sc##*:} -scale 2e-6 -out $$tmp/$${sc%%:*}/gen && \
+	  $(BIN) analyze -q -out $$tmp/$${sc%%:*}/analysis $$tmp/$${sc%%:*}/gen && \
+	  { $(BIN) validate -truth $$tmp/$${sc%%:*}/gen -analysis $$tmp/$${sc%%:*}/analysis > $$tmp/validate.txt; rc=$$?; echo "$${sc%%:*} seed $${sc##*:}: $$(tail -1 $$tmp/validate.txt)"; [ $$rc = 0 ]; } || exit 1; \
+	done
 
 vet: ## go vet (the main module, beam/ and duckdbtest/)
 	$(GO) vet ./...

@@ -24,10 +24,11 @@ const (
 	famGarbage
 	famBitTorrent
 	famFragments
+	famRetry
 	numFamilies
 )
 
-var familyNames = [numFamilies]string{"background", "scan0", "sport0", "backscatter0", "fingerprint", "garbage", "bittorrent", "fragments"}
+var familyNames = [numFamilies]string{"background", "scan0", "sport0", "backscatter0", "fingerprint", "garbage", "bittorrent", "fragments", "retry"}
 
 func (f family) String() string { return familyNames[f] }
 
@@ -58,6 +59,8 @@ const (
 	kindNmap    uint8 = 1 // fingerprint: P1–P7 then T2–T7
 	kindDHT     uint8 = 0 // bittorrent: DHT queries
 	kindUTP     uint8 = 1 // bittorrent: uTP SYN
+	kindRTCP    uint8 = 0 // retry: a client's SYNs to port 0, retransmitted
+	kindRUDP    uint8 = 1 // retry: a client's UDP from port 0 to its server
 )
 
 // Actor is one source (or, for backscatter, one attack event) with its
@@ -176,6 +179,7 @@ func NewPlan(s *Scenario, seed uint64, scale float64) (*Plan, error) {
 	b.garbage(port0 * s.Garbage.Share)
 	b.bittorrent(port0 * s.BitTorrent.Share)
 	b.fragments(frag)
+	b.retry(port0 * s.Retry.Share)
 	p.indexDays()
 	return p, nil
 }
@@ -673,6 +677,42 @@ func (b *builder) fragments(packets float64) {
 			a.Port = 80
 		} else {
 			a.Port = []uint16{53, 53, 19}[r.IntN(3)] // DNS (ANY/TXT amplification) and chargen
+		}
+		b.add(a)
+	}
+}
+
+// retryServices are the services a client from port 0 retries: DNS and
+// NTP, whose clients choose their source port (REFERENCE.md: port-0
+// traffic from misconfigured or buggy clients).
+var retryServices = []uint16{53, 123}
+
+// retry plans clients that send again and again to the same few
+// telescope addresses: a TCP client configured with port 0 retransmitting
+// its SYN, or a UDP client whose source port is 0 re-asking its server.
+// Their server addresses lie inside the telescope (a decommissioned host,
+// a typo), so the telescope sees all they send, not a sample.
+func (b *builder) retry(packets float64) {
+	rf := b.p.Scenario.Retry
+	if packets <= 0 {
+		return
+	}
+	r := b.rng(90)
+	n := b.count(rf.Population)
+	vols := familyVolumes(r, n, rf.Population, packets)
+	for i := 0; i < n; i++ {
+		src, asn := b.source(r, b.asW.pick(r.Uint64())) // ordinary hosts anywhere
+		start, end := b.window(r, rf.DurationDays*float64(nsPerDay), 1)
+		init := uint8(64)
+		if r.IntN(2) == 0 {
+			init = 128
+		}
+		a := Actor{Family: famRetry, Class: label.Retry, Tool: label.Stack, Kind: kindRUDP,
+			Src: src, ASN: asn, TTL: init - hops(r), Start: start, End: end, Packets: vols[i],
+			Port: retryServices[r.IntN(len(retryServices))],
+			Aux:  b.p.dst(r), Aux2: uint32(1 + r.IntN(rf.MaxDsts))}
+		if r.Float64() < rf.TCPFraction {
+			a.Kind, a.Port = kindRTCP, 0
 		}
 		b.add(a)
 	}

@@ -39,6 +39,7 @@ type Scenario struct {
 	Garbage     Garbage
 	BitTorrent  BitTorrentFamily
 	Fragments   Fragments
+	Retry       RetryFamily
 }
 
 // Population is what every actor family shares: how many actors at scale 1,
@@ -145,6 +146,19 @@ type Fragments struct {
 	DurationDays   float64 // median activity of a reflector
 }
 
+// RetryFamily is clients that send to or from port 0 again and again to a
+// few telescope addresses: misconfigured or buggy clients, retrying (a
+// TCP application configured with port 0 retransmits its SYN; a DNS or
+// NTP client with source port 0 asks its server again). Not scanning: a
+// retry client revisits, a scanner spreads.
+type RetryFamily struct {
+	Population
+	Share        float64
+	TCPFraction  float64 // clients retrying TCP to port 0 (else UDP from port 0 to DNS or NTP)
+	MaxDsts      int     // destinations of one client: 1..MaxDsts
+	DurationDays float64 // median activity of a client
+}
+
 // Paper returns the built-in default scenario, modelled on REFERENCE.md.
 func Paper() *Scenario {
 	return &Scenario{
@@ -228,7 +242,40 @@ func Paper() *Scenario {
 			MaxFragments:   3,
 			DurationDays:   30,
 		},
+		Retry: RetryFamily{ // none in the paper's telescope (share 0)
+			Population:   Population{Actors: 200, MinActors: 6, Sigma: 1},
+			TCPFraction:  0.5,
+			MaxDsts:      3,
+			DurationDays: 5,
+		},
 	}
+}
+
+// Wild returns the built-in scenario of a telescope the rules were not
+// built from: another prefix and period, other tool and family mixes,
+// and retrying clients (RetryFamily) whose port-0 packets look like
+// scanning one packet at a time. REFERENCE.md and docs/TOOLS.md say what
+// each change stands for.
+func Wild() *Scenario {
+	s := Paper()
+	s.Name = "wild"
+	s.Telescope = netip.MustParsePrefix("100.64.0.0/15")
+	s.Start = time.Date(2020, 3, 1, 0, 0, 0, 0, time.UTC)
+	s.Days = 730
+	s.Port0Share = 0.003
+	// Masscan-heavy scanning, fewer hping-like scanners; more UDP.
+	s.Scan0.Share, s.Scan0.TCPFraction = 0.30, 0.55
+	s.Scan0.ZMap, s.Scan0.Masscan, s.Scan0.Hping = 0.25, 0.55, 0.20
+	// More steady source-port-0 probing of services, a later burst.
+	s.Sport0.Share, s.Sport0.BurstFraction, s.Sport0.BurstDay, s.Sport0.BurstPort = 0.15, 0.2, 400, 3389
+	s.Backscatter.Share, s.Backscatter.To0Fraction = 0.22, 0.5
+	// Most fingerprinters add Nmap's T2–T7.
+	s.Fingerprint.Share, s.Fingerprint.NmapFraction = 0.06, 0.8
+	s.Garbage.Share, s.Garbage.SurgeDay = 0.05, 500
+	s.BitTorrent.Share = 0.12
+	// Clients retrying to or from port 0, 10 % of port-0 packets.
+	s.Retry.Share = 0.10
+	return s
 }
 
 // Builtin returns a built-in scenario by name.
@@ -236,12 +283,14 @@ func Builtin(name string) (*Scenario, bool) {
 	switch name {
 	case "paper":
 		return Paper(), true
+	case "wild":
+		return Wild(), true
 	}
 	return nil, false
 }
 
 // BuiltinNames lists the built-in scenarios.
-func BuiltinNames() []string { return []string{"paper"} }
+func BuiltinNames() []string { return []string{"paper", "wild"} }
 
 // End is the end of the period (exclusive).
 func (s *Scenario) End() time.Time { return s.Start.AddDate(0, 0, s.Days) }
@@ -434,6 +483,14 @@ func (s *Scenario) params() []param {
 		floatParam("bittorrent", "duration_days", "median client lifetime in days", &bt.DurationDays, 0.001, 3650),
 		boolParam("bittorrent", "diurnal", "clients follow the daily cycle", &bt.Diurnal),
 	)
+	rf := &s.Retry
+	add(familyParams("retry", &rf.Population, "retrying clients")...)
+	add(
+		floatParam("retry", "share", "share of port-0 packets", &rf.Share, 0, 1),
+		floatParam("retry", "tcp_fraction", "clients retrying TCP SYNs to port 0 (else UDP from port 0 to DNS or NTP)", &rf.TCPFraction, 0, 1),
+		intParam("retry", "max_dsts", "telescope addresses one client sends to: 1..this", &rf.MaxDsts, 1, 64),
+		floatParam("retry", "duration_days", "median activity of a client in days", &rf.DurationDays, 0.001, 3650),
+	)
 	fr := &s.Fragments
 	add(populationParams("fragments", &fr.Population, "fragmenting reflectors")...)
 	add(
@@ -608,8 +665,8 @@ func (s *Scenario) Validate() error {
 	if sum := b.TCPScanShare + b.ZMapShare + b.MasscanShare + b.MiraiShare + b.UDPShare + b.ICMPShare + b.BackscatterShare + b.MisconfigShare; math.Abs(sum-1) > 1e-6 {
 		return bad("background.tcp_scan_share", "the background *_share fields sum to %.6g; make them sum to 1", sum)
 	}
-	if sum := s.Scan0.Share + s.Sport0.Share + s.Backscatter.Share + s.Fingerprint.Share + s.Garbage.Share + s.BitTorrent.Share; math.Abs(sum-1) > 1e-6 {
-		return bad("scan0.share", "the share fields of scan0, sport0, backscatter0, fingerprint, garbage and bittorrent sum to %.6g; make them sum to 1", sum)
+	if sum := s.Scan0.Share + s.Sport0.Share + s.Backscatter.Share + s.Fingerprint.Share + s.Garbage.Share + s.BitTorrent.Share + s.Retry.Share; math.Abs(sum-1) > 1e-6 {
+		return bad("scan0.share", "the share fields of scan0, sport0, backscatter0, fingerprint, garbage, bittorrent and retry sum to %.6g; make them sum to 1", sum)
 	}
 	if s.Port0Share+s.FragmentShare >= 1 {
 		return bad("port0_share", "port0_share + fragment_share must leave room for background")
@@ -631,6 +688,7 @@ func (s *Scenario) Validate() error {
 		{"sport0.min_actors", s.Sport0.Population}, {"backscatter0.min_actors", s.Backscatter.Population},
 		{"fingerprint.min_actors", s.Fingerprint.Population}, {"garbage.min_actors", s.Garbage.Population},
 		{"bittorrent.min_actors", s.BitTorrent.Population}, {"fragments.min_actors", s.Fragments.Population},
+		{"retry.min_actors", s.Retry.Population},
 	} {
 		if p.pop.MinActors > p.pop.Actors {
 			return bad(p.field, "min_actors %d exceeds actors %d; lower it", p.pop.MinActors, p.pop.Actors)

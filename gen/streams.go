@@ -283,6 +283,8 @@ func (w *worker) emit(s *stream, c *chunkBuf) {
 		w.emitGarbage(s, c)
 	case famBitTorrent:
 		w.emitBitTorrent(s, c)
+	case famRetry:
+		w.emitRetry(s, c)
 	case famFingerprint:
 		w.emitFingerprint(s, c)
 		return // schedules itself
@@ -727,4 +729,29 @@ func boolInt(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// retryTries is how many SYNs one connection attempt of a retrying TCP
+// client sends: the first and its retransmissions, with the same source
+// port and sequence number (Linux tcp_syn_retries is 6; clients give up
+// or are restarted earlier).
+const retryTries = 3
+
+// emitRetry writes one packet of a retrying client: to one of its
+// Aux2 telescope addresses (from Aux), the same few again and again.
+func (w *worker) emitRetry(s *stream, c *chunkBuf) {
+	p := w.p
+	a := s.a
+	u := s.r.Uint64()
+	t := truthRec{actor: a.ID, class: label.Retry, tool: a.Tool}
+	mask := uint32(1)<<p.teleBits - 1
+	dst := p.teleBase + (a.Aux-p.teleBase+uint32(u%uint64(a.Aux2))*977)&mask
+	ip := ipHdr{src: a.Src, dst: dst, ttl: a.TTL, id: uint16(u >> 48), frag: ipDF}
+	if a.Kind == kindRTCP {
+		try := uint64(s.idx / retryTries)
+		h := tcpHdr{sport: uint16(32768 + (uint64(a.Src)+try)%28232), dport: 0, seq: uint32(mix(uint64(a.Src), try)), flags: flagSYN, window: 64240, opts: mssOpt[:]}
+		c.tcp(s.next, &ip, &h, nil, t)
+		return
+	}
+	c.udp(s.next, &ip, 0, a.Port, udpPayload(a.Port), t)
 }

@@ -542,6 +542,8 @@ func (a *Actor) kindName() string {
 		return [...]string{"p1-p7", "p1-p7+nmap-t2-t7"}[a.Kind]
 	case famBitTorrent:
 		return [...]string{"dht", "utp"}[a.Kind]
+	case famRetry:
+		return [...]string{"tcp", "udp"}[a.Kind]
 	}
 	return "-"
 }
