@@ -748,6 +748,12 @@ func (w *worker) emitRetry(s *stream, c *chunkBuf) {
 	dst := p.teleBase + (a.Aux-p.teleBase+uint32(u%uint64(a.Aux2))*977)&mask
 	ip := ipHdr{src: a.Src, dst: dst, ttl: a.TTL, id: uint16(u >> 48), frag: ipDF}
 	if a.Kind == kindRTCP {
+		if a.TTL <= 64 {
+			// Linux: a connecting socket's IP IDs count up by one from a
+			// random start (inet_id, docs/TOOLS.md section 7) — what
+			// hping-like crafting shows, from an ordinary stack.
+			ip.id = uint16(a.Src>>7) + uint16(s.idx)
+		}
 		try := uint64(s.idx / retryTries)
 		h := tcpHdr{sport: uint16(32768 + (uint64(a.Src)+try)%28232), dport: 0, seq: uint32(mix(uint64(a.Src), try)), flags: flagSYN, window: 64240, opts: mssOpt[:]}
 		c.tcp(s.next, &ip, &h, nil, t)

@@ -111,3 +111,34 @@ func TestRetrySources(t *testing.T) {
 		t.Errorf("-scan-min-dsts 0: %v", err)
 	}
 }
+
+// TestHpingNeedsWindow512: TTL 64 and IP IDs counting up by one are what
+// hping-like crafting shows, and what a Linux client retrying a
+// connection shows too (its socket's inet_id counts up, docs/TOOLS.md);
+// only hping's window 512 (DEFAULT_SRCWINSIZE) tells them apart.
+func TestHpingNeedsWindow512(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		window   uint16
+		want     label.Tool
+		evidence string
+	}{
+		{"hping3", 512, label.Hping, "ipid+1=7/7 ttl64=8/8 win512=8/8"},
+		{"linux retrying", 64240, label.ToolUnknown, "no-match ipid=+1 ttl=64 packets=8"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			pt := NewPart(DefaultOptions(), 0)
+			for i := range 8 {
+				p := scan.P0Packet{TS: int64(i) * int64(time.Second), Src: netip.MustParseAddr("203.0.113.60"), Dst: netip.AddrFrom4([4]byte{198, 18, 2, byte(i)}),
+					Proto: decode.ProtoTCP, TTL: 50, Shape: classify.ShapeSYNTo0, Probe: classify.ProbeP2, Port0: decode.Port0Dst,
+					SrcPort: 40000, Window: c.window, IPID: uint32(1000 + i), DataOffOK: true, Flags: decode.TCPFlagSYN}
+				pt.Add(&p)
+			}
+			pt.Decide()
+			s := pt.Sources[0]
+			if tool, ev := s.toolEvidence(); s.Tool != c.want || tool != c.want || ev != c.evidence {
+				t.Errorf("tool %v (%v), evidence %q; want %v, %q", s.Tool, tool, ev, c.want, c.evidence)
+			}
+		})
+	}
+}
