@@ -506,7 +506,11 @@ func (b *builder) scan0(packets float64) {
 	r := b.rng(20)
 	n := b.count(sc.Population)
 	vols := familyVolumes(r, n, sc.Population, packets)
-	toolW := newAlias([]float64{sc.ZMap, sc.Masscan, sc.Hping})
+	weights := []float64{sc.ZMap, sc.Masscan, sc.Hping}
+	if sc.Nmap > 0 { // appended only when used: paper's draws stay as they were
+		weights = append(weights, sc.Nmap)
+	}
+	toolW := newAlias(weights)
 	for i := 0; i < n; i++ {
 		src, asn := b.hostingSource(r)
 		start, end := b.window(r, sc.DurationDays*float64(nsPerDay), 1)
@@ -520,6 +524,10 @@ func (b *builder) scan0(packets float64) {
 			a.Tool, a.TTL = label.ZMap, 255-hops(r)
 		case 1:
 			a.Tool, a.TTL = label.Masscan, 255-hops(r)
+		case 3:
+			// The TTL of each packet is drawn in emitScan0; TTL holds 64
+			// minus the hops.
+			a.Tool, a.TTL, a.Kind = label.Nmap, 64-hops(r), kindTCP
 		default:
 			a.Tool, a.TTL = label.Hping, 64-hops(r)
 			a.Port = uint16(1024 + r.IntN(60000)) // source port base, +1 per packet

@@ -79,6 +79,7 @@ type Scan0 struct {
 	ZMap         float64 // tool mix of the scanners: ZMap-like
 	Masscan      float64 // Masscan-like
 	Hping        float64 // hping-like
+	Nmap         float64 // Nmap SYN scans of port 0 (-sS -p0): window 1024, MSS 1460, a TTL of 37–59 drawn per packet, one sequence number and source port a scan
 	DurationDays float64 // median scan duration (log-normal, sigma 1)
 }
 
@@ -265,7 +266,7 @@ func Wild() *Scenario {
 	s.Port0Share = 0.003
 	// Masscan-heavy scanning, fewer hping-like scanners; more UDP.
 	s.Scan0.Share, s.Scan0.TCPFraction = 0.30, 0.55
-	s.Scan0.ZMap, s.Scan0.Masscan, s.Scan0.Hping = 0.25, 0.55, 0.20
+	s.Scan0.ZMap, s.Scan0.Masscan, s.Scan0.Hping, s.Scan0.Nmap = 0.20, 0.45, 0.15, 0.20
 	// More steady source-port-0 probing of services, a later burst.
 	s.Sport0.Share, s.Sport0.BurstFraction, s.Sport0.BurstDay, s.Sport0.BurstPort = 0.15, 0.2, 400, 3389
 	s.Backscatter.Share, s.Backscatter.To0Fraction = 0.22, 0.5
@@ -427,6 +428,7 @@ func (s *Scenario) params() []param {
 		floatParam("scan0", "zmap", "tool mix weight: ZMap-like", &sc.ZMap, 0, 1),
 		floatParam("scan0", "masscan", "tool mix weight: Masscan-like", &sc.Masscan, 0, 1),
 		floatParam("scan0", "hping", "tool mix weight: hping-like", &sc.Hping, 0, 1),
+		floatParam("scan0", "nmap", "tool mix weight: Nmap SYN scans of port 0 (TCP only)", &sc.Nmap, 0, 1),
 		floatParam("scan0", "duration_days", "median scan duration in days", &sc.DurationDays, 0.001, 365),
 	)
 	sp := &s.Sport0
@@ -671,8 +673,8 @@ func (s *Scenario) Validate() error {
 	if s.Port0Share+s.FragmentShare >= 1 {
 		return bad("port0_share", "port0_share + fragment_share must leave room for background")
 	}
-	if s.Scan0.ZMap+s.Scan0.Masscan+s.Scan0.Hping <= 0 {
-		return bad("scan0.zmap", "the scan0 tool weights (zmap, masscan, hping) sum to zero; give one a positive weight")
+	if s.Scan0.ZMap+s.Scan0.Masscan+s.Scan0.Hping+s.Scan0.Nmap <= 0 {
+		return bad("scan0.zmap", "the scan0 tool weights (zmap, masscan, hping, nmap) sum to zero; give one a positive weight")
 	}
 	if s.Sport0.BurstDay >= s.Days {
 		return bad("sport0.burst_day", "day %d is after the period of %d days; choose 0..%d", s.Sport0.BurstDay, s.Days, s.Days-1)

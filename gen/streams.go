@@ -395,6 +395,13 @@ func (w *worker) emitScan0(s *stream, c *chunkBuf) {
 		sport = uint16(32768 + u%28233)
 	case label.Masscan:
 		sport = uint16(40000 + a.Aux2%20000)
+	case label.Nmap:
+		// One source port a scan (base_port 33000 + random % 32261),
+		// a random IP ID, a TTL of 37–59 per packet (tcpip.cc
+		// build_ip_raw; docs/TOOLS.md section 4).
+		sport = uint16(33000 + a.Aux2%32261)
+		ip.id = uint16(u >> 48)
+		ip.ttl = uint8(37+(u>>8)%23) - (64 - a.TTL)
 	default: // hping: source port and IP ID count up from a base
 		sport = a.Port + uint16(s.idx)
 		ip.id = uint16(a.Aux2) + uint16(s.idx)
@@ -413,6 +420,10 @@ func (w *worker) emitScan0(s *stream, c *chunkBuf) {
 	case label.Masscan:
 		h.window = 1024
 		ip.id = masscanID(ip.dst, 0, h.seq)
+	case label.Nmap:
+		// Every first try of a scan carries the same sequence number
+		// (seq32_encode with the scan's seqmask), window 1024, MSS 1460.
+		h.seq, h.window, h.opts = a.Aux2, 1024, mssOpt[:]
 	default:
 		h.window = 512
 	}

@@ -91,7 +91,7 @@ const (
 	ZMap                    // IP ID 54321, TTL 255, window 65535
 	Masscan                 // IP ID = dst ^ dport ^ seq, TTL 255, window 1024
 	Mirai                   // seq = destination address, TTL 64
-	Nmap                    // OS-detection probe shapes (T2–T7 windows and flags)
+	Nmap                    // OS-detection probe shapes (T2–T7 windows and flags), or a SYN scan: window 1024, one sequence number, TTL 37–59
 	Hping                   // hping-like crafting: TTL 64, fixed or +1 IP ID, TCP window 512 (docs/TOOLS.md)
 	Stack                   // an ordinary OS stack
 	numTools

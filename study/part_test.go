@@ -142,3 +142,38 @@ func TestHpingNeedsWindow512(t *testing.T) {
 		})
 	}
 }
+
+// TestNmapSYNScan: window 1024 with one sequence number for every packet
+// and a TTL at or below 64 is Nmap's SYN scan (docs/TOOLS.md section 4);
+// the same window with a sequence number per target, or TTL 255, is not.
+func TestNmapSYNScan(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		sameSeq  bool
+		ttl      uint8
+		want     label.Tool
+		evidence string
+	}{
+		{"nmap -sS -p0", true, 40, label.Nmap, "win1024=6/6 seq-repeated=5/5 ttl<=64=6/6"},
+		{"a sequence number per target", false, 40, label.ToolUnknown, "no-match ipid=random ttl=64 packets=6"},
+		{"TTL 255", true, 240, label.ToolUnknown, "no-match ipid=random ttl=255 packets=6"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			pt := NewPart(DefaultOptions(), 0)
+			for i := range 6 {
+				seq := uint32(0x5eed)
+				if !c.sameSeq {
+					seq += uint32(i) * 7919
+				}
+				p := scan.P0Packet{TS: int64(i) * int64(time.Second), Src: netip.MustParseAddr("203.0.113.61"), Dst: netip.AddrFrom4([4]byte{198, 18, 3, byte(i)}),
+					Proto: decode.ProtoTCP, TTL: c.ttl - uint8(i), Shape: classify.ShapeSYNTo0, Probe: classify.ProbeP2, Port0: decode.Port0Dst,
+					SrcPort: 45000, Window: 1024, Seq: seq, IPID: uint32(i * 4099 % 65536), DataOffOK: true, Flags: decode.TCPFlagSYN}
+				pt.Add(&p)
+			}
+			pt.Decide()
+			if tool, ev := pt.Sources[0].toolEvidence(); tool != c.want || ev != c.evidence {
+				t.Errorf("tool %v, evidence %q; want %v, %q", tool, ev, c.want, c.evidence)
+			}
+		})
+	}
+}

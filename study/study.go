@@ -105,6 +105,9 @@ type Source struct {
 	IDPairs     int64    // packets with a previous one to compare
 	MiraiSeq    int64    // TCP seq = destination address
 	Win512      int64    // TCP window 512 (hping3's default, docs/TOOLS.md)
+	Win1024     int64    // TCP window 1024 (Nmap's SYN scan, Masscan up to 1.3.2)
+	SameSeq     int64    // TCP seq = the previous TCP packet's (Nmap: one a scan)
+	prevSeq     uint32
 	prevID      uint32
 	DstPorts    topK
 	SrcPorts    topK
@@ -179,9 +182,16 @@ func (s *Source) add(p *scan.P0Packet) {
 		if p.Dst.Is4() && p.Seq == addrU32(p.Dst) {
 			s.MiraiSeq++
 		}
-		if p.Window == 512 {
+		switch p.Window {
+		case 512:
 			s.Win512++
+		case 1024:
+			s.Win1024++
 		}
+		if s.TCP > 1 && p.Seq == s.prevSeq {
+			s.SameSeq++
+		}
+		s.prevSeq = p.Seq
 	case decode.ProtoUDP:
 		s.UDP++
 	}
@@ -290,6 +300,13 @@ func (s *Source) toolEvidence() (label.Tool, string) {
 		return label.ZMap, ev("ipid54321", s.ZMapID, n) + " " + ttl255
 	case frac(s.MasscanID, n) >= 0.8 && frac(s.InitTTL[3], s.Packets) >= 0.8:
 		return label.Masscan, ev("ipid-masscan", s.MasscanID, n) + " " + ttl255
+	case s.TCP > 1 && frac(s.Win1024, s.TCP) >= 0.8 && frac(s.SameSeq, s.TCP-1) >= 0.8 && frac(s.InitTTL[0]+s.InitTTL[1], s.Packets) >= 0.8:
+		// Nmap's SYN scan: window 1024, one sequence number for every
+		// first try of a scan, a TTL of 37–59 (docs/TOOLS.md section 4),
+		// which arrives as 32 or 64 inferred;
+		// Masscan, the other window-1024 scanner, has a sequence number
+		// per target and TTL 255, and its IP ID rule comes first.
+		return label.Nmap, ev("win1024", s.Win1024, s.TCP) + " " + ev("seq-repeated", s.SameSeq, s.TCP-1) + " " + ev("ttl<=64", s.InitTTL[0]+s.InitTTL[1], s.Packets)
 	case s.TCP > 0 && frac(s.MiraiSeq, s.TCP) >= 0.8 && frac(s.InitTTL[1], s.Packets) >= 0.8:
 		return label.Mirai, ev("seq-dst", s.MiraiSeq, s.TCP) + " " + ttl64
 	case hpingTCP && frac(s.InitTTL[1], s.Packets) >= 0.8 && s.IDPairs > 0 && frac(s.PlusOneID, s.IDPairs) >= 0.6:
