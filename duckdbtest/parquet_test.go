@@ -123,7 +123,7 @@ var tableList = []table{
 		cols: []column{{"victim", kString, vVarchar}, {"class", kString, vVarchar}, {"proto", kString, vVarchar},
 			{"start", kTime, vTime}, {"end", kTime, vTime}, {"duration_s", kFloat, vDouble}, {"packets", kInt, vBigint},
 			{"peak_pps", kFloat, vDouble}, {"service_port", kInt, "USMALLINT"}, {"observed_pps", kFloat, vDouble},
-			{"estimated_attack_pps", kFloat, vDouble}}},
+			{"estimated_attack_pps", kFloat, vDouble}, {"victim_stack", kString, vVarchar}}},
 	{name: "bundles", csv: tables.BundlesFile, parquet: "bundles.parquet",
 		cols: []column{{"src", kString, vVarchar}, {"dst", kString, vVarchar}, {"start", kTime, vTime},
 			{"end", kTime, vTime}, {"duration_s", kFloat, vDouble}, {"probes", kString, vVarchar},

@@ -86,7 +86,8 @@ func TestWritersRandomRows(t *testing.T) {
 	for range 300 {
 		events = append(events, tables.EventRow{Victim: randAddr(r), Class: label.Class(r.IntN(label.NumClasses)),
 			Proto: randProto(r), Start: timeOf(), End: timeOf(), DurationS: randFloat(r), Packets: r.Int64N(1e12),
-			PeakPPS: randFloat(r), ServicePort: uint16(r.Uint32()), ObservedPPS: randFloat(r), EstimatedAttackPPS: randFloat(r)})
+			PeakPPS: randFloat(r), ServicePort: uint16(r.Uint32()), ObservedPPS: randFloat(r), EstimatedAttackPPS: randFloat(r),
+			VictimStack: []string{"linux", "windows", "bsd", "unknown"}[r.IntN(4)]})
 	}
 	var bundles []tables.BundleRow
 	for range 300 {

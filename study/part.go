@@ -342,6 +342,22 @@ func (t *eventTracker) add(p *scan.P0Packet, c label.Class) {
 	}
 	e.binCount++
 	e.PeakPerMin = max(e.PeakPerMin, e.binCount)
+	switch classify.InitialTTL(p.TTL) {
+	case 64:
+		e.ttl64++
+	case 128:
+		e.ttl128++
+	}
+	switch {
+	case p.Proto == decode.ProtoICMP:
+		e.icmp++
+	case p.Proto == decode.ProtoTCP && p.Flags&^decode.TCPFlagNS == decode.TCPFlagSYN|decode.TCPFlagACK:
+		if p.Window == 65535 {
+			e.synAck65535++
+		} else {
+			e.synAckOther++
+		}
+	}
 }
 
 func (t *eventTracker) close(k eventKey, e *Event) {

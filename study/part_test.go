@@ -177,3 +177,55 @@ func TestNmapSYNScan(t *testing.T) {
 		})
 	}
 }
+
+// TestVictimStack checks Event.Stack on each kind of reply a victim sends.
+func TestVictimStack(t *testing.T) {
+	opts := DefaultOptions()
+	opts.EventMinPackets = 1
+	synAck := func(ttl uint8, window uint16) scan.P0Packet {
+		return scan.P0Packet{Proto: decode.ProtoTCP, TTL: ttl, Shape: classify.ShapeReplyTo0, Flags: decode.TCPFlagSYN | decode.TCPFlagACK,
+			Window: window, SrcPort: 80, Port0: decode.Port0Dst, DataOffOK: true}
+	}
+	rstFrom0 := func(ttl uint8) scan.P0Packet {
+		return scan.P0Packet{Proto: decode.ProtoTCP, TTL: ttl, Shape: classify.ShapeReplyFrom0, Flags: decode.TCPFlagRST | decode.TCPFlagACK,
+			DstPort: 51000, Port0: decode.Port0Src, DataOffOK: true}
+	}
+	icmp := func(ttl uint8) scan.P0Packet {
+		return scan.P0Packet{Proto: decode.ProtoICMP, TTL: ttl, Shape: classify.ShapeICMPQuote0, ICMPType: 3}
+	}
+	for _, c := range []struct {
+		name  string
+		reply scan.P0Packet
+		want  string
+	}{
+		{"linux SYN-ACK", synAck(50, 29200), StackLinux},
+		{"bsd SYN-ACK", synAck(55, 65535), StackBSD},
+		{"windows SYN-ACK", synAck(115, 8192), StackWindows},
+		{"windows RST", rstFrom0(110), StackWindows},
+		{"RST, TTL 64", rstFrom0(60), StackLinuxOrBSD},
+		{"ICMP port unreachable, TTL 64", icmp(50), StackLinux},
+		{"ICMP port unreachable, TTL 255", icmp(240), StackNotBSD},
+		{"TTL 255 RST", rstFrom0(240), StackUnknown},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			pt := NewPart(opts, 0)
+			recs := make([]scan.P0Packet, 5)
+			for i := range recs {
+				recs[i] = c.reply
+				recs[i].TS, recs[i].Src, recs[i].Dst = int64(i)*int64(time.Second), netip.MustParseAddr("192.0.2.99"), netip.AddrFrom4([4]byte{198, 18, 4, byte(i)})
+				pt.Add(&recs[i])
+			}
+			pt.Decide()
+			for i := range recs {
+				pt.Count(&recs[i])
+			}
+			ev := pt.ev.finish()
+			if len(ev) != 1 {
+				t.Fatalf("%d events, want 1", len(ev))
+			}
+			if got := ev[0].Stack(); got != c.want {
+				t.Errorf("stack %q, want %q", got, c.want)
+			}
+		})
+	}
+}

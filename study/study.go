@@ -381,6 +381,52 @@ type Event struct {
 	peakBin     int64
 	binCount    int64
 	PeakPerMin  int64
+	// The victim's replies, for its stack (Stack): by inferred initial
+	// TTL 64 and 128, SYN-ACKs with window 65535 and with another window,
+	// and ICMP errors.
+	ttl64, ttl128, synAck65535, synAckOther, icmp int64
+}
+
+// Victim stacks, as Event.Stack names them.
+const (
+	StackLinux      = "linux"
+	StackWindows    = "windows"
+	StackBSD        = "bsd"
+	StackLinuxOrBSD = "linux-or-bsd"
+	StackNotBSD     = "not-bsd"
+	StackUnknown    = "unknown"
+)
+
+// Stack is the victim's operating-system stack as its replies to port 0
+// tell it (docs/TOOLS.md section 7, the response matrix of REFERENCE.md):
+// a UDP flood to its port 0 answered by ICMP port unreachable is not BSD
+// (FreeBSD's udp_input drops datagrams to port 0, Linux's
+// __udp4_lib_rcv answers them); an initial TTL of 128 is Windows, of 64
+// Linux or BSD; a SYN-ACK of window 65535 with TTL 64 is BSD (FreeBSD,
+// macOS), of another window Linux (mss×10, mss×20, 64240). RSTs alone
+// with TTL 64 cannot tell Linux from BSD (both DF, IP ID 0, window 0).
+// Each inference needs 80 % of the replies to agree.
+func (e *Event) Stack() string {
+	n := float64(e.Packets)
+	ttl64, ttl128 := float64(e.ttl64) >= 0.8*n, float64(e.ttl128) >= 0.8*n
+	switch {
+	case ttl128:
+		return StackWindows
+	case e.icmp > 0 && float64(e.icmp) >= 0.8*n:
+		if ttl64 {
+			return StackLinux
+		}
+		return StackNotBSD
+	case !ttl64:
+		return StackUnknown
+	case e.synAck65535 > 0 && e.synAck65535 >= 4*e.synAckOther:
+		return StackBSD
+	case e.synAckOther > 0 && e.synAckOther >= 4*e.synAck65535:
+		return StackLinux
+	case e.synAck65535 == 0 && e.synAckOther == 0:
+		return StackLinuxOrBSD
+	}
+	return StackUnknown
 }
 
 type eventKey struct {
@@ -614,7 +660,7 @@ func eventRows(events []Event, teleAddrs float64) []tables.EventRow {
 		obs := float64(e.Packets) / math.Max(dur, 1)
 		rows[i] = tables.EventRow{Victim: e.Victim, Class: e.Class, Proto: e.Proto, Start: e.First, End: e.Last,
 			DurationS: dur, Packets: e.Packets, PeakPPS: float64(e.PeakPerMin) / 60, ServicePort: e.Port,
-			ObservedPPS: obs, EstimatedAttackPPS: obs * scale}
+			ObservedPPS: obs, EstimatedAttackPPS: obs * scale, VictimStack: e.Stack()}
 	}
 	return rows
 }

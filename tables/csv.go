@@ -19,7 +19,7 @@ import (
 var (
 	packetsHeader = []string{"file", "index", "time", "src", "dst", "proto", "sport", "dport", "port0", "tcp_flags", "ttl", "ip_id", "shape", "probe", "class", "encap", "outer_src", "outer_dst"}
 	sourcesHeader = []string{"src", "class", "tool", "tool_evidence", "first", "last", "packets", "bytes", "distinct_dsts", "coverage", "rate_pps", "top_dport", "top_sport", "tcp_packets", "udp_packets", "top_flags", "init_ttl", "ip_id_pattern", "bundles", "probes"}
-	eventsHeader  = []string{"victim", "class", "proto", "start", "end", "duration_s", "packets", "peak_pps", "service_port", "observed_pps", "estimated_attack_pps"}
+	eventsHeader  = []string{"victim", "class", "proto", "start", "end", "duration_s", "packets", "peak_pps", "service_port", "observed_pps", "estimated_attack_pps", "victim_stack"}
 	bundlesHeader = []string{"src", "dst", "start", "end", "duration_s", "probes", "order", "distinct", "distinguishes"}
 	seriesHeader  = []string{"hour", "class", "packets", "sources"}
 )
@@ -148,9 +148,9 @@ func writeSourcesCSV(dir string, rows []SourceRow) error {
 // writeEventsCSV writes events.csv.
 func writeEventsCSV(dir string, rows []EventRow) error {
 	return write(dir, EventsFile, eventsHeader, rows, func(w io.Writer, e *EventRow) error {
-		_, err := fmt.Fprintf(w, "%s,%s,%s,%s,%s,%s,%d,%s,%d,%s,%s\n", e.Victim, e.Class, ProtoName(e.Proto),
+		_, err := fmt.Fprintf(w, "%s,%s,%s,%s,%s,%s,%d,%s,%d,%s,%s,%s\n", e.Victim, e.Class, ProtoName(e.Proto),
 			FmtTime(e.Start), FmtTime(e.End), FmtFloat(e.DurationS), e.Packets, FmtFloat(e.PeakPPS), e.ServicePort,
-			FmtFloat(e.ObservedPPS), FmtFloat(e.EstimatedAttackPPS))
+			FmtFloat(e.ObservedPPS), FmtFloat(e.EstimatedAttackPPS), e.VictimStack)
 		return err
 	})
 }
@@ -249,7 +249,7 @@ func readEventsCSV(dir string) ([]EventRow, error) {
 		e := EventRow{Victim: f.Addr("victim"), Start: f.Time("start"), End: f.Time("end"),
 			DurationS: f.Float("duration_s"), Packets: f.Int("packets", 64), PeakPPS: f.Float("peak_pps"),
 			ServicePort: uint16(f.Uint("service_port", 16)), ObservedPPS: f.Float("observed_pps"),
-			EstimatedAttackPPS: f.Float("estimated_attack_pps")}
+			EstimatedAttackPPS: f.Float("estimated_attack_pps"), VictimStack: f.Str("victim_stack")}
 		f.Text("class", &e.Class)
 		var err error
 		e.Proto, err = parseProto(f.Str("proto"))

@@ -110,7 +110,7 @@ func (g rowGen) source() SourceRow {
 func (g rowGen) event() EventRow {
 	return EventRow{Victim: g.addr(), Class: g.class(), Proto: g.proto(), Start: g.time(), End: g.time(),
 		DurationS: g.float(), Packets: g.r.Int64N(1 << 40), PeakPPS: g.float(), ServicePort: uint16(g.r.Uint32()),
-		ObservedPPS: g.float(), EstimatedAttackPPS: g.float()}
+		ObservedPPS: g.float(), EstimatedAttackPPS: g.float(), VictimStack: [...]string{"linux", "windows", "bsd", "linux-or-bsd", "not-bsd", "unknown"}[g.r.IntN(6)]}
 }
 
 func (g rowGen) bundle() BundleRow {

@@ -166,6 +166,7 @@ type pqEvent struct {
 	ServicePort        uint16  `parquet:"service_port"`
 	ObservedPPS        float64 `parquet:"observed_pps"`
 	EstimatedAttackPPS float64 `parquet:"estimated_attack_pps"`
+	VictimStack        string  `parquet:"victim_stack,dict"`
 }
 
 type pqBundle struct {
@@ -207,7 +208,7 @@ func sourceParquet(s *SourceRow) pqSource {
 func eventParquet(e *EventRow) pqEvent {
 	return pqEvent{Victim: addrString(e.Victim), Class: e.Class.String(), Proto: ProtoName(e.Proto), Start: e.Start, End: e.End,
 		DurationS: e.DurationS, Packets: e.Packets, PeakPPS: e.PeakPPS, ServicePort: e.ServicePort,
-		ObservedPPS: e.ObservedPPS, EstimatedAttackPPS: e.EstimatedAttackPPS}
+		ObservedPPS: e.ObservedPPS, EstimatedAttackPPS: e.EstimatedAttackPPS, VictimStack: e.VictimStack}
 }
 
 func bundleParquet(b *BundleRow) pqBundle {
@@ -309,7 +310,7 @@ func (q *pqSource) row(v *values) SourceRow {
 func (q *pqEvent) row(v *values) EventRow {
 	e := EventRow{Victim: v.addr("victim", q.Victim), Proto: v.proto("proto", q.Proto), Start: q.Start, End: q.End,
 		DurationS: q.DurationS, Packets: q.Packets, PeakPPS: q.PeakPPS, ServicePort: q.ServicePort,
-		ObservedPPS: q.ObservedPPS, EstimatedAttackPPS: q.EstimatedAttackPPS}
+		ObservedPPS: q.ObservedPPS, EstimatedAttackPPS: q.EstimatedAttackPPS, VictimStack: q.VictimStack}
 	v.text("class", q.Class, &e.Class)
 	return e
 }

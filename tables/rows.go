@@ -84,6 +84,9 @@ type EventRow struct {
 	ServicePort        uint16
 	ObservedPPS        float64
 	EstimatedAttackPPS float64 // ObservedPPS scaled from the telescope to the IPv4 space
+	// VictimStack is the victim's stack as its replies tell it: linux,
+	// windows, bsd, linux-or-bsd, not-bsd or unknown (study.Event.Stack).
+	VictimStack string
 }
 
 // BundleRow is one row of bundles.csv: one fingerprinting bundle.
