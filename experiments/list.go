@@ -13,6 +13,7 @@ import (
 	"github.com/port0/port0/decode"
 	"github.com/port0/port0/experiments/stats"
 	"github.com/port0/port0/label"
+	"github.com/port0/port0/study"
 	"github.com/port0/port0/tables"
 )
 
@@ -536,7 +537,62 @@ func backscatterEvents(e *Env, r *Result) error {
 	r.Notes = append(r.Notes, fmt.Sprintf("Median duration of all %d events: %.1f min (scenario median attack: %s min). A telescope sees 1/32768 of the replies, so a small attack leaves a few packets that end an event early at the 5-min timeout: the durations are checked on the %d events of ≥ %d packets, whose attack windows have a median of %.1f min.",
 		len(durs), stats.Quantile(durs, 0.5)/60, f(d.Scenario.Backscatter.DurationMinutes), len(ratios), wellSampled, stats.Quantile(winMin, 0.5)))
 	r.Notes = append(r.Notes, fmt.Sprintf("%d events (timeout 5 min, ≥ 100 packets or ≥ 60 s); telescope of %s addresses.", len(d.Events), f(teleAddrs)))
+	if err := victimStacks(e, r); err != nil {
+		return err
+	}
 	return e.WriteTable("events.csv", []string{"victim", "class", "proto", "start", "duration_s", "packets", "peak_pps", "service_port", "estimated_attack_pps"}, rows)
+}
+
+// stackAgrees reports whether an inferred victim stack (study.Event.Stack)
+// is consistent with the truth's; "unknown" claims nothing.
+func stackAgrees(inferred, truth string) bool {
+	switch inferred {
+	case study.StackLinuxOrBSD:
+		return truth == study.StackLinux || truth == study.StackBSD
+	case study.StackNotBSD:
+		return truth == study.StackLinux || truth == study.StackWindows
+	}
+	return inferred == truth
+}
+
+// victimStacks writes victim_stacks.csv, the victims' stacks as their
+// events' replies tell them against the scenario's (actors.csv stack),
+// and judges the events that name one.
+func victimStacks(e *Env, r *Result) error {
+	d := e.Data
+	truth := map[netip.Addr]string{}
+	for _, a := range d.Actors {
+		if a.Family == "backscatter0" {
+			truth[a.Src] = a.Stack
+		}
+	}
+	type key struct{ truth, inferred string }
+	n := map[key]float64{}
+	var claims, agree float64
+	for _, ev := range d.Events {
+		t, ok := truth[ev.Victim]
+		if !ok {
+			continue
+		}
+		n[key{t, ev.VictimStack}]++
+		if ev.VictimStack != study.StackUnknown {
+			claims++
+			if stackAgrees(ev.VictimStack, t) {
+				agree++
+			}
+		}
+	}
+	var rows [][]string
+	for k, c := range n {
+		rows = append(rows, []string{k.truth, k.inferred, f(c)})
+	}
+	sort.Slice(rows, func(i, j int) bool {
+		return rows[i][0] < rows[j][0] || rows[i][0] == rows[j][0] && rows[i][1] < rows[j][1]
+	})
+	r.Targets = append(r.Targets, Target{What: "events whose victim stack (events.csv victim_stack) agrees with the scenario's, of those naming one",
+		Source: "docs/TOOLS.md section 7 (FreeBSD udp_input drops UDP to port 0, Linux answers; initial TTL 128: Windows; SYN-ACK window 65535: BSD); scenario backscatter0 actors (actors.csv stack)",
+		Lo:     99, Hi: 100, Measured: 100 * share(agree, claims), Unit: "%", Sampling: "share of n events that name a stack; each agrees by design", N: claims, MinN: 1})
+	return e.WriteTable("victim_stacks.csv", []string{"truth", "inferred", "events"}, rows)
 }
 
 func fingerprinting(e *Env, r *Result) error {

@@ -82,7 +82,18 @@ type Actor struct {
 	Aux     uint32  // family-specific: sweep multiplier, fixed destination, IP ID base, window
 	Aux2    uint32  // family-specific: sweep offset, option style
 	Diurnal bool
+	Stack   uint8 // a backscatter victim's stack: stackLinux, stackWindows, stackBSD (0: not a victim)
 }
+
+// Victim stacks (Actor.Stack), as actors.csv's stack column names them.
+const (
+	stackNone uint8 = iota
+	stackLinux
+	stackWindows
+	stackBSD
+)
+
+var stackNames = [...]string{"-", "linux", "windows", "bsd"}
 
 // rate is the actor's mean packet rate per ns.
 func (a *Actor) rate() float64 { return a.Packets / float64(a.End-a.Start) }
@@ -590,7 +601,12 @@ func (b *builder) backscatter(packets float64) {
 			init = 128
 		}
 		a := Actor{Family: famBackscatter, Class: label.BackscatterTo0, Tool: label.Stack,
-			Src: src, ASN: asn, TTL: init - hops(r), Start: start, End: end, Packets: vols[i], Aux: r.Uint32()}
+			Src: src, ASN: asn, TTL: init - hops(r), Start: start, End: end, Packets: vols[i], Aux: r.Uint32(), Stack: stackLinux}
+		if init == 128 {
+			a.Stack = stackWindows
+		} else if bs.BSDFraction > 0 && r.Float64() < bs.BSDFraction { // drawn only when used: paper's draws stay
+			a.Stack = stackBSD
+		}
 		if r.Float64() < bs.To0Fraction {
 			a.Kind = kindTo0
 			a.Port = backscatterServices[r.IntN(len(backscatterServices))]
@@ -598,8 +614,8 @@ func (b *builder) backscatter(packets float64) {
 		} else {
 			a.Class = label.BackscatterFrom0
 			a.Kind = kindFrom0
-			if r.Float64() < bs.ICMPFraction {
-				a.Kind = kindFrom0IC // only non-BSD victims answer UDP to port 0
+			if r.Float64() < bs.ICMPFraction && a.Stack != stackBSD {
+				a.Kind = kindFrom0IC // only non-BSD victims answer UDP to port 0 (FreeBSD udp_input drops it)
 			}
 		}
 		b.add(a)

@@ -26,7 +26,7 @@ const (
 
 // The header of each table, as (*run).tables writes it.
 var (
-	actorsHeader = []string{"id", "family", "kind", "class", "tool", "src", "asn", "ttl", "start", "end", "planned_packets", "port"}
+	actorsHeader = []string{"id", "family", "kind", "class", "tool", "src", "asn", "ttl", "start", "end", "planned_packets", "port", "stack"}
 	asmapHeader  = []string{"prefix", "asn", "hosting"}
 )
 
@@ -59,6 +59,7 @@ type ActorRow struct {
 	Start, End time.Time
 	Packets    float64 // planned (expected) packets, to 3 decimals
 	Port       uint16  // service port, or a fixed source port (0: none)
+	Stack      string  // a backscatter victim's stack: linux, windows, bsd; "-" for other actors
 }
 
 // ReadActors reads dir/actors.csv, in actor order.
@@ -67,7 +68,7 @@ func ReadActors(dir string) ([]ActorRow, error) {
 	err := csvtab.Read(dir, ActorsFile, actorsHeader, func(f *csvtab.Fields) error {
 		a := ActorRow{ID: uint32(f.Uint("id", 32)), Family: f.Str("family"), Kind: f.Str("kind"),
 			Src: f.Addr("src"), ASN: uint32(f.Uint("asn", 32)), TTL: uint8(f.Uint("ttl", 8)),
-			Start: utc(f.Time("start")), End: utc(f.Time("end")), Packets: f.Float("planned_packets"), Port: uint16(f.Uint("port", 16))}
+			Start: utc(f.Time("start")), End: utc(f.Time("end")), Packets: f.Float("planned_packets"), Port: uint16(f.Uint("port", 16)), Stack: f.Str("stack")}
 		if !slices.Contains(familyNames[:], a.Family) {
 			f.Fail("family", fmt.Errorf("unknown family %q (want one of %q)", a.Family, familyNames))
 		}

@@ -43,7 +43,7 @@ func TestReadRoundTrip(t *testing.T) {
 		want := ActorRow{ID: a.ID, Family: a.Family.String(), Kind: a.kindName(), Class: a.Class, Tool: a.Tool,
 			Src: netip.AddrFrom4([4]byte{byte(a.Src >> 24), byte(a.Src >> 16), byte(a.Src >> 8), byte(a.Src)}),
 			ASN: a.ASN, TTL: a.TTL, Start: time.Unix(0, a.Start).UTC().Truncate(time.Second), End: time.Unix(0, a.End).UTC().Truncate(time.Second),
-			Port: a.Port}
+			Port: a.Port, Stack: stackNames[a.Stack]}
 		if d := got.Packets - a.Packets; d < -5e-4 || d > 5e-4 {
 			t.Errorf("actor %d: %v planned packets, want %v", i, got.Packets, a.Packets)
 		}
@@ -92,10 +92,10 @@ func TestReadErrors(t *testing.T) {
 	}{
 		{"actors renamed", ActorsFile, func(h, b string) (string, string) { return strings.Replace(h, ",src,", ",source,", 1), b },
 			&ColumnError{Column: 6, Got: "source", Want: "src"}, []string{`column 6 is "source", want "src"`}},
-		{"actors missing", ActorsFile, func(h, b string) (string, string) { return strings.TrimSuffix(h, ",port"), b },
-			&ColumnError{Column: 12, Want: "port"}, []string{`no column 12 "port"`}},
+		{"actors missing", ActorsFile, func(h, b string) (string, string) { return strings.TrimSuffix(h, ",stack"), b },
+			&ColumnError{Column: 13, Want: "stack"}, []string{`no column 13 "stack"`}},
 		{"actors extra", ActorsFile, func(h, b string) (string, string) { return h + ",more", b },
-			&ColumnError{Column: 13, Got: "more"}, []string{`column 13 "more" is not a column`}},
+			&ColumnError{Column: 14, Got: "more"}, []string{`column 14 "more" is not a column`}},
 		{"actors bad class", ActorsFile, func(h, b string) (string, string) {
 			return h, strings.Replace(b, ",tcp-scan,background,", ",tcp-scan,nonsense,", 1)
 		},

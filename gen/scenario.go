@@ -103,7 +103,8 @@ type Backscatter struct {
 	Population              // actors are attack events, one victim each
 	Share           float64 // share of port-0 packets
 	To0Fraction     float64 // events seen as replies to port 0 (else from port 0)
-	ICMPFraction    float64 // of from-0 events: UDP floods answered by ICMP port unreachable
+	ICMPFraction    float64 // of from-0 events: UDP floods answered by ICMP port unreachable (never by a BSD victim)
+	BSDFraction     float64 // victims of initial TTL 64 running a BSD stack (else Linux); TTL 128 is Windows
 	DurationMinutes float64 // median event duration (log-normal, sigma 1.2)
 }
 
@@ -269,7 +270,7 @@ func Wild() *Scenario {
 	s.Scan0.ZMap, s.Scan0.Masscan, s.Scan0.Hping, s.Scan0.Nmap = 0.20, 0.45, 0.15, 0.20
 	// More steady source-port-0 probing of services, a later burst.
 	s.Sport0.Share, s.Sport0.BurstFraction, s.Sport0.BurstDay, s.Sport0.BurstPort = 0.15, 0.2, 400, 3389
-	s.Backscatter.Share, s.Backscatter.To0Fraction = 0.22, 0.5
+	s.Backscatter.Share, s.Backscatter.To0Fraction, s.Backscatter.BSDFraction = 0.22, 0.5, 0.3
 	// Most fingerprinters add Nmap's T2–T7.
 	s.Fingerprint.Share, s.Fingerprint.NmapFraction = 0.06, 0.8
 	s.Garbage.Share, s.Garbage.SurgeDay = 0.05, 500
@@ -449,6 +450,7 @@ func (s *Scenario) params() []param {
 		floatParam("backscatter0", "share", "share of port-0 packets", &bs.Share, 0, 1),
 		floatParam("backscatter0", "to0_fraction", "events answered to port 0 (else from port 0)", &bs.To0Fraction, 0, 1),
 		floatParam("backscatter0", "icmp_fraction", "from-0 events that are UDP floods answered with ICMP port unreachable", &bs.ICMPFraction, 0, 1),
+		floatParam("backscatter0", "bsd_fraction", "victims of initial TTL 64 running a BSD stack, which never answers UDP to port 0 and opens with window 65535 (else Linux; TTL 128 is Windows)", &bs.BSDFraction, 0, 1),
 		floatParam("backscatter0", "duration_minutes", "median event duration in minutes (Moore et al.)", &bs.DurationMinutes, 0.1, 100000),
 	)
 	fp := &s.Fingerprint

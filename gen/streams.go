@@ -452,6 +452,9 @@ func (w *worker) emitBackscatter(s *stream, c *chunkBuf) {
 		h := tcpHdr{sport: a.Port, dport: 0, seq: uint32(u), ack: uint32(u>>32) + 1}
 		if a.Aux2 == 1 {
 			h.flags, h.window, h.opts = flagSYN|flagACK, 29200, mssOpt[:]
+			if a.Stack == stackBSD {
+				h.window = 65535 // FreeBSD, macOS (p0f; docs/TOOLS.md section 7)
+			}
 			ip.frag = ipDF
 		} else {
 			h.flags, h.seq = flagRST|flagACK, 0

@@ -503,14 +503,14 @@ func (g *run) tables() error {
 	p := g.p
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
-	w.Write([]string{"id", "family", "kind", "class", "tool", "src", "asn", "ttl", "start", "end", "planned_packets", "port"})
+	w.Write(actorsHeader)
 	for i := range p.Actors {
 		a := &p.Actors[i]
 		w.Write([]string{
 			strconv.FormatUint(uint64(a.ID), 10), a.Family.String(), a.kindName(), a.Class.String(), a.Tool.String(),
 			ipString(a.Src), strconv.FormatUint(uint64(a.ASN), 10), strconv.Itoa(int(a.TTL)),
 			time.Unix(0, a.Start).UTC().Format(time.RFC3339), time.Unix(0, a.End).UTC().Format(time.RFC3339),
-			strconv.FormatFloat(a.Packets, 'f', 3, 64), strconv.Itoa(int(a.Port)),
+			strconv.FormatFloat(a.Packets, 'f', 3, 64), strconv.Itoa(int(a.Port)), stackNames[a.Stack],
 		})
 	}
 	w.Flush()
