@@ -759,6 +759,12 @@ func (ip *refIPv6) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) erro
 		return err
 	}
 	if h := ip.HopByHop; h != nil && ip.Length == 0 && h.ActualLength <= len(ip.Payload) {
+		// gopacket takes a Jumbo Payload option that overruns its
+		// header; RFC 8200's TLVs must fit (the fast decoder's
+		// ipv6Options).
+		if !optionsFit(ip.Payload[2:h.ActualLength]) {
+			return errBadOption
+		}
 		ip.Payload = ip.Payload[h.ActualLength:]
 	}
 	if h := ip.HopByHop; h != nil && ip.Length != 0 {
@@ -776,7 +782,28 @@ func (ip *refIPv6) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) erro
 // NextLayerType stops at tunnels.
 func (ip *refIPv6) NextLayerType() gopacket.LayerType { return noTunnelType(ip.IPv6.NextLayerType()) }
 
-var errHBHBeyondLength = refError("IPv6 hop-by-hop header beyond payload length")
+var (
+	errHBHBeyondLength = refError("IPv6 hop-by-hop header beyond payload length")
+	errBadOption       = refError("IPv6 option beyond its header")
+)
+
+// optionsFit reports whether the TLV options o of a hop-by-hop or
+// destination options header (after its first two bytes) fit in it:
+// RFC 8200 section 4.2, read here apart from the fast decoder's walk so
+// that the two can disagree.
+func optionsFit(o []byte) bool {
+	for len(o) > 0 {
+		if o[0] == 0 { // Pad1
+			o = o[1:]
+			continue
+		}
+		if len(o) < 2 || 2+int(o[1]) > len(o) {
+			return false
+		}
+		o = o[2+int(o[1]):]
+	}
+	return true
+}
 
 type refError string
 
