@@ -439,6 +439,15 @@ func (b *builder) window(r *rand.Rand, medianNS, sigma float64) (int64, int64) {
 	return start, start + int64(d)
 }
 
+// homeTTL draws the initial TTL of an ordinary host: 64 (Linux, BSD,
+// macOS) or 128 (Windows), half each.
+func homeTTL(r *rand.Rand) uint8 {
+	if r.IntN(2) == 0 {
+		return 128
+	}
+	return 64
+}
+
 // hops draws a path length; the arriving TTL is the initial TTL minus it.
 func hops(r *rand.Rand) uint8 { return uint8(6 + r.IntN(22)) }
 
@@ -671,12 +680,8 @@ func (b *builder) bittorrent(packets float64) {
 	for i := 0; i < n; i++ {
 		src, asn := b.source(r, b.asW.pick(r.Uint64())) // home users anywhere
 		start, end := b.window(r, bt.DurationDays*float64(nsPerDay), 1)
-		init := uint8(64)
-		if r.IntN(2) == 0 {
-			init = 128
-		}
 		a := Actor{Family: famBitTorrent, Class: label.BitTorrent, Tool: label.Stack, Kind: kindDHT,
-			Src: src, ASN: asn, TTL: init - hops(r), Start: start, End: end, Packets: vols[i],
+			Src: src, ASN: asn, TTL: homeTTL(r) - hops(r), Start: start, End: end, Packets: vols[i],
 			Port: uint16(6881 + r.IntN(8)), Aux: r.Uint32(), Aux2: r.Uint32(), Diurnal: bt.Diurnal}
 		if r.Float64() >= bt.DHTFraction {
 			a.Kind = kindUTP
@@ -727,12 +732,8 @@ func (b *builder) retry(packets float64) {
 	for i := 0; i < n; i++ {
 		src, asn := b.source(r, b.asW.pick(r.Uint64())) // ordinary hosts anywhere
 		start, end := b.window(r, rf.DurationDays*float64(nsPerDay), 1)
-		init := uint8(64)
-		if r.IntN(2) == 0 {
-			init = 128
-		}
 		a := Actor{Family: famRetry, Class: label.Retry, Tool: label.Stack, Kind: kindRUDP,
-			Src: src, ASN: asn, TTL: init - hops(r), Start: start, End: end, Packets: vols[i],
+			Src: src, ASN: asn, TTL: homeTTL(r) - hops(r), Start: start, End: end, Packets: vols[i],
 			Port: retryServices[r.IntN(len(retryServices))],
 			Aux:  b.p.dst(r), Aux2: uint32(1 + r.IntN(rf.MaxDsts))}
 		if r.Float64() < rf.TCPFraction {

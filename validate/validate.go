@@ -55,24 +55,31 @@ func (c *Confusion) Scores() []Score {
 		}
 		var s Score
 		s.Class = k
-		for t, row := range c.Counts {
-			for g, n := range row {
-				if t == k {
-					s.Support += n
-				}
-				if g == k {
-					s.Predicted += n
-				}
-				if t == k && g == k {
-					s.TruePositives += n
-				}
-			}
-		}
+		s.Support, s.Predicted, s.TruePositives = tally(c.Counts, k)
 		s.FalseNegative = s.Support - s.TruePositives
 		s.Precision, s.Recall, s.F1 = prf(s.TruePositives, s.Predicted, s.Support)
 		out = append(out, s)
 	}
 	return out
+}
+
+// tally is k's support (truth row), predictions (analysis column) and
+// true positives in a confusion matrix m[truth][analysis].
+func tally[K comparable](m map[K]map[K]int64, k K) (support, predicted, tp int64) {
+	for t, row := range m {
+		for g, n := range row {
+			if t == k {
+				support += n
+			}
+			if g == k {
+				predicted += n
+			}
+			if t == k && g == k {
+				tp += n
+			}
+		}
+	}
+	return support, predicted, tp
 }
 
 // prf is precision, recall and F1 from the true positives, the
@@ -274,19 +281,7 @@ func (v *Validation) ToolScores() []ToolScore {
 	var out []ToolScore
 	for _, k := range label.Tools() {
 		s := ToolScore{Tool: k}
-		for t, row := range v.Tools {
-			for g, n := range row {
-				if t == k {
-					s.Support += n
-				}
-				if g == k {
-					s.Predicted += n
-				}
-				if t == k && g == k {
-					s.TruePositives += n
-				}
-			}
-		}
+		s.Support, s.Predicted, s.TruePositives = tally(v.Tools, k)
 		if s.Support == 0 && s.Predicted == 0 {
 			continue
 		}
