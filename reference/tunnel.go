@@ -176,10 +176,30 @@ func (d *RefDecoder) inner(kind decode.Encap, p []byte, in *decode.Record) bool 
 // gre decodes what a GRE packet carries: with gopacket's GRE layer, but
 // ERSPAN type I and III by hand.
 func (d *RefDecoder) gre(p []byte, in *decode.Record) bool {
+	if len(p) >= 4 && p[1]&7 == 1 {
+		// Version 1 (PPTP, RFC 2637) by hand: gopacket reads a checksum
+		// and routing entries wherever the C and R bits say, which
+		// version 1 does not have and tcpdump's gre_print_1 ignores.
+		flags := binary.BigEndian.Uint16(p)
+		if layers.EthernetType(binary.BigEndian.Uint16(p[2:])) != layers.EthernetTypePPP || flags&0x2000 == 0 {
+			return false
+		}
+		n := 8 // flags, protocol, payload length, call ID
+		if flags&0x1000 != 0 {
+			n += 4 // sequence number
+		}
+		if flags&0x0080 != 0 {
+			n += 4 // acknowledgment number
+		}
+		if len(p) < n {
+			return false
+		}
+		d.ppp(p, n, in)
+		return true
+	}
 	pk := gopacket.NewPacket(p, layers.LayerTypeGRE, gopacket.NoCopy)
 	g, ok := pk.Layer(layers.LayerTypeGRE).(*layers.GRE)
-	if !ok || g.Version > 1 || g.Version == 1 && (g.Protocol != layers.EthernetTypePPP || !g.KeyPresent) ||
-		g.Version == 0 && g.Protocol == layers.EthernetTypePPP { // PPP only in PPTP's version 1, as the fast decoder follows it
+	if !ok || g.Version != 0 || g.Protocol == layers.EthernetTypePPP { // PPP only in PPTP's version 1, as the fast decoder follows it
 		return false
 	}
 	n := len(g.Contents)
@@ -187,7 +207,7 @@ func (d *RefDecoder) gre(p []byte, in *decode.Record) bool {
 	// only version 1 has one (RFC 2637). In version 0 the bit is reserved
 	// and ignored on receipt (RFC 2784), as tcpdump's gre_print_0 and the
 	// fast decoder do: the payload starts 4 bytes earlier.
-	ack0 := g.Version == 0 && g.AckPresent
+	ack0 := g.AckPresent
 	if ack0 {
 		n -= 4
 	}
@@ -209,8 +229,6 @@ func (d *RefDecoder) gre(p []byte, in *decode.Record) bool {
 			return false // the subheader is cut
 		}
 		d.viaPacket(gopacket.NewPacket(p[n:], layers.LayerTypeEthernet, gopacket.NoCopy), p, n, in)
-	case g.Version == 1:
-		d.ppp(p, n, in)
 	case ack0:
 		d.viaPacket(gopacket.NewPacket(p[n:], g.Protocol, gopacket.NoCopy), p, n, in)
 	default:
