@@ -65,10 +65,17 @@ func Normalize(fast, ref decode.Record) (decode.Record, decode.Record) {
 		// (see 5) and the fast decoder fails later: take the rest of the
 		// chain from fast. (gopacket decodes a first hop-by-hop header
 		// inside its IPv6 layer, so then not even that header is known.)
+		// (gopacket also refuses a TLV option of length 0, which RFC 8200
+		// allows.) The Jumbo Payload option of a hop-by-hop header
+		// gopacket could not read is in that header: its note comes with
+		// it.
 		if ref.IPVersion == 6 && ref.Ports == decode.PortsMalformed && ref.NExt < fast.NExt &&
 			(fast.Ext[ref.NExt] == decode.ProtoHopByHop || fast.Ext[ref.NExt] == decode.ProtoDestOpts) {
 			copyExt(&ref, &fast)
 			copyAfterIP(&ref, &fast)
+			if fast.Note == decode.NoteJumbogram {
+				ref.Note = fast.Note
+			}
 		}
 		if isBadPorts(fast.Ports) && isBadPorts(ref.Ports) {
 			ref.Ports = fast.Ports
