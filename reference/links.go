@@ -285,6 +285,20 @@ func (d *RefDecoder) atIP(data []byte, off int, ver uint8, r *decode.Record) {
 	r.NetOff = uint16(off)
 }
 
+// atEthernet decodes the Ethernet frame a tunnel carries at data[off:]
+// (VXLAN, Geneve, GRE's TEB, ERSPAN) as a frame of link type Ethernet is
+// decoded, with the 0x9100 tag gopacket does not know (refEthernet); its
+// tags and labels add to the tunnel's.
+func (d *RefDecoder) atEthernet(data []byte, off int, r *decode.Record) {
+	vlans, labels := r.VLANs, r.MPLS
+	d.decodeOne(capture.LinkEthernet, data[off:], r)
+	r.VLANs, r.MPLS = satAdd(vlans, r.VLANs), satAdd(labels, r.MPLS)
+	r.NetOff += uint16(off)
+}
+
+// satAdd is a + b, saturated at 255 as the record's counts are.
+func satAdd(a, b uint8) uint8 { return uint8(min(int(a)+int(b), 255)) }
+
 // atIPChecked is atIP when off may lie beyond the capture: a cut link
 // header.
 func (d *RefDecoder) atIPChecked(data []byte, off int, ver uint8, r *decode.Record) {

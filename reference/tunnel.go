@@ -120,7 +120,7 @@ func (d *RefDecoder) inner(kind decode.Encap, p []byte, in *decode.Record) bool 
 		if len(p) < 8 {
 			return false
 		}
-		d.viaPacket(gopacket.NewPacket(p, layers.LayerTypeVXLAN, gopacket.NoCopy), p, 0, in)
+		d.atEthernet(p, 8, in)
 	case decode.EncapGeneve:
 		if len(p) < 8 || p[0]>>6 != 0 {
 			return false
@@ -135,7 +135,7 @@ func (d *RefDecoder) inner(kind decode.Encap, p []byte, in *decode.Record) bool 
 		}
 		pt := layers.EthernetType(binary.BigEndian.Uint16(p[2:]))
 		if pt == layers.EthernetTypeTransparentEthernetBridging {
-			d.viaPacket(gopacket.NewPacket(p[n:], layers.LayerTypeEthernet, gopacket.NoCopy), p, n, in)
+			d.atEthernet(p, n, in)
 		} else {
 			d.viaPacket(gopacket.NewPacket(p[n:], pt, gopacket.NoCopy), p, n, in)
 		}
@@ -217,7 +217,15 @@ func (d *RefDecoder) gre(p []byte, in *decode.Record) bool {
 	switch {
 	case g.Protocol == layers.EthernetTypeERSPAN && !g.SeqPresent:
 		// Type I: an Ethernet frame right after the GRE header.
-		d.viaPacket(gopacket.NewPacket(p[n:], layers.LayerTypeEthernet, gopacket.NoCopy), p, n, in)
+		d.atEthernet(p, n, in)
+	case g.Protocol == layers.EthernetTypeERSPAN:
+		// Type II: an 8-byte header, then the frame.
+		if len(p) < n+8 {
+			return false
+		}
+		d.atEthernet(p, n+8, in)
+	case g.Protocol == layers.EthernetTypeTransparentEthernetBridging:
+		d.atEthernet(p, n, in)
 	case g.Protocol == erspan3:
 		if len(p) < n+12 {
 			return false
@@ -228,7 +236,7 @@ func (d *RefDecoder) gre(p []byte, in *decode.Record) bool {
 		if n += 12; len(p) < n {
 			return false // the subheader is cut
 		}
-		d.viaPacket(gopacket.NewPacket(p[n:], layers.LayerTypeEthernet, gopacket.NoCopy), p, n, in)
+		d.atEthernet(p, n, in)
 	case ack0:
 		d.viaPacket(gopacket.NewPacket(p[n:], g.Protocol, gopacket.NoCopy), p, n, in)
 	default:
