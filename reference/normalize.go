@@ -52,8 +52,7 @@ func Normalize(fast, ref decode.Record) (decode.Record, decode.Record) {
 	if fast.Reason == 0 && fast.IPVersion == 6 && fast.NExt > 0 && fast.Ports == decode.PortsNone && fast.PayloadLen == 0 &&
 		(fast.Ext[fast.NExt-1] == decode.ProtoHopByHop || fast.Ext[fast.NExt-1] == decode.ProtoDestOpts) &&
 		ref.Reason != 0 && ref.Ports == decode.PortsMalformed {
-		copyExt(&ref, &fast)
-		copyAfterIP(&ref, &fast)
+		takeOptionsHeader(&ref, &fast)
 	}
 
 	// 6. Both see a problem. Reasons are our vocabulary: gopacket only
@@ -65,23 +64,28 @@ func Normalize(fast, ref decode.Record) (decode.Record, decode.Record) {
 		// (see 5) and the fast decoder fails later: take the rest of the
 		// chain from fast. (gopacket decodes a first hop-by-hop header
 		// inside its IPv6 layer, so then not even that header is known.)
-		// (gopacket also refuses a TLV option of length 0, which RFC 8200
-		// allows.) The Jumbo Payload option of a hop-by-hop header
-		// gopacket could not read is in that header: its note comes with
-		// it.
 		if ref.IPVersion == 6 && ref.Ports == decode.PortsMalformed && ref.NExt < fast.NExt &&
 			(fast.Ext[ref.NExt] == decode.ProtoHopByHop || fast.Ext[ref.NExt] == decode.ProtoDestOpts) {
-			copyExt(&ref, &fast)
-			copyAfterIP(&ref, &fast)
-			if fast.Note == decode.NoteJumbogram {
-				ref.Note = fast.Note
-			}
+			takeOptionsHeader(&ref, &fast)
 		}
 		if isBadPorts(fast.Ports) && isBadPorts(ref.Ports) {
 			ref.Ports = fast.Ports
 		}
 	}
 	return fast, ref
+}
+
+// takeOptionsHeader takes from fast what follows the IP header when
+// gopacket failed in a hop-by-hop or destination options header (rules 5
+// and 6; it also refuses a TLV option of length 0, which RFC 8200
+// allows): the extension chain, the transport fields, and the jumbogram
+// note that header's Jumbo Payload option gives.
+func takeOptionsHeader(ref, fast *decode.Record) {
+	copyExt(ref, fast)
+	copyAfterIP(ref, fast)
+	if fast.Note == decode.NoteJumbogram {
+		ref.Note = fast.Note
+	}
 }
 
 func isBadPorts(p decode.PortsKind) bool {
