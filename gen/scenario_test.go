@@ -7,17 +7,23 @@ import (
 	"testing"
 )
 
+// TestScenarioRoundTrip prints every built-in scenario and reads it back.
 func TestScenarioRoundTrip(t *testing.T) {
-	var buf bytes.Buffer
-	if err := Paper().Format(&buf); err != nil {
-		t.Fatal(err)
-	}
-	s, err := ParseScenario("printed", &buf)
-	if err != nil {
-		t.Fatalf("printed scenario does not parse: %v\n%s", err, buf.String())
-	}
-	if !reflect.DeepEqual(s, Paper()) {
-		t.Error("printed and re-read scenario differs from the built-in one")
+	for _, name := range BuiltinNames() {
+		t.Run(name, func(t *testing.T) {
+			b, _ := Builtin(name)
+			var buf bytes.Buffer
+			if err := b.Format(&buf); err != nil {
+				t.Fatal(err)
+			}
+			s, err := ParseScenario("printed", &buf)
+			if err != nil {
+				t.Fatalf("printed scenario does not parse: %v\n%s", err, buf.String())
+			}
+			if want, _ := Builtin(name); !reflect.DeepEqual(s, want) {
+				t.Error("printed and re-read scenario differs from the built-in one")
+			}
+		})
 	}
 }
 
