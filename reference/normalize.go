@@ -37,6 +37,11 @@ func Normalize(fast, ref decode.Record) (decode.Record, decode.Record) {
 			}
 			copyExt(&ref, &fast)
 			ref.Ports, ref.Reason = fast.Ports, fast.Reason
+			// A jumbogram note from the header the fast decoder refused
+			// (gopacket takes a second Jumbo Payload option).
+			if ref.Note == decode.NoteJumbogram {
+				ref.Note = fast.Note
+			}
 		}
 	}
 
