@@ -120,6 +120,7 @@ type Source struct {
 	// bundles span, by target (nil until one is kept).
 	open    map[netip.Addr]*Bundle
 	windows map[netip.Addr][]window
+	toolEv  string // what decided Tool (toolEvidence), set with it by decide
 }
 
 // topK keeps the k most frequent values approximately (Misra–Gries), in a
@@ -261,16 +262,11 @@ func (s *Source) decide(opts Options) {
 			s.Class = label.Retry
 		}
 	}
-	s.Tool = s.tool()
+	s.Tool, s.toolEv = s.toolEvidence()
 }
 
-// tool tells the crafting tool from header fingerprints (REFERENCE.md).
-func (s *Source) tool() label.Tool {
-	t, _ := s.toolEvidence()
-	return t
-}
-
-// toolEvidence is the tool the source's header fingerprints name, and
+// toolEvidence tells the crafting tool from header fingerprints
+// (REFERENCE.md, docs/TOOLS.md): the tool they name, and
 // the evidence that decided it, as sources.csv's tool_evidence writes it:
 // space-separated features, each "name=count/of" (the packets that show
 // it over those that could), or what a named tool lacks. A source the
@@ -643,8 +639,7 @@ func sourceRows(srcs []*Source, teleAddrs float64) []tables.SourceRow {
 		dp, _ := s.DstPorts.top()
 		sp, _ := s.SrcPorts.top()
 		flags, hasFlags := s.FlagMix.top()
-		_, evidence := s.toolEvidence()
-		rows[i] = tables.SourceRow{Src: s.Addr, Class: s.Class, Tool: s.Tool, ToolEvidence: evidence, First: s.First, Last: s.Last,
+		rows[i] = tables.SourceRow{Src: s.Addr, Class: s.Class, Tool: s.Tool, ToolEvidence: s.toolEv, First: s.First, Last: s.Last,
 			Packets: s.Packets, Bytes: s.Bytes, DistinctDsts: d, Coverage: ratio(float64(d), teleAddrs), RatePPS: rate,
 			TopDport: dp, TopSport: sp, TCPPackets: s.TCP, UDPPackets: s.UDP, TopFlags: flags, HasTopFlags: hasFlags,
 			InitTTL: uint8(s.initTTL()), IPIDPattern: s.IPIDPattern(), Bundles: s.Bundles, Probes: s.Probes}
