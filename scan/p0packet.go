@@ -34,6 +34,14 @@ type P0Packet struct {
 	ICMPType  uint8
 	InnerSrc  netip.Addr // ICMP quote: the quoted packet's source (a spoofed address)
 	DataOffOK bool       // TCP data offset >= 5
+	// DF is the IPv4 Don't Fragment flag. AckNoACK says a TCP header
+	// carries a non-zero acknowledgment number without the ACK flag
+	// (hping3's and Nmap's OS probes' random ack, p0f's "ack+" quirk,
+	// docs/TOOLS.md section 8). TCPOpts counts the TCP options parsed
+	// (saturating at MaxTCPOpts); MSSOnly says they are one MSS option.
+	DF, AckNoACK bool
+	TCPOpts      uint8
+	MSSOnly      bool
 	// Encap is the tunnel the packet was found in (decode.EncapNone: not
 	// tunneled); OuterSrc and OuterDst are then the outermost IP
 	// header's addresses (Src and Dst are the inner packet's).
@@ -47,6 +55,7 @@ func newP0Packet(file uint32, index, ts int64, r *decode.Record, payload []byte)
 	p := P0Packet{
 		File: file, Index: index, TS: ts, Src: r.SrcAddr(), Dst: r.DstAddr(), Proto: r.Proto, TTL: r.TTL,
 		Shape: shape, Probe: probe, IPID: r.IPID, Port0: r.Port0, Encap: r.Encap,
+		DF: r.IPVersion == 4 && r.DF,
 	}
 	if r.Encap != decode.EncapNone {
 		p.OuterSrc, p.OuterDst = r.OuterSrcAddr(), r.OuterDstAddr()
@@ -62,6 +71,9 @@ func newP0Packet(file uint32, index, ts int64, r *decode.Record, payload []byte)
 		if r.Proto == decode.ProtoTCP && r.Ports == decode.PortsPresent {
 			p.Flags, p.Window, p.Seq = r.Flags, r.Window, r.Seq
 			p.DataOffOK = r.DataOffset >= 5
+			p.AckNoACK = r.Ack != 0 && r.Flags&decode.TCPFlagACK == 0
+			p.TCPOpts = min(r.NOpts, MaxTCPOpts)
+			p.MSSOnly = r.NOpts == 1 && r.Opts[0] == 2
 		}
 	case r.ICMP:
 		p.ICMPType = r.ICMPType
@@ -98,6 +110,17 @@ func getAddr(b []byte) netip.Addr {
 	return netip.Addr{}
 }
 
+// MaxTCPOpts is the most TCP options a P0Packet counts (TCPOpts
+// saturates there: it is kept in 4 bits of its record).
+const MaxTCPOpts = 15
+
+func bit(b bool) uint8 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // RecordLen is the encoded size of a P0Packet: fixed fields plus five
 // addresses of 17 bytes (16 address bytes and a family byte).
 const RecordLen = 4 + 8 + 8 + 3*17 + 1 + 1 + 1 + 1 + 2 + 2 + 2 + 2 + 4 + 4 + 2 + 1 + 1 + 1 + 1 + 2*17
@@ -127,10 +150,7 @@ func (p *P0Packet) encode(b []byte) {
 	le.PutUint32(b[o+16:], p.Seq)
 	le.PutUint16(b[o+20:], p.Length)
 	b[o+22], b[o+23] = uint8(p.Port0), p.ICMPType
-	b[o+24] = 0
-	if p.DataOffOK {
-		b[o+24] = 1
-	}
+	b[o+24] = bit(p.DataOffOK) | bit(p.DF)<<1 | bit(p.AckNoACK)<<2 | bit(p.MSSOnly)<<3 | min(p.TCPOpts, MaxTCPOpts)<<4
 	b[o+25] = uint8(p.Encap)
 	putAddr(b[97:], p.OuterSrc)
 	putAddr(b[114:], p.OuterDst)
@@ -152,7 +172,9 @@ func (p *P0Packet) decode(b []byte) {
 	p.Seq = le.Uint32(b[o+16:])
 	p.Length = le.Uint16(b[o+20:])
 	p.Port0, p.ICMPType = decode.Port0Pos(b[o+22]), b[o+23]
-	p.DataOffOK = b[o+24] == 1
+	q := b[o+24]
+	p.DataOffOK, p.DF, p.AckNoACK, p.MSSOnly = q&1 != 0, q&2 != 0, q&4 != 0, q&8 != 0
+	p.TCPOpts = q >> 4
 	p.Encap = decode.Encap(b[o+25])
 	p.OuterSrc, p.OuterDst = getAddr(b[97:]), getAddr(b[114:])
 }
@@ -192,8 +214,8 @@ func check(b []byte, files int) error {
 		return fmt.Errorf("probe %d", b[o+3])
 	case b[o+22] > uint8(decode.Port0Both):
 		return fmt.Errorf("port-0 position %d", b[o+22])
-	case b[o+24] > 1:
-		return fmt.Errorf("data offset flag %d", b[o+24])
+	case b[o+24]&8 != 0 && b[o+24]>>4 != 1:
+		return fmt.Errorf("MSS-only flag with %d TCP options", b[o+24]>>4)
 	case b[o+25] >= uint8(decode.NumEncaps):
 		return fmt.Errorf("encapsulation %d", b[o+25])
 	}

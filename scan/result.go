@@ -141,7 +141,7 @@ func (r *Result) Merge(o *Result) error {
 const (
 	resultMagic   = "P0RESULT"
 	resultEnd     = "P0END\n"
-	resultVersion = 3 // 2: intervals of any length, sparse sketches; 3: records with the tunnel and outer addresses
+	resultVersion = 4 // 2: intervals of any length, sparse sketches; 3: records with the tunnel and outer addresses; 4: records with DF, ack quirk and TCP options
 	maxMeta       = 1 << 30
 	maxHours      = 1 << 36 // 2,000 years of seconds
 )

@@ -566,7 +566,7 @@ func TestReadResultErrors(t *testing.T) {
 	}{
 		{"empty", nil, "at byte 0: header: unexpected EOF"},
 		{"bad magic", with(func(b []byte) { b[1] = 'X' }), `not a port0 scan result (magic "PXRESULT")`},
-		{"wrong version", with(func(b []byte) { b[len(resultMagic)] = 1 }), "version 1, this port0 reads version 3"},
+		{"wrong version", with(func(b []byte) { b[len(resultMagic)] = 1 }), "version 1, this port0 reads version 4"},
 		{"cut in header", good[:len(resultMagic)+1], "header: unexpected EOF"},
 		{"cut in meta length", good[:l.meta-2], "meta length: unexpected EOF"},
 		{"meta length above the bound", with(func(b []byte) { binary.LittleEndian.PutUint32(b[l.meta-4:], maxMeta+1) }), "meta length 1073741825 above"},
@@ -604,7 +604,7 @@ func TestReadResultErrors(t *testing.T) {
 		{"shape", with(func(b []byte) { b[rec(0)+73] = uint8(classify.NumShapes) }), "record 0: shape"},
 		{"probe", with(func(b []byte) { b[rec(0)+74] = uint8(classify.NumProbes) }), "record 0: probe"},
 		{"port-0 position", with(func(b []byte) { b[rec(1)+93] = 9 }), "record 1: port-0 position 9"},
-		{"data offset flag", with(func(b []byte) { b[rec(2)+95] = 2 }), "record 2: data offset flag 2"},
+		{"MSS-only flag", with(func(b []byte) { b[rec(2)+95] = 8 }), "record 2: MSS-only flag with 0 TCP options"},
 		{"cut end mark", good[:len(good)-2], "no end mark"},
 		{"bad end mark", with(func(b []byte) { b[len(b)-1] = 'x' }), "no end mark"},
 		{"trailing bytes", append(bytes.Clone(good), 'x'), "bytes after the end mark"},
