@@ -83,7 +83,20 @@ type Actor struct {
 	Aux2    uint32  // family-specific: sweep offset, option style
 	Diurnal bool
 	Stack   uint8 // a backscatter victim's stack: stackLinux, stackWindows, stackBSD (0: not a victim)
+	Opts    uint8 // how a crafting tool was run: optCustom, optRandomID
 }
+
+// Tool run options (Actor.Opts).
+const (
+	// optCustom: the scanner was run with a non-default option that
+	// changes its fingerprint (ZMap --probe-ttl 64, Masscan --ttl 64,
+	// hping3 -k, Nmap -g 53).
+	optCustom uint8 = 1 << iota
+	// optRandomID: an hping-like tool drawing a random IP ID a packet
+	// (hping3's default, sendip.c), not the fixed or +1 ID of
+	// REFERENCE.md's hping-like crafting.
+	optRandomID
+)
 
 // Victim stacks (Actor.Stack), as actors.csv's stack column names them.
 const (
@@ -550,10 +563,24 @@ func (b *builder) scan0(packets float64) {
 			a.Tool, a.TTL, a.Kind = label.Nmap, 64-hops(r), kindTCP
 		default:
 			a.Tool, a.TTL = label.Hping, 64-hops(r)
-			a.Port = uint16(1024 + r.IntN(60000)) // source port base, +1 per packet
+			// Source port base, +1 per packet: hping3's
+			// initsport = 1024 + rand() % 2000 (main.c).
+			a.Port = uint16(1024 + r.IntN(2000))
 		}
 		a.Aux = r.Uint32() | 1 // sweep multiplier (odd: a bijection mod 2^k)
-		a.Aux2 = r.Uint32()    // sweep offset; hping IP ID base
+		a.Aux2 = r.Uint32()    // sweep offset; its high half: hping IP ID base
+		// Drawn only when used: paper's draws stay as they were.
+		if sc.OptionsFraction > 0 && r.Float64() < sc.OptionsFraction {
+			a.Opts |= optCustom
+			if a.Tool == label.ZMap || a.Tool == label.Masscan {
+				a.TTL = 64 - (255 - a.TTL) // --probe-ttl 64, --ttl 64
+			}
+		}
+		if a.Tool == label.Hping && sc.HpingRandomID > 0 && r.Float64() < sc.HpingRandomID {
+			a.Opts |= optRandomID
+		}
+		// Ordinary packets (other ports) come on top of the port-0 ones.
+		a.Packets /= 1 - sc.OrdinaryFraction
 		b.add(a)
 	}
 }

@@ -81,6 +81,18 @@ type Scan0 struct {
 	Hping        float64 // hping-like
 	Nmap         float64 // Nmap SYN scans of port 0 (-sS -p0): window 1024, MSS 1460, a TTL of 37–59 drawn per packet, one sequence number and source port a scan
 	DurationDays float64 // median scan duration (log-normal, sigma 1)
+	// OptionsFraction is the share of scanners run with a non-default
+	// option that changes their fingerprint: ZMap --probe-ttl 64,
+	// Masscan --ttl 64, hping3 -k (a fixed source port), Nmap -g 53.
+	OptionsFraction float64
+	// HpingRandomID is the share of hping-like scanners that draw a
+	// random IP ID a packet, as hping3 does by default (sendip.c); the
+	// others keep REFERENCE.md's fixed or +1 ID (--safe, -N).
+	HpingRandomID float64
+	// OrdinaryFraction is the share of a scanner's packets that go to
+	// ordinary service ports (not port 0), with the tool's fingerprint:
+	// scanners rarely probe port 0 alone. Truth: class background.
+	OrdinaryFraction float64
 }
 
 // Sport0 is scanning of real services from source port 0: a steady trickle of
@@ -268,6 +280,10 @@ func Wild() *Scenario {
 	// Masscan-heavy scanning, fewer hping-like scanners; more UDP.
 	s.Scan0.Share, s.Scan0.TCPFraction = 0.30, 0.55
 	s.Scan0.ZMap, s.Scan0.Masscan, s.Scan0.Hping, s.Scan0.Nmap = 0.20, 0.45, 0.15, 0.20
+	// Tools run as people run them: a third with a non-default option,
+	// most hping3 with its own random IP ID, and a fifth of every
+	// scanner's packets to ordinary ports.
+	s.Scan0.OptionsFraction, s.Scan0.HpingRandomID, s.Scan0.OrdinaryFraction = 0.3, 0.8, 0.2
 	// More steady source-port-0 probing of services, a later burst.
 	s.Sport0.Share, s.Sport0.BurstFraction, s.Sport0.BurstDay, s.Sport0.BurstPort = 0.15, 0.2, 400, 3389
 	s.Backscatter.Share, s.Backscatter.To0Fraction, s.Backscatter.BSDFraction = 0.22, 0.5, 0.3
@@ -431,6 +447,9 @@ func (s *Scenario) params() []param {
 		floatParam("scan0", "hping", "tool mix weight: hping-like", &sc.Hping, 0, 1),
 		floatParam("scan0", "nmap", "tool mix weight: Nmap SYN scans of port 0 (TCP only)", &sc.Nmap, 0, 1),
 		floatParam("scan0", "duration_days", "median scan duration in days", &sc.DurationDays, 0.001, 365),
+		floatParam("scan0", "options_fraction", "scanners run with non-default options: ZMap --probe-ttl 64, Masscan --ttl 64, hping3 -k, Nmap -g 53", &sc.OptionsFraction, 0, 1),
+		floatParam("scan0", "hping_random_id", "hping-like scanners with hping3's default random IP ID (else fixed or +1)", &sc.HpingRandomID, 0, 1),
+		floatParam("scan0", "ordinary_fraction", "share of a scanner's packets to ordinary service ports, not port 0", &sc.OrdinaryFraction, 0, 0.95),
 	)
 	sp := &s.Sport0
 	add(familyParams("sport0", &sp.Population, "steady source-port-0 UDP probers")...)

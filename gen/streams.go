@@ -381,6 +381,13 @@ func masscanID(dst uint32, dport uint16, seq uint32) uint16 {
 	return uint16(dst ^ uint32(dport) ^ seq)
 }
 
+// ordinaryTCP and ordinaryUDP are the service ports a port-0 scanner
+// also probes (Scan0.OrdinaryFraction).
+var (
+	ordinaryTCP = [...]uint16{80, 443, 22, 23, 445, 3389, 8080, 8443}
+	ordinaryUDP = [...]uint16{53, 123, 161, 1900}
+)
+
 func (w *worker) emitScan0(s *stream, c *chunkBuf) {
 	p := w.p
 	a := s.a
@@ -388,6 +395,16 @@ func (w *worker) emitScan0(s *stream, c *chunkBuf) {
 	u := r.Uint64()
 	t := truthRec{actor: a.ID, class: label.Scan, tool: a.Tool}
 	ip := ipHdr{src: a.Src, dst: p.sweep(a, s.idx), ttl: a.TTL}
+	var dport uint16
+	if f := p.Scenario.Scan0.OrdinaryFraction; f > 0 && r.Float64() < f {
+		t.class = label.Background
+		if a.Kind == kindUDP {
+			dport = ordinaryUDP[(u>>40)%uint64(len(ordinaryUDP))]
+		} else {
+			dport = ordinaryTCP[(u>>40)%uint64(len(ordinaryTCP))]
+		}
+	}
+	custom := a.Opts&optCustom != 0
 	var sport uint16
 	switch a.Tool {
 	case label.ZMap:
@@ -396,46 +413,64 @@ func (w *worker) emitScan0(s *stream, c *chunkBuf) {
 	case label.Masscan:
 		sport = uint16(40000 + a.Aux2%20000)
 	case label.Nmap:
-		// One source port a scan (base_port 33000 + random % 32261),
-		// a random IP ID, a TTL of 37–59 per packet (tcpip.cc
+		// One source port a scan (base_port 33000 + random % 32261, or
+		// -g 53), a random IP ID, a TTL of 37–59 per packet (tcpip.cc
 		// build_ip_raw; docs/TOOLS.md section 4).
 		sport = uint16(33000 + a.Aux2%32261)
+		if custom {
+			sport = 53
+		}
 		ip.id = uint16(u >> 48)
 		ip.ttl = uint8(37+(u>>8)%23) - (64 - a.TTL)
-	default: // hping: source port and IP ID count up from a base
+	default:
+		// hping: the source port counts up from its base (fixed with
+		// -k); the IP ID is random (hping3's default), or counts up
+		// from a base as REFERENCE.md's hping-like crafting has it.
 		sport = a.Port + uint16(s.idx)
-		ip.id = uint16(a.Aux2) + uint16(s.idx)
+		if custom {
+			sport = a.Port
+		}
+		ip.id = uint16(a.Aux2>>16) + uint16(s.idx) // not the sweep offset's low bits: the first packet would match Masscan's IP ID
+		if a.Opts&optRandomID != 0 {
+			ip.id = uint16(u >> 48)
+		}
 	}
 	if a.Kind == kindUDP {
 		if a.Tool == label.Masscan {
-			ip.id = masscanID(ip.dst, 0, 0)
+			ip.id = masscanID(ip.dst, dport, 0)
 		}
-		c.udp(s.next, &ip, sport, 0, nil, t)
+		c.udp(s.next, &ip, sport, dport, nil, t)
 		return
 	}
-	h := tcpHdr{sport: sport, dport: 0, seq: uint32(u >> 32), flags: flagSYN}
+	h := tcpHdr{sport: sport, dport: dport, seq: uint32(u >> 32), flags: flagSYN}
 	switch a.Tool {
 	case label.ZMap:
 		h.window = 65535
 	case label.Masscan:
 		h.window = 1024
-		ip.id = masscanID(ip.dst, 0, h.seq)
+		ip.id = masscanID(ip.dst, dport, h.seq)
 	case label.Nmap:
 		// Every first try of a scan carries the same sequence number
 		// (seq32_encode with the scan's seqmask), window 1024, MSS 1460.
 		h.seq, h.window, h.opts = a.Aux2, 1024, mssOpt[:]
 	default:
-		h.window = 512
+		// hping3: window 512, and a random ack without the ACK flag
+		// (th_ack = htonl(rand()), sendtcp.c).
+		h.window, h.ack = 512, hpingAck(u)
 	}
 	c.tcp(s.next, &ip, &h, nil, t)
 }
+
+// hpingAck is hping3's random acknowledgment number, never 0.
+func hpingAck(u uint64) uint32 { return uint32(u>>16) | 1 }
 
 func (w *worker) emitSport0(s *stream, c *chunkBuf) {
 	a := s.a
 	u, t, ip := w.start(s, label.Scan)
 	if a.Kind == kindBurst {
 		ip.id = uint16(a.Aux) + uint16(s.idx)
-		h := tcpHdr{sport: 0, dport: a.Port, seq: uint32(u), flags: flagSYN, window: 512}
+		// hping3 -S -s 0 -k -p 445: window 512, a random ack.
+		h := tcpHdr{sport: 0, dport: a.Port, seq: uint32(u), ack: hpingAck(u >> 8), flags: flagSYN, window: 512}
 		c.tcp(s.next, &ip, &h, nil, t)
 		return
 	}
@@ -582,7 +617,8 @@ func (w *worker) emitFingerprint(s *stream, c *chunkBuf) {
 	seq := r.Uint32()
 	switch probe {
 	case probeP1, probeP2, probeP3, probeP4:
-		h := tcpHdr{seq: seq, flags: flagSYN, window: 512}
+		// Crafted with hping3: window 512, a random ack (sendtcp.c).
+		h := tcpHdr{seq: seq, ack: r.Uint32() | 1, flags: flagSYN, window: 512}
 		switch probe {
 		case probeP2:
 			h.sport = tr.sport

@@ -398,14 +398,25 @@ func checkIntent(t testing.TB, p *genPacket, ipb []byte, tele uint32, teleBits i
 		ipid := binary.BigEndian.Uint16(ipb[4:])
 		seq := binary.BigEndian.Uint32(l4[4:])
 		win := binary.BigEndian.Uint16(l4[14:])
+		ack := binary.BigEndian.Uint32(l4[8:])
+		// TTL 255 by default, 64 when set (ZMap --probe-ttl, Masscan --ttl).
+		ttlOK := ipb[8] >= 255-30 || ipb[8] <= 64 && ipb[8] >= 64-30
 		switch p.truth.Tool {
 		case label.ZMap:
-			if ipid != 54321 || win != 65535 || ipb[8] < 255-30 {
-				fail("ZMap probe without IP ID 54321, window 65535, TTL 255")
+			if ipid != 54321 || win != 65535 || !ttlOK {
+				fail("ZMap probe without IP ID 54321, window 65535, TTL 255 or 64")
 			}
 		case label.Masscan:
-			if ipid != masscanID(dst, dport, seq) || (win != 1024 && win != 1025) || ipb[8] < 255-30 {
-				fail("Masscan probe without its IP ID relation, window 1024/1025, TTL 255")
+			if ipid != masscanID(dst, dport, seq) || (win != 1024 && win != 1025) || !ttlOK {
+				fail("Masscan probe without its IP ID relation, window 1024/1025, TTL 255 or 64")
+			}
+		case label.Hping:
+			if win != 512 || ack == 0 || ipb[8] > 64 || ipb[6]&0x40 != 0 || l4[12]>>4 != 5 {
+				fail("hping3 SYN without window 512, a random ack, TTL 64, no DF, no options")
+			}
+		case label.Nmap:
+			if win != 1024 || ipb[8] > 59 || ipb[6]&0x40 != 0 || l4[12]>>4 != 6 || !bytes.Equal(l4[20:24], []byte{2, 4, 5, 0xb4}) {
+				fail("Nmap SYN without window 1024, MSS 1460 alone, a TTL of 37–59, no DF")
 			}
 		case label.Mirai:
 			if seq != dst || (dport != 23 && dport != 2323) || ipb[8] > 64 {

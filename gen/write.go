@@ -532,7 +532,16 @@ func (a *Actor) kindName() string {
 	switch a.Family {
 	case famBackground:
 		return bgKindNames[a.Kind]
-	case famScan0, famFragments:
+	case famScan0:
+		k := [...]string{"tcp", "udp"}[a.Kind]
+		if a.Opts&optCustom != 0 {
+			k += "+options" // Scan0.OptionsFraction
+		}
+		if a.Opts&optRandomID != 0 {
+			k += "+random-id"
+		}
+		return k
+	case famFragments:
 		return [...]string{"tcp", "udp"}[a.Kind]
 	case famSport0:
 		return [...]string{"udp-steady", "tcp-burst"}[a.Kind]

@@ -112,67 +112,98 @@ func TestRetrySources(t *testing.T) {
 	}
 }
 
-// TestHpingNeedsWindow512: TTL 64 and IP IDs counting up by one are what
-// hping-like crafting shows, and what a Linux client retrying a
-// connection shows too (its socket's inet_id counts up, docs/TOOLS.md);
-// only hping's window 512 (DEFAULT_SRCWINSIZE) tells them apart.
-func TestHpingNeedsWindow512(t *testing.T) {
+// TestToolRules runs each tool rule of toolEvidence (docs/TOOLS.md
+// section 9) on the packets the tool sends, with its defaults and with
+// the options people change, and on the OS stacks and tools that share
+// part of its fingerprint: each names its tool or stays unknown, with
+// the evidence that decided.
+func TestToolRules(t *testing.T) {
+	type pkt struct {
+		udp                      bool
+		ttl                      uint8
+		window                   uint16
+		sport                    uint16
+		seq, ipid                uint32
+		df, ackQuirk, mss, noSYN bool
+		opts                     uint8
+	}
+	// each gives packet i of n.
+	type each func(i int, dst uint32) pkt
+	masscan := func(ttl uint8) each {
+		return func(i int, dst uint32) pkt {
+			seq := uint32(i) * 2654435761
+			return pkt{ttl: ttl, window: 1024, sport: 41000, seq: seq, ipid: (dst ^ seq) & 0xffff}
+		}
+	}
+	zmap := func(ttl uint8, window uint16) each {
+		return func(i int, _ uint32) pkt { return pkt{ttl: ttl, window: window, sport: uint16(33000 + 77*i), ipid: 54321, seq: uint32(i) * 7919} }
+	}
+	nmap := func(ttl uint8, mss, sameSeq bool) each {
+		return func(i int, _ uint32) pkt {
+			seq := uint32(0x5eed)
+			if !sameSeq {
+				seq += uint32(i) * 7919
+			}
+			return pkt{ttl: ttl - uint8(i), window: 1024, sport: 45000, seq: seq, ipid: uint32(i * 4099 % 65536), mss: mss}
+		}
+	}
+	hping := func(window uint16, ackQuirk bool, ipid func(int) uint32) each {
+		return func(i int, _ uint32) pkt {
+			return pkt{ttl: 50, window: window, sport: uint16(2000 + i), seq: uint32(i) * 104729, ipid: ipid(i), ackQuirk: ackQuirk}
+		}
+	}
+	random := func(i int) uint32 { return uint32(i*40503+17) & 0xffff }
+	plusOne := func(i int) uint32 { return uint32(1000 + i) }
 	for _, c := range []struct {
 		name     string
-		window   uint16
+		n        int
+		each     each
 		want     label.Tool
 		evidence string
 	}{
-		{"hping3", 512, label.Hping, "ipid+1=7/7 ttl64=8/8 win512=8/8"},
-		{"linux retrying", 64240, label.ToolUnknown, "no-match ipid=+1 ttl=64 packets=8"},
+		{"zmap", 5, zmap(240, 65535), label.ZMap, "ipid54321=5/5 win65535=5/5"},
+		{"zmap --probe-ttl 64", 5, zmap(50, 65535), label.ZMap, "ipid54321=5/5 win65535=5/5"},
+		{"IP ID 54321 without ZMap's window", 5, zmap(50, 8192), label.ToolUnknown, "no-match ipid=54321 ttl=64 packets=5"},
+		{"masscan", 5, masscan(240), label.Masscan, "ipid-masscan=5/5 no-df=5/5"},
+		{"masscan --ttl 64, one packet", 1, masscan(50), label.Masscan, "ipid-masscan=1/1 no-df=1/1"},
+		{"nmap -sS -p0", 6, nmap(40, true, true), label.Nmap, "syn-win1024-mss=6/6 seq-repeated=5/5 ttl<=64=6/6"},
+		{"nmap -sS -p0, one packet", 1, nmap(40, true, true), label.Nmap, "syn-win1024-mss=1/1 ttl<=64=1/1"},
+		{"window 1024 without MSS", 6, nmap(40, false, true), label.ToolUnknown, "no-match ipid=random ttl=64 packets=6"},
+		{"a sequence number per target", 6, nmap(40, true, false), label.ToolUnknown, "no-match ipid=random ttl=64 packets=6"},
+		{"TTL 255", 6, nmap(240, true, true), label.ToolUnknown, "no-match ipid=random ttl=255 packets=6"},
+		{"hping3 -S", 8, hping(512, true, random), label.Hping, "win512-ack-noopts=8/8 ttl64=8/8"},
+		{"hping3 -S --safe (IP ID +1)", 8, hping(512, true, plusOne), label.Hping, "win512-ack-noopts=8/8 ttl64=8/8"},
+		{"hping3 -S, one packet", 1, hping(512, true, random), label.Hping, "win512-ack-noopts=1/1 ttl64=1/1"},
+		{"window 512 with ack 0", 8, hping(512, false, plusOne), label.ToolUnknown, "no-match ipid=+1 ttl=64 packets=8"},
+		{"hping3 -w 1000", 8, hping(1000, true, random), label.ToolUnknown, "no-match ipid=random ttl=64 packets=8"},
+		{"linux retrying", 8, func(i int, _ uint32) pkt {
+			return pkt{ttl: 50, window: 64240, sport: 51000, ipid: uint32(1000 + i), df: true, opts: 5}
+		}, label.ToolUnknown, "no-match ipid=+1 ttl=64 packets=8"},
+		{"hping3 -2", 6, func(i int, _ uint32) pkt { return pkt{udp: true, ttl: 50, sport: uint16(1500 + i), ipid: random(i)} }, label.Hping, "sport-rising=5/5 ttl64=6/6 no-df=6/6"},
+		{"hping3 -2, one packet", 1, func(i int, _ uint32) pkt { return pkt{udp: true, ttl: 50, sport: 1500, ipid: random(i)} }, label.ToolUnknown, "no-match ipid=random ttl=64 packets=1"},
+		{"UDP from random ports", 6, func(i int, _ uint32) pkt { return pkt{udp: true, ttl: 50, sport: uint16(30000 + 7919*i), ipid: random(i)} }, label.ToolUnknown, "no-match ipid=random ttl=64 packets=6"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			pt := NewPart(DefaultOptions(), 0)
-			for i := range 8 {
-				p := scan.P0Packet{TS: int64(i) * int64(time.Second), Src: netip.MustParseAddr("203.0.113.60"), Dst: netip.AddrFrom4([4]byte{198, 18, 2, byte(i)}),
-					Proto: decode.ProtoTCP, TTL: 50, Shape: classify.ShapeSYNTo0, Probe: classify.ProbeP2, Port0: decode.Port0Dst,
-					SrcPort: 40000, Window: c.window, IPID: uint32(1000 + i), DataOffOK: true, Flags: decode.TCPFlagSYN}
+			for i := range c.n {
+				dst := uint32(198<<24 | 18<<16 | 3<<8 | i)
+				q := c.each(i, dst)
+				p := scan.P0Packet{TS: int64(i) * int64(time.Second), Src: netip.MustParseAddr("203.0.113.61"), Dst: netip.AddrFrom4([4]byte{198, 18, 3, byte(i)}),
+					Proto: decode.ProtoTCP, TTL: q.ttl, Shape: classify.ShapeSYNTo0, Port0: decode.Port0Dst,
+					SrcPort: q.sport, Window: q.window, Seq: q.seq, IPID: q.ipid, DataOffOK: true, Flags: decode.TCPFlagSYN,
+					DF: q.df, AckNoACK: q.ackQuirk, MSSOnly: q.mss, TCPOpts: q.opts}
+				if q.mss {
+					p.TCPOpts = 1
+				}
+				if q.udp {
+					p.Proto, p.Shape, p.Flags, p.Window, p.Seq = decode.ProtoUDP, classify.ShapeUDPTo0, 0, 0, 0
+				}
 				pt.Add(&p)
 			}
 			pt.Decide()
 			s := pt.Sources[0]
 			if tool, ev := s.toolEvidence(); s.Tool != c.want || tool != c.want || ev != c.evidence {
 				t.Errorf("tool %v (%v), evidence %q; want %v, %q", s.Tool, tool, ev, c.want, c.evidence)
-			}
-		})
-	}
-}
-
-// TestNmapSYNScan: window 1024 with one sequence number for every packet
-// and a TTL at or below 64 is Nmap's SYN scan (docs/TOOLS.md section 4);
-// the same window with a sequence number per target, or TTL 255, is not.
-func TestNmapSYNScan(t *testing.T) {
-	for _, c := range []struct {
-		name     string
-		sameSeq  bool
-		ttl      uint8
-		want     label.Tool
-		evidence string
-	}{
-		{"nmap -sS -p0", true, 40, label.Nmap, "win1024=6/6 seq-repeated=5/5 ttl<=64=6/6"},
-		{"a sequence number per target", false, 40, label.ToolUnknown, "no-match ipid=random ttl=64 packets=6"},
-		{"TTL 255", true, 240, label.ToolUnknown, "no-match ipid=random ttl=255 packets=6"},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			pt := NewPart(DefaultOptions(), 0)
-			for i := range 6 {
-				seq := uint32(0x5eed)
-				if !c.sameSeq {
-					seq += uint32(i) * 7919
-				}
-				p := scan.P0Packet{TS: int64(i) * int64(time.Second), Src: netip.MustParseAddr("203.0.113.61"), Dst: netip.AddrFrom4([4]byte{198, 18, 3, byte(i)}),
-					Proto: decode.ProtoTCP, TTL: c.ttl - uint8(i), Shape: classify.ShapeSYNTo0, Probe: classify.ProbeP2, Port0: decode.Port0Dst,
-					SrcPort: 45000, Window: 1024, Seq: seq, IPID: uint32(i * 4099 % 65536), DataOffOK: true, Flags: decode.TCPFlagSYN}
-				pt.Add(&p)
-			}
-			pt.Decide()
-			if tool, ev := pt.Sources[0].toolEvidence(); tool != c.want || ev != c.evidence {
-				t.Errorf("tool %v, evidence %q; want %v, %q", tool, ev, c.want, c.evidence)
 			}
 		})
 	}

@@ -106,9 +106,15 @@ type Source struct {
 	MiraiSeq    int64    // TCP seq = destination address
 	Win512      int64    // TCP window 512 (hping3's default, docs/TOOLS.md)
 	Win1024     int64    // TCP window 1024 (Nmap's SYN scan, Masscan up to 1.3.2)
+	Win65535    int64    // TCP window 65535 (ZMap's SYN probes)
 	SameSeq     int64    // TCP seq = the previous TCP packet's (Nmap: one a scan)
+	DF          int64    // IPv4 Don't Fragment set
+	HpingTCP    int64    // TCP as hping3 crafts it: window 512, ack ≠ 0 without ACK, no options, no DF
+	NmapSYN     int64    // TCP as Nmap's -sS crafts it: SYN only, window 1024, MSS alone, no DF
+	SportRise   int64    // source port 1–16 above the previous packet's (hping3 without -k)
 	prevSeq     uint32
 	prevID      uint32
+	prevSport   uint16
 	DstPorts    topK
 	SrcPorts    topK
 	FlagMix     topK
@@ -186,8 +192,16 @@ func (s *Source) add(p *scan.P0Packet) {
 		switch p.Window {
 		case 512:
 			s.Win512++
+			if p.AckNoACK && p.TCPOpts == 0 && !p.DF {
+				s.HpingTCP++
+			}
 		case 1024:
 			s.Win1024++
+			if p.Flags == decode.TCPFlagSYN && p.MSSOnly && !p.DF {
+				s.NmapSYN++
+			}
+		case 65535:
+			s.Win65535++
 		}
 		if s.TCP > 1 && p.Seq == s.prevSeq {
 			s.SameSeq++
@@ -195,6 +209,9 @@ func (s *Source) add(p *scan.P0Packet) {
 		s.prevSeq = p.Seq
 	case decode.ProtoUDP:
 		s.UDP++
+	}
+	if p.DF {
+		s.DF++
 	}
 	switch classify.InitialTTL(p.TTL) {
 	case 32:
@@ -216,7 +233,7 @@ func (s *Source) add(p *scan.P0Packet) {
 		if p.Dst.Is4() && id == (addrU32(p.Dst)^uint32(p.DstPort)^p.Seq)&0xffff {
 			s.MasscanID++
 		}
-		if s.Packets > 1 {
+		if s.TCP+s.UDP > 1 {
 			s.IDPairs++
 			switch id {
 			case (s.prevID + 1) & 0xffff:
@@ -224,8 +241,11 @@ func (s *Source) add(p *scan.P0Packet) {
 			case s.prevID:
 				s.SameID++
 			}
+			if d := p.SrcPort - s.prevSport; d >= 1 && d <= 16 {
+				s.SportRise++
+			}
 		}
-		s.prevID = id
+		s.prevID, s.prevSport = id, p.SrcPort
 	}
 }
 
@@ -266,51 +286,71 @@ func (s *Source) decide(opts Options) {
 }
 
 // toolEvidence tells the crafting tool from header fingerprints
-// (REFERENCE.md, docs/TOOLS.md): the tool they name, and
-// the evidence that decided it, as sources.csv's tool_evidence writes it:
+// (docs/TOOLS.md sections 8 and 9): the tool they name, and the evidence
+// that decided it, as sources.csv's tool_evidence writes it:
 // space-separated features, each "name=count/of" (the packets that show
-// it over those that could), or what a named tool lacks. A source the
-// rules do not name says "no-match" and its IP ID pattern and initial TTL;
-// one without a TCP or UDP header, "no-tcp-udp".
+// it over those that could). A source the rules do not name says
+// "no-match" and its IP ID pattern, initial TTL and packets; one without
+// a TCP or UDP header, "no-tcp-udp". Each rule rests on fields a tool
+// sets whatever its options, never on the TTL a flag changes, and a
+// source must show the feature on 80 % of the packets that could.
 func (s *Source) toolEvidence() (label.Tool, string) {
 	n := s.TCP + s.UDP
 	if n == 0 {
 		return label.ToolUnknown, "no-tcp-udp"
 	}
 	frac := func(x, of int64) float64 { return float64(x) / float64(of) }
+	most := func(x, of int64) bool { return of > 0 && frac(x, of) >= 0.8 }
 	ev := func(name string, x, of int64) string {
 		return name + "=" + strconv.FormatInt(x, 10) + "/" + strconv.FormatInt(of, 10)
 	}
-	ttl255, ttl64 := ev("ttl255", s.InitTTL[3], s.Packets), ev("ttl64", s.InitTTL[1], s.Packets)
-	// hping3 sends TCP with window 512 unless told otherwise
-	// (DEFAULT_SRCWINSIZE, docs/TOOLS.md section 5); no OS stack opens
-	// or answers with it (p0f, section 7), so a source with TCP needs it.
-	hpingTCP, win := s.TCP == 0 || frac(s.Win512, s.TCP) >= 0.8, ""
-	if s.TCP > 0 {
-		win = " " + ev("win512", s.Win512, s.TCP)
-	}
+	noDF := s.Packets - s.DF
+	ttl64, ttl64ev := s.InitTTL[1], ev("ttl64", s.InitTTL[1], s.Packets)
 	switch {
 	case s.NmapShapes >= 2:
+		// Nmap's OS detection: two of the T2–T7 (flags, window) pairs.
 		return label.Nmap, "nmap-t2-t7-shapes=" + strconv.Itoa(s.NmapShapes)
-	case frac(s.ZMapID, n) >= 0.8 && frac(s.InitTTL[3], s.Packets) >= 0.8:
-		return label.ZMap, ev("ipid54321", s.ZMapID, n) + " " + ttl255
-	case frac(s.MasscanID, n) >= 0.8 && frac(s.InitTTL[3], s.Packets) >= 0.8:
-		return label.Masscan, ev("ipid-masscan", s.MasscanID, n) + " " + ttl255
-	case s.TCP > 1 && frac(s.Win1024, s.TCP) >= 0.8 && frac(s.SameSeq, s.TCP-1) >= 0.8 && frac(s.InitTTL[0]+s.InitTTL[1], s.Packets) >= 0.8:
-		// Nmap's SYN scan: window 1024, one sequence number for every
-		// first try of a scan, a TTL of 37–59 (docs/TOOLS.md section 4),
-		// which arrives as 32 or 64 inferred;
-		// Masscan, the other window-1024 scanner, has a sequence number
-		// per target and TTL 255, and its IP ID rule comes first.
-		return label.Nmap, ev("win1024", s.Win1024, s.TCP) + " " + ev("seq-repeated", s.SameSeq, s.TCP-1) + " " + ev("ttl<=64", s.InitTTL[0]+s.InitTTL[1], s.Packets)
-	case s.TCP > 0 && frac(s.MiraiSeq, s.TCP) >= 0.8 && frac(s.InitTTL[1], s.Packets) >= 0.8:
-		return label.Mirai, ev("seq-dst", s.MiraiSeq, s.TCP) + " " + ttl64
-	case hpingTCP && frac(s.InitTTL[1], s.Packets) >= 0.8 && s.IDPairs > 0 && frac(s.PlusOneID, s.IDPairs) >= 0.6:
-		return label.Hping, ev("ipid+1", s.PlusOneID, s.IDPairs) + " " + ttl64 + win
-	case hpingTCP && frac(s.InitTTL[1], s.Packets) >= 0.8 && s.IDPairs > 0 && frac(s.SameID, s.IDPairs) >= 0.8:
-		return label.Hping, ev("ipid-constant", s.SameID, s.IDPairs) + " " + ttl64 + win
+	case most(s.ZMapID, n) && (s.TCP == 0 || most(s.Win65535, s.TCP)):
+		// ZMap up to 4.0: IP ID 54321 on every probe, SYN window 65535
+		// (packet.c); the TTL is --probe-ttl's (255 by default).
+		return label.ZMap, ev("ipid54321", s.ZMapID, n) + tcpEv(s, "win65535", s.Win65535)
+	case most(s.MasscanID, n) && most(noDF, s.Packets):
+		// Masscan: IP ID = (dst ^ dport ^ seq) & 0xffff (templ-pkt.c),
+		// a chance match of 2^-16 a packet; --ttl sets any TTL.
+		return label.Masscan, ev("ipid-masscan", s.MasscanID, n) + " " + ev("no-df", noDF, s.Packets)
+	case most(s.NmapSYN, s.TCP) && most(s.InitTTL[0]+s.InitTTL[1], s.Packets) && (s.TCP == 1 || most(s.SameSeq, s.TCP-1)):
+		// Nmap's SYN scan: SYN, window 1024, MSS 1460 alone, no DF
+		// (tcpip.cc, nmap.h), one sequence number for every first try
+		// of a scan (seq32_encode), a TTL of 37–59 that arrives as 32
+		// or 64 inferred. Masscan's window-1024 SYNs carry no options
+		// (or window 1025 with MSS) and its IP ID rule comes first.
+		seq := ""
+		if s.TCP > 1 {
+			seq = " " + ev("seq-repeated", s.SameSeq, s.TCP-1)
+		}
+		return label.Nmap, ev("syn-win1024-mss", s.NmapSYN, s.TCP) + seq + " " + ev("ttl<=64", s.InitTTL[0]+s.InitTTL[1], s.Packets)
+	case most(s.MiraiSeq, s.TCP) && most(ttl64, s.Packets):
+		return label.Mirai, ev("seq-dst", s.MiraiSeq, s.TCP) + " " + ttl64ev
+	case most(s.HpingTCP, s.TCP) && most(ttl64, s.Packets):
+		// hping3's TCP: window 512 (DEFAULT_SRCWINSIZE), a random ack
+		// without the ACK flag (sendtcp.c), no options, no DF, TTL 64.
+		// No OS stack sends ack ≠ 0 without ACK (p0f's "ack+" quirk).
+		return label.Hping, ev("win512-ack-noopts", s.HpingTCP, s.TCP) + " " + ttl64ev
+	case s.TCP == 0 && s.IDPairs > 0 && most(s.SportRise, s.IDPairs) && most(ttl64, s.Packets) && most(noDF, s.Packets):
+		// hping3's UDP (-2): the source port rises by one a packet from
+		// its base (sendudp.c), TTL 64, no DF. An OS stack draws an
+		// ephemeral port per socket; one packet alone shows nothing.
+		return label.Hping, ev("sport-rising", s.SportRise, s.IDPairs) + " " + ttl64ev + " " + ev("no-df", noDF, s.Packets)
 	}
 	return label.ToolUnknown, "no-match ipid=" + s.IPIDPattern() + " ttl=" + strconv.Itoa(s.initTTL()) + " packets=" + strconv.FormatInt(s.Packets, 10)
+}
+
+// tcpEv is " name=x/TCP" for a source with TCP, "" for one without.
+func tcpEv(s *Source, name string, x int64) string {
+	if s.TCP == 0 {
+		return ""
+	}
+	return " " + name + "=" + strconv.FormatInt(x, 10) + "/" + strconv.FormatInt(s.TCP, 10)
 }
 
 // IPIDPattern names the source's dominant IP ID pattern.
