@@ -136,7 +136,9 @@ func TestToolRules(t *testing.T) {
 		}
 	}
 	zmap := func(ttl uint8, window uint16) each {
-		return func(i int, _ uint32) pkt { return pkt{ttl: ttl, window: window, sport: uint16(33000 + 77*i), ipid: 54321, seq: uint32(i) * 7919} }
+		return func(i int, _ uint32) pkt {
+			return pkt{ttl: ttl, window: window, sport: uint16(33000 + 77*i), ipid: 54321, seq: uint32(i) * 7919}
+		}
 	}
 	nmap := func(ttl uint8, mss, sameSeq bool) each {
 		return func(i int, _ uint32) pkt {
@@ -181,7 +183,9 @@ func TestToolRules(t *testing.T) {
 		}, label.ToolUnknown, "no-match ipid=+1 ttl=64 packets=8"},
 		{"hping3 -2", 6, func(i int, _ uint32) pkt { return pkt{udp: true, ttl: 50, sport: uint16(1500 + i), ipid: random(i)} }, label.Hping, "sport-rising=5/5 ttl64=6/6 no-df=6/6"},
 		{"hping3 -2, one packet", 1, func(i int, _ uint32) pkt { return pkt{udp: true, ttl: 50, sport: 1500, ipid: random(i)} }, label.ToolUnknown, "no-match ipid=random ttl=64 packets=1"},
-		{"UDP from random ports", 6, func(i int, _ uint32) pkt { return pkt{udp: true, ttl: 50, sport: uint16(30000 + 7919*i), ipid: random(i)} }, label.ToolUnknown, "no-match ipid=random ttl=64 packets=6"},
+		{"UDP from random ports", 6, func(i int, _ uint32) pkt {
+			return pkt{udp: true, ttl: 50, sport: uint16(30000 + 7919*i), ipid: random(i)}
+		}, label.ToolUnknown, "no-match ipid=random ttl=64 packets=6"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			pt := NewPart(DefaultOptions(), 0)
