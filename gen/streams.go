@@ -1,6 +1,7 @@
 package gen
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math"
 	"math/rand/v2"
@@ -398,6 +399,10 @@ func (w *worker) emitScan0(s *stream, c *chunkBuf) {
 	var dport uint16
 	if f := p.Scenario.Scan0.OrdinaryFraction; f > 0 && r.Float64() < f {
 		t.class = label.Background
+		if a.Tool == label.Nmap {
+			w.nmapOSProbe(s, c, &ip, u, t)
+			return
+		}
 		if a.Kind == kindUDP {
 			dport = ordinaryUDP[(u>>40)%uint64(len(ordinaryUDP))]
 		} else {
@@ -459,6 +464,26 @@ func (w *worker) emitScan0(s *stream, c *chunkBuf) {
 		h.window, h.ack = 512, hpingAck(u)
 	}
 	c.tcp(s.next, &ip, &h, nil, t)
+}
+
+// nmapOSProbe is one of the probes Nmap's OS detection (-O) sends after
+// its port scan of port 0 found no open or closed port there: T5–T7 to a
+// closed TCP port and U1 to a closed UDP port, both drawn from
+// 30000–44780 (osscan2.cc initScanStats), never port 0.
+func (w *worker) nmapOSProbe(s *stream, c *chunkBuf, ip *ipHdr, u uint64, t truthRec) {
+	a := s.a
+	ip.id = uint16(u >> 48)
+	ip.ttl = uint8(37+(u>>8)%23) - (64 - a.TTL)
+	port := uint16(30000 + (u>>16)%14781)
+	sport := uint16(33000+a.Aux2%32261) + 1
+	switch k := (u >> 40) % 4; k {
+	case 3:
+		// U1: IP ID 0x1042, TTL (time % 14) + 51.
+		ip.id, ip.ttl = 0x1042, uint8(51+(s.next/nsPerSec)%14)-(64-a.TTL)
+		c.udp(s.next, ip, sport, port, nmapU1[:], t)
+	default: // T5, T6, T7
+		c.tcp(s.next, ip, w.nmapT(3+int(k), sport+uint16(k), port, uint32(u), uint32(u>>32)|1, ip), nil, t)
+	}
 }
 
 // hpingAck is hping3's random acknowledgment number, never 0.
@@ -604,6 +629,26 @@ var nmapT = [6]struct {
 	{31337, flagSYN}, {32768, flagACK}, {65535, flagFIN | flagPSH | flagURG},
 }
 
+// nmapT is Nmap's T2–T7 probe i (0 = T2) from sport to dport with the
+// round's seq and ack: its flags, window and options, and DF in ip for
+// T2, T4 and T6.
+func (w *worker) nmapT(i int, sport, dport uint16, seq, ack uint32, ip *ipHdr) *tcpHdr {
+	h := &tcpHdr{sport: sport, dport: dport, seq: seq, ack: ack, flags: nmapT[i].flags, window: nmapT[i].window}
+	copy(w.opt[:], nmapOpts[:])
+	if i == 5 { // T7
+		w.opt[2] = 15
+	}
+	h.opts = w.opt[:20]
+	if i%2 == 0 {
+		ip.frag = ipDF
+	}
+	return h
+}
+
+// nmapU1 is the payload of Nmap's U1 probe: 300 'C' bytes
+// (send_closedudp_probe), sent with IP ID 0x1042.
+var nmapU1 = [300]byte(bytes.Repeat([]byte{'C'}, 300))
+
 // emitFingerprint emits the next probe of the bundle that schedule planned.
 func (w *worker) emitFingerprint(s *stream, c *chunkBuf) {
 	a := s.a
@@ -635,17 +680,12 @@ func (w *worker) emitFingerprint(s *stream, c *chunkBuf) {
 	case probeP7:
 		c.udp(ts, &ip, 0, udpClosed, nil, t)
 	default:
+		// As Nmap's sendT1_7Probe sends them (osscan2.cc, docs/TOOLS.md
+		// section 4): consecutive source ports, the round's ack on every
+		// probe, a random IP ID, a TTL of 37–59, DF on T2, T4 and T6.
 		i := int(probe - probeT2)
-		h := tcpHdr{sport: tr.sport + uint16(i) + 1, seq: seq, flags: nmapT[i].flags, window: nmapT[i].window}
-		copy(w.opt[:], nmapOpts[:])
-		if probe == probeT7 {
-			w.opt[2] = 15
-		}
-		h.opts = w.opt[:20]
-		if probe == probeT2 {
-			ip.frag = ipDF
-		}
-		c.tcp(ts, &ip, &h, nil, t)
+		ip.id, ip.ttl = uint16(seq>>7), uint8(37+seq%23)-(64-a.TTL)
+		c.tcp(ts, &ip, w.nmapT(i, tr.sport+uint16(i)+1, 0, seq, uint32(tr.ipid)<<16|uint32(tr.sport)|1, &ip), nil, t)
 	}
 	s.idx++
 	s.step++
