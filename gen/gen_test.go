@@ -434,3 +434,40 @@ func TestSweepsNeverRepeat(t *testing.T) {
 		t.Fatalf("%d scanners planned, %d sent", n, len(seen))
 	}
 }
+
+// TestNATSharedAddresses: in wild, a share of the retrying clients sit
+// behind a NAT with a BitTorrent client: same address, same AS, each
+// with its own truth.
+func TestNATSharedAddresses(t *testing.T) {
+	for _, c := range []struct {
+		s    *Scenario
+		want bool
+	}{{Paper(), false}, {Wild(), true}} {
+		p, err := NewPlan(c.s, 3, 1e-5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bt := map[uint32]uint32{}
+		for _, a := range p.Actors {
+			if a.Family == famBitTorrent {
+				bt[a.Src] = a.ASN
+			}
+		}
+		shared, retry := 0, 0
+		for _, a := range p.Actors {
+			if a.Family != famRetry {
+				continue
+			}
+			retry++
+			if asn, ok := bt[a.Src]; ok {
+				shared++
+				if asn != a.ASN {
+					t.Errorf("%s: retry client %d shares %08x but not its AS", c.s.Name, a.ID, a.Src)
+				}
+			}
+		}
+		if got := shared > 0; got != c.want {
+			t.Errorf("%s: %d of %d retrying clients share a BitTorrent client's address", c.s.Name, shared, retry)
+		}
+	}
+}

@@ -754,6 +754,12 @@ func (b *builder) retry(packets float64) {
 		return
 	}
 	r := b.rng(90)
+	var bt []int // the BitTorrent clients, whose addresses NAT may share
+	for i := range b.p.Actors {
+		if b.p.Actors[i].Family == famBitTorrent {
+			bt = append(bt, i)
+		}
+	}
 	n := b.count(rf.Population)
 	vols := familyVolumes(r, n, rf.Population, packets)
 	for i := 0; i < n; i++ {
@@ -765,6 +771,12 @@ func (b *builder) retry(packets float64) {
 			Aux:  b.p.dst(r), Aux2: uint32(1 + r.IntN(rf.MaxDsts))}
 		if r.Float64() < rf.TCPFraction {
 			a.Kind, a.Port = kindRTCP, 0
+		}
+		// Behind a carrier-grade NAT: the client's public address is
+		// a BitTorrent client's. Drawn only when used.
+		if rf.NATFraction > 0 && r.Float64() < rf.NATFraction && len(bt) > 0 {
+			peer := &b.p.Actors[bt[r.IntN(len(bt))]]
+			a.Src, a.ASN = peer.Src, peer.ASN
 		}
 		b.add(a)
 	}

@@ -171,6 +171,10 @@ type RetryFamily struct {
 	TCPFraction  float64 // clients retrying TCP to port 0 (else UDP from port 0 to DNS or NTP)
 	MaxDsts      int     // destinations of one client: 1..MaxDsts
 	DurationDays float64 // median activity of a client
+	// NATFraction is the share of clients behind a carrier-grade NAT
+	// that gives them the public address of a BitTorrent client: two
+	// hosts, two purposes, one source address.
+	NATFraction float64
 }
 
 // Paper returns the built-in default scenario, modelled on REFERENCE.md.
@@ -291,8 +295,9 @@ func Wild() *Scenario {
 	s.Fingerprint.Share, s.Fingerprint.NmapFraction = 0.06, 0.8
 	s.Garbage.Share, s.Garbage.SurgeDay = 0.05, 500
 	s.BitTorrent.Share = 0.12
-	// Clients retrying to or from port 0, 10 % of port-0 packets.
-	s.Retry.Share = 0.10
+	// Clients retrying to or from port 0, 10 % of port-0 packets; a
+	// quarter of them share a BitTorrent client's address behind a NAT.
+	s.Retry.Share, s.Retry.NATFraction = 0.10, 0.25
 	return s
 }
 
@@ -513,6 +518,7 @@ func (s *Scenario) params() []param {
 		floatParam("retry", "tcp_fraction", "clients retrying TCP SYNs to port 0 (else UDP from port 0 to DNS or NTP)", &rf.TCPFraction, 0, 1),
 		intParam("retry", "max_dsts", "telescope addresses one client sends to: 1..this", &rf.MaxDsts, 1, 64),
 		floatParam("retry", "duration_days", "median activity of a client in days", &rf.DurationDays, 0.001, 3650),
+		floatParam("retry", "nat_fraction", "clients behind a carrier-grade NAT sharing a BitTorrent client's public address", &rf.NATFraction, 0, 1),
 	)
 	fr := &s.Fragments
 	add(populationParams("fragments", &fr.Population, "fragmenting reflectors")...)

@@ -62,6 +62,9 @@ func (pt *Part) Add(p *scan.P0Packet) {
 		pt.byAddr[p.Src] = s
 	}
 	s.add(p)
+	if classify.ShapeClass(p.Shape) == label.Scan {
+		s.addScanDst(p.Dst, pt.opts.ScanMinDsts)
+	}
 	if p.Probe == classify.ProbeNone {
 		return
 	}
@@ -163,13 +166,19 @@ func bundleLess(af int64, as, ad netip.Addr, bf int64, bs, bd netip.Addr) bool {
 // its bundles' windows (inBundle) belongs to that fingerprinting,
 // whatever its shape: an OS-detection run mixes probes of port 0 with
 // packets of other shapes to the same target (Nmap's T1 and ECN SYNs
-// carry options, its U1 goes to a closed UDP port).
+// carry options, its U1 goes to a closed UDP port). Scanning-shaped
+// packets of a source whose scanning revisits a few destinations
+// (Source.retry) are retry, whatever the class of the source.
 func (pt *Part) ClassOf(p *scan.P0Packet) label.Class {
 	s := pt.byAddr[p.Src]
 	if s.Class == label.Fingerprint && p.Probe == classify.ProbeNone && pt.inBundle(s, p.Dst, p.TS) {
 		return label.Fingerprint
 	}
-	return classify.PacketClass(p.Shape, p.Probe, s.Class)
+	c := classify.PacketClass(p.Shape, p.Probe, s.Class)
+	if c == label.Scan && s.retry {
+		return label.Retry // a retrying client's packets, whoever else shares its address
+	}
+	return c
 }
 
 // Count is pass two: p's class, which it returns, and p's part of the

@@ -105,10 +105,46 @@ func TestRetrySources(t *testing.T) {
 			}
 		})
 	}
-	o := opts
-	o.ScanMinDsts = 0
-	if err := o.Check(); err == nil || !strings.Contains(err.Error(), "-scan-min-dsts") {
-		t.Errorf("-scan-min-dsts 0: %v", err)
+	for _, bad := range []int64{0, MaxScanMinDsts + 1} {
+		o := opts
+		o.ScanMinDsts = bad
+		if err := o.Check(); err == nil || !strings.Contains(err.Error(), "-scan-min-dsts") {
+			t.Errorf("-scan-min-dsts %d: %v", bad, err)
+		}
+	}
+}
+
+// TestNATSharedAddress: a BitTorrent client and a client retrying to
+// port 0 behind one NAT address. The source is what most of its packets
+// are; the retrying client's packets are retry all the same, not scan.
+func TestNATSharedAddress(t *testing.T) {
+	sec := int64(time.Second)
+	src := netip.MustParseAddr("203.0.113.70")
+	var recs []scan.P0Packet
+	for i := range 10 { // DHT queries to 10 telescope addresses
+		recs = append(recs, scan.P0Packet{TS: int64(i) * sec, Src: src, Dst: netip.AddrFrom4([4]byte{198, 18, 4, byte(i)}),
+			Proto: decode.ProtoUDP, TTL: 50, Shape: classify.ShapeBitTorrent, Port0: decode.Port0Dst, SrcPort: 6881})
+	}
+	for i := range 4 { // SYN retries to one address
+		recs = append(recs, scan.P0Packet{TS: int64(20+i) * sec, Src: src, Dst: netip.AddrFrom4([4]byte{198, 18, 5, 1}),
+			Proto: decode.ProtoTCP, TTL: 110, Shape: classify.ShapeSYNTo0, Probe: classify.ProbeP2, Port0: decode.Port0Dst, SrcPort: 50000, Flags: decode.TCPFlagSYN, Window: 64240, DF: true})
+	}
+	pt := NewPart(DefaultOptions(), 0)
+	for i := range recs {
+		pt.Add(&recs[i])
+	}
+	pt.Decide()
+	if got := pt.Sources[0].Class; got != label.BitTorrent {
+		t.Errorf("source class %v, want bittorrent", got)
+	}
+	for i := range recs {
+		want := label.BitTorrent
+		if i >= 10 {
+			want = label.Retry
+		}
+		if got := pt.Count(&recs[i]); got != want {
+			t.Errorf("packet %d: %v, want %v", i, got, want)
+		}
 	}
 }
 

@@ -52,6 +52,10 @@ type Options struct {
 // misconfigured sends again and again to the same few.
 const RetryRevisits = 2
 
+// MaxScanMinDsts bounds Options.ScanMinDsts: a source keeps up to that
+// many destinations of its scanning-shaped packets, exactly.
+const MaxScanMinDsts = 1024
+
 // DefaultOptions returns the documented defaults.
 func DefaultOptions() Options {
 	return Options{
@@ -78,8 +82,8 @@ func (o Options) Check() error {
 		return fmt.Errorf("-bundle-gap %v: want a positive duration", o.BundleGap)
 	case o.BundleMinProbes < 1:
 		return fmt.Errorf("-bundle-min-probes %d: want at least 1", o.BundleMinProbes)
-	case o.ScanMinDsts < 1:
-		return fmt.Errorf("-scan-min-dsts %d: want at least 1", o.ScanMinDsts)
+	case o.ScanMinDsts < 1 || o.ScanMinDsts > MaxScanMinDsts:
+		return fmt.Errorf("-scan-min-dsts %d: want 1 to %d", o.ScanMinDsts, MaxScanMinDsts)
 	}
 	return nil
 }
@@ -127,6 +131,30 @@ type Source struct {
 	open    map[netip.Addr]*Bundle
 	windows map[netip.Addr][]window
 	toolEv  string // what decided Tool (toolEvidence), set with it by decide
+	// ScanShaped counts the packets of scanning shapes
+	// (classify.ShapeClass is label.Scan); scanDsts holds their first
+	// Options.ScanMinDsts distinct destinations. retry says they revisit
+	// fewer, each RetryRevisits times on average (set by decide): the
+	// source's scanning-shaped packets are retry, whatever its class (an
+	// address behind a NAT may host a retrying client and another).
+	ScanShaped int64
+	scanDsts   []netip.Addr
+	retry      bool
+}
+
+// addScanDst counts a scanning-shaped packet to dst, keeping up to max
+// distinct destinations.
+func (s *Source) addScanDst(dst netip.Addr, max int64) {
+	s.ScanShaped++
+	if int64(len(s.scanDsts)) >= max {
+		return
+	}
+	for _, d := range s.scanDsts {
+		if d == dst {
+			return
+		}
+	}
+	s.scanDsts = append(s.scanDsts, dst)
 }
 
 // topK keeps the k most frequent values approximately (Misra–Gries), in a
@@ -256,8 +284,8 @@ func addrU32(a netip.Addr) uint32 {
 
 // decide sets the source's class and tool from what it sent: a
 // fingerprinter if it sent a bundle; else the class most of its packets'
-// shapes imply, where scanning that revisits fewer than
-// opts.ScanMinDsts destinations is retry.
+// shapes imply, where scanning-shaped packets that revisit fewer than
+// opts.ScanMinDsts destinations are retry.
 func (s *Source) decide(opts Options) {
 	for p := classify.ProbeT2; p <= classify.ProbeT7; p++ {
 		if s.Probes.Has(p) {
@@ -278,8 +306,11 @@ func (s *Source) decide(opts Options) {
 			}
 		}
 		s.Class = best
-		if d := s.Dsts.Count(); best == label.Scan && d < opts.ScanMinDsts && s.Packets >= RetryRevisits*d {
-			s.Class = label.Retry
+		if d := int64(len(s.scanDsts)); d > 0 && d < opts.ScanMinDsts && s.ScanShaped >= RetryRevisits*d {
+			s.retry = true
+			if best == label.Scan {
+				s.Class = label.Retry
+			}
 		}
 	}
 	s.Tool, s.toolEv = s.toolEvidence()

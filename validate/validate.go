@@ -146,7 +146,9 @@ type Validation struct {
 // Validate compares the analysis in anaDir (its packets and sources
 // tables, CSV or Parquet: see tables.ReadPackets) with
 // the truth in genDir (manifest.json, .truth files, actors.csv). Packets are
-// joined by shard file name and packet index; sources by address. Only
+// joined by shard file name and packet index; sources by address, where
+// an address shared by several actors (a NAT) is the class most of its
+// port-0 packets have and the tool of the actor that sent most. Only
 // port-0-related classes are scored; stack-built packets have tool unknown.
 func Validate(genDir, anaDir string) (*Validation, error) {
 	m, err := gen.ReadManifest(genDir)
@@ -188,7 +190,9 @@ func Validate(genDir, anaDir string) (*Validation, error) {
 		gotSrc[s.Src] = verdict{s.Class, s.Tool}
 	}
 	v := &Validation{Packets: newConfusion(), Sources: newConfusion(), Tools: map[label.Tool]map[label.Tool]int64{}}
-	truthSrc := map[netip.Addr]*gen.ActorRow{}
+	// An address's port-0 packets by actor: more than one actor where
+	// hosts share an address behind a NAT.
+	truthSrc := map[netip.Addr]map[uint32]int64{}
 	for _, sh := range m.Shards {
 		f, err := os.Open(filepath.Join(genDir, sh.Truth))
 		if err != nil {
@@ -223,15 +227,19 @@ func Validate(genDir, anaDir string) (*Validation, error) {
 			v.Packets.add(tc, g)
 			if int(t.Actor) < len(actors) {
 				a := &actors[t.Actor]
-				truthSrc[a.Src] = a
+				if truthSrc[a.Src] == nil {
+					truthSrc[a.Src] = map[uint32]int64{}
+				}
+				truthSrc[a.Src][a.ID]++
 			}
 			delete(got, k)
 		}
 		f.Close()
 	}
-	for a, row := range truthSrc {
+	for a, byActor := range truthSrc {
 		g := gotSrc[a] // the zero verdict (unknown, unknown) when not listed
-		v.Sources.add(row.Class, g.class)
+		class, row := sourceTruth(actors, byActor)
+		v.Sources.add(class, g.class)
 		tt := row.Tool
 		if tt == label.Stack {
 			tt = label.ToolUnknown // an OS stack has no crafting fingerprint
@@ -246,6 +254,31 @@ func Validate(genDir, anaDir string) (*Validation, error) {
 		v.Sources.add(label.Unknown, g.class)
 	}
 	return v, nil
+}
+
+// sourceTruth is the truth of an address whose port-0 packets came from
+// the actors of byActor (packets by actor id): the class with the most
+// of its packets, and the actor with the most (its tool is the
+// address's). Ties go to the lower class and the lower id, so the
+// verdict does not depend on map order.
+func sourceTruth(actors []gen.ActorRow, byActor map[uint32]int64) (label.Class, *gen.ActorRow) {
+	var perClass [label.NumClasses]int64
+	var top *gen.ActorRow
+	var topN int64
+	for id, n := range byActor {
+		a := &actors[id]
+		perClass[a.Class] += n
+		if n > topN || n == topN && a.ID < top.ID {
+			top, topN = a, n
+		}
+	}
+	best := label.Unknown
+	for c := range perClass {
+		if perClass[c] > perClass[best] {
+			best = label.Class(c)
+		}
+	}
+	return best, top
 }
 
 // MinF1 returns the lowest F1 over the port-0 classes with truth support,

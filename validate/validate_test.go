@@ -202,3 +202,32 @@ func TestToolScores(t *testing.T) {
 		})
 	}
 }
+
+// TestSourceTruth: an address shared by actors (a NAT) is the class most
+// of its packets have, and the tool of the actor that sent most; ties go
+// to the lower class and the lower id.
+func TestSourceTruth(t *testing.T) {
+	actors := []gen.ActorRow{
+		{ID: 0, Class: label.BitTorrent, Tool: label.Stack},
+		{ID: 1, Class: label.Retry, Tool: label.Stack},
+		{ID: 2, Class: label.Retry, Tool: label.Hping},
+	}
+	for _, c := range []struct {
+		name    string
+		byActor map[uint32]int64
+		class   label.Class
+		actor   uint32
+	}{
+		{"one actor", map[uint32]int64{1: 5}, label.Retry, 1},
+		{"most packets", map[uint32]int64{0: 9, 1: 4}, label.BitTorrent, 0},
+		{"a class summed over actors", map[uint32]int64{0: 6, 1: 4, 2: 3}, label.Retry, 0},
+		{"a tie", map[uint32]int64{0: 4, 1: 4}, label.BitTorrent, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			class, row := sourceTruth(actors, c.byActor)
+			if class != c.class || row.ID != c.actor {
+				t.Errorf("class %v, actor %d; want %v, %d", class, row.ID, c.class, c.actor)
+			}
+		})
+	}
+}
