@@ -43,6 +43,8 @@ func udpPayload(port uint16) []byte {
 		return chargen
 	case 5353:
 		return mdnsQuery
+	case 514:
+		return syslogMsg
 	}
 	return genericUDP
 }
@@ -133,3 +135,8 @@ func fillDNSResponse(b []byte, id uint16) {
 	}
 	b[6], b[7] = byte(answers>>8), byte(answers)
 }
+
+// syslogMsg is a BSD syslog message (RFC 3164: <PRI>TIMESTAMP HOST TAG:
+// MSG), one-way UDP whose sender may leave its source port 0 (RFC 768:
+// "If not used, a value of zero is inserted").
+var syslogMsg = []byte("<134>Mar  1 00:00:00 cpe-router kernel: eth1: link down")

@@ -738,10 +738,12 @@ func (b *builder) fragments(packets float64) {
 	}
 }
 
-// retryServices are the services a client from port 0 retries: DNS and
-// NTP, whose clients choose their source port (REFERENCE.md: port-0
-// traffic from misconfigured or buggy clients).
-var retryServices = []uint16{53, 123}
+// retryServices are the services a client from port 0 sends to again
+// and again: DNS and NTP, whose clients choose their source port
+// (REFERENCE.md: port-0 traffic from misconfigured or buggy clients),
+// and syslog, one-way UDP whose sender may legally leave its source port
+// 0 (RFC 768), to a collector that is gone.
+var retryServices = []uint16{53, 123, 514}
 
 // retry plans clients that send again and again to the same few
 // telescope addresses: a TCP client configured with port 0 retransmitting

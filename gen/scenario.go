@@ -168,7 +168,7 @@ type Fragments struct {
 type RetryFamily struct {
 	Population
 	Share        float64
-	TCPFraction  float64 // clients retrying TCP to port 0 (else UDP from port 0 to DNS or NTP)
+	TCPFraction  float64 // clients retrying TCP to port 0 (else UDP from port 0 to DNS, NTP or syslog)
 	MaxDsts      int     // destinations of one client: 1..MaxDsts
 	DurationDays float64 // median activity of a client
 	// NATFraction is the share of clients behind a carrier-grade NAT
@@ -515,7 +515,7 @@ func (s *Scenario) params() []param {
 	add(familyParams("retry", &rf.Population, "retrying clients")...)
 	add(
 		floatParam("retry", "share", "share of port-0 packets", &rf.Share, 0, 1),
-		floatParam("retry", "tcp_fraction", "clients retrying TCP SYNs to port 0 (else UDP from port 0 to DNS or NTP)", &rf.TCPFraction, 0, 1),
+		floatParam("retry", "tcp_fraction", "clients retrying TCP SYNs to port 0 (else UDP from port 0 to DNS, NTP or syslog)", &rf.TCPFraction, 0, 1),
 		intParam("retry", "max_dsts", "telescope addresses one client sends to: 1..this", &rf.MaxDsts, 1, 64),
 		floatParam("retry", "duration_days", "median activity of a client in days", &rf.DurationDays, 0.001, 3650),
 		floatParam("retry", "nat_fraction", "clients behind a carrier-grade NAT sharing a BitTorrent client's public address", &rf.NATFraction, 0, 1),
