@@ -40,7 +40,11 @@ type Options struct {
 	// ScanMinDsts is the breadth that makes a scanner: a source whose
 	// packets look like scanning but reach fewer distinct destinations,
 	// each revisited (at least RetryRevisits packets a destination on
-	// average), is a retry source (label.Retry), not a scanner.
+	// average), is a retry source (label.Retry), not a scanner. The
+	// default, 8, leaves room for a few retrying clients behind one
+	// NAT address, each with its own few destinations; a scanner that
+	// reaches a /15 telescope at fewer than 8 addresses and probes each
+	// twice is called retry.
 	ScanMinDsts int64
 }
 
@@ -64,7 +68,7 @@ func DefaultOptions() Options {
 		EventMinDuration: 60 * time.Second,
 		BundleGap:        60 * time.Second,
 		BundleMinProbes:  3,
-		ScanMinDsts:      4,
+		ScanMinDsts:      8,
 	}
 }
 
