@@ -88,11 +88,11 @@ type Tool uint8
 // backscatter victim's replies, a BitTorrent client, a reflector).
 const (
 	ToolUnknown Tool = iota // not known
-	ZMap                    // IP ID 54321, TTL 255, window 65535
-	Masscan                 // IP ID = dst ^ dport ^ seq, TTL 255, window 1024
+	ZMap                    // IP ID 54321, window 65535 (TTL 255 unless --probe-ttl)
+	Masscan                 // IP ID = dst ^ dport ^ seq, no DF (TTL 255 unless --ttl, window 1024 or 1025)
 	Mirai                   // seq = destination address, TTL 64
-	Nmap                    // OS-detection probe shapes (T2–T7 windows and flags), or a SYN scan: window 1024, one sequence number, TTL 37–59
-	Hping                   // hping-like crafting: TTL 64, fixed or +1 IP ID, TCP window 512 (docs/TOOLS.md)
+	Nmap                    // OS-detection probe shapes (T2–T7 windows and flags), or a SYN scan: window 1024, MSS 1460 alone, one sequence number, TTL 37–59
+	Hping                   // hping3: TTL 64, TCP window 512 with a random ack and no ACK flag, UDP source ports rising by one (docs/TOOLS.md)
 	Stack                   // an ordinary OS stack
 	numTools
 )
