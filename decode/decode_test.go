@@ -243,6 +243,31 @@ func TestDecodeZeroAllocs(t *testing.T) {
 
 // TestUDPPayload checks the payload UDPPayload finds behind every link
 // header, and where it gives none.
+// TestUDPChecksum reads the checksum a sender wrote, and 0 where it
+// wrote none (ZMap's UDP probes, docs/TOOLS.md section 1).
+func TestUDPChecksum(t *testing.T) {
+	udp4 := pkttest.Ser(t, pkttest.IP4(layers.IPProtocolUDP), pkttest.UDP(0, 53), gopacket.Payload("abcd"))
+	none := bytes.Clone(udp4)
+	none[26], none[27] = 0, 0
+	for _, c := range []struct {
+		name string
+		data []byte
+		want uint16
+	}{
+		{"computed", udp4, binary.BigEndian.Uint16(udp4[26:])},
+		{"none", none, 0},
+	} {
+		var r Record
+		r.Decode(capture.LinkRaw, c.data)
+		if sum, ok := UDPChecksum(c.data, &r); !ok || sum != c.want {
+			t.Errorf("%s: checksum %#04x (ok %v), want %#04x", c.name, sum, ok, c.want)
+		}
+	}
+	if binary.BigEndian.Uint16(udp4[26:]) == 0 {
+		t.Fatal("the serializer wrote no checksum: the test proves nothing")
+	}
+}
+
 func TestUDPPayload(t *testing.T) {
 	ser := func(ls ...gopacket.SerializableLayer) []byte { return pkttest.Ser(t, ls...) }
 	udp4 := ser(pkttest.IP4(layers.IPProtocolUDP), pkttest.UDP(0, 53), gopacket.Payload("abcd"))
@@ -280,6 +305,9 @@ func TestUDPPayload(t *testing.T) {
 		var r Record
 		r.Decode(tt.link, tt.data)
 		got := UDPPayload(tt.data, &r)
+		if _, ok := UDPChecksum(tt.data, &r); ok != (got != nil) {
+			t.Errorf("%s: UDPChecksum ok %v, payload %q", tt.name, ok, got)
+		}
 		if tt.want == "-" {
 			if got != nil {
 				t.Errorf("%s: payload %q, want none", tt.name, got)

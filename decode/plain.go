@@ -70,8 +70,31 @@ func PlainIPv4(link capture.LinkType, b []byte) (ip *[IPv4MinLen]byte, ok bool) 
 // Record does not keep), found from the offset of the IP header and the
 // IP header length of its Record r, as Decode filled it from data.
 func UDPPayload(data []byte, r *Record) []byte {
-	if r.Proto != ProtoUDP || r.Ports != PortsPresent || r.Link != LinkOK {
+	off, ok := udpOffset(data, r)
+	if !ok {
 		return nil
+	}
+	end := min(len(data), off+UDPHdrLen+int(r.PayloadLen))
+	return data[off+UDPHdrLen : end]
+}
+
+// UDPChecksum returns the checksum field of a UDP packet's header, found
+// as UDPPayload finds the payload; ok is false where UDPPayload returns
+// nil. A checksum of 0 means the sender computed none (RFC 768; legal
+// over IPv4 only).
+func UDPChecksum(data []byte, r *Record) (sum uint16, ok bool) {
+	off, ok := udpOffset(data, r)
+	if !ok {
+		return 0, false
+	}
+	return binary.BigEndian.Uint16(data[off+6:]), true
+}
+
+// udpOffset is the offset of the UDP header of r in data, when r is a
+// UDP packet whose whole header is in data.
+func udpOffset(data []byte, r *Record) (int, bool) {
+	if r.Proto != ProtoUDP || r.Ports != PortsPresent || r.Link != LinkOK {
+		return 0, false
 	}
 	off := int(r.NetOff)
 	switch {
@@ -80,12 +103,10 @@ func UDPPayload(data []byte, r *Record) []byte {
 	case r.NExt == 0:
 		off += IPv6HdrLen
 	default:
-		return nil // IPv6 extension header lengths are not kept
+		return 0, false // IPv6 extension header lengths are not kept
 	}
-	off += UDPHdrLen
-	if off > len(data) {
-		return nil
+	if off+UDPHdrLen > len(data) {
+		return 0, false
 	}
-	end := min(len(data), off+int(r.PayloadLen))
-	return data[off:end]
+	return off, true
 }

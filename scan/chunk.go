@@ -180,7 +180,7 @@ func (pt *part) tap(d *decoder, p *capture.Packet, r *decode.Record) {
 	}
 	pt.naive.add(r)
 	if r.Port0Related() {
-		d.p0 = newP0Packet(pt.file, p.Index, p.TS, r, decode.UDPPayload(p.Data, r))
+		d.p0 = newP0Packet(pt.file, p.Index, p.TS, r, p.Data)
 		n := len(pt.records)
 		pt.records = append(pt.records, make([]byte, RecordLen)...)
 		d.p0.encode(pt.records[n:])

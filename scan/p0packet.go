@@ -37,11 +37,14 @@ type P0Packet struct {
 	// DF is the IPv4 Don't Fragment flag. AckNoACK says a TCP header
 	// carries a non-zero acknowledgment number without the ACK flag
 	// (hping3's and Nmap's OS probes' random ack, p0f's "ack+" quirk,
-	// docs/TOOLS.md section 8). TCPOpts counts the TCP options parsed
-	// (saturating at MaxTCPOpts); MSSOnly says they are one MSS option.
-	DF, AckNoACK bool
-	TCPOpts      uint8
-	MSSOnly      bool
+	// docs/TOOLS.md section 8). TCPOpts says it carries options;
+	// MSSOnly that they are one MSS option; ZMapOpts that they are
+	// exactly MSS 1460, NOP, WS 8, NOP, NOP, SACK-permitted (ZMap ≥ 4.1's
+	// default "windows" probe options). UDPSum0 says a UDP header
+	// carries no checksum (0: ZMap's UDP probes).
+	DF, AckNoACK               bool
+	TCPOpts, MSSOnly, ZMapOpts bool
+	UDPSum0                    bool
 	// Encap is the tunnel the packet was found in (decode.EncapNone: not
 	// tunneled); OuterSrc and OuterDst are then the outermost IP
 	// header's addresses (Src and Dst are the inner packet's).
@@ -49,8 +52,14 @@ type P0Packet struct {
 	OuterSrc, OuterDst netip.Addr
 }
 
-// newP0Packet fills a record from a decoded packet.
-func newP0Packet(file uint32, index, ts int64, r *decode.Record, payload []byte) P0Packet {
+// zmapOpts are the option kinds of ZMap ≥ 4.1's default TCP SYN probe
+// ("windows", packet.c set_tcp_options): MSS, NOP, WS, NOP, NOP,
+// SACK-permitted.
+var zmapOpts = [6]uint8{2, 1, 3, 1, 1, 4}
+
+// newP0Packet fills a record from a packet data that r decoded.
+func newP0Packet(file uint32, index, ts int64, r *decode.Record, data []byte) P0Packet {
+	payload := decode.UDPPayload(data, r)
 	shape, probe := classify.ShapeOf(r, payload)
 	p := P0Packet{
 		File: file, Index: index, TS: ts, Src: r.SrcAddr(), Dst: r.DstAddr(), Proto: r.Proto, TTL: r.TTL,
@@ -72,8 +81,12 @@ func newP0Packet(file uint32, index, ts int64, r *decode.Record, payload []byte)
 			p.Flags, p.Window, p.Seq = r.Flags, r.Window, r.Seq
 			p.DataOffOK = r.DataOffset >= 5
 			p.AckNoACK = r.Ack != 0 && r.Flags&decode.TCPFlagACK == 0
-			p.TCPOpts = min(r.NOpts, MaxTCPOpts)
+			p.TCPOpts = r.NOpts > 0
 			p.MSSOnly = r.NOpts == 1 && r.Opts[0] == 2
+			p.ZMapOpts = r.NOpts == 6 && [6]uint8(r.Opts[:6]) == zmapOpts && r.MSS == 1460 && r.WScale == 8
+		}
+		if sum, ok := decode.UDPChecksum(data, r); ok && r.IPVersion == 4 {
+			p.UDPSum0 = sum == 0
 		}
 	case r.ICMP:
 		p.ICMPType = r.ICMPType
@@ -109,10 +122,6 @@ func getAddr(b []byte) netip.Addr {
 	}
 	return netip.Addr{}
 }
-
-// MaxTCPOpts is the most TCP options a P0Packet counts (TCPOpts
-// saturates there: it is kept in 4 bits of its record).
-const MaxTCPOpts = 15
 
 func bit(b bool) uint8 {
 	if b {
@@ -150,7 +159,7 @@ func (p *P0Packet) encode(b []byte) {
 	le.PutUint32(b[o+16:], p.Seq)
 	le.PutUint16(b[o+20:], p.Length)
 	b[o+22], b[o+23] = uint8(p.Port0), p.ICMPType
-	b[o+24] = bit(p.DataOffOK) | bit(p.DF)<<1 | bit(p.AckNoACK)<<2 | bit(p.MSSOnly)<<3 | min(p.TCPOpts, MaxTCPOpts)<<4
+	b[o+24] = bit(p.DataOffOK) | bit(p.DF)<<1 | bit(p.AckNoACK)<<2 | bit(p.TCPOpts)<<3 | bit(p.MSSOnly)<<4 | bit(p.ZMapOpts)<<5 | bit(p.UDPSum0)<<6
 	b[o+25] = uint8(p.Encap)
 	putAddr(b[97:], p.OuterSrc)
 	putAddr(b[114:], p.OuterDst)
@@ -173,8 +182,8 @@ func (p *P0Packet) decode(b []byte) {
 	p.Length = le.Uint16(b[o+20:])
 	p.Port0, p.ICMPType = decode.Port0Pos(b[o+22]), b[o+23]
 	q := b[o+24]
-	p.DataOffOK, p.DF, p.AckNoACK, p.MSSOnly = q&1 != 0, q&2 != 0, q&4 != 0, q&8 != 0
-	p.TCPOpts = q >> 4
+	p.DataOffOK, p.DF, p.AckNoACK, p.TCPOpts = q&1 != 0, q&2 != 0, q&4 != 0, q&8 != 0
+	p.MSSOnly, p.ZMapOpts, p.UDPSum0 = q&16 != 0, q&32 != 0, q&64 != 0
 	p.Encap = decode.Encap(b[o+25])
 	p.OuterSrc, p.OuterDst = getAddr(b[97:]), getAddr(b[114:])
 }
@@ -214,8 +223,10 @@ func check(b []byte, files int) error {
 		return fmt.Errorf("probe %d", b[o+3])
 	case b[o+22] > uint8(decode.Port0Both):
 		return fmt.Errorf("port-0 position %d", b[o+22])
-	case b[o+24]&8 != 0 && b[o+24]>>4 != 1:
-		return fmt.Errorf("MSS-only flag with %d TCP options", b[o+24]>>4)
+	case b[o+24]&0x80 != 0:
+		return fmt.Errorf("header flags %#02x", b[o+24])
+	case b[o+24]&(16|32) != 0 && b[o+24]&8 == 0:
+		return fmt.Errorf("an option layout without TCP options (header flags %#02x)", b[o+24])
 	case b[o+25] >= uint8(decode.NumEncaps):
 		return fmt.Errorf("encapsulation %d", b[o+25])
 	}

@@ -604,7 +604,7 @@ func TestReadResultErrors(t *testing.T) {
 		{"shape", with(func(b []byte) { b[rec(0)+73] = uint8(classify.NumShapes) }), "record 0: shape"},
 		{"probe", with(func(b []byte) { b[rec(0)+74] = uint8(classify.NumProbes) }), "record 0: probe"},
 		{"port-0 position", with(func(b []byte) { b[rec(1)+93] = 9 }), "record 1: port-0 position 9"},
-		{"MSS-only flag", with(func(b []byte) { b[rec(2)+95] = 8 }), "record 2: MSS-only flag with 0 TCP options"},
+		{"option layout without options", with(func(b []byte) { b[rec(2)+95] = 16 }), "record 2: an option layout without TCP options"},
 		{"cut end mark", good[:len(good)-2], "no end mark"},
 		{"bad end mark", with(func(b []byte) { b[len(b)-1] = 'x' }), "no end mark"},
 		{"trailing bytes", append(bytes.Clone(good), 'x'), "bytes after the end mark"},
