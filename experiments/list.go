@@ -411,7 +411,13 @@ func ttlIPID(e *Env, r *Result) error {
 		if s.Packets >= minPatternPackets(tool) {
 			judged[key{tool, ""}]++
 			judged[key{tool, "ttl " + strconv.Itoa(int(s.InitTTL))}]++
-			judged[key{tool, "ipid " + s.IPIDPattern}]++
+			// Masscan's IP-ID relation shows on TCP only: on UDP the
+			// cookie stands for seq and is not in the packet
+			// (templ-pkt.c; docs/TOOLS.md section 2).
+			if tool != "masscan" || s.TCPPackets > 0 {
+				judged[key{tool, "ipid"}]++
+				judged[key{tool, "ipid " + s.IPIDPattern}]++
+			}
 		}
 	}
 	var rows [][]string
@@ -433,11 +439,15 @@ func ttlIPID(e *Env, r *Result) error {
 		if tools[t.tool] == 0 {
 			continue
 		}
-		n := judged[key{t.tool, ""}]
+		n, nID := judged[key{t.tool, ""}], judged[key{t.tool, "ipid"}]
 		sampling := fmt.Sprintf("share of n sources of the tool with ≥ %d packets (of %s); each source is one draw", minPatternPackets(t.tool), f(tools[t.tool]))
+		samplingID := sampling
+		if t.tool == "masscan" {
+			samplingID = "share of n masscan sources with TCP (of " + f(tools[t.tool]) + "): the relation needs the TCP sequence number; each source is one draw"
+		}
 		r.Targets = append(r.Targets,
 			Target{What: t.tool + " sources with initial TTL " + t.ttl, Source: "[code] " + t.tool + " (REFERENCE: scanner fingerprints)", Lo: 90, Hi: 100, Measured: 100 * share(judged[key{t.tool, "ttl " + t.ttl}], n), Unit: "%", Sampling: sampling, N: n, MinN: 1},
-			Target{What: t.tool + " sources with IP ID pattern " + t.ipid, Source: "[code] " + t.tool, Lo: 90, Hi: 100, Measured: 100 * share(judged[key{t.tool, "ipid " + t.ipid}], n), Unit: "%", Sampling: sampling, N: n, MinN: 1},
+			Target{What: t.tool + " sources with IP ID pattern " + t.ipid, Source: "[code] " + t.tool, Lo: 90, Hi: 100, Measured: 100 * share(judged[key{t.tool, "ipid " + t.ipid}], nID), Unit: "%", Sampling: samplingID, N: nID, MinN: 1},
 		)
 	}
 	return e.WriteTable("ttl_ipid.csv", []string{"tool", "feature", "value", "sources"}, rows)

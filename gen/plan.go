@@ -96,6 +96,9 @@ const (
 	// (hping3's default, sendip.c), not the fixed or +1 ID of
 	// REFERENCE.md's hping-like crafting.
 	optRandomID
+	// optCurrent: ZMap or Masscan built from current source (ZMap ≥ 4.1,
+	// Masscan after 2023-11), not the release REFERENCE.md describes.
+	optCurrent
 )
 
 // Victim stacks (Actor.Stack), as actors.csv's stack column names them.
@@ -574,6 +577,12 @@ func (b *builder) scan0(packets float64) {
 			a.Opts |= optCustom
 			if a.Tool == label.ZMap || a.Tool == label.Masscan {
 				a.TTL = 64 - (255 - a.TTL) // --probe-ttl 64, --ttl 64
+			}
+		}
+		if (a.Tool == label.ZMap || a.Tool == label.Masscan) && sc.CurrentFraction > 0 && r.Float64() < sc.CurrentFraction {
+			a.Opts |= optCurrent
+			if a.Tool == label.ZMap && a.TTL > 64 {
+				a.TTL = 64 - (255 - a.TTL) // probe_ttl defaults to 64 from 4.1.0-RC3
 			}
 		}
 		if a.Tool == label.Hping && sc.HpingRandomID > 0 && r.Float64() < sc.HpingRandomID {

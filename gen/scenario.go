@@ -93,6 +93,11 @@ type Scan0 struct {
 	// ordinary service ports (not port 0), with the tool's fingerprint:
 	// scanners rarely probe port 0 alone. Truth: class background.
 	OrdinaryFraction float64
+	// CurrentFraction is the share of ZMap and Masscan scanners built
+	// from current source: ZMap ≥ 4.1 (IP ID from its validation, TTL
+	// 64, the "windows" SYN options), Masscan after 2023-11 (window 1025
+	// with MSS 1460); the others are the releases REFERENCE.md describes.
+	CurrentFraction float64
 }
 
 // Sport0 is scanning of real services from source port 0: a steady trickle of
@@ -278,7 +283,7 @@ func Wild() *Scenario {
 	s := Paper()
 	s.Name = "wild"
 	s.Telescope = netip.MustParsePrefix("100.64.0.0/15")
-	s.Start = time.Date(2020, 3, 1, 0, 0, 0, 0, time.UTC)
+	s.Start = time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
 	s.Days = 730
 	s.Port0Share = 0.003
 	// Masscan-heavy scanning, fewer hping-like scanners; more UDP.
@@ -288,6 +293,9 @@ func Wild() *Scenario {
 	// most hping3 with its own random IP ID, and a fifth of every
 	// scanner's packets to ordinary ports.
 	s.Scan0.OptionsFraction, s.Scan0.HpingRandomID, s.Scan0.OrdinaryFraction = 0.3, 0.8, 0.2
+	// Half the ZMap and Masscan scanners run current builds (the period
+	// starts after ZMap 4.1.0, 2024-03).
+	s.Scan0.CurrentFraction = 0.5
 	// More steady source-port-0 probing of services, a later burst.
 	s.Sport0.Share, s.Sport0.BurstFraction, s.Sport0.BurstDay, s.Sport0.BurstPort = 0.15, 0.2, 400, 3389
 	s.Backscatter.Share, s.Backscatter.To0Fraction, s.Backscatter.BSDFraction = 0.22, 0.5, 0.3
@@ -454,6 +462,7 @@ func (s *Scenario) params() []param {
 		floatParam("scan0", "duration_days", "median scan duration in days", &sc.DurationDays, 0.001, 365),
 		floatParam("scan0", "options_fraction", "scanners run with non-default options: ZMap --probe-ttl 64, Masscan --ttl 64, hping3 -k, Nmap -g 53", &sc.OptionsFraction, 0, 1),
 		floatParam("scan0", "hping_random_id", "hping-like scanners with hping3's default random IP ID (else fixed or +1)", &sc.HpingRandomID, 0, 1),
+		floatParam("scan0", "current_fraction", "ZMap and Masscan scanners built from current source: ZMap >= 4.1 (random-looking IP ID, TTL 64, Windows options), Masscan after 2023-11 (window 1025, MSS 1460)", &sc.CurrentFraction, 0, 1),
 		floatParam("scan0", "ordinary_fraction", "share of a scanner's packets to ordinary service ports, not port 0", &sc.OrdinaryFraction, 0, 0.95),
 	)
 	sp := &s.Sport0

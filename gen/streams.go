@@ -409,14 +409,22 @@ func (w *worker) emitScan0(s *stream, c *chunkBuf) {
 			dport = ordinaryTCP[(u>>40)%uint64(len(ordinaryTCP))]
 		}
 	}
-	custom := a.Opts&optCustom != 0
+	custom, current := a.Opts&optCustom != 0, a.Opts&optCurrent != 0
 	var sport uint16
 	switch a.Tool {
 	case label.ZMap:
 		ip.id = 54321
+		if current {
+			// ZMap ≥ 4.1: the IP ID is 2 bytes of the validation, AES
+			// of (src, dst, dport) under the scan's key (send.c,
+			// validate.c): random-looking, fixed per target.
+			ip.id = uint16(mix(uint64(a.Aux2)<<32|uint64(ip.dst), uint64(dport)))
+		}
 		sport = uint16(32768 + u%28233)
 	case label.Masscan:
-		sport = uint16(40000 + a.Aux2%20000)
+		// P or P+16: port_me = src.port + (ck & src.port_mask), mask 16,
+		// P = 40000 + now % 20000 (main.c).
+		sport = uint16(40000+a.Aux2%20000) + uint16(u>>20)&16
 	case label.Nmap:
 		// One source port a scan (base_port 33000 + random % 32261, or
 		// -g 53), a random IP ID, a TTL of 37–59 per packet (tcpip.cc
@@ -441,8 +449,16 @@ func (w *worker) emitScan0(s *stream, c *chunkBuf) {
 		}
 	}
 	if a.Kind == kindUDP {
-		if a.Tool == label.Masscan {
-			ip.id = masscanID(ip.dst, dport, 0)
+		switch a.Tool {
+		case label.ZMap:
+			// No UDP checksum, in every version (packet.c
+			// make_udp_header); the payload is --probe-args'.
+			c.udpNoSum(s.next, &ip, sport, dport, zmapUDPPayload, t)
+			return
+		case label.Masscan:
+			// The same IP-ID formula, with the cookie for seq: not in
+			// the packet, so the IP ID looks random (templ-pkt.c).
+			ip.id = masscanID(ip.dst, dport, uint32(u>>32))
 		}
 		c.udp(s.next, &ip, sport, dport, nil, t)
 		return
@@ -451,8 +467,16 @@ func (w *worker) emitScan0(s *stream, c *chunkBuf) {
 	switch a.Tool {
 	case label.ZMap:
 		h.window = 65535
+		if current {
+			h.opts = zmapWindowsOpts[:] // --probe-args' default "windows"
+		}
 	case label.Masscan:
 		h.window = 1024
+		if current {
+			// Masscan built after commit 4f89257 (2023-11): window
+			// 1025 and MSS 1460 (templ-pkt.c).
+			h.window, h.opts = 1025, mssOpt[:]
+		}
 		ip.id = masscanID(ip.dst, dport, h.seq)
 	case label.Nmap:
 		// Every first try of a scan carries the same sequence number
@@ -485,6 +509,15 @@ func (w *worker) nmapOSProbe(s *stream, c *chunkBuf, ip *ipHdr, u uint64, t trut
 		c.tcp(s.next, ip, w.nmapT(3+int(k), sport+uint16(k), port, uint32(u), uint32(u>>32)|1, ip), nil, t)
 	}
 }
+
+// zmapWindowsOpts are ZMap ≥ 4.1's default SYN options ("windows",
+// packet.c set_tcp_options): MSS 1460, NOP, WS 8, NOP, NOP,
+// SACK-permitted, 12 bytes.
+var zmapWindowsOpts = [12]byte{2, 4, 0x05, 0xb4, 1, 3, 3, 8, 1, 1, 4, 2}
+
+// zmapUDPPayload is the payload of ZMap's UDP probes in this generator
+// (ZMap sends what --probe-args gives; hex:00000000 here).
+var zmapUDPPayload = []byte{0, 0, 0, 0}
 
 // hpingAck is hping3's random acknowledgment number, never 0.
 func hpingAck(u uint64) uint32 { return uint32(u>>16) | 1 }

@@ -245,6 +245,14 @@ func checkOracle(t testing.TB, p *genPacket, ipb []byte) {
 	if err != nil {
 		t.Fatalf("%s #%d (%v): %v", p.shard, p.index, p.truth.Class, err)
 	}
+	if ipb[9] == protoUDP && p.truth.Tool == label.ZMap && len(got) >= ipv4HeaderLen+udpHeaderLen {
+		// ZMap sends its UDP probes without a checksum (0, RFC 768):
+		// the one field that differs from what gopacket computes.
+		if binary.BigEndian.Uint16(ipb[ipv4HeaderLen+6:]) != 0 {
+			t.Fatalf("%s #%d: a ZMap UDP probe with a checksum", p.shard, p.index)
+		}
+		got[ipv4HeaderLen+6], got[ipv4HeaderLen+7] = 0, 0
+	}
 	if !bytes.Equal(got, ipb) {
 		t.Fatalf("%s #%d (%v): bytes differ from gopacket's serialization\n ours %x\n gopk %x", p.shard, p.index, p.truth.Class, ipb, got)
 	}
@@ -403,8 +411,10 @@ func checkIntent(t testing.TB, p *genPacket, ipb []byte, tele uint32, teleBits i
 		ttlOK := ipb[8] >= 255-30 || ipb[8] <= 64 && ipb[8] >= 64-30
 		switch p.truth.Tool {
 		case label.ZMap:
-			if ipid != 54321 || win != 65535 || !ttlOK {
-				fail("ZMap probe without IP ID 54321, window 65535, TTL 255 or 64")
+			// ≤ 4.0: IP ID 54321; ≥ 4.1: its "windows" options instead.
+			current := l4[12]>>4 == 8 && bytes.Equal(l4[20:32], zmapWindowsOpts[:])
+			if ipid != 54321 && !current || win != 65535 || !ttlOK {
+				fail("ZMap probe without IP ID 54321 (or ZMap 4.1's options), window 65535, TTL 255 or 64")
 			}
 		case label.Masscan:
 			if ipid != masscanID(dst, dport, seq) || (win != 1024 && win != 1025) || !ttlOK {

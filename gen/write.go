@@ -540,6 +540,9 @@ func (a *Actor) kindName() string {
 		if a.Opts&optRandomID != 0 {
 			k += "+random-id"
 		}
+		if a.Opts&optCurrent != 0 {
+			k += "+current" // Scan0.CurrentFraction
+		}
 		return k
 	case famFragments:
 		return [...]string{"tcp", "udp"}[a.Kind]

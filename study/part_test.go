@@ -161,7 +161,8 @@ func TestToolRules(t *testing.T) {
 		sport                    uint16
 		seq, ipid                uint32
 		df, ackQuirk, mss, noSYN bool
-		opts                     uint8
+		opts, zmapOpts, noSum    bool
+		length                   uint16
 	}
 	// each gives packet i of n.
 	type each func(i int, dst uint32) pkt
@@ -215,8 +216,26 @@ func TestToolRules(t *testing.T) {
 		{"window 512 with ack 0", 8, hping(512, false, plusOne), label.ToolUnknown, "no-match ipid=+1 ttl=64 packets=8"},
 		{"hping3 -w 1000", 8, hping(1000, true, random), label.ToolUnknown, "no-match ipid=random ttl=64 packets=8"},
 		{"linux retrying", 8, func(i int, _ uint32) pkt {
-			return pkt{ttl: 50, window: 64240, sport: 51000, ipid: uint32(1000 + i), df: true, opts: 5}
+			return pkt{ttl: 50, window: 64240, sport: 51000, ipid: uint32(1000 + i), df: true, opts: true}
 		}, label.ToolUnknown, "no-match ipid=+1 ttl=64 packets=8"},
+		{"zmap ≥ 4.1", 5, func(i int, _ uint32) pkt {
+			return pkt{ttl: 50, window: 65535, sport: uint16(40000 + 977*i), seq: uint32(i) * 7919, ipid: random(i), zmapOpts: true}
+		}, label.ZMap, "syn-win65535-zmapopts=5/5"},
+		{"Windows XP's window 65535 SYN", 5, func(i int, _ uint32) pkt {
+			return pkt{ttl: 110, window: 65535, sport: uint16(1100 + i), ipid: plusOne(i), df: true, opts: true}
+		}, label.ToolUnknown, "no-match ipid=+1 ttl=128 packets=5"},
+		{"zmap UDP (no checksum)", 4, func(i int, _ uint32) pkt {
+			return pkt{udp: true, ttl: 50, sport: uint16(40000 + 977*i), ipid: random(i), noSum: true}
+		}, label.ZMap, "udp-no-checksum=4/4 no-df=4/4"},
+		{"masscan UDP", 6, func(i int, _ uint32) pkt {
+			return pkt{udp: true, ttl: 240, sport: uint16(45000 + 16*(i%2)), ipid: random(i), length: 28}
+		}, label.Masscan, "udp-empty-sport-pair=6/6 ttl255=6/6"},
+		{"masscan UDP, one packet", 1, func(i int, _ uint32) pkt { return pkt{udp: true, ttl: 240, sport: 45016, ipid: random(i), length: 28} }, label.Masscan, "udp-empty-sport-pair=1/1 ttl255=1/1"},
+		{"masscan UDP --ttl 64", 6, func(i int, _ uint32) pkt {
+			return pkt{udp: true, ttl: 50, sport: uint16(45016 - 16*(i%2)), ipid: random(i), length: 28}
+		}, label.Masscan, "udp-empty-sport-pair=6/6 sport-pair=45016"},
+		{"masscan UDP --ttl 64, one port", 3, func(i int, _ uint32) pkt { return pkt{udp: true, ttl: 50, sport: 45000, ipid: random(i), length: 28} }, label.ToolUnknown, "no-match ipid=random ttl=64 packets=3"},
+		{"hping3 -2 -k", 6, func(i int, _ uint32) pkt { return pkt{udp: true, ttl: 50, sport: 2000, ipid: random(i), length: 28} }, label.ToolUnknown, "no-match ipid=random ttl=64 packets=6"},
 		{"hping3 -2", 6, func(i int, _ uint32) pkt { return pkt{udp: true, ttl: 50, sport: uint16(1500 + i), ipid: random(i)} }, label.Hping, "sport-rising=5/5 ttl64=6/6 no-df=6/6"},
 		{"hping3 -2, one packet", 1, func(i int, _ uint32) pkt { return pkt{udp: true, ttl: 50, sport: 1500, ipid: random(i)} }, label.ToolUnknown, "no-match ipid=random ttl=64 packets=1"},
 		{"UDP from random ports", 6, func(i int, _ uint32) pkt {
@@ -231,9 +250,10 @@ func TestToolRules(t *testing.T) {
 				p := scan.P0Packet{TS: int64(i) * int64(time.Second), Src: netip.MustParseAddr("203.0.113.61"), Dst: netip.AddrFrom4([4]byte{198, 18, 3, byte(i)}),
 					Proto: decode.ProtoTCP, TTL: q.ttl, Shape: classify.ShapeSYNTo0, Port0: decode.Port0Dst,
 					SrcPort: q.sport, Window: q.window, Seq: q.seq, IPID: q.ipid, DataOffOK: true, Flags: decode.TCPFlagSYN,
-					DF: q.df, AckNoACK: q.ackQuirk, MSSOnly: q.mss, TCPOpts: q.opts}
-				if q.mss {
-					p.TCPOpts = 1
+					DF: q.df, AckNoACK: q.ackQuirk, MSSOnly: q.mss, TCPOpts: q.opts || q.mss || q.zmapOpts, ZMapOpts: q.zmapOpts,
+					UDPSum0: q.noSum, Length: 40}
+				if q.length > 0 {
+					p.Length = q.length
 				}
 				if q.udp {
 					p.Proto, p.Shape, p.Flags, p.Window, p.Seq = decode.ProtoUDP, classify.ShapeUDPTo0, 0, 0, 0

@@ -120,6 +120,11 @@ type Source struct {
 	HpingTCP    int64    // TCP as hping3 crafts it: window 512, ack ≠ 0 without ACK, no options, no DF
 	NmapSYN     int64    // TCP as Nmap's -sS crafts it: SYN only, window 1024, MSS alone, no DF
 	SportRise   int64    // source port 1–16 above the previous packet's (hping3 without -k)
+	ZMapSYN     int64    // TCP as ZMap ≥ 4.1 crafts it: SYN only, window 65535, its "windows" options, no DF
+	UDPSum0     int64    // UDP without a checksum (ZMap's UDP probes)
+	MasscanUDP  int64    // UDP as Masscan sends it to port 0: no payload, a checksum, no DF, from the first packet's source port or 16 from it
+	firstSport  uint16
+	sportPair   bool // a MasscanUDP packet came from the other port of the pair
 	prevSeq     uint32
 	prevID      uint32
 	prevSport   uint16
@@ -224,7 +229,7 @@ func (s *Source) add(p *scan.P0Packet) {
 		switch p.Window {
 		case 512:
 			s.Win512++
-			if p.AckNoACK && p.TCPOpts == 0 && !p.DF {
+			if p.AckNoACK && !p.TCPOpts && !p.DF {
 				s.HpingTCP++
 			}
 		case 1024:
@@ -234,6 +239,9 @@ func (s *Source) add(p *scan.P0Packet) {
 			}
 		case 65535:
 			s.Win65535++
+			if p.Flags == decode.TCPFlagSYN && p.ZMapOpts && !p.DF {
+				s.ZMapSYN++
+			}
 		}
 		if s.TCP > 1 && p.Seq == s.prevSeq {
 			s.SameSeq++
@@ -241,6 +249,18 @@ func (s *Source) add(p *scan.P0Packet) {
 		s.prevSeq = p.Seq
 	case decode.ProtoUDP:
 		s.UDP++
+		if p.UDPSum0 {
+			s.UDPSum0++
+		}
+		if s.UDP == 1 {
+			s.firstSport = p.SrcPort
+		}
+		if d := p.SrcPort - s.firstSport; (d == 0 || d == 16 || d == 0x10000-16) && p.Length == 28 && !p.DF && !p.UDPSum0 {
+			s.MasscanUDP++
+			if d != 0 {
+				s.sportPair = true
+			}
+		}
 	}
 	if p.DF {
 		s.DF++
@@ -349,10 +369,35 @@ func (s *Source) toolEvidence() (label.Tool, string) {
 		// ZMap up to 4.0: IP ID 54321 on every probe, SYN window 65535
 		// (packet.c); the TTL is --probe-ttl's (255 by default).
 		return label.ZMap, ev("ipid54321", s.ZMapID, n) + tcpEv(s, "win65535", s.Win65535)
+	case s.TCP > 0 && most(s.ZMapSYN, s.TCP) && most(s.InitTTL[1]+s.InitTTL[3], s.Packets):
+		// ZMap ≥ 4.1: a SYN with window 65535, no DF and the "windows"
+		// options MSS, NOP, WS 8, NOP, NOP, SACK (packet.c); its IP ID
+		// looks random, its TTL is 64 (or --probe-ttl's). Windows XP
+		// sends that layout with WS 0–2, DF and TTL 128; macOS and
+		// FreeBSD's window 65535 SYNs carry DF and other layouts.
+		return label.ZMap, ev("syn-win65535-zmapopts", s.ZMapSYN, s.TCP)
+	case s.TCP == 0 && most(s.UDPSum0, s.UDP) && most(noDF, s.Packets):
+		// ZMap's UDP probes carry no checksum ("checksum ignored in IPv4
+		// if 0", packet.c make_udp_header) in every version; Masscan,
+		// hping3, Nmap and OS stacks compute one.
+		return label.ZMap, ev("udp-no-checksum", s.UDPSum0, s.UDP) + " " + ev("no-df", noDF, s.Packets)
 	case most(s.MasscanID, n) && most(noDF, s.Packets):
 		// Masscan: IP ID = (dst ^ dport ^ seq) & 0xffff (templ-pkt.c),
 		// a chance match of 2^-16 a packet; --ttl sets any TTL.
 		return label.Masscan, ev("ipid-masscan", s.MasscanID, n) + " " + ev("no-df", noDF, s.Packets)
+	case s.TCP == 0 && most(s.MasscanUDP, s.UDP) && (most(s.InitTTL[3], s.Packets) || s.sportPair && s.firstSport >= 40000 && s.firstSport < 60016):
+		// Masscan's UDP to a port it has no payload for: the bare 8-byte
+		// header, TTL 255, no DF (templ-pkt.c default_udp_template), from
+		// port P or P+16 (main.c: port_me = src.port + (ck & 16)). Its
+		// IP ID hides the cookie. No OS stack starts at TTL 255; ZMap
+		// (no checksum) and Nmap (TTL 37–59) differ. With --ttl, both
+		// ports of the pair in Masscan's range (40000 + now % 20000) say
+		// it; hping3 -2 -k keeps one port, from 1024–3023.
+		ttl := ev("ttl255", s.InitTTL[3], s.Packets)
+		if !most(s.InitTTL[3], s.Packets) {
+			ttl = "sport-pair=" + strconv.Itoa(int(s.firstSport))
+		}
+		return label.Masscan, ev("udp-empty-sport-pair", s.MasscanUDP, s.UDP) + " " + ttl
 	case most(s.NmapSYN, s.TCP) && most(s.InitTTL[0]+s.InitTTL[1], s.Packets) && (s.TCP == 1 || most(s.SameSeq, s.TCP-1)):
 		// Nmap's SYN scan: SYN, window 1024, MSS 1460 alone, no DF
 		// (tcpip.cc, nmap.h), one sequence number for every first try
