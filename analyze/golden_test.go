@@ -68,6 +68,7 @@ func TestGolden(t *testing.T) {
 				}
 			}
 		}},
+		{"realtools", filepath.Join(testcap.Root(), "testdata", "realtools"), checkRealTools},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			inputs, err := capture.ExpandInputs([]string{relToPackage(t, c.input)})
@@ -168,4 +169,49 @@ func firstDiff(got, want []byte) string {
 		}
 	}
 	return fmt.Sprintf("differs in length: %d lines, want %d (rerun with -update if the change is intended)", len(gl), len(wl))
+}
+
+// realTools is what each run of scripts/realtools.sh sent, by its source
+// address: the tool the study must name, or unknown where the tool's
+// port-0 packets carry nothing that tells it (Nmap's UDP scan).
+var realTools = map[string]struct{ run, tool string }{
+	"198.51.100.11": {"hping3 -S (SYN to its default port 0)", "hping"},
+	"198.51.100.12": {"hping3 (no flags)", "hping"},
+	"198.51.100.13": {"hping3 -2 (UDP)", "hping"},
+	"198.51.100.14": {"hping3 -S -k -s 5000 (a fixed source port)", "hping"},
+	"198.51.100.21": {"nmap -sS -p0", "nmap"},
+	"198.51.100.22": {"nmap -O -p0 (its port-0 SYN; the OS probes go to a closed port)", "nmap"},
+	"198.51.100.23": {"nmap -sU -p0", "unknown"},
+	"198.51.100.31": {"zmap -p 0 (2.1.1)", "zmap"},
+	"198.51.100.32": {"zmap -M udp -p 0 (2.1.1)", "zmap"},
+	"198.51.100.41": {"masscan -p0 (1.3.2)", "masscan"},
+	"198.51.100.42": {"masscan -pU:0 (1.3.2)", "masscan"},
+}
+
+// checkRealTools: on packets the real tools sent (testdata/README.md,
+// realtools/), every source is named for its tool, or unknown where
+// realTools says so, and no source is missing.
+func checkRealTools(t *testing.T, sum *Summary, dir string) {
+	b, err := os.ReadFile(filepath.Join(dir, "sources.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n")[1:] {
+		f := strings.Split(line, ",")
+		want, ok := realTools[f[0]]
+		if !ok {
+			t.Errorf("realtools: source %s is no tool run", f[0])
+			continue
+		}
+		seen[f[0]] = true
+		if f[2] != want.tool {
+			t.Errorf("realtools: %s (%s) named %s (%s), want %s", f[0], want.run, f[2], f[3], want.tool)
+		}
+	}
+	for src, want := range realTools {
+		if !seen[src] {
+			t.Errorf("realtools: %s (%s) is not a port-0 source", src, want.run)
+		}
+	}
 }
