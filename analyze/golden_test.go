@@ -173,19 +173,24 @@ func firstDiff(got, want []byte) string {
 
 // realTools is what each run of scripts/realtools.sh sent, by its source
 // address: the tool the study must name, or unknown where the tool's
-// port-0 packets carry nothing that tells it (Nmap's UDP scan).
-var realTools = map[string]struct{ run, tool string }{
-	"198.51.100.11": {"hping3 -S (SYN to its default port 0)", "hping"},
-	"198.51.100.12": {"hping3 (no flags)", "hping"},
-	"198.51.100.13": {"hping3 -2 (UDP)", "hping"},
-	"198.51.100.14": {"hping3 -S -k -s 5000 (a fixed source port)", "hping"},
-	"198.51.100.21": {"nmap -sS -p0", "nmap"},
-	"198.51.100.22": {"nmap -O -p0 (its port-0 SYN; the OS probes go to a closed port)", "nmap"},
-	"198.51.100.23": {"nmap -sU -p0", "unknown"},
-	"198.51.100.31": {"zmap -p 0 (2.1.1)", "zmap"},
-	"198.51.100.32": {"zmap -M udp -p 0 (2.1.1)", "zmap"},
-	"198.51.100.41": {"masscan -p0 (1.3.2)", "masscan"},
-	"198.51.100.42": {"masscan -pU:0 (1.3.2)", "masscan"},
+// port-0 packets carry nothing that tells it (Nmap's UDP scan, an OS
+// stack), and the class: scan for a run that spreads over the
+// addresses, retry for one that comes back to one (hping3 aimed at one
+// host, Linux retransmitting its SYN), other for flagless TCP.
+var realTools = map[string]struct{ run, tool, class string }{
+	"198.51.100.11": {"hping3 -S (SYN to its default port 0)", "hping", "retry"},
+	"198.51.100.12": {"hping3 (no flags)", "hping", "other"},
+	"198.51.100.13": {"hping3 -2 (UDP)", "hping", "retry"},
+	"198.51.100.14": {"hping3 -S -k -s 5000 (a fixed source port)", "hping", "retry"},
+	"198.51.100.15": {"hping3 -S --rand-dest 203.0.113.x", "hping", "scan"},
+	"198.51.100.21": {"nmap -sS -p0", "nmap", "scan"},
+	"198.51.100.22": {"nmap -O -p0 (its port-0 SYN; the OS probes go to a closed port)", "nmap", "scan"},
+	"198.51.100.23": {"nmap -sU -p0", "unknown", "scan"},
+	"198.51.100.31": {"zmap -p 0 (2.1.1)", "zmap", "scan"},
+	"198.51.100.32": {"zmap -M udp -p 0 (2.1.1)", "zmap", "scan"},
+	"198.51.100.41": {"masscan -p0 (1.3.2)", "masscan", "scan"},
+	"198.51.100.42": {"masscan -pU:0 (1.3.2)", "masscan", "scan"},
+	"198.51.100.51": {"Linux 6.x connect() to TCP port 0, retransmitting", "unknown", "retry"},
 }
 
 // checkRealTools: on packets the real tools sent (testdata/README.md,
@@ -207,6 +212,9 @@ func checkRealTools(t *testing.T, sum *Summary, dir string) {
 		seen[f[0]] = true
 		if f[2] != want.tool {
 			t.Errorf("realtools: %s (%s) named %s (%s), want %s", f[0], want.run, f[2], f[3], want.tool)
+		}
+		if f[1] != want.class {
+			t.Errorf("realtools: %s (%s) is %s, want %s", f[0], want.run, f[1], want.class)
 		}
 	}
 	for src, want := range realTools {

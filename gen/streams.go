@@ -256,7 +256,7 @@ var commonTCPPorts = [32]uint16{
 }
 
 // Linux and Windows SYN option layouts (MSS, SACK-permitted, timestamps,
-// window scale).
+// window scale). ZMap ≥ 4.1 sends the Windows one by default.
 var (
 	linuxSYNOpts   = [20]byte{2, 4, 5, 0xb4, 4, 2, 8, 10, 0, 0, 0, 0, 0, 0, 0, 0, 1, 3, 3, 7}
 	windowsSYNOpts = [12]byte{2, 4, 5, 0xb4, 1, 3, 3, 8, 1, 1, 4, 2}
@@ -468,7 +468,9 @@ func (w *worker) emitScan0(s *stream, c *chunkBuf) {
 	case label.ZMap:
 		h.window = 65535
 		if current {
-			h.opts = zmapWindowsOpts[:] // --probe-args' default "windows"
+			// --probe-args' default "windows" (packet.c
+			// set_tcp_options): the Windows layout.
+			h.opts = windowsSYNOpts[:]
 		}
 	case label.Masscan:
 		h.window = 1024
@@ -509,11 +511,6 @@ func (w *worker) nmapOSProbe(s *stream, c *chunkBuf, ip *ipHdr, u uint64, t trut
 		c.tcp(s.next, ip, w.nmapT(3+int(k), sport+uint16(k), port, uint32(u), uint32(u>>32)|1, ip), nil, t)
 	}
 }
-
-// zmapWindowsOpts are ZMap ≥ 4.1's default SYN options ("windows",
-// packet.c set_tcp_options): MSS 1460, NOP, WS 8, NOP, NOP,
-// SACK-permitted, 12 bytes.
-var zmapWindowsOpts = [12]byte{2, 4, 0x05, 0xb4, 1, 3, 3, 8, 1, 1, 4, 2}
 
 // zmapUDPPayload is the payload of ZMap's UDP probes in this generator
 // (ZMap sends what --probe-args gives; hex:00000000 here).
@@ -877,8 +874,18 @@ func (w *worker) emitRetry(s *stream, c *chunkBuf) {
 			// hping-like crafting shows, from an ordinary stack.
 			ip.id = uint16(a.Src>>7) + uint16(s.idx)
 		}
+		// Each connection attempt keeps its source port and sequence
+		// number over its retransmissions; the options are the stack's
+		// (Linux, as captured in testdata/realtools: MSS, SACK, TS,
+		// NOP, WS; Windows: ZMap ≥ 4.1's "windows" layout, with DF and
+		// window 64240 where ZMap has neither).
 		try := uint64(s.idx / retryTries)
-		h := tcpHdr{sport: uint16(32768 + (uint64(a.Src)+try)%28232), dport: 0, seq: uint32(mix(uint64(a.Src), try)), flags: flagSYN, window: 64240, opts: mssOpt[:]}
+		h := tcpHdr{sport: uint16(32768 + (uint64(a.Src)+try)%28232), dport: 0, seq: uint32(mix(uint64(a.Src), try)), flags: flagSYN, window: 64240, opts: windowsSYNOpts[:]}
+		if a.TTL <= 64 {
+			copy(w.opt[:], linuxSYNOpts[:])
+			binary.BigEndian.PutUint32(w.opt[8:], uint32(s.next/1e6)+a.Aux)
+			h.opts = w.opt[:20]
+		}
 		c.tcp(s.next, &ip, &h, nil, t)
 		return
 	}

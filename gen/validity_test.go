@@ -412,7 +412,7 @@ func checkIntent(t testing.TB, p *genPacket, ipb []byte, tele uint32, teleBits i
 		switch p.truth.Tool {
 		case label.ZMap:
 			// ≤ 4.0: IP ID 54321; ≥ 4.1: its "windows" options instead.
-			current := l4[12]>>4 == 8 && bytes.Equal(l4[20:32], zmapWindowsOpts[:])
+			current := l4[12]>>4 == 8 && bytes.Equal(l4[20:32], windowsSYNOpts[:])
 			if ipid != 54321 && !current || win != 65535 || !ttlOK {
 				fail("ZMap probe without IP ID 54321 (or ZMap 4.1's options), window 65535, TTL 255 or 64")
 			}

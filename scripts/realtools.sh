@@ -22,7 +22,7 @@ ip link set p0tb netns $ns
 ip -n $ns link set p0tb up
 ip link set p0ta up
 ip addr add 198.51.100.1/24 dev p0ta
-for i in 11 12 13 14 21 22 23; do ip addr add 198.51.100.$i/32 dev p0ta; done
+for i in 11 12 13 14 15 21 22 23 51; do ip addr add 198.51.100.$i/32 dev p0ta; done
 mac=$(ip -n $ns link show p0tb | awk '/ether/{print $2}')
 ip route replace 203.0.113.0/24 via 198.51.100.254 dev p0ta
 ip neigh replace 198.51.100.254 lladdr "$mac" dev p0ta nud permanent
@@ -37,6 +37,7 @@ h -S -c 6 -i u50000 -a 198.51.100.11 203.0.113.10
 h -c 4 -i u50000 -a 198.51.100.12 203.0.113.11
 h -2 -c 6 -i u50000 -a 198.51.100.13 203.0.113.12
 h -S -k -s 5000 -c 4 -i u50000 -a 198.51.100.14 203.0.113.13
+h -S --rand-dest -I p0ta -c 10 -i u50000 -a 198.51.100.15 203.0.113.x
 # Nmap 7.93: a SYN scan of port 0, OS detection with -p0, a UDP scan of port 0.
 q nmap -n -Pn -sS -p0 --max-retries 0 -e p0ta -S 198.51.100.21 203.0.113.32/28
 q nmap -n -Pn -O -p0 --max-retries 0 -e p0ta -S 198.51.100.22 203.0.113.64
@@ -47,4 +48,17 @@ q zmap -q -M udp -p 0 --probe-args=text:port0 -i p0ta -G "$mac" -S 198.51.100.32
 # Masscan 1.3.2: TCP SYN and UDP to port 0.
 q masscan -p0 --rate 200 --wait 0 --adapter p0ta --adapter-ip 198.51.100.41 --router-mac "$mac" 203.0.113.128/28
 q masscan -pU:0 --rate 200 --wait 0 --adapter p0ta --adapter-ip 198.51.100.42 --router-mac "$mac" 203.0.113.144/28
+# Linux's own stack: a client connecting to TCP port 0 retransmits its SYN
+# (same source port and sequence number, IP IDs +1, DF, TTL 64). The veth
+# offloads the TCP checksum, so the capture shows it unfilled.
+timeout 5 python3 -c '
+import socket
+s = socket.socket()
+s.bind(("198.51.100.51", 0))
+s.settimeout(3.5)
+try:
+    s.connect(("203.0.113.200", 0))
+except OSError:
+    pass
+' || true
 sleep 1
