@@ -116,8 +116,8 @@ var tcpdumpCases = []struct {
 	{"ethernet_padding.pcap", -1, "one frame is VLAN-tagged"},
 	{"ipv6_exthdr.pcap", -5, "tcpdump's ip6 tcp/udp look at the fixed header's next header only"},
 	{"fragments_v6.pcap", -3, "IPv6 first fragments: the Fragment header hides the protocol from tcpdump"},
-	{"tiny_fragments.pcap", 2, "tiny first fragments (RFC 1858) hold the ports: tcpdump reads them, we call them malformed"},
-	{"truncated_snaplen.pcap", 3, "ports in the capture but not the whole fixed header: tcpdump only needs the 4 port bytes"},
+	{"tiny_fragments.pcap", -1, "tiny first fragments (RFC 1858) hold the ports: both read the IPv4 ones; the IPv6 one's Fragment header hides the protocol from tcpdump"},
+	{"truncated_snaplen.pcap", 1, "an IPv6 UDP header cut inside its destination port: BPF's 'port 0' accepts on the source port 0 it has; we need all 4 port bytes"},
 }
 
 // tcpdumpCount counts the lines tcpdump prints for the port-0 filter.
