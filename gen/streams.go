@@ -422,9 +422,13 @@ func (w *worker) emitScan0(s *stream, c *chunkBuf) {
 		}
 		sport = uint16(32768 + u%28233)
 	case label.Masscan:
-		// P or P+16: port_me = src.port + (ck & src.port_mask), mask 16,
-		// P = 40000 + now % 20000 (main.c).
-		sport = uint16(40000+a.Aux2%20000) + uint16(u>>20)&16
+		// One source port, 40000 + now % 20000 (main.c); since commit
+		// c7801f1 (2023-11-13) the range is 16 wide and a probe goes
+		// from P or P+16 (port_me = src.port + (ck & src.port_mask)).
+		sport = uint16(40000 + a.Aux2%20000)
+		if current {
+			sport += uint16(u>>20) & 16
+		}
 	case label.Nmap:
 		// One source port a scan (base_port 33000 + random % 32261, or
 		// -g 53), a random IP ID, a TTL of 37–59 per packet (tcpip.cc

@@ -1,0 +1,251 @@
+package gen
+
+import (
+	"encoding/binary"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/google/gopacket/layers"
+	"github.com/google/gopacket/pcapgo"
+
+	"github.com/port0/port0/label"
+)
+
+// realToolRuns are the sources of testdata/realtools/real_tools.pcap
+// (scripts/realtools.sh) whose packets to port 0 stand for a tool run
+// with its defaults, as the generator models it: the key is tool/proto.
+var realToolRuns = map[string][]string{
+	"zmap/tcp":    {"198.51.100.31"},
+	"zmap/udp":    {"198.51.100.32"},
+	"masscan/tcp": {"198.51.100.41"},
+	"masscan/udp": {"198.51.100.42"},
+	"nmap/tcp":    {"198.51.100.21", "198.51.100.22"},
+	"hping/tcp":   {"198.51.100.11", "198.51.100.15"},
+	"hping/udp":   {"198.51.100.13"},
+}
+
+// probeSig is what a tool writes into a probe to port 0, leaving out what
+// the path changes (the TTL) and what a run's target or clock chooses:
+// DF, the TCP flags, window and option kinds, an ack without ACK, the IP
+// ID's kind (54321, Masscan's relation, other), whether a UDP probe has
+// a payload and a checksum.
+func probeSig(ipb []byte) (sig string, sport uint16, ok bool) {
+	if len(ipb) < 20 || ipb[0]>>4 != 4 {
+		return "", 0, false
+	}
+	ihl := int(ipb[0]&15) * 4
+	l4 := ipb[ihl:]
+	df := ipb[6]&0x40 != 0
+	id := binary.BigEndian.Uint16(ipb[4:])
+	dst := binary.BigEndian.Uint32(ipb[16:])
+	idKind := "other"
+	switch ipb[9] {
+	case protoTCP:
+		if len(l4) < 20 || binary.BigEndian.Uint16(l4[2:]) != 0 {
+			return "", 0, false
+		}
+		seq, ack := binary.BigEndian.Uint32(l4[4:]), binary.BigEndian.Uint32(l4[8:])
+		flags, win := l4[13], binary.BigEndian.Uint16(l4[14:])
+		switch {
+		case id == 54321:
+			idKind = "54321"
+		case id == masscanID(dst, 0, seq):
+			idKind = "masscan"
+		}
+		var kinds []string
+		opts := l4[20 : int(l4[12]>>4)*4]
+		for i := 0; i < len(opts); {
+			k := opts[i]
+			kinds = append(kinds, fmt.Sprint(k))
+			if k == 0 || k == 1 {
+				i++
+				continue
+			}
+			if i+1 >= len(opts) || opts[i+1] < 2 {
+				break
+			}
+			i += int(opts[i+1])
+		}
+		return fmt.Sprintf("tcp df=%v flags=%#x win=%d opts=%s ack-without-ACK=%v ipid=%s",
+			df, flags, win, strings.Join(kinds, ","), ack != 0 && flags&flagACK == 0, idKind), binary.BigEndian.Uint16(l4), true
+	case protoUDP:
+		if len(l4) < 8 || binary.BigEndian.Uint16(l4[2:]) != 0 {
+			return "", 0, false
+		}
+		if id == 54321 {
+			idKind = "54321"
+		}
+		return fmt.Sprintf("udp df=%v payload=%v checksum=%v ipid=%s",
+			df, len(l4) > 8 && binary.BigEndian.Uint16(l4[4:]) > 8, binary.BigEndian.Uint16(l4[6:]) != 0, idKind), binary.BigEndian.Uint16(l4), true
+	}
+	return "", 0, false
+}
+
+// sportKind names how a run's source ports go, packet to packet: fixed,
+// +1, two ports 16 apart, or other.
+func sportKind(ports []uint16) string {
+	if len(ports) < 2 {
+		return "-"
+	}
+	kind := ""
+	for i := 1; i < len(ports); i++ {
+		d, k := ports[i]-ports[i-1], "other"
+		switch {
+		case d == 0:
+			k = "fixed"
+		case d >= 1 && d <= 16 && ports[i] != ports[0]+16 && ports[i-1] != ports[0]+16:
+			k = "+1"
+		case d == 16 || d == 0x10000-16:
+			k = "pair16"
+		}
+		if k == "fixed" && kind == "pair16" {
+			k = "pair16"
+		}
+		if kind == "" || kind == "fixed" && k == "pair16" {
+			kind = k
+		} else if k != kind && !(kind == "pair16" && k == "fixed") {
+			return "other"
+		}
+	}
+	return kind
+}
+
+// sigs is the probe signatures and source-port kinds of some runs.
+type sigs struct{ probes, sports map[string]bool }
+
+func (s *sigs) add(probe string) {
+	if s.probes == nil {
+		s.probes, s.sports = map[string]bool{}, map[string]bool{}
+	}
+	s.probes[probe] = true
+}
+
+func keys(m map[string]bool) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestToolsMatchRealCapture holds the generator's tools, run with their
+// defaults, against what the real tools sent to port 0
+// (testdata/realtools: hping3 3.a2, Nmap 7.93, ZMap 2.1.1, Masscan
+// 1.3.2): every probe the generator writes for a tool has a signature
+// (probeSig) the real tool's probes have, and its source ports go as the
+// real tool's do. hping is the hping3 of wild (a random IP ID); ZMap
+// and Masscan the releases, not current builds.
+func TestToolsMatchRealCapture(t *testing.T) {
+	real := map[string]*sigs{}
+	byRun := map[string]string{}
+	for key, srcs := range realToolRuns {
+		real[key] = &sigs{}
+		for _, s := range srcs {
+			byRun[s] = key
+		}
+	}
+	f, err := os.Open(filepath.Join("..", "testdata", "realtools", "real_tools.pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	pr, err := pcapgo.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pr.LinkType() != layers.LinkTypeEthernet {
+		t.Fatalf("link type %v", pr.LinkType())
+	}
+	ports := map[string][]uint16{}
+	for {
+		data, _, err := pr.ReadPacketData()
+		if err != nil {
+			break
+		}
+		if len(data) < ethHeaderLen+20 || binary.BigEndian.Uint16(data[12:]) != 0x0800 {
+			continue
+		}
+		ipb := data[ethHeaderLen:]
+		src := fmt.Sprintf("%d.%d.%d.%d", ipb[12], ipb[13], ipb[14], ipb[15])
+		key, ok := byRun[src]
+		if !ok {
+			continue
+		}
+		sig, sport, ok := probeSig(ipb)
+		if !ok {
+			continue // not to port 0 (Nmap -O's OS probes)
+		}
+		real[key].add(sig)
+		ports[src] = append(ports[src], sport)
+	}
+	for src, p := range ports {
+		real[byRun[src]].sports[sportKind(p)] = true
+	}
+	for key, s := range real {
+		if len(s.probes) == 0 {
+			t.Fatalf("the capture holds no probe of %s", key)
+		}
+	}
+
+	got := map[string]*sigs{}
+	for _, sc := range []*Scenario{Paper(), Wild()} {
+		sc.Scan0.MinActors = 80 // every tool and protocol, at a small scale
+		p, err := NewPlan(sc, 3, 1e-5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		if _, err := Generate(p, Options{Out: dir}); err != nil {
+			t.Fatal(err)
+		}
+		ports := map[uint32][]uint16{}
+		readRun(t, dir, func(g *genPacket) {
+			a := &p.Actors[g.truth.Actor]
+			if a.Family != famScan0 || g.truth.Class != label.Scan || a.Opts&(optCustom|optCurrent) != 0 {
+				return
+			}
+			if a.Tool == label.Hping && a.Opts&optRandomID == 0 {
+				return // REFERENCE.md's hping-like +1 IP ID, not hping3's
+			}
+			sig, sport, ok := probeSig(ipOf(t, g))
+			if !ok {
+				return
+			}
+			key := a.Tool.String() + "/" + [...]string{"tcp", "udp"}[a.Kind]
+			if got[key] == nil {
+				got[key] = &sigs{}
+			}
+			got[key].add(sig)
+			ports[a.ID] = append(ports[a.ID], sport)
+		})
+		for id, pp := range ports {
+			a := &p.Actors[id]
+			if k := sportKind(pp); k != "-" {
+				got[a.Tool.String()+"/"+[...]string{"tcp", "udp"}[a.Kind]].sports[k] = true
+			}
+		}
+	}
+	for key, r := range real {
+		g := got[key]
+		if g == nil {
+			t.Errorf("%s: the generator made no probe (real: %v)", key, keys(r.probes))
+			continue
+		}
+		for _, sig := range keys(g.probes) {
+			if !r.probes[sig] {
+				t.Errorf("%s: the generator writes %q; the real tool: %v", key, sig, keys(r.probes))
+			}
+		}
+		for _, k := range keys(g.sports) {
+			if !r.sports[k] && !slices.Contains([]string{"-"}, k) {
+				t.Errorf("%s: the generator's source ports go %s; the real tool's: %v", key, k, keys(r.sports))
+			}
+		}
+	}
+}
