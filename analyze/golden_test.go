@@ -172,9 +172,8 @@ func firstDiff(got, want []byte) string {
 }
 
 // realTools is what each run of scripts/realtools.sh sent, by its source
-// address: the tool the study must name, or unknown where the tool's
-// port-0 packets carry nothing that tells it (Nmap's UDP scan, an OS
-// stack), and the class: scan for a run that spreads over the
+// address: the tool the study must name, or unknown where the packets
+// carry nothing that tells a tool (an OS stack), and the class: scan for a run that spreads over the
 // addresses, retry for one that comes back to one (hping3 aimed at one
 // host, Linux retransmitting its SYN), other for flagless TCP.
 var realTools = map[string]struct{ run, tool, class string }{
@@ -185,7 +184,7 @@ var realTools = map[string]struct{ run, tool, class string }{
 	"198.51.100.15": {"hping3 -S --rand-dest 203.0.113.x", "hping", "scan"},
 	"198.51.100.21": {"nmap -sS -p0", "nmap", "scan"},
 	"198.51.100.22": {"nmap -O -p0 (its port-0 SYN; the OS probes go to a closed port)", "nmap", "scan"},
-	"198.51.100.23": {"nmap -sU -p0", "unknown", "scan"},
+	"198.51.100.23": {"nmap -sU -p0", "nmap", "scan"},
 	"198.51.100.31": {"zmap -p 0 (2.1.1)", "zmap", "scan"},
 	"198.51.100.32": {"zmap -M udp -p 0 (2.1.1)", "zmap", "scan"},
 	"198.51.100.41": {"masscan -p0 (1.3.2)", "masscan", "scan"},

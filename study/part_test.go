@@ -234,7 +234,11 @@ func TestToolRules(t *testing.T) {
 		{"masscan UDP --ttl 64", 6, func(i int, _ uint32) pkt {
 			return pkt{udp: true, ttl: 50, sport: uint16(45016 - 16*(i%2)), ipid: random(i), length: 28}
 		}, label.Masscan, "udp-empty-sport-pair=6/6 sport-pair=45016"},
-		{"masscan UDP --ttl 64, one port", 3, func(i int, _ uint32) pkt { return pkt{udp: true, ttl: 50, sport: 45000, ipid: random(i), length: 28} }, label.ToolUnknown, "no-match ipid=random ttl=64 packets=3"},
+		{"masscan 1.3.2 UDP --ttl 64 (one port)", 3, func(i int, _ uint32) pkt { return pkt{udp: true, ttl: 50, sport: 45000, ipid: random(i), length: 28} }, label.Masscan, "udp-empty-sport-pair=3/3 sport=45000 ttl-fixed=2/2"},
+		{"masscan UDP --ttl 64, one packet", 1, func(i int, _ uint32) pkt { return pkt{udp: true, ttl: 50, sport: 45000, ipid: random(i), length: 28} }, label.ToolUnknown, "no-match ipid=random ttl=64 packets=1"},
+		{"nmap -sU -p0", 8, func(i int, _ uint32) pkt {
+			return pkt{udp: true, ttl: uint8(37 + (i*7)%23), sport: 59434, ipid: random(i), length: 28}
+		}, label.Nmap, "udp-empty-fixed-sport=8/8 ttl-changing=7/7 ttl-range=21"},
 		{"hping3 -2 -k", 6, func(i int, _ uint32) pkt { return pkt{udp: true, ttl: 50, sport: 2000, ipid: random(i), length: 28} }, label.ToolUnknown, "no-match ipid=random ttl=64 packets=6"},
 		{"hping3 -2", 6, func(i int, _ uint32) pkt { return pkt{udp: true, ttl: 50, sport: uint16(1500 + i), ipid: random(i)} }, label.Hping, "sport-rising=5/5 ttl64=6/6 no-df=6/6"},
 		{"hping3 -2, one packet", 1, func(i int, _ uint32) pkt { return pkt{udp: true, ttl: 50, sport: 1500, ipid: random(i)} }, label.ToolUnknown, "no-match ipid=random ttl=64 packets=1"},

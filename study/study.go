@@ -124,7 +124,11 @@ type Source struct {
 	UDPSum0     int64    // UDP without a checksum (ZMap's UDP probes)
 	MasscanUDP  int64    // UDP as Masscan sends it to port 0: no payload, a checksum, no DF, from the first packet's source port or 16 from it
 	firstSport  uint16
-	sportPair   bool // a MasscanUDP packet came from the other port of the pair
+	sportPair   bool  // a MasscanUDP packet came from the other port of the pair
+	SameTTL     int64 // TCP/UDP packets with the TTL of the packet before (IDPairs counts the pairs)
+	prevTTL     uint8
+	ttlMin      uint8 // lowest and highest TTL of its TCP/UDP packets
+	ttlMax      uint8
 	prevSeq     uint32
 	prevID      uint32
 	prevSport   uint16
@@ -287,6 +291,10 @@ func (s *Source) add(p *scan.P0Packet) {
 		}
 		if s.TCP+s.UDP > 1 {
 			s.IDPairs++
+			if p.TTL == s.prevTTL {
+				s.SameTTL++
+			}
+			s.ttlMin, s.ttlMax = min(s.ttlMin, p.TTL), max(s.ttlMax, p.TTL)
 			switch id {
 			case (s.prevID + 1) & 0xffff:
 				s.PlusOneID++
@@ -297,7 +305,10 @@ func (s *Source) add(p *scan.P0Packet) {
 				s.SportRise++
 			}
 		}
-		s.prevID, s.prevSport = id, p.SrcPort
+		if s.TCP+s.UDP == 1 {
+			s.ttlMin, s.ttlMax = p.TTL, p.TTL
+		}
+		s.prevID, s.prevSport, s.prevTTL = id, p.SrcPort, p.TTL
 	}
 }
 
@@ -385,17 +396,30 @@ func (s *Source) toolEvidence() (label.Tool, string) {
 		// Masscan: IP ID = (dst ^ dport ^ seq) & 0xffff (templ-pkt.c),
 		// a chance match of 2^-16 a packet; --ttl sets any TTL.
 		return label.Masscan, ev("ipid-masscan", s.MasscanID, n) + " " + ev("no-df", noDF, s.Packets)
-	case s.TCP == 0 && most(s.MasscanUDP, s.UDP) && (most(s.InitTTL[3], s.Packets) || s.sportPair && s.firstSport >= 40000 && s.firstSport < 60016):
+	case s.TCP == 0 && s.IDPairs >= 2 && most(s.MasscanUDP, s.UDP) && s.SameTTL*5 <= s.IDPairs && s.ttlMax-s.ttlMin <= 22 && most(s.InitTTL[0]+s.InitTTL[1], s.Packets):
+		// Nmap's UDP scan (-sU): one source port a scan, an empty
+		// datagram to a port without a payload, no DF, and a TTL drawn
+		// from 37–59 for every packet (tcpip.cc build_ip_raw): the TTL
+		// changes between packets as no stack's and no other tool's does.
+		return label.Nmap, ev("udp-empty-fixed-sport", s.MasscanUDP, s.UDP) + " " + ev("ttl-changing", s.IDPairs-s.SameTTL, s.IDPairs) + " ttl-range=" + strconv.Itoa(int(s.ttlMax-s.ttlMin))
+	case s.TCP == 0 && most(s.MasscanUDP, s.UDP) && (most(s.InitTTL[3], s.Packets) ||
+		s.firstSport >= 40000 && s.firstSport < 60016 && (s.sportPair || s.IDPairs > 0 && most(s.SameTTL, s.IDPairs))):
 		// Masscan's UDP to a port it has no payload for: the bare 8-byte
 		// header, TTL 255, no DF (templ-pkt.c default_udp_template), from
-		// port P or P+16 (main.c: port_me = src.port + (ck & 16)). Its
-		// IP ID hides the cookie. No OS stack starts at TTL 255; ZMap
-		// (no checksum) and Nmap (TTL 37–59) differ. With --ttl, both
-		// ports of the pair in Masscan's range (40000 + now % 20000) say
-		// it; hping3 -2 -k keeps one port, from 1024–3023.
+		// one source port (1.3.2), or P and P+16 (since 2023-11: main.c
+		// port_me = src.port + (ck & 16)). Its IP ID hides the cookie.
+		// No OS stack starts at TTL 255; ZMap (no checksum) and Nmap
+		// (TTL 37–59, changing) differ. With --ttl, a source port in
+		// Masscan's range (40000 + now % 20000) and one TTL over the
+		// packets, or both ports of the pair, say it (hping3 -2 -k keeps
+		// one port, from 1024–3023 unless -s moves it).
 		ttl := ev("ttl255", s.InitTTL[3], s.Packets)
-		if !most(s.InitTTL[3], s.Packets) {
+		switch {
+		case most(s.InitTTL[3], s.Packets):
+		case s.sportPair:
 			ttl = "sport-pair=" + strconv.Itoa(int(s.firstSport))
+		default:
+			ttl = "sport=" + strconv.Itoa(int(s.firstSport)) + " " + ev("ttl-fixed", s.SameTTL, s.IDPairs)
 		}
 		return label.Masscan, ev("udp-empty-sport-pair", s.MasscanUDP, s.UDP) + " " + ttl
 	case most(s.NmapSYN, s.TCP) && most(s.InitTTL[0]+s.InitTTL[1], s.Packets) && (s.TCP == 1 || most(s.SameSeq, s.TCP-1)):
