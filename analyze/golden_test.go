@@ -190,7 +190,13 @@ var realTools = map[string]struct{ run, tool, class string }{
 	"198.51.100.41": {"masscan -p0 (1.3.2)", "masscan", "scan"},
 	"198.51.100.42": {"masscan -pU:0 (1.3.2)", "masscan", "scan"},
 	"198.51.100.51": {"Linux 6.x connect() to TCP port 0, retransmitting", "unknown", "retry"},
+	"203.0.113.250": {"a Linux 6.x victim answering floods from spoofed sources", "unknown", "backscatter-from-0"},
 }
+
+// realVictim is the victim of realtools' floods: its events (backscatter
+// from port 0 by RST-ACK and by ICMP, to port 0 by RST-ACK from port 80)
+// must all say its stack, Linux.
+const realVictim = "203.0.113.250"
 
 // checkRealTools: on packets the real tools sent (testdata/README.md,
 // realtools/), every source is named for its tool, or unknown where
@@ -219,6 +225,27 @@ func checkRealTools(t *testing.T, sum *Summary, dir string) {
 	for src, want := range realTools {
 		if !seen[src] {
 			t.Errorf("realtools: %s (%s) is not a port-0 source", src, want.run)
+		}
+	}
+	b, err = os.ReadFile(filepath.Join(dir, "events.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n")[1:] {
+		f := strings.Split(line, ",")
+		if f[0] != realVictim {
+			t.Errorf("realtools: an event of %s, not of the victim", f[0])
+			continue
+		}
+		kinds[f[1]+"/"+f[2]] = true
+		if stack := f[len(f)-1]; stack != "linux" {
+			t.Errorf("realtools: the victim's %s %s event says stack %s, want linux", f[1], f[2], stack)
+		}
+	}
+	for _, k := range []string{"backscatter-from-0/tcp", "backscatter-from-0/icmp", "backscatter-to-0/tcp"} {
+		if !kinds[k] {
+			t.Errorf("realtools: no %s event of the victim (events: %v)", k, kinds)
 		}
 	}
 }

@@ -27,7 +27,7 @@ mac=$(ip -n $ns link show p0tb | awk '/ether/{print $2}')
 ip route replace 203.0.113.0/24 via 198.51.100.254 dev p0ta
 ip neigh replace 198.51.100.254 lladdr "$mac" dev p0ta nud permanent
 [ "$(cat /proc/sys/net/ipv4/ip_forward)" = 0 ] || { echo "ip_forward is on: refusing" >&2; exit 1; }
-tcpdump -i p0ta -U -w "$out" 'ip and src net 198.51.100.0/24' 2>/dev/null &
+tcpdump -i p0ta -U -w "$out" 'ip and (src net 198.51.100.0/24 or src host 203.0.113.250)' 2>/dev/null &
 sleep 1
 q() { "$@" > /dev/null 2>&1 || echo "realtools: $* failed" >&2; }
 # hping3 3.a2 (Debian 12): SYN, flagless, UDP, and SYN with -k, to its default port 0.
@@ -61,4 +61,18 @@ try:
 except OSError:
     pass
 ' || true
+# A Linux victim (the namespace's own kernel, 203.0.113.250) of floods with
+# random spoofed sources: SYN to its port 0 (RST-ACK from port 0), UDP to
+# its port 0 (ICMP port unreachable), SYN from source port 0 to its closed
+# port 80 (RST-ACK to port 0). Its replies go to the spoofed addresses,
+# out of the namespace and into this one, which forwards nothing; the
+# capture keeps the replies, as a telescope sees backscatter.
+ip -n $ns addr add 203.0.113.250/24 dev p0tb
+ip -n $ns link set lo up
+ip -n $ns route add 198.51.100.254/32 dev p0tb
+ip -n $ns route add default via 198.51.100.254 dev p0tb
+ip -n $ns neigh replace 198.51.100.254 lladdr "$(ip link show p0ta | awk '/ether/{print $2}')" dev p0tb nud permanent
+h -S -p 0 --rand-source -i u4000 -c 120 203.0.113.250
+h -2 -p 0 --rand-source -i u4000 -c 120 203.0.113.250
+h -S -s 0 -k -p 80 --rand-source -i u4000 -c 120 203.0.113.250
 sleep 1

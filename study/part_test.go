@@ -323,4 +323,53 @@ func TestVictimStack(t *testing.T) {
 			}
 		})
 	}
+	// A victim's events say its stack together (events.csv victim_stack):
+	// as Linux 6.18 answered in testdata/realtools, RST-ACKs from port 0
+	// (Linux or BSD) and ICMP port unreachable for UDP (not BSD) are Linux.
+	pt := NewPart(opts, 0)
+	var recs []scan.P0Packet
+	for i := range 10 {
+		r := rstFrom0(60)
+		if i >= 5 {
+			r = icmp(60)
+		}
+		r.TS, r.Src, r.Dst = int64(i)*int64(time.Second), netip.MustParseAddr("192.0.2.98"), netip.AddrFrom4([4]byte{198, 18, 5, byte(i)})
+		recs = append(recs, r)
+		pt.Add(&recs[i])
+	}
+	pt.Decide()
+	for i := range recs {
+		pt.Count(&recs[i])
+	}
+	rows := pt.Finish(0).Events
+	if len(rows) != 2 {
+		t.Fatalf("%d events, want 2", len(rows))
+	}
+	for _, r := range rows {
+		if r.VictimStack != StackLinux {
+			t.Errorf("%v %v event: victim stack %q, want linux", r.Class, r.Proto, r.VictimStack)
+		}
+	}
+}
+
+// TestMeetStacks: two inferences of one victim's stack together keep the
+// stacks both leave possible.
+func TestMeetStacks(t *testing.T) {
+	for _, c := range []struct{ a, b, want string }{
+		{StackLinuxOrBSD, StackNotBSD, StackLinux},
+		{StackLinuxOrBSD, StackLinux, StackLinux},
+		{StackLinuxOrBSD, StackBSD, StackBSD},
+		{StackNotBSD, StackWindows, StackWindows},
+		{StackUnknown, StackLinuxOrBSD, StackLinuxOrBSD},
+		{StackLinux, StackWindows, StackUnknown},
+		{StackBSD, StackNotBSD, StackUnknown},
+		{StackLinux, StackLinux, StackLinux},
+	} {
+		if got := MeetStacks(c.a, c.b); got != c.want {
+			t.Errorf("MeetStacks(%s, %s) = %s, want %s", c.a, c.b, got, c.want)
+		}
+		if got := MeetStacks(c.b, c.a); got != c.want {
+			t.Errorf("MeetStacks(%s, %s) = %s, want %s", c.b, c.a, got, c.want)
+		}
+	}
 }

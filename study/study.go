@@ -569,6 +569,25 @@ func (e *Event) Stack() string {
 	return StackUnknown
 }
 
+// stackSets are the stacks each Stack name leaves possible: L(inux),
+// B(SD), W(indows).
+var stackSets = map[string]uint8{
+	StackLinux: 1, StackBSD: 2, StackWindows: 4, StackLinuxOrBSD: 1 | 2, StackNotBSD: 1 | 4, StackUnknown: 1 | 2 | 4,
+}
+
+// MeetStacks is what two inferences of one victim's stack (Event.Stack)
+// say together: the stacks both leave possible. Unknown says nothing;
+// two that contradict each other (Linux and Windows) make unknown.
+func MeetStacks(a, b string) string {
+	m := stackSets[a] & stackSets[b]
+	for _, s := range []string{StackLinux, StackBSD, StackWindows, StackLinuxOrBSD, StackNotBSD} {
+		if stackSets[s] == m {
+			return s
+		}
+	}
+	return StackUnknown
+}
+
 type eventKey struct {
 	victim netip.Addr
 	class  label.Class
@@ -793,13 +812,26 @@ func sourceRows(srcs []*Source, teleAddrs float64) []tables.SourceRow {
 
 func eventRows(events []Event, teleAddrs float64) []tables.EventRow {
 	scale := ratio(math.Ldexp(1, 32), teleAddrs)
+	// A victim's stack is what all its events say together: an ICMP
+	// event that says not BSD and a RST event that says Linux or BSD
+	// make Linux. Every event of a victim is in its part (a part holds
+	// every record of its sources, and the victim is the replies' source).
+	stacks := map[netip.Addr]string{}
+	for i := range events {
+		e := &events[i]
+		if s, ok := stacks[e.Victim]; ok {
+			stacks[e.Victim] = MeetStacks(s, e.Stack())
+		} else {
+			stacks[e.Victim] = e.Stack()
+		}
+	}
 	rows := make([]tables.EventRow, len(events))
 	for i, e := range events {
 		dur := float64(e.Last-e.First) / 1e9
 		obs := float64(e.Packets) / math.Max(dur, 1)
 		rows[i] = tables.EventRow{Victim: e.Victim, Class: e.Class, Proto: e.Proto, Start: e.First, End: e.Last,
 			DurationS: dur, Packets: e.Packets, PeakPPS: float64(e.PeakPerMin) / 60, ServicePort: e.Port,
-			ObservedPPS: obs, EstimatedAttackPPS: obs * scale, VictimStack: e.Stack()}
+			ObservedPPS: obs, EstimatedAttackPPS: obs * scale, VictimStack: stacks[e.Victim]}
 	}
 	return rows
 }
