@@ -13,6 +13,7 @@ import (
 
 	"github.com/port0/port0/capture"
 	"github.com/port0/port0/internal/testcap"
+	"github.com/port0/port0/tables"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files of TestGolden under testdata/analyze/golden")
@@ -202,24 +203,24 @@ const realVictim = "203.0.113.250"
 // realtools/), every source is named for its tool, or unknown where
 // realTools says so, and no source is missing.
 func checkRealTools(t *testing.T, sum *Summary, dir string) {
-	b, err := os.ReadFile(filepath.Join(dir, "sources.csv"))
+	sources, err := tables.ReadSources(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	seen := map[string]bool{}
-	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n")[1:] {
-		f := strings.Split(line, ",")
-		want, ok := realTools[f[0]]
+	for _, r := range sources {
+		src := r.Src.String()
+		want, ok := realTools[src]
 		if !ok {
-			t.Errorf("realtools: source %s is no tool run", f[0])
+			t.Errorf("realtools: source %s is no tool run", src)
 			continue
 		}
-		seen[f[0]] = true
-		if f[2] != want.tool {
-			t.Errorf("realtools: %s (%s) named %s (%s), want %s", f[0], want.run, f[2], f[3], want.tool)
+		seen[src] = true
+		if r.Tool.String() != want.tool {
+			t.Errorf("realtools: %s (%s) named %s (%s), want %s", src, want.run, r.Tool, r.ToolEvidence, want.tool)
 		}
-		if f[1] != want.class {
-			t.Errorf("realtools: %s (%s) is %s, want %s", f[0], want.run, f[1], want.class)
+		if r.Class.String() != want.class {
+			t.Errorf("realtools: %s (%s) is %s, want %s", src, want.run, r.Class, want.class)
 		}
 	}
 	for src, want := range realTools {
@@ -227,20 +228,20 @@ func checkRealTools(t *testing.T, sum *Summary, dir string) {
 			t.Errorf("realtools: %s (%s) is not a port-0 source", src, want.run)
 		}
 	}
-	b, err = os.ReadFile(filepath.Join(dir, "events.csv"))
+	events, err := tables.ReadEvents(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	kinds := map[string]bool{}
-	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n")[1:] {
-		f := strings.Split(line, ",")
-		if f[0] != realVictim {
-			t.Errorf("realtools: an event of %s, not of the victim", f[0])
+	for _, e := range events {
+		if e.Victim.String() != realVictim {
+			t.Errorf("realtools: an event of %s, not of the victim", e.Victim)
 			continue
 		}
-		kinds[f[1]+"/"+f[2]] = true
-		if stack := f[len(f)-1]; stack != "linux" {
-			t.Errorf("realtools: the victim's %s %s event says stack %s, want linux", f[1], f[2], stack)
+		kind := e.Class.String() + "/" + tables.ProtoName(e.Proto)
+		kinds[kind] = true
+		if e.VictimStack != "linux" {
+			t.Errorf("realtools: the victim's %s event says stack %s, want linux", kind, e.VictimStack)
 		}
 	}
 	for _, k := range []string{"backscatter-from-0/tcp", "backscatter-from-0/icmp", "backscatter-to-0/tcp"} {

@@ -243,8 +243,9 @@ func TestDecodeZeroAllocs(t *testing.T) {
 
 // TestUDPPayload checks the payload UDPPayload finds behind every link
 // header, and where it gives none.
-// TestUDPChecksum reads the checksum a sender wrote, and 0 where it
-// wrote none (ZMap's UDP probes, docs/TOOLS.md section 1).
+// TestUDPChecksum reads, in the datagram UDPDatagram finds, the
+// checksum a sender wrote, and 0 where it wrote none (ZMap's UDP
+// probes, docs/TOOLS.md section 1).
 func TestUDPChecksum(t *testing.T) {
 	udp4 := pkttest.Ser(t, pkttest.IP4(layers.IPProtocolUDP), pkttest.UDP(0, 53), gopacket.Payload("abcd"))
 	none := bytes.Clone(udp4)
@@ -259,8 +260,9 @@ func TestUDPChecksum(t *testing.T) {
 	} {
 		var r Record
 		r.Decode(capture.LinkRaw, c.data)
-		if sum, ok := UDPChecksum(c.data, &r); !ok || sum != c.want {
-			t.Errorf("%s: checksum %#04x (ok %v), want %#04x", c.name, sum, ok, c.want)
+		d := UDPDatagram(c.data, &r)
+		if d == nil || binary.BigEndian.Uint16(d[6:]) != c.want {
+			t.Errorf("%s: datagram %x, want checksum %#04x", c.name, d, c.want)
 		}
 	}
 	if binary.BigEndian.Uint16(udp4[26:]) == 0 {
@@ -305,8 +307,8 @@ func TestUDPPayload(t *testing.T) {
 		var r Record
 		r.Decode(tt.link, tt.data)
 		got := UDPPayload(tt.data, &r)
-		if _, ok := UDPChecksum(tt.data, &r); ok != (got != nil) {
-			t.Errorf("%s: UDPChecksum ok %v, payload %q", tt.name, ok, got)
+		if d := UDPDatagram(tt.data, &r); (d != nil) != (got != nil) || d != nil && !bytes.Equal(d[UDPHdrLen:], got) {
+			t.Errorf("%s: UDPDatagram %x, payload %q", tt.name, d, got)
 		}
 		if tt.want == "-" {
 			if got != nil {

@@ -11,7 +11,7 @@
 // 20-byte header, no port 0, nothing malformed), recognised from their
 // bytes without a Record, for the scan's hot path. Every header offset and
 // link header length is a constant of this package (headers.go,
-// decode.go), used by Decode, PlainIPv4, UDPPayload and the reference
+// decode.go), used by Decode, PlainIPv4, UDPDatagram, UDPPayload and the reference
 // decoder alike.
 //
 // # Aliasing

@@ -65,36 +65,15 @@ func PlainIPv4(link capture.LinkType, b []byte) (ip *[IPv4MinLen]byte, ok bool) 
 	return h, true
 }
 
-// UDPPayload returns the start of a UDP packet's payload (nil for any
-// other packet, and for IPv6 with extension headers, whose lengths a
-// Record does not keep), found from the offset of the IP header and the
-// IP header length of its Record r, as Decode filled it from data.
-func UDPPayload(data []byte, r *Record) []byte {
-	off, ok := udpOffset(data, r)
-	if !ok {
-		return nil
-	}
-	end := min(len(data), off+UDPHdrLen+int(r.PayloadLen))
-	return data[off+UDPHdrLen : end]
-}
-
-// UDPChecksum returns the checksum field of a UDP packet's header, found
-// as UDPPayload finds the payload; ok is false where UDPPayload returns
-// nil. A checksum of 0 means the sender computed none (RFC 768; legal
-// over IPv4 only).
-func UDPChecksum(data []byte, r *Record) (sum uint16, ok bool) {
-	off, ok := udpOffset(data, r)
-	if !ok {
-		return 0, false
-	}
-	return binary.BigEndian.Uint16(data[off+6:]), true
-}
-
-// udpOffset is the offset of the UDP header of r in data, when r is a
-// UDP packet whose whole header is in data.
-func udpOffset(data []byte, r *Record) (int, bool) {
+// UDPDatagram returns a UDP packet's header and the start of its
+// payload (nil for any other packet, for a UDP header not whole in data,
+// and for IPv6 with extension headers, whose lengths a Record does not
+// keep), found from the offset of the IP header and the IP header length
+// of its Record r, as Decode filled it from data; the payload is clipped
+// to the IP and UDP lengths and to the capture.
+func UDPDatagram(data []byte, r *Record) []byte {
 	if r.Proto != ProtoUDP || r.Ports != PortsPresent || r.Link != LinkOK {
-		return 0, false
+		return nil
 	}
 	off := int(r.NetOff)
 	switch {
@@ -103,10 +82,19 @@ func udpOffset(data []byte, r *Record) (int, bool) {
 	case r.NExt == 0:
 		off += IPv6HdrLen
 	default:
-		return 0, false // IPv6 extension header lengths are not kept
+		return nil // IPv6 extension header lengths are not kept
 	}
 	if off+UDPHdrLen > len(data) {
-		return 0, false
+		return nil
 	}
-	return off, true
+	return data[off:min(len(data), off+UDPHdrLen+int(r.PayloadLen))]
+}
+
+// UDPPayload returns the start of a UDP packet's payload, where
+// UDPDatagram finds the datagram (else nil).
+func UDPPayload(data []byte, r *Record) []byte {
+	if d := UDPDatagram(data, r); d != nil {
+		return d[UDPHdrLen:]
+	}
+	return nil
 }

@@ -236,21 +236,9 @@ func (c *chunkBuf) tcp(ts int64, ip *ipHdr, h *tcpHdr, payload []byte, t truthRe
 	binary.BigEndian.PutUint16(s[16:], fold(sum16(s[tcpHeaderLen:], acc)))
 }
 
-// udp appends a UDP datagram with its checksum.
-func (c *chunkBuf) udp(ts int64, ip *ipHdr, sport, dport uint16, payload []byte, t truthRec) {
-	c.putUDPPacket(ts, ip, sport, dport, payload, t)
-}
-
-// udpNoSum appends a UDP datagram without a checksum (0, RFC 768: the
-// sender computed none), as ZMap sends its UDP probes.
-func (c *chunkBuf) udpNoSum(ts int64, ip *ipHdr, sport, dport uint16, payload []byte, t truthRec) {
-	s := c.putUDPPacket(ts, ip, sport, dport, payload, t)
-	s[6], s[7] = 0, 0
-}
-
-// putUDPPacket appends a UDP datagram with its checksum and returns its
-// UDP segment.
-func (c *chunkBuf) putUDPPacket(ts int64, ip *ipHdr, sport, dport uint16, payload []byte, t truthRec) []byte {
+// udp appends a UDP datagram with its checksum and returns its UDP
+// segment.
+func (c *chunkBuf) udp(ts int64, ip *ipHdr, sport, dport uint16, payload []byte, t truthRec) []byte {
 	segLen := udpHeaderLen + len(payload)
 	total := ipv4HeaderLen + segLen
 	b := c.packet(ts, total, t)
@@ -258,6 +246,13 @@ func (c *chunkBuf) putUDPPacket(ts int64, ip *ipHdr, sport, dport uint16, payloa
 	putIPv4(b, ip, total)
 	putUDP(b[ipv4HeaderLen:], ip.src, ip.dst, sport, dport, payload)
 	return b[ipv4HeaderLen:]
+}
+
+// udpNoSum appends a UDP datagram without a checksum (0, RFC 768: the
+// sender computed none), as ZMap sends its UDP probes.
+func (c *chunkBuf) udpNoSum(ts int64, ip *ipHdr, sport, dport uint16, payload []byte, t truthRec) {
+	s := c.udp(ts, ip, sport, dport, payload, t)
+	s[6], s[7] = 0, 0
 }
 
 // putUDP writes a UDP header and payload into s with the checksum.

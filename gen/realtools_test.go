@@ -87,32 +87,27 @@ func probeSig(ipb []byte) (sig string, sport uint16, ok bool) {
 }
 
 // sportKind names how a run's source ports go, packet to packet: fixed,
-// +1, two ports 16 apart, or other.
+// +1 (rising by 1–16), two ports 16 apart (pair16), or other.
 func sportKind(ports []uint16) string {
 	if len(ports) < 2 {
 		return "-"
 	}
-	kind := ""
-	for i := 1; i < len(ports); i++ {
-		d, k := ports[i]-ports[i-1], "other"
-		switch {
-		case d == 0:
-			k = "fixed"
-		case d >= 1 && d <= 16 && ports[i] != ports[0]+16 && ports[i-1] != ports[0]+16:
-			k = "+1"
-		case d == 16 || d == 0x10000-16:
-			k = "pair16"
-		}
-		if k == "fixed" && kind == "pair16" {
-			k = "pair16"
-		}
-		if kind == "" || kind == "fixed" && k == "pair16" {
-			kind = k
-		} else if k != kind && !(kind == "pair16" && k == "fixed") {
-			return "other"
-		}
+	fixed, rising, pair := true, true, true
+	for i, p := range ports[1:] {
+		d := p - ports[i]
+		fixed = fixed && d == 0
+		rising = rising && d >= 1 && d <= 16
+		pair = pair && (p == ports[0] || p == ports[0]+16 || p == ports[0]-16)
 	}
-	return kind
+	switch {
+	case fixed:
+		return "fixed"
+	case pair:
+		return "pair16"
+	case rising:
+		return "+1"
+	}
+	return "other"
 }
 
 // sigs is the probe signatures and source-port kinds of some runs.

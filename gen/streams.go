@@ -433,12 +433,11 @@ func (w *worker) emitScan0(s *stream, c *chunkBuf) {
 		// One source port a scan (base_port 33000 + random % 32261, or
 		// -g 53), a random IP ID, a TTL of 37–59 per packet (tcpip.cc
 		// build_ip_raw; docs/TOOLS.md section 4).
-		sport = uint16(33000 + a.Aux2%32261)
+		sport = nmapBasePort(a)
 		if custom {
 			sport = 53
 		}
-		ip.id = uint16(u >> 48)
-		ip.ttl = uint8(37+(u>>8)%23) - (64 - a.TTL)
+		ip.id, ip.ttl = uint16(u>>48), nmapTTL(a, u>>8)
 	default:
 		// hping: the source port counts up from its base (fixed with
 		// -k); the IP ID is random (hping3's default), or counts up
@@ -502,10 +501,9 @@ func (w *worker) emitScan0(s *stream, c *chunkBuf) {
 // 30000–44780 (osscan2.cc initScanStats), never port 0.
 func (w *worker) nmapOSProbe(s *stream, c *chunkBuf, ip *ipHdr, u uint64, t truthRec) {
 	a := s.a
-	ip.id = uint16(u >> 48)
-	ip.ttl = uint8(37+(u>>8)%23) - (64 - a.TTL)
+	ip.id, ip.ttl = uint16(u>>48), nmapTTL(a, u>>8)
 	port := uint16(30000 + (u>>16)%14781)
-	sport := uint16(33000+a.Aux2%32261) + 1
+	sport := nmapBasePort(a) + 1
 	switch k := (u >> 40) % 4; k {
 	case 3:
 		// U1: IP ID 0x1042, TTL (time % 14) + 51.
@@ -515,6 +513,15 @@ func (w *worker) nmapOSProbe(s *stream, c *chunkBuf, ip *ipHdr, u uint64, t trut
 		c.tcp(s.next, ip, w.nmapT(3+int(k), sport+uint16(k), port, uint32(u), uint32(u>>32)|1, ip), nil, t)
 	}
 }
+
+// nmapTTL is the TTL an Nmap packet of a arrives with: build_ip_raw's
+// (get_random_uint() % 23) + 37, from the random v, less a's hops
+// (a.TTL holds 64 minus them).
+func nmapTTL(a *Actor, v uint64) uint8 { return uint8(37+v%23) - (64 - a.TTL) }
+
+// nmapBasePort is the source port of a's Nmap scan: base_port, 33000 +
+// random % 32261 (scan_engine.h).
+func nmapBasePort(a *Actor) uint16 { return uint16(33000 + a.Aux2%32261) }
 
 // zmapUDPPayload is the payload of ZMap's UDP probes in this generator
 // (ZMap sends what --probe-args gives; hex:00000000 here).
@@ -718,7 +725,7 @@ func (w *worker) emitFingerprint(s *stream, c *chunkBuf) {
 		// section 4): consecutive source ports, the round's ack on every
 		// probe, a random IP ID, a TTL of 37–59, DF on T2, T4 and T6.
 		i := int(probe - probeT2)
-		ip.id, ip.ttl = uint16(seq>>7), uint8(37+seq%23)-(64-a.TTL)
+		ip.id, ip.ttl = uint16(seq>>7), nmapTTL(a, uint64(seq))
 		c.tcp(ts, &ip, w.nmapT(i, tr.sport+uint16(i)+1, 0, seq, uint32(tr.ipid)<<16|uint32(tr.sport)|1, &ip), nil, t)
 	}
 	s.idx++

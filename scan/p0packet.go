@@ -59,7 +59,11 @@ var zmapOpts = [6]uint8{2, 1, 3, 1, 1, 4}
 
 // newP0Packet fills a record from a packet data that r decoded.
 func newP0Packet(file uint32, index, ts int64, r *decode.Record, data []byte) P0Packet {
-	payload := decode.UDPPayload(data, r)
+	var payload []byte
+	udp := decode.UDPDatagram(data, r)
+	if udp != nil {
+		payload = udp[decode.UDPHdrLen:]
+	}
 	shape, probe := classify.ShapeOf(r, payload)
 	p := P0Packet{
 		File: file, Index: index, TS: ts, Src: r.SrcAddr(), Dst: r.DstAddr(), Proto: r.Proto, TTL: r.TTL,
@@ -85,8 +89,8 @@ func newP0Packet(file uint32, index, ts int64, r *decode.Record, data []byte) P0
 			p.MSSOnly = r.NOpts == 1 && r.Opts[0] == 2
 			p.ZMapOpts = r.NOpts == 6 && [6]uint8(r.Opts[:6]) == zmapOpts && r.MSS == 1460 && r.WScale == 8
 		}
-		if sum, ok := decode.UDPChecksum(data, r); ok && r.IPVersion == 4 {
-			p.UDPSum0 = sum == 0
+		if udp != nil && r.IPVersion == 4 {
+			p.UDPSum0 = udp[6] == 0 && udp[7] == 0
 		}
 	case r.ICMP:
 		p.ICMPType = r.ICMPType

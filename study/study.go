@@ -112,8 +112,6 @@ type Source struct {
 	SameID      int64    // IP ID = previous
 	IDPairs     int64    // packets with a previous one to compare
 	MiraiSeq    int64    // TCP seq = destination address
-	Win512      int64    // TCP window 512 (hping3's default, docs/TOOLS.md)
-	Win1024     int64    // TCP window 1024 (Nmap's SYN scan, Masscan up to 1.3.2)
 	Win65535    int64    // TCP window 65535 (ZMap's SYN probes)
 	SameSeq     int64    // TCP seq = the previous TCP packet's (Nmap: one a scan)
 	DF          int64    // IPv4 Don't Fragment set
@@ -122,9 +120,9 @@ type Source struct {
 	SportRise   int64    // source port 1–16 above the previous packet's (hping3 without -k)
 	ZMapSYN     int64    // TCP as ZMap ≥ 4.1 crafts it: SYN only, window 65535, its "windows" options, no DF
 	UDPSum0     int64    // UDP without a checksum (ZMap's UDP probes)
-	MasscanUDP  int64    // UDP as Masscan sends it to port 0: no payload, a checksum, no DF, from the first packet's source port or 16 from it
+	EmptyUDP    int64    // UDP as Masscan and Nmap send it to port 0: no payload, a checksum, no DF, from the first packet's source port or 16 from it
 	firstSport  uint16
-	sportPair   bool  // a MasscanUDP packet came from the other port of the pair
+	sportPair   bool  // an EmptyUDP packet came from the other port of the pair (Masscan since 2023-11)
 	SameTTL     int64 // TCP/UDP packets with the TTL of the packet before (IDPairs counts the pairs)
 	prevTTL     uint8
 	ttlMin      uint8 // lowest and highest TTL of its TCP/UDP packets
@@ -232,12 +230,10 @@ func (s *Source) add(p *scan.P0Packet) {
 		}
 		switch p.Window {
 		case 512:
-			s.Win512++
 			if p.AckNoACK && !p.TCPOpts && !p.DF {
 				s.HpingTCP++
 			}
 		case 1024:
-			s.Win1024++
 			if p.Flags == decode.TCPFlagSYN && p.MSSOnly && !p.DF {
 				s.NmapSYN++
 			}
@@ -260,7 +256,7 @@ func (s *Source) add(p *scan.P0Packet) {
 			s.firstSport = p.SrcPort
 		}
 		if d := p.SrcPort - s.firstSport; (d == 0 || d == 16 || d == 0x10000-16) && p.Length == 28 && !p.DF && !p.UDPSum0 {
-			s.MasscanUDP++
+			s.EmptyUDP++
 			if d != 0 {
 				s.sportPair = true
 			}
@@ -365,11 +361,8 @@ func (s *Source) toolEvidence() (label.Tool, string) {
 	if n == 0 {
 		return label.ToolUnknown, "no-tcp-udp"
 	}
-	frac := func(x, of int64) float64 { return float64(x) / float64(of) }
-	most := func(x, of int64) bool { return of > 0 && frac(x, of) >= 0.8 }
-	ev := func(name string, x, of int64) string {
-		return name + "=" + strconv.FormatInt(x, 10) + "/" + strconv.FormatInt(of, 10)
-	}
+	most := func(x, of int64) bool { return of > 0 && float64(x)/float64(of) >= 0.8 }
+	ev := evidence
 	noDF := s.Packets - s.DF
 	ttl64, ttl64ev := s.InitTTL[1], ev("ttl64", s.InitTTL[1], s.Packets)
 	switch {
@@ -379,7 +372,11 @@ func (s *Source) toolEvidence() (label.Tool, string) {
 	case most(s.ZMapID, n) && (s.TCP == 0 || most(s.Win65535, s.TCP)):
 		// ZMap up to 4.0: IP ID 54321 on every probe, SYN window 65535
 		// (packet.c); the TTL is --probe-ttl's (255 by default).
-		return label.ZMap, ev("ipid54321", s.ZMapID, n) + tcpEv(s, "win65535", s.Win65535)
+		zmap := ev("ipid54321", s.ZMapID, n)
+		if s.TCP > 0 {
+			zmap += " " + ev("win65535", s.Win65535, s.TCP)
+		}
+		return label.ZMap, zmap
 	case s.TCP > 0 && most(s.ZMapSYN, s.TCP) && most(s.InitTTL[1]+s.InitTTL[3], s.Packets):
 		// ZMap ≥ 4.1: a SYN with window 65535, no DF and the "windows"
 		// options MSS, NOP, WS 8, NOP, NOP, SACK (packet.c); its IP ID
@@ -396,13 +393,13 @@ func (s *Source) toolEvidence() (label.Tool, string) {
 		// Masscan: IP ID = (dst ^ dport ^ seq) & 0xffff (templ-pkt.c),
 		// a chance match of 2^-16 a packet; --ttl sets any TTL.
 		return label.Masscan, ev("ipid-masscan", s.MasscanID, n) + " " + ev("no-df", noDF, s.Packets)
-	case s.TCP == 0 && s.IDPairs >= 2 && most(s.MasscanUDP, s.UDP) && s.SameTTL*5 <= s.IDPairs && s.ttlMax-s.ttlMin <= 22 && most(s.InitTTL[0]+s.InitTTL[1], s.Packets):
+	case s.TCP == 0 && s.IDPairs >= 2 && most(s.EmptyUDP, s.UDP) && s.SameTTL*5 <= s.IDPairs && s.ttlMax-s.ttlMin <= 22 && most(s.InitTTL[0]+s.InitTTL[1], s.Packets):
 		// Nmap's UDP scan (-sU): one source port a scan, an empty
 		// datagram to a port without a payload, no DF, and a TTL drawn
 		// from 37–59 for every packet (tcpip.cc build_ip_raw): the TTL
 		// changes between packets as no stack's and no other tool's does.
-		return label.Nmap, ev("udp-empty-fixed-sport", s.MasscanUDP, s.UDP) + " " + ev("ttl-changing", s.IDPairs-s.SameTTL, s.IDPairs) + " ttl-range=" + strconv.Itoa(int(s.ttlMax-s.ttlMin))
-	case s.TCP == 0 && most(s.MasscanUDP, s.UDP) && (most(s.InitTTL[3], s.Packets) ||
+		return label.Nmap, ev("udp-empty-fixed-sport", s.EmptyUDP, s.UDP) + " " + ev("ttl-changing", s.IDPairs-s.SameTTL, s.IDPairs) + " ttl-range=" + strconv.Itoa(int(s.ttlMax-s.ttlMin))
+	case s.TCP == 0 && most(s.EmptyUDP, s.UDP) && (most(s.InitTTL[3], s.Packets) ||
 		s.firstSport >= 40000 && s.firstSport < 60016 && (s.sportPair || s.IDPairs > 0 && most(s.SameTTL, s.IDPairs))):
 		// Masscan's UDP to a port it has no payload for: the bare 8-byte
 		// header, TTL 255, no DF (templ-pkt.c default_udp_template), from
@@ -421,7 +418,7 @@ func (s *Source) toolEvidence() (label.Tool, string) {
 		default:
 			ttl = "sport=" + strconv.Itoa(int(s.firstSport)) + " " + ev("ttl-fixed", s.SameTTL, s.IDPairs)
 		}
-		return label.Masscan, ev("udp-empty-sport-pair", s.MasscanUDP, s.UDP) + " " + ttl
+		return label.Masscan, ev("udp-empty-sport-pair", s.EmptyUDP, s.UDP) + " " + ttl
 	case most(s.NmapSYN, s.TCP) && most(s.InitTTL[0]+s.InitTTL[1], s.Packets) && (s.TCP == 1 || most(s.SameSeq, s.TCP-1)):
 		// Nmap's SYN scan: SYN, window 1024, MSS 1460 alone, no DF
 		// (tcpip.cc, nmap.h), one sequence number for every first try
@@ -449,12 +446,10 @@ func (s *Source) toolEvidence() (label.Tool, string) {
 	return label.ToolUnknown, "no-match ipid=" + s.IPIDPattern() + " ttl=" + strconv.Itoa(s.initTTL()) + " packets=" + strconv.FormatInt(s.Packets, 10)
 }
 
-// tcpEv is " name=x/TCP" for a source with TCP, "" for one without.
-func tcpEv(s *Source, name string, x int64) string {
-	if s.TCP == 0 {
-		return ""
-	}
-	return " " + name + "=" + strconv.FormatInt(x, 10) + "/" + strconv.FormatInt(s.TCP, 10)
+// evidence is one feature of tool_evidence: "name=x/of", the packets
+// that show it over those that could.
+func evidence(name string, x, of int64) string {
+	return name + "=" + strconv.FormatInt(x, 10) + "/" + strconv.FormatInt(of, 10)
 }
 
 // IPIDPattern names the source's dominant IP ID pattern.
