@@ -35,7 +35,7 @@ func All() []Experiment {
 		{"purpose-classes", "Purpose classes: share of packets and of sources", "analysis 5", purposeClasses},
 		{"source-concentration", "Packets per port-0 source: concentration", "analysis 6", sourceConcentration},
 		{"ttl-ipid", "Inferred initial TTL and IP ID patterns of port-0 senders, by tool", "analysis 7", ttlIPID},
-		{"origin-networks", "Origin networks of port-0 sources (synthetic AS map)", "analysis 8", originNetworks},
+		{"origin-networks", "Origin networks of port-0 sources", "analysis 8", originNetworks},
 		{"backscatter-events", "Backscatter events: duration, rates, estimated attack rate", "analysis 9", backscatterEvents},
 		{"fingerprinting", "Fingerprinting bundles: probe sets and timing", "analysis 10", fingerprinting},
 		{"scan-coverage", "Scan coverage: distinct telescope addresses and rates of port-0 scanners", "analysis 11", scanCoverage},
@@ -43,7 +43,7 @@ func All() []Experiment {
 		{"os-response-matrix", "OS responses to the seven port-0 probes, simulated from documented behaviour", "analysis 13", osResponseMatrix},
 		{"backscatter-replies", "Backscatter reply table (Moore et al.) as the classifier's rule set", "analysis 14", backscatterReplies},
 		{"fragmentation-ablation", "Fragmentation ablation: naive flow view against the packet-level analyzer", "analysis 15", fragmentationAblation},
-		{"as-concentration", "Concentration of port-0 traffic over destination and source ASes (synthetic AS map)", "analysis 16", asConcentration},
+		{"as-concentration", "Concentration of port-0 traffic over destination and source ASes", "analysis 16", asConcentration},
 	}
 }
 
@@ -65,17 +65,36 @@ func datasetSummary(e *Env, r *Result) error {
 	src0 := float64(d.Summary.Port0.Port0Sources)
 	all := float64(d.Summary.Port0.AllSources)
 	lo, hi := stats.BootstrapShare(int64(p0), int64(total), bootReps, e.Seed)
+	if d.Observed != nil {
+		// AllSources is a HyperLogLog estimate (~3 %), which can fall
+		// below the port-0 sources (exact), a part of all sources.
+		all = max(all, src0)
+		slo, shi := stats.BootstrapShare(int64(min(src0, all)), int64(all), bootReps, e.Seed)
+		r.Targets = append(r.Targets, compare("port-0 sources among all sources", "[V] Luchs & Doerr 2019: port 0 is used \"by a select few\" (read here as under 5 % of the sources)",
+			0, 5, 100*share(src0, all), "%", "share of n distinct sources (all sources a HyperLogLog estimate, ±3 %)", all, minConcentrationSources, 100*slo, 100*shi))
+		r.Notes = append(r.Notes, fmt.Sprintf("Port-0-related packets are %s %% of all packets (95 %% interval [%s, %s] %%); no published figure states this share for a telescope.", FormatNumber(100*share(p0, total)), FormatNumber(100*lo), FormatNumber(100*hi)))
+		return summaryTable(e, p0, src0, all, total)
+	}
 	r.Targets = append(r.Targets,
 		Target{What: "packets analyzed = packets generated", Source: "generator manifest", Lo: float64(d.Manifest.Packets), Hi: float64(d.Manifest.Packets), Measured: total, Unit: "packets", Sampling: exactCount},
 		shareTarget("port-0 share of all packets", "scenario port0_share (REFERENCE: 0.01–1 %)", s.Port0Share, 0.1, p0, total, total*s.Port0Share, "port-0 packets expected", lo, hi),
 		Target{What: "port-0 sources among all sources", Source: "[V] \"a select few\" (Luchs & Doerr)", Lo: 0, Hi: 5, Measured: 100 * share(src0, all), Unit: "%", Sampling: "ratio of exact source counts; both populations scale alike (SCALING.md)", N: src0},
 	)
-	days := float64(s.Days)
+	return summaryTable(e, p0, src0, all, total)
+}
+
+// summaryTable writes summary.csv: the dataset's volume over its period.
+func summaryTable(e *Env, p0, src0, all, total float64) error {
+	d := e.Data
+	secs := float64(d.Days) * 86400
+	if o := d.Observed; o != nil {
+		secs = o.To.Sub(o.From).Seconds()
+	}
 	return e.WriteTable("summary.csv", []string{"metric", "value"}, [][]string{
 		{"telescope", d.Summary.Port0.Telescope},
-		{"days", f(days)},
+		{"days", f(float64(d.Days))},
 		{"packets", f(total)},
-		{"packets_per_second", f(total / (days * 86400))},
+		{"packets_per_second", f(share(total, secs))},
 		{"port0_related_packets", f(p0)},
 		{"port0_share", f(share(p0, total))},
 		{"all_sources", f(all)},
@@ -86,21 +105,43 @@ func datasetSummary(e *Env, r *Result) error {
 // utc is a time of the analysis tables (ns since the epoch) as a time.
 func utc(ns int64) time.Time { return time.Unix(0, ns).UTC() }
 
-// dayOf is the day index of t in the scenario's period.
+// dayOf is the day index of t in the period of d.
 func dayOf(d *Data, t time.Time) int {
-	return int(t.Sub(d.Scenario.Start) / (24 * time.Hour))
+	if t.Before(d.Start) {
+		return -1
+	}
+	return int(t.Sub(d.Start) / (24 * time.Hour))
 }
+
+// ciscoBurstPort is the service the source-port-0 SYNs of Cisco's 2013
+// spike went to (REFERENCE: related measurements).
+const ciscoBurstPort = 445
+
+// minBurstDays is the fewest days a busiest-over-median-day ratio is
+// judged on: the median of a week of days is a typical day; fewer days
+// have no typical day for a burst to stand out from.
+const minBurstDays = 7
+
+// burstRatio is the ratio of the busiest day to the median day that
+// reads as a burst: Cisco's 2013 spike had about 5 times the usual
+// reporting sensors.
+const burstRatio = 5
 
 func dailySeries(e *Env, r *Result) error {
 	d := e.Data
 	s := d.Scenario
-	n := s.Days
+	n := d.Days
+	burstPort := ciscoBurstPort
+	var surge0, surge1 time.Time
+	if s != nil {
+		burstPort = s.Sport0.BurstPort
+		surge0 = s.Start.Add(time.Duration(s.Garbage.SurgeDay) * 24 * time.Hour)
+		surge1 = surge0.Add(time.Duration(s.Garbage.SurgeDays * 24 * float64(time.Hour)))
+	}
 	packets := make([]float64, n)
 	srcs := make([]map[netip.Addr]bool, n)
 	burst := make([]float64, n)
 	var malformed, inSurge float64
-	surge0 := s.Start.Add(time.Duration(s.Garbage.SurgeDay) * 24 * time.Hour)
-	surge1 := surge0.Add(time.Duration(s.Garbage.SurgeDays * 24 * float64(time.Hour)))
 	for _, p := range d.Packets {
 		t := utc(p.Time)
 		i := dayOf(d, t)
@@ -112,7 +153,7 @@ func dailySeries(e *Env, r *Result) error {
 			srcs[i] = map[netip.Addr]bool{}
 		}
 		srcs[i][p.Src] = true
-		if p.Proto == decode.ProtoTCP && p.SrcPort == 0 && int(p.DstPort) == s.Sport0.BurstPort && p.Class == label.Scan {
+		if p.Proto == decode.ProtoTCP && p.SrcPort == 0 && int(p.DstPort) == burstPort && p.Class == label.Scan {
 			burst[i]++
 		}
 		if p.Class == label.Malformed {
@@ -125,14 +166,25 @@ func dailySeries(e *Env, r *Result) error {
 	rows := make([][]string, n)
 	sources := make([]float64, n)
 	days := make([]time.Time, n)
-	peak := 0
+	peak, busiest := 0, 0
 	for i := range n {
 		sources[i] = float64(len(srcs[i]))
-		days[i] = s.Start.AddDate(0, 0, i)
+		days[i] = d.Start.AddDate(0, 0, i)
 		rows[i] = []string{days[i].Format(time.DateOnly), f(packets[i]), f(sources[i]), f(burst[i])}
 		if burst[i] > burst[peak] {
 			peak = i
 		}
+		if packets[i] > packets[busiest] {
+			busiest = i
+		}
+	}
+	if s == nil {
+		med := stats.Quantile(packets, 0.5)
+		r.Targets = append(r.Targets, compare("busiest day's port-0-related packets over the median day's", fmt.Sprintf("[V] port-0 traffic comes in bursts: Cisco 2013, a 3-hour spike of source-port-0 SYNs to %d (~5× the usual sensors); CERT Polska 2011, a surge of crafted packets", ciscoBurstPort),
+			burstRatio, math.Inf(1), share(packets[busiest], med), "×", fmt.Sprintf("ratio of two daily counts (point estimate); n = days; a median day needs a week (≥ %d days)", minBurstDays), float64(n), minBurstDays))
+		r.Notes = append(r.Notes, fmt.Sprintf("Busiest day %s: %s port-0-related packets from %s sources; median day %s packets. Source-port-0 SYNs to %d (Cisco's 2013 port): %s, most on %s.",
+			days[busiest].Format(time.DateOnly), f(packets[busiest]), f(sources[busiest]), f(med), ciscoBurstPort, f(sum1(burst)), days[peak].Format(time.DateOnly)))
+		return e.WriteTable("daily.csv", []string{"day", "port0_packets", "port0_sources", "sport0_burst_packets"}, rows)
 	}
 	r.Targets = append(r.Targets,
 		Target{What: fmt.Sprintf("day with the most source-port-0 SYNs to %d", s.Sport0.BurstPort), Source: "[V] Cisco, 2 Nov 2013 (scenario sport0.burst_day)", Lo: float64(s.Sport0.BurstDay), Hi: float64(s.Sport0.BurstDay + int(math.Ceil((float64(s.Sport0.BurstHour)+s.Sport0.BurstHours)/24))), Measured: float64(peak), Unit: "day", Sampling: "day of the largest daily count; n = SYNs to the burst port (one decides, no other family sends them)", N: burst[peak], MinN: 1},
@@ -151,18 +203,26 @@ func protocolPosition(e *Env, r *Result) error {
 		{"src-only", f(float64(c.SrcOnly))}, {"dst-only", f(float64(c.DstOnly))}, {"both", f(float64(c.Both))},
 		{"icmp-quoting-port0", f(icmp)},
 	}
-	for _, pos := range []struct {
-		name string
-		n    int64
-	}{{"src-only", c.SrcOnly}, {"dst-only", c.DstOnly}, {"both", c.Both}} {
-		r.Targets = append(r.Targets, Target{What: "packets with port 0 " + pos.name, Source: "[D] every family of the scenario (REFERENCE: positions)", Lo: 1, Hi: math.Inf(1), Measured: float64(pos.n), Unit: "packets", Sampling: exactCount})
+	if e.Data.Observed == nil {
+		for _, pos := range []struct {
+			name string
+			n    int64
+		}{{"src-only", c.SrcOnly}, {"dst-only", c.DstOnly}, {"both", c.Both}} {
+			r.Targets = append(r.Targets, Target{What: "packets with port 0 " + pos.name, Source: "[D] every family of the scenario (REFERENCE: positions)", Lo: 1, Hi: math.Inf(1), Measured: float64(pos.n), Unit: "packets", Sampling: exactCount})
+		}
+		r.Targets = append(r.Targets, Target{What: "TCP+UDP positions add up to the port-0 total", Source: "[D] consistency", Lo: float64(c.Total), Hi: float64(c.Total), Measured: float64(c.SrcOnly + c.DstOnly + c.Both), Unit: "packets", Sampling: exactCount})
 	}
-	r.Targets = append(r.Targets, Target{What: "TCP+UDP positions add up to the port-0 total", Source: "[D] consistency", Lo: float64(c.Total), Hi: float64(c.Total), Measured: float64(c.SrcOnly + c.DstOnly + c.Both), Unit: "packets", Sampling: exactCount})
 	// Protocol by position, from the packet table.
 	positions := []decode.Port0Pos{decode.Port0Src, decode.Port0Dst, decode.Port0Both}
 	var cross [3][2]float64
-	inTable := 0.0
+	var inTable, tcpDst0, tcpBoth float64
 	for _, p := range e.Data.Packets {
+		if p.Proto == decode.ProtoTCP && (p.Port0 == decode.Port0Dst || p.Port0 == decode.Port0Both) {
+			tcpDst0++
+			if p.Port0 == decode.Port0Both {
+				tcpBoth++
+			}
+		}
 		var k int
 		switch p.Proto {
 		case decode.ProtoTCP:
@@ -179,7 +239,18 @@ func protocolPosition(e *Env, r *Result) error {
 			}
 		}
 	}
-	r.Targets = append(r.Targets, Target{What: "port-0 TCP/UDP rows of packets.csv = the summary's port-0 total", Source: "[D] consistency of the port-0 records with the scan", Lo: float64(c.Total), Hi: float64(c.Total), Measured: inTable, Unit: "packets", Sampling: exactCount})
+	if e.Data.Observed != nil {
+		lo, hi := stats.BootstrapShare(c.Both, c.Total, bootReps, e.Seed)
+		blo, bhi := stats.BootstrapShare(int64(tcpBoth), int64(tcpDst0), bootReps, e.Seed)
+		r.Targets = append(r.Targets,
+			compare("port-0 TCP/UDP packets with both ports 0", "[V] Maghsoudlou et al. 2020 (\"Reserved\", a week of IXP flows): most port-0 traffic has both ports 0 — a flow view, in which fragments also read 0/0",
+				50, 100, 100*share(float64(c.Both), float64(c.Total)), "%", "share of n port-0 TCP/UDP packets; seeded bootstrap interval", float64(c.Total), minShareDraws, 100*lo, 100*hi),
+			compare("TCP packets to port 0 that also come from port 0", "[V] CERT Polska 2011: ~14,200 of ~15,000 TCP packets to port 0 also from source port 0 (94.7 %; accepted within 10 points)",
+				84.7, 100, 100*share(tcpBoth, tcpDst0), "%", "share of n TCP packets to port 0; seeded bootstrap interval", tcpDst0, minShareDraws, 100*blo, 100*bhi),
+		)
+	} else {
+		r.Targets = append(r.Targets, Target{What: "port-0 TCP/UDP rows of packets.csv = the summary's port-0 total", Source: "[D] consistency of the port-0 records with the scan", Lo: float64(c.Total), Hi: float64(c.Total), Measured: inTable, Unit: "packets", Sampling: exactCount})
+	}
 	var byProto [][]string
 	for i, pos := range []string{"src only", "dst only", "both"} {
 		byProto = append(byProto, []string{pos, f(cross[i][0]), f(cross[i][1])})
@@ -239,11 +310,20 @@ func tcpFlags(e *Env, r *Result) error {
 		}
 	}
 	m := byClass[label.Malformed.String()]
+	scan := byClass[label.Scan.String()]
+	if d.Observed != nil {
+		t := flagEntropyTarget(m)
+		t.Kind = Compare
+		lo, hi := stats.BootstrapShare(int64(scan["S"]), int64(sum(scan)), bootReps, e.Seed)
+		r.Targets = append(r.Targets, t,
+			compare("port-0 scan packets that are plain SYNs", "[V] CAIDA: 99.99 % of the TCP packets a telescope sees are empty SYNs; the scanners' code sends SYNs (accepted: ≥ 99 %)",
+				99, 100, 100*share(scan["S"], sum(scan)), "%", "share of n scan TCP packets; seeded bootstrap interval", sum(scan), minShareDraws, 100*lo, 100*hi))
+		return e.WriteTable("flags.csv", []string{"class", "flags", "packets"}, rows)
+	}
 	if d.Scenario.Garbage.NearUniform >= 0.9 {
 		r.Targets = append(r.Targets, flagEntropyTarget(m))
 	}
 	// The flags of scans and backscatter are the legal ones.
-	scan := byClass[label.Scan.String()]
 	r.Targets = append(r.Targets, Target{What: "scan packets that are plain SYNs", Source: "[D] ZMap/Masscan/hping probes (REFERENCE)", Lo: 99, Hi: 100, Measured: 100 * share(scan["S"], sum(scan)), Unit: "%", Sampling: "share of n scan TCP packets, every one a SYN by design", N: sum(scan), MinN: 1})
 	return e.WriteTable("flags.csv", []string{"class", "flags", "packets"}, rows)
 }
@@ -270,6 +350,27 @@ func purposeClasses(e *Env, r *Result) error {
 	s := d.Scenario
 	cp, cs := d.Summary.Port0.ClassPackets, d.Summary.Port0.ClassSources
 	total := float64(d.Summary.Port0.Port0Packets)
+	if s == nil {
+		var rows [][]string
+		for _, c := range label.Classes() {
+			if c.Port0Related() {
+				n := float64(cp[c.String()])
+				rows = append(rows, []string{c.String(), f(n), f(share(n, total)), f(float64(cs[c.String()]))})
+			}
+		}
+		for _, p := range []struct {
+			what    string
+			classes []label.Class
+		}{{"scanning", []label.Class{label.Scan}}, {"DDoS, seen as backscatter", []label.Class{label.BackscatterTo0, label.BackscatterFrom0}}, {"OS fingerprinting", []label.Class{label.Fingerprint}}} {
+			var n int64
+			for _, c := range p.classes {
+				n += cs[c.String()]
+			}
+			r.Targets = append(r.Targets, compare("port-0 sources whose purpose is "+p.what, "[V] Luchs & Doerr 2019: port 0 is used for purposes from DDoS to scanning and system fingerprinting (accepted: seen at all)",
+				1, math.Inf(1), float64(n), "sources", exactCount, 0, 0))
+		}
+		return e.WriteTable("classes.csv", []string{"class", "packets", "share", "sources"}, rows)
+	}
 	want := map[label.Class]float64{
 		label.Scan:        s.Scan0.Share + s.Sport0.Share,
 		label.Fingerprint: s.Fingerprint.Share,
@@ -347,6 +448,13 @@ func sourceConcentration(e *Env, r *Result) error {
 	top10 := stats.TopShare(vols, 10)
 	lo, hi := stats.Bootstrap(vols, func(x []float64) float64 { return stats.TopShare(x, 10) }, bootReps, e.Seed)
 	g := stats.Gini(vols)
+	n := float64(len(vols))
+	if d.Observed != nil {
+		r.Targets = append(r.Targets, compare("share of port-0 packets from the top 10 sources", "[V] Maghsoudlou et al. 2021: \"a small number of hosts send most of it\" (accepted: the top 10 send more than half)",
+			50, 100, 100*top10, "%", fmt.Sprintf("share of the 10 heaviest of n sources; seeded bootstrap over sources; with ≤ %d sources it is 100 %% by construction", minConcentrationSources/2), n, minConcentrationSources, 100*lo, 100*hi))
+		r.Notes = append(r.Notes, fmt.Sprintf("Gini coefficient of packets per source: %s (no published value).", FormatNumber(g)))
+		return sourceTail(e, r, vols)
+	}
 	// The plan's own concentration: the planned volumes of the port-0
 	// actors (actors.csv), what the sample draws from.
 	var planned []float64
@@ -356,13 +464,22 @@ func sourceConcentration(e *Env, r *Result) error {
 		}
 	}
 	sort.Sort(sort.Reverse(sort.Float64Slice(planned)))
-	n := float64(len(vols))
 	r.Targets = append(r.Targets,
 		Target{What: "share of port-0 packets from the top 10 sources", Source: fmt.Sprintf("[V] \"a small number of hosts send most of it\" (Maghsoudlou 2021); REFERENCE default ≥ 80 %%; the plan's heavy hitters send %.1f %% (actors.csv; SCALING.md)", 100*stats.TopShare(planned, 10)), Lo: 80, Hi: 100, Measured: 100 * top10, CILo: 100 * lo, CIHi: 100 * hi, Unit: "%",
 			Sampling: fmt.Sprintf("share of the 10 heaviest of n sources; with ≤ %d sources it is 100 %% by construction", minConcentrationSources/2), N: n, MinN: minConcentrationSources},
 		Target{What: "Gini coefficient of packets per port-0 source", Source: "[D] heavy-tailed volumes (scenario sigma)", Lo: 0.6, Hi: 1, Measured: g,
 			Sampling: "Gini of n sources' packets, biased low by (n−1)/n on small samples", N: n, MinN: minConcentrationSources},
 	)
+	return sourceTail(e, r, vols)
+}
+
+// sourceTail notes the sources' volumes and the fits of their tail, and
+// writes per_source.csv; vols are the sources' packets, largest first.
+func sourceTail(e *Env, r *Result, vols []float64) error {
+	if len(vols) == 0 {
+		r.Notes = append(r.Notes, "No port-0 source.")
+		return e.WriteTable("per_source.csv", []string{"rank", "packets"}, nil)
+	}
 	r.Notes = append(r.Notes, fmt.Sprintf("%d port-0 sources; the largest sent %s packets, the median %s.", len(vols), f(vols[0]), f(stats.Quantile(vols, 0.5))))
 	cmp := stats.CompareFits(vols, 0)
 	lnFit := fmt.Sprintf("log-normal μ=%.3f σ=%.3f (log-likelihood %.1f)", cmp.Mu, cmp.Sigma, cmp.LogLikLogNormal)
@@ -435,6 +552,11 @@ func ttlIPID(e *Env, r *Result) error {
 		}
 		return false
 	})
+	if d.Observed != nil {
+		r.Notes = append(r.Notes, "No published value to compare: the tool rules name a source from these very features (docs/TOOLS.md), so setting the tools' code beside the table would be circular; the table shows what this capture's sources carry.")
+		r.NeedsTruth = append(r.NeedsTruth, "each tool's sources carry its TTL and IP ID signature, and tool attribution's precision and recall (port0 validate on a generated telescope)")
+		return e.WriteTable("ttl_ipid.csv", []string{"tool", "feature", "value", "sources"}, rows)
+	}
 	for _, t := range []struct{ tool, ttl, ipid string }{{"zmap", "255", "54321"}, {"masscan", "255", "masscan"}, {"hping", "64", "+1"}} {
 		if tools[t.tool] == 0 {
 			continue
@@ -509,6 +631,24 @@ func backscatterEvents(e *Env, r *Result) error {
 		}
 		rows = append(rows, []string{ev.Victim.String(), ev.Class.String(), tables.ProtoName(ev.Proto), utc(ev.Start).Format(time.RFC3339), f(ev.DurationS), f(float64(ev.Packets)), f(ev.PeakPPS), strconv.Itoa(int(ev.ServicePort)), f(ev.EstimatedAttackPPS)})
 	}
+	if o := d.Observed; o != nil {
+		small := 0
+		for _, ev := range d.Events {
+			if ev.Packets <= smallEvent {
+				small++
+			}
+		}
+		r.Notes = append(r.Notes, fmt.Sprintf("%d backscatter events (inactivity timeout and size filter as analyze's -event-* flags); median duration %s s. %d of them have ≤ %d packets: their duration and rate say little, and the figure sets them apart.",
+			len(d.Events), FormatNumber(stats.Quantile(durs, 0.5)), small, smallEvent), noPublished)
+		if o.NotTelescope != "" {
+			r.Notes = append(r.Notes, "The estimated attack rates (observed × 2^32 / telescope addresses) assume the capture is a telescope's; here "+o.NotTelescope+", so they are not to be read as attack rates.")
+		}
+		r.NeedsTruth = append(r.NeedsTruth, "events lie inside their victim's attack window, and their durations recover the attacks' (generator truth)")
+		if err := observedStacks(e, r); err != nil {
+			return err
+		}
+		return e.WriteTable("events.csv", []string{"victim", "class", "proto", "start", "duration_s", "packets", "peak_pps", "service_port", "estimated_attack_pps"}, rows)
+	}
 	// The truth: each victim's attack window, to check what the events
 	// recover of it.
 	windows := map[netip.Addr][2]time.Time{}
@@ -551,6 +691,27 @@ func backscatterEvents(e *Env, r *Result) error {
 		return err
 	}
 	return e.WriteTable("events.csv", []string{"victim", "class", "proto", "start", "duration_s", "packets", "peak_pps", "service_port", "estimated_attack_pps"}, rows)
+}
+
+// smallEvent is the most packets an event may have and still be set
+// apart as too small for its duration and rate to mean much: a telescope
+// sees one reply in 2^32 / its size, so a few packets are a few samples of
+// an attack whose length they cannot show.
+const smallEvent = 3
+
+// observedStacks writes victim_stacks.csv for the user's data: the events
+// by the victim stack their replies tell (no truth to hold them against).
+func observedStacks(e *Env, r *Result) error {
+	n := map[string]float64{}
+	for _, ev := range e.Data.Events {
+		n[ev.VictimStack]++
+	}
+	var rows [][]string
+	for _, k := range sortedKeys(n) {
+		rows = append(rows, []string{k, f(n[k])})
+	}
+	r.NeedsTruth = append(r.NeedsTruth, "the victims' inferred stacks agree with their real ones (generator truth)")
+	return e.WriteTable("victim_stacks.csv", []string{"inferred", "events"}, rows)
 }
 
 // stackAgrees reports whether an inferred victim stack (study.Event.Stack)
@@ -618,6 +779,17 @@ func fingerprinting(e *Env, r *Result) error {
 		sources[b.Src] = true
 	}
 	nb := float64(len(d.Bundles))
+	if d.Observed != nil {
+		var gaps []float64
+		for _, b := range d.Bundles {
+			if n := len(b.Order); n > 1 {
+				gaps = append(gaps, 1000*b.DurationS/float64(n-1))
+			}
+		}
+		r.Notes = append(r.Notes, fmt.Sprintf("%d bundles from %d sources; %d hold six or more of the probe shapes; median mean gap between a bundle's probes %s ms.", len(d.Bundles), len(sources), int(full), FormatNumber(stats.Quantile(gaps, 0.5))), noPublished)
+		r.NeedsTruth = append(r.NeedsTruth, "bundles recover the fingerprinters' probe sets and timing (generator truth)")
+		return e.WriteTable("bundles.csv", []string{"src", "dst", "probes", "duration_s", "distinguishes"}, rows)
+	}
 	r.Targets = append(r.Targets, Target{What: "bundles holding all of P1–P7 (six shapes at a telescope)", Source: "[V] Ste Jones 2003: the seven probes sent together", Lo: 90, Hi: 100, Measured: 100 * share(full, nb), Unit: "%",
 		Sampling: "share of n bundles; from 10 on one incomplete bundle alone cannot fail it", N: nb, MinN: 10})
 	// Timing: the mean gap between a bundle's probes, against the
@@ -697,7 +869,11 @@ func osResponseMatrix(e *Env, r *Result) error {
 		}
 		rows = append(rows, row)
 	}
-	r.Targets = append(r.Targets, Target{What: "cells agreeing with the documented matrix", Source: "[V] Ste Jones 2003; [code] OpenBSD tcp_input, udp_usrreq", Lo: 21, Hi: 21, Measured: agree, Unit: "of 21", Sampling: exactCount})
+	if e.Data.Observed != nil {
+		r.Notes = append(r.Notes, ruleTableNote)
+	} else {
+		r.Targets = append(r.Targets, Target{What: "cells agreeing with the documented matrix", Source: "[V] Ste Jones 2003; [code] OpenBSD tcp_input, udp_usrreq", Lo: 21, Hi: 21, Measured: agree, Unit: "of 21", Sampling: exactCount})
+	}
 	r.Notes = append(r.Notes, "P3 (open port), P5 and P6 separate OpenBSD from Linux and Windows; no probe separates Linux from Windows 2000, so bundles.csv's `distinguishes` can say no more.")
 	return e.WriteTable("matrix.csv", append([]string{"os"}, probes...), rows)
 }
@@ -734,7 +910,12 @@ func backscatterReplies(e *Env, r *Result) error {
 		}
 		rows = append(rows, []string{ru.attack, ru.reply, shape.String(), got.String(), ru.want.String()})
 	}
-	r.Targets = append(r.Targets, Target{What: "replies the classifier files under the right direction", Source: "[V] Moore, Voelker, Savage 2001; REFERENCE: port 0 in backscatter", Lo: float64(len(rules)), Hi: float64(len(rules)), Measured: ok, Unit: "of " + strconv.Itoa(len(rules)), Sampling: exactCount})
+	if e.Data.Observed != nil {
+		c := e.Data.Summary.Port0.ClassPackets
+		r.Notes = append(r.Notes, ruleTableNote, fmt.Sprintf("This capture: %d packets filed as backscatter to port 0 and %d as backscatter from port 0 by these rules.", c[label.BackscatterTo0.String()], c[label.BackscatterFrom0.String()]))
+	} else {
+		r.Targets = append(r.Targets, Target{What: "replies the classifier files under the right direction", Source: "[V] Moore, Voelker, Savage 2001; REFERENCE: port 0 in backscatter", Lo: float64(len(rules)), Hi: float64(len(rules)), Measured: ok, Unit: "of " + strconv.Itoa(len(rules)), Sampling: exactCount})
+	}
 	return e.WriteTable("replies.csv", []string{"attack", "reply", "shape", "class", "expected"}, rows)
 }
 
@@ -754,12 +935,19 @@ func fragmentationAblation(e *Env, r *Result) error {
 	n := e.Data.Summary.NaiveFlow
 	real := float64(e.Data.Summary.Port0.Port0Packets)
 	ratio := share(float64(n.Packets-n.ICMP), real)
-	r.Targets = append(r.Targets,
-		Target{What: "naive flow port-0 volume without ICMP over the packet-level count", Source: "[V] Maghsoudlou et al. 2021: most flow-level port 0 is a fragmentation artifact (scenario fragment_share 2× port0_share)", Lo: 2, Hi: math.Inf(1), Measured: ratio, Unit: "×",
-			Sampling: "ratio of counts of n port-0 packets and the fragments beside them (Poisson)", N: real},
-		Target{What: "non-first fragments in the naive TCP/UDP excess (ICMP apart)", Source: "[V] Maghsoudlou et al. 2021", Lo: 50, Hi: 100, Measured: 100 * share(float64(n.NonFirstFragment), float64(n.Packets-n.Port0-n.ICMP)), Unit: "%",
-			Sampling: "share of the n packets of the naive excess", N: float64(n.Packets - n.Port0 - n.ICMP), MinN: 1},
-	)
+	if e.Data.Observed != nil {
+		lo, hi := stats.BootstrapShare(n.NonFirstFragment, n.Packets-n.ICMP, bootReps, e.Seed)
+		r.Targets = append(r.Targets, compare("non-first fragments among what a flow view calls port 0 (ICMP apart)", "[V] Maghsoudlou et al. 2021: most of an IXP's flow-level port-0 traffic is an artifact of fragmentation (accepted: more than half)",
+			50, 100, 100*share(float64(n.NonFirstFragment), float64(n.Packets-n.ICMP)), "%", "share of n packets a naive flow view calls port 0, ICMP apart; seeded bootstrap interval", float64(n.Packets-n.ICMP), minShareDraws, 100*lo, 100*hi))
+		r.Notes = append(r.Notes, fmt.Sprintf("A naive flow view would count %s× the packet-level port-0 volume (ICMP apart).", FormatNumber(ratio)))
+	} else {
+		r.Targets = append(r.Targets,
+			Target{What: "naive flow port-0 volume without ICMP over the packet-level count", Source: "[V] Maghsoudlou et al. 2021: most flow-level port 0 is a fragmentation artifact (scenario fragment_share 2× port0_share)", Lo: 2, Hi: math.Inf(1), Measured: ratio, Unit: "×",
+				Sampling: "ratio of counts of n port-0 packets and the fragments beside them (Poisson)", N: real},
+			Target{What: "non-first fragments in the naive TCP/UDP excess (ICMP apart)", Source: "[V] Maghsoudlou et al. 2021", Lo: 50, Hi: 100, Measured: 100 * share(float64(n.NonFirstFragment), float64(n.Packets-n.Port0-n.ICMP)), Unit: "%",
+				Sampling: "share of the n packets of the naive excess", N: float64(n.Packets - n.Port0 - n.ICMP), MinN: 1},
+		)
+	}
 	r.Notes = append(r.Notes, "A flow exporter writes ICMP with source port 0 and type/code as the destination port, so every ICMP packet reads as port 0 in the naive view; at a telescope ICMP is the largest part of the naive excess and is reported apart.")
 	names := []string{"real port 0", "non-first fragments", "ICMP type/code", "other protocols", "short first frag.", "truncated"}
 	vals := []float64{float64(n.Port0), float64(n.NonFirstFragment), float64(n.ICMP), float64(n.OtherProto), float64(n.ShortFirst), float64(n.Truncated)}
@@ -777,6 +965,9 @@ func fragmentationAblation(e *Env, r *Result) error {
 
 func asConcentration(e *Env, r *Result) error {
 	d := e.Data
+	if d.Observed != nil {
+		return asConcentrationObserved(e, r)
+	}
 	asOf := map[netip.Addr]uint32{}
 	byAS := map[uint32]float64{}
 	srcAS := map[uint32]float64{}
@@ -830,13 +1021,13 @@ func asConcentration(e *Env, r *Result) error {
 // hourly returns the hourly packet series over the period of all traffic
 // (all) or of one class.
 func hourly(d *Data, all bool, class label.Class) []float64 {
-	n := d.Scenario.Days * 24
+	n := d.Days * 24
 	out := make([]float64, n)
 	for _, r := range d.Series {
 		if r.All != all || (!all && r.Class != class) {
 			continue
 		}
-		if i := int(utc(r.Start).Sub(d.Scenario.Start) / time.Hour); i >= 0 && i < n {
+		if i := int(utc(r.Start).Sub(d.Start) / time.Hour); i >= 0 && i < n {
 			out[i] += float64(r.Packets)
 		}
 	}
@@ -854,10 +1045,20 @@ func sum1(xs []float64) float64 {
 
 func diurnal(e *Env, r *Result) error {
 	d := e.Data
+	if o := d.Observed; o != nil && o.Interval > time.Hour {
+		r.Notes = append(r.Notes, fmt.Sprintf("Skipped: a daily profile needs the time series in intervals of at most an hour, and this analysis used %s (analyze's -interval).", o.Interval))
+		return nil
+	}
 	all := hourly(d, true, 0)
 	scan := hourly(d, false, label.Scan)
 	allDay, scanDay := stats.PeriodStrength(all, 24), stats.PeriodStrength(scan, 24)
 	allWeek := stats.PeriodStrength(all, 168, 24)
+	if d.Observed != nil {
+		r.Targets = append(r.Targets, compare("daily-cycle strength of port-0 scanning over that of all traffic", "[V] Maghsoudlou et al. 2021: most of the top port-0 source ASes lack a diurnal cycle (accepted: port-0 scanning's daily cycle at most half as strong as all traffic's)",
+			0, 0.5, share(scanDay, allDay), "×", fmt.Sprintf("ratio of two variance shares at 24 h and harmonics (point estimate); n = days; a daily cycle needs a week of days (≥ %d), and a burst in fewer reads as one", minCycleDays), float64(d.Days), minCycleDays))
+		r.Notes = append(r.Notes, fmt.Sprintf("Over %d %s: daily-cycle strength %s for all traffic, %s for port-0 scanning; weekly pattern beyond the daily cycle, all traffic: %s.", d.Days, plural(d.Days, "day", "days"), FormatNumber(allDay), FormatNumber(scanDay), FormatNumber(allWeek)))
+		return profileTable(e, all, scan)
+	}
 	r.Targets = append(r.Targets,
 		Target{What: "daily-cycle strength of all traffic (variance share at 24 h and harmonics)", Source: "scenario diurnal_amplitude > 0: background follows the day", Lo: 0.1, Hi: 1, Measured: allDay,
 			Sampling: fmt.Sprintf("variance share of hourly counts; Poisson noise of n packets per hour lowers it, to 0.5 where it equals a %.2f-amplitude cycle's variance (n = 2/a²)", d.Scenario.DiurnalAmplitude), N: sum1(all) / float64(len(all)), MinN: 2 / (d.Scenario.DiurnalAmplitude * d.Scenario.DiurnalAmplitude)},
@@ -865,6 +1066,16 @@ func diurnal(e *Env, r *Result) error {
 			Sampling: fmt.Sprintf("as above, of n scan packets in %d hours; a cycle of the background's amplitude would show from n = 2/a² per hour of the 24-hour profile (%s packets)", len(scan), FormatNumber(math.Ceil(24*2/(d.Scenario.DiurnalAmplitude*d.Scenario.DiurnalAmplitude)))), N: sum1(scan), MinN: math.Ceil(24 * 2 / (d.Scenario.DiurnalAmplitude * d.Scenario.DiurnalAmplitude))},
 	)
 	r.Notes = append(r.Notes, fmt.Sprintf("Weekly pattern beyond the daily cycle, all traffic: %.3f.", allWeek))
+	return profileTable(e, all, scan)
+}
+
+// minCycleDays is the fewest days a daily cycle is judged on: fewer days
+// cannot tell a cycle from a burst that happened at some hours.
+const minCycleDays = 7
+
+// profileTable writes profile.csv: the hourly series folded onto the 24
+// hours of the day (UTC).
+func profileTable(e *Env, all, scan []float64) error {
 	var prof, scanProf [24]float64
 	for i := range all {
 		prof[i%24] += all[i]
@@ -885,6 +1096,9 @@ func crafted(class label.Class) bool {
 
 func originNetworks(e *Env, r *Result) error {
 	d := e.Data
+	if d.Observed != nil {
+		return originObserved(e, r)
+	}
 	type agg struct{ hosting, other, hostPk, otherPk float64 }
 	by := map[label.Class]*agg{}
 	var craftedAll, craftedHosting float64
@@ -950,6 +1164,9 @@ const minScanPackets = 10
 
 func scanCoverage(e *Env, r *Result) error {
 	d := e.Data
+	if d.Observed != nil {
+		return scanCoverageObserved(e, r)
+	}
 	seen := map[netip.Addr]bool{}
 	for _, p := range d.Packets {
 		seen[p.Src] = true
