@@ -12,9 +12,12 @@ FUZZTIME ?= 30s
 SCALES   ?= 3e-6,1e-5,1e-4,1e-3
 SEEDS    ?= 1-4
 SWEEP    ?= sweep-results
+INPUT    ?=
+ASMAP    ?=
+STUDY    ?= study-results
 
 .DEFAULT_GOAL := all
-.PHONY: sweep sweep-check all build beam beam-analyze beam-test gen analyze validate experiments figures report gallery figures-check test gotest duckdb-test validate-check vet fmt-check bench fuzz testdata compare help clean
+.PHONY: study sweep sweep-check all build beam beam-analyze beam-test gen analyze validate experiments figures report gallery figures-check test gotest duckdb-test validate-check vet fmt-check bench fuzz testdata compare help clean
 
 all: report beam ## the main job: generate, analyze and validate in $(OUT)/, then experiments, figures and $(RESULTS)/REPORT.md; also builds $(BEAM_BIN)
 
@@ -27,6 +30,10 @@ beam: ## build bin/port0-beam, the study as an Apache Beam pipeline (beam/, its 
 beam-analyze: beam analyze ## run the study of $(OUT)/gen on Prism in-process into $(OUT)/beam and diff it against $(OUT)/analysis
 	rm -rf $(OUT)/beam && $(BEAM_BIN) -q -out $(OUT)/beam $(OUT)/gen 2> $(OUT)/beam.log || { tail -20 $(OUT)/beam.log; exit 1; }
 	diff -r $(OUT)/analysis $(OUT)/beam && echo "beam-analyze: $$(ls $(OUT)/beam | wc -l) files byte-identical to $(OUT)/analysis"
+
+study: build ## the port-0 study of your own captures: make study INPUT="capture.pcap folder/ ..." [ASMAP=pfx2as-or.mmdb] [STUDY=study-results]: analysis, the 16 analyses beside the published findings, figures and $(STUDY)/REPORT.md
+	@test -n "$(INPUT)" || { echo 'make study: name your captures: make study INPUT="path/to/capture.pcap path/to/folder" (files, folders; ASMAP=file adds origin ASes)'; exit 2; }
+	$(BIN) study -out $(STUDY) $(if $(ASMAP),-asmap $(ASMAP)) $(INPUT)
 
 gen: build ## generate the default scenario into $(OUT)/gen
 	$(BIN) gen -scenario $(SCENARIO) -seed $(SEED) -scale $(SCALE) -out $(OUT)/gen
@@ -114,7 +121,7 @@ compare: build ## time port0 analyze beside cat, zcat, tcpdump, tshark and gopac
 	bash scripts/compare.sh
 
 clean: ## remove build outputs and generated data
-	rm -rf bin $(OUT) $(RESULTS) $(SWEEP)
+	rm -rf bin $(OUT) $(RESULTS) $(SWEEP) $(STUDY)
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
