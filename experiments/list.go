@@ -114,7 +114,7 @@ func dayOf(d *Data, t time.Time) int {
 }
 
 // ciscoBurstPort is the service the source-port-0 SYNs of Cisco's 2013
-// spike went to (REFERENCE: related measurements).
+// spike went to (docs/STUDY.md, sources).
 const ciscoBurstPort = 445
 
 // minBurstDays is the fewest days a busiest-over-median-day ratio is
