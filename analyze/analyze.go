@@ -28,6 +28,9 @@ type Summary struct {
 	Total scan.Counts `json:"total"`
 	// ReadErrors lists every read error, in input order.
 	ReadErrors []scan.ReadErrorInfo `json:"read_errors"`
+	// Warnings are the warnings about the inputs (Options.Warnings), absent
+	// when there are none.
+	Warnings []string `json:"warnings,omitempty"`
 	// NaiveFlow is the port-0 volume a flow exporter would report, by what
 	// the packets really are (the fragmentation ablation). Set when the
 	// port-0 study runs.
@@ -71,6 +74,9 @@ type Options struct {
 	// Format is the tables' format: CSV (the default), Parquet or both
 	// (see package tables).
 	Format tables.Format
+	// Warnings, such as capture.CheckInputs gives about the inputs, are
+	// written into summary.json as they are.
+	Warnings []string
 }
 
 // Run is "port0 analyze": it scans the inputs (already expanded: see
@@ -131,7 +137,7 @@ func Merge(partials []string, dir string, o Options) (*Summary, error) {
 // finish runs the study on res unless err (the scan's) or o say not to,
 // and writes summary.json.
 func finish(res *scan.Result, err error, dir string, o Options) (*Summary, error) {
-	return Finish(res, err, dir, o.Format, func() (StudyOutput, error) { return study.New(res, o.Study) })
+	return finishWarned(res, err, dir, o.Format, func() (StudyOutput, error) { return study.New(res, o.Study) }, o.Warnings)
 }
 
 // StudyOutput is a port-0 study as its tables are written: Packets calls
@@ -151,7 +157,13 @@ type StudyOutput interface {
 // with it, and so does any other runner of the study, so that all write
 // the same bytes.
 func Finish(res *scan.Result, err error, dir string, f tables.Format, out func() (StudyOutput, error)) (*Summary, error) {
+	return finishWarned(res, err, dir, f, out, nil)
+}
+
+// finishWarned is Finish with the summary's Warnings.
+func finishWarned(res *scan.Result, err error, dir string, f tables.Format, out func() (StudyOutput, error), warnings []string) (*Summary, error) {
 	sum := SummaryOf(res)
+	sum.Warnings = warnings
 	if err == nil && res.Port0 {
 		if sum.Port0, err = writeStudy(out, dir, f); err != nil {
 			err = fmt.Errorf("port-0 study: %w", err)

@@ -8,7 +8,6 @@ import (
 	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"hash"
 	"io"
@@ -51,7 +50,16 @@ func (m ShardMode) String() string { return [...]string{"day", "hour", "single"}
 // Options are the output choices of a run. None of them changes which
 // packets are generated, only how they are written.
 type Options struct {
-	Out      string    // output folder
+	// Out is the output folder. It may be missing (it is created), empty
+	// (hidden entries, named ".…", do not count and are left alone), or
+	// hold an earlier run of gen, recognised by its manifest.json (or by
+	// the hidden mark of a run that was stopped): that run is replaced
+	// whole, its files removed (the ones its manifest lists and any named
+	// as gen names its shards, tables and temporary files, whatever the
+	// scenario, shard mode or gzip) before the new run writes. A folder
+	// holding anything else is refused with an *OutError, and nothing in
+	// it is changed (see CheckOut).
+	Out      string
 	Shard    ShardMode // file split
 	Nano     bool      // nanosecond pcap timestamps (else microsecond)
 	RawIP    bool      // LINKTYPE_RAW (101) instead of Ethernet
@@ -107,16 +115,22 @@ const GeneratorVersion = "port0-gen/1"
 const ManifestName = "manifest.json"
 
 // Generate writes the plan's packets, truth, actor and AS tables and the
-// manifest into opts.Out. Files are written under temporary names and
-// renamed when complete; the manifest comes last. On error nothing that
-// looks complete is left: temporary files are removed and no manifest exists.
+// manifest into opts.Out. The folder must be missing, empty or an earlier
+// run of gen, which is replaced whole: no file of it is left beside the
+// new run (Options.Out says which files go; any other content makes
+// Generate refuse with an *OutError before it changes anything). Files
+// are written under temporary names and renamed when complete; the
+// manifest comes last. On error nothing that looks complete is left:
+// temporary files are removed and no manifest exists; the folder keeps a
+// hidden mark that makes it gen's to replace on the next run.
 func Generate(p *Plan, opts Options) (m *Manifest, err error) {
 	if err := os.MkdirAll(opts.Out, 0o755); err != nil {
 		return nil, fmt.Errorf("cannot create output folder: %w", err)
 	}
-	// A manifest from an earlier run would vouch for files we are replacing.
-	if err := os.Remove(filepath.Join(opts.Out, ManifestName)); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("cannot replace the old manifest: %w", err)
+	// An earlier run goes first, its manifest before its files: a manifest
+	// would vouch for files we are replacing.
+	if err := clearOut(opts.Out); err != nil {
+		return nil, err
 	}
 	g := &run{p: p, opts: opts}
 	defer func() {
@@ -138,6 +152,9 @@ func Generate(p *Plan, opts Options) (m *Manifest, err error) {
 		return nil, err
 	}
 	if err := g.writeFile(ManifestName, buf.Bytes(), false); err != nil {
+		return nil, err
+	}
+	if err := doneOut(opts.Out); err != nil {
 		return nil, err
 	}
 	return m, nil

@@ -14,9 +14,17 @@ import (
 // read error is reported (one line on stderr and in summary.json) and the
 // next file is read; the exit status is 1 only when no input could be read
 // at all, 2 on a usage error.
+//
+// Two traps are warned about, one line each on stderr starting
+// "analyze: warning:" and in summary.json's "warnings"
+// (capture.CheckInputs): an input given twice — the same path, the same
+// file under two names (a link), or a file named and also found in a named
+// folder — is read once, since reading it twice would count every packet
+// twice and make scanners look like retrying clients; an input inside
+// -out is read, with the warning.
 func runAnalyze(args []string, env *cmdEnv) error {
-	fs := newFlagSet("analyze", "-out DIR [-workers N] [-format csv|parquet|both] [-q] INPUT...  (files, folders, or - for stdin)", env)
-	out := fs.String("out", "", "output folder for summary.json (required)")
+	fs := newFlagSet("analyze", "-out DIR [-workers N] [-format csv|parquet|both] [-q] INPUT...  (files, folders, or - for stdin; an input given twice, under any name, is read once, with a warning)", env)
+	out := fs.String("out", "", "output folder for summary.json and the tables (required); keep inputs out of it (an input inside it is read, with a warning)")
 	quiet := fs.Bool("q", false, "no progress on stderr")
 	countOnly := fs.Bool("count-only", false, "only count (summary.json without the port-0 study and its tables)")
 	partial := fs.Bool("partial", false, "also keep DIR/"+analyze.PartialFile+", the scan's result, which -merge combines with others")
@@ -50,23 +58,26 @@ func runAnalyze(args []string, env *cmdEnv) error {
 		o.Scan.Progress = env.stderr
 	}
 	if *merge {
-		sum, err := analyze.Merge(fs.Args(), *out, o)
+		partials := warnInputs(fs.Args(), *out, nil, &o, env)
+		sum, err := analyze.Merge(partials, *out, o)
 		if err != nil {
 			return fmt.Errorf("analyze -merge: %w", err)
 		}
-		fmt.Fprintf(env.stderr, "analyze: merged %d partial results (%d inputs) into %s\n", fs.NArg(), sum.Inputs, *out)
+		fmt.Fprintf(env.stderr, "analyze: merged %d partial results (%d inputs) into %s\n", len(partials), sum.Inputs, *out)
 		return nil
 	}
 	// Expand each argument on its own: one that does not exist is reported
 	// as a read error of that input, not a reason to read nothing.
+	named, warnings := capture.CheckInputs(fs.Args(), "")
 	var inputs []string
-	for _, arg := range fs.Args() {
+	for _, arg := range named {
 		in, err := capture.ExpandInputs([]string{arg})
 		if err != nil {
 			in = []string{arg}
 		}
 		inputs = append(inputs, in...)
 	}
+	inputs = warnInputs(inputs, *out, warnings, &o, env)
 	sum, err := analyze.Run(inputs, env.stdin, *out, o)
 	if sum != nil {
 		for _, e := range sum.ReadErrors {
@@ -77,4 +88,17 @@ func runAnalyze(args []string, env *cmdEnv) error {
 		return fmt.Errorf("analyze: %w", err)
 	}
 	return nil
+}
+
+// warnInputs checks inputs against each other and -out
+// (capture.CheckInputs), prints each warning on stderr after the earlier
+// ones, keeps them all for summary.json and returns the inputs to read.
+func warnInputs(inputs []string, out string, earlier []string, o *analyze.Options, env *cmdEnv) []string {
+	kept, warnings := capture.CheckInputs(inputs, out)
+	warnings = append(earlier, warnings...)
+	for _, w := range warnings {
+		fmt.Fprintln(env.stderr, "analyze: warning:", w)
+	}
+	o.Warnings = warnings
+	return kept
 }

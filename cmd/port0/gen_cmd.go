@@ -33,7 +33,7 @@ func runGen(args []string, env *cmdEnv) error {
 	scenario := fs.String("scenario", "paper", "built-in scenario name or scenario file")
 	seed := fs.Uint64("seed", 1, "random seed")
 	scaleS := fs.String("scale", "1e-5", "volume scale: 1 is a full-size /15 telescope (~10^11 packets over 3 years)")
-	out := fs.String("out", "", "output folder (required)")
+	out := fs.String("out", "", "output folder (required): new, empty, or an earlier port0 gen output, which is replaced whole (every shard, truth file and table of it removed, whatever its scenario or -shard); a folder holding anything else is refused and left as it is")
 	shard := fs.String("shard", "day", "file split: day, hour or single")
 	nano := fs.Bool("nano", false, "nanosecond pcap timestamps (default microsecond)")
 	raw := fs.Bool("raw", false, "raw IP link type (101) instead of Ethernet")
@@ -73,6 +73,12 @@ func runGen(args []string, env *cmdEnv) error {
 	if err != nil {
 		return fmt.Errorf("gen: %w", err)
 	}
+	if !*project {
+		// Refused before the plan, which takes a while at large scales.
+		if err := gen.CheckOut(*out); err != nil {
+			return genOutError(*out, err)
+		}
+	}
 	plan, err := gen.NewPlan(s, *seed, scale)
 	if err != nil {
 		return fmt.Errorf("gen: %w", err)
@@ -88,13 +94,23 @@ func runGen(args []string, env *cmdEnv) error {
 		Out: *out, Shard: mode, Nano: *nano, RawIP: *raw, Gzip: *gz, Workers: *workers, Progress: progress,
 	})
 	if err != nil {
-		return fmt.Errorf("gen: %s: %w", *out, err)
+		return genOutError(*out, err)
 	}
 	if *quiet {
 		return nil
 	}
 	fmt.Fprintf(env.stderr, "gen: wrote %d packets in %d shards to %s (%s)\n", m.Packets, len(m.Shards), *out, filepath.Join(*out, gen.ManifestName))
 	return nil
+}
+
+// genOutError is Generate's error as gen prints it: a refused -out folder
+// (gen.OutError names it), else the folder and the error.
+func genOutError(out string, err error) error {
+	var oe *gen.OutError
+	if errors.As(err, &oe) {
+		return fmt.Errorf("gen: -out %w", err)
+	}
+	return fmt.Errorf("gen: %s: %w", out, err)
 }
 
 func runTruth(args []string, env *cmdEnv) error {
