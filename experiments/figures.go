@@ -271,6 +271,8 @@ func drawDaily(dir, base string) error {
 	return figures.DailyPort0(base, days, v[0], v[1])
 }
 
+// drawProtocolPosition draws the packets by protocol and position of
+// port 0; figures.ProtocolPosition gives each protocol's n.
 func drawProtocolPosition(dir, base string) error {
 	cats, v, err := categorySeries(filepath.Join(dir, "position_by_proto.csv"), "position", "tcp", "udp")
 	if err != nil {
@@ -279,21 +281,26 @@ func drawProtocolPosition(dir, base string) error {
 	return figures.ProtocolPosition(base, cats, []figures.Series{{Name: "TCP", Values: v[0]}, {Name: "UDP", Values: v[1]}})
 }
 
-// flagBars is how many flag combinations the flag histogram shows.
-const flagBars = 12
+// flagTop is how many of the most common flag combinations of each series
+// the flag histogram shows; the rest of each series is one "other" bar.
+const flagTop = 8
 
-func drawTCPFlags(dir, base string) error {
+// flagSeries reads flags.csv as every flag combination seen (in name
+// order) with two series, the packets of every class but crafted-malformed
+// and those of crafted-malformed, for figures.TCPFlags to fold into its
+// top combinations and "other".
+func flagSeries(dir string) ([]string, []figures.Series, error) {
 	name := filepath.Join(dir, "flags.csv")
 	rows, err := column(name, "class", "flags", "packets")
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	all := map[string]float64{}
 	crafted := map[string]float64{}
 	for _, r := range rows {
 		n, err := num(name, r[2])
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
 		all[r[1]] += n
 		if r[0] == label.Malformed.String() {
@@ -301,48 +308,105 @@ func drawTCPFlags(dir, base string) error {
 		}
 	}
 	keys := sortedKeys(all)
-	sort.SliceStable(keys, func(i, j int) bool { return all[keys[i]] > all[keys[j]] })
-	keys = keys[:min(flagBars, len(keys))]
-	c := figures.Series{Name: "crafted-malformed"}
 	o := figures.Series{Name: "every other class"}
+	c := figures.Series{Name: label.Malformed.String()}
 	for _, k := range keys {
-		c.Values = append(c.Values, crafted[k])
 		o.Values = append(o.Values, all[k]-crafted[k])
+		c.Values = append(c.Values, crafted[k])
 	}
-	return figures.TCPFlags(base, keys, []figures.Series{o, c})
+	return keys, []figures.Series{o, c}, nil
 }
 
+// drawTCPFlags draws the flag combinations: the flagTop most common of
+// each series and one "other" bar per series summing the rest, so that
+// the crafted class's spread over many rare combinations shows.
+func drawTCPFlags(dir, base string) error {
+	keys, series, err := flagSeries(dir)
+	if err != nil {
+		return err
+	}
+	return figures.TCPFlags(base, keys, series, flagTop)
+}
+
+// drawClasses draws each class's share of the packets and of the
+// sources; figures.ClassShares turns the counts into shares and gives
+// each series' n.
 func drawClasses(dir, base string) error {
 	cats, v, err := categorySeries(filepath.Join(dir, "classes.csv"), "class", "packets", "sources")
 	if err != nil {
 		return err
 	}
-	for _, col := range v {
-		tot := 0.0
-		for _, x := range col {
-			tot += x
-		}
-		for i := range col {
-			col[i] = 100 * share(col[i], tot)
-		}
-	}
 	return figures.ClassShares(base, cats, []figures.Series{{Name: "packets", Values: v[0]}, {Name: "sources", Values: v[1]}})
 }
 
+// sourceFit is the fit drawn over the per-source CDF: the family that
+// stats.CompareFits(vols, 0) prefers, the same call as the
+// source-concentration experiment's report makes on the same volumes, so
+// that figure and report agree. Both families are fitted to the tail x ≥
+// x_min only, so the line is drawn over the tail, as the fraction of all
+// sources: (1 − N/n) below the tail plus N/n times the fitted CDF of the
+// tail, n being the sources with packets and N those in the tail. The
+// returned comparison is CompareFits' result.
+func sourceFit(vols []float64) (figures.Fit, stats.Comparison) {
+	cmp := stats.CompareFits(vols, 0)
+	pl := cmp.PowerLaw
+	n := 0
+	for _, v := range vols {
+		if v > 0 && !math.IsInf(v, 1) {
+			n++
+		}
+	}
+	if cmp.Best == stats.UnknownFamily || n == 0 {
+		return figures.Fit{Name: "no power-law or log-normal fit (too few distinct values)"}, cmp
+	}
+	tail := float64(pl.N) / float64(n)
+	below := 1 - tail
+	fit := figures.Fit{From: pl.Xmin}
+	switch cmp.Best {
+	case stats.PowerLawFamily:
+		a := pl.Alpha
+		fit.Name = fmt.Sprintf("power law fitted to the %d sources ≥ x_min = %s: α = %.2f", pl.N, FormatNumber(pl.Xmin), a)
+		fit.CDF = func(x float64) float64 {
+			if x < pl.Xmin {
+				return math.NaN()
+			}
+			return below + tail*(1-math.Pow(x/pl.Xmin, 1-a))
+		}
+	case stats.LogNormalFamily:
+		mu, sigma := cmp.Mu, cmp.Sigma
+		upper := func(z float64) float64 { return 0.5 * math.Erfc(z/math.Sqrt2) } // 1 − Φ(z)
+		qa := upper((math.Log(pl.Xmin) - mu) / sigma)
+		fit.Name = fmt.Sprintf("log-normal fitted to the %d sources ≥ x_min = %s: μ = %.2f, σ = %.2f", pl.N, FormatNumber(pl.Xmin), mu, sigma)
+		fit.CDF = func(x float64) float64 {
+			if x < pl.Xmin {
+				return math.NaN()
+			}
+			return below + tail*(qa-upper((math.Log(x)-mu)/sigma))/qa
+		}
+	}
+	other := "log-normal"
+	if cmp.Best == stats.LogNormalFamily {
+		other = "power law"
+	}
+	switch {
+	case math.IsNaN(cmp.P):
+		fit.Note = fmt.Sprintf("no Vuong p-value against a %s: the two cannot be told apart", other)
+	case cmp.P > 0.1:
+		fit.Note = fmt.Sprintf("a %s fits as well: Vuong p = %.2f > 0.1, the two cannot be told apart", other, cmp.P)
+	default:
+		fit.Note = fmt.Sprintf("fits better than a %s (Vuong p = %.3f)", other, cmp.P)
+	}
+	return fit, cmp
+}
+
+// drawSourceCDF draws the per-source CDF with the fit of sourceFit.
 func drawSourceCDF(dir, base string) error {
 	v, err := numbers(filepath.Join(dir, "per_source.csv"), "packets")
 	if err != nil {
 		return err
 	}
-	vols := v[0]
-	mu, sigma, _ := stats.FitLogNormal(vols)
-	cdf := func(x float64) float64 {
-		if x <= 0 {
-			return 0
-		}
-		return 0.5 * math.Erfc(-(math.Log(x)-mu)/(sigma*math.Sqrt2))
-	}
-	return figures.SourceCDF(base, vols, fmt.Sprintf("log-normal fit (μ = %.2f, σ = %.2f)", mu, sigma), cdf)
+	fit, _ := sourceFit(v[0])
+	return figures.SourceCDF(base, v[0], fit)
 }
 
 // byTool reads ttl_ipid.csv's rows of one feature as counts per tool and
@@ -369,56 +433,79 @@ func byTool(dir, feature string) (tools, values []string, counts map[[2]string]f
 	return sortedKeys(seenT), sortedKeys(seenV), counts, nil
 }
 
-// toolShares turns counts per tool and value into one series per tool of
-// the share (%) of the tool's sources at each value.
-func toolShares(tools, values []string, counts map[[2]string]float64) []figures.Series {
+// toolCounts turns counts per tool and value into one series per tool of
+// its sources at each value (figures.InitialTTL and IPIDPatterns draw
+// them as shares and give each tool's n).
+func toolCounts(tools, values []string, counts map[[2]string]float64) []figures.Series {
 	var out []figures.Series
 	for _, t := range tools {
 		s := figures.Series{Name: t}
-		tot := 0.0
 		for _, v := range values {
-			tot += counts[[2]string{t, v}]
-		}
-		for _, v := range values {
-			s.Values = append(s.Values, 100*share(counts[[2]string{t, v}], tot))
+			s.Values = append(s.Values, counts[[2]string{t, v}])
 		}
 		out = append(out, s)
 	}
 	return out
 }
 
+// ttlValues are the initial TTLs the TTL figure always shows.
+var ttlValues = []string{"32", "64", "128", "255"}
+
+// drawInitTTL draws each tool's share of sources per initial TTL: the
+// usual four values, and any other seen (so that each tool's n counts all
+// its sources).
 func drawInitTTL(dir, base string) error {
-	tools, _, counts, err := byTool(dir, "init_ttl")
+	tools, seen, counts, err := byTool(dir, "init_ttl")
 	if err != nil {
 		return err
 	}
-	values := []string{"32", "64", "128", "255"}
-	return figures.InitialTTL(base, values, toolShares(tools, values, counts))
+	values := slices.Clone(ttlValues)
+	for _, v := range seen {
+		if !slices.Contains(values, v) {
+			values = append(values, v)
+		}
+	}
+	sort.SliceStable(values, func(i, j int) bool {
+		a, ea := strconv.Atoi(values[i])
+		b, eb := strconv.Atoi(values[j])
+		if ea != nil || eb != nil {
+			return ea == nil || (eb != nil && values[i] < values[j])
+		}
+		return a < b
+	})
+	return figures.InitialTTL(base, values, toolCounts(tools, values, counts))
 }
 
+// drawIPID draws each tool's share of sources per IP-ID pattern.
 func drawIPID(dir, base string) error {
 	tools, values, counts, err := byTool(dir, "ip_id_pattern")
 	if err != nil {
 		return err
 	}
-	return figures.IPIDPatterns(base, values, toolShares(tools, values, counts))
+	return figures.IPIDPatterns(base, values, toolCounts(tools, values, counts))
 }
 
+// drawOrigin draws the sources of each class by the kind of AS they come
+// from, with each kind's n in the legend.
 func drawOrigin(dir, base string) error {
 	cats, v, err := categorySeries(filepath.Join(dir, "origin.csv"), "class", "hosting_sources", "other_sources")
 	if err != nil {
 		return err
 	}
 	return figures.Breakdown(base, "Origin networks of port-0 sources", "sources", cats,
-		[]figures.Series{{Name: "hosting/cloud ASes", Values: v[0]}, {Name: "other ASes", Values: v[1]}})
+		[]figures.Series{{Name: fmt.Sprintf("hosting/cloud ASes (n = %s sources)", FormatNumber(colSum(v[0]))), Values: v[0]},
+			{Name: fmt.Sprintf("other ASes (n = %s sources)", FormatNumber(colSum(v[1]))), Values: v[1]}})
 }
 
+// drawEvents draws the backscatter events; figures.BackscatterEvents
+// sets apart those of at most figures.FewEventPackets packets, whose
+// duration and rate are unreliable.
 func drawEvents(dir, base string) error {
-	v, err := numbers(filepath.Join(dir, "events.csv"), "duration_s", "estimated_attack_pps")
+	v, err := numbers(filepath.Join(dir, "events.csv"), "duration_s", "estimated_attack_pps", "packets")
 	if err != nil {
 		return err
 	}
-	return figures.BackscatterEvents(base, v[0], v[1])
+	return figures.BackscatterEvents(base, v[0], v[1], v[2])
 }
 
 // probeColumns are the probe shapes of the probe matrix, in order.
@@ -457,29 +544,92 @@ func drawScanCoverage(dir, base string) error {
 	return figures.ScanCoverage(base, v[0])
 }
 
-func drawDiurnal(dir, base string) error {
-	v, err := numbers(filepath.Join(dir, "profile.csv"), "hour_utc", "all_packets", "port0_scan_packets")
+// diurnalProfile reads the hourly profile of profile.csv (in dir,
+// results/diurnal) and what the daily series beside it
+// (results/daily-series/daily.csv) says of it: the number of days the
+// profile is summed over (daily.csv has one row a day of the capture, the
+// days the profile sums; 0, unknown, when the table is not there), and a
+// note on the largest one-day burst of source-port-0 SYNs, which are
+// port-0 scanning packets and so inside the scanning line: one day's
+// burst makes a peak in a profile summed over years, and the note says so
+// when that day holds at least burstNoteShare of the line's packets.
+func diurnalProfile(dir string) (all, scan [24]float64, days int, note string, err error) {
+	name := filepath.Join(dir, "profile.csv")
+	v, err := numbers(name, "hour_utc", "all_packets", "port0_scan_packets")
 	if err != nil {
-		return err
+		return all, scan, 0, "", err
 	}
-	var all, scan [24]float64
 	for i, h := range v[0] {
-		if h < 0 || h > 23 {
-			return fmt.Errorf("%s: hour %v outside 0–23", filepath.Join(dir, "profile.csv"), h)
+		if h < 0 || h > 23 || h != math.Trunc(h) {
+			return all, scan, 0, "", fmt.Errorf("%s: hour %v outside 0–23", name, h)
 		}
 		all[int(h)] += v[1][i]
 		scan[int(h)] += v[2][i]
 	}
-	return figures.Diurnal(base, scan, all)
+	daily := filepath.Join(filepath.Dir(dir), "daily-series", "daily.csv")
+	if !tableExists(daily) {
+		return all, scan, 0, "", nil
+	}
+	rows, err := column(daily, "day")
+	if err != nil {
+		return all, scan, 0, "", err
+	}
+	days = len(rows)
+	burst, err := column(daily, "day", "sport0_burst_packets")
+	if err != nil {
+		return all, scan, days, "", nil // an older table without the column: no note
+	}
+	peak, peakDay := 0.0, ""
+	for _, r := range burst {
+		n, err := num(daily, r[1])
+		if err != nil {
+			return all, scan, 0, "", err
+		}
+		if n > peak {
+			peak, peakDay = n, r[0]
+		}
+	}
+	if tot := colSum(scan[:]); tot > 0 && peak >= burstNoteShare*tot {
+		note = fmt.Sprintf("the scanning line includes a one-day burst: %s source-port-0 SYNs (%.1f %%) on %s", FormatNumber(peak), 100*peak/tot, peakDay)
+	}
+	return all, scan, days, note, nil
 }
 
+// burstNoteShare is the share of the scanning line's packets from which
+// the diurnal figure names the largest one-day burst inside it.
+const burstNoteShare = 0.01
+
+// drawDiurnal draws the hourly profile of all traffic and of port-0
+// scanning, saying how many days it sums (figures.Diurnal does not draw
+// fewer than figures.MinPatternDays as a cycle) and naming a one-day
+// burst inside the scanning line.
+func drawDiurnal(dir, base string) error {
+	all, scan, days, note, err := diurnalProfile(dir)
+	if err != nil {
+		return err
+	}
+	return figures.Diurnal(base, all, scan, days, note)
+}
+
+// drawAblation draws the naive flow view's port-0 counts against the
+// packet-level analyzer's, every count (0 too) written on its bar.
 func drawAblation(dir, base string) error {
 	cats, v, err := categorySeries(filepath.Join(dir, "ablation.csv"), "kind", "naive_flow", "packet_level")
 	if err != nil {
 		return err
 	}
 	return figures.FragmentationAblation(base, cats, []figures.Series{
-		{Name: "naive flow view (fragments as 0/0)", Values: v[0]}, {Name: "packet-level analyzer", Values: v[1]}})
+		{Name: fmt.Sprintf("naive flow view, fragments as 0/0 (n = %s)", FormatNumber(colSum(v[0]))), Values: v[0]},
+		{Name: fmt.Sprintf("packet-level analyzer (n = %s)", FormatNumber(colSum(v[1]))), Values: v[1]}})
+}
+
+// colSum is the sum of a table column's values.
+func colSum(xs []float64) float64 {
+	t := 0.0
+	for _, x := range xs {
+		t += x
+	}
+	return t
 }
 
 // sortAddrs sorts address strings by address (unparsable ones last, by text).

@@ -14,7 +14,11 @@
 // Input handling is the same everywhere:
 //   - empty input draws empty axes with a "no data" note instead of failing;
 //   - values that a log axis cannot show (zero, negative, NaN, ±Inf) are
-//     left out, and the figure says how many were left out;
+//     left out, and the figure says how many were left out; on a bar chart
+//     with a log axis a zero keeps its category and is written "0" at the
+//     foot of its bar instead;
+//   - a share is drawn with its n: the functions that draw shares take
+//     the counts, and the legend gives each series' total;
 //   - lengths that do not match (for example a [Series] shorter than its
 //     categories) are a caller bug and return an error, and no file is
 //     written.

@@ -39,6 +39,8 @@ const (
 	legendSize = 10
 	noteSize   = 14
 	cellSize   = 9
+	// minTitleSize is the smallest a long title is set to fit the width.
+	minTitleSize = 9
 )
 
 // margin is the blank border around every figure.
@@ -109,10 +111,19 @@ func setLogAxis(a *plot.Axis, lo, hi float64) {
 	}
 }
 
-// legendItem is one legend entry.
+// legendItem is one legend entry; one without thumbnails is text alone
+// (a note such as how many values were left out).
 type legendItem struct {
 	name   string
 	thumbs []plot.Thumbnailer
+}
+
+// thumbSpace is the width the item's thumbnail takes, gap included.
+func (it legendItem) thumbSpace() vg.Length {
+	if len(it.thumbs) == 0 {
+		return 0
+	}
+	return thumbWidth + thumbGap
 }
 
 // figure is a plot plus what the house layout puts around it: a title, a
@@ -184,7 +195,13 @@ func (f *figure) draw(c draw.Canvas) {
 	c = draw.Crop(c, margin, -margin, margin, -margin)
 
 	if f.title != "" {
-		sty := textStyle(titleSize, true)
+		// A title wider than the figure is set smaller rather than cut.
+		size := vg.Length(titleSize)
+		sty := textStyle(size, true)
+		for sty.Width(f.title) > c.Max.X-c.Min.X && size > minTitleSize {
+			size -= 0.5
+			sty = textStyle(size, true)
+		}
 		sty.XAlign = draw.XCenter
 		sty.YAlign = draw.YTop
 		c.FillText(sty, vg.Point{X: c.Center().X, Y: c.Max.Y}, f.title)
@@ -252,7 +269,7 @@ func (f *figure) drawLegend(c draw.Canvas) vg.Length {
 	var rows []row
 	var cur row
 	for _, it := range f.legend {
-		w := thumbWidth + thumbGap + sty.Width(it.name)
+		w := it.thumbSpace() + sty.Width(it.name)
 		if len(cur.items) > 0 && cur.width+itemGap+w > avail {
 			rows = append(rows, cur)
 			cur = row{}
@@ -277,7 +294,7 @@ func (f *figure) drawLegend(c draw.Canvas) vg.Length {
 			for _, t := range it.thumbs {
 				t.Thumbnail(&icon)
 			}
-			x += thumbWidth + thumbGap
+			x += it.thumbSpace()
 			c.FillText(sty, vg.Point{X: x, Y: mid}, it.name)
 			x += sty.Width(it.name) + itemGap
 		}
