@@ -53,9 +53,11 @@ figures: experiments ## draw every figure from the tables into $(RESULTS)/figure
 report: figures ## write $(RESULTS)/REPORT.md; fails if an experiment misses a target
 	$(BIN) report -in $(RESULTS)
 
-gallery: ## redraw the default run's figures into $(GALLERY)/ (commit them; make figures-check compares)
+gallery: ## redraw the default run's figures into $(GALLERY)/ and README's study figure into docs/figures/ (commit them; make figures-check compares)
 	$(MAKE) report SCENARIO=paper SEED=1 SCALE=1e-5
 	rm -rf $(GALLERY) && mkdir -p $(GALLERY) && cp $(RESULTS)/figures/*.png $(RESULTS)/figures/*.svg $(GALLERY)/
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && $(BIN) study -q -out $$tmp/study testdata/realtools/real_tools.pcap > /dev/null && \
+	for x in png svg; do cp $$tmp/study/figures/init_ttl.$$x docs/figures/study-realtools-init_ttl.$$x; done
 
 figures-check: build ## rerun the default study in a temp folder and fail if a figure differs by one byte from $(GALLERY)/
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
@@ -64,7 +66,10 @@ figures-check: build ## rerun the default study in a temp folder and fail if a f
 	$(BIN) experiments -q -out $$tmp/results -seed 1 -scale 1e-5 -gen $$tmp/gen -analysis $$tmp/analysis > /dev/null && \
 	$(BIN) figures -q -in $$tmp/results -out $$tmp/figures > /dev/null && \
 	if diff -r $(GALLERY) $$tmp/figures; then echo "figures-check: $$(ls $(GALLERY) | wc -l) files byte-identical to $(GALLERY)/"; \
-	else echo "figures-check: the figures differ from $(GALLERY)/ (if the change is intended: make gallery, and review the images)"; exit 1; fi
+	else echo "figures-check: the figures differ from $(GALLERY)/ (if the change is intended: make gallery, and review the images)"; exit 1; fi && \
+	$(BIN) study -q -out $$tmp/study testdata/realtools/real_tools.pcap > /dev/null && \
+	for x in png svg; do cmp $$tmp/study/figures/init_ttl.$$x docs/figures/study-realtools-init_ttl.$$x || { echo "figures-check: README's study figure differs (if intended: make gallery)"; exit 1; }; done && \
+	echo "figures-check: README's study figure (port0 study of testdata/realtools) byte-identical"
 
 sweep: build ## rerun the study over SCALES × SEEDS into $(SWEEP)/: SWEEP.md, verdicts.csv, verdicts.png; fails if a target FAILs in some run (1e-3 needs ~2.5 min and ~25 GB of disk a run, freed after it)
 	$(BIN) sweep -out $(SWEEP) -scales $(SCALES) -seeds $(SEEDS)

@@ -179,9 +179,27 @@ func dailySeries(e *Env, r *Result) error {
 		}
 	}
 	if s == nil {
-		med := stats.Quantile(packets, 0.5)
+		// The median over the days the capture saw traffic on: a day of
+		// outage is no typical day.
+		live := make([]bool, n)
+		for _, row := range d.Series {
+			if i := dayOf(d, utc(row.Start)); row.All && row.Packets > 0 && i >= 0 && i < n {
+				live[i] = true
+			}
+		}
+		var liveDays []float64
+		for i, v := range packets {
+			if live[i] {
+				liveDays = append(liveDays, v)
+			}
+		}
+		med := stats.Quantile(liveDays, 0.5)
+		ratio := share(packets[busiest], med)
+		if med == 0 && packets[busiest] > 0 {
+			ratio = math.Inf(1) // most days have none: the busiest stands out without bound
+		}
 		r.Targets = append(r.Targets, compare("busiest day's port-0-related packets over the median day's", fmt.Sprintf("[V] port-0 traffic comes in bursts: Cisco 2013, a 3-hour spike of source-port-0 SYNs to %d (~5× the usual sensors); CERT Polska 2011, a surge of crafted packets", ciscoBurstPort),
-			burstRatio, math.Inf(1), share(packets[busiest], med), "×", fmt.Sprintf("ratio of two daily counts (point estimate); n = days; a median day needs a week (≥ %d days)", minBurstDays), float64(n), minBurstDays))
+			burstRatio, math.Inf(1), ratio, "×", fmt.Sprintf("ratio of two daily counts (point estimate); n = days with traffic; a median day needs a week (≥ %d days)", minBurstDays), float64(len(liveDays)), minBurstDays))
 		r.Notes = append(r.Notes, fmt.Sprintf("Busiest day %s: %s port-0-related packets from %s sources; median day %s packets. Source-port-0 SYNs to %d (Cisco's 2013 port): %s, most on %s.",
 			days[busiest].Format(time.DateOnly), f(packets[busiest]), f(sources[busiest]), f(med), ciscoBurstPort, f(sum1(burst)), days[peak].Format(time.DateOnly)))
 		return e.WriteTable("daily.csv", []string{"day", "port0_packets", "port0_sources", "sport0_burst_packets"}, rows)

@@ -16,7 +16,9 @@ import (
 )
 
 // runExperiments generates (or reuses) a telescope, analyzes it, runs the
-// experiments and writes their tables, figures and results/REPORT.md.
+// experiments and writes their tables, figures and results/REPORT.md. It
+// works on generated telescopes only: -analysis needs the -gen folder it
+// was made from (a capture of the user's own is port0 study's).
 func runExperiments(args []string, env *cmdEnv) error {
 	fs := newFlagSet("experiments", "-out results [-only NAME[,NAME]] [-scenario paper] [-seed N] [-scale F] [-format csv|parquet|both]", env)
 	out := fs.String("out", "results", "results folder")
@@ -25,7 +27,7 @@ func runExperiments(args []string, env *cmdEnv) error {
 	seed := fs.Uint64("seed", 1, "random seed of the generator and the bootstrap")
 	scaleS := fs.String("scale", "1e-5", "volume scale of the generated telescope")
 	genDir := fs.String("gen", "", "use this port0 gen output instead of generating into OUT/data/gen")
-	anaDir := fs.String("analysis", "", "use this port0 analyze output instead of analyzing into OUT/data/analysis")
+	anaDir := fs.String("analysis", "", "use this port0 analyze output of the -gen folder instead of analyzing into OUT/data/analysis (your own captures: port0 study)")
 	quiet := fs.Bool("q", false, "no progress on stderr")
 	var format tables.Format
 	fs.Var(&format, "format", "the `format` of the experiments' tables and of the analysis it runs: csv (the default), parquet or both")
@@ -50,6 +52,9 @@ func runExperiments(args []string, env *cmdEnv) error {
 		if !*quiet {
 			fmt.Fprintf(env.stderr, "experiments: "+format+"\n", a...)
 		}
+	}
+	if *anaDir != "" && *genDir == "" {
+		return &exitStatus{2, fmt.Errorf("experiments: -analysis %s without -gen: experiments judge a generated telescope against its scenario and truth, which a capture of your own does not have; run port0 study -out DIR INPUT... on your captures (it never generates data)", *anaDir)}
 	}
 	x := &experiments.Rerun{Seed: *seed, Scale: scale, Gen: *genDir, Analysis: *anaDir, Out: *out, Only: names, Format: format, Say: say}
 	if x.Gen == "" {

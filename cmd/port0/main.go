@@ -45,6 +45,7 @@ type cmdEnv struct {
 // commands lists the subcommands in the order "port0 help" prints them.
 func commands() []command {
 	return []command{
+		{"study", "the port-0 study of your own captures: analysis, the 16 analyses beside the published findings, figures and REPORT.md", runStudy},
 		{"gen", "write synthetic telescope traffic: pcap shards, ground truth and a manifest", runGen},
 		{"truth", "print a shard's ground truth as CSV (shard, index, class, actor, tool)", runTruth},
 		{"crosscheck", "decode every packet with the fast decoder and with gopacket and report differences", runCrosscheck},
