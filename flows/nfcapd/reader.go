@@ -416,15 +416,15 @@ func (r *Reader) readAppendixAt(ra io.ReaderAt) {
 			Msg: fmt.Sprintf("appendix offset %d lies outside the file (%d bytes)", off, r.size)}
 		return
 	}
+	save := r.off
 	r.readAppendix(io.NewSectionReader(ra, off, r.size-off), off)
+	r.off = save
 }
 
 // readAppendix reads the appendix blocks from rd, which starts at file
 // offset off: the ident and stat records (nffile.c:334-406).
 func (r *Reader) readAppendix(rd io.Reader, off int64) {
 	r.appendixDone = true
-	save := r.off
-	defer func() { r.off = save }()
 	for i := 0; i < int(r.hdr.AppendixBlocks); i++ {
 		blockOff := off
 		mkErr := func(msg string, err error) *Error {
@@ -528,6 +528,8 @@ func (r *Reader) nextBlock() {
 			r.err = r.appendixErr
 			if r.size >= 0 {
 				r.counts.LostBytes = max(0, r.size-r.hdr.AppendixOffset)
+			} else if n, err := io.Copy(io.Discard, r.br); err == nil {
+				r.counts.LostBytes = max(0, r.off+n-r.hdr.AppendixOffset)
 			} else {
 				r.counts.LostBytes = -1
 			}
