@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/port0/port0/flowscan"
 	"github.com/port0/port0/scan"
 	"github.com/port0/port0/study"
 	"github.com/port0/port0/tables"
@@ -37,6 +38,9 @@ type Summary struct {
 	NaiveFlow *scan.NaiveFlow `json:"naive_flow,omitempty"`
 	// Port0 is the port-0 study: classes, sources, tools, bundles, events.
 	Port0 *study.Summary `json:"port0,omitempty"`
+	// Flows is what the flow inputs held and how each flow with a port
+	// 0 was judged; set when the inputs are flow records.
+	Flows *flowscan.Summary `json:"flows,omitempty"`
 }
 
 // SummaryFile is the summary's file name in an analysis folder.
@@ -89,6 +93,12 @@ func Run(inputs []string, stdin io.Reader, dir string, o Options) (*Summary, err
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
+	switch n := countFlowInputs(inputs); {
+	case n > 0 && n < len(inputs):
+		return nil, fmt.Errorf("%d of the %d inputs are flow records (nfcapd files) and the others packet captures: analyze them apart, the flows into their own -out", n, len(inputs))
+	case n > 0:
+		return runFlows(inputs, dir, o)
+	}
 	so := o.Scan
 	so.Port0 = !o.CountOnly
 	res, err := scan.Run(inputs, stdin, so)
@@ -102,6 +112,37 @@ func Run(inputs []string, stdin io.Reader, dir string, o Options) (*Summary, err
 		}
 	}
 	return finish(res, err, dir, o)
+}
+
+// countFlowInputs is how many of inputs are files of flow records.
+func countFlowInputs(inputs []string) int {
+	n := 0
+	for _, in := range inputs {
+		if in != "-" && flowscan.IsNfcapd(in) {
+			n++
+		}
+	}
+	return n
+}
+
+// runFlows is Run on flow inputs: flowscan reads and judges the flows
+// into a scan result, and the study runs on it with the rules flows
+// support (study.Options.Flows).
+func runFlows(inputs []string, dir string, o Options) (*Summary, error) {
+	if o.CountOnly || o.Partial {
+		return nil, errors.New("flow inputs: -count-only and -partial are for packet captures")
+	}
+	res, fsum, err := flowscan.Run(inputs, o.Scan)
+	defer res.Close()
+	if err != nil && !errors.Is(err, scan.ErrNoInput) {
+		sum := SummaryOf(res)
+		sum.Flows = fsum
+		return sum, err
+	}
+	so := o.Study
+	so.Flows = true
+	sum, err := finishWarned(res, err, dir, o.Format, func() (StudyOutput, error) { return study.New(res, so) }, o.Warnings, fsum)
+	return sum, err
 }
 
 // Merge is "port0 analyze -merge": it reads the scan results that runs
@@ -137,7 +178,7 @@ func Merge(partials []string, dir string, o Options) (*Summary, error) {
 // finish runs the study on res unless err (the scan's) or o say not to,
 // and writes summary.json.
 func finish(res *scan.Result, err error, dir string, o Options) (*Summary, error) {
-	return finishWarned(res, err, dir, o.Format, func() (StudyOutput, error) { return study.New(res, o.Study) }, o.Warnings)
+	return finishWarned(res, err, dir, o.Format, func() (StudyOutput, error) { return study.New(res, o.Study) }, o.Warnings, nil)
 }
 
 // StudyOutput is a port-0 study as its tables are written: Packets calls
@@ -157,13 +198,15 @@ type StudyOutput interface {
 // with it, and so does any other runner of the study, so that all write
 // the same bytes.
 func Finish(res *scan.Result, err error, dir string, f tables.Format, out func() (StudyOutput, error)) (*Summary, error) {
-	return finishWarned(res, err, dir, f, out, nil)
+	return finishWarned(res, err, dir, f, out, nil, nil)
 }
 
-// finishWarned is Finish with the summary's Warnings.
-func finishWarned(res *scan.Result, err error, dir string, f tables.Format, out func() (StudyOutput, error), warnings []string) (*Summary, error) {
+// finishWarned is Finish with the summary's Warnings and, for flow
+// inputs, its Flows.
+func finishWarned(res *scan.Result, err error, dir string, f tables.Format, out func() (StudyOutput, error), warnings []string, fsum *flowscan.Summary) (*Summary, error) {
 	sum := SummaryOf(res)
 	sum.Warnings = warnings
+	sum.Flows = fsum
 	if err == nil && res.Port0 {
 		if sum.Port0, err = writeStudy(out, dir, f); err != nil {
 			err = fmt.Errorf("port-0 study: %w", err)

@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/port0/port0/flows/nfcapd"
 )
 
 // ExpandInputs turns command-line inputs into a list of captures to read.
@@ -20,6 +22,7 @@ import (
 // that look like captures are kept: named like one (.pcap, .pcapng, .cap,
 // possibly with .gz, .zst or .zstd after), or starting with a pcap,
 // modified-pcap or pcapng magic number, possibly behind gzip or zstd, or
+// nfdump's nfcapd files of flow records (by their magic), or
 // unreadable (so that reading them says why); truth files, manifests and
 // READMEs next to the shards are ignored. Duplicates are not removed.
 func ExpandInputs(args []string) ([]string, error) {
@@ -134,6 +137,9 @@ func looksLikeCapture(path string) bool {
 	var m [4]byte
 	if _, err := io.ReadFull(r, m[:]); err != nil {
 		return false
+	}
+	if nfcapd.Sniff(m[:]) {
+		return true // flow records of nfdump: analyze reads them as flows
 	}
 	switch binary.BigEndian.Uint32(m[:]) {
 	case pcapMagicUs, pcapMagicUsSwapped, pcapMagicNs, pcapMagicNsSwapped, pcapMagicKuz, pcapMagicKuzSwapped, ngSHB:

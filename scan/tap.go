@@ -88,6 +88,10 @@ type NaiveFlow struct {
 	ICMP             int64 `json:"icmp_type_code"` // ICMP type/code in the port fields (echo reply reads as 0/0)
 	OtherProto       int64 `json:"other_protocol"` // protocols without ports: 0/0
 	Truncated        int64 `json:"truncated"`      // ports not captured
+	// Undecidable counts the packets of flows whose format cannot tell a
+	// real port 0 from a packet without ports (flow inputs only: a
+	// capture's packets always tell).
+	Undecidable int64 `json:"undecidable,omitempty"`
 }
 
 // Add merges o into n.
@@ -99,6 +103,7 @@ func (n *NaiveFlow) Add(o *NaiveFlow) {
 	n.ICMP += o.ICMP
 	n.OtherProto += o.OtherProto
 	n.Truncated += o.Truncated
+	n.Undecidable += o.Undecidable
 }
 
 func (n *NaiveFlow) add(r *decode.Record) {

@@ -46,7 +46,16 @@ type Options struct {
 	// reaches a /15 telescope at fewer than 8 addresses and probes each
 	// twice is called retry.
 	ScanMinDsts int64
+	// Flows says the records stand for flows (package flows), not
+	// captured packets: flows keep no IP ID, window, TCP options or
+	// payload, so no tool is named, and tool_evidence says so
+	// (NotInFormat) rather than guess from fields that are not there.
+	Flows bool
 }
+
+// NotInFormat is the tool evidence of a source of flow records: the tool
+// rules read header fields no flow format keeps.
+const NotInFormat = "not-in-this-format (flows keep no IP ID, window, TCP options or payload)"
 
 // RetryRevisits is how many packets a destination, on average, make a
 // source of scanning shapes that reaches fewer than ScanMinDsts
@@ -142,6 +151,7 @@ type Source struct {
 	open    map[netip.Addr]*Bundle
 	windows map[netip.Addr][]window
 	toolEv  string // what decided Tool (toolEvidence), set with it by decide
+	flow    bool   // the records stand for flows (Options.Flows): no IP ID, maybe no TTL
 	// ScanShaped counts the packets of scanning shapes
 	// (classify.ShapeClass is label.Scan); scanDsts holds their first
 	// Options.ScanMinDsts distinct destinations. retry says they revisit
@@ -343,6 +353,10 @@ func (s *Source) decide(opts Options) {
 				s.Class = label.Retry
 			}
 		}
+	}
+	if opts.Flows {
+		s.Tool, s.toolEv, s.flow = label.ToolUnknown, NotInFormat, true
+		return
 	}
 	s.Tool, s.toolEv = s.toolEvidence()
 }
@@ -801,6 +815,14 @@ func sourceRows(srcs []*Source, teleAddrs float64) []tables.SourceRow {
 			Packets: s.Packets, Bytes: s.Bytes, DistinctDsts: d, Coverage: ratio(float64(d), teleAddrs), RatePPS: rate,
 			TopDport: dp, TopSport: sp, TCPPackets: s.TCP, UDPPackets: s.UDP, TopFlags: flags, HasTopFlags: hasFlags,
 			InitTTL: uint8(s.initTTL()), IPIDPattern: s.IPIDPattern(), Bundles: s.Bundles, Probes: s.Probes}
+		if s.flow {
+			// Flows keep no IP ID, and a TTL only when the format
+			// exports one: unknown, not a pattern of zeros.
+			rows[i].IPIDPattern = "-"
+			if s.ttlMax == 0 {
+				rows[i].InitTTL = 0
+			}
+		}
 	}
 	return rows
 }

@@ -112,7 +112,7 @@ func TestStages(t *testing.T) {
 	const gopacket = "github.com/google/gopacket"
 	// The analysis stages, in data-flow order: a stage may import earlier
 	// ones only.
-	order := []string{"label", "capture", "decode", "classify", "sketch", "scan", "tables", "study", "analyze"}
+	order := []string{"label", "capture", "decode", "classify", "sketch", "scan", "flowscan", "tables", "study", "analyze"}
 	pos := map[string]int{}
 	for i, s := range order {
 		pos[module+"/"+s] = i
