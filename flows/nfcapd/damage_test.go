@@ -191,9 +191,9 @@ func TestDamaged(t *testing.T) {
 	tests := []struct {
 		name   string
 		comp   Compression
-		blocks func([]block)     // changes the blocks before the layout
+		blocks func([]block)      // changes the blocks before the layout
 		file   func(built) []byte // changes the file after it
-		flows  int               // flows before the error
+		flows  int                // flows before the error
 		block  int
 		record int
 		msg    string
