@@ -78,52 +78,98 @@ func IsNfcapd(path string) bool {
 	return nfcapd.Sniff(b[:])
 }
 
-// Run reads the flow inputs (nfcapd files) and returns the scan's result
-// for the study and the flow summary. A file that cannot be read, or
-// that breaks off, is a read error of the result (what was read before is
-// kept); the error is scan.ErrNoInput when no input could be read.
-func Run(inputs []string, o scan.Options) (*scan.Result, *Summary, error) {
-	b := scan.NewBuilder(inputs, o)
+// Options configure Run.
+type Options struct {
+	// Scan holds the interval, the spill limits and the progress writer.
+	Scan scan.Options
+	// Datagrams says the inputs are captures of exporters' datagrams
+	// (NetFlow v5, v9, IPFIX, sFlow), not nfcapd files.
+	Datagrams bool
+}
+
+// Run reads the flow inputs (nfcapd files, or captures of exporters'
+// datagrams) and returns the scan's result for the study and the flow
+// summary. A file that cannot be read, or that breaks off, is a read
+// error of the result (what was read before is kept); the error is
+// scan.ErrNoInput when no input could be read.
+func Run(inputs []string, o Options) (*scan.Result, *Summary, error) {
+	if o.Datagrams {
+		return runDatagrams(inputs, o)
+	}
+	b := scan.NewBuilder(inputs, o.Scan)
 	sum := newSummary()
 	for i, in := range inputs {
-		r, err := nfcapd.Open(in)
-		if err != nil {
-			msg := err.Error()
-			var ne *nfcapd.Error
-			if errors.As(err, &ne) {
-				msg = strings.TrimPrefix(msg, ne.File+": ")
-			}
-			b.Fail(i, -1, 0, msg)
-			continue
-		}
-		b.Start(i, "nfcapd "+r.Header().NfdumpVersion())
-		var f nfcapd.Flow
-		var rec flows.Record
+		started := false
 		var index int64
-		for {
-			err := r.Next(&f)
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				var ne *nfcapd.Error
-				off, msg := int64(0), err.Error()
-				if errors.As(err, &ne) {
-					// The read error names the file itself.
-					off, msg = ne.Offset, strings.TrimPrefix(msg, ne.File+": ")
-				}
-				c := r.Counts()
-				b.Fail(i, index, off, fmt.Sprintf("%s (flows read before it are kept; lost: %d blocks, %d records)", msg, c.LostBlocks, c.LostRecords))
-				break
-			}
-			FromNfcapd(r, &f, &rec)
-			add(b, sum, &rec, index)
+		err := eachNfcapd(in, func(format string) { b.Start(i, format); started = true }, func(r *flows.Record) {
+			add(b, sum, r, index)
 			index++
+		})
+		if err != nil {
+			idx := index
+			if !started {
+				idx = -1
+			}
+			b.Fail(i, idx, err.offset, err.msg)
 		}
-		r.Close()
 	}
 	res, err := b.Result()
 	return res, sum, err
+}
+
+// Each calls fn with every flow record of the inputs, in order (the
+// records of a file that breaks off, up to the break); the first read
+// error is returned after the last input.
+func Each(inputs []string, o Options, fn func(*flows.Record)) error {
+	var first error
+	for _, in := range inputs {
+		if err := eachNfcapd(in, func(string) {}, fn); err != nil && first == nil {
+			first = fmt.Errorf("%s: %s", in, err.msg)
+		}
+	}
+	return first
+}
+
+// readError is a flow input's read error: where, and what.
+type readError struct {
+	offset int64
+	msg    string
+}
+
+// eachNfcapd reads the nfcapd file in: start gets its format once its
+// header is read, fn every flow record.
+func eachNfcapd(in string, start func(format string), fn func(*flows.Record)) *readError {
+	r, err := nfcapd.Open(in)
+	if err != nil {
+		msg := err.Error()
+		var ne *nfcapd.Error
+		if errors.As(err, &ne) {
+			msg = strings.TrimPrefix(msg, ne.File+": ")
+		}
+		return &readError{0, msg}
+	}
+	defer r.Close()
+	start("nfcapd " + r.Header().NfdumpVersion())
+	var f nfcapd.Flow
+	var rec flows.Record
+	for {
+		err := r.Next(&f)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			var ne *nfcapd.Error
+			off, msg := int64(0), err.Error()
+			if errors.As(err, &ne) {
+				// The read error names the file itself.
+				off, msg = ne.Offset, strings.TrimPrefix(msg, ne.File+": ")
+			}
+			c := r.Counts()
+			return &readError{off, fmt.Sprintf("%s (flows read before it are kept; lost: %d blocks, %d records)", msg, c.LostBlocks, c.LostRecords)}
+		}
+		FromNfcapd(r, &f, &rec)
+		fn(&rec)
+	}
 }
 
 // FromNfcapd fills rec from an nfcapd flow of reader r: the fields nfdump

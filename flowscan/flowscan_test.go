@@ -45,7 +45,7 @@ func TestRunFixtures(t *testing.T) {
 			if !IsNfcapd(in) {
 				t.Fatalf("%s not recognised as nfcapd", in)
 			}
-			res, sum, err := Run([]string{in}, scan.Options{})
+			res, sum, err := Run([]string{in}, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -93,7 +93,7 @@ func TestRunBadInputs(t *testing.T) {
 	cut := filepath.Join(dir, "cut.nfcapd")
 	os.WriteFile(cut, b[:len(b)*2/3], 0o644)
 	missing := filepath.Join(dir, "missing.nfcapd")
-	res, sum, err := Run([]string{missing, cut, good}, scan.Options{})
+	res, sum, err := Run([]string{missing, cut, good}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +109,7 @@ func TestRunBadInputs(t *testing.T) {
 	if sum.Flows != 185 {
 		t.Errorf("flows %d, want the good file's 185", sum.Flows)
 	}
-	if _, _, err := Run([]string{missing}, scan.Options{}); !errors.Is(err, scan.ErrNoInput) {
+	if _, _, err := Run([]string{missing}, Options{}); !errors.Is(err, scan.ErrNoInput) {
 		t.Errorf("no readable input: %v, want ErrNoInput", err)
 	}
 }
