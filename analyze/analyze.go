@@ -78,6 +78,10 @@ type Options struct {
 	// Format is the tables' format: CSV (the default), Parquet or both
 	// (see package tables).
 	Format tables.Format
+	// FlowDatagrams says the inputs are captures of flow exporters'
+	// datagrams (NetFlow v5, v9, IPFIX, sFlow: port0 analyze -flows, and
+	// what port0 collect records), read as flows.
+	FlowDatagrams bool
 	// Warnings, such as capture.CheckInputs gives about the inputs, are
 	// written into summary.json as they are.
 	Warnings []string
@@ -92,6 +96,9 @@ type Options struct {
 func Run(inputs []string, stdin io.Reader, dir string, o Options) (*Summary, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
+	}
+	if o.FlowDatagrams {
+		return runFlows(inputs, dir, o)
 	}
 	switch n := countFlowInputs(inputs); {
 	case n > 0 && n < len(inputs):
@@ -132,7 +139,7 @@ func runFlows(inputs []string, dir string, o Options) (*Summary, error) {
 	if o.CountOnly || o.Partial {
 		return nil, errors.New("flow inputs: -count-only and -partial are for packet captures")
 	}
-	res, fsum, err := flowscan.Run(inputs, o.Scan)
+	res, fsum, err := flowscan.Run(inputs, flowscan.Options{Scan: o.Scan, Datagrams: o.FlowDatagrams})
 	defer res.Close()
 	if err != nil && !errors.Is(err, scan.ErrNoInput) {
 		sum := SummaryOf(res)
