@@ -21,7 +21,7 @@ const (
 
 	blockType2 = 2 // nfdump 1.6 records (nffile.h:146)
 	blockType3 = 3 // records, each with its own header (nffileV2.h:101)
-	blockType4 = 4 // array block, skipped by nfdump too (nfdump.c:364)
+	blockType4 = 4 // array block, skipped by nfdump too (nfdump.c:363-372)
 
 	typeIdent = 0x8001 // appendix: ident string (nffileV2.h:126)
 	typeStat  = 0x8002 // appendix: stat_record_t (nffileV2.h:127)

@@ -325,7 +325,7 @@ var errTooBig = errors.New("decompresses to more than nfdump's largest block")
 
 // decompress turns r.raw into r.blk. nfdump 1.7.1 compresses every block
 // with the file's compression and ignores FLAG_BLOCK_UNCOMPRESSED on
-// reading (nffile.c:1037-1058), and so does this reader.
+// reading (nffile.c:1039-1058), and so does this reader.
 func (r *Reader) decompress() error {
 	switch r.hdr.Compression {
 	case None:
@@ -339,18 +339,25 @@ func (r *Reader) decompress() error {
 	case LZ4:
 		// LZ4 block format: LZ4_compress_default / LZ4_decompress_safe
 		// (nffile.c:224-268). The decompressed size is not stored, but an
-		// LZ4 block expands at most 255-fold (a length byte of 255 per
-		// 255 bytes of match), so this buffer holds any valid block.
-		n := min(maxBlock, 256*len(r.raw)+64)
-		if cap(r.dec) < n {
-			r.dec = make([]byte, n)
+		// LZ4 block expands at most 255-fold (a length byte of 255 per 255
+		// bytes of match): start at 8 times the block and double up to
+		// that bound, where a failure is a corrupt block.
+		bound := min(maxBlock, 256*len(r.raw)+64)
+		n := min(bound, max(64<<10, 8*len(r.raw), cap(r.dec)))
+		for {
+			if cap(r.dec) < n {
+				r.dec = make([]byte, n)
+			}
+			m, err := lz4.UncompressBlock(r.raw, r.dec[:n])
+			if err == nil {
+				r.blk = r.dec[:m]
+				return nil
+			}
+			if n >= bound {
+				return err
+			}
+			n = min(bound, 2*n)
 		}
-		m, err := lz4.UncompressBlock(r.raw, r.dec[:n])
-		if err != nil {
-			return err
-		}
-		r.blk = r.dec[:m]
-		return nil
 	case BZ2:
 		// A whole bzip2 stream per block, level 9 (nffile.c:270-332).
 		if r.bz == nil {

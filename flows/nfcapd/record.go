@@ -16,7 +16,7 @@ func (r *Reader) nextRecord(f *Flow) bool {
 	}
 	typ, size := le.Uint16(r.blk[p:]), int(le.Uint16(r.blk[p+2:]))
 	if size < 4 {
-		// nfdump stops here too (nfdump.c:383-386): a size below the record
+		// nfdump stops here too (nfdump.c:379-383): a size below the record
 		// header would never advance.
 		r.recordErr(idx, p, fmt.Sprintf("record size %d, less than its 4-byte header", size))
 		return false
@@ -89,7 +89,7 @@ func (r *Reader) recordErr(idx, p int, msg string) {
 // size, numElements, engineType, engineID, exporterID, flags, nfversion)
 // and its numElements extension elements, each a 4-byte header (type,
 // length including the header; nfxV3.h:114-117) and its data, as nfdump's
-// ExpandRecord_v3 does (nffile_inline.c:88-445 at v1.7.1). It returns a
+// ExpandRecord_v3 does (nffile_inline.c:69-471 at v1.7.1). It returns a
 // message for a record it cannot walk.
 func (r *Reader) parseV3(b []byte, f *Flow) string {
 	*f = Flow{}
@@ -116,7 +116,7 @@ func (r *Reader) parseV3(b []byte, f *Flow) string {
 		p += length
 	}
 	if p < len(b) {
-		// nfdump 1.7.1 exits on this (nffile_inline.c:427-430); the
+		// nfdump 1.7.1 exits on this (nffile_inline.c:433-436); the
 		// elements are whole, so keep them and count the rest.
 		r.counts.SkippedBytes += int64(len(b) - p)
 	}
@@ -204,7 +204,7 @@ func addr4(v uint32) netip.Addr {
 }
 
 // addr6 reads an IPv6 address kept as two host-order (little-endian)
-// uint64 halves, high half first (nfpcapd: ntohll of each, pcaproc.c:779-787).
+// uint64 halves, high half first (nfpcapd: ntohll of each, pcaproc.c:782-788).
 func addr6(d []byte) netip.Addr {
 	hi, lo := le.Uint64(d), le.Uint64(d[8:])
 	var a [16]byte
