@@ -152,7 +152,9 @@ func (h Header) samplerInfoV171() bool {
 // Stat is the file's stat record (stat_record_t, nfdump.h:826-851), from
 // the appendix.
 type Stat struct {
-	Flows, Bytes, Packets                             uint64
+	// Flows, Bytes and Packets are the file's totals.
+	Flows, Bytes, Packets uint64
+	// FlowsTCP … PacketsOther split them by protocol (ICMP counts ICMPv6).
 	FlowsTCP, FlowsUDP, FlowsICMP, FlowsOther         uint64
 	BytesTCP, BytesUDP, BytesICMP, BytesOther         uint64
 	PacketsTCP, PacketsUDP, PacketsICMP, PacketsOther uint64
@@ -179,9 +181,12 @@ type Exporter struct {
 // ExporterStat is one exporter's entry in an exporter stat record
 // (exporter_stats_record_t, exporter.h:88-100).
 type ExporterStat struct {
-	SysID            uint32
+	// SysID is the exporter's (Exporter.SysID).
+	SysID uint32
+	// SequenceFailures counts its sequence number gaps.
 	SequenceFailures uint32
-	Packets, Flows   uint64
+	// Packets and Flows count what it sent.
+	Packets, Flows uint64
 }
 
 // Sampler is a sampler record (sampler_record_t, exporter.h:143-157; the
