@@ -70,7 +70,7 @@ type Decoder struct {
 	exporters map[exporterKey]*exporterState
 	stats     Stats
 	msg       protoproducer.ProtoProducerMessage // goflow2's FlowMessage, reused per record
-	scratch   []byte                             // a truncated v5 datagram's whole records
+	scratch   []byte                             // a cut v5 datagram's whole records, a v9 datagram of a fixed count
 }
 
 // NewDecoder returns a Decoder with no exporter state.
@@ -111,7 +111,8 @@ func Format(data []byte) flows.Format {
 // becomes a flows.Record given to out; each sFlow raw packet header (and
 // IPFIX packet section) a Sample given to samples. Either callback may be
 // nil. The Record and Sample passed are reused after the callback
-// returns, and Sample.Header points into data: copy what must be kept.
+// returns, and Sample.Header points into data (or the Decoder's copy of
+// it): copy what must be kept.
 //
 // Decode returns an *Error for a datagram that is no flow export
 // (wrapping ErrUnknownFormat) or could not be decoded whole: every record

@@ -339,6 +339,26 @@ func equal[T comparable](a, b []T) bool {
 	return true
 }
 
+// TestV9Count: a v9 header's count below its number of FlowSets (softflowd
+// counts only its data records; RFC 3954 says all records) loses no set.
+func TestV9Count(t *testing.T) {
+	data := rec(v9ICMP, hostA, hostB, 1, 2, 6)
+	for _, count := range []uint16{0, 1, 2, 3, 300} {
+		dg := newV9(1, secs, 1).template(300, v9ICMP...).optionsTemplate(301, []fld{{ieInterface, 4, 0}}, []fld{{ieSampling, 4, 0}}).
+			data(301, rec([]fld{{ieInterface, 4, 0}, {ieSampling, 4, 0}}, 1, 10)).data(300, data).bytes()
+		be.PutUint16(dg[2:], count)
+		d := NewDecoder()
+		var c collector
+		decodeAll(t, d, &c, expA, dg)
+		if len(c.recs) != 1 || c.recs[0].SamplingRate != 10 {
+			t.Errorf("count %d: %+v", count, c.recs)
+		}
+		if s := d.Stats(); (s.V9CountFixed == 1) != (count < 4) {
+			t.Errorf("count %d: stats %v", count, s)
+		}
+	}
+}
+
 // TestNoTemplate: data before its template is counted, is no error, and
 // the datagram's other sets are decoded; the data after the template is.
 func TestNoTemplate(t *testing.T) {

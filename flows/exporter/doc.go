@@ -109,9 +109,12 @@
 // Decode never panics: before goflow2 sees a datagram, the Decoder checks
 // what goflow2 trusts — v5's record count against the length (goflow2
 // would make the missing records as zeros), the v9/IPFIX sets' lengths
-// and IDs and IPFIX's message length (only whole sets reach goflow2), an
-// sFlow expanded flow sample's record count (goflow2 allocates it
-// unchecked) — and a panic inside goflow2 is recovered into an Error of
+// and IDs and IPFIX's message length (only whole sets reach goflow2), v9's
+// count (RFC 3954 section 5.1: the number of records; goflow2 decodes that
+// many FlowSets at most, and softflowd counts only its data records, so a
+// datagram of templates and a few flows would lose sets: goflow2 is given
+// the number of sets), an sFlow expanded flow sample's record count
+// (goflow2 allocates it unchecked) — and a panic inside goflow2 is recovered into an Error of
 // KindPanic naming the format. The Decoder's template system keeps no
 // template with a field of length 0: goflow2 v2.2.6 loops for ever on a
 // template whose fields take no bytes, and builds a value for every

@@ -113,7 +113,8 @@ func validSetID(version, id uint16) bool {
 // the whole sets only (a set cut short or of an impossible length ends
 // the walk, and the datagram then fails with what was before it kept).
 // Options data records are read before the data records, so that a
-// sampling rate sent with data applies to it.
+// sampling rate sent with data applies to it. A v9 header's count is not
+// trusted: every whole FlowSet is decoded.
 func (c *call) netflow(data []byte, version uint16) *Error {
 	hdr := 20
 	if version == 10 {
@@ -134,7 +135,7 @@ func (c *call) netflow(data []byte, version uint16) *Error {
 			end = l
 		}
 	}
-	off := hdr
+	off, nsets := hdr, 0
 	for end-off >= 4 {
 		id, l := be.Uint16(data[off:]), int(be.Uint16(data[off+2:]))
 		var bad *Error
@@ -153,6 +154,18 @@ func (c *call) netflow(data []byte, version uint16) *Error {
 			break
 		}
 		off += l
+		nsets++
+	}
+	buf := data[:off]
+	if version == 9 && int(be.Uint16(data[2:])) < nsets {
+		// RFC 3954's Count is the number of records; goflow2 decodes
+		// that many FlowSets at most. softflowd counts only its data
+		// records, so a datagram of templates and few flows would lose
+		// sets: give goflow2 a copy whose count is the sets'.
+		c.d.scratch = append(c.d.scratch[:0], buf...)
+		buf = c.d.scratch
+		be.PutUint16(buf[2:], uint16(nsets))
+		c.d.stats.V9CountFixed++
 	}
 
 	key := exporterKey{addr: c.from.Addr()}
@@ -166,7 +179,7 @@ func (c *call) netflow(data []byte, version uint16) *Error {
 	var nf9 netflow.NFv9Packet
 	var ipfix netflow.IPFIXPacket
 	derr := c.safely("goflow2 netflow", func() error {
-		err := netflow.DecodeMessageVersion(bytes.NewBuffer(data[:off]), ex, &nf9, &ipfix)
+		err := netflow.DecodeMessageVersion(bytes.NewBuffer(buf), ex, &nf9, &ipfix)
 		if errors.Is(err, netflow.ErrorTemplateNotFound) {
 			// Only sets without their template failed: goflow2
 			// returns a harder error alone.

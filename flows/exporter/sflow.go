@@ -45,7 +45,8 @@ type Sample struct {
 	// stripped, such as the FCS).
 	FrameLength, Stripped uint32
 	// Header is the packet's first bytes, as many as the agent kept. It
-	// points into the datagram given to Decode: copy it to keep it.
+	// points into the datagram given to Decode, and is valid only until
+	// the samples callback returns: copy it to keep it.
 	Header []byte
 	// SamplingRate is 1 in SamplingRate packets (0: unknown).
 	SamplingRate uint32

@@ -82,6 +82,11 @@ type Stats struct {
 	// but the datagram's other sets are decoded and Decode does not fail.
 	// NoTemplateBytes is their length.
 	NoTemplate, NoTemplateBytes int64
+	// V9CountFixed counts the v9 datagrams whose header count (RFC 3954:
+	// the number of records) was below their number of FlowSets, which
+	// goflow2 takes for the most FlowSets to decode; they are decoded
+	// whole all the same.
+	V9CountFixed int64
 
 	// FlowSamples counts the sFlow flow samples (plain and expanded);
 	// CounterSamples and DropSamples the counter and discarded-packet
@@ -146,6 +151,7 @@ func (s Stats) String() string {
 	add("templates-refused", s.TemplatesRefused)
 	add("options-records", s.OptionsRecords)
 	add("no-template", s.NoTemplate)
+	add("v9-count-fixed", s.V9CountFixed)
 	add("flow-samples", s.FlowSamples)
 	add("counter-samples", s.CounterSamples)
 	add("drop-samples", s.DropSamples)
