@@ -11,6 +11,7 @@ import (
 	"github.com/port0/port0/classify"
 	"github.com/port0/port0/decode"
 	"github.com/port0/port0/flows"
+	"github.com/port0/port0/flows/exporter"
 	"github.com/port0/port0/flows/nfcapd"
 	"github.com/port0/port0/scan"
 )
@@ -39,6 +40,8 @@ type Summary struct {
 	// NotInFormat names what the study could not do on these inputs
 	// because no flow format carries what it needs.
 	NotInFormat []string `json:"not_in_format"`
+	// Datagrams is set for captures of exporters' datagrams.
+	Datagrams *Datagrams `json:"datagrams,omitempty"`
 }
 
 // notInFormat is what flows cannot support, as Summary.NotInFormat says.
@@ -122,7 +125,14 @@ func Run(inputs []string, o Options) (*scan.Result, *Summary, error) {
 // error is returned after the last input.
 func Each(inputs []string, o Options, fn func(*flows.Record)) error {
 	var first error
+	d := exporter.NewDecoder()
 	for _, in := range inputs {
+		if o.Datagrams {
+			if err := eachDatagrams(in, d, fn); err != nil && first == nil {
+				first = err
+			}
+			continue
+		}
 		if err := eachNfcapd(in, func(string) {}, fn); err != nil && first == nil {
 			first = fmt.Errorf("%s: %s", in, err.msg)
 		}
