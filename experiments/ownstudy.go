@@ -170,8 +170,16 @@ func (s *OwnStudy) provenance(d *Data) []string {
 	if n := len(d.Summary.ReadErrors); n > 0 {
 		errs = fmt.Sprintf("; %d %s (analysis/summary.json, read_errors)", n, plural(n, "read error", "read errors"))
 	}
-	return []string{
-		fmt.Sprintf("captures (%d): %s", len(o.Inputs), strings.Join(names, ", ")),
+	lines := []string{fmt.Sprintf("captures (%d): %s", len(o.Inputs), strings.Join(names, ", "))}
+	if fl := d.Summary.Flows; fl != nil {
+		var formats []string
+		for _, k := range sortedKeys(fl.Formats) {
+			formats = append(formats, fmt.Sprintf("%s %d", k, fl.Formats[k]))
+		}
+		lines = append(lines, fmt.Sprintf("flow records: %d (%s) standing for %d packets; of the %d with a port 0, %d real, %d without ports, %d undecidable (analysis/summary.json, flows); only the real ones are studied, each standing for its packets, their times spread over the flow; not in these formats: %s",
+			fl.Flows, strings.Join(formats, ", "), fl.Packets, fl.Port0Flows, fl.Judgements["real"], fl.Judgements["no-ports"], fl.Judgements["undecidable"], strings.Join(fl.NotInFormat, "; ")))
+	}
+	return append(lines,
 		period,
 		tele,
 		fmt.Sprintf("packets: %s read from %s %s, %s port-0-related (%s %%) from %s %s%s", FormatNumber(float64(tot.Packets)), FormatNumber(float64(tot.Files)), plural(int(tot.Files), "file", "files"),
@@ -179,7 +187,7 @@ func (s *OwnStudy) provenance(d *Data) []string {
 		as,
 		"no generated data: every number is computed from these captures (analysis/, by port0 analyze)",
 		s.Build,
-	}
+	)
 }
 
 // humanSpan says a duration in days, hours or minutes, as a reader

@@ -139,7 +139,7 @@ func writeSourcesCSV(dir string, rows []SourceRow) error {
 	return write(dir, SourcesFile, sourcesHeader, rows, func(w io.Writer, s *SourceRow) error {
 		flags, probes := topFlags(s), sourceProbes(s)
 		_, err := fmt.Fprintf(w, "%s,%s,%s,%s,%s,%s,%d,%d,%d,%s,%s,%d,%d,%d,%d,%s,%d,%s,%d,%s\n",
-			s.Src, s.Class, s.Tool, s.ToolEvidence, FmtTime(s.First), FmtTime(s.Last), s.Packets, s.Bytes, s.DistinctDsts,
+			s.Src, s.Class, s.Tool, csvField(s.ToolEvidence), FmtTime(s.First), FmtTime(s.Last), s.Packets, s.Bytes, s.DistinctDsts,
 			FmtFloat(s.Coverage), FmtFloat(s.RatePPS), s.TopDport, s.TopSport, s.TCPPackets, s.UDPPackets, flags, s.InitTTL, s.IPIDPattern, s.Bundles, probes)
 		return err
 	})

@@ -419,3 +419,38 @@ func TestExperimentsAnalysisAlone(t *testing.T) {
 		t.Error("experiments wrote a results folder")
 	}
 }
+
+// TestStudyFlows runs port0 study on nfdump's flows (an nfcapd file made
+// by nfpcapd from the real tools' capture): the flows are judged, the
+// real ones studied, and what flows cannot tell is said, not guessed.
+func TestStudyFlows(t *testing.T) {
+	in := filepath.Join("..", "..", "testdata", "nfcapd", "realtools-lz4.nfcapd")
+	out := filepath.Join(t.TempDir(), "study")
+	_, stderr, code := runCmd(t, "study", "-q", "-out", out, in)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	report, err := os.ReadFile(filepath.Join(out, "REPORT.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"flow records: 185 (nfcapd 185)", "144 real, 33 without ports, 0 undecidable", "not in these formats: tool attribution"} {
+		if !strings.Contains(string(report), want) {
+			t.Errorf("REPORT.md lacks %q", want)
+		}
+	}
+	srcs := readLines(t, filepath.Join(out, "analysis", "sources.csv"))
+	if len(srcs) != 15 {
+		t.Fatalf("sources.csv has %d lines, want 14 sources and the header", len(srcs))
+	}
+	for _, l := range srcs[1:] {
+		if !strings.Contains(l, `,unknown,"not-in-this-format (`) {
+			t.Errorf("a flow source named a tool or lost the evidence: %s", l)
+		}
+	}
+	// Packets and flows do not mix in one analysis.
+	_, stderr, code = runCmd(t, "study", "-q", "-out", filepath.Join(t.TempDir(), "mix"), in, filepath.Join("..", "..", "testdata", "realtools", "real_tools.pcap"))
+	if code == 0 || !strings.Contains(stderr, "analyze them apart") {
+		t.Errorf("mixed inputs: exit %d, stderr %q", code, stderr)
+	}
+}
