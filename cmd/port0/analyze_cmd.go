@@ -29,6 +29,7 @@ func runAnalyze(args []string, env *cmdEnv) error {
 	countOnly := fs.Bool("count-only", false, "only count (summary.json without the port-0 study and its tables)")
 	partial := fs.Bool("partial", false, "also keep DIR/"+analyze.PartialFile+", the scan's result, which -merge combines with others")
 	merge := fs.Bool("merge", false, "the inputs are partial results ("+analyze.PartialFile+" files, or the DIRs of runs with -partial): combine them and run the study")
+	flowDatagrams := fs.Bool("flows", false, "the inputs are captures of flow exporters' datagrams (NetFlow v5/v9, IPFIX, sFlow): what tcpdump -w records on the collector's port, or port0 collect's datagrams.pcap")
 	flags := analyze.AddFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -39,6 +40,9 @@ func runAnalyze(args []string, env *cmdEnv) error {
 	}
 	if *merge && (*countOnly || *partial) {
 		return &exitStatus{2, errors.New("analyze: -merge cannot be combined with -count-only or -partial")}
+	}
+	if *merge && *flowDatagrams {
+		return &exitStatus{2, errors.New("analyze: -flows reads captures of exporters' datagrams, -merge partial results: give one of them")}
 	}
 	if *partial && *countOnly {
 		return &exitStatus{2, errors.New("analyze: -partial needs the study; drop -count-only")}
@@ -54,6 +58,7 @@ func runAnalyze(args []string, env *cmdEnv) error {
 		return &exitStatus{2, errors.New("analyze: -merge takes the interval of its partial results: drop -interval")}
 	}
 	o.CountOnly, o.Partial = *countOnly, *partial
+	o.FlowDatagrams = *flowDatagrams
 	if !*quiet {
 		o.Scan.Progress = env.stderr
 	}

@@ -50,6 +50,7 @@ func commands() []command {
 		{"truth", "print a shard's ground truth as CSV (shard, index, class, actor, tool)", runTruth},
 		{"crosscheck", "decode every packet with the fast decoder and with gopacket and report differences", runCrosscheck},
 		{"analyze", "read captures and count port-0 packets, fragments, traps and read errors into DIR/summary.json", runAnalyze},
+		{"collect", "receive NetFlow/IPFIX/sFlow on UDP (loopback by default) into DIR/datagrams.pcap, then study it", runCollect},
 		{"experiments", "rerun the paper's analyses on a generated telescope: tables and targets under OUT/NAME/", runExperiments},
 		{"figures", "draw every figure (PNG and SVG) from the tables of a results folder", runFigures},
 		{"sweep", "rerun the study over scales × seeds: the verdict of every target in every run (SWEEP.md, verdicts.csv, a figure)", runSweep},
