@@ -24,10 +24,10 @@ const DefaultListen = "127.0.0.1:2055"
 
 // Defaults of Options.
 const (
-	// DefaultReadBuffer is the socket receive buffer asked for: 64 MiB
-	// holds some 30,000 datagrams of 1,500 bytes (the kernel counts
-	// about twice a datagram's length against it) while the reader is
-	// not scheduled.
+	// DefaultReadBuffer is the socket receive buffer asked for: 64 MiB,
+	// which Linux doubles and then charges each datagram about twice its
+	// length, so tens of thousands of datagrams wait there while the
+	// reader is not scheduled.
 	DefaultReadBuffer = 64 << 20
 	// DefaultMaxBuffered bounds the memory of datagrams read but not yet
 	// written to the spool.
