@@ -147,7 +147,11 @@ func runFlows(inputs []string, dir string, o Options) (*Summary, error) {
 		return sum, err
 	}
 	so := o.Study
-	so.Flows = true
+	// Sampled packet headers (sFlow) are packets: the tool rules apply to
+	// them. Flow records keep none of the fields the rules read, so a run
+	// with any flow record has every source's tool "not in this format"
+	// (the study cannot tell a source's samples from its flows).
+	so.Flows = fsum == nil || fsum.Flows > 0
 	sum, err := finishWarned(res, err, dir, o.Format, func() (StudyOutput, error) { return study.New(res, so) }, o.Warnings, fsum)
 	return sum, err
 }

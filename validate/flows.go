@@ -29,6 +29,20 @@ type FlowScore struct {
 	// Counts[truth][judgement]: truth is flows.Real or flows.NoPorts;
 	// the judgement is Judge's, Undecidable included.
 	Counts map[flows.Judgement]map[flows.Judgement]int64
+	// TCPUDP counts the port-0 flows with a known truth whose record says
+	// TCP or UDP, and TCPUDPNoPorts those of them that had no ports (non-
+	// first fragments, which exporters give the payload's protocol).
+	TCPUDP, TCPUDPNoPorts int64
+}
+
+// NaiveTCPUDPShare is NaiveShare among the flows whose record says TCP or
+// UDP: the share of "TCP/UDP port 0" that was fragments, what a count
+// that already leaves out ICMP and other protocols still gets wrong.
+func (s *FlowScore) NaiveTCPUDPShare() float64 {
+	if s.TCPUDP == 0 {
+		return 0
+	}
+	return float64(s.TCPUDPNoPorts) / float64(s.TCPUDP)
 }
 
 // Score is precision and recall of judgement j: of the flows judged j,
@@ -160,7 +174,13 @@ func ScoreFlowsOf(pcaps []string, each func(fn func(*flows.Record)) error) (*Flo
 			return
 		}
 		s.Port0Flows++
-		n := truth[flowKey{r.Src, r.Dst, r.SrcPort, r.DstPort}]
+		k := flowKey{r.Src, r.Dst, r.SrcPort, r.DstPort}
+		if r.Has&flows.HasICMP != 0 && (r.Proto == 1 || r.Proto == 58) {
+			// Type and code in their own fields (v9, IPFIX): keyed as
+			// NetFlow v5 and nfdump write them.
+			k.sport, k.dport = 0, uint16(r.ICMPType)<<8|uint16(r.ICMPCode)
+		}
+		n := truth[k]
 		if n == nil || n[0] == n[1] {
 			s.Unmatched++
 			return
@@ -173,6 +193,12 @@ func ScoreFlowsOf(pcaps []string, each func(fn func(*flows.Record)) error) (*Flo
 			s.Counts[t] = map[flows.Judgement]int64{}
 		}
 		s.Counts[t][j]++
+		if r.Proto == 6 || r.Proto == 17 {
+			s.TCPUDP++
+			if t == flows.NoPorts {
+				s.TCPUDPNoPorts++
+			}
+		}
 	})
 	return s, err
 }
