@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/port0/port0/analyze"
+	"github.com/port0/port0/flowscan"
 	"github.com/port0/port0/scan"
 )
 
@@ -178,6 +179,9 @@ func (s *OwnStudy) provenance(d *Data) []string {
 		}
 		lines = append(lines, fmt.Sprintf("flow records: %d (%s) standing for %d packets; of the %d with a port 0, %d real, %d without ports, %d undecidable (analysis/summary.json, flows); only the real ones are studied, each standing for its packets, their times spread over the flow; not in these formats: %s",
 			fl.Flows, strings.Join(formats, ", "), fl.Packets, fl.Port0Flows, fl.Judgements["real"], fl.Judgements["no-ports"], fl.Judgements["undecidable"], strings.Join(fl.NotInFormat, "; ")))
+		if sampled := sampledLine(fl); sampled != "" {
+			lines = append(lines, sampled)
+		}
 	}
 	return append(lines,
 		period,
@@ -213,4 +217,35 @@ func roundTo(x float64, decimals int) float64 {
 		p *= 10
 	}
 	return float64(int64(x*p+0.5)) / p
+}
+
+// sampledLine says how the sampling rates of flows and samples were
+// applied: "" when nothing was sampled. The tables and analyses count
+// what was sampled; summary.json's estimates are the totals on the wire.
+func sampledLine(fl *flowscan.Summary) string {
+	rates := map[string]int64{}
+	for k, n := range fl.SamplingRates {
+		if k != "1" {
+			rates["flows 1 in "+k] += n
+		}
+	}
+	est, samples := fl.Estimated, int64(0)
+	if dg := fl.Datagrams; dg != nil {
+		for k, n := range dg.Samples {
+			samples += n
+			if k != "1" {
+				rates["packet samples 1 in "+k] += n
+			}
+		}
+		est += dg.EstimatedSampled
+	}
+	if len(rates) == 0 {
+		return ""
+	}
+	var parts []string
+	for _, k := range sortedKeys(rates) {
+		parts = append(parts, fmt.Sprintf("%s: %d", k, rates[k]))
+	}
+	return fmt.Sprintf("sampled (%s): the analyses count the %d sampled packets (%d in flow records, %d packet samples); with the sampling rates applied they stand for %d packets on the wire, %d of them in real port-0 flows (analysis/summary.json, flows: estimated_packets, estimated_judged_packets, datagrams.estimated_sampled_packets)",
+		strings.Join(parts, ", "), fl.Packets+samples, fl.Packets, samples, est, fl.EstimatedJudgement["real"])
 }

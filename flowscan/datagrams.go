@@ -24,6 +24,10 @@ type Datagrams struct {
 	// Samples counts the sampled packets (sFlow raw packet headers)
 	// that went through the packet decoder, by sampling rate.
 	Samples map[string]int64 `json:"samples_by_sampling_rate"`
+	// EstimatedSampled is the sampling rate applied to the samples: the
+	// packets they stand for on the wire (each sample times its rate).
+	// The tables count the samples themselves.
+	EstimatedSampled int64 `json:"estimated_sampled_packets"`
 }
 
 // runDatagrams is Run on captures of exporters' datagrams: their flow
@@ -54,6 +58,7 @@ func runDatagrams(inputs []string, o Options) (*scan.Result, *Summary, error) {
 		}, func(s *exporter.Sample) {
 			start()
 			dg.Samples[rateName(s.SamplingRate)]++
+			dg.EstimatedSampled += int64(max(s.SamplingRate, 1))
 			sp.add(s)
 		})
 		addReadStats(&dg.Read, &rs)

@@ -13,7 +13,9 @@
 // packet, their times spread evenly from its first to its last packet (a
 // flow keeps no time of its own packets). Undecidable flows are counted
 // (summary.json's flows section, the naive flow view) and kept out of the
-// study's records, as are flows without ports. Counts are as exported:
-// of a sampled flow, of the sampled packets, with the sampling rates
-// counted apart (Summary.SamplingRates), never silently scaled.
+// study's records, as are flows without ports. The records and tables
+// count what was exported (of a sampled flow, the sampled packets); the
+// sampling rates are counted (Summary.SamplingRates) and applied in the
+// estimates of the packets on the wire (Summary.Estimated,
+// Datagrams.EstimatedSampled), which port0 study's report states.
 package flowscan

@@ -34,6 +34,12 @@ type Summary struct {
 	// SamplingRates counts the records by their sampling rate ("1" for
 	// unsampled, "unknown" when the format did not say).
 	SamplingRates map[string]int64 `json:"sampling_rates"`
+	// Estimated is the sampling rate applied: the packets the records
+	// stand for, each record's multiplied by its rate (an unknown rate
+	// as 1), in all and by judgement. The tables count the sampled
+	// packets; these are the totals on the wire.
+	Estimated          int64            `json:"estimated_packets"`
+	EstimatedJudgement map[string]int64 `json:"estimated_judged_packets"`
 	// Fields counts the records carrying each optional field (flows.Field
 	// names): what the formats kept.
 	Fields map[string]int64 `json:"fields"`
@@ -63,7 +69,7 @@ var fieldNames = []struct {
 
 func newSummary() *Summary {
 	return &Summary{Formats: map[string]int64{}, Judgements: map[string]int64{}, JudgedPackets: map[string]int64{},
-		Reasons: map[string]int64{}, SamplingRates: map[string]int64{}, Fields: map[string]int64{}, NotInFormat: notInFormat}
+		Reasons: map[string]int64{}, SamplingRates: map[string]int64{}, EstimatedJudgement: map[string]int64{}, Fields: map[string]int64{}, NotInFormat: notInFormat}
 }
 
 // IsNfcapd reports whether the file at path starts like an nfcapd file of
@@ -229,6 +235,8 @@ func add(b *scan.Builder, sum *Summary, r *flows.Record, index int64) {
 		n = 1 // a record stands for at least the packet that made it
 	}
 	sum.Packets += n
+	scaled := n * int64(max(r.SamplingRate, 1))
+	sum.Estimated += scaled
 	switch r.SamplingRate {
 	case 0:
 		sum.SamplingRates["unknown"]++
@@ -251,6 +259,7 @@ func add(b *scan.Builder, sum *Summary, r *flows.Record, index int64) {
 	sum.Port0Flows++
 	sum.Judgements[j.String()]++
 	sum.JudgedPackets[j.String()] += n
+	sum.EstimatedJudgement[j.String()] += scaled
 	sum.Reasons[why.String()]++
 	switch j {
 	case flows.NoPorts:

@@ -154,3 +154,34 @@ func TestSpread(t *testing.T) {
 		})
 	}
 }
+
+// TestSampledEstimate: a sampled record's packets are counted as
+// exported and, times its rate, as the estimate on the wire.
+func TestSampledEstimate(t *testing.T) {
+	b := scan.NewBuilder([]string{"x"}, scan.Options{})
+	b.Start(0, "test")
+	sum := newSummary()
+	src, dst := netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("198.51.100.2")
+	recs := []flows.Record{
+		{Src: src, Dst: dst, Proto: 6, SrcPort: 0, DstPort: 80, Packets: 3, Bytes: 120, SamplingRate: 100, Has: flows.HasTimes},
+		{Src: src, Dst: dst, Proto: 1, DstPort: 0x0800, Packets: 2, Bytes: 56, SamplingRate: 0, Has: flows.HasTimes | flows.HasICMP, ICMPType: 8},
+		{Src: src, Dst: dst, Proto: 17, SrcPort: 53, DstPort: 53, Packets: 5, Bytes: 500, SamplingRate: 10, Has: flows.HasTimes},
+	}
+	for i := range recs {
+		add(b, sum, &recs[i], int64(i))
+	}
+	res, err := b.Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Close()
+	if sum.Packets != 10 || sum.Estimated != 3*100+2+5*10 {
+		t.Errorf("packets %d, estimated %d; want 10, 352", sum.Packets, sum.Estimated)
+	}
+	if sum.EstimatedJudgement["real"] != 300 || sum.EstimatedJudgement["no-ports"] != 2 || sum.JudgedPackets["real"] != 3 {
+		t.Errorf("estimated by judgement %v, judged packets %v", sum.EstimatedJudgement, sum.JudgedPackets)
+	}
+	if got := sum.SamplingRates; got["100"] != 1 || got["unknown"] != 1 || got["10"] != 1 {
+		t.Errorf("sampling rates %v", got)
+	}
+}

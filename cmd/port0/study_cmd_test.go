@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"cmp"
 	"encoding/binary"
+	"fmt"
 	"math/rand/v2"
 	"net/netip"
 	"os"
@@ -452,5 +453,39 @@ func TestStudyFlows(t *testing.T) {
 	_, stderr, code = runCmd(t, "study", "-q", "-out", filepath.Join(t.TempDir(), "mix"), in, filepath.Join("..", "..", "testdata", "realtools", "real_tools.pcap"))
 	if code == 0 || !strings.Contains(stderr, "analyze them apart") {
 		t.Errorf("mixed inputs: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// TestStudySampledFlows studies pmacct's sFlow export of a generated
+// capture at 1 in 10 (testdata/flows): the report says the sampling and
+// the estimate on the wire, summary.json holds it, and the tool rules
+// run on the sampled packets (they are packets, not flows).
+func TestStudySampledFlows(t *testing.T) {
+	in := filepath.Join("..", "..", "testdata", "flows", "paper7", "pmacct-sfprobe-s10.pcap")
+	out := filepath.Join(t.TempDir(), "study")
+	if _, stderr, code := runCmd(t, "study", "-q", "-flows", "-out", out, in); code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	sum := readSummary(t, filepath.Join(out, "analysis"))
+	dg := sum.Flows.Datagrams
+	if dg == nil || sum.Flows.Flows != 0 || dg.Samples["10"] == 0 || len(dg.Samples) != 1 {
+		t.Fatalf("flows summary: %+v, datagrams %+v; want sFlow samples at 1 in 10 only", sum.Flows, dg)
+	}
+	if dg.EstimatedSampled != 10*dg.Samples["10"] {
+		t.Errorf("estimated_sampled_packets %d, want 10 × %d samples", dg.EstimatedSampled, dg.Samples["10"])
+	}
+	report, err := os.ReadFile(filepath.Join(out, "REPORT.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("sampled (packet samples 1 in 10: %d): the analyses count the %d sampled packets (0 in flow records, %d packet samples); with the sampling rates applied they stand for %d packets on the wire",
+		dg.Samples["10"], dg.Samples["10"], dg.Samples["10"], dg.EstimatedSampled)
+	if !strings.Contains(string(report), want) {
+		t.Errorf("REPORT.md lacks %q", want)
+	}
+	for _, l := range readLines(t, filepath.Join(out, "analysis", "sources.csv"))[1:] {
+		if strings.Contains(l, "not-in-this-format") {
+			t.Errorf("a source of packet samples has no tool rules: %s", l)
+		}
 	}
 }
