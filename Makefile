@@ -19,7 +19,7 @@ STUDY    ?= study-results
 .DEFAULT_GOAL := all
 .PHONY: study sweep sweep-check all build beam beam-analyze beam-test gen analyze validate experiments figures report gallery figures-check test gotest duckdb-test validate-check vet fmt-check bench fuzz testdata compare help clean
 
-all: report beam ## the main job: generate, analyze and validate in $(OUT)/, then experiments, figures and $(RESULTS)/REPORT.md; also builds $(BEAM_BIN)
+all: report ## the main job: generate, analyze and validate in $(OUT)/, then experiments, figures and $(RESULTS)/REPORT.md, ending with its verdict line (make beam builds $(BEAM_BIN))
 
 build: ## build bin/port0
 	$(GO) build -buildvcs=auto -o $(BIN) ./cmd/port0
