@@ -17,7 +17,7 @@ ASMAP    ?=
 STUDY    ?= study-results
 
 .DEFAULT_GOAL := all
-.PHONY: study sweep sweep-check all build beam beam-analyze beam-test gen analyze validate experiments figures report gallery figures-check test gotest duckdb-test validate-check vet fmt-check bench fuzz testdata compare help clean
+.PHONY: study sweep sweep-check all build beam beam-analyze beam-test gen analyze validate experiments figures report gallery figures-check test gotest duckdb-test validate-check vet fmt-check bench bench-compare fuzz testdata compare help clean
 
 all: report ## the main job: generate, analyze and validate in $(OUT)/, then experiments, figures and $(RESULTS)/REPORT.md, ending with its verdict line (make beam builds $(BEAM_BIN))
 
@@ -121,6 +121,10 @@ testdata: ## regenerate the committed captures in testdata/ (see testdata/README
 	$(GO) test ./gen -run TestCommittedSample -update
 	$(GO) run ./analyze/internal/mkcorpus -out testdata/captures
 	$(GO) test ./analyze -run TestGolden -update
+
+bench-compare: ## time port0 analyze of this tree against revision OLD in alternating runs, printing the ratios: make bench-compare OLD=<rev> [RUNS=7] [SCALE=3e-5]
+	@test -n "$(OLD)" || { echo 'make bench-compare: name the revision to compare with: make bench-compare OLD=<rev> (e.g. OLD=HEAD~1)'; exit 2; }
+	bash scripts/bench-compare.sh $(OLD)
 
 compare: build ## time port0 analyze beside cat, zcat, tcpdump, tshark and gopacket on a ~10 M-packet capture (scripts/compare.sh)
 	bash scripts/compare.sh
