@@ -3,8 +3,10 @@
 //	files, folders, stdin ──► capture ──► Packet (record by record: Next)
 //	                                  └─► Chunk  (runs of whole pcap records: ReadChunk)
 //
-// Input: paths (ExpandInputs turns folders into the captures inside them,
-// detected by content, and says which files it passes over), or any
+// Input: paths (ExpandInputsWarn turns folders into the captures inside
+// them, detected by content, following symbolic links, and names in
+// warnings the entries it does not read: FIFOs, sockets, devices, a folder
+// reached twice), or any
 // io.Reader. Containers: pcap (µs and ns timestamps, both byte orders),
 // pcapng, either inflated from gzip (github.com/klauspost/compress, with
 // compress/gzip taking over on a damaged stream so that the bytes and the
