@@ -273,19 +273,20 @@ func writeStudy(out func() (StudyOutput, error), dir string, f tables.Format) (*
 	return t.Summary, nil
 }
 
-// writeSummary writes sum to dir/summary.json, through a temporary file so
-// that a complete summary.json is never half written.
+// writeSummary writes sum to dir/summary.json, through a temporary file
+// (tables.Create) so that summary.json is never half written: on an error
+// neither it nor the temporary file is left, and the error names it.
 func writeSummary(dir string, sum *Summary) error {
 	b, err := sum.JSON()
 	if err != nil {
 		return err
 	}
-	final := filepath.Join(dir, SummaryFile)
-	tmp := final + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+	f, err := tables.Create(filepath.Join(dir, SummaryFile))
+	if err != nil {
 		return err
 	}
-	return os.Rename(tmp, final)
+	_, err = f.Write(b)
+	return f.Commit(err)
 }
 
 // ReadSummary reads an analysis folder's summary.json.
@@ -302,16 +303,15 @@ func ReadSummary(dir string) (*Summary, error) {
 }
 
 // writeResult writes a scan's result to name.
+// writeResult writes a scan's result to name, through a temporary file
+// (tables.Create).
 func writeResult(name string, res *scan.Result) error {
-	f, err := os.Create(name)
+	f, err := tables.Create(name)
 	if err != nil {
 		return err
 	}
-	_, err = res.WriteTo(f)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
+	_, err = res.WriteTo(f) // buffered by WriteTo
+	return f.Commit(err)
 }
 
 // readResult reads the scan's result in name.

@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -24,15 +23,15 @@ var (
 	seriesHeader  = []string{"hour", "class", "packets", "sources"}
 )
 
-// file is one table being written.
+// file is one table being written, under its temporary name (Create).
 type file struct {
-	f *os.File
+	f *File
 	w *bufio.Writer
 }
 
 // create starts the table name in dir with its header.
 func create(dir, name string, header []string, size int) (*file, error) {
-	f, err := os.Create(filepath.Join(dir, name))
+	f, err := Create(filepath.Join(dir, name))
 	if err != nil {
 		return nil, err
 	}
@@ -41,15 +40,14 @@ func create(dir, name string, header []string, size int) (*file, error) {
 	return &file{f, w}, nil
 }
 
-// close flushes and closes the table; err is the writing's error, if any.
+// close flushes the table and, unless err (the writing's error) or the
+// flush fails, renames it to its final name; otherwise it removes it and
+// returns the error.
 func (t *file) close(err error) error {
 	if ferr := t.w.Flush(); err == nil {
 		err = ferr
 	}
-	if cerr := t.f.Close(); err == nil {
-		err = cerr
-	}
-	return err
+	return t.f.Commit(err)
 }
 
 // write creates a whole table from rows, one call of row each.
@@ -293,16 +291,12 @@ func readSeriesCSV(dir string) ([]SeriesRow, error) {
 // the experiments' and the sweep's tables; WriteTextTable is its Parquet
 // form.
 func WriteTextCSV(path string, header []string, rows [][]string) error {
-	f, err := os.Create(path)
+	f, err := Create(path)
 	if err != nil {
 		return err
 	}
 	w := csv.NewWriter(f)
 	w.Write(header)
 	w.WriteAll(rows)
-	if err := w.Error(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return f.Commit(w.Error())
 }

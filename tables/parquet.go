@@ -340,7 +340,7 @@ func (q *pqSeries) row(v *values) SeriesRow {
 // batches, row groups bounded by RowGroupRows, zstd-compressed.
 type pqFile[T any] struct {
 	path string
-	f    *os.File
+	f    *File
 	w    *parquet.GenericWriter[T] // which buffers its writes
 	buf  []T
 	rows int64
@@ -361,13 +361,17 @@ var writerOptions = []parquet.WriterOption{
 }
 
 // createParquet starts a Parquet file at path.
-func createParquet[T any](path string) (*pqFile[T], error) {
-	f, err := os.Create(path)
+func createParquet[T any](path string) (*pqFile[T], error) { return createParquetShown[T](path, path) }
+
+// createParquetShown is createParquet of a file that errors call shown
+// (createShown).
+func createParquetShown[T any](path, shown string) (*pqFile[T], error) {
+	f, err := createShown(path, shown)
 	if err != nil {
 		return nil, err
 	}
 	w := parquet.NewGenericWriter[T](f, writerOptions...)
-	return &pqFile[T]{path: path, f: f, w: w, buf: make([]T, 0, batchRows)}, nil
+	return &pqFile[T]{path: shown, f: f, w: w, buf: make([]T, 0, batchRows)}, nil
 }
 
 // add appends one row.
@@ -388,24 +392,28 @@ func (p *pqFile[T]) flush() error {
 	_, err := p.w.Write(p.buf)
 	clear(p.buf)
 	p.buf = p.buf[:0]
-	if err != nil {
-		return fmt.Errorf("%s: %w", p.path, err)
-	}
-	return nil
+	return p.named(err)
 }
 
-// close ends the file; err, the writing's error, comes first.
+// named is err (nil for nil) naming the file, unless it does already.
+func (p *pqFile[T]) named(err error) error {
+	var pe *fs.PathError
+	if err == nil || errors.As(err, &pe) && pe.Path == p.path {
+		return err
+	}
+	return &fs.PathError{Op: "write", Path: p.path, Err: err}
+}
+
+// close ends the file and renames it to its final name; err, the
+// writing's error, comes first, and with an error the file is removed.
 func (p *pqFile[T]) close(err error) error {
 	if err == nil {
 		err = p.flush()
 	}
 	if cerr := p.w.Close(); err == nil && cerr != nil {
-		err = fmt.Errorf("%s: %w", p.path, cerr)
+		err = p.named(cerr)
 	}
-	if cerr := p.f.Close(); err == nil {
-		err = cerr
-	}
-	return err
+	return p.f.Commit(err)
 }
 
 // writeParquet writes rows, converted by conv, as the Parquet file path.
@@ -426,7 +434,8 @@ func writeParquet[R, T any](path string, rows []R, conv func(*R) T) error {
 // a day's rows in the order given, a new part every partRows rows, and
 // when a day comes back after maxOpenDays others.
 type dayParts[T any] struct {
-	dir  string
+	out  *Dir          // the table's folder, written under its temporary name
+	dir  string        // out.Path()
 	open []*dayPart[T] // the most recent day first
 	next map[int64]int // the next part of each day
 }
@@ -436,11 +445,14 @@ type dayPart[T any] struct {
 	f   *pqFile[T]
 }
 
+// newDayParts starts the partitioned table dir, written under its
+// temporary name (CreateDir) until close.
 func newDayParts[T any](dir string) (*dayParts[T], error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	out, err := CreateDir(dir)
+	if err != nil {
 		return nil, err
 	}
-	return &dayParts[T]{dir: dir, next: map[int64]int{}}, nil
+	return &dayParts[T]{out: out, dir: out.Path(), next: map[int64]int{}}, nil
 }
 
 // dayOf is the UTC day of ts (ns since the epoch), in days since the
@@ -495,7 +507,8 @@ func (d *dayParts[T]) switchTo(day int64) error {
 	}
 	n := d.next[day]
 	d.next[day] = n + 1
-	f, err := createParquet[T](filepath.Join(folder, "part-"+strconv.Itoa(n)+".parquet"))
+	part := filepath.Join(folder, "part-"+strconv.Itoa(n)+".parquet")
+	f, err := createParquetShown[T](part, d.out.Shown(part))
 	if err != nil {
 		return err
 	}
@@ -503,15 +516,17 @@ func (d *dayParts[T]) switchTo(day int64) error {
 	return nil
 }
 
-// close ends every open part; err, the writing's, comes first.
+// close ends every open part and renames the folder to its final name;
+// err, the writing's, comes first, and with an error the folder is
+// removed.
 func (d *dayParts[T]) close(err error) error {
 	for _, o := range d.open {
-		if cerr := o.f.close(nil); err == nil {
+		if cerr := o.f.close(err); err == nil {
 			err = cerr
 		}
 	}
 	d.open = nil
-	return err
+	return d.out.Commit(err)
 }
 
 // writeDays writes rows, converted by conv, partitioned by the day of
@@ -909,7 +924,7 @@ func WriteTextTable(path string, header []string, rows [][]string) error {
 		fields[j] = reflect.StructField{Name: "F" + strconv.Itoa(j), Type: t, Tag: reflect.StructTag(`parquet:"` + tag + `"`)}
 	}
 	schema := parquet.SchemaOf(reflect.New(reflect.StructOf(fields)).Interface())
-	f, err := os.Create(path)
+	f, err := Create(path)
 	if err != nil {
 		return err
 	}
@@ -942,13 +957,10 @@ func WriteTextTable(path string, header []string, rows [][]string) error {
 			batch = batch[:0]
 		}
 	}
-	if cerr := w.Close(); err == nil {
-		err = cerr
+	if cerr := w.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("%s: %w", path, cerr)
 	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
+	return f.Commit(err)
 }
 
 // textKind types column j of rows: Int64, Float64 or String.
