@@ -9,6 +9,8 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // Packet is one captured record.
@@ -113,8 +115,10 @@ type Capture struct {
 
 	bufs [2]*bufio.Reader // pooled read buffers (the second behind dec)
 
-	opts   ReadOptions
-	chunks chunker // ReadChunk's state
+	opts    ReadOptions
+	chunks  chunker    // ReadChunk's state
+	skipped *skipCount // what Skipped counted after the read error
+	closed  bool
 }
 
 // ReadOptions configure how captures are read. The zero value is the
@@ -227,6 +231,14 @@ func (c *Capture) Reset(r io.Reader) error {
 	if c.dec != nil {
 		return errors.New("reset: compressed input")
 	}
+	if sc := c.skipped; sc != nil {
+		select {
+		case <-sc.done:
+		default:
+			return errors.New("reset: a read of the previous input (Skipped) has not returned")
+		}
+		c.skipped = nil
+	}
 	c.br.Reset(r)
 	c.src = r
 	c.off, c.index, c.done, c.err, c.fcsLen = 0, 0, false, nil, 0
@@ -276,21 +288,105 @@ func (c *Capture) Compressed() bool { return c.dec != nil }
 func (c *Capture) Offset() int64 { return c.off }
 
 // Skipped returns the bytes after a read error at offset that were not
-// analyzed: the rest of a plain file by its size, else what can still be
-// read from the (decompressed) stream, plus pending, the bytes from the
-// failed record on that a chunked reader already holds (Chunk.BadBytes).
-// It reads the rest of the stream.
-func (c *Capture) Skipped(offset, pending int64) int64 {
+// analyzed, and whether that is their exact number. For a plain file, or
+// standard input redirected from one, it is the rest of the file by its
+// size, exact. Otherwise (compressed input, a pipe) it is pending, the
+// bytes from the failed record on that a chunked reader already holds
+// (Chunk.BadBytes), plus what can still be read from the (decompressed)
+// stream — counted by reading it, but only up to SkipCountBytes or for
+// SkipCountTime, whichever comes first: a corrupt record in front of a
+// huge run of zeros (an 8 MB zstd file can hold 256 GiB) or an endless
+// pipe is reported at once, with exact false: "at least" so many bytes.
+// A read that blocks past SkipCountTime (a pipe whose writer neither
+// writes nor closes) is left to finish in the background, which Close
+// takes into account. Skipped reads the stream once; later calls return
+// the same answer.
+func (c *Capture) Skipped(offset, pending int64) (n int64, exact bool) {
+	if c.skipped != nil {
+		return pending + c.skipped.n.Load(), c.skipped.exact
+	}
 	if f, ok := c.closer.(*os.File); ok && c.dec == nil {
 		if info, err := f.Stat(); err == nil && info.Mode().IsRegular() {
-			return max(0, info.Size()-offset)
+			return max(0, info.Size()-offset), true
+		}
+	}
+	if f, ok := c.src.(*os.File); ok && c.dec == nil && c.closer == nil {
+		// Standard input redirected from a file: what is buffered, and
+		// the file from its position on.
+		if info, err := f.Stat(); err == nil && info.Mode().IsRegular() {
+			if pos, err := f.Seek(0, io.SeekCurrent); err == nil {
+				return pending + int64(c.br.Buffered()) + max(0, info.Size()-pos), true
+			}
 		}
 	}
 	// The bytes from the failed record on are those the chunked scan
 	// holds and those still in the reader (unless a pcapng block was
 	// partly discarded).
-	n, _ := io.Copy(io.Discard, c.br)
-	return pending + n
+	c.skipped = c.countRest()
+	return pending + c.skipped.n.Load(), c.skipped.exact
+}
+
+// SkipCountBytes and SkipCountTime bound how much of a stream
+// (*Capture).Skipped reads after a read error to count the bytes skipped:
+// 64 MiB take ~0.1 s to inflate, 1 s is what waiting for a stalled pipe
+// may add to a run.
+var (
+	SkipCountBytes int64 = 64 << 20
+	SkipCountTime        = time.Second
+)
+
+// skipCount is the counting of the rest of a stream after a read error,
+// done on a goroutine of its own so that a read that blocks cannot hold
+// the caller past SkipCountTime.
+type skipCount struct {
+	n     atomic.Int64 // bytes counted so far
+	stop  atomic.Bool  // the caller stopped waiting: stop at the next read
+	exact bool         // the stream ended (or failed) before a bound: n is all of it
+	done  chan struct{}
+
+	mu       sync.Mutex
+	finished bool   // the goroutine read its last
+	after    func() // what Close left to do when the goroutine finishes
+}
+
+// countRest counts what can still be read from c.br, within the bounds.
+func (c *Capture) countRest() *skipCount {
+	sc := &skipCount{done: make(chan struct{})}
+	br, limit := c.br, SkipCountBytes
+	ended := false
+	go func() {
+		// What each read brings is counted at once (a read that then
+		// blocks leaves the count of all before it).
+		var n int64
+		for n < limit && !sc.stop.Load() {
+			if br.Buffered() == 0 {
+				if _, err := br.Peek(1); err != nil { // the end of the stream, or an error in it: nothing more can be read
+					ended = true
+					break
+				}
+			}
+			k, _ := br.Discard(int(min(limit-n, int64(br.Buffered()))))
+			n += int64(k)
+			sc.n.Store(n)
+		}
+		sc.mu.Lock()
+		sc.finished = true
+		after := sc.after
+		sc.mu.Unlock()
+		close(sc.done)
+		if after != nil {
+			after()
+		}
+	}()
+	t := time.NewTimer(SkipCountTime)
+	defer t.Stop()
+	select {
+	case <-sc.done:
+		sc.exact = ended
+	case <-t.C:
+		sc.stop.Store(true)
+	}
+	return sc
 }
 
 // Next fills p with the next record. It returns io.EOF at a clean end of the
@@ -324,19 +420,40 @@ func (c *Capture) Err() error {
 
 // Close releases the decompressor and closes the file opened by OpenCapture.
 // It does not close a reader passed to NewCapture, nor standard input.
+// When Skipped left a read blocked in the background, Close closes the
+// file (which ends a read of a pipe) and returns at once; the decompressor
+// and the buffers are released when that read returns.
 func (c *Capture) Close() error {
-	var err error
-	if c.dec != nil {
-		err = c.dec.Close()
+	if c.closed {
+		return nil
 	}
-	if c.closer != nil {
-		if cerr := c.closer.Close(); err == nil {
-			err = cerr
+	c.closed = true
+	dec, closer, bufs := c.dec, c.closer, c.bufs
+	c.closer, c.bufs, c.done = nil, [2]*bufio.Reader{}, true
+	release := func() error {
+		var err error
+		if dec != nil {
+			err = dec.Close()
 		}
-		c.closer = nil
+		releaseReaders(bufs)
+		return err
 	}
-	c.done = true
-	c.release()
+	var err error
+	if closer != nil {
+		err = closer.Close()
+	}
+	if sc := c.skipped; sc != nil {
+		sc.mu.Lock()
+		if !sc.finished {
+			sc.after = func() { release() }
+			sc.mu.Unlock()
+			return err
+		}
+		sc.mu.Unlock()
+	}
+	if derr := release(); derr != nil && err == nil {
+		err = derr
+	}
 	return err
 }
 
@@ -353,11 +470,16 @@ func getReader(r io.Reader) *bufio.Reader {
 // release returns the capture's read buffers to the pool; Packet.Data of
 // this capture is invalid from then on.
 func (c *Capture) release() {
-	for i, b := range c.bufs {
+	releaseReaders(c.bufs)
+	c.bufs = [2]*bufio.Reader{}
+}
+
+// releaseReaders returns read buffers to the pool.
+func releaseReaders(bufs [2]*bufio.Reader) {
+	for _, b := range bufs {
 		if b != nil {
 			b.Reset(nil)
 			readerPool.Put(b)
-			c.bufs[i] = nil
 		}
 	}
 }

@@ -54,8 +54,8 @@ func readChunked(t *testing.T, data []byte, size, piece int) got {
 			g.err = ch.Err()
 			var re *ReadError
 			if errors.As(g.err, &re) && !c.Compressed() {
-				if n := c.Skipped(re.Offset, ch.BadBytes()); n != int64(len(data))-re.Offset {
-					t.Errorf("Skipped %d bytes after the error at byte %d of %d", n, re.Offset, len(data))
+				if n, exact := c.Skipped(re.Offset, ch.BadBytes()); n != int64(len(data))-re.Offset || !exact {
+					t.Errorf("Skipped %d bytes (exact %v) after the error at byte %d of %d", n, exact, re.Offset, len(data))
 				}
 			}
 			if c.Offset() != ch.End() {

@@ -24,7 +24,9 @@
 // A corrupt or truncated capture never panics: the reader returns every
 // packet before the damage and a *ReadError naming the file, the index the
 // next packet would have had and the byte offset of the bad record;
-// (*Capture).Skipped says how many bytes after it were not read.
+// (*Capture).Skipped says how many bytes after it were not read (for a
+// stream, counted only up to SkipCountBytes or SkipCountTime: then "at
+// least" so many).
 //
 // # Aliasing
 //

@@ -282,7 +282,8 @@ func scanMem(s *scanner, data []byte) (Counts, string, int64) {
 		return cnt, "", 0
 	}
 	info := errorInfo("mem", err)
-	return cnt, info.String(), c.Skipped(info.ByteOffset, s.badBytes)
+	n, _ := c.Skipped(info.ByteOffset, s.badBytes)
+	return cnt, info.String(), n
 }
 
 // FuzzChunkedScan checks the chunk reader, a parser of pcap record

@@ -115,9 +115,17 @@ type Counts struct {
 	// whole file when it cannot be opened or its header is unreadable);
 	// for compressed (gzip, zstd) input and stdin, the decompressed bytes
 	// that could still be read from the error offset on (the compressed
-	// size of a file whose header is unreadable). Records after a read error cannot be
-	// counted: the reader does not resynchronise.
+	// size of a file whose header is unreadable), counted by reading
+	// them, but only up to capture.SkipCountBytes or for
+	// capture.SkipCountTime (see SkippedBytesAtLeast). Records after a
+	// read error cannot be counted: the reader does not resynchronise.
 	SkippedBytes int64 `json:"skipped_bytes"`
+	// SkippedBytesAtLeast says that SkippedBytes is a lower bound: the
+	// rest of a compressed input or of a pipe was longer than the bounds
+	// of its counting (or the pipe stalled), so it was not read to its
+	// end (the file's read error message says "at least"). Absent when
+	// false.
+	SkippedBytesAtLeast bool `json:"skipped_bytes_at_least,omitempty"`
 }
 
 // Port0Counts counts port-0 packets: a TCP or UDP header is readable
@@ -230,6 +238,7 @@ func (c *Counts) Add(o *Counts) {
 	c.Malformed = addMap(c.Malformed, o.Malformed)
 	c.ReadErrors += o.ReadErrors
 	c.SkippedBytes += o.SkippedBytes
+	c.SkippedBytesAtLeast = c.SkippedBytesAtLeast || o.SkippedBytesAtLeast
 }
 
 // Add adds o to c.
@@ -643,7 +652,12 @@ func (s *scanner) file(name string, r io.Reader) FileSummary {
 	if err != nil {
 		fs.ReadError = errorInfo(name, err)
 		fs.Counts.ReadErrors = 1
-		fs.Counts.SkippedBytes = c.Skipped(fs.ReadError.ByteOffset, s.badBytes)
+		n, exact := c.Skipped(fs.ReadError.ByteOffset, s.badBytes)
+		fs.Counts.SkippedBytes = n
+		if !exact {
+			fs.Counts.SkippedBytesAtLeast = true
+			fs.ReadError.Message += fmt.Sprintf("; the rest of the input is skipped, at least %d bytes (not read to its end to count them)", n)
+		}
 	}
 	return fs
 }
