@@ -21,9 +21,16 @@ import (
 // file under two names (a link), or a file named and also found in a named
 // folder — is read once, since reading it twice would count every packet
 // twice and make scanners look like retrying clients; an input inside
-// -out is read, with the warning.
+// -out is read, with the warning. Standard input named twice ("-" twice,
+// or "-" and /dev/stdin) is a usage error: its readers would share one
+// stream and lose each other's packets.
+//
+// -out is made and written to (a probe file) before any input is read;
+// the run's temporary files go to a folder of their own, removed at the
+// end and on SIGINT or SIGTERM (guard); the outputs are written under
+// temporary names and renamed when complete.
 func runAnalyze(args []string, env *cmdEnv) error {
-	fs := newFlagSet("analyze", "-out DIR [-workers N] [-format csv|parquet|both] [-q] INPUT...  (files, folders, or - for stdin; an input given twice, under any name, is read once, with a warning)", env)
+	fs := newFlagSet("analyze", "-out DIR [-workers N] [-format csv|parquet|both] [-q] INPUT...  (files, folders, or - for stdin, once; an input given twice, under any name, is read once, with a warning)", env)
 	out := fs.String("out", "", "output folder for summary.json and the tables (required); keep inputs out of it (an input inside it is read, with a warning)")
 	quiet := fs.Bool("q", false, "no progress on stderr")
 	countOnly := fs.Bool("count-only", false, "only count (summary.json without the port-0 study and its tables)")
@@ -57,23 +64,43 @@ func runAnalyze(args []string, env *cmdEnv) error {
 	case *merge && flags.IntervalSet():
 		return &exitStatus{2, errors.New("analyze: -merge takes the interval of its partial results: drop -interval")}
 	}
+	if !*merge {
+		if err := checkStdin("analyze", fs.Args()); err != nil {
+			return err
+		}
+	}
+	if err := checkOut("analyze", *out); err != nil {
+		return err
+	}
 	o.CountOnly, o.Partial = *countOnly, *partial
 	o.FlowDatagrams = *flowDatagrams
 	if !*quiet {
 		o.Scan.Progress = env.stderr
 	}
-	if *merge {
-		partials := warnInputs(fs.Args(), *out, nil, &o, env)
-		sum, err := analyze.Merge(partials, *out, o)
-		if err != nil {
-			return fmt.Errorf("analyze -merge: %w", err)
+	return guard("analyze", &o, env, func() error {
+		if *merge {
+			return analyzeMerge(fs.Args(), *out, o, env)
 		}
-		fmt.Fprintf(env.stderr, "analyze: merged %d partial results (%d inputs) into %s\n", len(partials), sum.Inputs, *out)
-		return nil
+		return analyzeRun(fs.Args(), *out, o, env)
+	})
+}
+
+// analyzeMerge is analyze -merge of the partial results partials into out.
+func analyzeMerge(partials []string, out string, o analyze.Options, env *cmdEnv) error {
+	partials = warnInputs(partials, out, nil, &o, env)
+	sum, err := analyze.Merge(partials, out, o)
+	if err != nil {
+		return fmt.Errorf("analyze -merge: %w", err)
 	}
+	fmt.Fprintf(env.stderr, "analyze: merged %d partial results (%d inputs) into %s\n", len(partials), sum.Inputs, out)
+	return nil
+}
+
+// analyzeRun is analyze of the inputs args (files, folders, -) into out.
+func analyzeRun(args []string, out string, o analyze.Options, env *cmdEnv) error {
 	// Expand each argument on its own: one that does not exist is reported
 	// as a read error of that input, not a reason to read nothing.
-	named, warnings := capture.CheckInputs(fs.Args(), "")
+	named, warnings := capture.CheckInputs(args, "")
 	var inputs []string
 	for _, arg := range named {
 		in, err := capture.ExpandInputs([]string{arg})
@@ -82,8 +109,8 @@ func runAnalyze(args []string, env *cmdEnv) error {
 		}
 		inputs = append(inputs, in...)
 	}
-	inputs = warnInputs(inputs, *out, warnings, &o, env)
-	sum, err := analyze.Run(inputs, env.stdin, *out, o)
+	inputs = warnInputs(inputs, out, warnings, &o, env)
+	sum, err := analyze.Run(inputs, env.stdin, out, o)
 	if sum != nil {
 		for _, e := range sum.ReadErrors {
 			fmt.Fprintln(env.stderr, "analyze:", e)

@@ -19,7 +19,7 @@ import (
 // every figure and REPORT.md. It never generates data. The exit status is
 // 1 when no input could be read, 2 on a usage error.
 func runStudy(args []string, env *cmdEnv) error {
-	fs := newFlagSet("study", "-out DIR [-asmap FILE] [-telescope PREFIX] [-flows] [-q] INPUT...  (captures, nfcapd files, folders, or - for stdin)", env)
+	fs := newFlagSet("study", "-out DIR [-asmap FILE] [-telescope PREFIX] [-flows] [-q] INPUT...  (captures, nfcapd files, folders, or - for stdin, once)", env)
 	out := fs.String("out", "", "results folder (required): analysis/, one folder per analysis, figures/, REPORT.md; an earlier study there is replaced whole")
 	asFile := fs.String("asmap", "", "origin AS data: a CAIDA Routeviews pfx2as file (plain or .gz) or a MaxMind-format ASN database (.mmdb), detected by content; without it the AS analyses say so")
 	quiet := fs.Bool("q", false, "no progress on stderr")
@@ -39,6 +39,12 @@ func runStudy(args []string, env *cmdEnv) error {
 	case fs.NArg() == 0:
 		fs.Usage()
 		return &exitStatus{2, errors.New("study: no input given: name your captures (files, folders, or - for stdin)")}
+	}
+	if err := checkStdin("study", fs.Args()); err != nil {
+		return err
+	}
+	if err := checkOut("study", *out); err != nil {
+		return err
 	}
 	say := func(format string, a ...any) {
 		if !*quiet {
@@ -88,7 +94,13 @@ func runStudy(args []string, env *cmdEnv) error {
 	if !*quiet {
 		st.Analyze.Scan.Progress = env.stderr
 	}
-	sum, rs, err := st.Run(env.stdin)
+	var sum *analyze.Summary
+	var rs []*experiments.Result
+	err = guard("study", &st.Analyze, env, func() error {
+		var err error
+		sum, rs, err = st.Run(env.stdin)
+		return err
+	})
 	if sum != nil {
 		for _, e := range sum.ReadErrors {
 			fmt.Fprintln(env.stderr, "study:", e)
