@@ -42,8 +42,6 @@ const (
 	// without buffering and may be up to maxSkipBlock long.
 	maxBlock     = 512 << 10
 	maxSkipBlock = 1 << 30
-	// maxInterfaces bounds the interface table of one pcapng section.
-	maxInterfaces = 4096
 )
 
 // ReadError is a corrupt, truncated or unreadable capture. It names the file,
