@@ -20,7 +20,7 @@ import (
 type Packet struct {
 	Data     []byte   // captured bytes (caplen); empty for zero-length records
 	OrigLen  uint32   // original length on the wire
-	TS       int64    // nanoseconds since the Unix epoch; 0 when the record has none (pcapng simple packet block)
+	TS       int64    // nanoseconds since the Unix epoch; 0 when the record has none (pcapng simple packet block) or it is out of range (TimestampsOutOfRange)
 	LinkType LinkType // per record (pcapng interfaces may differ)
 	Index    int64    // 0-based record index within the file
 	Offset   int64    // byte offset of the record header in the (decompressed) stream
@@ -109,7 +109,8 @@ type Capture struct {
 	tsMul   int64
 
 	// pcapng
-	ifaces []ngInterface
+	ifaces       []ngInterface
+	tsOutOfRange int64 // packets whose time int64 nanoseconds cannot hold (TS 0)
 
 	bufs [2]*bufio.Reader // pooled read buffers (the second behind dec)
 
@@ -241,7 +242,7 @@ func (c *Capture) Reset(r io.Reader) error {
 	c.src = r
 	c.off, c.index, c.done, c.err, c.fcsLen = 0, 0, false, nil, 0
 	c.chunks.started = false
-	c.ifaces = c.ifaces[:0]
+	c.ifaces, c.tsOutOfRange = c.ifaces[:0], 0
 	m, err := c.br.Peek(4)
 	if len(m) < 4 {
 		return c.headerError("input too short for a capture header"+c.ioSuffix(err), ioErr(err))
@@ -277,6 +278,17 @@ func (c *Capture) Format() string {
 // and not in chunks (ReadChunk): pcapng, and the modified pcap, whose
 // longer record headers the chunk walk does not take.
 func (c *Capture) ByRecord() bool { return c.format == formatPcapng || c.format == formatPcapKuz }
+
+// TimestampsOutOfRange counts the packets read so far whose time cannot
+// be held in Packet.TS, an int64 of nanoseconds since the epoch: a pcapng
+// timestamp after 2262-04-11T23:47:16Z (or, by its interface's
+// if_tsoffset, before 1677-09-21). No capture can hold such a time (it
+// is damage, or a clock gone wild), so it is no time: the packet is read
+// and counted with TS 0, as a simple packet block, which has none, and
+// this counts it, for the summary to say so. (Before, the nanoseconds
+// wrapped and the packet fell silently in 1969 or 1970.) pcap times, 32
+// bits of seconds, always fit.
+func (c *Capture) TimestampsOutOfRange() int64 { return c.tsOutOfRange }
 
 // Compressed reports whether the capture is gzip or zstd input.
 func (c *Capture) Compressed() bool { return c.dec != nil }

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -261,27 +262,39 @@ func TestTsresol(t *testing.T) {
 		offset int64
 		units  uint64
 		want   int64
+		out    bool // out of range: want is 0
 	}{
-		{6, 0, 1_500_000, 1_500_000_000},
-		{9, 0, 42, 42},
-		{0, 0, 3, 3_000_000_000},
-		{3, 10, 1500, 11_500_000_000},
-		{10, 0, 25, 2},
-		{12, 0, 1_000_000_000_000, 1_000_000_000},
-		{40, 0, ^uint64(0), 0},
-		{0x80, 0, 7, 7_000_000_000},
-		{0x80 | 10, 0, 1536, 1_500_000_000},
-		{0x80 | 20, 0, 3 << 19, 1_500_000_000},
-		{0x80 | 30, -1, 1 << 30, 0},
-		{0x80 | 64, 0, ^uint64(0), 999_999_999},
-		{0x80 | 127, 0, ^uint64(0), 0},
+		{6, 0, 1_500_000, 1_500_000_000, false},
+		{9, 0, 42, 42, false},
+		{0, 0, 3, 3_000_000_000, false},
+		{3, 10, 1500, 11_500_000_000, false},
+		{10, 0, 25, 2, false},
+		{12, 0, 1_000_000_000_000, 1_000_000_000, false},
+		{40, 0, ^uint64(0), 0, false},
+		{0x80, 0, 7, 7_000_000_000, false},
+		{0x80 | 10, 0, 1536, 1_500_000_000, false},
+		{0x80 | 20, 0, 3 << 19, 1_500_000_000, false},
+		{0x80 | 30, -1, 1 << 30, 0, false},
+		{0x80 | 64, 0, ^uint64(0), 999_999_999, false},
+		{0x80 | 127, 0, ^uint64(0), 0, false},
+		{9, -1, 0, -1_000_000_000, false}, // before 1970, but an int64
+		// Past 2262-04-11T23:47:16.854775807Z: not wrapped into 1969/1970.
+		{6, 0, math.MaxInt64 / 1000, math.MaxInt64 / 1000 * 1000, false},
+		{6, 0, math.MaxInt64/1000 + 1, 0, true},
+		{9, 0, 1 << 63, 0, true},
+		{0, 0, 1 << 40, 0, true},
+		{6, 0, ^uint64(0), 0, true},
+		{9, 1, math.MaxInt64 - 5e8, 0, true},
+		{9, -1, math.MaxInt64 - 5e8, math.MaxInt64 - 15e8, false},
+		{0x80, 0, 1 << 40, 0, true},
+		{0x80 | 10, 0, ^uint64(0), 0, true},
 	}
 	for _, tt := range tests {
 		var ifc ngInterface
 		ifc.setTsresol(tt.resol)
 		ifc.offset = tt.offset * 1e9
-		if got := ifc.ns(tt.units); got != tt.want {
-			t.Errorf("tsresol %#x offset %d units %d: %d ns, want %d", tt.resol, tt.offset, tt.units, got, tt.want)
+		if got, ok := ifc.ns(tt.units); got != tt.want || ok == tt.out {
+			t.Errorf("tsresol %#x offset %d units %d: %d ns (ok %v), want %d (out of range %v)", tt.resol, tt.offset, tt.units, got, ok, tt.want, tt.out)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package capture
 import (
 	"fmt"
 	"io"
+	"math"
 	"math/bits"
 )
 
@@ -39,6 +40,7 @@ const (
 	tsDiv                 // ns = units / factor (resolution 10^-k, k > 9)
 	tsShift               // ns = units * 1e9 >> shift (resolution 2^-shift)
 	tsZero                // resolution so fine that every timestamp rounds to 0 ns
+	tsNone                // an if_tsoffset beyond what int64 nanoseconds hold: no timestamp can be
 )
 
 // ngInterface is one interface description of the current section.
@@ -85,27 +87,49 @@ func pow10u64(n int) uint64 {
 	return p
 }
 
-// ns converts a timestamp in interface units to nanoseconds since the epoch.
-// Values that do not fit in an int64 wrap; they cannot be real.
-func (ifc *ngInterface) ns(units uint64) int64 {
+// ns converts a timestamp in interface units to nanoseconds since the
+// epoch. ok is false when the time cannot be held in an int64 of
+// nanoseconds (after 2262-04-11, or before 1677-09-21 by if_tsoffset);
+// such a time cannot be real, and ns is 0 then.
+func (ifc *ngInterface) ns(units uint64) (ns int64, ok bool) {
 	var v uint64
 	switch ifc.kind {
 	case tsMul:
-		v = units * ifc.factor
+		hi, lo := bits.Mul64(units, ifc.factor)
+		if hi != 0 {
+			return 0, false
+		}
+		v = lo
 	case tsDiv:
 		v = units / ifc.factor
 	case tsShift:
 		hi, lo := bits.Mul64(units, 1e9)
 		switch s := ifc.shift; {
 		case s == 0:
+			if hi != 0 {
+				return 0, false
+			}
 			v = lo
 		case s < 64:
+			if hi>>s != 0 {
+				return 0, false
+			}
 			v = hi<<(64-s) | lo>>s
 		default:
 			v = hi >> (s - 64)
 		}
+	case tsNone:
+		return 0, false
 	}
-	return int64(v) + ifc.offset
+	if v > math.MaxInt64 {
+		return 0, false
+	}
+	ns = int64(v)
+	sum := ns + ifc.offset
+	if (ifc.offset > 0 && sum < ns) || (ifc.offset < 0 && sum > ns) {
+		return 0, false
+	}
+	return sum, true
 }
 
 // readSectionHeader parses a section header block at the current position,
@@ -226,6 +250,7 @@ func (c *Capture) parseIDB(off int64, b []byte) error {
 	}
 	ifc := ngInterface{link: LinkType(c.u16(b[8:])), snaplen: c.u32(b[12:])}
 	ifc.setTsresol(6)
+	offsetOK := true
 	opts := b[16 : len(b)-4]
 	for len(opts) >= 4 {
 		code, olen := c.u16(opts), int(c.u16(opts[2:]))
@@ -241,9 +266,13 @@ func (c *Capture) parseIDB(off int64, b []byte) error {
 		case code == ngOptTsresol && olen >= 1:
 			ifc.setTsresol(v[0])
 		case code == ngOptTsoffset && olen >= 8:
-			ifc.offset = int64(c.u64(v)) * 1e9
+			sec := int64(c.u64(v))
+			ifc.offset, offsetOK = sec*1e9, sec >= math.MinInt64/int64(1e9) && sec <= math.MaxInt64/int64(1e9)
 		}
 		opts = opts[4+padded:]
+	}
+	if !offsetOK {
+		ifc.kind = tsNone
 	}
 	c.ifaces = append(c.ifaces, ifc)
 	return nil
@@ -300,7 +329,10 @@ func (c *Capture) parsePacketBlock(off int64, typ uint32, b []byte, p *Packet) e
 	p.OrigLen = orig
 	p.TS = 0
 	if hasTS {
-		p.TS = ifc.ns(units)
+		var ok bool
+		if p.TS, ok = ifc.ns(units); !ok {
+			c.tsOutOfRange++
+		}
 	}
 	p.LinkType = ifc.link
 	p.Index = c.index

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -122,6 +123,57 @@ func TestManyInterfaces(t *testing.T) {
 			}
 			if !slices.Equal(links, tt.links) || !slices.Equal(ts, tt.ts) {
 				t.Errorf("links %v, times %v; want %v, %v", links, ts, tt.links, tt.ts)
+			}
+		})
+	}
+}
+
+// TestTimestampsOutOfRange: pcapng times past what int64 nanoseconds hold
+// (2262) are counted and read as no time (TS 0), not wrapped into 1969 or
+// 1970; so are all those of an interface whose if_tsoffset is beyond it.
+func TestTimestampsOutOfRange(t *testing.T) {
+	be := binary.BigEndian
+	offsetIDB := func(sec int64) []byte {
+		body := ngIDBBody(1, 0)
+		body = append(body, 0, ngOptTsoffset, 0, 8)
+		return be.AppendUint64(body, uint64(sec))
+	}
+	const past = math.MaxInt64/1000 + 1 // µs: one past 2262-04-11T23:47:16.854775Z
+	tests := []struct {
+		name  string
+		idb   []byte
+		units []uint64
+		want  []int64
+		out   int64
+	}{
+		{"in range", ngIDBBody(1, 0), []uint64{1_700_000_000_000_000, past - 1}, []int64{1_700_000_000_000_000_000, (past - 1) * 1000}, 0},
+		{"past 2262", ngIDBBody(1, 0), []uint64{1_700_000_000_000_000, past, ^uint64(0), 5}, []int64{1_700_000_000_000_000_000, 0, 0, 5000}, 2},
+		{"ns, past 2262", ngIDBBody(1, 9), []uint64{1 << 63, 1<<63 - 1}, []int64{0, 1<<63 - 1}, 1},
+		{"offset pushes past", offsetIDB(1), []uint64{past - 1000, 0}, []int64{0, 1_000_000_000}, 1},
+		{"offset beyond int64 ns", offsetIDB(1 << 62), []uint64{0, 1}, []int64{0, 0}, 2},
+		{"negative offset", offsetIDB(-10), []uint64{20_000_000}, []int64{10_000_000_000}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := ngBlock(ngSection(), ngIDB, tt.idb)
+			for _, u := range tt.units {
+				b = ngBlock(b, ngEPB, ngEPBBody(0, u))
+			}
+			c, err := NewCapture("ts", bytes.NewReader(b))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			var ts []int64
+			var p Packet
+			for c.Next(&p) == nil {
+				ts = append(ts, p.TS)
+			}
+			if err := c.Err(); err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(ts, tt.want) || c.TimestampsOutOfRange() != tt.out {
+				t.Errorf("times %v, %d out of range; want %v, %d", ts, c.TimestampsOutOfRange(), tt.want, tt.out)
 			}
 		})
 	}

@@ -126,6 +126,12 @@ type Counts struct {
 	// end (the file's read error message says "at least"). Absent when
 	// false.
 	SkippedBytesAtLeast bool `json:"skipped_bytes_at_least,omitempty"`
+	// TimestampsOutOfRange counts the packets whose time int64
+	// nanoseconds cannot hold (pcapng timestamps past 2262): they are
+	// counted as packets without a time (0, 1970-01-01, as pcapng simple
+	// packet blocks), not wrapped (see
+	// capture.(*Capture).TimestampsOutOfRange). Absent when 0.
+	TimestampsOutOfRange int64 `json:"timestamps_out_of_range,omitempty"`
 }
 
 // Port0Counts counts port-0 packets: a TCP or UDP header is readable
@@ -239,6 +245,7 @@ func (c *Counts) Add(o *Counts) {
 	c.ReadErrors += o.ReadErrors
 	c.SkippedBytes += o.SkippedBytes
 	c.SkippedBytesAtLeast = c.SkippedBytesAtLeast || o.SkippedBytesAtLeast
+	c.TimestampsOutOfRange += o.TimestampsOutOfRange
 }
 
 // Add adds o to c.
@@ -649,6 +656,7 @@ func (s *scanner) file(name string, r io.Reader) FileSummary {
 	err = s.scanWith(c, workers)
 	s.t.counts(&fs.Counts)
 	fs.Counts.Files = 1
+	fs.Counts.TimestampsOutOfRange = c.TimestampsOutOfRange()
 	if err != nil {
 		fs.ReadError = errorInfo(name, err)
 		fs.Counts.ReadErrors = 1
