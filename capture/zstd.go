@@ -94,12 +94,18 @@ func (o ReadOptions) windowLimit() uint64 {
 }
 
 // windowError is a first zstd frame that asks for more window than
-// allowed; its message says how to allow it.
+// allowed; its message says how to allow it, with a value -zstd-window
+// takes (1 to MaxZstdWindow>>20 MiB), or, for more than MaxZstdWindow,
+// that no value does.
 type windowError struct{ want, limit uint64 }
 
 func (e *windowError) Error() string {
+	if e.want > MaxZstdWindow {
+		return fmt.Sprintf("a frame asks for a window of %s, above the %s allowed and above %d MiB, the most -zstd-window allows (MaxZstdWindow): zstd -d refuses more than that too (zstd --long=31 writes %d MiB); the stream is damaged, or was written by another encoder: decompress it with that and give the output",
+			mib(e.want), mib(e.limit), MaxZstdWindow>>20, MaxZstdWindow>>20)
+	}
 	return fmt.Sprintf("a frame asks for a window of %s, above the %s allowed: allow it with -zstd-window %d (MiB; ReadOptions.ZstdWindow), as zstd -d needs --memory",
-		mib(e.want), mib(e.limit), (e.want+(1<<20)-1)>>20)
+		mib(e.want), mib(e.limit), max(1, (e.want+(1<<20)-1)>>20))
 }
 
 // mib formats n bytes in MiB, or in bytes below 1 MiB.
@@ -143,9 +149,19 @@ func newZstdReader(br *bufio.Reader, limit uint64) (*zstdReader, error) {
 func (z *zstdReader) Read(p []byte) (int, error) {
 	n, err := z.d.Read(p)
 	if err != nil && (errors.Is(err, zstd.ErrWindowSizeExceeded) || errors.Is(err, zstd.ErrDecoderSizeExceeded)) {
-		err = fmt.Errorf("%w: a frame asks for a window above the %s allowed (-zstd-window, in MiB; ReadOptions.ZstdWindow)", err, mib(z.limit))
+		err = fmt.Errorf("%w: %s", err, laterWindowHint(z.limit))
 	}
 	return n, err
+}
+
+// laterWindowHint says what to do about a frame after the first that asks
+// for more window than limit: raise -zstd-window, up to its most, or, at
+// its most, nothing.
+func laterWindowHint(limit uint64) string {
+	if limit >= MaxZstdWindow {
+		return fmt.Sprintf("a frame asks for a window above the %s allowed, the most -zstd-window allows (MaxZstdWindow; zstd -d refuses more too)", mib(limit))
+	}
+	return fmt.Sprintf("a frame asks for a window above the %s allowed: allow more with -zstd-window, up to %d (MiB; ReadOptions.ZstdWindow)", mib(limit), MaxZstdWindow>>20)
 }
 
 // Close gives the decoder back to the pool, dropping its input (which it
