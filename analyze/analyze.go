@@ -2,12 +2,15 @@ package analyze
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 
 	"github.com/port0/port0/flowscan"
 	"github.com/port0/port0/scan"
@@ -23,8 +26,14 @@ import (
 type Summary struct {
 	// Inputs is the number of captures given (after folder expansion).
 	Inputs int `json:"inputs"`
-	// Files holds one entry per input, in input order.
+	// Files holds one entry per input, in input order, up to
+	// MaxListedFiles of them: past that, every file with a read error and
+	// the first MaxListedFiles of the others (FilesNotListed says how
+	// many more, and FilesTable holds one row per input).
 	Files []scan.FileSummary `json:"files"`
+	// FilesNotListed counts the inputs Files leaves out, all read whole;
+	// absent when Files lists every input.
+	FilesNotListed *NotListed `json:"files_not_listed,omitempty"`
 	// Total is the sum of the Counts of every file.
 	Total scan.Counts `json:"total"`
 	// ReadErrors lists every read error, in input order.
@@ -45,6 +54,26 @@ type Summary struct {
 
 // SummaryFile is the summary's file name in an analysis folder.
 const SummaryFile = "summary.json"
+
+// MaxListedFiles bounds the inputs summary.json lists one by one besides
+// those with a read error, so that its size (and the memory its encoding
+// takes) does not follow the number of inputs: ~1.4 KB a file listed.
+const MaxListedFiles = 1000
+
+// FilesTable is the table of every input's main counts, one row per
+// input in input order, that a run writes beside summary.json when the
+// summary does not list every input.
+const FilesTable = "files.csv"
+
+// NotListed is what summary.json says of the inputs it does not list.
+type NotListed struct {
+	// Files is how many inputs are not listed; each was read whole.
+	Files int `json:"files"`
+	// Note says so in words.
+	Note string `json:"note"`
+	// Table is the table that has a row for every input (FilesTable).
+	Table string `json:"table"`
+}
 
 // PartialFile is the name of the scan's result that Options.Partial keeps
 // in the analysis folder, and that Merge reads.
@@ -218,6 +247,9 @@ func finishWarned(res *scan.Result, err error, dir string, f tables.Format, out 
 	sum := SummaryOf(res)
 	sum.Warnings = warnings
 	sum.Flows = fsum
+	if ferr := writeFilesTable(dir, res.Files, sum.FilesNotListed == nil); ferr != nil {
+		return sum, ferr
+	}
 	if err == nil && res.Port0 {
 		if sum.Port0, err = writeStudy(out, dir, f); err != nil {
 			err = fmt.Errorf("port-0 study: %w", err)
@@ -229,15 +261,85 @@ func finishWarned(res *scan.Result, err error, dir string, f tables.Format, out 
 	return sum, err
 }
 
-// SummaryOf is the scan's part of the summary.
+// SummaryOf is the scan's part of the summary: its Files bounded by
+// MaxListedFiles (listFiles).
 func SummaryOf(res *scan.Result) *Summary {
-	sum := &Summary{Inputs: res.Inputs, Files: res.Files, Total: res.Total, ReadErrors: res.ReadErrors}
+	sum := &Summary{Inputs: res.Inputs, Total: res.Total, ReadErrors: res.ReadErrors}
+	sum.Files, sum.FilesNotListed = listFiles(res.Files)
 	if res.Port0 {
 		nf := res.NaiveFlow
 		sum.NaiveFlow = &nf
 	}
 	return sum
 }
+
+// listFiles is the files summary.json lists: all of them when there are
+// MaxListedFiles or fewer; else, in input order, every file with a read
+// error and the first MaxListedFiles of the others, and what is left out.
+func listFiles(files []scan.FileSummary) ([]scan.FileSummary, *NotListed) {
+	if len(files) <= MaxListedFiles {
+		return files, nil
+	}
+	var listed []scan.FileSummary
+	whole := 0
+	for i := range files {
+		if files[i].ReadError != nil || whole < MaxListedFiles {
+			listed = append(listed, files[i])
+			if files[i].ReadError == nil {
+				whole++
+			}
+		}
+	}
+	n := len(files) - len(listed)
+	if n == 0 {
+		return files, nil
+	}
+	return listed, &NotListed{
+		Files: n,
+		Note:  fmt.Sprintf("and %d more files, all read whole: their counts are in total, and each has a row in %s", n, FilesTable),
+		Table: FilesTable,
+	}
+}
+
+// filesHeader is the header of FilesTable.
+var filesHeader = []string{"file", "format", "packets", "captured_bytes", "ipv4", "ipv6", "with_ports", "port0", "icmp_quoting_port0", "tunneled", "truncated", "fragments", "read_error"}
+
+// writeFilesTable writes dir/FilesTable, a row for every one of files,
+// when the summary does not list them all (listed is false), and removes
+// an earlier run's otherwise.
+func writeFilesTable(dir string, files []scan.FileSummary, listed bool) error {
+	path := filepath.Join(dir, FilesTable)
+	if listed {
+		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		return nil
+	}
+	f, err := tables.Create(path)
+	if err != nil {
+		return err
+	}
+	w := csv.NewWriter(f) // buffered
+	w.Write(filesHeader)
+	row := make([]string, len(filesHeader))
+	for i := range files {
+		fi := &files[i]
+		c := &fi.Counts
+		row = append(row[:0], fi.File, fi.Format, itoa(c.Packets), itoa(c.CapturedBytes), itoa(c.IPv4), itoa(c.IPv6),
+			itoa(c.WithPorts), itoa(c.Port0.Total), itoa(c.ICMPQuotingPort0), itoa(c.Tunneled.Packets), itoa(c.Truncated.Total),
+			itoa(c.Fragments.First+c.Fragments.NonFirst), "")
+		if fi.ReadError != nil {
+			row[len(row)-1] = fi.ReadError.String()
+		}
+		if err := w.Write(row); err != nil {
+			break
+		}
+	}
+	w.Flush()
+	return f.Commit(w.Error())
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 // writeStudy makes the study (out) and writes its tables into dir in the
 // format f: the packets table on its own goroutine, from its own pass
