@@ -12,8 +12,14 @@
 // packets, sources, events, bundles and timeseries, as CSV, Parquet or
 // both (Options.Format, see package tables) —
 // and, with Options.Partial, partial.bin, the scan's result in its
-// versioned binary encoding. No caller manages intermediate files: the
-// port-0 records live in the scan's Result, spilled to temporary files
+// versioned binary encoding. summary.json lists at most MaxListedFiles
+// inputs besides those with a read error; past that, files.csv
+// (FilesTable) has a row for every input. Every output is written under
+// NAME.tmp and renamed only when complete (tables.Create), so a run that
+// fails midway leaves no half file under a final name. No caller manages
+// intermediate files: the port-0 records live in the scan's Result,
+// spilled to temporary files (in scan.SpillOptions.Dir: port0 analyze
+// gives each run a folder of its own, removed on SIGINT and SIGTERM too)
 // past a memory limit and removed when it closes.
 //
 // Where each concept lives: reading captures in package capture, what the

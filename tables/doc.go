@@ -20,4 +20,10 @@
 // or added (or of another Parquet type), and name file, line (row) and
 // column of a value they cannot parse. The same rows read back write the
 // same bytes, in either format.
+//
+// Every table (a partitioned one as a whole folder) is written under its
+// name + TempSuffix and renamed to its name only when complete (File,
+// Dir): a run that fails midway, a full disk, leaves no part of a table
+// under its final name, and the error names the final file. RemoveTemp
+// removes what is being written, for a signal handler.
 package tables
