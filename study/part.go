@@ -80,8 +80,9 @@ func (pt *Part) Add(p *scan.P0Packet) {
 	if b == nil {
 		b = &Bundle{Src: p.Src, Dst: p.Dst, First: p.TS, Last: p.TS}
 		s.open[p.Dst] = b
-		if len(s.open) > maxOpenBundles {
+		if len(s.open) > max(maxOpenBundles, s.expireAt) {
 			pt.expireBundles(s, p.TS)
+			s.expireAt = 2 * len(s.open)
 		}
 	}
 	b.Last = max(b.Last, p.TS)

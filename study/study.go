@@ -148,10 +148,15 @@ type Source struct {
 	// open holds the source's fingerprint bundles that may still grow, by
 	// target (nil until its first probe); windows the times its kept
 	// bundles span, by target (nil until one is kept).
-	open    map[netip.Addr]*Bundle
-	windows map[netip.Addr][]window
-	toolEv  string // what decided Tool (toolEvidence), set with it by decide
-	flow    bool   // the records stand for flows (Options.Flows): no IP ID, maybe no TTL
+	open map[netip.Addr]*Bundle
+	// expireAt is the number of open bundles past which the next expiry
+	// pass runs (0: maxOpenBundles): twice what the last pass left, so
+	// a source whose bundles are all recent costs an amortised O(1) a
+	// packet, not a pass over them each.
+	expireAt int
+	windows  map[netip.Addr][]window
+	toolEv   string // what decided Tool (toolEvidence), set with it by decide
+	flow     bool   // the records stand for flows (Options.Flows): no IP ID, maybe no TTL
 	// ScanShaped counts the packets of scanning shapes
 	// (classify.ShapeClass is label.Scan); scanDsts holds their first
 	// Options.ScanMinDsts distinct destinations. retry says they revisit
@@ -508,7 +513,7 @@ type Bundle struct {
 func (b *Bundle) Distinct() int { return bits.OnesCount16(uint16(b.Mask)) }
 
 // Distinguishes says which operating systems the bundle's probe set can
-// tell apart, by the response matrix of REFERENCE.md: OpenBSD stays silent
+// tell apart, by the response matrix of docs/BACKGROUND.md: OpenBSD stays silent
 // to P3 (open port), P5 and P6 where Linux and Windows answer; no probe of
 // the seven separates Linux from Windows 2000.
 func (b *Bundle) Distinguishes() string {
@@ -547,7 +552,8 @@ const (
 )
 
 // Stack is the victim's operating-system stack as its replies to port 0
-// tell it (docs/TOOLS.md section 7, the response matrix of REFERENCE.md):
+// tell it (docs/TOOLS.md section 7, the response matrix of
+// docs/BACKGROUND.md):
 // a UDP flood to its port 0 answered by ICMP port unreachable is not BSD
 // (FreeBSD's udp_input drops datagrams to port 0, Linux's
 // __udp4_lib_rcv answers them); an initial TTL of 128 is Windows, of 64
