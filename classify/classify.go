@@ -8,8 +8,8 @@ import (
 	"github.com/port0/port0/label"
 )
 
-// This file answers the second question of DESIGN.md — why does a packet
-// exist? — in two steps. Shape says what one packet looks like, from its
+// This file answers the second question (docs/BACKGROUND.md, "The two
+// questions") — why does a packet exist? — in two steps. Shape says what one packet looks like, from its
 // headers and first payload bytes alone; the purpose class of a packet then
 // comes from its shape and, where one packet cannot tell (a lone SYN to port
 // 0 may be a scan or one probe of a fingerprinting bundle), from what its
@@ -19,7 +19,7 @@ import (
 // the packet is not port-0-related.
 type Shape uint8
 
-// Shapes, from the headers (REFERENCE.md).
+// Shapes, from the headers (docs/BACKGROUND.md).
 const (
 	ShapeNone       Shape = iota // not port-0-related
 	ShapeMalformed               // TCP with a data offset below 5 and a port 0
@@ -209,7 +209,7 @@ func ShapeOf(r *decode.Record, payload []byte) (Shape, Probe) {
 	return ShapeOtherTCP, probe
 }
 
-// BitTorrent payload signatures (REFERENCE.md): DHT bencoded queries and
+// BitTorrent payload signatures (docs/BACKGROUND.md, BEP 5, 15, 29): DHT bencoded queries and
 // responses, uTP packets (type<<4 | version 1 with a 20-byte header) and the
 // UDP tracker's connect magic.
 var (

@@ -1,5 +1,5 @@
-// Package classify answers the second question of DESIGN.md for one
-// packet — why does it exist? — as far as one packet can tell: its shape
+// Package classify answers the second question of docs/BACKGROUND.md for
+// one packet — why does it exist? — as far as one packet can tell: its shape
 // (what a port-0 packet looks like: a reply to port 0, a SYN to port 0, a
 // BitTorrent payload, …), its probe (which of the fingerprinting probes
 // P1–P7 and T2–T7 it is), and the purpose class that shape and probe give

@@ -21,11 +21,11 @@
 // and SrcAddr and DstAddr return them as netip.Addr), so it may be kept,
 // copied and compared with ==.
 //
-// # What the headers say (the first question of DESIGN.md)
+// # What the headers say (the first question of docs/BACKGROUND.md)
 //
-// (*Record).Decode answers the first question of DESIGN.md from one
-// packet: Record.Ports says whether the packet has ports and, if not, why
-// (the false-positive traps of REFERENCE.md), and Record.Port0 where port 0
+// (*Record).Decode answers the first question of docs/BACKGROUND.md from
+// one packet: Record.Ports says whether the packet has ports and, if not,
+// why (the false-positive traps of docs/BACKGROUND.md), and Record.Port0 where port 0
 // is. The rules:
 //
 //   - Ports are present when a TCP or UDP header follows IPv4 or IPv6 (after

@@ -309,7 +309,7 @@ var fragNames = [...]string{"unknown", "none", "first", "non-first"}
 func (f FragKind) String() string { return label.EnumName(fragNames[:], uint8(f)) }
 
 // PortsKind says whether a packet's transport header holds ports and, if
-// not, why. See the false-positive traps in REFERENCE.md.
+// not, why. See the false-positive traps in docs/BACKGROUND.md.
 type PortsKind uint8
 
 // Ports kinds. The zero value means unknown (no IP layer).

@@ -1,5 +1,5 @@
 // Package experiments reruns the analyses of "The curious case of port 0"
-// (REFERENCE.md, "Analyses to reproduce") on a generated telescope: each
+// (docs/BACKGROUND.md, "The 16 analyses to reproduce") on a generated telescope: each
 // experiment derives a table from the generator's output and the analyzer's
 // tables, states its targets — a value or range with its source and a
 // tolerance — and records whether the measurement meets them. Run writes

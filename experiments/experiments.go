@@ -17,7 +17,8 @@ import (
 // Target is one checkable claim of an experiment.
 type Target struct {
 	// What is measured, and where the expected value comes from (a
-	// REFERENCE.md citation or the scenario parameter it should recover).
+	// citation from docs/BACKGROUND.md or the scenario parameter it should
+	// recover).
 	What, Source string
 	// Lo and Hi bound the accepted values (inclusive); ±Inf for one-sided.
 	Lo, Hi float64
@@ -502,6 +503,15 @@ func LoadResults(results string) ([]*Result, []string, error) {
 	return rs, run.Provenance, nil
 }
 
+// reproducesRef names where an analysis number such as "analysis 7" is
+// defined: the numbered list of docs/BACKGROUND.md in port0's source.
+func reproducesRef(a string) string {
+	if !strings.HasPrefix(a, "analysis ") {
+		return a
+	}
+	return a + ` of docs/BACKGROUND.md ("The 16 analyses to reproduce")`
+}
+
 // WriteReport writes results/REPORT.md: one section per experiment with
 // what it reproduces, its figures and tables, and target against
 // measured. A figure not drawn yet (results/figures/NAME.png missing) is
@@ -554,9 +564,9 @@ func WriteReport(results string, rs []*Result, provenance []string) error {
 	}
 	for _, r := range rs {
 		if observed {
-			fmt.Fprintf(&b, "\n## %s\n\n**%s.** Reproduces: %s.\n\n", r.Name, r.Title, r.Reproduces)
+			fmt.Fprintf(&b, "\n## %s\n\n**%s.** Reproduces: %s.\n\n", r.Name, r.Title, reproducesRef(r.Reproduces))
 		} else {
-			fmt.Fprintf(&b, "\n## %s\n\n**%s.** Reproduces: %s. Result: **%s**.\n\n", r.Name, r.Title, r.Reproduces, r.Verdict())
+			fmt.Fprintf(&b, "\n## %s\n\n**%s.** Reproduces: %s. Result: **%s**.\n\n", r.Name, r.Title, reproducesRef(r.Reproduces), r.Verdict())
 		}
 		for _, n := range r.Notes {
 			fmt.Fprintf(&b, "%s\n\n", n)

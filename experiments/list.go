@@ -25,7 +25,8 @@ func medianCI(xs []float64, seed uint64) (lo, hi float64) {
 	return stats.Bootstrap(xs, func(x []float64) float64 { return stats.Quantile(x, 0.5) }, bootReps, seed)
 }
 
-// All lists the experiments in report order, numbered after REFERENCE.md.
+// All lists the experiments in report order, numbered as the analyses of
+// docs/BACKGROUND.md ("The 16 analyses to reproduce").
 func All() []Experiment {
 	return []Experiment{
 		{"dataset-summary", "Dataset summary: volume, port-0 share, port-0 sources among all sources", "analysis 1", datasetSummary},
@@ -77,7 +78,7 @@ func datasetSummary(e *Env, r *Result) error {
 	}
 	r.Targets = append(r.Targets,
 		Target{What: "packets analyzed = packets generated", Source: "generator manifest", Lo: float64(d.Manifest.Packets), Hi: float64(d.Manifest.Packets), Measured: total, Unit: "packets", Sampling: exactCount},
-		shareTarget("port-0 share of all packets", "scenario port0_share (REFERENCE: 0.01–1 %)", s.Port0Share, 0.1, p0, total, total*s.Port0Share, "port-0 packets expected", lo, hi),
+		shareTarget("port-0 share of all packets", "scenario port0_share (docs/BACKGROUND.md: 0.01–1 %)", s.Port0Share, 0.1, p0, total, total*s.Port0Share, "port-0 packets expected", lo, hi),
 		Target{What: "port-0 sources among all sources", Source: "[V] \"a select few\" (Luchs & Doerr)", Lo: 0, Hi: 5, Measured: 100 * share(src0, all), Unit: "%", Sampling: "ratio of exact source counts; both populations scale alike (SCALING.md)", N: src0},
 	)
 	return summaryTable(e, p0, src0, all, total)
@@ -226,7 +227,7 @@ func protocolPosition(e *Env, r *Result) error {
 			name string
 			n    int64
 		}{{"src-only", c.SrcOnly}, {"dst-only", c.DstOnly}, {"both", c.Both}} {
-			r.Targets = append(r.Targets, Target{What: "packets with port 0 " + pos.name, Source: "[D] every family of the scenario (REFERENCE: positions)", Lo: 1, Hi: math.Inf(1), Measured: float64(pos.n), Unit: "packets", Sampling: exactCount})
+			r.Targets = append(r.Targets, Target{What: "packets with port 0 " + pos.name, Source: "[D] every family of the scenario (docs/BACKGROUND.md: analysis 3)", Lo: 1, Hi: math.Inf(1), Measured: float64(pos.n), Unit: "packets", Sampling: exactCount})
 		}
 		r.Targets = append(r.Targets, Target{What: "TCP+UDP positions add up to the port-0 total", Source: "[D] consistency", Lo: float64(c.Total), Hi: float64(c.Total), Measured: float64(c.SrcOnly + c.DstOnly + c.Both), Unit: "packets", Sampling: exactCount})
 	}
@@ -342,7 +343,7 @@ func tcpFlags(e *Env, r *Result) error {
 		r.Targets = append(r.Targets, flagEntropyTarget(m))
 	}
 	// The flags of scans and backscatter are the legal ones.
-	r.Targets = append(r.Targets, Target{What: "scan packets that are plain SYNs", Source: "[D] ZMap/Masscan/hping probes (REFERENCE)", Lo: 99, Hi: 100, Measured: 100 * share(scan["S"], sum(scan)), Unit: "%", Sampling: "share of n scan TCP packets, every one a SYN by design", N: sum(scan), MinN: 1})
+	r.Targets = append(r.Targets, Target{What: "scan packets that are plain SYNs", Source: "[D] ZMap/Masscan/hping probes (docs/TOOLS.md)", Lo: 99, Hi: 100, Measured: 100 * share(scan["S"], sum(scan)), Unit: "%", Sampling: "share of n scan TCP packets, every one a SYN by design", N: sum(scan), MinN: 1})
 	return e.WriteTable("flags.csv", []string{"class", "flags", "packets"}, rows)
 }
 
@@ -483,7 +484,7 @@ func sourceConcentration(e *Env, r *Result) error {
 	}
 	sort.Sort(sort.Reverse(sort.Float64Slice(planned)))
 	r.Targets = append(r.Targets,
-		Target{What: "share of port-0 packets from the top 10 sources", Source: fmt.Sprintf("[V] \"a small number of hosts send most of it\" (Maghsoudlou 2021); REFERENCE default ≥ 80 %%; the plan's heavy hitters send %.1f %% (actors.csv; SCALING.md)", 100*stats.TopShare(planned, 10)), Lo: 80, Hi: 100, Measured: 100 * top10, CILo: 100 * lo, CIHi: 100 * hi, Unit: "%",
+		Target{What: "share of port-0 packets from the top 10 sources", Source: fmt.Sprintf("[V] \"a small number of hosts send most of it\" (Maghsoudlou 2021); scenario default ≥ 80 %%; the plan's heavy hitters send %.1f %% (actors.csv; SCALING.md)", 100*stats.TopShare(planned, 10)), Lo: 80, Hi: 100, Measured: 100 * top10, CILo: 100 * lo, CIHi: 100 * hi, Unit: "%",
 			Sampling: fmt.Sprintf("share of the 10 heaviest of n sources; with ≤ %d sources it is 100 %% by construction", minConcentrationSources/2), N: n, MinN: minConcentrationSources},
 		Target{What: "Gini coefficient of packets per port-0 source", Source: "[D] heavy-tailed volumes (scenario sigma)", Lo: 0.6, Hi: 1, Measured: g,
 			Sampling: "Gini of n sources' packets, biased low by (n−1)/n on small samples", N: n, MinN: minConcentrationSources},
@@ -586,7 +587,7 @@ func ttlIPID(e *Env, r *Result) error {
 			samplingID = "share of n masscan sources with TCP (of " + f(tools[t.tool]) + "): the relation needs the TCP sequence number; each source is one draw"
 		}
 		r.Targets = append(r.Targets,
-			Target{What: t.tool + " sources with initial TTL " + t.ttl, Source: "[code] " + t.tool + " (REFERENCE: scanner fingerprints)", Lo: 90, Hi: 100, Measured: 100 * share(judged[key{t.tool, "ttl " + t.ttl}], n), Unit: "%", Sampling: sampling, N: n, MinN: 1},
+			Target{What: t.tool + " sources with initial TTL " + t.ttl, Source: "[code] " + t.tool + " (docs/TOOLS.md)", Lo: 90, Hi: 100, Measured: 100 * share(judged[key{t.tool, "ttl " + t.ttl}], n), Unit: "%", Sampling: sampling, N: n, MinN: 1},
 			Target{What: t.tool + " sources with IP ID pattern " + t.ipid, Source: "[code] " + t.tool, Lo: 90, Hi: 100, Measured: 100 * share(judged[key{t.tool, "ipid " + t.ipid}], nID), Unit: "%", Sampling: samplingID, N: nID, MinN: 1},
 		)
 	}
@@ -839,8 +840,8 @@ func containsWord(s, w string) bool {
 }
 
 // osResponse simulates how an operating system answers one of the seven
-// port-0 probes, from the documented behaviour (REFERENCE.md, after Ste
-// Jones 2003 and the OpenBSD sources): TCP to port 0 is answered with a
+// port-0 probes, from the documented behaviour (docs/BACKGROUND.md, after
+// Ste Jones 2003 and the OpenBSD sources): TCP to port 0 is answered with a
 // RST-ACK everywhere; OpenBSD ignores TCP from port 0 to an open port and
 // drops UDP to port 0 silently (RFC 768 makes it illegal there), while
 // Linux and Windows 2000 answer like for any closed port.
@@ -865,7 +866,7 @@ func osResponse(os string, probe string) string {
 	return "?"
 }
 
-// documentedMatrix is REFERENCE.md's response table (Ste Jones 2003).
+// documentedMatrix is Ste Jones's 2003 response table (docs/BACKGROUND.md).
 var documentedMatrix = map[string][7]string{
 	"OpenBSD 3.x":  {"RST-ACK", "RST-ACK", "none", "RST-ACK", "none", "none", "ICMP unreach"},
 	"Linux":        {"RST-ACK", "RST-ACK", "SYN-ACK", "RST-ACK", "ICMP unreach", "ICMP unreach", "ICMP unreach"},
@@ -932,7 +933,7 @@ func backscatterReplies(e *Env, r *Result) error {
 		c := e.Data.Summary.Port0.ClassPackets
 		r.Notes = append(r.Notes, ruleTableNote, fmt.Sprintf("This capture: %d packets filed as backscatter to port 0 and %d as backscatter from port 0 by these rules.", c[label.BackscatterTo0.String()], c[label.BackscatterFrom0.String()]))
 	} else {
-		r.Targets = append(r.Targets, Target{What: "replies the classifier files under the right direction", Source: "[V] Moore, Voelker, Savage 2001; REFERENCE: port 0 in backscatter", Lo: float64(len(rules)), Hi: float64(len(rules)), Measured: ok, Unit: "of " + strconv.Itoa(len(rules)), Sampling: exactCount})
+		r.Targets = append(r.Targets, Target{What: "replies the classifier files under the right direction", Source: "[V] Moore, Voelker, Savage 2001; port 0 in backscatter per docs/BACKGROUND.md", Lo: float64(len(rules)), Hi: float64(len(rules)), Measured: ok, Unit: "of " + strconv.Itoa(len(rules)), Sampling: exactCount})
 	}
 	return e.WriteTable("replies.csv", []string{"attack", "reply", "shape", "class", "expected"}, rows)
 }

@@ -94,10 +94,10 @@ const (
 	optCustom uint8 = 1 << iota
 	// optRandomID: an hping-like tool drawing a random IP ID a packet
 	// (hping3's default, sendip.c), not the fixed or +1 ID of
-	// REFERENCE.md's hping-like crafting.
+	// hping-like crafting (docs/BACKGROUND.md).
 	optRandomID
 	// optCurrent: ZMap or Masscan built from current source (ZMap ≥ 4.1,
-	// Masscan after 2023-11), not the release REFERENCE.md describes.
+	// Masscan after 2023-11), not the older release docs/BACKGROUND.md names.
 	optCurrent
 )
 
@@ -749,7 +749,7 @@ func (b *builder) fragments(packets float64) {
 
 // retryServices are the services a client from port 0 sends to again
 // and again: DNS and NTP, whose clients choose their source port
-// (REFERENCE.md: port-0 traffic from misconfigured or buggy clients),
+// (docs/BACKGROUND.md, "Clients that get port 0 wrong"),
 // and syslog, one-way UDP whose sender may legally leave its source port
 // 0 (RFC 768), to a collector that is gone.
 var retryServices = []uint16{53, 123, 514}

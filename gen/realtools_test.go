@@ -197,7 +197,7 @@ func TestToolsMatchRealCapture(t *testing.T) {
 				return
 			}
 			if a.Tool == label.Hping && a.Opts&optRandomID == 0 {
-				return // REFERENCE.md's hping-like +1 IP ID, not hping3's
+				return // hping-like crafting's +1 IP ID (docs/BACKGROUND.md), not hping3's
 			}
 			sig, sport, ok := probeSig(ipOf(t, g))
 			if !ok {

@@ -13,7 +13,7 @@ import (
 
 // Scenario describes a synthetic telescope: its prefix, period, volume and the
 // actor populations that send traffic to it. Every number is a documented
-// parameter (see REFERENCE.md); nothing about the paper is hard-coded.
+// parameter (see docs/BACKGROUND.md); nothing about the paper is hard-coded.
 //
 // Volumes are given at scale 1. Scale multiplies every packet budget; actor
 // populations scale as scale^PopulationExponent (never below a family's
@@ -87,7 +87,8 @@ type Scan0 struct {
 	OptionsFraction float64
 	// HpingRandomID is the share of hping-like scanners that draw a
 	// random IP ID a packet, as hping3 does by default (sendip.c); the
-	// others keep REFERENCE.md's fixed or +1 ID (--safe, -N).
+	// others keep the fixed or +1 ID of hping-like crafting (--safe, -N;
+	// docs/BACKGROUND.md).
 	HpingRandomID float64
 	// OrdinaryFraction is the share of a scanner's packets that go to
 	// ordinary service ports (not port 0), with the tool's fingerprint:
@@ -96,7 +97,8 @@ type Scan0 struct {
 	// CurrentFraction is the share of ZMap and Masscan scanners built
 	// from current source: ZMap ≥ 4.1 (IP ID from its validation, TTL
 	// 64, the "windows" SYN options), Masscan after 2023-11 (window 1025
-	// with MSS 1460); the others are the releases REFERENCE.md describes.
+	// with MSS 1460); the others are the older releases of
+	// docs/BACKGROUND.md, "Scanner fingerprints".
 	CurrentFraction float64
 }
 
@@ -182,7 +184,8 @@ type RetryFamily struct {
 	NATFraction float64
 }
 
-// Paper returns the built-in default scenario, modelled on REFERENCE.md.
+// Paper returns the built-in default scenario, modelled on what
+// docs/BACKGROUND.md collects.
 func Paper() *Scenario {
 	return &Scenario{
 		Name:               "paper",
@@ -277,7 +280,7 @@ func Paper() *Scenario {
 // Wild returns the built-in scenario of a telescope the rules were not
 // built from: another prefix and period, other tool and family mixes,
 // and retrying clients (RetryFamily) whose port-0 packets look like
-// scanning one packet at a time. REFERENCE.md and docs/TOOLS.md say what
+// scanning one packet at a time. docs/WILD.md and docs/TOOLS.md say what
 // each change stands for.
 func Wild() *Scenario {
 	s := Paper()
@@ -430,7 +433,7 @@ func (s *Scenario) params() []param {
 			}},
 		intParam("", "days", "length of the period in days", &s.Days, 1, 36600),
 		floatParam("", "total_pps", "all packets per second at scale 1 (a /15 sees ~1-6 k/s, CAIDA)", &s.TotalPPS, 1e-3, 1e7),
-		floatParam("", "port0_share", "share of all packets that are port-0-related (REFERENCE: 0.0001-0.01)", &s.Port0Share, 0, 0.5),
+		floatParam("", "port0_share", "share of all packets that are port-0-related (docs/BACKGROUND.md: 0.0001-0.01)", &s.Port0Share, 0, 0.5),
 		floatParam("", "fragment_share", "share of all packets in fragment trains (traps, not port 0)", &s.FragmentShare, 0, 0.5),
 		floatParam("", "population_exponent", "actor populations scale as scale^this (0 = fixed, 1 = linear)", &s.PopulationExponent, 0, 1),
 		floatParam("", "diurnal_amplitude", "relative amplitude of the daily cycle of diurnal families", &s.DiurnalAmplitude, 0, 0.95),
@@ -743,7 +746,7 @@ func (s *Scenario) Format(w io.Writer) error {
 	fmt.Fprintln(bw, "# Lines are 'key = value' or '[section]'; '#' starts a comment. A field left out keeps")
 	fmt.Fprintln(bw, "# the value of the built-in 'paper' scenario. Volumes are at scale 1; -scale multiplies")
 	fmt.Fprintln(bw, "# packet budgets, and actor counts scale as scale^population_exponent.")
-	fmt.Fprintln(bw, "# Sources of the defaults: ../shared/REFERENCE.md.")
+	fmt.Fprintln(bw, "# Sources of the defaults: docs/BACKGROUND.md of port0.")
 	section := ""
 	for _, p := range s.params() {
 		if p.section != section {

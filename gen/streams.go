@@ -441,7 +441,7 @@ func (w *worker) emitScan0(s *stream, c *chunkBuf) {
 	default:
 		// hping: the source port counts up from its base (fixed with
 		// -k); the IP ID is random (hping3's default), or counts up
-		// from a base as REFERENCE.md's hping-like crafting has it.
+		// from a base as hping-like crafting has it (docs/BACKGROUND.md).
 		sport = a.Port + uint16(s.idx)
 		if custom {
 			sport = a.Port

@@ -439,7 +439,7 @@ func checkIntent(t testing.TB, p *genPacket, ipb []byte, tele uint32, teleBits i
 	}
 }
 
-// checkProbe checks a fingerprint probe against its shape (REFERENCE.md).
+// checkProbe checks a fingerprint probe against its shape (docs/BACKGROUND.md).
 func checkProbe(fail func(string, ...any), probe uint8, proto uint8, sport, dport uint16, l4 []byte) {
 	type shape struct {
 		proto        uint8
