@@ -17,7 +17,7 @@ ASMAP    ?=
 STUDY    ?= study-results
 
 .DEFAULT_GOAL := all
-.PHONY: study sweep sweep-check all build beam beam-analyze beam-test gen analyze validate experiments figures report gallery figures-check test gotest duckdb-test validate-check vet fmt-check bench bench-compare fuzz testdata compare help clean
+.PHONY: study sweep sweep-check all build beam beam-analyze beam-test gen analyze validate experiments figures report gallery figures-check test gotest duckdb-test validate-check vet fmt-check bench bench-compare fuzz update-golden testdata compare help clean
 
 all: report ## the main job: generate, analyze and validate in $(OUT)/, then experiments, figures and $(RESULTS)/REPORT.md, ending with its verdict line (make beam builds $(BEAM_BIN))
 
@@ -116,6 +116,9 @@ fuzz: ## run every fuzz target for FUZZTIME each
 	    echo "== $$pkg $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 50x -timeout 0 $$pkg || exit 1; \
 	  done; \
 	done
+
+update-golden: ## rewrite every golden file and generated doc table (each package's go test -update: analyze's goldens, gen's sample, scan's corpus summary, figures, docs/FLOWS.md's tables); review the diff before committing
+	$(GO) test -count=1 $$(grep -l 'flag.Bool("update"' $$(git ls-files '*_test.go') | xargs -n1 dirname | sort -u | sed 's|^|./|') -update
 
 testdata: ## regenerate the committed captures in testdata/ (see testdata/README.md)
 	$(GO) test ./gen -run TestCommittedSample -update
