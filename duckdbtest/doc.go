@@ -97,7 +97,7 @@
 //   - Floats are exact in the Parquet and rounded to 6 decimals in the
 //     CSV: the test compares the Parquet value formatted as the CSV does.
 //
-// BenchmarkClassDayQuery times the README's example query, port-0 packets
+// BenchmarkClassDayQuery times docs/OUTPUTS.md's example query, port-0 packets
 // per class per day, on packets.csv (read_csv) and on the day-partitioned
 // Parquet (read_parquet, hive_partitioning), after checking both answer the
 // same; $PORT0_DUCKDB_ANALYSIS names an analysis folder written with

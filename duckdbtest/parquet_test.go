@@ -375,7 +375,7 @@ func checkTable(t *testing.T, db *sql.DB, a *analysis, tab table) {
 		names = append(names, c.name)
 	}
 	if !slices.Equal(header, names) {
-		t.Fatalf("%s header %q, want %q (update the column list of this test with the README)", tab.csv, header, names)
+		t.Fatalf("%s header %q, want %q (update the column list of this test with docs/OUTPUTS.md)", tab.csv, header, names)
 	}
 	checkDuckCSV(t, db, filepath.Join(a.dir, tab.csv), header, rows)
 

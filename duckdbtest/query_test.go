@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// The example query of the README's "Loading the tables": port-0 packets
+// The example query of docs/OUTPUTS.md's "Loading the tables": port-0 packets
 // per class per day, on each format. On the CSV the day is the UTC date of
 // the time column (DuckDB's sniffer types it TIMESTAMP WITH TIME ZONE;
 // the session is in UTC), on the Parquet it is the hive column day.

@@ -81,7 +81,7 @@ func TestGenCaptureCounts(t *testing.T) {
 
 // tcpdumpCases are the captures compared with tcpdump's
 // '(tcp or udp) and port 0', and how many more packets tcpdump counts
-// than Run, by design (README.md, "port-0 definition"). Captures
+// than Run, by design (docs/CLI.md, "The port-0 definition"). Captures
 // tcpdump cannot read (gzip, pcapng with mixed link types, link type 14)
 // are left out.
 var tcpdumpCases = []struct {

@@ -200,7 +200,7 @@ func asCSV(rows any) any {
 }
 
 // TestParquetSchema: each table's columns are the CSV header's, with the
-// types the README documents.
+// types docs/OUTPUTS.md documents.
 func TestParquetSchema(t *testing.T) {
 	const ts, u16, i64 = "INT64 TIMESTAMP(isAdjustedToUTC=false,unit=NANOS)", "INT32 INT(16,false)", "INT64 INT(64,true)"
 	want := map[string]string{ // column: physical type and logical type, for the columns that are not strings
