@@ -103,7 +103,8 @@ func analyzeRun(args []string, out string, o analyze.Options, env *cmdEnv) error
 	named, warnings := capture.CheckInputs(args, "")
 	var inputs []string
 	for _, arg := range named {
-		in, err := capture.ExpandInputs([]string{arg})
+		in, more, err := capture.ExpandInputsWarn([]string{arg})
+		warnings = append(warnings, more...)
 		if err != nil {
 			in = []string{arg}
 		}

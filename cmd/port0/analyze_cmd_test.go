@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/klauspost/compress/zstd"
@@ -393,5 +394,43 @@ func TestAnalyzeFormat(t *testing.T) {
 		if code != 2 || !strings.Contains(stderr, "-format") || !strings.Contains(stderr, "csv, parquet or both") {
 			t.Errorf("%s -format json: exit %d, stderr %q", cmd, code, stderr)
 		}
+	}
+}
+
+// TestAnalyzeFolderEntries: a symlinked folder given as input is read,
+// and a FIFO inside an input folder is named on stderr and in
+// summary.json's warnings, never skipped in silence.
+func TestAnalyzeFolderEntries(t *testing.T) {
+	dir := t.TempDir()
+	real := filepath.Join(dir, "real")
+	if err := os.MkdirAll(real, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "realtools", "real_tools.pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(real, "a.pcap"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link")
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(filepath.Join(real, "pipe"), 0o644); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	out := filepath.Join(dir, "out")
+	stderr := analyzeCmd(t, "analyze", "-q", "-out", out, link)
+	sum := readSummary(t, out)
+	if sum.Inputs != 1 || sum.Total.Packets == 0 {
+		t.Errorf("the symlinked folder gave %d inputs, %d packets; want its capture read", sum.Inputs, sum.Total.Packets)
+	}
+	found := false
+	for _, w := range sum.Warnings {
+		found = found || strings.Contains(w, "pipe") && strings.Contains(w, "FIFO")
+	}
+	if !found || !strings.Contains(stderr, "FIFO") {
+		t.Errorf("the FIFO is not named: warnings %q, stderr %q", sum.Warnings, stderr)
 	}
 }

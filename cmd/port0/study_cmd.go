@@ -54,7 +54,8 @@ func runStudy(args []string, env *cmdEnv) error {
 	args, warnings := capture.CheckInputs(fs.Args(), "")
 	var inputs []string
 	for _, arg := range args {
-		in, err := capture.ExpandInputs([]string{arg})
+		in, more, err := capture.ExpandInputsWarn([]string{arg})
+		warnings = append(warnings, more...)
 		if err != nil {
 			in = []string{arg}
 		}
