@@ -15,14 +15,33 @@ SWEEP    ?= sweep-results
 INPUT    ?=
 ASMAP    ?=
 STUDY    ?= study-results
+MIN_F1      ?= 0.95
+MIN_TOOL_F1 ?= 0
+# Q=-q silences the steps' progress (the checks below set it).
+Q        ?=
 
 .DEFAULT_GOAL := all
-.PHONY: study sweep sweep-check all build beam beam-analyze beam-test gen analyze validate experiments figures report gallery figures-check test gotest duckdb-test validate-check vet fmt-check bench bench-compare fuzz update-golden testdata compare help clean
+.PHONY: FORCE study sweep sweep-check all build beam beam-analyze beam-test gen analyze validate experiments figures report gallery figures-check test gotest duckdb-test validate-check vet fmt-check bench bench-compare fuzz update-golden testdata compare help clean
 
 all: report ## the main job: generate, analyze and validate in $(OUT)/, then experiments, figures and $(RESULTS)/REPORT.md, ending with its verdict line (make beam builds $(BEAM_BIN))
 
-build: ## build bin/port0
-	$(GO) build -buildvcs=auto -o $(BIN) ./cmd/port0
+build: $(BIN) ## build bin/port0
+
+# The binary is rewritten only when its bytes change (Go builds are
+# reproducible), so that the steps below, file targets that depend on it,
+# rerun only when the program or the run's parameters changed.
+$(BIN): FORCE
+	@mkdir -p $(dir $(BIN))
+	$(GO) build -buildvcs=auto -o $(BIN).new ./cmd/port0
+	@if cmp -s $(BIN).new $(BIN); then rm $(BIN).new; else mv $(BIN).new $(BIN); fi
+
+# $(OUT)/params holds the run's parameters; it changes when they do.
+PARAMS = scenario=$(SCENARIO) seed=$(SEED) scale=$(SCALE)
+$(OUT)/params: FORCE
+	@mkdir -p $(OUT)
+	@echo '$(PARAMS)' | cmp -s - $@ || echo '$(PARAMS)' > $@
+
+FORCE:
 
 beam: ## build bin/port0-beam, the study as an Apache Beam pipeline (beam/, its own module; Prism in-process by default)
 	cd beam && $(GO) build -buildvcs=auto -o ../$(BEAM_BIN) ./cmd/port0-beam
@@ -35,22 +54,32 @@ study: build ## the port-0 study of your own captures: make study INPUT="capture
 	@test -n "$(INPUT)" || { echo 'make study: name your captures: make study INPUT="path/to/capture.pcap path/to/folder" (files, folders; ASMAP=file adds origin ASes)'; exit 2; }
 	$(BIN) study -out $(STUDY) $(if $(ASMAP),-asmap $(ASMAP)) $(INPUT)
 
-gen: build ## generate the default scenario into $(OUT)/gen
-	$(BIN) gen -scenario $(SCENARIO) -seed $(SEED) -scale $(SCALE) -out $(OUT)/gen
+gen: $(OUT)/gen/manifest.json ## generate the default scenario into $(OUT)/gen (again only when the program or SCENARIO, SEED, SCALE changed)
+$(OUT)/gen/manifest.json: $(BIN) $(OUT)/params
+	$(BIN) gen $(Q) -scenario $(SCENARIO) -seed $(SEED) -scale $(SCALE) -out $(OUT)/gen
 
-analyze: gen ## analyze $(OUT)/gen into $(OUT)/analysis (summary.json and the CSV tables)
-	$(BIN) analyze -out $(OUT)/analysis $(OUT)/gen
+analyze: $(OUT)/analysis/summary.json ## analyze $(OUT)/gen into $(OUT)/analysis (summary.json and the CSV tables)
+$(OUT)/analysis/summary.json: $(OUT)/gen/manifest.json
+	$(BIN) analyze $(Q) -out $(OUT)/analysis $(OUT)/gen
 
-validate: analyze ## score $(OUT)/analysis against the truth in $(OUT)/gen
-	$(BIN) validate -truth $(OUT)/gen -analysis $(OUT)/analysis
+validate: $(OUT)/validate.txt ## score $(OUT)/analysis against the truth in $(OUT)/gen: every class F1 ≥ $(MIN_F1), every tool F1 ≥ $(MIN_TOOL_F1)
+	@cat $(OUT)/validate.txt
+$(OUT)/validate.txt: $(OUT)/analysis/summary.json
+	$(BIN) validate -min-f1 $(MIN_F1) -min-tool-f1 $(MIN_TOOL_F1) -truth $(OUT)/gen -analysis $(OUT)/analysis > $@.tmp || { cat $@.tmp; rm -f $@.tmp; exit 1; }
+	@mv $@.tmp $@
 
-experiments: validate ## rerun the paper's 16 analyses on $(OUT)/ into $(RESULTS)/NAME/ (tables, targets)
-	$(BIN) experiments -out $(RESULTS) -seed $(SEED) -scale $(SCALE) -scenario $(SCENARIO) -gen $(OUT)/gen -analysis $(OUT)/analysis
+experiments: $(RESULTS)/experiments.txt ## rerun the paper's 16 analyses on $(OUT)/ into $(RESULTS)/NAME/ (tables, targets)
+$(RESULTS)/experiments.txt: $(OUT)/validate.txt
+	@mkdir -p $(RESULTS)
+	$(BIN) experiments $(Q) -out $(RESULTS) -seed $(SEED) -scale $(SCALE) -scenario $(SCENARIO) -gen $(OUT)/gen -analysis $(OUT)/analysis > $@.tmp || { cat $@.tmp; rm -f $@.tmp; exit 1; }
+	@mv $@.tmp $@
 
-figures: experiments ## draw every figure from the tables into $(RESULTS)/figures (PNG and SVG)
-	$(BIN) figures -in $(RESULTS) -out $(RESULTS)/figures
+figures: $(RESULTS)/figures.txt ## draw every figure from the tables into $(RESULTS)/figures (PNG and SVG)
+$(RESULTS)/figures.txt: $(RESULTS)/experiments.txt
+	$(BIN) figures $(Q) -in $(RESULTS) -out $(RESULTS)/figures > $@.tmp
+	@mv $@.tmp $@
 
-report: figures ## write $(RESULTS)/REPORT.md; fails if an experiment misses a target
+report: $(RESULTS)/figures.txt ## write $(RESULTS)/REPORT.md and print its verdict; fails if an experiment misses a target
 	$(BIN) report -in $(RESULTS)
 
 gallery: ## redraw the default run's figures into $(GALLERY)/ and README's study figure into docs/figures/ (commit them; make figures-check compares)
@@ -59,13 +88,10 @@ gallery: ## redraw the default run's figures into $(GALLERY)/ and README's study
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && $(BIN) study -q -out $$tmp/study testdata/realtools/real_tools.pcap > /dev/null && \
 	for x in png svg; do cp $$tmp/study/figures/init_ttl.$$x docs/figures/study-realtools-init_ttl.$$x; done
 
-figures-check: build ## rerun the default study in a temp folder and fail if a figure differs by one byte from $(GALLERY)/
+figures-check: build ## rerun the default study in a temp folder (make figures) and fail if a figure differs by one byte from $(GALLERY)/
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
-	$(BIN) gen -q -scenario paper -seed 1 -scale 1e-5 -out $$tmp/gen && \
-	$(BIN) analyze -q -out $$tmp/analysis $$tmp/gen && \
-	$(BIN) experiments -q -out $$tmp/results -seed 1 -scale 1e-5 -gen $$tmp/gen -analysis $$tmp/analysis > /dev/null && \
-	$(BIN) figures -q -in $$tmp/results -out $$tmp/figures > /dev/null && \
-	if diff -r $(GALLERY) $$tmp/figures; then echo "figures-check: $$(ls $(GALLERY) | wc -l) files byte-identical to $(GALLERY)/"; \
+	$(MAKE) -s --no-print-directory figures OUT=$$tmp/out RESULTS=$$tmp/results SCENARIO=paper SEED=1 SCALE=1e-5 Q=-q > /dev/null && \
+	if diff -r $(GALLERY) $$tmp/results/figures; then echo "figures-check: $$(ls $(GALLERY) | wc -l) files byte-identical to $(GALLERY)/"; \
 	else echo "figures-check: the figures differ from $(GALLERY)/ (if the change is intended: make gallery, and review the images)"; exit 1; fi && \
 	$(BIN) study -q -out $$tmp/study testdata/realtools/real_tools.pcap > /dev/null && \
 	for x in png svg; do cmp $$tmp/study/figures/init_ttl.$$x docs/figures/study-realtools-init_ttl.$$x || { echo "figures-check: README's study figure differs (if intended: make gallery)"; exit 1; }; done && \
@@ -89,13 +115,12 @@ beam-test: ## the Beam pipeline's tests (beam/, its own module): byte-identical 
 duckdb-test: ## read every Parquet table back with DuckDB and compare it with the CSV (duckdbtest/, its own module: cgo, gcc)
 	cd duckdbtest && CGO_ENABLED=1 $(GO) test -count=1 ./...
 
-validate-check: build ## gen → analyze → validate through the CLI, paper and wild, on seeds the rules were not developed on: every class F1 ≥ 0.95, every tool F1 ≥ 0.9
+validate-check: build ## make validate, paper and wild, on seeds the rules were not developed on: every class F1 ≥ 0.95, every tool F1 ≥ 0.9
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	for run in paper:5:2e-6 wild:13:2e-6 wild:29:1e-4; do \
-	  sc=$${run%%:*}; rest=$${run#*:}; seed=$${rest%%:*}; scale=$${rest#*:}; d=$$tmp/$$sc-$$seed; \
-	  $(BIN) gen -q -scenario $$sc -seed $$seed -scale $$scale -out $$d/gen && \
-	  $(BIN) analyze -q -out $$d/analysis $$d/gen && \
-	  { $(BIN) validate -min-f1 0.95 -min-tool-f1 0.9 -truth $$d/gen -analysis $$d/analysis > $$tmp/validate.txt; rc=$$?; echo "$$sc seed $$seed scale $$scale: $$(tail -1 $$tmp/validate.txt)"; [ $$rc = 0 ]; } || { cat $$tmp/validate.txt; exit 1; }; \
+	  sc=$${run%%:*}; rest=$${run#*:}; seed=$${rest%%:*}; scale=$${rest#*:}; \
+	  $(MAKE) -s --no-print-directory validate OUT=$$tmp/$$sc-$$seed SCENARIO=$$sc SEED=$$seed SCALE=$$scale MIN_TOOL_F1=0.9 Q=-q > $$tmp/validate.txt || { cat $$tmp/validate.txt; exit 1; }; \
+	  echo "$$sc seed $$seed scale $$scale: $$(tail -1 $$tmp/validate.txt)"; \
 	done
 
 vet: ## go vet (the main module, beam/ and duckdbtest/)
