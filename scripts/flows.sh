@@ -4,6 +4,7 @@
 #
 #   bash scripts/flows.sh OUTDIR     # fresh outputs into OUTDIR (made if missing)
 #   bash scripts/flows.sh --update   # rewrite testdata/flows/ (README.md kept)
+#   bash scripts/flows.sh --redump   # only tshark's .csv.gz of the committed captures, again
 #
 # Captures: `port0 gen -scenario paper -seed 7` and `-scenario wild -seed 17`
 # at -scale $FLOWS_SCALE (default 3e-7), -shard single, regenerated here and
@@ -23,10 +24,15 @@ export TZ=UTC LC_ALL=C
 scale=${FLOWS_SCALE:-3e-7}
 keep='not (tcp or udp) or tcp port 0 or udp port 0 or (ip and ip[6:2] & 0x1fff != 0)'
 root=$(cd "$(dirname "$0")/.." && pwd)
+redump=
 case ${1:-} in
 --update) out=$root/testdata/flows ;;
+--redump) # tshark's readings of the committed datagram captures made again (the exporters not rerun)
+	out=$root/testdata/flows
+	redump=1
+	;;
 "" | -h | --help)
-	sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 	;;
 *)
@@ -188,7 +194,7 @@ def table($keep):
   | ($cols0 | map(. as $c | select(($keep | index($c)) or ([$rows[] | .[$c] // ""] | unique | length) > 1))) as $cols
   | (($cols0 - $cols)[] | "#\(.)=\($rows[0][.] // "")"),
     ($cols | join(",")),
-    ($rows[] | [.[$cols[]] // ""] | join(","));
+    ($rows[] | [$cols[] as $c | .[$c] // ""] | join(","));
 '
 
 # NetFlow v5/v9/IPFIX: one row per data record, with its datagram's header.
@@ -381,6 +387,19 @@ pmacct_run() {
 		fi
 	} >> "$log"
 }
+
+# ---- redump: the .csv.gz of each committed datagram capture, from its bytes
+if [ -n "$redump" ]; then
+	for f in "$out"/*/*.pcap; do
+		port=$(tshark -r "$f" -T fields -e udp.dstport -c 1)
+		case $(basename "$f") in
+		*sfprobe*) dump_sflow "$f" "$port" > /dev/null ;;
+		*) dump_cflow "$f" "$port" > /dev/null ;;
+		esac
+		say "$(basename "$(dirname "$f")")/$(basename "$f"): $(rows "${f%.pcap}.csv") rows"
+	done
+	exit 0
+fi
 
 # ---- run ---------------------------------------------------------------
 say "building bin/port0"
