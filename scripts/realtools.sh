@@ -9,8 +9,12 @@
 set -euo pipefail
 out=${1:?usage: realtools.sh OUT.pcap}
 ns=p0tools
+td_pid=
 cleanup() {
-	pkill -f "tcpdump -i p0ta" 2>/dev/null || true
+	if [ -n "$td_pid" ]; then
+		kill -INT "$td_pid" 2>/dev/null || true
+		wait "$td_pid" 2>/dev/null || true
+	fi
 	ip link del p0ta 2>/dev/null || true
 	ip netns del $ns 2>/dev/null || true
 }
@@ -28,6 +32,7 @@ ip route replace 203.0.113.0/24 via 198.51.100.254 dev p0ta
 ip neigh replace 198.51.100.254 lladdr "$mac" dev p0ta nud permanent
 [ "$(cat /proc/sys/net/ipv4/ip_forward)" = 0 ] || { echo "ip_forward is on: refusing" >&2; exit 1; }
 tcpdump -i p0ta -U -w "$out" 'ip and (src net 198.51.100.0/24 or src host 203.0.113.250)' 2>/dev/null &
+td_pid=$!
 sleep 1
 q() { "$@" > /dev/null 2>&1 || echo "realtools: $* failed" >&2; }
 # hping3 3.a2 (Debian 12): SYN, flagless, UDP, and SYN with -k, to its default port 0.
