@@ -41,8 +41,12 @@
 // chunk, the packets most of a capture is are counted from their header
 // bytes (decode.PlainIPv4, (*part).plain) without a Record; every other
 // packet is decoded in full. TestPlainPath holds the two to the same
-// counts. A port-0 packet is one with Ports == PortsPresent and Port0 src,
-// dst or both; an ICMP error quoting a port 0 is counted apart. The
+// counts. A port-0 packet is one whose TCP or UDP port fields are
+// captured with one of them 0 (decode.Record.Port0 src, dst or both),
+// its fixed header whole (Ports == PortsPresent) or cut after the ports
+// (PortsCut, counted with its reason); one found inside a tunnel is
+// tunneled port 0, counted apart, as is an ICMP error quoting a port 0
+// (docs/CLI.md, "The port-0 definition"). The
 // orphan-fragment rule and its bounds are documented at FragWindow.
 //
 // Distinct sources of all traffic are counted per interval in a
