@@ -13,10 +13,11 @@ import (
 	"github.com/port0/port0/internal/pkttest"
 )
 
-// The differential tests of Decode (every field of the Record, against
-// the gopacket reference decoder) are in package reference. The tests
-// here are the decoder's own: its plain path, the UDP payload offset, the
-// small helpers, and that neither decoder path allocates.
+// The table tests of Decode (every field of the Record, against the
+// Records decodetest's tables state) are in cases_test.go; package
+// reference runs the gopacket reference decoder on the same tables. The
+// tests here are the decoder's own: its plain path, the UDP payload
+// offset, the small helpers, and that neither decoder path allocates.
 
 // Link headers for the link types gopacket does not serialize.
 var (

@@ -4,10 +4,12 @@ import (
 	"testing"
 
 	"github.com/port0/port0/decode"
+	"github.com/port0/port0/decode/decodetest"
 )
 
-// benchPackets are the packet kinds the decoder benchmarks run, taken
-// from the table cases by name.
+// benchPackets are the packet kinds the reference decoder's benchmarks
+// run, taken from the table cases by name: the ones package decode's
+// BenchmarkDecode runs the fast decoder on.
 var benchPackets = []struct{ bench, tcase string }{
 	{"TCPSYNEthernet", "ethernet/tcp-syn-dport0"},
 	{"UDP", "ethernet/padding-udp-dport0"},
@@ -16,56 +18,21 @@ var benchPackets = []struct{ bench, tcase string }{
 	{"NonFirstFragment", "ipv4/non-first-fragment"},
 }
 
-func benchCase(tb testing.TB, name string) decodeCase {
-	for _, c := range decodeCases() {
-		if c.name == name {
-			return c
-		}
-	}
-	tb.Fatalf("no case %q", name)
-	return decodeCase{}
-}
-
-// decodeWorkload decodes every benchmark packet once with the fast
-// decoder. The benchmarks and the zero-allocation test share it.
-func decodeWorkload(r *decode.Record, cs []decodeCase) {
-	for i := range cs {
-		r.Decode(cs[i].link, cs[i].data)
-	}
-}
-
-func TestDecodeZeroAllocs(t *testing.T) {
-	var cs []decodeCase
-	for _, b := range benchPackets {
-		cs = append(cs, benchCase(t, b.tcase))
-	}
-	cs = append(cs, decodeCases()...) // every odd packet too
-	var r decode.Record
-	if n := testing.AllocsPerRun(100, func() { decodeWorkload(&r, cs) }); n != 0 {
-		t.Fatalf("fast decoder: %v allocations per run, want 0", n)
-	}
-}
-
+// BenchmarkDecode measures the reference decoder; compare with package
+// decode's BenchmarkDecode (the fast decoder, same packets and names).
 func BenchmarkDecode(b *testing.B) {
 	for _, bp := range benchPackets {
-		c := benchCase(b, bp.tcase)
-		cs := []decodeCase{c}
-		b.Run(bp.bench+"/fast", func(b *testing.B) {
-			var r decode.Record
-			b.ReportAllocs()
-			b.SetBytes(int64(len(c.data)))
-			for b.Loop() {
-				decodeWorkload(&r, cs)
-			}
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "packets/s")
-		})
+		c, ok := decodetest.Find(bp.tcase)
+		if !ok {
+			b.Fatalf("no case %q", bp.tcase)
+		}
 		b.Run(bp.bench+"/ref", func(b *testing.B) {
 			var r decode.Record
 			d := NewRefDecoder()
 			b.ReportAllocs()
-			b.SetBytes(int64(len(c.data)))
+			b.SetBytes(int64(len(c.Data)))
 			for b.Loop() {
-				d.Decode(c.link, c.data, &r)
+				d.Decode(c.Link, c.Data, &r)
 			}
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "packets/s")
 		})

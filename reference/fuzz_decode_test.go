@@ -6,6 +6,7 @@ import (
 
 	"github.com/port0/port0/capture"
 	"github.com/port0/port0/decode"
+	"github.com/port0/port0/decode/decodetest"
 	"github.com/port0/port0/internal/testcap"
 )
 
@@ -14,21 +15,14 @@ var fuzzLinks = [...]capture.LinkType{capture.LinkNull, capture.LinkEthernet, ca
 	capture.LinkPPP, capture.LinkFDDI, capture.LinkPPPHDLC, capture.LinkCHDLC, capture.LinkIEEE80211, capture.LinkFrameRelay, capture.LinkRadiotap, capture.LinkARCNET, capture.LinkIPNet, capture.LinkNFLog, capture.LinkIPoIB}
 
 // FuzzDecoders checks that neither decoder panics and that they agree
-// after Normalize. The table cases of decodeCases and linkCases, and
+// after Normalize. The table cases of decodetest (Cases, LinkCases), and
 // every packet of the committed corpus on a link type of fuzzLinks (the
 // tunnel and note files among them), are its seeds.
 func FuzzDecoders(f *testing.F) {
-	for _, c := range decodeCases() {
+	for _, c := range append(decodetest.Cases(), decodetest.LinkCases()...) {
 		for i, l := range fuzzLinks {
-			if l == c.link {
-				f.Add(uint8(i), c.data)
-			}
-		}
-	}
-	for _, c := range linkCases() {
-		for i, l := range fuzzLinks {
-			if l == c.link {
-				f.Add(uint8(i), c.data)
+			if l == c.Link {
+				f.Add(uint8(i), c.Data)
 			}
 		}
 	}

@@ -1,0 +1,104 @@
+package decode_test
+
+import (
+	"fmt"
+	"reflect"
+	"testing"
+
+	"github.com/port0/port0/decode"
+	"github.com/port0/port0/decode/decodetest"
+)
+
+// The decoder's table tests: every case of decodetest (the same table
+// package reference runs the gopacket reference decoder against) decodes
+// to the Record the table states.
+
+// allCases are decodetest's Cases and LinkCases.
+func allCases() []decodetest.Case {
+	return append(decodetest.Cases(), decodetest.LinkCases()...)
+}
+
+// diff lists the fields in which got and want differ, one a line.
+func diff(got, want decode.Record) string {
+	var s string
+	g, w := reflect.ValueOf(got), reflect.ValueOf(want)
+	for i := range g.NumField() {
+		if gf, wf := g.Field(i).Interface(), w.Field(i).Interface(); gf != wf {
+			s += fmt.Sprintf("  %s: got %v, want %v\n", g.Type().Field(i).Name, gf, wf)
+		}
+	}
+	return s
+}
+
+// TestDecode decodes every case into a fresh Record and into one that
+// holds the previous case's Record: Decode leaves nothing of an earlier
+// packet behind.
+func TestDecode(t *testing.T) {
+	var prev decode.Record
+	for _, c := range allCases() {
+		t.Run(c.Name, func(t *testing.T) {
+			var r decode.Record
+			r.Decode(c.Link, c.Data)
+			if r != c.Want {
+				t.Errorf("got != want\n%s", diff(r, c.Want))
+			}
+			reused := prev
+			reused.Decode(c.Link, c.Data)
+			if reused != r {
+				t.Errorf("decoded over the previous case's Record\n%s", diff(reused, r))
+			}
+			if r.Link == decode.LinkOK && r.Encap == decode.EncapNone && r.NetOff > 0 {
+				// The frame cut at the IP header is a truncated link
+				// header or (an IP version nibble short) not IP.
+				var cut decode.Record
+				cut.Decode(c.Link, c.Data[:r.NetOff-1])
+				if cut.Link == decode.LinkOK && cut.IPVersion != 0 {
+					t.Errorf("cut before its IP header, the frame decodes as IP: %+v", cut)
+				}
+			}
+			prev = r
+		})
+	}
+}
+
+// TestDecodeCasesZeroAllocs checks that Decode allocates nothing on any
+// case of the table.
+func TestDecodeCasesZeroAllocs(t *testing.T) {
+	cs := allCases()
+	var r decode.Record
+	if n := testing.AllocsPerRun(100, func() {
+		for i := range cs {
+			r.Decode(cs[i].Link, cs[i].Data)
+		}
+	}); n != 0 {
+		t.Fatalf("%v allocations per run of %d cases, want 0", n, len(cs))
+	}
+}
+
+// BenchPackets are the packet kinds the decoder benchmarks run (here and
+// in package reference), taken from the table cases by name.
+var benchPackets = []struct{ bench, tcase string }{
+	{"TCPSYNEthernet", "ethernet/tcp-syn-dport0"},
+	{"UDP", "ethernet/padding-udp-dport0"},
+	{"ICMPError", "icmp4/unreachable-quoting-tcp-dport0"},
+	{"IPv6ExtHeaders", "ipv6/ext-hbh-routing-dest/udp"},
+	{"NonFirstFragment", "ipv4/non-first-fragment"},
+}
+
+func BenchmarkDecode(b *testing.B) {
+	for _, bp := range benchPackets {
+		c, ok := decodetest.Find(bp.tcase)
+		if !ok {
+			b.Fatalf("no case %q", bp.tcase)
+		}
+		b.Run(bp.bench, func(b *testing.B) {
+			var r decode.Record
+			b.ReportAllocs()
+			b.SetBytes(int64(len(c.Data)))
+			for b.Loop() {
+				r.Decode(c.Link, c.Data)
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "packets/s")
+		})
+	}
+}
