@@ -100,14 +100,16 @@ func newP0Packet(file uint32, index, ts int64, r *decode.Record, data []byte) P0
 	return p
 }
 
+// putAddr encodes a into b[:addrLen]: its 16 bytes (IPv4-mapped for
+// IPv4, zero for the zero netip.Addr), then its family byte.
 func putAddr(b []byte, a netip.Addr) {
 	switch {
 	case a.Is4():
-		b[16] = 4
+		b[addrFamily] = 4
 	case a.Is6():
-		b[16] = 6
+		b[addrFamily] = 6
 	default:
-		b[16] = 0
+		b[addrFamily] = 0
 	}
 	x := a.As16()
 	if !a.IsValid() {
@@ -116,9 +118,10 @@ func putAddr(b []byte, a netip.Addr) {
 	copy(b, x[:])
 }
 
+// getAddr decodes what putAddr encoded.
 func getAddr(b []byte) netip.Addr {
-	a := netip.AddrFrom16([16]byte(b[:16]))
-	switch b[16] {
+	a := netip.AddrFrom16([16]byte(b[:addrFamily]))
+	switch b[addrFamily] {
 	case 4:
 		return a.Unmap()
 	case 6:
@@ -134,62 +137,120 @@ func bit(b bool) uint8 {
 	return 0
 }
 
-// RecordLen is the encoded size of a P0Packet: fixed fields plus five
-// addresses of 17 bytes (16 address bytes and a family byte).
-const RecordLen = 4 + 8 + 8 + 3*17 + 1 + 1 + 1 + 1 + 2 + 2 + 2 + 2 + 4 + 4 + 2 + 1 + 1 + 1 + 1 + 2*17
+// The encoded record, in the style of gVisor's tcpip/header: one named
+// offset and length per field, in the order of the encoding. Each field's
+// offset is the one before it plus that one's length, so a field added,
+// removed or widened shifts the ones after it, and RecordLen follows.
+// Integers are little endian; an address is addrLen bytes (putAddr); the
+// one-bit fields share the byte at recBits (the bit* masks).
+const (
+	addrFamily = 16             // an address's family byte, after its 16 address bytes (IPv4-mapped for IPv4, zero for none): 0, 4 or 6
+	addrLen    = addrFamily + 1 // an encoded address
+
+	recFile, recFileLen         = 0, 4                                  // File, uint32
+	recIndex, recIndexLen       = recFile + recFileLen, 8               // Index, int64
+	recTS, recTSLen             = recIndex + recIndexLen, 8             // TS, int64
+	recSrc, recSrcLen           = recTS + recTSLen, addrLen             // Src
+	recDst, recDstLen           = recSrc + recSrcLen, addrLen           // Dst
+	recInnerSrc, recInnerSrcLen = recDst + recDstLen, addrLen           // InnerSrc
+	recProto, recProtoLen       = recInnerSrc + recInnerSrcLen, 1       // Proto
+	recTTL, recTTLLen           = recProto + recProtoLen, 1             // TTL
+	recShape, recShapeLen       = recTTL + recTTLLen, 1                 // Shape
+	recProbe, recProbeLen       = recShape + recShapeLen, 1             // Probe
+	recFlags, recFlagsLen       = recProbe + recProbeLen, 2             // Flags, uint16
+	recWindow, recWindowLen     = recFlags + recFlagsLen, 2             // Window, uint16
+	recSrcPort, recSrcPortLen   = recWindow + recWindowLen, 2           // SrcPort, uint16
+	recDstPort, recDstPortLen   = recSrcPort + recSrcPortLen, 2         // DstPort, uint16
+	recIPID, recIPIDLen         = recDstPort + recDstPortLen, 4         // IPID, uint32
+	recSeq, recSeqLen           = recIPID + recIPIDLen, 4               // Seq, uint32
+	recLength, recLengthLen     = recSeq + recSeqLen, 2                 // Length, uint16
+	recPort0, recPort0Len       = recLength + recLengthLen, 1           // Port0
+	recICMPType, recICMPTypeLen = recPort0 + recPort0Len, 1             // ICMPType
+	recBits, recBitsLen         = recICMPType + recICMPTypeLen, 1       // the one-bit fields (bit*)
+	recEncap, recEncapLen       = recBits + recBitsLen, 1               // Encap
+	recOuterSrc, recOuterSrcLen = recEncap + recEncapLen, addrLen       // OuterSrc
+	recOuterDst, recOuterDstLen = recOuterSrc + recOuterSrcLen, addrLen // OuterDst
+
+	// RecordLen is the encoded size of a P0Packet: the end of its last
+	// field.
+	RecordLen = recOuterDst + recOuterDstLen
+)
+
+// The bits of the byte at recBits, one per one-bit field of P0Packet.
+const (
+	bitDataOffOK = 1 << iota
+	bitDF
+	bitAckNoACK
+	bitTCPOpts
+	bitMSSOnly
+	bitZMapOpts
+	bitUDPSum0
+
+	bitsUsed = 1<<iota - 1 // every bit a field has
+)
 
 // addrOffsets are the offsets of the encoded addresses, and addrNames
 // their names in errors.
 var (
-	addrOffsets = [...]int{20, 37, 54, 97, 114}
+	addrOffsets = [...]int{recSrc, recDst, recInnerSrc, recOuterSrc, recOuterDst}
 	addrNames   = [...]string{"source", "destination", "inner source", "outer source", "outer destination"}
 )
 
+// bits packs the one-bit fields of p into the byte at recBits.
+func (p *P0Packet) bits() uint8 {
+	return bit(p.DataOffOK)*bitDataOffOK | bit(p.DF)*bitDF | bit(p.AckNoACK)*bitAckNoACK | bit(p.TCPOpts)*bitTCPOpts |
+		bit(p.MSSOnly)*bitMSSOnly | bit(p.ZMapOpts)*bitZMapOpts | bit(p.UDPSum0)*bitUDPSum0
+}
+
+// setBits unpacks q, the byte at recBits, into p's one-bit fields.
+func (p *P0Packet) setBits(q uint8) {
+	p.DataOffOK, p.DF, p.AckNoACK = q&bitDataOffOK != 0, q&bitDF != 0, q&bitAckNoACK != 0
+	p.TCPOpts, p.MSSOnly, p.ZMapOpts, p.UDPSum0 = q&bitTCPOpts != 0, q&bitMSSOnly != 0, q&bitZMapOpts != 0, q&bitUDPSum0 != 0
+}
+
 func (p *P0Packet) encode(b []byte) {
 	le := binary.LittleEndian
-	le.PutUint32(b[0:], p.File)
-	le.PutUint64(b[4:], uint64(p.Index))
-	le.PutUint64(b[12:], uint64(p.TS))
-	putAddr(b[20:], p.Src)
-	putAddr(b[37:], p.Dst)
-	putAddr(b[54:], p.InnerSrc)
-	o := 71
-	b[o], b[o+1], b[o+2], b[o+3] = p.Proto, p.TTL, uint8(p.Shape), uint8(p.Probe)
-	le.PutUint16(b[o+4:], p.Flags)
-	le.PutUint16(b[o+6:], p.Window)
-	le.PutUint16(b[o+8:], p.SrcPort)
-	le.PutUint16(b[o+10:], p.DstPort)
-	le.PutUint32(b[o+12:], p.IPID)
-	le.PutUint32(b[o+16:], p.Seq)
-	le.PutUint16(b[o+20:], p.Length)
-	b[o+22], b[o+23] = uint8(p.Port0), p.ICMPType
-	b[o+24] = bit(p.DataOffOK) | bit(p.DF)<<1 | bit(p.AckNoACK)<<2 | bit(p.TCPOpts)<<3 | bit(p.MSSOnly)<<4 | bit(p.ZMapOpts)<<5 | bit(p.UDPSum0)<<6
-	b[o+25] = uint8(p.Encap)
-	putAddr(b[97:], p.OuterSrc)
-	putAddr(b[114:], p.OuterDst)
+	_ = b[RecordLen-1]
+	le.PutUint32(b[recFile:], p.File)
+	le.PutUint64(b[recIndex:], uint64(p.Index))
+	le.PutUint64(b[recTS:], uint64(p.TS))
+	putAddr(b[recSrc:], p.Src)
+	putAddr(b[recDst:], p.Dst)
+	putAddr(b[recInnerSrc:], p.InnerSrc)
+	b[recProto], b[recTTL], b[recShape], b[recProbe] = p.Proto, p.TTL, uint8(p.Shape), uint8(p.Probe)
+	le.PutUint16(b[recFlags:], p.Flags)
+	le.PutUint16(b[recWindow:], p.Window)
+	le.PutUint16(b[recSrcPort:], p.SrcPort)
+	le.PutUint16(b[recDstPort:], p.DstPort)
+	le.PutUint32(b[recIPID:], p.IPID)
+	le.PutUint32(b[recSeq:], p.Seq)
+	le.PutUint16(b[recLength:], p.Length)
+	b[recPort0], b[recICMPType] = uint8(p.Port0), p.ICMPType
+	b[recBits] = p.bits()
+	b[recEncap] = uint8(p.Encap)
+	putAddr(b[recOuterSrc:], p.OuterSrc)
+	putAddr(b[recOuterDst:], p.OuterDst)
 }
 
 func (p *P0Packet) decode(b []byte) {
 	le := binary.LittleEndian
-	p.File = le.Uint32(b[0:])
-	p.Index = int64(le.Uint64(b[4:]))
-	p.TS = int64(le.Uint64(b[12:]))
-	p.Src, p.Dst, p.InnerSrc = getAddr(b[20:]), getAddr(b[37:]), getAddr(b[54:])
-	o := 71
-	p.Proto, p.TTL, p.Shape, p.Probe = b[o], b[o+1], classify.Shape(b[o+2]), classify.Probe(b[o+3])
-	p.Flags = le.Uint16(b[o+4:])
-	p.Window = le.Uint16(b[o+6:])
-	p.SrcPort = le.Uint16(b[o+8:])
-	p.DstPort = le.Uint16(b[o+10:])
-	p.IPID = le.Uint32(b[o+12:])
-	p.Seq = le.Uint32(b[o+16:])
-	p.Length = le.Uint16(b[o+20:])
-	p.Port0, p.ICMPType = decode.Port0Pos(b[o+22]), b[o+23]
-	q := b[o+24]
-	p.DataOffOK, p.DF, p.AckNoACK, p.TCPOpts = q&1 != 0, q&2 != 0, q&4 != 0, q&8 != 0
-	p.MSSOnly, p.ZMapOpts, p.UDPSum0 = q&16 != 0, q&32 != 0, q&64 != 0
-	p.Encap = decode.Encap(b[o+25])
-	p.OuterSrc, p.OuterDst = getAddr(b[97:]), getAddr(b[114:])
+	_ = b[RecordLen-1]
+	p.File = le.Uint32(b[recFile:])
+	p.Index = int64(le.Uint64(b[recIndex:]))
+	p.TS = int64(le.Uint64(b[recTS:]))
+	p.Src, p.Dst, p.InnerSrc = getAddr(b[recSrc:]), getAddr(b[recDst:]), getAddr(b[recInnerSrc:])
+	p.Proto, p.TTL, p.Shape, p.Probe = b[recProto], b[recTTL], classify.Shape(b[recShape]), classify.Probe(b[recProbe])
+	p.Flags = le.Uint16(b[recFlags:])
+	p.Window = le.Uint16(b[recWindow:])
+	p.SrcPort = le.Uint16(b[recSrcPort:])
+	p.DstPort = le.Uint16(b[recDstPort:])
+	p.IPID = le.Uint32(b[recIPID:])
+	p.Seq = le.Uint32(b[recSeq:])
+	p.Length = le.Uint16(b[recLength:])
+	p.Port0, p.ICMPType = decode.Port0Pos(b[recPort0]), b[recICMPType]
+	p.setBits(b[recBits])
+	p.Encap = decode.Encap(b[recEncap])
+	p.OuterSrc, p.OuterDst = getAddr(b[recOuterSrc:]), getAddr(b[recOuterDst:])
 }
 
 // check reports what makes b, an encoded record, one that encode cannot
@@ -200,18 +261,18 @@ func (p *P0Packet) decode(b []byte) {
 // accepts.
 func check(b []byte, files int) error {
 	le := binary.LittleEndian
-	if f := le.Uint32(b[0:]); uint64(f) >= uint64(files) {
+	if f := le.Uint32(b[recFile:]); uint64(f) >= uint64(files) {
 		return fmt.Errorf("file index %d of %d files", f, files)
 	}
 	for i, o := range addrOffsets {
 		name := addrNames[i]
-		switch fam := b[o+16]; fam {
+		switch fam := b[o+addrFamily]; fam {
 		case 0:
-			if [16]byte(b[o:o+16]) != [16]byte{} {
+			if [16]byte(b[o:o+addrFamily]) != [16]byte{} {
 				return fmt.Errorf("%s address of family 0 has address bytes", name)
 			}
 		case 4:
-			if !netip.AddrFrom16([16]byte(b[o : o+16])).Is4In6() {
+			if !netip.AddrFrom16([16]byte(b[o : o+addrFamily])).Is4In6() {
 				return fmt.Errorf("%s address of family 4 is not an IPv4 address", name)
 			}
 		case 6:
@@ -219,20 +280,19 @@ func check(b []byte, files int) error {
 			return fmt.Errorf("%s address family %d", name, fam)
 		}
 	}
-	o := 71
-	switch {
-	case b[o+2] >= uint8(classify.NumShapes):
-		return fmt.Errorf("shape %d", b[o+2])
-	case b[o+3] >= uint8(classify.NumProbes):
-		return fmt.Errorf("probe %d", b[o+3])
-	case b[o+22] > uint8(decode.Port0Both):
-		return fmt.Errorf("port-0 position %d", b[o+22])
-	case b[o+24]&0x80 != 0:
-		return fmt.Errorf("header flags %#02x", b[o+24])
-	case b[o+24]&(16|32) != 0 && b[o+24]&8 == 0:
-		return fmt.Errorf("an option layout without TCP options (header flags %#02x)", b[o+24])
-	case b[o+25] >= uint8(decode.NumEncaps):
-		return fmt.Errorf("encapsulation %d", b[o+25])
+	switch q := b[recBits]; {
+	case b[recShape] >= uint8(classify.NumShapes):
+		return fmt.Errorf("shape %d", b[recShape])
+	case b[recProbe] >= uint8(classify.NumProbes):
+		return fmt.Errorf("probe %d", b[recProbe])
+	case b[recPort0] > uint8(decode.Port0Both):
+		return fmt.Errorf("port-0 position %d", b[recPort0])
+	case q&^bitsUsed != 0:
+		return fmt.Errorf("header flags %#02x", q)
+	case q&(bitMSSOnly|bitZMapOpts) != 0 && q&bitTCPOpts == 0:
+		return fmt.Errorf("an option layout without TCP options (header flags %#02x)", q)
+	case b[recEncap] >= uint8(decode.NumEncaps):
+		return fmt.Errorf("encapsulation %d", b[recEncap])
 	}
 	return nil
 }
