@@ -44,6 +44,20 @@ func refWants() map[string]decode.Record {
 	return m
 }
 
+// refDiffers are the cases where gopacket's Record differs from the
+// table's in a way Normalize reconciles, with why; only the normalised
+// pair is compared there.
+var refDiffers = map[string]string{
+	"ipv6/ext-chain-too-long":               "gopacket walks any number of extension headers",
+	"ipv6/two-fragment-headers":             "gopacket stops at the first Fragment header",
+	"ipv6/ext-cut-by-capture":               "gopacket calls a header cut by the capture beyond the IP length",
+	"ipv6/jumbo-option-with-payload-length": "gopacket fails inside its IPv6 layer, which holds the hop-by-hop header",
+	"ipv6/option-longer-than-header":        "gopacket does not hold options to their header's length",
+	"ipv6-229/ipv4-packet":                  "gopacket decodes link type 229 as IPv6 whatever the version nibble",
+	"icmp4/header-cut-by-ip-length":         "gopacket calls an ICMP header the IP length cuts truncated",
+	"tunnel/ipip-first-fragment":            "gopacket decodes nothing after the IP header of a fragment",
+}
+
 // gotWant formats the differences between a decoder's record and the
 // expected one.
 func gotWant(got, want decode.Record) string {
@@ -55,8 +69,9 @@ func gotWant(got, want decode.Record) string {
 }
 
 // TestDecode runs every case of decodetest's Cases and LinkCases through
-// the reference decoder, against the table's Record (or refWants'), and
-// checks that the fast decoder agrees with it after Normalize.
+// the reference decoder, against the table's Record (or refWants', or
+// none for refDiffers), and checks that the fast decoder agrees with it
+// after Normalize.
 func TestDecode(t *testing.T) {
 	ref := NewRefDecoder()
 	refWant := refWants()
@@ -69,7 +84,7 @@ func TestDecode(t *testing.T) {
 			if !known {
 				want = c.Want
 			}
-			if slow != want {
+			if _, differs := refDiffers[c.Name]; !differs && slow != want {
 				t.Errorf("ref: got != want\n%s", gotWant(slow, want))
 			}
 			nf, nr := Normalize(fast, slow)
@@ -81,6 +96,11 @@ func TestDecode(t *testing.T) {
 	for name := range refWant {
 		if _, ok := decodetest.Find(name); !ok {
 			t.Errorf("refWants names %q, which is no case", name)
+		}
+	}
+	for name := range refDiffers {
+		if _, ok := decodetest.Find(name); !ok {
+			t.Errorf("refDiffers names %q, which is no case", name)
 		}
 	}
 }

@@ -64,8 +64,8 @@ var linkHdrLen = map[capture.LinkType]uint16{capture.LinkEthernet: 14, capture.L
 
 // Cases are the decoders' table: every link layer's plain case, VLAN
 // tags, port 0 in every position, IPv4 options and IPv6 extension headers,
-// fragments, truncated and malformed headers, ICMP errors, then TunnelCases
-// and LinkCases.
+// fragments, truncated and malformed headers, ICMP errors, then the rarer
+// paths (edgeCases) and TunnelCases. LinkCases are apart.
 func Cases() []Case {
 	var cs []Case
 	add := func(name string, link capture.LinkType, data []byte, want decode.Record) {
@@ -248,7 +248,7 @@ func Cases() []Case {
 	r = IPv4Record(decode.ProtoGRE, 25)
 	r.Ports, r.PayloadLen = decode.PortsNone, 5
 	add("ipv4/gre-no-ports", capture.LinkRaw, gre, r)
-	for _, c := range TunnelCases() {
+	for _, c := range append(edgeCases(), TunnelCases()...) {
 		add(c.Name, c.Link, c.Data, c.Want)
 	}
 	return cs
