@@ -1,13 +1,10 @@
 package exporter
 
 import (
-	"io"
 	"net/netip"
 	"os"
 	"testing"
 
-	"github.com/port0/port0/capture"
-	"github.com/port0/port0/decode"
 	"github.com/port0/port0/flows"
 )
 
@@ -23,32 +20,15 @@ type datagram struct {
 // datagrams' payloads (fragments and other packets left out, as
 // ReadCapture leaves them).
 func loadDatagrams(b *testing.B, path string) (dgs []datagram, size int64) {
-	c, err := capture.OpenCapture(path)
+	_, err := eachDatagram(path, func(payload []byte, from netip.AddrPort, ts int64, _ *ReadStats) {
+		pl := append([]byte(nil), payload...)
+		dgs = append(dgs, datagram{pl, from, ts})
+		size += int64(len(pl))
+	})
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer c.Close()
-	var p capture.Packet
-	var r decode.Record
-	for {
-		if err := c.Next(&p); err != nil {
-			if err == io.EOF {
-				return dgs, size
-			}
-			b.Fatal(err)
-		}
-		r.Decode(p.LinkType, p.Data)
-		if r.Frag == decode.FragFirst || r.Frag == decode.FragNonFirst {
-			continue
-		}
-		dg := decode.UDPDatagram(p.Data, &r)
-		if dg == nil {
-			continue
-		}
-		pl := append([]byte(nil), dg[decode.UDPHdrLen:]...)
-		dgs = append(dgs, datagram{pl, netip.AddrPortFrom(r.SrcAddr(), r.SrcPort), p.TS})
-		size += int64(len(pl))
-	}
+	return dgs, size
 }
 
 // BenchmarkCaptureFile reads the capture of exporters' datagrams named

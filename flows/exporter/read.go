@@ -36,6 +36,22 @@ type ReadStats struct {
 // A read error of the capture ends the reading: it is returned with the
 // counts of what was read before it, whose records have been given to out.
 func ReadCapture(name string, d *Decoder, out func(*flows.Record), samples func(*Sample)) (ReadStats, error) {
+	return eachDatagram(name, func(payload []byte, from netip.AddrPort, ts int64, st *ReadStats) {
+		if err := d.Decode(payload, from, ts, out, samples); err != nil {
+			if errors.Is(err, ErrUnknownFormat) {
+				st.NotExport++
+			} else {
+				st.Failed++
+			}
+		}
+	})
+}
+
+// eachDatagram reads a capture and gives fn the payload of each whole UDP
+// datagram (fragments and packets that are not UDP counted and passed
+// over), its source and its time. The payload is the capture's buffer,
+// valid during the call.
+func eachDatagram(name string, fn func(payload []byte, from netip.AddrPort, ts int64, st *ReadStats)) (ReadStats, error) {
 	var st ReadStats
 	c, err := capture.OpenCapture(name)
 	if err != nil {
@@ -63,13 +79,6 @@ func ReadCapture(name string, d *Decoder, out func(*flows.Record), samples func(
 			continue
 		}
 		st.Datagrams++
-		from := netip.AddrPortFrom(r.SrcAddr(), r.SrcPort)
-		if err := d.Decode(dg[decode.UDPHdrLen:], from, p.TS, out, samples); err != nil {
-			if errors.Is(err, ErrUnknownFormat) {
-				st.NotExport++
-			} else {
-				st.Failed++
-			}
-		}
+		fn(dg[decode.UDPHdrLen:], netip.AddrPortFrom(r.SrcAddr(), r.SrcPort), p.TS, &st)
 	}
 }
