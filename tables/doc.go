@@ -7,14 +7,17 @@
 //
 // Input (writers): rows, typed — classes, shapes, probes, tools as their
 // enums, addresses as netip.Addr, times as nanoseconds since the epoch.
-// Output: the CSV tables, their columns and formats defined here once
-// (csv.go: the headers; format.go: times, floats, protocols, TCP flags,
-// and the words both formats write), and the Parquet tables (parquet.go:
-// the same columns, typed — TIMESTAMP(NANOS) times of UTC, INT64 counts,
+// Output: the CSV tables, each table's columns declared once (rows.go:
+// name, type, what it holds, how it is written and read; columns.go), which
+// make the headers, the readers, the Parquet schemas, the generated
+// writers (columns_gen.go) and docs/OUTPUTS.md's column tables; format.go
+// holds times, floats, protocols, TCP flags, and the words both formats
+// write. The Parquet tables (parquet.go) have the same columns, typed —
+// TIMESTAMP(NANOS) times of UTC, INT64 counts,
 // unsigned INT16/INT8/INT32 ports, TTLs and IP IDs, exact DOUBLE floats,
 // the CSV's strings dictionary-encoded — zstd, row groups of
 // RowGroupRows; packets and timeseries partitioned by UTC day, Hive
-// style, the day in the folder's name only).
+// style, the day in the folder's name only.
 // The readers check the header (the schema) and fail with a *ColumnError
 // naming the file and the column when a column is renamed, missing, moved
 // or added (or of another Parquet type), and name file, line (row) and

@@ -223,16 +223,23 @@ func flagName(f uint16) string {
 	return flagNames[f&(1<<9-1)]
 }
 
-// packetFlags is the tcp_flags field of packets: the flags of a TCP
-// packet, empty for any other.
-func packetFlags(p *PacketRow) string {
-	if p.Proto != decode.ProtoTCP {
-		return ""
+// noLetters is the flags field of TCP flags with none of the nine.
+var noLetters = ""
+
+// packetFlagsPtr is the tcp_flags field of packets: the flags of a TCP
+// packet, pointing into flagNames (no allocation); nil for any other
+// (empty in the CSV, NULL in Parquet).
+func packetFlagsPtr(p *PacketRow) *string {
+	switch {
+	case p.Proto != decode.ProtoTCP:
+		return nil
+	case p.Flags != 0 && p.Flags&(1<<9-1) == 0:
+		return &noLetters
 	}
-	return flagName(p.Flags)
+	return &flagNames[p.Flags&(1<<9-1)]
 }
 
-// parsePacketFlags parses what packetFlags writes.
+// parsePacketFlags parses what packetFlagsPtr writes ("" for nil).
 func parsePacketFlags(s string) (uint16, error) {
 	if s == "" {
 		return 0, nil

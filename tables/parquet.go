@@ -16,9 +16,6 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress/zstd"
-
-	"github.com/port0/port0/classify"
-	"github.com/port0/port0/decode"
 )
 
 // Format is which files the writers write: CSV (the default, the zero
@@ -94,149 +91,21 @@ const (
 // partRows is PartRows; tests lower it.
 var partRows int64 = PartRows
 
-// The Parquet rows: one struct per table, its columns the CSV's, in the
-// CSV's order and with its names. Times are INT64 TIMESTAMP(NANOS) of
-// UTC, the ns since the epoch, written isAdjustedToUTC=false (a
-// timestamp without a zone): DuckDB reads that as TIMESTAMP_NS, exact,
-// and casts it to the UTC date whatever its session's TimeZone, where it
-// reads isAdjustedToUTC=true as TIMESTAMP WITH TIME ZONE, to the
-// microsecond (it has no ns type with a zone);
-// counts INT64 (the packets' index and time DELTA_BINARY_PACKED); ports, TTLs and IP IDs the narrowest unsigned INT logical
-// type that holds them (UINT16, UINT8, UINT32 — DuckDB's USMALLINT,
-// UTINYINT, UINTEGER); floats DOUBLE, exact; addresses and the fields
-// the CSV writes as words (enums, protocols, TCP flags, probe sets and
-// orders, "-") the same strings, dictionary-encoded but for the
-// addresses and the probe order. tcp_flags is NULL for a packet that is
-// not TCP (the CSV's empty field).
-
-type pqPacket struct {
-	File    string  `parquet:"file,dict"`
-	Index   int64   `parquet:"index,delta"`
-	Time    int64   `parquet:"time,timestamp(nanosecond:local),delta"`
-	Src     string  `parquet:"src"`
-	Dst     string  `parquet:"dst"`
-	Proto   string  `parquet:"proto,dict"`
-	SrcPort uint16  `parquet:"sport"`
-	DstPort uint16  `parquet:"dport"`
-	Port0   string  `parquet:"port0,dict"`
-	Flags   *string `parquet:"tcp_flags,optional,dict"` // a pointer: parquet-go v0.32.0 writes a batch's zero strings after a value as "", not NULL
-	TTL     uint8   `parquet:"ttl"`
-	IPID    uint32  `parquet:"ip_id"`
-	Shape   string  `parquet:"shape,dict"`
-	Probe   string  `parquet:"probe,dict"`
-	Class   string  `parquet:"class,dict"`
-	Encap   string  `parquet:"encap,dict"`
-	// OuterSrc and OuterDst are NULL for a packet not found in a tunnel.
-	OuterSrc *string `parquet:"outer_src,optional"`
-	OuterDst *string `parquet:"outer_dst,optional"`
-}
-
-type pqSource struct {
-	Src          string  `parquet:"src"`
-	Class        string  `parquet:"class,dict"`
-	Tool         string  `parquet:"tool,dict"`
-	ToolEvidence string  `parquet:"tool_evidence,dict"`
-	First        int64   `parquet:"first,timestamp(nanosecond:local)"`
-	Last         int64   `parquet:"last,timestamp(nanosecond:local)"`
-	Packets      int64   `parquet:"packets"`
-	Bytes        int64   `parquet:"bytes"`
-	DistinctDsts int64   `parquet:"distinct_dsts"`
-	Coverage     float64 `parquet:"coverage"`
-	RatePPS      float64 `parquet:"rate_pps"`
-	TopDport     uint16  `parquet:"top_dport"`
-	TopSport     uint16  `parquet:"top_sport"`
-	TCPPackets   int64   `parquet:"tcp_packets"`
-	UDPPackets   int64   `parquet:"udp_packets"`
-	TopFlags     string  `parquet:"top_flags,dict"`
-	InitTTL      uint8   `parquet:"init_ttl"`
-	IPIDPattern  string  `parquet:"ip_id_pattern,dict"`
-	Bundles      int64   `parquet:"bundles"`
-	Probes       string  `parquet:"probes,dict"`
-}
-
-type pqEvent struct {
-	Victim             string  `parquet:"victim"`
-	Class              string  `parquet:"class,dict"`
-	Proto              string  `parquet:"proto,dict"`
-	Start              int64   `parquet:"start,timestamp(nanosecond:local)"`
-	End                int64   `parquet:"end,timestamp(nanosecond:local)"`
-	DurationS          float64 `parquet:"duration_s"`
-	Packets            int64   `parquet:"packets"`
-	PeakPPS            float64 `parquet:"peak_pps"`
-	ServicePort        uint16  `parquet:"service_port"`
-	ObservedPPS        float64 `parquet:"observed_pps"`
-	EstimatedAttackPPS float64 `parquet:"estimated_attack_pps"`
-	VictimStack        string  `parquet:"victim_stack,dict"`
-}
-
-type pqBundle struct {
-	Src           string  `parquet:"src"`
-	Dst           string  `parquet:"dst"`
-	Start         int64   `parquet:"start,timestamp(nanosecond:local)"`
-	End           int64   `parquet:"end,timestamp(nanosecond:local)"`
-	DurationS     float64 `parquet:"duration_s"`
-	Probes        string  `parquet:"probes,dict"`
-	Order         string  `parquet:"order"`
-	Distinct      int64   `parquet:"distinct"`
-	Distinguishes string  `parquet:"distinguishes,dict"`
-}
-
-type pqSeries struct {
-	Start   int64  `parquet:"hour,timestamp(nanosecond:local)"`
-	Class   string `parquet:"class,dict"`
-	Packets int64  `parquet:"packets"`
-	Sources int64  `parquet:"sources"`
-}
-
-// The conversions of the typed rows to the Parquet rows: the fields as
-// the CSV writes them (format.go), but times, counts and floats.
-
-func packetParquet(p *PacketRow) pqPacket {
-	return pqPacket{File: p.File, Index: p.Index, Time: p.Time, Src: addrString(p.Src), Dst: addrString(p.Dst),
-		Proto: ProtoName(p.Proto), SrcPort: p.SrcPort, DstPort: p.DstPort, Port0: p.Port0.String(),
-		Flags: packetFlagsPtr(p), TTL: p.TTL, IPID: p.IPID, Shape: p.Shape.String(), Probe: p.Probe.String(), Class: p.Class.String(),
-		Encap: p.Encap.String(), OuterSrc: outerPtr(p.OuterSrc), OuterDst: outerPtr(p.OuterDst)}
-}
-
-func sourceParquet(s *SourceRow) pqSource {
-	return pqSource{Src: addrString(s.Src), Class: s.Class.String(), Tool: s.Tool.String(), ToolEvidence: s.ToolEvidence, First: s.First, Last: s.Last,
-		Packets: s.Packets, Bytes: s.Bytes, DistinctDsts: s.DistinctDsts, Coverage: s.Coverage, RatePPS: s.RatePPS,
-		TopDport: s.TopDport, TopSport: s.TopSport, TCPPackets: s.TCPPackets, UDPPackets: s.UDPPackets,
-		TopFlags: topFlags(s), InitTTL: s.InitTTL, IPIDPattern: s.IPIDPattern, Bundles: s.Bundles, Probes: sourceProbes(s)}
-}
-
-func eventParquet(e *EventRow) pqEvent {
-	return pqEvent{Victim: addrString(e.Victim), Class: e.Class.String(), Proto: ProtoName(e.Proto), Start: e.Start, End: e.End,
-		DurationS: e.DurationS, Packets: e.Packets, PeakPPS: e.PeakPPS, ServicePort: e.ServicePort,
-		ObservedPPS: e.ObservedPPS, EstimatedAttackPPS: e.EstimatedAttackPPS, VictimStack: e.VictimStack}
-}
-
-func bundleParquet(b *BundleRow) pqBundle {
-	return pqBundle{Src: addrString(b.Src), Dst: addrString(b.Dst), Start: b.Start, End: b.End, DurationS: b.DurationS,
-		Probes: b.Probes.String(), Order: probeOrder(b.Order), Distinct: int64(b.Distinct), Distinguishes: b.Distinguishes}
-}
-
-func seriesParquet(s *SeriesRow) pqSeries {
-	return pqSeries{Start: s.Start, Class: seriesClass(s), Packets: s.Packets, Sources: s.Sources}
-}
-
-// noLetters is the flags field of TCP flags with none of the nine.
-var noLetters = ""
-
-// packetFlagsPtr is packetFlags, nil (NULL) for a packet that is not TCP,
-// pointing into flagNames (no allocation).
-func packetFlagsPtr(p *PacketRow) *string {
-	switch {
-	case p.Proto != decode.ProtoTCP:
-		return nil
-	case p.Flags != 0 && p.Flags&(1<<9-1) == 0:
-		return &noLetters
-	}
-	return &flagNames[p.Flags&(1<<9-1)]
-}
-
-// addrString is a.String(), as appendAddr writes it.
-func addrString(a netip.Addr) string { return a.String() }
+// The Parquet tables: the CSV's columns, in the CSV's order and with its
+// names, typed by the declarations (columns.go). Times are INT64
+// TIMESTAMP(NANOS) of UTC, the ns since the epoch, written
+// isAdjustedToUTC=false (a timestamp without a zone): DuckDB reads that as
+// TIMESTAMP_NS, exact, and casts it to the UTC date whatever its
+// session's TimeZone, where it reads isAdjustedToUTC=true as TIMESTAMP
+// WITH TIME ZONE, to the microsecond (it has no ns type with a zone);
+// counts INT64 (the packets' index and time DELTA_BINARY_PACKED); ports,
+// TTLs and IP IDs the narrowest unsigned INT logical type that holds them
+// (UINT16, UINT8, UINT32 — DuckDB's USMALLINT, UTINYINT, UINTEGER);
+// floats DOUBLE, exact; addresses and the fields the CSV writes as words
+// (enums, protocols, TCP flags, probe sets and orders, "-") the same
+// strings, dictionary-encoded but for the addresses and the probe order.
+// tcp_flags is NULL for a packet that is not TCP (the CSV's empty field),
+// outer_src and outer_dst for a packet not found in a tunnel.
 
 // values parses the string fields of one Parquet row, keeping the first
 // error with the file, the row (1-based) and the column.
@@ -256,84 +125,6 @@ func (v *values) addr(col, s string) netip.Addr {
 	a, err := netip.ParseAddr(s)
 	v.fail(col, err)
 	return a
-}
-
-// outer parses an optional outer address; NULL is the zero netip.Addr.
-func (v *values) outer(col string, s *string) netip.Addr {
-	if s == nil {
-		return netip.Addr{}
-	}
-	return v.addr(col, *s)
-}
-
-func (v *values) text(col, s string, x interface{ UnmarshalText([]byte) error }) {
-	v.fail(col, x.UnmarshalText([]byte(s)))
-}
-
-func (v *values) proto(col, s string) uint8 {
-	p, err := parseProto(s)
-	v.fail(col, err)
-	return p
-}
-
-func (q *pqPacket) row(v *values) PacketRow {
-	p := PacketRow{File: q.File, Index: q.Index, Time: q.Time, Src: v.addr("src", q.Src), Dst: v.addr("dst", q.Dst),
-		Proto: v.proto("proto", q.Proto), SrcPort: q.SrcPort, DstPort: q.DstPort, TTL: q.TTL, IPID: q.IPID}
-	v.text("port0", q.Port0, &p.Port0)
-	var err error
-	var flags string
-	if q.Flags != nil {
-		flags = *q.Flags
-	}
-	p.Flags, err = parsePacketFlags(flags)
-	v.fail("tcp_flags", err)
-	v.text("shape", q.Shape, &p.Shape)
-	v.text("probe", q.Probe, &p.Probe)
-	v.text("class", q.Class, &p.Class)
-	v.text("encap", q.Encap, &p.Encap)
-	p.OuterSrc = v.outer("outer_src", q.OuterSrc)
-	p.OuterDst = v.outer("outer_dst", q.OuterDst)
-	return p
-}
-
-func (q *pqSource) row(v *values) SourceRow {
-	s := SourceRow{Src: v.addr("src", q.Src), ToolEvidence: q.ToolEvidence, First: q.First, Last: q.Last, Packets: q.Packets, Bytes: q.Bytes,
-		DistinctDsts: q.DistinctDsts, Coverage: q.Coverage, RatePPS: q.RatePPS, TopDport: q.TopDport, TopSport: q.TopSport,
-		TCPPackets: q.TCPPackets, UDPPackets: q.UDPPackets, InitTTL: q.InitTTL, IPIDPattern: q.IPIDPattern, Bundles: q.Bundles}
-	v.text("class", q.Class, &s.Class)
-	v.text("tool", q.Tool, &s.Tool)
-	v.fail("top_flags", parseTopFlags(q.TopFlags, &s))
-	v.fail("probes", parseSourceProbes(q.Probes, &s))
-	return s
-}
-
-func (q *pqEvent) row(v *values) EventRow {
-	e := EventRow{Victim: v.addr("victim", q.Victim), Proto: v.proto("proto", q.Proto), Start: q.Start, End: q.End,
-		DurationS: q.DurationS, Packets: q.Packets, PeakPPS: q.PeakPPS, ServicePort: q.ServicePort,
-		ObservedPPS: q.ObservedPPS, EstimatedAttackPPS: q.EstimatedAttackPPS, VictimStack: q.VictimStack}
-	v.text("class", q.Class, &e.Class)
-	return e
-}
-
-func (q *pqBundle) row(v *values) BundleRow {
-	b := BundleRow{Src: v.addr("src", q.Src), Dst: v.addr("dst", q.Dst), Start: q.Start, End: q.End,
-		DurationS: q.DurationS, Distinguishes: q.Distinguishes}
-	if q.Distinct != int64(int32(q.Distinct)) {
-		v.fail("distinct", fmt.Errorf("%d is out of range", q.Distinct))
-	}
-	b.Distinct = int(q.Distinct)
-	var err error
-	b.Probes, err = classify.ParseProbeSet(q.Probes)
-	v.fail("probes", err)
-	b.Order, err = parseProbeOrder(q.Order)
-	v.fail("order", err)
-	return b
-}
-
-func (q *pqSeries) row(v *values) SeriesRow {
-	s := SeriesRow{Start: q.Start, Packets: q.Packets, Sources: q.Sources}
-	v.fail("class", parseSeriesClass(q.Class, &s))
-	return s
 }
 
 // pqFile is one Parquet file being written: rows are converted in
@@ -697,13 +488,7 @@ func stored(dir, csvName, pqName string) Format {
 // order). fn must not keep the row past the call.
 func ReadPackets(dir string, fn func(*PacketRow) error) error {
 	if stored(dir, PacketsFile, PacketsDir) == Parquet {
-		return readDays(filepath.Join(dir, PacketsDir), func(v *values, q *pqPacket) error {
-			p := q.row(v)
-			if v.err != nil {
-				return v.err
-			}
-			return fn(&p)
-		})
+		return readDays(filepath.Join(dir, PacketsDir), packetColumns, fn)
 	}
 	return readPacketsCSV(dir, fn)
 }
@@ -712,7 +497,7 @@ func ReadPackets(dir string, fn func(*PacketRow) error) error {
 // sources.parquet.
 func ReadSources(dir string) ([]SourceRow, error) {
 	if stored(dir, SourcesFile, SourcesParquet) == Parquet {
-		return readAll(filepath.Join(dir, SourcesParquet), (*pqSource).row)
+		return readAll(filepath.Join(dir, SourcesParquet), sourceColumns)
 	}
 	return readSourcesCSV(dir)
 }
@@ -721,7 +506,7 @@ func ReadSources(dir string) ([]SourceRow, error) {
 // events.parquet.
 func ReadEvents(dir string) ([]EventRow, error) {
 	if stored(dir, EventsFile, EventsParquet) == Parquet {
-		return readAll(filepath.Join(dir, EventsParquet), (*pqEvent).row)
+		return readAll(filepath.Join(dir, EventsParquet), eventColumns)
 	}
 	return readEventsCSV(dir)
 }
@@ -730,7 +515,7 @@ func ReadEvents(dir string) ([]EventRow, error) {
 // bundles.parquet.
 func ReadBundles(dir string) ([]BundleRow, error) {
 	if stored(dir, BundlesFile, BundlesParquet) == Parquet {
-		return readAll(filepath.Join(dir, BundlesParquet), (*pqBundle).row)
+		return readAll(filepath.Join(dir, BundlesParquet), bundleColumns)
 	}
 	return readBundlesCSV(dir)
 }
@@ -740,34 +525,28 @@ func ReadBundles(dir string) ([]BundleRow, error) {
 func ReadSeries(dir string) ([]SeriesRow, error) {
 	if stored(dir, SeriesFile, SeriesDir) == Parquet {
 		var rows []SeriesRow
-		err := readDays(filepath.Join(dir, SeriesDir), func(v *values, q *pqSeries) error {
-			rows = append(rows, q.row(v))
-			return v.err
-		})
+		err := readDays(filepath.Join(dir, SeriesDir), seriesColumns, func(r *SeriesRow) error { rows = append(rows, *r); return nil })
 		return rows, err
 	}
 	return readSeriesCSV(dir)
 }
 
-// readAll reads a whole Parquet table, converting its rows with conv.
-func readAll[T, R any](path string, conv func(*T, *values) R) ([]R, error) {
+// readAll reads the whole Parquet file path of t's rows.
+func readAll[R any](path string, t *table[R]) ([]R, error) {
 	var rows []R
-	err := readParquet(path, func(v *values, q *T) error {
-		rows = append(rows, conv(q, v))
-		return v.err
-	})
+	err := readParquet(path, t, func(r *R) error { rows = append(rows, *r); return nil })
 	return rows, err
 }
 
-// readDays calls fn with every row of the day partitions in dir, day by
+// readDays calls fn with every row of t's day partitions in dir, day by
 // day and part by part.
-func readDays[T any](dir string, fn func(*values, *T) error) error {
+func readDays[R any](dir string, t *table[R], fn func(*R) error) error {
 	paths, err := dayPaths(dir)
 	if err != nil {
 		return err
 	}
 	for _, p := range paths {
-		if err := readParquet(p, fn); err != nil {
+		if err := readParquet(p, t, fn); err != nil {
 			return err
 		}
 	}
@@ -825,8 +604,9 @@ func dayPaths(dir string) ([]string, error) {
 func skipped(name string) bool { return strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") }
 
 // readParquet calls fn with every row of the Parquet file path, after
-// checking its columns against T's.
-func readParquet[T any](path string, fn func(*values, *T) error) error {
+// checking its columns against t's; fn must not keep the row past the
+// call.
+func readParquet[R any](path string, t *table[R], fn func(*R) error) error {
 	fh, err := os.Open(path)
 	if err != nil {
 		return err
@@ -840,18 +620,24 @@ func readParquet[T any](path string, fn func(*values, *T) error) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	if err := checkSchema(path, pf.Schema(), parquet.SchemaOf(new(T))); err != nil {
+	if err := checkSchema(path, pf.Schema(), t.schema); err != nil {
 		return err
 	}
-	r := parquet.NewGenericReader[T](pf)
-	defer r.Close()
-	buf := make([]T, batchRows)
+	rd := parquet.NewReader(pf)
+	defer rd.Close()
+	buf := make([]parquet.Row, batchRows)
 	v := &values{path: path}
+	var r R
 	for {
-		n, err := r.Read(buf)
+		n, err := rd.ReadRows(buf)
 		for i := range buf[:n] {
 			v.row++
-			if ferr := fn(v, &buf[i]); ferr != nil {
+			r = *new(R)
+			t.readParquet(buf[i], &r, v)
+			if v.err != nil {
+				return v.err
+			}
+			if ferr := fn(&r); ferr != nil {
 				return ferr
 			}
 		}

@@ -86,7 +86,7 @@ func writePacketsAs(f Format, dir string, rows []PacketRow) error {
 }
 
 var pqCases = []pqCase{
-	{name: PacketsFile, header: packetsHeader, path: PacketsDir, days: true, model: pqPacket{},
+	{name: PacketsFile, header: packetsHeader, path: PacketsDir, days: true, model: packetColumns.zero(),
 		write: func(t *testing.T, dir string, f Format, seed uint64, n int) any {
 			rows := exactRows(seed, n, rowGen.packet)
 			want := inDays(rows, seed, func(p *PacketRow) *int64 { return &p.Time }, 1)
@@ -96,10 +96,10 @@ var pqCases = []pqCase{
 			return want
 		},
 		read: func(dir string) (any, error) { r, err := readPackets(dir); return r, err }},
-	pqWhole(SourcesFile, sourcesHeader, SourcesParquet, pqSource{}, func(g rowGen, _ int) SourceRow { return g.source() }, Format.WriteSources, ReadSources),
-	pqWhole(EventsFile, eventsHeader, EventsParquet, pqEvent{}, func(g rowGen, _ int) EventRow { return g.event() }, Format.WriteEvents, ReadEvents),
-	pqWhole(BundlesFile, bundlesHeader, BundlesParquet, pqBundle{}, func(g rowGen, _ int) BundleRow { return g.bundle() }, Format.WriteBundles, ReadBundles),
-	{name: SeriesFile, header: seriesHeader, path: SeriesDir, days: true, model: pqSeries{},
+	pqWhole(SourcesFile, sourcesHeader, SourcesParquet, sourceColumns.zero(), func(g rowGen, _ int) SourceRow { return g.source() }, Format.WriteSources, ReadSources),
+	pqWhole(EventsFile, eventsHeader, EventsParquet, eventColumns.zero(), func(g rowGen, _ int) EventRow { return g.event() }, Format.WriteEvents, ReadEvents),
+	pqWhole(BundlesFile, bundlesHeader, BundlesParquet, bundleColumns.zero(), func(g rowGen, _ int) BundleRow { return g.bundle() }, Format.WriteBundles, ReadBundles),
+	{name: SeriesFile, header: seriesHeader, path: SeriesDir, days: true, model: seriesColumns.zero(),
 		write: func(t *testing.T, dir string, f Format, seed uint64, n int) any {
 			rows := exactRows(seed, n, func(g rowGen, _ int) SeriesRow { return g.series() })
 			want := inDays(rows, seed, func(s *SeriesRow) *int64 { return &s.Start }, 3600e9)
@@ -573,7 +573,7 @@ func TestParquetValueErrors(t *testing.T) {
 		{"src", func(q *pqPacket) { q.Src = "10.0.0.256" }},
 		{"proto", func(q *pqPacket) { q.Proto = "sctp" }},
 		{"port0", func(q *pqPacket) { q.Port0 = "nowhere" }},
-		{"tcp_flags", func(q *pqPacket) { q.Flags = &sx }},
+		{"tcp_flags", func(q *pqPacket) { q.TcpFlags = &sx }},
 		{"class", func(q *pqPacket) { q.Class = "spam" }},
 	} {
 		bad := good
