@@ -383,6 +383,11 @@ func (c *Collector) read() {
 	var stopAt int64
 	var drainEnd time.Time
 	idle := c.o.DrainIdle // the next read's deadline in the drain
+	// peekEnd is when the drain's last peek (pending) returned: a peek
+	// stamps the datagram it sees when the kernel had not stamped it on
+	// arrival, so a receive time before peekEnd may be the peek's, not
+	// the datagram's.
+	var peekEnd int64
 	errs := 0
 	for {
 		if len(s.b)-off < readRoom {
@@ -400,6 +405,7 @@ func (c *Collector) read() {
 					// A timeout does not prove the socket empty: the
 					// reader may not have run before the deadline.
 					if pending(c.conn) && time.Now().Before(drainEnd) {
+						peekEnd = time.Now().UnixNano()
 						idle = max(c.o.DrainIdle, time.Second) // there is one to read
 						continue
 					}
@@ -446,8 +452,9 @@ func (c *Collector) read() {
 			c.drained.Add(1)
 			// A datagram the kernel stamped after Stop, and before this
 			// read began (a datagram not stamped on arrival is stamped
-			// by the read), came after everything that was waiting.
-			if stopAt < kts && kts < readAt || time.Now().After(drainEnd) {
+			// by the read, or by the peek before it: not after
+			// peekEnd), came after everything that was waiting.
+			if stopAt < kts && kts < readAt && kts > peekEnd || time.Now().After(drainEnd) {
 				break
 			}
 		}
