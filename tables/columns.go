@@ -22,8 +22,10 @@ import (
 // straight-line code generated from the declarations (TestColumnsCode),
 // so that the packets table's writers, the hot path of a study, cost no
 // call per column. Adding a column is a field of the row and a line of
-// its table's declaration; go test ./tables -update (make update-golden)
-// regenerates the rest.
+// its table's declaration; go generate ./tables regenerates the writers,
+// then make update-golden the docs and the goldens. Until the writers are
+// regenerated, every writer of a table whose declaration changed fails
+// (staleWriters) rather than write a header that its rows do not follow.
 //
 // A column of a plain field (a number, a time, an address, an enum, a
 // string) is declared with a function that returns the field's address
@@ -32,6 +34,8 @@ import (
 // (TCP flags, probe sets, "-" for none) is a text column: a function that
 // gives its text, which is both the CSV's field and the Parquet string,
 // and a parser of it.
+
+//go:generate go test -run TestColumnsCode -update
 
 // kind is how a column's field is held, written and typed.
 type kind uint8
@@ -214,9 +218,24 @@ func newTable[R any](file, pqName string, cols ...column[R]) *table[R] {
 		typ, tag := c.parquetField()
 		fields[i] = reflect.StructField{Name: "F" + strconv.Itoa(i), Type: typ, Tag: reflect.StructTag(`parquet:"` + tag + `"`)}
 	}
+	declaredHeaders[file] = strings.Join(t.header, ",")
 	t.model = reflect.StructOf(fields)
 	t.schema = parquet.NewSchema(pqName, parquet.SchemaOf(reflect.New(t.model).Interface()))
 	return t
+}
+
+// declaredHeaders are the declared tables' headers, by CSV file name;
+// generatedHeaders (columns_gen.go) the ones the writers were generated
+// from.
+var declaredHeaders = map[string]string{}
+
+// staleWriters is an error when the writers of the table name (its CSV
+// file) were generated from another declaration of it.
+func staleWriters(name string) error {
+	if declaredHeaders[name] != generatedHeaders[name] {
+		return fmt.Errorf("tables: the columns of %s changed since columns_gen.go was generated: run go generate ./tables", name)
+	}
+	return nil
 }
 
 // parquetField is the column's field in a Parquet model struct: its Go

@@ -327,3 +327,13 @@ func seriesParquet(r *SeriesRow) pqSeries {
 		Sources: r.Sources,
 	}
 }
+
+// generatedHeaders are the headers of the declarations this file was made
+// from (staleWriters).
+var generatedHeaders = map[string]string{
+	"packets.csv":    "file,index,time,src,dst,proto,sport,dport,port0,tcp_flags,ttl,ip_id,shape,probe,class,encap,outer_src,outer_dst",
+	"sources.csv":    "src,class,tool,tool_evidence,first,last,packets,bytes,distinct_dsts,coverage,rate_pps,top_dport,top_sport,tcp_packets,udp_packets,top_flags,init_ttl,ip_id_pattern,bundles,probes",
+	"events.csv":     "victim,class,proto,start,end,duration_s,packets,peak_pps,service_port,observed_pps,estimated_attack_pps,victim_stack",
+	"bundles.csv":    "src,dst,start,end,duration_s,probes,order,distinct,distinguishes",
+	"timeseries.csv": "hour,class,packets,sources",
+}

@@ -350,6 +350,9 @@ func CreatePackets(dir string) (*PacketWriter, error) { return CSV.CreatePackets
 // Like every writer of f, it removes the table's files of the other
 // format, so that dir never holds the tables of two runs.
 func (f Format) CreatePackets(dir string) (*PacketWriter, error) {
+	if err := staleWriters(PacketsFile); err != nil {
+		return nil, err
+	}
 	if err := f.clear(dir, PacketsFile, PacketsDir); err != nil {
 		return nil, err
 	}
@@ -420,6 +423,9 @@ func WriteSeries(dir string, rows []SeriesRow) error { return CSV.WriteSeries(di
 // writeBoth clears the table's other format and writes it in the formats
 // of f.
 func (f Format) writeBoth(dir, csvName, pqName string, csv, pq func() error) error {
+	if err := staleWriters(csvName); err != nil {
+		return err
+	}
 	if err := f.clear(dir, csvName, pqName); err != nil {
 		return err
 	}

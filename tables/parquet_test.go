@@ -199,20 +199,44 @@ func asCSV(rows any) any {
 	panic(fmt.Sprintf("asCSV: %T", rows))
 }
 
+// colSpec is a column as a Parquet file holds it: its physical and
+// logical type, whether it is dictionary-encoded and whether optional.
+type colSpec struct {
+	typ            string
+	dict, optional bool
+}
+
+// specsOf are the columns of t as docs/OUTPUTS.md documents them: each
+// kind of column's Parquet type, by column name.
+func specsOf[R any](t *table[R]) map[string]colSpec {
+	const ts, i64 = "INT64 TIMESTAMP(isAdjustedToUTC=false,unit=NANOS)", "INT64 INT(64,true)"
+	types := map[kind]string{kInt64: i64, kInt: i64, kTime: ts, kSeconds: ts, kFloat: "DOUBLE",
+		kUint8: "INT32 INT(8,false)", kUint16: "INT32 INT(16,false)", kUint32: "INT32 INT(32,false)"}
+	m := map[string]colSpec{}
+	for i := range t.cols {
+		c := &t.cols[i]
+		typ, ok := types[c.kind]
+		if !ok {
+			typ = "BYTE_ARRAY STRING"
+		}
+		m[c.name] = colSpec{typ, c.dict, c.optional()}
+	}
+	return m
+}
+
 // TestParquetSchema: each table's columns are the CSV header's, with the
 // types docs/OUTPUTS.md documents.
 func TestParquetSchema(t *testing.T) {
-	const ts, u16, i64 = "INT64 TIMESTAMP(isAdjustedToUTC=false,unit=NANOS)", "INT32 INT(16,false)", "INT64 INT(64,true)"
-	want := map[string]string{ // column: physical type and logical type, for the columns that are not strings
-		"index": i64, "packets": i64, "bytes": i64, "distinct_dsts": i64, "tcp_packets": i64,
-		"udp_packets": i64, "bundles": i64, "distinct": i64, "sources": i64,
-		"time": ts, "first": ts, "last": ts, "start": ts, "end": ts, "hour": ts,
-		"sport": u16, "dport": u16, "top_dport": u16, "top_sport": u16, "service_port": u16,
-		"ttl": "INT32 INT(8,false)", "init_ttl": "INT32 INT(8,false)", "ip_id": "INT32 INT(32,false)",
-		"coverage": "DOUBLE", "rate_pps": "DOUBLE", "duration_s": "DOUBLE", "peak_pps": "DOUBLE", "observed_pps": "DOUBLE", "estimated_attack_pps": "DOUBLE",
+	specs := map[string]map[string]colSpec{PacketsFile: specsOf(packetColumns), SourcesFile: specsOf(sourceColumns),
+		EventsFile: specsOf(eventColumns), BundlesFile: specsOf(bundleColumns), SeriesFile: specsOf(seriesColumns)}
+	// The types of some columns, spelled out: the kinds' types above are
+	// what the files hold.
+	for col, typ := range map[string]string{"index": "INT64 INT(64,true)", "time": "INT64 TIMESTAMP(isAdjustedToUTC=false,unit=NANOS)",
+		"sport": "INT32 INT(16,false)", "ttl": "INT32 INT(8,false)", "ip_id": "INT32 INT(32,false)", "src": "BYTE_ARRAY STRING"} {
+		if got := specs[PacketsFile][col].typ; got != typ {
+			t.Errorf("packets.csv: column %s declared %s, want %s", col, got, typ)
+		}
 	}
-	plain := map[string]bool{"src": true, "dst": true, "victim": true, "order": true, "outer_src": true, "outer_dst": true} // strings not dictionary-encoded
-	optional := map[string]bool{"tcp_flags": true, "outer_src": true, "outer_dst": true}
 	for _, c := range pqCases {
 		dir := t.TempDir()
 		c.write(t, dir, Parquet, 3, 40)
@@ -233,14 +257,11 @@ func TestParquetSchema(t *testing.T) {
 			if lt := el.LogicalType.String(); lt != "" {
 				typ += " " + lt
 			}
-			w, ok := want[el.Name]
-			if !ok {
-				w = "BYTE_ARRAY STRING"
+			spec := specs[c.name][el.Name]
+			if typ != spec.typ {
+				t.Errorf("%s: column %s is %s, want %s", c.name, el.Name, typ, spec.typ)
 			}
-			if typ != w {
-				t.Errorf("%s: column %s is %s, want %s", c.name, el.Name, typ, w)
-			}
-			if opt := el.RepetitionType.V == format.Optional; opt != optional[el.Name] {
+			if opt := el.RepetitionType.V == format.Optional; opt != spec.optional {
 				t.Errorf("%s: column %s optional %v", c.name, el.Name, opt)
 			}
 		}
@@ -254,8 +275,8 @@ func TestParquetSchema(t *testing.T) {
 					t.Errorf("%s: column %s compressed %v, want ZSTD", c.name, col, cc.MetaData.Codec)
 				}
 				dict := slices.Contains(cc.MetaData.Encoding, format.RLEDictionary)
-				if w, ok := want[col]; dict != (!ok && !plain[col]) {
-					t.Errorf("%s: column %s (%s): dictionary-encoded %v", c.name, col, w, dict)
+				if spec := specs[c.name][col]; dict != spec.dict {
+					t.Errorf("%s: column %s (%s): dictionary-encoded %v", c.name, col, spec.typ, dict)
 				}
 			}
 		}
