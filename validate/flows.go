@@ -175,7 +175,7 @@ func ScoreFlowsOf(pcaps []string, each func(fn func(*flows.Record)) error) (*Flo
 		}
 		s.Port0Flows++
 		k := flowKey{r.Src, r.Dst, r.SrcPort, r.DstPort}
-		if r.Has&flows.HasICMP != 0 && (r.Proto == 1 || r.Proto == 58) {
+		if r.Has&flows.HasICMP != 0 && (r.Proto == decode.ProtoICMP || r.Proto == decode.ProtoICMPv6) {
 			// Type and code in their own fields (v9, IPFIX): keyed as
 			// NetFlow v5 and nfdump write them.
 			k.sport, k.dport = 0, uint16(r.ICMPType)<<8|uint16(r.ICMPCode)
@@ -193,7 +193,7 @@ func ScoreFlowsOf(pcaps []string, each func(fn func(*flows.Record)) error) (*Flo
 			s.Counts[t] = map[flows.Judgement]int64{}
 		}
 		s.Counts[t][j]++
-		if r.Proto == 6 || r.Proto == 17 {
+		if r.Proto == decode.ProtoTCP || r.Proto == decode.ProtoUDP {
 			s.TCPUDP++
 			if t == flows.NoPorts {
 				s.TCPUDPNoPorts++
