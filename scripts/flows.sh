@@ -41,6 +41,8 @@ case ${1:-} in
 	;;
 esac
 say() { echo "flows: $*" >&2; }
+# shellcheck source=scripts/nfdump-lib.sh
+. "$root/scripts/nfdump-lib.sh"
 die() {
 	say "$*"
 	exit 1
@@ -151,29 +153,11 @@ collect_stop() {
 	forget "$nf_pid"
 }
 # one DIR: the single nfcapd file in DIR that holds flows.
-one() {
-	local f n=0 got=
-	for f in "$1"/nfcapd.[0-9]*; do
-		[ -e "$f" ] || continue
-		if [ -n "$(nfdump -q -r "$f" -o 'fmt:%pr' 2> /dev/null | head -1)" ]; then
-			got=$f
-			n=$((n + 1))
-		fi
-	done
-	[ "$n" = 1 ] || die "$1 holds $n nfcapd files with flows, want 1"
-	echo "$got"
-}
+one() { nfdump_one "$1" || die "rerun"; }
 
 # ---- dumps -------------------------------------------------------------
 # nfcapd files: nfdump's own reading (the fields of testdata/nfcapd/).
-nffields='ts,te,tr,pr,sa,sp,da,dp,it,ic,flg,stos,fwd,ipkt,ibyt,opkt,obyt,fl,eng,exp,ra'
-nffmt="fmt:%ts,%te,%tr,%pr,%sa,%sp,%da,%dp,%it,%ic,%flg,%stos,%fwd,%ipkt,%ibyt,%opkt,%obyt,%fl,%eng,%exp,%ra"
-dump_nfcapd() {
-	{
-		echo "$nffields"
-		nfdump -N -q -r "$1" -o "$nffmt" | sed -e 's/ *, */,/g' -e 's/^ *//' -e 's/ *$//'
-	} | gzip -n -9 > "${1%.nfcapd}.csv.gz"
-}
+dump_nfcapd() { nfdump_csv "$1" | gzip -n -9 > "${1%.nfcapd}.csv.gz"; }
 
 # tshark's JSON, all frames. ip.defragment off: each datagram (and each
 # packet header that sFlow samples) is dissected alone.

@@ -13,6 +13,8 @@
 # flow's "received" time), so a rerun changes bytes but not flows.
 set -euo pipefail
 export TZ=UTC LC_ALL=C
+# shellcheck source=scripts/nfdump-lib.sh
+. scripts/nfdump-lib.sh
 
 out=testdata/nfcapd
 rt=testdata/realtools/real_tools.pcap
@@ -22,10 +24,6 @@ f6=testdata/captures/fragments_v6.pcap
 # 203.0.113.250 (each to its own spoofed address, so each its own flow):
 # the runs of every tool, and the victim's replies to 0.0.0.0/3.
 rtfilter='not src host 203.0.113.250 or dst net 0.0.0.0/3'
-# The fields the tests compare; -N prints plain numbers (no "1.2 M"),
-# -q drops the header and summary lines.
-fields='ts,te,tr,pr,sa,sp,da,dp,it,ic,flg,stos,fwd,ipkt,ibyt,opkt,obyt,fl,eng,exp,ra'
-fmt="fmt:%ts,%te,%tr,%pr,%sa,%sp,%da,%dp,%it,%ic,%flg,%stos,%fwd,%ipkt,%ibyt,%opkt,%obyt,%fl,%eng,%exp,%ra"
 port=19995
 
 for t in nfpcapd nfcapd nfdump softflowd softflowctl; do
@@ -41,26 +39,12 @@ cleanup() {
 trap cleanup EXIT
 
 # one DIR: the single nfcapd file in DIR that holds flows.
-one() {
-	local f n=0 got=
-	for f in "$1"/nfcapd.[0-9]*; do
-		[ -e "$f" ] || continue
-		if [ -n "$(nfdump -q -r "$f" -o 'fmt:%pr' 2> /dev/null | head -1)" ]; then
-			got=$f
-			n=$((n + 1))
-		fi
-	done
-	[ "$n" = 1 ] || { echo "nfcapd-fixtures: $1 holds $n files with flows, want 1 (rerun)" >&2; exit 1; }
-	echo "$got"
-}
+one() { nfdump_one "$1" || exit 1; }
 
 # dump FILE.nfcapd: nfdump's own reading of it, FILE.csv.
 dump() {
 	local csv=${1%.nfcapd}.csv
-	{
-		echo "$fields"
-		nfdump -N -q -r "$1" -o "$fmt" | sed -e 's/ *, */,/g' -e 's/^ *//' -e 's/ *$//'
-	} > "$csv"
+	nfdump_csv "$1" > "$csv"
 	echo "$1: $(($(wc -l < "$csv") - 1)) flows, $(stat -c %s "$1") bytes; $(nfdump -v "$1" | sed -n 's/^Version *: //p')"
 }
 
