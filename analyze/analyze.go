@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 
 	"github.com/port0/port0/flowscan"
@@ -114,6 +115,39 @@ type Options struct {
 	// Warnings, such as capture.CheckInputs gives about the inputs, are
 	// written into summary.json as they are.
 	Warnings []string
+	// Mem is the run's memory budget in bytes (-mem; 0: no bound): an
+	// eighth of it holds port-0 records before they spill to disk
+	// (unless Scan.Spill.MemLimit is set), a quarter the study's state of
+	// sources before the study runs in parts (study.Run). See MemBudget.
+	Mem int64
+}
+
+// budget is the study's share of the run's memory budget, its files
+// beside the scan's spill files.
+func (o *Options) budget() study.Budget {
+	return study.Budget{Bytes: o.Mem / 4, Dir: o.Scan.Spill.Dir, Progress: o.Scan.Progress}
+}
+
+// memLimit sets the Go runtime's soft memory limit to the budget while a
+// run lasts (unless GOMEMLIMIT sets one), so that the collector works
+// harder as the heap nears the budget instead of letting it double; the
+// function it returns restores the limit before.
+func (o *Options) memLimit() func() {
+	if o.Mem <= 0 || os.Getenv("GOMEMLIMIT") != "" {
+		return func() {}
+	}
+	prev := debug.SetMemoryLimit(o.Mem)
+	return func() { debug.SetMemoryLimit(prev) }
+}
+
+// spill is the scan's spill options under the run's budget: the records
+// held in memory bounded by an eighth of it.
+func (o *Options) spill() scan.SpillOptions {
+	so := o.Scan.Spill
+	if so.MemLimit == 0 && o.Mem > 0 {
+		so.MemLimit = max(o.Mem/8, 1)
+	}
+	return so
 }
 
 // Run is "port0 analyze": it scans the inputs (already expanded: see
@@ -126,6 +160,7 @@ func Run(inputs []string, stdin io.Reader, dir string, o Options) (*Summary, err
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
+	defer o.memLimit()()
 	if o.FlowDatagrams {
 		return runFlows(inputs, dir, o)
 	}
@@ -137,6 +172,7 @@ func Run(inputs []string, stdin io.Reader, dir string, o Options) (*Summary, err
 	}
 	so := o.Scan
 	so.Port0 = !o.CountOnly
+	so.Spill = o.spill()
 	res, err := scan.Run(inputs, stdin, so)
 	defer res.Close()
 	if err != nil && !errors.Is(err, scan.ErrNoInput) {
@@ -168,7 +204,9 @@ func runFlows(inputs []string, dir string, o Options) (*Summary, error) {
 	if o.CountOnly || o.Partial {
 		return nil, errors.New("flow inputs: -count-only and -partial are for packet captures")
 	}
-	res, fsum, err := flowscan.Run(inputs, flowscan.Options{Scan: o.Scan, Datagrams: o.FlowDatagrams})
+	sco := o.Scan
+	sco.Spill = o.spill()
+	res, fsum, err := flowscan.Run(inputs, flowscan.Options{Scan: sco, Datagrams: o.FlowDatagrams})
 	defer res.Close()
 	if err != nil && !errors.Is(err, scan.ErrNoInput) {
 		sum := SummaryOf(res)
@@ -181,7 +219,7 @@ func runFlows(inputs []string, dir string, o Options) (*Summary, error) {
 	// with any flow record has every source's tool "not in this format"
 	// (the study cannot tell a source's samples from its flows).
 	so.Flows = fsum == nil || fsum.Flows > 0
-	sum, err := finishWarned(res, err, dir, o.Format, func() (StudyOutput, error) { return study.New(res, so) }, o.Warnings, fsum)
+	sum, err := finishWarned(res, err, dir, o.Format, func() (StudyOutput, error) { return study.Run(res, so, o.budget()) }, o.Warnings, fsum)
 	return sum, err
 }
 
@@ -193,13 +231,14 @@ func Merge(partials []string, dir string, o Options) (*Summary, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
+	defer o.memLimit()()
 	all := &scan.Result{}
 	defer all.Close()
 	for _, p := range partials {
 		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
 			p = filepath.Join(p, PartialFile)
 		}
-		res, err := readResult(p, o.Scan.Spill)
+		res, err := readResult(p, o.spill())
 		if err != nil {
 			return nil, err
 		}
@@ -218,17 +257,13 @@ func Merge(partials []string, dir string, o Options) (*Summary, error) {
 // finish runs the study on res unless err (the scan's) or o say not to,
 // and writes summary.json.
 func finish(res *scan.Result, err error, dir string, o Options) (*Summary, error) {
-	return finishWarned(res, err, dir, o.Format, func() (StudyOutput, error) { return study.New(res, o.Study) }, o.Warnings, nil)
+	return finishWarned(res, err, dir, o.Format, func() (StudyOutput, error) { return study.Run(res, o.Study, o.budget()) }, o.Warnings, nil)
 }
 
-// StudyOutput is a port-0 study as its tables are written: Packets calls
-// its argument with every row of the packets table, in order, and may run
-// on its own goroutine while Tables makes the other tables. *study.Study
-// is one; a pipeline that runs the study in parts has its own.
-type StudyOutput interface {
-	Packets(func(*tables.PacketRow) error) error
-	Tables() (*study.Tables, error)
-}
+// StudyOutput is a port-0 study as its tables are written (study.Output):
+// *study.Study, the study in parts within a budget (study.Run) and a
+// pipeline's.
+type StudyOutput = study.Output
 
 // Finish writes an analysis folder from the scan's result of all inputs,
 // res (only its counts are read here: files, totals, read errors, the
@@ -362,10 +397,15 @@ func writeStudy(out func() (StudyOutput, error), dir string, f tables.Format) (*
 	if err != nil {
 		return nil, err
 	}
+	srcs, evs, bds := tables.SliceRows(t.Sources), tables.SliceRows(t.Events), tables.SliceRows(t.Bundles)
+	if s, ok := st.(study.Streamed); ok {
+		defer s.Close()
+		srcs, evs, bds = s.SourceRows(), s.EventRows(), s.BundleRows()
+	}
 	for _, w := range []func() error{
-		func() error { return f.WriteSources(dir, t.Sources) },
-		func() error { return f.WriteEvents(dir, t.Events) },
-		func() error { return f.WriteBundles(dir, t.Bundles) },
+		func() error { return f.WriteSourceRows(dir, srcs) },
+		func() error { return f.WriteEventRows(dir, evs) },
+		func() error { return f.WriteBundleRows(dir, bds) },
 		func() error { return f.WriteSeries(dir, t.Series) },
 	} {
 		if err := w(); err != nil {

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"net/netip"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -27,16 +29,18 @@ type Flags struct {
 	interval  intervalFlag
 	telescope *string
 	study     study.Options
+	mem       sizeFlag
 }
 
 // AddFlags adds the study's flags to fs, with their documented defaults.
 func AddFlags(fs *flag.FlagSet) *Flags {
-	f := &Flags{fs: fs, study: study.DefaultOptions(), interval: intervalFlag{d: scan.DefaultInterval}}
+	f := &Flags{fs: fs, study: study.DefaultOptions(), interval: intervalFlag{d: scan.DefaultInterval}, mem: sizeFlag{n: DefaultMem()}}
 	so := &f.study
 	f.workers = fs.Int("workers", 0, "files read at once, and decoders of one large or compressed file (0 = all cores); output does not depend on it")
 	fs.Var(&f.format, "format", "the tables' `format`: csv (the default), parquet (packets/ and timeseries/ partitioned by day, the other tables NAME.parquet) or both")
 	f.readOpts = ZstdWindowFlag(fs)
 	fs.Var(&f.interval, "interval", "length `D` of the time series' intervals (timeseries.csv): a whole number of seconds that divides a day, e.g. 1m, 5m, 1h, 1d")
+	fs.Var(&f.mem, "mem", "memory `budget` of the run, e.g. 512MiB, 1GiB, 4GiB (0: no bound): past an eighth of it the port-0 records spill to disk, past a quarter the study runs in parts on disk; the tables are the same (default 1GiB, or half the machine's memory when that is less)")
 	f.telescope = fs.String("telescope", "", "telescope prefix, e.g. 198.18.0.0/15 (default: inferred from the destinations)")
 	fs.DurationVar(&so.EventTimeout, "event-timeout", so.EventTimeout, "backscatter: inactivity that ends an event (Moore et al.)")
 	fs.Int64Var(&so.EventMinPackets, "event-min-packets", so.EventMinPackets, "backscatter: keep events with at least this many packets...")
@@ -70,8 +74,12 @@ func (f *Flags) Options() (Options, error) {
 		return Options{}, fmt.Errorf("-workers %d: want 0 or more", *f.workers)
 	case f.interval.d <= 0 || scan.CheckInterval(f.interval.d) != nil:
 		return Options{}, fmt.Errorf("-interval %s: want a whole number of seconds that divides a day, such as 1m, 5m, 15m, 1h or 1d", f.interval.raw)
+	case f.mem.err != nil:
+		return Options{}, fmt.Errorf("-mem %s: %v", f.mem.raw, f.mem.err)
+	case f.mem.n != 0 && f.mem.n < MinMem:
+		return Options{}, fmt.Errorf("-mem %s: want at least %s (or 0 for no bound)", f.mem.raw, FormatSize(MinMem))
 	}
-	return Options{Scan: scan.Options{Workers: *f.workers, Read: ro, Interval: f.interval.d}, Study: so, Format: f.format}, nil
+	return Options{Scan: scan.Options{Workers: *f.workers, Read: ro, Interval: f.interval.d}, Study: so, Format: f.format, Mem: f.mem.n}, nil
 }
 
 // IntervalSet reports whether -interval was given on the command line.
@@ -129,4 +137,83 @@ func (f *intervalFlag) Set(s string) error {
 	}
 	f.d = d
 	return nil
+}
+
+// MinMem is the smallest -mem budget: below it the run's fixed costs (the
+// decoders' buffers, the intervals' sketches, the tables' writers) are
+// most of it.
+const MinMem = 64 << 20
+
+// DefaultMem is -mem's default: 1 GiB, or half the machine's memory when
+// that is less (Linux's /proc/meminfo; 1 GiB where it cannot be read).
+func DefaultMem() int64 {
+	const def = 1 << 30
+	b, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return def
+	}
+	for line := range strings.Lines(string(b)) {
+		if rest, ok := strings.CutPrefix(line, "MemTotal:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			if err != nil || kb <= 0 {
+				return def
+			}
+			return max(min(def, kb<<10/2), MinMem)
+		}
+	}
+	return def
+}
+
+// sizeFlag is a size in bytes: a number with an optional unit, KiB, MiB,
+// GiB, TiB (or K, M, G, T: the same powers of 1024) or B.
+type sizeFlag struct {
+	n   int64
+	raw string
+	err error
+}
+
+func (f *sizeFlag) String() string { return FormatSize(f.n) }
+
+func (f *sizeFlag) Set(s string) error {
+	f.raw = s
+	f.n, f.err = ParseSize(s)
+	return nil // Options reports it, naming the flag and the fix
+}
+
+// ParseSize reads a size such as 512MiB, 1GiB, 1.5G or 1048576 (bytes).
+func ParseSize(s string) (int64, error) {
+	units := []struct {
+		suffix string
+		shift  uint
+	}{{"TiB", 40}, {"GiB", 30}, {"MiB", 20}, {"KiB", 10}, {"T", 40}, {"G", 30}, {"M", 20}, {"K", 10}, {"B", 0}}
+	t := strings.TrimSpace(s)
+	shift := uint(0)
+	for _, u := range units {
+		if n, ok := strings.CutSuffix(strings.ToUpper(t), strings.ToUpper(u.suffix)); ok {
+			t, shift = strings.TrimSpace(n), u.shift
+			break
+		}
+	}
+	x, err := strconv.ParseFloat(t, 64)
+	if err != nil || x < 0 || math.IsInf(x, 0) || x*math.Ldexp(1, int(shift)) >= math.MaxInt64 {
+		return 0, errors.New("want a size such as 512MiB, 1GiB or 4GiB (0 for no bound)")
+	}
+	return int64(x * math.Ldexp(1, int(shift))), nil
+}
+
+// FormatSize writes n bytes in the largest unit of 1024 that divides it
+// (1GiB, 512MiB, 1000B).
+func FormatSize(n int64) string {
+	for _, u := range []struct {
+		name  string
+		shift uint
+	}{{"TiB", 40}, {"GiB", 30}, {"MiB", 20}, {"KiB", 10}} {
+		if n != 0 && n%(1<<u.shift) == 0 {
+			return strconv.FormatInt(n>>u.shift, 10) + u.name
+		}
+	}
+	if n == 0 {
+		return "0"
+	}
+	return strconv.FormatInt(n, 10) + "B"
 }

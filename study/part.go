@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"sort"
 	"time"
+	"unsafe"
 
 	"github.com/port0/port0/classify"
 	"github.com/port0/port0/decode"
@@ -31,6 +32,9 @@ type Part struct {
 	// fingerprint bundles, sorted by start, source, target (after Decide).
 	Sources []*Source
 	Bundles []Bundle
+	// mem estimates the bytes the part holds and will hold in pass two
+	// (memCost): what Bounded keeps to a budget.
+	mem int64
 	// pass two
 	hours   map[int64]*hourPort0
 	curHour int64
@@ -50,6 +54,25 @@ func NewPart(opts Options, iv time.Duration) *Part {
 		ev: eventTracker{opts: opts, open: map[eventKey]*Event{}}}
 }
 
+// What the study's state costs, in bytes, as Part.mem estimates it: a
+// source (its Source, its slot in the part's map, its row of the sources
+// table, its open events and the evidence string), a source's presence in
+// an interval (a slot in the interval's set of sources of a class, pass
+// two: counted once for each run of its records in one interval) and a
+// fingerprint bundle (open, kept and as a row). They are what a spoofed
+// flood's one-packet sources were measured to take, rounded up, so that
+// an estimate within a budget is a heap within it.
+const (
+	sourceMem   = int64(unsafe.Sizeof(Source{})+unsafe.Sizeof(tables.SourceRow{})) + 256
+	intervalMem = 64
+	bundleMem   = int64(unsafe.Sizeof(Bundle{})+unsafe.Sizeof(tables.BundleRow{})) + 128
+)
+
+// Mem estimates the bytes the part holds once its records are all added
+// and will hold in pass two (the sources' state, their interval sets,
+// the bundles): the unit of a memory budget (Bounded).
+func (pt *Part) Mem() int64 { return pt.mem }
+
 // maxOpenBundles is how many bundles of one source may be open before
 // those idle for longer than the gap are closed.
 const maxOpenBundles = 4096
@@ -60,10 +83,19 @@ func (pt *Part) Add(p *scan.P0Packet) {
 	if s == nil {
 		s = &Source{Addr: p.Src}
 		pt.byAddr[p.Src] = s
+		pt.mem += sourceMem
 	}
+	if iv := p.TS / pt.iv; s.Packets == 0 || iv != s.lastIv {
+		s.lastIv = iv
+		pt.mem += intervalMem
+	}
+	dm := s.Dsts.Mem()
 	s.add(p)
+	pt.mem += s.Dsts.Mem() - dm
 	if classify.ShapeClass(p.Shape) == label.Scan {
+		n := len(s.scanDsts)
 		s.addScanDst(p.Dst, pt.opts.ScanMinDsts)
+		pt.mem += int64(len(s.scanDsts)-n) * int64(unsafe.Sizeof(p.Dst))
 	}
 	if p.Probe == classify.ProbeNone {
 		return
@@ -80,6 +112,7 @@ func (pt *Part) Add(p *scan.P0Packet) {
 	if b == nil {
 		b = &Bundle{Src: p.Src, Dst: p.Dst, First: p.TS, Last: p.TS}
 		s.open[p.Dst] = b
+		pt.mem += bundleMem
 		if len(s.open) > max(maxOpenBundles, s.expireAt) {
 			pt.expireBundles(s, p.TS)
 			s.expireAt = 2 * len(s.open)
@@ -94,7 +127,9 @@ func (pt *Part) Add(p *scan.P0Packet) {
 
 func (pt *Part) closeBundle(s *Source, b *Bundle) {
 	delete(s.open, b.Dst)
-	if b.Distinct() >= pt.opts.BundleMinProbes {
+	if b.Distinct() < pt.opts.BundleMinProbes {
+		pt.mem -= bundleMem // dropped: what it held is free again
+	} else {
 		pt.Bundles = append(pt.Bundles, *b)
 		s.Bundles++
 		if s.windows == nil {
@@ -292,20 +327,25 @@ func addAll(dst, src []int64) {
 	}
 }
 
-// sortRows sorts the rows of several parts as one part sorts its own:
-// sources by address, events by start, victim, class and protocol,
-// bundles by start, source and target (each a total order: no two rows
-// tie).
+// sortRows sorts the rows of several parts as one part sorts its own
+// (sourceLess, eventRowLess, bundleRowLess).
 func sortRows(t *Tables) {
-	sort.Slice(t.Sources, func(i, j int) bool { return t.Sources[i].Src.Less(t.Sources[j].Src) })
-	sort.Slice(t.Events, func(i, j int) bool {
-		a, b := &t.Events[i], &t.Events[j]
-		return eventLess(a.Start, a.Victim, a.Class, a.Proto, b.Start, b.Victim, b.Class, b.Proto)
-	})
-	sort.Slice(t.Bundles, func(i, j int) bool {
-		a, b := &t.Bundles[i], &t.Bundles[j]
-		return bundleLess(a.Start, a.Src, a.Dst, b.Start, b.Src, b.Dst)
-	})
+	sort.Slice(t.Sources, func(i, j int) bool { return sourceLess(&t.Sources[i], &t.Sources[j]) })
+	sort.Slice(t.Events, func(i, j int) bool { return eventRowLess(&t.Events[i], &t.Events[j]) })
+	sort.Slice(t.Bundles, func(i, j int) bool { return bundleRowLess(&t.Bundles[i], &t.Bundles[j]) })
+}
+
+// The order of the tables' rows, each a total order (no two rows tie):
+// sources by address, events by start, victim, class and protocol,
+// bundles by start, source and target.
+func sourceLess(a, b *tables.SourceRow) bool { return a.Src.Less(b.Src) }
+
+func eventRowLess(a, b *tables.EventRow) bool {
+	return eventLess(a.Start, a.Victim, a.Class, a.Proto, b.Start, b.Victim, b.Class, b.Proto)
+}
+
+func bundleRowLess(a, b *tables.BundleRow) bool {
+	return bundleLess(a.Start, a.Src, a.Dst, b.Start, b.Src, b.Dst)
 }
 
 func eventLess(af int64, av netip.Addr, ac label.Class, ap uint8, bf int64, bv netip.Addr, bc label.Class, bp uint8) bool {

@@ -2,7 +2,6 @@ package study
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
 	"math"
 	"math/bits"
@@ -139,6 +138,7 @@ type Source struct {
 	prevSeq     uint32
 	prevID      uint32
 	prevSport   uint16
+	lastIv      int64 // the interval of the latest packet (Part's memory estimate)
 	DstPorts    topK
 	SrcPorts    topK
 	FlagMix     topK
@@ -630,21 +630,11 @@ type Study struct {
 // start on their own goroutine at once, since they need only
 // res.Intervals.
 func New(res *scan.Result, opts Options) (*Study, error) {
-	if !res.Port0 {
-		return nil, errors.New("the scan result has no port-0 records: scan with Options.Port0")
-	}
-	if err := opts.Check(); err != nil {
-		return nil, fmt.Errorf("study options: %w", err)
-	}
-	st := &Study{res: res, part: NewPart(opts, res.Interval)}
-	st.hours = countHoursAsync(&res.Intervals)
-	if err := res.Records.Each(func(p *scan.P0Packet) error { st.part.Add(p); return nil }); err != nil {
-		<-st.hours.done
+	st, err := Run(res, opts, Budget{})
+	if err != nil {
 		return nil, err
 	}
-	st.part.Decide()
-	st.tele, st.teleFrom = Telescope(opts, res.Dst)
-	return st, nil
+	return st.(*Study), nil
 }
 
 // Telescope is the study's telescope: the -telescope prefix of opts, or

@@ -48,19 +48,18 @@ func (t *file) close(err error) error {
 
 // writeCSV writes a whole table of t's rows as its CSV file in dir, each
 // row a line of appendRow (columns_gen.go).
-func writeCSV[R any](dir string, t *table[R], rows []R, appendRow func([]byte, *R, *csvState) []byte) error {
+func writeCSV[R any](dir string, t *table[R], rows Rows[R], appendRow func([]byte, *R, *csvState) []byte) error {
 	f, err := create(dir, t.file, t.header, 64<<10)
 	if err != nil {
 		return err
 	}
 	st := newCSVState(t)
 	var line []byte
-	for i := range rows {
-		line = appendRow(line[:0], &rows[i], st)
-		if _, err = f.w.Write(line); err != nil {
-			break
-		}
-	}
+	err = rows(func(r *R) error {
+		line = appendRow(line[:0], r, st)
+		_, err := f.w.Write(line)
+		return err
+	})
 	return f.close(err)
 }
 
@@ -90,23 +89,23 @@ func (pw *packetCSV) write(p *PacketRow) error {
 }
 
 // writeSourcesCSV writes sources.csv.
-func writeSourcesCSV(dir string, rows []SourceRow) error {
+func writeSourcesCSV(dir string, rows Rows[SourceRow]) error {
 	return writeCSV(dir, sourceColumns, rows, appendSourceCSV)
 }
 
 // writeEventsCSV writes events.csv.
-func writeEventsCSV(dir string, rows []EventRow) error {
+func writeEventsCSV(dir string, rows Rows[EventRow]) error {
 	return writeCSV(dir, eventColumns, rows, appendEventCSV)
 }
 
 // writeBundlesCSV writes bundles.csv.
-func writeBundlesCSV(dir string, rows []BundleRow) error {
+func writeBundlesCSV(dir string, rows Rows[BundleRow]) error {
 	return writeCSV(dir, bundleColumns, rows, appendBundleCSV)
 }
 
 // writeSeriesCSV writes timeseries.csv.
 func writeSeriesCSV(dir string, rows []SeriesRow) error {
-	return writeCSV(dir, seriesColumns, rows, appendSeriesCSV)
+	return writeCSV(dir, seriesColumns, SliceRows(rows), appendSeriesCSV)
 }
 
 // ColumnError is a table whose header is not the one this port0 writes: a

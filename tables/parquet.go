@@ -208,16 +208,12 @@ func (p *pqFile[T]) close(err error) error {
 }
 
 // writeParquet writes rows, converted by conv, as the Parquet file path.
-func writeParquet[R, T any](path string, rows []R, conv func(*R) T) error {
+func writeParquet[R, T any](path string, rows Rows[R], conv func(*R) T) error {
 	p, err := createParquet[T](path)
 	if err != nil {
 		return err
 	}
-	for i := range rows {
-		if err = p.add(conv(&rows[i])); err != nil {
-			break
-		}
-	}
+	err = rows(func(r *R) error { return p.add(conv(r)) })
 	return p.close(err)
 }
 
@@ -443,6 +439,12 @@ func (f Format) writeBoth(dir, csvName, pqName string, csv, pq func() error) err
 // WriteSources writes the sources table in the formats of f:
 // dir/sources.csv, dir/sources.parquet, or both.
 func (f Format) WriteSources(dir string, rows []SourceRow) error {
+	return f.WriteSourceRows(dir, SliceRows(rows))
+}
+
+// WriteSourceRows is WriteSources of rows that stream (read once a
+// format).
+func (f Format) WriteSourceRows(dir string, rows Rows[SourceRow]) error {
 	return f.writeBoth(dir, SourcesFile, SourcesParquet,
 		func() error { return writeSourcesCSV(dir, rows) },
 		func() error { return writeParquet(filepath.Join(dir, SourcesParquet), rows, sourceParquet) })
@@ -451,6 +453,11 @@ func (f Format) WriteSources(dir string, rows []SourceRow) error {
 // WriteEvents writes the events table in the formats of f:
 // dir/events.csv, dir/events.parquet, or both.
 func (f Format) WriteEvents(dir string, rows []EventRow) error {
+	return f.WriteEventRows(dir, SliceRows(rows))
+}
+
+// WriteEventRows is WriteEvents of rows that stream (read once a format).
+func (f Format) WriteEventRows(dir string, rows Rows[EventRow]) error {
 	return f.writeBoth(dir, EventsFile, EventsParquet,
 		func() error { return writeEventsCSV(dir, rows) },
 		func() error { return writeParquet(filepath.Join(dir, EventsParquet), rows, eventParquet) })
@@ -459,6 +466,12 @@ func (f Format) WriteEvents(dir string, rows []EventRow) error {
 // WriteBundles writes the bundles table in the formats of f:
 // dir/bundles.csv, dir/bundles.parquet, or both.
 func (f Format) WriteBundles(dir string, rows []BundleRow) error {
+	return f.WriteBundleRows(dir, SliceRows(rows))
+}
+
+// WriteBundleRows is WriteBundles of rows that stream (read once a
+// format).
+func (f Format) WriteBundleRows(dir string, rows Rows[BundleRow]) error {
 	return f.writeBoth(dir, BundlesFile, BundlesParquet,
 		func() error { return writeBundlesCSV(dir, rows) },
 		func() error { return writeParquet(filepath.Join(dir, BundlesParquet), rows, bundleParquet) })

@@ -17,6 +17,26 @@ const (
 	SeriesFile  = "timeseries.csv"
 )
 
+// Rows is a table's rows as a writer reads them: it calls yield with
+// each row, in the table's order, and stops at yield's first error, which
+// it returns. yield must not keep the row past the call. A writer of two
+// formats reads the rows twice, so Rows may be called more than once and
+// gives the same rows each time: rows held in memory (SliceRows) or
+// streamed from files, such as the study's sorted runs merged on disk.
+type Rows[R any] func(yield func(*R) error) error
+
+// SliceRows is the Rows of a slice.
+func SliceRows[R any](rows []R) Rows[R] {
+	return func(yield func(*R) error) error {
+		for i := range rows {
+			if err := yield(&rows[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
 // PacketRow is one row of packets.csv: one port-0-related packet and its
 // purpose class. Times are nanoseconds since the Unix epoch (UTC).
 type PacketRow struct {

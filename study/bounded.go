@@ -1,0 +1,562 @@
+package study
+
+import (
+	"bufio"
+	"container/heap"
+	"encoding/binary"
+	"encoding/gob"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/bits"
+	"net/netip"
+	"os"
+	"path/filepath"
+
+	"github.com/port0/port0/label"
+	"github.com/port0/port0/scan"
+	"github.com/port0/port0/tables"
+)
+
+// Output is a port-0 study as its tables are written: Packets calls its
+// argument with every row of the packets table, in order, and may run on
+// its own goroutine while Tables makes the other tables. *Study is one;
+// Run's study in parts within a budget is another (Streamed), and so is a
+// pipeline's that runs the study in parts.
+type Output interface {
+	Packets(func(*tables.PacketRow) error) error
+	Tables() (*Tables, error)
+}
+
+// Streamed is an Output whose sources, events and bundles are too many
+// to hold: its Tables leaves them out, and they stream, each in its
+// table's order, from the sorted runs of its parts merged on disk. Close
+// removes its files.
+type Streamed interface {
+	Output
+	SourceRows() tables.Rows[tables.SourceRow]
+	EventRows() tables.Rows[tables.EventRow]
+	BundleRows() tables.Rows[tables.BundleRow]
+	Close() error
+}
+
+// Budget bounds the memory of Run's study.
+type Budget struct {
+	// Bytes bounds what the study keeps of its sources at once, as
+	// Part.Mem estimates it; 0 means no bound (one Part, as New).
+	Bytes int64
+	// Dir is where a study in parts keeps its files ("" means
+	// os.TempDir()); Close removes them.
+	Dir string
+	// Progress, when not nil, is told when the study goes to parts and
+	// how many it studied (a line each).
+	Progress io.Writer
+}
+
+// maxParts bounds the parts one split makes (each an open file while the
+// records are split, and a reader while the packets are classified);
+// maxDepth how often a part may be split again. A part that still does
+// not fit at maxDepth is one where a few sources alone exceed the budget
+// (each source's records are in one part): it is studied as it is.
+const (
+	maxParts = 256
+	maxDepth = 3
+)
+
+// errOverBudget stops a part's pass one when its sources pass the budget.
+var errOverBudget = errors.New("over the memory budget")
+
+// Run is the port-0 study of res within the budget b. When every source's
+// state fits (Part.Mem within b.Bytes) it is New's Study, the same tables
+// from the same code. When it does not — a spoofed flood's millions of
+// one-packet sources — the records are split by a hash of their source
+// address into parts that each fit, each part studied on its own (the
+// study is exact over a partition of the sources: see Part), its class
+// of every record kept in a file of one byte a record and its rows in
+// sorted runs; the tables are the runs merged, and the packets table the
+// records read again in input order, each with its class from its part's
+// file. The tables are byte for byte those of New.
+func Run(res *scan.Result, opts Options, b Budget) (Output, error) {
+	st, err := newStudy(res, opts)
+	if err != nil {
+		return nil, err
+	}
+	var read int64
+	err = res.Records.Each(func(p *scan.P0Packet) error {
+		st.part.Add(p)
+		read++
+		if b.Bytes > 0 && st.part.mem > b.Bytes && len(st.part.byAddr) > 1 {
+			return errOverBudget
+		}
+		return nil
+	})
+	if err == nil {
+		st.part.Decide()
+		return st, nil
+	}
+	if !errors.Is(err, errOverBudget) {
+		<-st.hours.done
+		return nil, err
+	}
+	// Too many sources: study them in parts.
+	mem, sources := st.part.mem, len(st.part.byAddr)
+	st.part = nil
+	sp, err := newSpilled(res, opts, b, st.hours)
+	if err != nil {
+		<-st.hours.done
+		return nil, err
+	}
+	root := &node{each: res.Records.Each, n: res.Records.Len()}
+	k := partsFor(mem, read, root.n, b.Bytes)
+	if b.Progress != nil {
+		fmt.Fprintf(b.Progress, "study: the state of %d sources passed its budget of %d MiB at record %d of %d: studying the sources in %d parts on disk\n",
+			sources, b.Bytes>>20, read, root.n, k)
+	}
+	if err := sp.split(root, k); err != nil {
+		sp.Close()
+		<-st.hours.done
+		return nil, err
+	}
+	sp.root = root
+	if b.Progress != nil {
+		fmt.Fprintf(b.Progress, "study: %d parts studied, %d of them split again\n", len(sp.sources), sp.resplit)
+	}
+	return sp, nil
+}
+
+// newStudy is a Study of res before pass one.
+func newStudy(res *scan.Result, opts Options) (*Study, error) {
+	if !res.Port0 {
+		return nil, errors.New("the scan result has no port-0 records: scan with Options.Port0")
+	}
+	if err := opts.Check(); err != nil {
+		return nil, fmt.Errorf("study options: %w", err)
+	}
+	st := &Study{res: res, part: NewPart(opts, res.Interval)}
+	st.tele, st.teleFrom = Telescope(opts, res.Dst)
+	st.hours = countHoursAsync(&res.Intervals)
+	return st, nil
+}
+
+// partsFor is how many parts the records of a part take, when its pass
+// one reached mem bytes after read of its n records: the whole's
+// estimate, extrapolated, over the budget, with room (a part that still
+// does not fit is split again).
+func partsFor(mem, read, n, budget int64) int {
+	est := float64(mem) * float64(n) / float64(max(read, 1))
+	k := int(math.Ceil(1.25 * est / float64(budget)))
+	return min(max(k, 2), maxParts)
+}
+
+// partOf is the part, of k, that the records of src go to at depth
+// level: a mix of the address's bits (splitmix64's finaliser), different
+// at each level, scaled to k.
+func partOf(src netip.Addr, level, k int) int {
+	a := src.As16()
+	x := binary.LittleEndian.Uint64(a[:8]) ^ bits.RotateLeft64(binary.LittleEndian.Uint64(a[8:]), 29) ^ uint64(level+1)*0x9e3779b97f4a7c15
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	x ^= x >> 31
+	hi, _ := bits.Mul64(x, uint64(k))
+	return int(hi)
+}
+
+// node is a set of sources' records: the whole (the root, the scan's
+// records) or a part of its parent's, in a file. A node studied in one
+// Part keeps the class of each of its records in classes; a node split
+// has its children, and a class file made from theirs (but the root,
+// whose classes are read from its children as the packets are written).
+type node struct {
+	level    int
+	each     func(func(*scan.P0Packet) error) error
+	n        int64
+	records  string // the node's records file (not the root's)
+	classes  string // the class of each record, a byte each, in order
+	children []*node
+}
+
+// spilled is the study in parts: Run's Output when the sources do not
+// fit.
+type spilled struct {
+	res    *scan.Result
+	opts   Options
+	budget Budget
+	dir    string
+	hours  *hourCounts
+	tele   netip.Prefix
+	from   string
+	counts Counts
+	root   *node
+	// runs are each studied part's sorted rows, a gob file a table.
+	sources, events, bundles []string
+	files                    int
+	// deepest is the deepest level a part was studied at; resplit the
+	// parts split again.
+	deepest, resplit int
+}
+
+func newSpilled(res *scan.Result, opts Options, b Budget, hours *hourCounts) (*spilled, error) {
+	dir, err := os.MkdirTemp(b.Dir, "port0-study-*")
+	if err != nil {
+		return nil, fmt.Errorf("study in parts: %w", err)
+	}
+	sp := &spilled{res: res, opts: opts, budget: b, dir: dir, hours: hours}
+	sp.tele, sp.from = Telescope(opts, res.Dst)
+	return sp, nil
+}
+
+// path is a new file name in the study's folder.
+func (sp *spilled) path(kind string) string {
+	sp.files++
+	return filepath.Join(sp.dir, fmt.Sprintf("%s-%d", kind, sp.files))
+}
+
+// split writes nd's records into k parts by source and studies each; a
+// node below the root then gets its class file, its children's merged.
+func (sp *spilled) split(nd *node, k int) error {
+	ws := make([]*recordWriter, k)
+	nd.children = make([]*node, k)
+	for i := range ws {
+		c := &node{level: nd.level + 1, records: sp.path("records")}
+		w, err := createRecords(c.records)
+		if err != nil {
+			closeAll(ws[:i])
+			return err
+		}
+		ws[i], nd.children[i] = w, c
+	}
+	var buf []byte
+	err := nd.each(func(p *scan.P0Packet) error {
+		i := partOf(p.Src, nd.level, k)
+		buf = p.AppendRecord(buf[:0])
+		nd.children[i].n++
+		return ws[i].write(buf)
+	})
+	if cerr := closeAll(ws); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	files := len(sp.res.Files)
+	for _, c := range nd.children {
+		c.each = recordsOf(c.records, c.n, files)
+		if err := sp.study(c); err != nil {
+			return err
+		}
+	}
+	if nd.level == 0 {
+		return nil
+	}
+	// The node's classes, in its records' order: each from its child.
+	nd.classes = sp.path("classes")
+	w, err := createRecords(nd.classes)
+	if err != nil {
+		return err
+	}
+	err = sp.eachClass(nd, func(_ *scan.P0Packet, c label.Class) error { return w.w.WriteByte(byte(c)) })
+	if cerr := w.close(); err == nil {
+		err = cerr
+	}
+	for _, c := range nd.children {
+		os.Remove(c.classes)
+	}
+	nd.children = nil
+	os.Remove(nd.records) // its classes are all that is read again
+	nd.records = ""
+	return err
+}
+
+// study runs nd's records through one Part, or splits them again when its
+// sources pass the budget (down to maxDepth).
+func (sp *spilled) study(nd *node) error {
+	pt := NewPart(sp.opts, sp.res.Interval)
+	var read int64
+	err := nd.each(func(p *scan.P0Packet) error {
+		pt.Add(p)
+		read++
+		if nd.level < maxDepth && pt.mem > sp.budget.Bytes && len(pt.byAddr) > 1 {
+			return errOverBudget // (one source's records cannot be split)
+		}
+		return nil
+	})
+	if errors.Is(err, errOverBudget) {
+		mem := pt.mem
+		pt = nil
+		sp.resplit++
+		return sp.split(nd, partsFor(mem, read, nd.n, sp.budget.Bytes))
+	}
+	if err != nil {
+		return err
+	}
+	pt.Decide()
+	sp.deepest = max(sp.deepest, nd.level)
+	nd.classes = sp.path("classes")
+	w, err := createRecords(nd.classes)
+	if err != nil {
+		return err
+	}
+	err = nd.each(func(p *scan.P0Packet) error { return w.w.WriteByte(byte(pt.Count(p))) })
+	if cerr := w.close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	os.Remove(nd.records) // its classes are all that is read again
+	nd.records = ""
+	t := pt.Finish(TelescopeAddrs(sp.tele))
+	sp.counts.Merge(&t.Counts)
+	for _, r := range []struct {
+		runs *[]string
+		save func(string) error
+	}{
+		{&sp.sources, func(name string) error { return writeRun(name, t.Sources) }},
+		{&sp.events, func(name string) error { return writeRun(name, t.Events) }},
+		{&sp.bundles, func(name string) error { return writeRun(name, t.Bundles) }},
+	} {
+		name := sp.path("rows")
+		if err := r.save(name); err != nil {
+			return err
+		}
+		*r.runs = append(*r.runs, name)
+	}
+	return nil
+}
+
+// eachClass calls fn with each of nd's records, in order, and its class,
+// read from the class file of the child the record went to.
+func (sp *spilled) eachClass(nd *node, fn func(*scan.P0Packet, label.Class) error) error {
+	rs := make([]*bufio.Reader, len(nd.children))
+	for i, c := range nd.children {
+		f, err := os.Open(c.classes)
+		if err != nil {
+			return fmt.Errorf("study in parts: %w", err)
+		}
+		defer f.Close()
+		rs[i] = bufio.NewReaderSize(f, 16<<10)
+	}
+	k := len(nd.children)
+	err := nd.each(func(p *scan.P0Packet) error {
+		b, err := rs[partOf(p.Src, nd.level, k)].ReadByte()
+		if err != nil {
+			return fmt.Errorf("study in parts: the classes of a part end early: %w", err)
+		}
+		return fn(p, label.Class(b))
+	})
+	if err != nil {
+		return err
+	}
+	for _, r := range rs {
+		if _, err := r.ReadByte(); err != io.EOF {
+			return errors.New("study in parts: a part has more classes than records")
+		}
+	}
+	return nil
+}
+
+// Packets is the packets table: the scan's records in input order, each
+// with the class its part gave it.
+func (sp *spilled) Packets(fn func(*tables.PacketRow) error) error {
+	var row tables.PacketRow
+	files := sp.res.Files
+	return sp.eachClass(sp.root, func(p *scan.P0Packet, c label.Class) error {
+		row = PacketRow(p, files, c)
+		return fn(&row)
+	})
+}
+
+// Tables is the summary and the time series, from the parts' counts; the
+// other tables stream (SourceRows, EventRows, BundleRows).
+func (sp *spilled) Tables() (*Tables, error) {
+	<-sp.hours.done
+	return assemble(nil, &sp.counts, sp.hours.t, sp.res.Interval, sp.tele, sp.from)
+}
+
+// SourceRows are the sources table's rows: the parts' runs merged.
+func (sp *spilled) SourceRows() tables.Rows[tables.SourceRow] {
+	return mergeRuns(sp.sources, sourceLess)
+}
+
+// EventRows are the events table's rows: the parts' runs merged.
+func (sp *spilled) EventRows() tables.Rows[tables.EventRow] {
+	return mergeRuns(sp.events, eventRowLess)
+}
+
+// BundleRows are the bundles table's rows: the parts' runs merged.
+func (sp *spilled) BundleRows() tables.Rows[tables.BundleRow] {
+	return mergeRuns(sp.bundles, bundleRowLess)
+}
+
+// Close removes the study's files.
+func (sp *spilled) Close() error { return os.RemoveAll(sp.dir) }
+
+// recordWriter is a file of records (or of classes) being written.
+type recordWriter struct {
+	f *os.File
+	w *bufio.Writer
+}
+
+func createRecords(name string) (*recordWriter, error) {
+	f, err := os.Create(name)
+	if err != nil {
+		return nil, fmt.Errorf("study in parts: %w", err)
+	}
+	return &recordWriter{f, bufio.NewWriterSize(f, 32<<10)}, nil
+}
+
+func (w *recordWriter) write(b []byte) error {
+	_, err := w.w.Write(b)
+	return err
+}
+
+func (w *recordWriter) close() error {
+	err := w.w.Flush()
+	if cerr := w.f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("study in parts: %w", err)
+	}
+	return nil
+}
+
+func closeAll(ws []*recordWriter) error {
+	var first error
+	for _, w := range ws {
+		if err := w.close(); first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// recordsOf reads the n records of the file name, of a result with files
+// inputs, as Records.Each does.
+func recordsOf(name string, n int64, files int) func(func(*scan.P0Packet) error) error {
+	return func(fn func(*scan.P0Packet) error) error {
+		f, err := os.Open(name)
+		if err != nil {
+			return fmt.Errorf("study in parts: %w", err)
+		}
+		defer f.Close()
+		r := bufio.NewReaderSize(f, 64<<10)
+		var b [scan.RecordLen]byte
+		for i := int64(0); i < n; i++ {
+			if _, err := io.ReadFull(r, b[:]); err != nil {
+				return fmt.Errorf("study in parts: %s: record %d of %d: %w", name, i, n, err)
+			}
+			p, err := scan.DecodeRecord(b[:], files)
+			if err != nil {
+				return fmt.Errorf("study in parts: %s: record %d: %w", name, i, err)
+			}
+			if err := fn(&p); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// writeRun writes rows, sorted, to the file name (gob).
+func writeRun[R any](name string, rows []R) error {
+	f, err := os.Create(name)
+	if err != nil {
+		return fmt.Errorf("study in parts: %w", err)
+	}
+	w := bufio.NewWriterSize(f, 32<<10)
+	enc := gob.NewEncoder(w)
+	for i := range rows {
+		if err = enc.Encode(&rows[i]); err != nil {
+			break
+		}
+	}
+	if ferr := w.Flush(); err == nil {
+		err = ferr
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("study in parts: %w", err)
+	}
+	return nil
+}
+
+// run is one sorted run being merged: its file and its current row.
+type run[R any] struct {
+	f   *os.File
+	dec *gob.Decoder
+	row R
+}
+
+// next reads the run's next row; false at its end.
+func (r *run[R]) next() (bool, error) {
+	var zero R
+	r.row = zero // gob leaves a field that is zero in the stream as it was
+	err := r.dec.Decode(&r.row)
+	if err == io.EOF {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("study in parts: %s: %w", r.f.Name(), err)
+	}
+	return true, nil
+}
+
+// runHeap orders the runs by their current rows.
+type runHeap[R any] struct {
+	runs []*run[R]
+	less func(a, b *R) bool
+}
+
+func (h *runHeap[R]) Len() int           { return len(h.runs) }
+func (h *runHeap[R]) Less(i, j int) bool { return h.less(&h.runs[i].row, &h.runs[j].row) }
+func (h *runHeap[R]) Swap(i, j int)      { h.runs[i], h.runs[j] = h.runs[j], h.runs[i] }
+func (h *runHeap[R]) Push(x any)         { h.runs = append(h.runs, x.(*run[R])) }
+func (h *runHeap[R]) Pop() any {
+	r := h.runs[len(h.runs)-1]
+	h.runs = h.runs[:len(h.runs)-1]
+	return r
+}
+
+// mergeRuns is the rows of the sorted runs in the files names, merged in
+// the order less (a total order of the table's rows).
+func mergeRuns[R any](names []string, less func(a, b *R) bool) tables.Rows[R] {
+	return func(yield func(*R) error) error {
+		h := &runHeap[R]{less: less}
+		for _, name := range names {
+			f, err := os.Open(name)
+			if err != nil {
+				return fmt.Errorf("study in parts: %w", err)
+			}
+			defer f.Close()
+			r := &run[R]{f: f, dec: gob.NewDecoder(bufio.NewReaderSize(f, 16<<10))}
+			if ok, err := r.next(); err != nil {
+				return err
+			} else if ok {
+				h.runs = append(h.runs, r)
+			}
+		}
+		heap.Init(h)
+		for h.Len() > 0 {
+			r := h.runs[0]
+			if err := yield(&r.row); err != nil {
+				return err
+			}
+			ok, err := r.next()
+			if err != nil {
+				return err
+			}
+			if ok {
+				heap.Fix(h, 0)
+			} else {
+				heap.Pop(h)
+			}
+		}
+		return nil
+	}
+}
