@@ -13,5 +13,9 @@
 // (source → target) and backscatter events (the victim is the source), so
 // it partitions by source. Memory grows with the port-0 sources and the
 // open bundles and events, never with packets: the records are read from
-// the Result, as often as a pass needs.
+// the Result, as often as a pass needs. Run bounds it (Budget, "port0
+// analyze -mem"): when the sources' state passes the budget, the records
+// are split by a hash of their source into parts on disk that each fit,
+// each part is studied on its own, and the tables are the parts' sorted
+// runs merged, the same bytes as one Part (bounded.go).
 package study
