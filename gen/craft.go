@@ -81,13 +81,14 @@ type tcpHdr struct {
 	opts         []byte // a multiple of 4 bytes
 }
 
-// chunkBuf receives the packets of one chunk: pcap records and truth records,
-// plus per-class counts. It is reused across chunks.
+// chunkBuf receives the packets of one or more consecutive chunks (a
+// batch): pcap records and truth records, plus per-class counts. It is
+// reused across batches.
 type chunkBuf struct {
-	k        int    // chunk index
+	k        int    // chunk index (Generate: the batch index)
 	pcap     []byte // pcap records (no file header)
 	truth    []byte // truth records (no file header)
-	gz       []byte // pcap compressed as one gzip member, when gzip is on
+	gz       []byte // pcap compressed, one gzip member a chunk, when gzip is on
 	packets  int64
 	classes  [16]int64 // packets per label.Class
 	ethernet bool

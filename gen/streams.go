@@ -83,10 +83,15 @@ func (p *Plan) hourFactor(t int64) float64 {
 	return f / (1 - 2*s.WeeklyAmplitude/7)
 }
 
-// genChunk generates chunk k into c.
+// genChunk generates chunk k into c, emptied first.
 func (w *worker) genChunk(k int, c *chunkBuf) {
-	p := w.p
 	c.reset(k)
+	w.appendChunk(k, c)
+}
+
+// appendChunk generates chunk k after what c already holds.
+func (w *worker) appendChunk(k int, c *chunkBuf) {
+	p := w.p
 	t0 := p.Start + int64(k)*p.ChunkNS
 	t1 := min(t0+p.ChunkNS, p.End)
 	factor := p.hourFactor(t0)
