@@ -2,7 +2,6 @@ package study
 
 import (
 	"bufio"
-	"container/heap"
 	"encoding/binary"
 	"encoding/gob"
 	"errors"
@@ -14,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/port0/port0/internal/kmerge"
 	"github.com/port0/port0/label"
 	"github.com/port0/port0/scan"
 	"github.com/port0/port0/tables"
@@ -507,27 +507,11 @@ func (r *run[R]) next() (bool, error) {
 	return true, nil
 }
 
-// runHeap orders the runs by their current rows.
-type runHeap[R any] struct {
-	runs []*run[R]
-	less func(a, b *R) bool
-}
-
-func (h *runHeap[R]) Len() int           { return len(h.runs) }
-func (h *runHeap[R]) Less(i, j int) bool { return h.less(&h.runs[i].row, &h.runs[j].row) }
-func (h *runHeap[R]) Swap(i, j int)      { h.runs[i], h.runs[j] = h.runs[j], h.runs[i] }
-func (h *runHeap[R]) Push(x any)         { h.runs = append(h.runs, x.(*run[R])) }
-func (h *runHeap[R]) Pop() any {
-	r := h.runs[len(h.runs)-1]
-	h.runs = h.runs[:len(h.runs)-1]
-	return r
-}
-
 // mergeRuns is the rows of the sorted runs in the files names, merged in
 // the order less (a total order of the table's rows).
 func mergeRuns[R any](names []string, less func(a, b *R) bool) tables.Rows[R] {
 	return func(yield func(*R) error) error {
-		h := &runHeap[R]{less: less}
+		var runs []*run[R]
 		for _, name := range names {
 			f, err := os.Open(name)
 			if err != nil {
@@ -538,25 +522,10 @@ func mergeRuns[R any](names []string, less func(a, b *R) bool) tables.Rows[R] {
 			if ok, err := r.next(); err != nil {
 				return err
 			} else if ok {
-				h.runs = append(h.runs, r)
+				runs = append(runs, r)
 			}
 		}
-		heap.Init(h)
-		for h.Len() > 0 {
-			r := h.runs[0]
-			if err := yield(&r.row); err != nil {
-				return err
-			}
-			ok, err := r.next()
-			if err != nil {
-				return err
-			}
-			if ok {
-				heap.Fix(h, 0)
-			} else {
-				heap.Pop(h)
-			}
-		}
-		return nil
+		return kmerge.Merge(runs, func(a, b *run[R]) bool { return less(&a.row, &b.row) }, (*run[R]).next,
+			func(r *run[R]) error { return yield(&r.row) })
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"os"
 	"slices"
 
+	"github.com/port0/port0/internal/kmerge"
 	"github.com/port0/port0/label"
 	"github.com/port0/port0/scan"
 	"github.com/port0/port0/study"
@@ -233,7 +234,7 @@ func (r *shardRecords) each(fn func(rec []byte) error) error {
 			runs = append(runs, rd)
 		}
 	}
-	return mergeStreams(runs, func(a, b *runReader) bool { return recordCmp(a.rec[:], b.rec[:]) < 0 },
+	return kmerge.Merge(runs, func(a, b *runReader) bool { return recordCmp(a.rec[:], b.rec[:]) < 0 },
 		(*runReader).next, func(rd *runReader) error { return fn(rd.rec[:]) })
 }
 

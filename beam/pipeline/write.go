@@ -15,6 +15,7 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem"
 
 	"github.com/port0/port0/analyze"
+	"github.com/port0/port0/internal/kmerge"
 	"github.com/port0/port0/label"
 	"github.com/port0/port0/scan"
 	"github.com/port0/port0/study"
@@ -147,7 +148,7 @@ func (o *output) Packets(fn func(*tables.PacketRow) error) error {
 		}
 	}
 	var row tables.PacketRow
-	return mergeStreams(streams, func(a, b *stream) bool {
+	return kmerge.Merge(streams, func(a, b *stream) bool {
 		if a.p.File != b.p.File {
 			return a.p.File < b.p.File
 		}

@@ -1,13 +1,15 @@
-package pipeline
+// Package kmerge merges sorted streams (a k-way merge on a heap): the
+// study's sorted runs of rows when it runs in parts on disk, and the Beam
+// pipeline's sorted runs of records and its shards' classified records.
+package kmerge
 
 import "container/heap"
 
-// mergeStreams is a k-way merge of sorted streams, each positioned on its
-// first item: it calls emit with the stream whose current item is least
+// Merge is a k-way merge of sorted streams, each positioned on its first
+// item: it calls emit with the stream whose current item is least
 // (less), then next to advance that stream (false at its end), until all
-// are done. The shards' sorted runs and the writer's shard streams both
-// merge through it.
-func mergeStreams[S any](streams []S, less func(a, b S) bool, next func(S) (bool, error), emit func(S) error) error {
+// are done.
+func Merge[S any](streams []S, less func(a, b S) bool, next func(S) (bool, error), emit func(S) error) error {
 	h := &streamHeap[S]{s: streams, less: less}
 	heap.Init(h)
 	for len(h.s) > 0 {
