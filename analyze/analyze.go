@@ -128,11 +128,13 @@ func (o *Options) budget() study.Budget {
 	return study.Budget{Bytes: o.Mem / 4, Dir: o.Scan.Spill.Dir, Progress: o.Scan.Progress}
 }
 
-// memLimit sets the Go runtime's soft memory limit to the budget while a
+// MemLimit sets the Go runtime's soft memory limit to the budget while a
 // run lasts (unless GOMEMLIMIT sets one), so that the collector works
 // harder as the heap nears the budget instead of letting it double; the
-// function it returns restores the limit before.
-func (o *Options) memLimit() func() {
+// function it returns restores the limit before. Run and Merge call it;
+// so does a caller that does more with the run's outputs (port0 study's
+// analyses).
+func (o *Options) MemLimit() func() {
 	if o.Mem <= 0 || os.Getenv("GOMEMLIMIT") != "" {
 		return func() {}
 	}
@@ -160,7 +162,7 @@ func Run(inputs []string, stdin io.Reader, dir string, o Options) (*Summary, err
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	defer o.memLimit()()
+	defer o.MemLimit()()
 	if o.FlowDatagrams {
 		return runFlows(inputs, dir, o)
 	}
@@ -231,7 +233,7 @@ func Merge(partials []string, dir string, o Options) (*Summary, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	defer o.memLimit()()
+	defer o.MemLimit()()
 	all := &scan.Result{}
 	defer all.Close()
 	for _, p := range partials {

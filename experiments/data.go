@@ -25,7 +25,8 @@ type Data struct {
 	Summary  *analyze.Summary
 	ASMap    []gen.ASPrefix
 	Actors   []gen.ActorRow
-	Packets  []tables.PacketRow
+	// packets is the analysis folder whose packets table EachPacket reads.
+	packets  string
 	Sources  []tables.SourceRow
 	Events   []tables.EventRow
 	Bundles  []tables.BundleRow
@@ -102,37 +103,39 @@ func LoadObserved(anaDir string, inputs []string, interval time.Duration, origin
 			o.To = end
 		}
 	}
-	for i, p := range d.Packets {
+	o.TelescopeFrom = d.Summary.Port0.TelescopeFrom
+	if p, err := netip.ParsePrefix(d.Summary.Port0.Telescope); err == nil {
+		o.Telescope = p
+	}
+	var n, in float64
+	err := d.EachPacket(func(p *tables.PacketRow) {
 		t := utc(p.Time)
-		if i == 0 || t.Before(o.Port0From) {
+		if n == 0 || t.Before(o.Port0From) {
 			o.Port0From = t
 		}
 		if t.After(o.Port0To) {
 			o.Port0To = t
 		}
+		n++
+		if o.Telescope.Contains(p.Dst) {
+			in++
+		}
+	})
+	if err != nil {
+		return nil, err
 	}
 	if o.From.IsZero() {
 		o.From, o.To = o.Port0From, o.Port0To
 	}
 	d.Start = o.From.Truncate(24 * time.Hour)
 	d.Days = max(1, int((o.To.Sub(d.Start)+24*time.Hour-1)/(24*time.Hour)))
-	o.TelescopeFrom = d.Summary.Port0.TelescopeFrom
-	if p, err := netip.ParsePrefix(d.Summary.Port0.Telescope); err == nil {
-		o.Telescope = p
-	}
-	var in float64
-	for _, p := range d.Packets {
-		if o.Telescope.Contains(p.Dst) {
-			in++
-		}
-	}
-	o.InTelescope = share(in, float64(len(d.Packets)))
+	o.InTelescope = share(in, n)
 	switch {
 	case !o.Telescope.IsValid():
 		o.NotTelescope = "no IPv4 destination was seen, so no telescope prefix could be inferred (set -telescope)"
 	case o.TelescopeFrom != "flag" && o.Telescope.Bits() < telescopeMinBits:
 		o.NotTelescope = fmt.Sprintf("the destinations span %s, wider than a /%d: the capture does not look like a telescope's (set -telescope if it is one)", o.Telescope, telescopeMinBits)
-	case len(d.Packets) > 0 && o.InTelescope < 0.5:
+	case n > 0 && o.InTelescope < 0.5:
 		o.NotTelescope = fmt.Sprintf("only %.1f %% of the port-0-related packets are addressed into %s: the capture does not look like a telescope's", 100*o.InTelescope, o.Telescope)
 	}
 	return d, nil
@@ -170,13 +173,7 @@ func (d *Data) loadAnalysis(anaDir string) error {
 	if d.Summary.Port0 == nil || d.Summary.NaiveFlow == nil {
 		return errors.New("summary.json has no port-0 study: run port0 analyze without -count-only")
 	}
-	err = tables.ReadPackets(anaDir, func(p *tables.PacketRow) error {
-		d.Packets = append(d.Packets, *p)
-		return nil
-	})
-	if err != nil {
-		return err
-	}
+	d.packets = anaDir
 	if d.Sources, err = tables.ReadSources(anaDir); err != nil {
 		return err
 	}
@@ -188,6 +185,14 @@ func (d *Data) loadAnalysis(anaDir string) error {
 	}
 	d.Series, err = tables.ReadSeries(anaDir)
 	return err
+}
+
+// EachPacket calls fn with each row of the packets table, in order, read
+// from the analysis folder at each call: a telescope's years of port-0
+// packets are not held in memory, and each analysis that needs them reads
+// them once. fn must not keep the row past the call.
+func (d *Data) EachPacket(fn func(p *tables.PacketRow)) error {
+	return tables.ReadPackets(d.packets, func(p *tables.PacketRow) error { fn(p); return nil })
 }
 
 // asOf maps an address to its synthetic AS (0 when none holds it).

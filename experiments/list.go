@@ -143,11 +143,11 @@ func dailySeries(e *Env, r *Result) error {
 	srcs := make([]map[netip.Addr]bool, n)
 	burst := make([]float64, n)
 	var malformed, inSurge float64
-	for _, p := range d.Packets {
+	if err := d.EachPacket(func(p *tables.PacketRow) {
 		t := utc(p.Time)
 		i := dayOf(d, t)
 		if i < 0 || i >= n {
-			continue
+			return
 		}
 		packets[i]++
 		if srcs[i] == nil {
@@ -163,6 +163,8 @@ func dailySeries(e *Env, r *Result) error {
 				inSurge++
 			}
 		}
+	}); err != nil {
+		return err
 	}
 	rows := make([][]string, n)
 	sources := make([]float64, n)
@@ -235,7 +237,7 @@ func protocolPosition(e *Env, r *Result) error {
 	positions := []decode.Port0Pos{decode.Port0Src, decode.Port0Dst, decode.Port0Both}
 	var cross [3][2]float64
 	var inTable, tcpDst0, tcpBoth float64
-	for _, p := range e.Data.Packets {
+	if err := e.Data.EachPacket(func(p *tables.PacketRow) {
 		if p.Proto == decode.ProtoTCP && (p.Port0 == decode.Port0Dst || p.Port0 == decode.Port0Both) {
 			tcpDst0++
 			if p.Port0 == decode.Port0Both {
@@ -249,7 +251,7 @@ func protocolPosition(e *Env, r *Result) error {
 		case decode.ProtoUDP:
 			k = 1
 		default:
-			continue
+			return
 		}
 		for i, pos := range positions {
 			if p.Port0 == pos {
@@ -257,6 +259,8 @@ func protocolPosition(e *Env, r *Result) error {
 				inTable++
 			}
 		}
+	}); err != nil {
+		return err
 	}
 	if e.Data.Observed != nil {
 		lo, hi := stats.BootstrapShare(c.Both, c.Total, bootReps, e.Seed)
@@ -311,15 +315,17 @@ func flagEntropyTarget(counts map[string]float64) Target {
 func tcpFlags(e *Env, r *Result) error {
 	d := e.Data
 	byClass := map[string]map[string]float64{}
-	for _, p := range d.Packets {
+	if err := d.EachPacket(func(p *tables.PacketRow) {
 		if p.Proto != decode.ProtoTCP {
-			continue
+			return
 		}
 		c := p.Class.String()
 		if byClass[c] == nil {
 			byClass[c] = map[string]float64{}
 		}
 		byClass[c][tables.FlagString(p.Flags)]++
+	}); err != nil {
+		return err
 	}
 	var rows [][]string
 	classes := sortedKeys(byClass)
@@ -1022,11 +1028,13 @@ func asConcentration(e *Env, r *Result) error {
 	// Destinations: a telescope is one AS, so the concentration over
 	// destination ASes is total; what is left is its /24s.
 	dst24 := map[netip.Prefix]float64{}
-	for _, p := range d.Packets {
+	if err := d.EachPacket(func(p *tables.PacketRow) {
 		if p.Dst.Is4() {
 			q, _ := p.Dst.Prefix(24)
 			dst24[q]++
 		}
+	}); err != nil {
+		return err
 	}
 	var dv []float64
 	for _, v := range dst24 {
@@ -1187,8 +1195,10 @@ func scanCoverage(e *Env, r *Result) error {
 		return scanCoverageObserved(e, r)
 	}
 	seen := map[netip.Addr]bool{}
-	for _, p := range d.Packets {
+	if err := d.EachPacket(func(p *tables.PacketRow) {
 		seen[p.Src] = true
+	}); err != nil {
+		return err
 	}
 	plannedRate := map[netip.Addr]float64{} // packets per second
 	for _, a := range d.Actors {

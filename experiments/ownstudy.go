@@ -84,6 +84,7 @@ func (s *OwnStudy) Run(stdin io.Reader) (*analyze.Summary, []*Result, error) {
 	if say == nil {
 		say = func(string, ...any) {}
 	}
+	defer s.Analyze.MemLimit()()
 	ana := filepath.Join(s.Out, "analysis")
 	say("analyzing %d %s into %s", len(s.Inputs), plural(len(s.Inputs), "capture", "captures"), ana)
 	sum, err := analyze.Run(s.Inputs, stdin, ana, s.Analyze)

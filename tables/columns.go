@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unique"
 	"unsafe"
 
 	"github.com/parquet-go/parquet-go"
@@ -332,7 +333,10 @@ func (t *table[R]) readCSV(f *csvtab.Fields, r *R) {
 		case kFloat:
 			*(*float64)(p) = f.Float(c.name)
 		case kString:
-			*(*string)(p) = f.Str(c.name)
+			// Interned: a string of the CSV record keeps the whole
+			// record's line alive, and these repeat (a file name, an
+			// IP ID pattern, "no-match" evidence).
+			*(*string)(p) = unique.Make(f.Str(c.name)).Value()
 		case kAddr:
 			*(*netip.Addr)(p) = f.Addr(c.name)
 		case kOuter:
