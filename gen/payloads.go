@@ -123,9 +123,8 @@ func fillDNSResponse(b []byte, id uint16) {
 		for end := n + rdlen; n < end; {
 			l := min(end-n-1, 255)
 			b[n] = byte(l)
-			for i := 1; i <= l; i++ {
-				b[n+i] = byte('a' + (n+i)%26)
-			}
+			// b[m] = 'a' + m%26 for m in n+1..n+l
+			copy(b[n+1:n+1+l], dnsLetters[(n+1)%26:])
 			n += 1 + l
 		}
 		answers++
@@ -135,6 +134,15 @@ func fillDNSResponse(b []byte, id uint16) {
 	}
 	b[6], b[7] = byte(answers>>8), byte(answers)
 }
+
+// dnsLetters is the alphabet over and over, long enough to copy a
+// 255-byte character string from any of its first 26 positions.
+var dnsLetters = func() (b [26 + 255]byte) {
+	for i := range b {
+		b[i] = byte('a' + i%26)
+	}
+	return
+}()
 
 // syslogMsg is a BSD syslog message (RFC 3164: <PRI>TIMESTAMP HOST TAG:
 // MSG), one-way UDP whose sender may leave its source port 0 (RFC 768:
