@@ -45,7 +45,7 @@ func run(args []string, stderr io.Writer) int {
 	out := fs.String("out", "", "output folder for summary.json and the tables (required)")
 	quiet := fs.Bool("q", false, "no progress on stderr")
 	shards := fs.Int("shards", pipeline.DefaultShards, "keys the sources are hashed to for the per-source stage; output does not depend on it")
-	memlimit := fs.Int("memlimit", scanDefaultMiB, "MiB of port-0 records a shard sorts in memory; past it, in sorted runs on disk (output does not depend on it)")
+	memlimit := fs.Int("memlimit", scanDefaultMiB, "MiB of port-0 records a shard sorts in memory; past it, in sorted runs on disk (default: an eighth of -mem; output does not depend on it)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of this process (the driver, and with Prism in-process or LOOPBACK the workers) to `FILE`")
 	flags := analyze.AddFlags(fs)
 	fs.Usage = func() {
@@ -113,6 +113,12 @@ func run(args []string, stderr io.Writer) int {
 	}
 	cfg := pipeline.ConfigOf(o, *out, workers, *shards)
 	cfg.Progress, cfg.MemLimit = !*quiet, *memlimit<<20
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if !set["memlimit"] && o.Mem > 0 {
+		cfg.MemLimit = int(max(o.Mem/8, 1<<20)) // as port0 analyze spills past an eighth of -mem
+	}
+	defer o.MemLimit()()
 	if *quiet {
 		// Beam and Prism log every job's steps at INFO (and a worker's
 		// normal stop as a warning): -q keeps their errors.
