@@ -26,11 +26,11 @@ type Data struct {
 	ASMap    []gen.ASPrefix
 	Actors   []gen.ActorRow
 	// packets is the analysis folder whose packets table EachPacket reads.
-	packets  string
-	Sources  []tables.SourceRow
-	Events   []tables.EventRow
-	Bundles  []tables.BundleRow
-	Series   []tables.SeriesRow
+	packets string
+	Sources []tables.SourceRow
+	Events  []tables.EventRow
+	Bundles []tables.BundleRow
+	Series  []tables.SeriesRow
 	// Start is the first day (UTC midnight) of the period the daily and
 	// hourly analyses cover, Days its length in days: the scenario's for
 	// a generated telescope, the capture's own for the user's data.
