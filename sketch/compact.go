@@ -60,15 +60,21 @@ func (c *Compact) addSparse(x uint64) {
 	i := x >> (64 - hllP)
 	rank := uint8(bits.LeadingZeros64(x<<hllP|1<<(hllP-1)) + 1)
 	s := c.sparse
-	lo, hi := 0, len(s)
 	key := uint16(i) << 6
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if s[m] < key {
-			lo = m + 1
-		} else {
-			hi = m
+	// A lower bound without branches to mispredict (the compiler makes the
+	// step a conditional move): the search runs for every packet of a
+	// part whose interval has few sources, and its compares are coin
+	// flips.
+	lo := 0
+	for n := len(s); n > 1; {
+		half := n >> 1
+		if s[lo+half-1] < key {
+			lo += half
 		}
+		n -= half
+	}
+	if lo < len(s) && s[lo] < key {
+		lo++
 	}
 	if lo < len(s) && s[lo]>>6 == uint16(i) {
 		if rank > uint8(s[lo]&63) {

@@ -192,3 +192,25 @@ func BenchmarkCompactAdd(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCompactAddRepeat adds the packets of a chunk from 200 sources
+// that each send many (a telescope's busy part): a search that finds its
+// register set, per packet.
+func BenchmarkCompactAddRepeat(b *testing.B) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	srcs := make([]uint64, 200)
+	for i := range srcs {
+		srcs[i] = rng.Uint64()
+	}
+	hs := make([]uint64, 4096)
+	for i := range hs {
+		hs[i] = srcs[rng.IntN(len(srcs))]
+	}
+	var c Compact
+	for b.Loop() {
+		c.Reset()
+		for _, x := range hs {
+			c.AddHash(x)
+		}
+	}
+}
