@@ -137,6 +137,11 @@ func TestNATSharedAddress(t *testing.T) {
 	if got := pt.Sources[0].Class; got != label.BitTorrent {
 		t.Errorf("source class %v, want bittorrent", got)
 	}
+	// Neither client crafts its packets: no tool, not even on the subset
+	// of one of them (TestToolRules' "masscan behind a NAT" has a tool's).
+	if got := pt.Sources[0].Tool; got != label.ToolUnknown {
+		t.Errorf("source tool %v (%s), want unknown", got, pt.Sources[0].toolEv)
+	}
 	for i := range recs {
 		want := label.BitTorrent
 		if i >= 10 {
@@ -163,6 +168,7 @@ func TestToolRules(t *testing.T) {
 		df, ackQuirk, mss, noSYN bool
 		opts, zmapOpts, noSum    bool
 		length                   uint16
+		sameDst                  bool // to one address (the study calls a source of such packets retry)
 	}
 	// each gives packet i of n.
 	type each func(i int, dst uint32) pkt
@@ -214,19 +220,69 @@ func TestToolRules(t *testing.T) {
 		{"hping3 -S --safe (IP ID +1)", 8, hping(512, true, plusOne), label.Hping, "win512-ack-noopts=8/8 ttl64=8/8"},
 		{"hping3 -S, one packet", 1, hping(512, true, random), label.Hping, "win512-ack-noopts=1/1 ttl64=1/1"},
 		{"window 512 with ack 0", 8, hping(512, false, plusOne), label.ToolUnknown, "no-match ipid=+1 ttl=64 packets=8"},
-		{"hping3 -w 1000", 8, hping(1000, true, random), label.ToolUnknown, "no-match ipid=random ttl=64 packets=8"},
+		{"hping3 -w 1000", 8, hping(1000, true, random), label.Hping, "ack-noopts=8/8 ttl64=8/8"},
+		{"window 1000 with ack 0", 8, hping(1000, false, random), label.ToolUnknown, "no-match ipid=random ttl=64 packets=8"},
+		{"hping3 -S -w 1024 to one host (retry)", 6, func(i int, _ uint32) pkt {
+			return pkt{ttl: 64, window: 1024, sport: uint16(2997 + i), seq: uint32(i) * 104729, ipid: random(i), ackQuirk: true, sameDst: true}
+		}, label.Hping, "ack-noopts=6/6 ttl64=6/6"},
+		{"nmap -sS, default retries (P+2, seq ^ 0x20002)", 8, func(i int, _ uint32) pkt {
+			q := pkt{ttl: uint8(37 + i*5%23), window: 1024, sport: 43102, seq: 0xf0975f66, ipid: random(i), mss: true}
+			if i >= 4 {
+				q.sport, q.seq = 43104, 0xf0975f66^0x20002
+			}
+			return q
+		}, label.Nmap, "syn-win1024-mss=8/8 seq-repeated=7/7 ttl<=64=8/8"},
+		{"nmap -O's port-0 SYN and its retry", 2, func(i int, _ uint32) pkt {
+			return pkt{ttl: uint8(44 + i), window: 1024, sport: uint16(37425 + 2*i), seq: 0x7afbf5a0 ^ uint32(i)*0x20002, ipid: random(i), mss: true, sameDst: true}
+		}, label.Nmap, "syn-win1024-mss=2/2 seq-repeated=1/1 ttl<=64=2/2"},
+		{"sequence numbers XORing to more than a try number", 6, func(i int, _ uint32) pkt {
+			return pkt{ttl: 40, window: 1024, sport: 45000, seq: 0x5eed ^ uint32(i)*0x4000400, ipid: random(i), mss: true}
+		}, label.ToolUnknown, "no-match ipid=random ttl=64 packets=6"},
 		{"linux retrying", 8, func(i int, _ uint32) pkt {
 			return pkt{ttl: 50, window: 64240, sport: 51000, ipid: uint32(1000 + i), df: true, opts: true}
 		}, label.ToolUnknown, "no-match ipid=+1 ttl=64 packets=8"},
 		{"zmap ≥ 4.1", 5, func(i int, _ uint32) pkt {
 			return pkt{ttl: 50, window: 65535, sport: uint16(40000 + 977*i), seq: uint32(i) * 7919, ipid: random(i), zmapOpts: true}
 		}, label.ZMap, "syn-win65535-zmapopts=5/5"},
+		{"zmap ≥ 4.1 --probe-ttl 100", 5, func(i int, _ uint32) pkt {
+			return pkt{ttl: 100, window: 65535, sport: uint16(40000 + 977*i), seq: uint32(i) * 7919, ipid: random(i), zmapOpts: true}
+		}, label.ZMap, "syn-win65535-zmapopts=5/5"},
 		{"Windows XP's window 65535 SYN", 5, func(i int, _ uint32) pkt {
 			return pkt{ttl: 110, window: 65535, sport: uint16(1100 + i), ipid: plusOne(i), df: true, opts: true}
 		}, label.ToolUnknown, "no-match ipid=+1 ttl=128 packets=5"},
+		{"ZMap's options and window with DF (a tuned Windows)", 5, func(i int, _ uint32) pkt {
+			return pkt{ttl: 110, window: 65535, sport: uint16(50100 + i), ipid: plusOne(i), df: true, zmapOpts: true}
+		}, label.ToolUnknown, "no-match ipid=+1 ttl=128 packets=5"},
+		{"masscan behind a NAT with a Linux client", 44, func(i int, dst uint32) pkt {
+			if i%11 < 3 { // 12 SYNs of a client retrying to one host
+				return pkt{ttl: 63, window: 64240, sport: 56269, ipid: uint32(24299 + i), df: true, opts: true, sameDst: true}
+			}
+			return masscan(254)(i, dst)
+		}, label.Masscan, "ipid-masscan=32/32 ttl-band=255 masscan-share=32/44"},
+		{"masscan, a minority behind a NAT", 10, func(i int, dst uint32) pkt {
+			if i < 6 {
+				return pkt{ttl: 63, window: 64240, sport: 56269, ipid: uint32(24299 + i), df: true, opts: true, sameDst: true}
+			}
+			return masscan(254)(i, dst)
+		}, label.ToolUnknown, "no-match ipid=random ttl=64 packets=10"},
+		{"masscan's IP ID on one packet among others", 5, func(i int, dst uint32) pkt {
+			if i > 0 {
+				return pkt{ttl: 63, window: 64240, sport: 56269, ipid: uint32(24299 + i), df: true, opts: true}
+			}
+			return masscan(254)(i, dst)
+		}, label.ToolUnknown, "no-match ipid=+1 ttl=64 packets=5"},
 		{"zmap UDP (no checksum)", 4, func(i int, _ uint32) pkt {
 			return pkt{udp: true, ttl: 50, sport: uint16(40000 + 977*i), ipid: random(i), noSum: true}
 		}, label.ZMap, "udp-no-checksum=4/4 no-df=4/4"},
+		{"NTP client from port 0 with checksum 0, retrying to one server", 40, func(i int, _ uint32) pkt {
+			return pkt{udp: true, ttl: 64, sport: 0, ipid: uint32(i + 1), noSum: true, length: 76, sameDst: true}
+		}, label.ToolUnknown, "no-match ipid=+1 ttl=64 packets=40"},
+		{"checksum 0, random IP IDs, retrying to one address", 10, func(i int, _ uint32) pkt {
+			return pkt{udp: true, ttl: 64, sport: 40514, ipid: random(i), noSum: true, length: 76, sameDst: true}
+		}, label.ToolUnknown, "no-match ipid=random ttl=64 packets=10"},
+		{"checksum 0 and IP IDs +1 to many addresses", 20, func(i int, _ uint32) pkt {
+			return pkt{udp: true, ttl: 64, sport: 0, ipid: uint32(i + 1), noSum: true, length: 76}
+		}, label.ToolUnknown, "no-match ipid=+1 ttl=64 packets=20"},
 		{"masscan UDP", 6, func(i int, _ uint32) pkt {
 			return pkt{udp: true, ttl: 240, sport: uint16(45000 + 16*(i%2)), ipid: random(i), length: 28}
 		}, label.Masscan, "udp-empty-sport-pair=6/6 ttl255=6/6"},
@@ -239,8 +295,23 @@ func TestToolRules(t *testing.T) {
 		{"nmap -sU -p0", 8, func(i int, _ uint32) pkt {
 			return pkt{udp: true, ttl: uint8(37 + (i*7)%23), sport: 59434, ipid: random(i), length: 28}
 		}, label.Nmap, "udp-empty-fixed-sport=8/8 ttl-changing=7/7 ttl-range=21"},
+		{"nmap -sU -p0, default retries (P, P+2)", 16, func(i int, _ uint32) pkt {
+			return pkt{udp: true, ttl: uint8(37 + (i*7)%23), sport: uint16(51406 + 2*(i/8)), ipid: random(i), length: 28}
+		}, label.Nmap, "udp-empty-fixed-sport=16/16 ttl-changing=15/15 ttl-range=22"},
+		{"masscan UDP 1.3.2 to one host, retried", 6, func(i int, _ uint32) pkt {
+			return pkt{udp: true, ttl: 240, sport: 45000, ipid: random(i), length: 28, sameDst: true}
+		}, label.ToolUnknown, "no-match ipid=random ttl=255 packets=6"},
 		{"hping3 -2 -k", 6, func(i int, _ uint32) pkt { return pkt{udp: true, ttl: 50, sport: 2000, ipid: random(i), length: 28} }, label.ToolUnknown, "no-match ipid=random ttl=64 packets=6"},
 		{"hping3 -2", 6, func(i int, _ uint32) pkt { return pkt{udp: true, ttl: 50, sport: uint16(1500 + i), ipid: random(i)} }, label.Hping, "sport-rising=5/5 ttl64=6/6 no-df=6/6"},
+		{"hping3 -2 --rand-dest, sampled (ports rise by ~100)", 12, func(i int, _ uint32) pkt {
+			return pkt{udp: true, ttl: 50, sport: uint16(2699 + i*97 + i*i%61), ipid: random(i), length: 28}
+		}, label.Hping, "sport-rising-gaps=11/11 ttl64=12/12 no-df=12/12"},
+		{"hping3 -2 --rand-dest, sampled, the port wrapping", 6, func(i int, _ uint32) pkt {
+			return pkt{udp: true, ttl: 50, sport: uint16(65300 + 150*i), ipid: random(i), length: 28}
+		}, label.Hping, "sport-rising-gaps=5/5 ttl64=6/6 no-df=6/6"},
+		{"ports rising with gaps, three packets", 3, func(i int, _ uint32) pkt {
+			return pkt{udp: true, ttl: 50, sport: uint16(2699 + i*97), ipid: random(i), length: 28}
+		}, label.ToolUnknown, "no-match ipid=random ttl=64 packets=3"},
 		{"hping3 -2, one packet", 1, func(i int, _ uint32) pkt { return pkt{udp: true, ttl: 50, sport: 1500, ipid: random(i)} }, label.ToolUnknown, "no-match ipid=random ttl=64 packets=1"},
 		{"UDP from random ports", 6, func(i int, _ uint32) pkt {
 			return pkt{udp: true, ttl: 50, sport: uint16(30000 + 7919*i), ipid: random(i)}
@@ -251,7 +322,11 @@ func TestToolRules(t *testing.T) {
 			for i := range c.n {
 				dst := uint32(198<<24 | 18<<16 | 3<<8 | i)
 				q := c.each(i, dst)
-				p := scan.P0Packet{TS: int64(i) * int64(time.Second), Src: netip.MustParseAddr("203.0.113.61"), Dst: netip.AddrFrom4([4]byte{198, 18, 3, byte(i)}),
+				to := netip.AddrFrom4([4]byte{198, 18, 3, byte(i)})
+				if q.sameDst {
+					to = netip.AddrFrom4([4]byte{198, 18, 4, 200})
+				}
+				p := scan.P0Packet{TS: int64(i) * int64(time.Second), Src: netip.MustParseAddr("203.0.113.61"), Dst: to,
 					Proto: decode.ProtoTCP, TTL: q.ttl, Shape: classify.ShapeSYNTo0, Port0: decode.Port0Dst,
 					SrcPort: q.sport, Window: q.window, Seq: q.seq, IPID: q.ipid, DataOffOK: true, Flags: decode.TCPFlagSYN,
 					DF: q.df, AckNoACK: q.ackQuirk, MSSOnly: q.mss, TCPOpts: q.opts || q.mss || q.zmapOpts, ZMapOpts: q.zmapOpts,

@@ -121,14 +121,21 @@ type Source struct {
 	IDPairs     int64    // packets with a previous one to compare
 	MiraiSeq    int64    // TCP seq = destination address
 	Win65535    int64    // TCP window 65535 (ZMap's SYN probes)
-	SameSeq     int64    // TCP seq = the previous TCP packet's (Nmap: one a scan)
+	SameSeq     int64    // TCP seq = the previous TCP packet's, or its XOR with it is Nmap's try-number encoding (t<<16 | t): one a scan, its retries included
 	DF          int64    // IPv4 Don't Fragment set
 	HpingTCP    int64    // TCP as hping3 crafts it: window 512, ack ≠ 0 without ACK, no options, no DF
+	HpingAck    int64    // the same with any window (hping3 -w): ack ≠ 0 without ACK, no options, no DF
 	NmapSYN     int64    // TCP as Nmap's -sS crafts it: SYN only, window 1024, MSS alone, no DF
 	SportRise   int64    // source port 1–16 above the previous packet's (hping3 without -k)
+	SportUp     int64    // source port 1–4095 above the previous packet's: rising, with the gaps a sampling telescope leaves
 	ZMapSYN     int64    // TCP as ZMap ≥ 4.1 crafts it: SYN only, window 65535, its "windows" options, no DF
 	UDPSum0     int64    // UDP without a checksum (ZMap's UDP probes)
 	EmptyUDP    int64    // UDP as Masscan and Nmap send it to port 0: no payload, a checksum, no DF, from the first packet's source port or 16 from it
+	NmapUDP     int64    // the same from within 15 ports of the first packet's (Nmap's retries: base port + try number)
+	// The masscan subset: no-DF TCP packets by inferred initial TTL
+	// (32, 64, 128, 255), and those of them with Masscan's IP ID. One
+	// band of a NAT address can be a Masscan while another is a client.
+	mcTCP, mcID [4]int64
 	firstSport  uint16
 	sportPair   bool  // an EmptyUDP packet came from the other port of the pair (Masscan since 2023-11)
 	SameTTL     int64 // TCP/UDP packets with the TTL of the packet before (IDPairs counts the pairs)
@@ -243,11 +250,13 @@ func (s *Source) add(p *scan.P0Packet) {
 		if p.Dst.Is4() && p.Seq == addrU32(p.Dst) {
 			s.MiraiSeq++
 		}
-		switch p.Window {
-		case 512:
-			if p.AckNoACK && !p.TCPOpts && !p.DF {
+		if p.AckNoACK && !p.TCPOpts && !p.DF {
+			s.HpingAck++
+			if p.Window == 512 {
 				s.HpingTCP++
 			}
+		}
+		switch p.Window {
 		case 1024:
 			if p.Flags == decode.TCPFlagSYN && p.MSSOnly && !p.DF {
 				s.NmapSYN++
@@ -258,8 +267,15 @@ func (s *Source) add(p *scan.P0Packet) {
 				s.ZMapSYN++
 			}
 		}
-		if s.TCP > 1 && p.Seq == s.prevSeq {
+		if s.TCP > 1 && nmapTries(p.Seq^s.prevSeq) {
 			s.SameSeq++
+		}
+		if !p.DF {
+			b := ttlBand(p.TTL)
+			s.mcTCP[b]++
+			if p.Dst.Is4() && p.IPID == (addrU32(p.Dst)^uint32(p.DstPort)^p.Seq)&0xffff {
+				s.mcID[b]++
+			}
 		}
 		s.prevSeq = p.Seq
 	case decode.ProtoUDP:
@@ -270,26 +286,22 @@ func (s *Source) add(p *scan.P0Packet) {
 		if s.UDP == 1 {
 			s.firstSport = p.SrcPort
 		}
-		if d := p.SrcPort - s.firstSport; (d == 0 || d == 16 || d == 0x10000-16) && p.Length == 28 && !p.DF && !p.UDPSum0 {
-			s.EmptyUDP++
-			if d != 0 {
-				s.sportPair = true
+		if d := p.SrcPort - s.firstSport; p.Length == 28 && !p.DF && !p.UDPSum0 {
+			if d == 0 || d == 16 || d == 0x10000-16 {
+				s.EmptyUDP++
+				if d != 0 {
+					s.sportPair = true
+				}
+			}
+			if d <= 15 || d >= 0x10000-15 {
+				s.NmapUDP++
 			}
 		}
 	}
 	if p.DF {
 		s.DF++
 	}
-	switch classify.InitialTTL(p.TTL) {
-	case 32:
-		s.InitTTL[0]++
-	case 64:
-		s.InitTTL[1]++
-	case 128:
-		s.InitTTL[2]++
-	default:
-		s.InitTTL[3]++
-	}
+	s.InitTTL[ttlBand(p.TTL)]++
 	if p.Proto == decode.ProtoTCP || p.Proto == decode.ProtoUDP {
 		s.DstPorts.add(p.DstPort)
 		s.SrcPorts.add(p.SrcPort)
@@ -315,6 +327,9 @@ func (s *Source) add(p *scan.P0Packet) {
 			if d := p.SrcPort - s.prevSport; d >= 1 && d <= 16 {
 				s.SportRise++
 			}
+			if d := p.SrcPort - s.prevSport; d >= 1 && d < 4096 {
+				s.SportUp++
+			}
 		}
 		if s.TCP+s.UDP == 1 {
 			s.ttlMin, s.ttlMax = p.TTL, p.TTL
@@ -322,6 +337,30 @@ func (s *Source) add(p *scan.P0Packet) {
 		s.prevID, s.prevSport, s.prevTTL = id, p.SrcPort, p.TTL
 	}
 }
+
+// ttlBand is the index in Source.InitTTL of the initial TTL inferred
+// from ttl: 32, 64, 128, 255.
+func ttlBand(ttl uint8) int {
+	switch classify.InitialTTL(ttl) {
+	case 32:
+		return 0
+	case 64:
+		return 1
+	case 128:
+		return 2
+	}
+	return 3
+}
+
+// nmapTries says whether x, the XOR of two TCP sequence numbers of one
+// source, is what Nmap's seq32_encode leaves between two tries of one
+// scan: each try's sequence number is ((tryno << 16) + tryno) ^ seqmask,
+// seqmask one random value a scan, so two first tries XOR to 0 and a
+// first try and its retransmission to t<<16 | t with t the XOR of their
+// try numbers (0x20002 for the retries of Nmap 7.93's -sS and -O,
+// testdata/realtools/.matrix). A random pair of sequence numbers does so
+// with a chance of 2^-26.
+func nmapTries(x uint32) bool { return x>>16 == x&0xffff && x&0xffff < 64 }
 
 func addrU32(a netip.Addr) uint32 {
 	b := a.As4()
@@ -375,6 +414,17 @@ func (s *Source) decide(opts Options) {
 // a TCP or UDP header, "no-tcp-udp". Each rule rests on fields a tool
 // sets whatever its options, never on the TTL a flag changes, and a
 // source must show the feature on 80 % of the packets that could.
+//
+// A source the study calls retry (label.Retry: it comes back to a few
+// destinations) is named only on fields a tool crafts and no stack
+// writes (Masscan's IP ID, Nmap's window and sequence numbers, hping3's
+// ack without ACK or source port counting up a packet, ZMap's IP ID or
+// options, a TTL changing a packet):
+// a scanner sends a target one probe, a client retries, and the UDP
+// rules' empty datagrams or missing checksum are what clients send too.
+// Masscan is also named on a coherent subset of a shared (NAT) address:
+// its no-DF TCP packets of one initial-TTL band, when they are most of
+// the address's packets; the share is in the evidence (masscan-share).
 func (s *Source) toolEvidence() (label.Tool, string) {
 	n := s.TCP + s.UDP
 	if n == 0 {
@@ -383,7 +433,16 @@ func (s *Source) toolEvidence() (label.Tool, string) {
 	most := func(x, of int64) bool { return of > 0 && float64(x)/float64(of) >= 0.8 }
 	ev := evidence
 	noDF := s.Packets - s.DF
+	retry := s.Class == label.Retry
 	ttl64, ttl64ev := s.InitTTL[1], ev("ttl64", s.InitTTL[1], s.Packets)
+	// The masscan subset: the band whose no-DF TCP packets carry the
+	// most Masscan IP IDs.
+	mb := 0
+	for b := range s.mcID {
+		if s.mcID[b] > s.mcID[mb] {
+			mb = b
+		}
+	}
 	switch {
 	case s.NmapShapes >= 2:
 		// Nmap's OS detection: two of the T2–T7 (flags, window) pairs.
@@ -396,29 +455,46 @@ func (s *Source) toolEvidence() (label.Tool, string) {
 			zmap += " " + ev("win65535", s.Win65535, s.TCP)
 		}
 		return label.ZMap, zmap
-	case s.TCP > 0 && most(s.ZMapSYN, s.TCP) && most(s.InitTTL[1]+s.InitTTL[3], s.Packets):
+	case s.TCP > 0 && most(s.ZMapSYN, s.TCP):
 		// ZMap ≥ 4.1: a SYN with window 65535, no DF and the "windows"
-		// options MSS, NOP, WS 8, NOP, NOP, SACK (packet.c); its IP ID
-		// looks random, its TTL is 64 (or --probe-ttl's). Windows XP
-		// sends that layout with WS 0–2, DF and TTL 128; macOS and
-		// FreeBSD's window 65535 SYNs carry DF and other layouts.
+		// options MSS 1460, NOP, WS 8, NOP, NOP, SACK (packet.c); its IP
+		// ID looks random, its TTL is 64 or --probe-ttl's (any: ZMap
+		// 4.3.4 --probe-ttl 100 arrives as an initial 128). Windows XP
+		// sends that layout with WS 0–2 and DF, Windows 10 with window
+		// 64240 and DF; macOS and FreeBSD's window 65535 SYNs carry DF and
+		// other layouts. No DF on a SYN is no stack's.
 		return label.ZMap, ev("syn-win65535-zmapopts", s.ZMapSYN, s.TCP)
-	case s.TCP == 0 && most(s.UDPSum0, s.UDP) && most(noDF, s.Packets):
+	case !retry && s.TCP == 0 && most(s.UDPSum0, s.UDP) && most(noDF, s.Packets) && s.IPIDPattern() == "random":
 		// ZMap's UDP probes carry no checksum ("checksum ignored in IPv4
-		// if 0", packet.c make_udp_header) in every version; Masscan,
-		// hping3, Nmap and OS stacks compute one.
+		// if 0", packet.c make_udp_header) in every version, and an IP ID
+		// that is 54321 (caught above) or a keyed hash of the target
+		// (≥ 4.1), random to a telescope; Masscan, hping3, Nmap and OS
+		// stacks compute one. A client may send checksum 0 too (RFC 768;
+		// Linux's SO_NO_CHECK, embedded stacks): one that retries to a
+		// few addresses, or whose IP IDs count up, is no ZMap.
 		return label.ZMap, ev("udp-no-checksum", s.UDPSum0, s.UDP) + " " + ev("no-df", noDF, s.Packets)
 	case most(s.MasscanID, n) && most(noDF, s.Packets):
 		// Masscan: IP ID = (dst ^ dport ^ seq) & 0xffff (templ-pkt.c),
 		// a chance match of 2^-16 a packet; --ttl sets any TTL.
 		return label.Masscan, ev("ipid-masscan", s.MasscanID, n) + " " + ev("no-df", noDF, s.Packets)
-	case s.TCP == 0 && s.IDPairs >= 2 && most(s.EmptyUDP, s.UDP) && s.SameTTL*5 <= s.IDPairs && s.ttlMax-s.ttlMin <= 22 && most(s.InitTTL[0]+s.InitTTL[1], s.Packets):
-		// Nmap's UDP scan (-sU): one source port a scan, an empty
-		// datagram to a port without a payload, no DF, and a TTL drawn
-		// from 37–59 for every packet (tcpip.cc build_ip_raw): the TTL
-		// changes between packets as no stack's and no other tool's does.
-		return label.Nmap, ev("udp-empty-fixed-sport", s.EmptyUDP, s.UDP) + " " + ev("ttl-changing", s.IDPairs-s.SameTTL, s.IDPairs) + " ttl-range=" + strconv.Itoa(int(s.ttlMax-s.ttlMin))
-	case s.TCP == 0 && most(s.EmptyUDP, s.UDP) && (most(s.InitTTL[3], s.Packets) ||
+	case (s.mcID[mb] >= 2 || s.Packets == 1) && most(s.mcID[mb], s.mcTCP[mb]) && 2*s.mcID[mb] >= s.Packets:
+		// Masscan behind a NAT shared with other hosts: its packets are
+		// the no-DF TCP packets of one initial-TTL band (it sends one
+		// TTL, 255 or --ttl's), Masscan's IP ID on 80 % of them and
+		// they are half the address's packets or more (the address's
+		// tool, what sent most of it). A client beside it sets DF, or
+		// sends another TTL.
+		return label.Masscan, ev("ipid-masscan", s.mcID[mb], s.mcTCP[mb]) + " ttl-band=" + strconv.Itoa([...]int{32, 64, 128, 255}[mb]) +
+			" " + ev("masscan-share", s.mcID[mb], s.Packets)
+	case s.TCP == 0 && s.IDPairs >= 2 && most(s.NmapUDP, s.UDP) && s.SameTTL*5 <= s.IDPairs && s.ttlMax-s.ttlMin <= 22 && most(s.InitTTL[0]+s.InitTTL[1], s.Packets):
+		// Nmap's UDP scan (-sU): one source port a scan (its retries
+		// from the port + the try number: P+2 for the first, Nmap
+		// 7.93), an empty datagram to a port without a payload, no DF,
+		// and a TTL drawn from 37–59 for every packet (tcpip.cc
+		// build_ip_raw): the TTL changes between packets as no stack's
+		// and no other tool's does.
+		return label.Nmap, ev("udp-empty-fixed-sport", s.NmapUDP, s.UDP) + " " + ev("ttl-changing", s.IDPairs-s.SameTTL, s.IDPairs) + " ttl-range=" + strconv.Itoa(int(s.ttlMax-s.ttlMin))
+	case !retry && s.TCP == 0 && most(s.EmptyUDP, s.UDP) && (most(s.InitTTL[3], s.Packets) ||
 		s.firstSport >= 40000 && s.firstSport < 60016 && (s.sportPair || s.IDPairs > 0 && most(s.SameTTL, s.IDPairs))):
 		// Masscan's UDP to a port it has no payload for: the bare 8-byte
 		// header, TTL 255, no DF (templ-pkt.c default_udp_template), from
@@ -441,7 +517,8 @@ func (s *Source) toolEvidence() (label.Tool, string) {
 	case most(s.NmapSYN, s.TCP) && most(s.InitTTL[0]+s.InitTTL[1], s.Packets) && (s.TCP == 1 || most(s.SameSeq, s.TCP-1)):
 		// Nmap's SYN scan: SYN, window 1024, MSS 1460 alone, no DF
 		// (tcpip.cc, nmap.h), one sequence number for every first try
-		// of a scan (seq32_encode), a TTL of 37–59 that arrives as 32
+		// of a scan and its try number XORed in for a retry
+		// (seq32_encode; nmapTries), a TTL of 37–59 that arrives as 32
 		// or 64 inferred. Masscan's window-1024 SYNs carry no options
 		// (or window 1025 with MSS) and its IP ID rule comes first.
 		seq := ""
@@ -451,16 +528,29 @@ func (s *Source) toolEvidence() (label.Tool, string) {
 		return label.Nmap, ev("syn-win1024-mss", s.NmapSYN, s.TCP) + seq + " " + ev("ttl<=64", s.InitTTL[0]+s.InitTTL[1], s.Packets)
 	case most(s.MiraiSeq, s.TCP) && most(ttl64, s.Packets):
 		return label.Mirai, ev("seq-dst", s.MiraiSeq, s.TCP) + " " + ttl64ev
-	case most(s.HpingTCP, s.TCP) && most(ttl64, s.Packets):
-		// hping3's TCP: window 512 (DEFAULT_SRCWINSIZE), a random ack
-		// without the ACK flag (sendtcp.c), no options, no DF, TTL 64.
-		// No OS stack sends ack ≠ 0 without ACK (p0f's "ack+" quirk).
-		return label.Hping, ev("win512-ack-noopts", s.HpingTCP, s.TCP) + " " + ttl64ev
+	case most(s.HpingAck, s.TCP) && most(ttl64, s.Packets):
+		// hping3's TCP: a random ack without the ACK flag (sendtcp.c),
+		// no options, no DF, TTL 64, window 512 (DEFAULT_SRCWINSIZE)
+		// unless -w sets another. No OS stack sends ack ≠ 0 without ACK
+		// (p0f's "ack+" quirk); Nmap's OS probes that do carry options.
+		if most(s.HpingTCP, s.TCP) {
+			return label.Hping, ev("win512-ack-noopts", s.HpingTCP, s.TCP) + " " + ttl64ev
+		}
+		return label.Hping, ev("ack-noopts", s.HpingAck, s.TCP) + " " + ttl64ev
 	case s.TCP == 0 && s.IDPairs > 0 && most(s.SportRise, s.IDPairs) && most(ttl64, s.Packets) && most(noDF, s.Packets):
 		// hping3's UDP (-2): the source port rises by one a packet from
 		// its base (sendudp.c), TTL 64, no DF. An OS stack draws an
 		// ephemeral port per socket; one packet alone shows nothing.
 		return label.Hping, ev("sport-rising", s.SportRise, s.IDPairs) + " " + ttl64ev + " " + ev("no-df", noDF, s.Packets)
+	case s.TCP == 0 && s.IDPairs >= 4 && most(s.SportUp, s.IDPairs) && most(ttl64, s.Packets) && most(noDF, s.Packets):
+		// The same seen by a telescope that samples hping3's sweep
+		// (--rand-dest over a wider range than it watches): of every
+		// k packets it sees one, so the ports it sees still rise, by
+		// about k. The order is the evidence, not the step: a rise of
+		// 1–4095 (a sixteenth of the ports, modulo 2^16) on 80 % of the
+		// pairs, 4 pairs or more (random ports rise so by chance 6 % of
+		// the time a pair).
+		return label.Hping, ev("sport-rising-gaps", s.SportUp, s.IDPairs) + " " + ttl64ev + " " + ev("no-df", noDF, s.Packets)
 	}
 	return label.ToolUnknown, "no-match ipid=" + s.IPIDPattern() + " ttl=" + strconv.Itoa(s.initTTL()) + " packets=" + strconv.FormatInt(s.Packets, 10)
 }
