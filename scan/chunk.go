@@ -103,7 +103,11 @@ type part struct {
 	// (times in [curLo, curLo+iv) are in it); 0 otherwise, so that every
 	// packet divides.
 	curLo int64
-	curA  *IntervalAll // &hours[cur].a
+	curA  *IntervalAll    // &hours[cur].a
+	curS  *sketch.Scratch // hours[cur].s
+	// scratch are the dense sketches of the first scratchSlots intervals
+	// of a part, kept from part to part.
+	scratch []*sketch.Scratch
 	// dmin and dmax are the smallest and largest IPv4 destination, valid
 	// when dseen (a dstRange without its branches).
 	dmin, dmax uint32
@@ -126,14 +130,31 @@ type fragEvent struct {
 type hourSlot struct {
 	h int64
 	a IntervalAll
+	// s, when not nil, takes the interval's sources instead of a's
+	// sketch, and is merged into the file's at the part's end.
+	s *sketch.Scratch
 }
+
+// scratchSlots is how many of a part's intervals count their sources in a
+// sketch.Scratch (a dense sketch with the list of its registers set): an
+// add is one register's compare, where a Compact's sparse list is searched
+// on every packet. A part spans one interval of a busy capture and a few
+// dozen of a quiet one (a 1 MiB chunk over days of a small telescope);
+// past scratchSlots (a second's intervals over a quiet capture) the rest
+// keep a Compact, so that a part's memory stays 64 KiB of registers.
+const scratchSlots = 64
 
 func (pt *part) reset() {
 	pt.t.reset()
 	pt.frags = pt.frags[:0]
+	for i := range pt.hours {
+		if sc := pt.hours[i].s; sc != nil {
+			sc.Reset() // (a part dropped unmerged; merge resets them)
+		}
+	}
 	pt.hours = pt.hours[:0]
 	clear(pt.hidx)
-	pt.cur, pt.curLo, pt.curA = -1, 0, nil
+	pt.cur, pt.curLo, pt.curA, pt.curS = -1, 0, nil, nil
 	if pt.iv == 0 {
 		pt.iv = int64(DefaultInterval) // a part no scanner prepared (tests)
 	}
@@ -169,10 +190,10 @@ func (pt *part) frag(p *capture.Packet, r *decode.Record) {
 func (pt *part) tap(d *decoder, p *capture.Packet, r *decode.Record) {
 	a := pt.hourAt(p.TS)
 	a.Packets++
-	if h := sketch.Hash16((*[16]byte)(&r.Src)); a.Sources.Dense() != nil {
-		a.Sources.Dense().AddHash(h) // inlined: a busy interval's sketch is dense
+	if x := sketch.Hash16((*[16]byte)(&r.Src)); pt.curS != nil {
+		pt.curS.AddHash(x) // inlined: the interval's Scratch (scratchSlots)
 	} else {
-		a.Sources.AddHash(h)
+		a.Sources.AddHash(x)
 	}
 	if r.IPVersion == 4 {
 		d := binary.BigEndian.Uint32(r.Dst[12:])
@@ -219,8 +240,8 @@ func (pt *part) plain(p *capture.Packet, h *[decode.IPv4MinLen]byte) {
 	if pt.study {
 		a := pt.hourAt(p.TS)
 		a.Packets++
-		if x := sketch.Hash4(h[12:16]); a.Sources.Dense() != nil {
-			a.Sources.Dense().AddHash(x) // inlined: a busy interval's sketch is dense
+		if x := sketch.Hash4(h[12:16]); pt.curS != nil {
+			pt.curS.AddHash(x) // inlined: the interval's Scratch (scratchSlots)
 		} else {
 			a.Sources.AddHash(x)
 		}
@@ -236,7 +257,7 @@ func (pt *part) hour(h int64) {
 		pt.curLo = h * pt.iv // the interval holds exactly [h*iv, (h+1)*iv)
 	}
 	if i, ok := pt.hidx[h]; ok {
-		pt.cur, pt.curA = i, &pt.hours[i].a
+		pt.cur, pt.curA, pt.curS = i, &pt.hours[i].a, pt.hours[i].s
 		return
 	}
 	if pt.hidx == nil {
@@ -251,7 +272,15 @@ func (pt *part) hour(h int64) {
 	} else {
 		pt.hours = append(pt.hours, hourSlot{h: h})
 	}
-	pt.cur, pt.curA = int32(i), &pt.hours[i].a // after the append, which may move hours
+	sl := &pt.hours[i] // after the append, which may move hours
+	sl.s = nil
+	if i < scratchSlots {
+		if i == len(pt.scratch) {
+			pt.scratch = append(pt.scratch, new(sketch.Scratch))
+		}
+		sl.s = pt.scratch[i] // reset when its part was merged
+	}
+	pt.cur, pt.curA, pt.curS = int32(i), &sl.a, sl.s
 	pt.hidx[h] = pt.cur
 }
 
@@ -268,6 +297,10 @@ func (s *scanner) merge(pt *part) {
 			sl := &pt.hours[i]
 			a, _ := t.hours.get(sl.h)
 			a.Add(&sl.a) // the slot's sketch stays the part's
+			if sl.s != nil {
+				sl.s.MergeInto(&a.Sources)
+				sl.s.Reset()
+			}
 		}
 		if pt.dseen {
 			t.dst.Merge(DstRange{Min: pt.dmin, Max: pt.dmax, Seen: true})

@@ -53,7 +53,9 @@
 // HyperLogLog (package sketch: about 3.3 % standard error, merged by
 // register-wise maximum), never in a map of addresses, so the per-packet
 // cost is one hash and one register update. A part (chunk) adds to one
-// sketch per interval it spans, reused from chunk to chunk; the file's and
+// dense sketch per interval it spans (sketch.Scratch, for its first 64
+// intervals; reused from chunk to chunk), merged into the file's when the
+// part is; the file's and
 // the Result's sketches are sketch.Compact, a sorted list of the registers
 // set (2 bytes each) up to 256 of them and dense (1 KiB) past, with the
 // dense sketch's exact count, kept in blocks of 64 consecutive intervals
