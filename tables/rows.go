@@ -162,7 +162,8 @@ var sourceColumns = newTable(SourcesFile, "pqSource",
 	str("tool_evidence", "what decided `tool`: space-separated features, each `name=count/of`, the packets that show it over those that could — "+
 		"`ipid54321=9/9 win65535=9/9`, `syn-win65535-zmapopts`, `udp-no-checksum`, `ipid-masscan` with `no-df`, "+
 		"`udp-empty-sport-pair` with `ttl255`, `sport-pair=P` or `sport=P ttl-fixed`, `udp-empty-fixed-sport` with `ttl-changing` and `ttl-range`, "+
-		"`syn-win1024-mss`, `seq-repeated`, `ttl<=64`, `seq-dst`, `win512-ack-noopts`, `sport-rising`, `ttl64`, `nmap-t2-t7-shapes=K`; "+
+		"`syn-win1024-mss`, `seq-repeated`, `ttl<=64`, `seq-dst`, `win512-ack-noopts` (or `ack-noopts` at another window), `sport-rising` or `sport-rising-gaps`, `ttl64`, `nmap-t2-t7-shapes=K`; "+
+		"`masscan-share=k/n` with `ttl-band=T` when the tool's packets are a share of an address's (a NAT); "+
 		"for `unknown`, `no-match` with the IP ID pattern, initial TTL and packet count, or `no-tcp-udp`",
 		func(s *SourceRow) *string { return &s.ToolEvidence }),
 	timestamp("first", "its first packet's time", func(s *SourceRow) *int64 { return &s.First }),
