@@ -197,6 +197,19 @@ func BenchmarkCompactAdd(b *testing.B) {
 // that each send many (a telescope's busy part): a search that finds its
 // register set, per packet.
 func BenchmarkCompactAddRepeat(b *testing.B) {
+	hs := repeatHashes()
+	var c Compact
+	for b.Loop() {
+		c.Reset()
+		for _, x := range hs {
+			c.AddHash(x)
+		}
+	}
+}
+
+// repeatHashes are 4,096 packets' hashes from 200 sources, in a random
+// order.
+func repeatHashes() []uint64 {
 	rng := rand.New(rand.NewPCG(5, 6))
 	srcs := make([]uint64, 200)
 	for i := range srcs {
@@ -206,11 +219,5 @@ func BenchmarkCompactAddRepeat(b *testing.B) {
 	for i := range hs {
 		hs[i] = srcs[rng.IntN(len(srcs))]
 	}
-	var c Compact
-	for b.Loop() {
-		c.Reset()
-		for _, x := range hs {
-			c.AddHash(x)
-		}
-	}
+	return hs
 }

@@ -46,15 +46,7 @@ func TestScratch(t *testing.T) {
 // BenchmarkScratchAddRepeat is BenchmarkCompactAddRepeat with a Scratch
 // merged into a Compact at the end, as a scan part does.
 func BenchmarkScratchAddRepeat(b *testing.B) {
-	rng := rand.New(rand.NewPCG(5, 6))
-	srcs := make([]uint64, 200)
-	for i := range srcs {
-		srcs[i] = rng.Uint64()
-	}
-	hs := make([]uint64, 4096)
-	for i := range hs {
-		hs[i] = srcs[rng.IntN(len(srcs))]
-	}
+	hs := repeatHashes()
 	var s Scratch
 	var c Compact
 	for b.Loop() {
