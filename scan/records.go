@@ -174,6 +174,20 @@ func (rs *Records) Each(fn func(p *P0Packet) error) error {
 // spillReaders are the read buffers of spill files.
 var spillReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 64<<10) }}
 
+// ReadRecordFile calls fn with each of the n records of a file of
+// records AppendRecord encoded (a study in parts spills its parts' records
+// so), of a result with files inputs, decoded and checked as DecodeRecord
+// does. fn must not keep the record past the call.
+func ReadRecordFile(name string, n int64, files int, fn func(*P0Packet) error) error {
+	return readSpillFile(name, n, func(b []byte) error {
+		p, err := DecodeRecord(b, files)
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		return fn(&p)
+	})
+}
+
 // readSpillFile calls fn with each of the n records of a spill file.
 func readSpillFile(name string, n int64, fn func(b []byte) error) error {
 	f, err := os.Open(name)

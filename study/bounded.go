@@ -82,15 +82,7 @@ func Run(res *scan.Result, opts Options, b Budget) (Output, error) {
 	if err != nil {
 		return nil, err
 	}
-	var read int64
-	err = res.Records.Each(func(p *scan.P0Packet) error {
-		st.part.Add(p)
-		read++
-		if b.Bytes > 0 && st.part.mem > b.Bytes && len(st.part.byAddr) > 1 {
-			return errOverBudget
-		}
-		return nil
-	})
+	read, err := addWithin(st.part, res.Records.Each, b.Bytes)
 	if err == nil {
 		st.part.Decide()
 		return st, nil
@@ -101,8 +93,8 @@ func Run(res *scan.Result, opts Options, b Budget) (Output, error) {
 	}
 	// Too many sources: study them in parts.
 	mem, sources := st.part.mem, len(st.part.byAddr)
-	st.part = nil
-	sp, err := newSpilled(res, opts, b, st.hours)
+	sp, err := newSpilled(st, b)
+	st.part = nil // its sources' state is what does not fit
 	if err != nil {
 		<-st.hours.done
 		return nil, err
@@ -123,6 +115,22 @@ func Run(res *scan.Result, opts Options, b Budget) (Output, error) {
 		fmt.Fprintf(b.Progress, "study: %d parts studied, %d of them split again\n", len(sp.sources), sp.resplit)
 	}
 	return sp, nil
+}
+
+// addWithin is pass one of pt over the records each gives, stopped
+// (errOverBudget) once pt's state passes budget (0: no bound) while it
+// holds more than one source (one source's records cannot be split);
+// read is how many records it added.
+func addWithin(pt *Part, each func(func(*scan.P0Packet) error) error, budget int64) (read int64, err error) {
+	err = each(func(p *scan.P0Packet) error {
+		pt.Add(p)
+		read++
+		if budget > 0 && pt.mem > budget && len(pt.byAddr) > 1 {
+			return errOverBudget
+		}
+		return nil
+	})
+	return read, err
 }
 
 // newStudy is a Study of res before pass one.
@@ -198,14 +206,12 @@ type spilled struct {
 	deepest, resplit int
 }
 
-func newSpilled(res *scan.Result, opts Options, b Budget, hours *hourCounts) (*spilled, error) {
+func newSpilled(st *Study, b Budget) (*spilled, error) {
 	dir, err := os.MkdirTemp(b.Dir, "port0-study-*")
 	if err != nil {
 		return nil, fmt.Errorf("study in parts: %w", err)
 	}
-	sp := &spilled{res: res, opts: opts, budget: b, dir: dir, hours: hours}
-	sp.tele, sp.from = Telescope(opts, res.Dst)
-	return sp, nil
+	return &spilled{res: st.res, opts: st.part.opts, budget: b, dir: dir, hours: st.hours, tele: st.tele, from: st.teleFrom}, nil
 }
 
 // path is a new file name in the study's folder.
@@ -274,15 +280,11 @@ func (sp *spilled) split(nd *node, k int) error {
 // sources pass the budget (down to maxDepth).
 func (sp *spilled) study(nd *node) error {
 	pt := NewPart(sp.opts, sp.res.Interval)
-	var read int64
-	err := nd.each(func(p *scan.P0Packet) error {
-		pt.Add(p)
-		read++
-		if nd.level < maxDepth && pt.mem > sp.budget.Bytes && len(pt.byAddr) > 1 {
-			return errOverBudget // (one source's records cannot be split)
-		}
-		return nil
-	})
+	budget := sp.budget.Bytes
+	if nd.level >= maxDepth {
+		budget = 0
+	}
+	read, err := addWithin(pt, nd.each, budget)
 	if errors.Is(err, errOverBudget) {
 		mem := pt.mem
 		pt = nil
@@ -437,28 +439,7 @@ func closeAll(ws []*recordWriter) error {
 // recordsOf reads the n records of the file name, of a result with files
 // inputs, as Records.Each does.
 func recordsOf(name string, n int64, files int) func(func(*scan.P0Packet) error) error {
-	return func(fn func(*scan.P0Packet) error) error {
-		f, err := os.Open(name)
-		if err != nil {
-			return fmt.Errorf("study in parts: %w", err)
-		}
-		defer f.Close()
-		r := bufio.NewReaderSize(f, 64<<10)
-		var b [scan.RecordLen]byte
-		for i := int64(0); i < n; i++ {
-			if _, err := io.ReadFull(r, b[:]); err != nil {
-				return fmt.Errorf("study in parts: %s: record %d of %d: %w", name, i, n, err)
-			}
-			p, err := scan.DecodeRecord(b[:], files)
-			if err != nil {
-				return fmt.Errorf("study in parts: %s: record %d: %w", name, i, err)
-			}
-			if err := fn(&p); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
+	return func(fn func(*scan.P0Packet) error) error { return scan.ReadRecordFile(name, n, files, fn) }
 }
 
 // writeRun writes rows, sorted, to the file name (gob).
