@@ -180,16 +180,19 @@ func (f *sizeFlag) Set(s string) error {
 	return nil // Options reports it, naming the flag and the fix
 }
 
+// sizeUnits are the units of a size, largest first: the binary ones
+// FormatSize writes, then the short forms and bytes ParseSize also reads.
+var sizeUnits = []struct {
+	name  string
+	shift uint
+}{{"TiB", 40}, {"GiB", 30}, {"MiB", 20}, {"KiB", 10}, {"T", 40}, {"G", 30}, {"M", 20}, {"K", 10}, {"B", 0}}
+
 // ParseSize reads a size such as 512MiB, 1GiB, 1.5G or 1048576 (bytes).
 func ParseSize(s string) (int64, error) {
-	units := []struct {
-		suffix string
-		shift  uint
-	}{{"TiB", 40}, {"GiB", 30}, {"MiB", 20}, {"KiB", 10}, {"T", 40}, {"G", 30}, {"M", 20}, {"K", 10}, {"B", 0}}
 	t := strings.TrimSpace(s)
 	shift := uint(0)
-	for _, u := range units {
-		if n, ok := strings.CutSuffix(strings.ToUpper(t), strings.ToUpper(u.suffix)); ok {
+	for _, u := range sizeUnits {
+		if n, ok := strings.CutSuffix(strings.ToUpper(t), strings.ToUpper(u.name)); ok {
 			t, shift = strings.TrimSpace(n), u.shift
 			break
 		}
@@ -204,10 +207,7 @@ func ParseSize(s string) (int64, error) {
 // FormatSize writes n bytes in the largest unit of 1024 that divides it
 // (1GiB, 512MiB, 1000B).
 func FormatSize(n int64) string {
-	for _, u := range []struct {
-		name  string
-		shift uint
-	}{{"TiB", 40}, {"GiB", 30}, {"MiB", 20}, {"KiB", 10}} {
+	for _, u := range sizeUnits[:4] { // TiB to KiB
 		if n != 0 && n%(1<<u.shift) == 0 {
 			return strconv.FormatInt(n>>u.shift, 10) + u.name
 		}

@@ -147,11 +147,6 @@ const scratchSlots = 64
 func (pt *part) reset() {
 	pt.t.reset()
 	pt.frags = pt.frags[:0]
-	for i := range pt.hours {
-		if sc := pt.hours[i].s; sc != nil {
-			sc.Reset() // (a part dropped unmerged; merge resets them)
-		}
-	}
 	pt.hours = pt.hours[:0]
 	clear(pt.hidx)
 	pt.cur, pt.curLo, pt.curA, pt.curS = -1, 0, nil, nil
@@ -278,7 +273,8 @@ func (pt *part) hour(h int64) {
 		if i == len(pt.scratch) {
 			pt.scratch = append(pt.scratch, new(sketch.Scratch))
 		}
-		sl.s = pt.scratch[i] // reset when its part was merged
+		sl.s = pt.scratch[i]
+		sl.s.Reset() // it held an interval of the part before
 	}
 	pt.cur, pt.curA, pt.curS = int32(i), &sl.a, sl.s
 	pt.hidx[h] = pt.cur
@@ -299,7 +295,6 @@ func (s *scanner) merge(pt *part) {
 			a.Add(&sl.a) // the slot's sketch stays the part's
 			if sl.s != nil {
 				sl.s.MergeInto(&a.Sources)
-				sl.s.Reset()
 			}
 		}
 		if pt.dseen {
