@@ -2,7 +2,6 @@ package tables
 
 import (
 	"bufio"
-	"encoding/csv"
 	"path/filepath"
 	"strings"
 
@@ -124,42 +123,4 @@ func readCSV[R any](dir string, t *table[R], fn func(*R) error) error {
 		}
 		return fn(&r)
 	})
-}
-
-// readAllCSV reads the whole of t's CSV file in dir.
-func readAllCSV[R any](dir string, t *table[R]) ([]R, error) {
-	var rows []R
-	err := readCSV(dir, t, func(r *R) error { rows = append(rows, *r); return nil })
-	return rows, err
-}
-
-// readPacketsCSV calls fn with every row of dir/packets.csv, in order.
-func readPacketsCSV(dir string, fn func(*PacketRow) error) error {
-	return readCSV(dir, packetColumns, fn)
-}
-
-// readSourcesCSV reads dir/sources.csv.
-func readSourcesCSV(dir string) ([]SourceRow, error) { return readAllCSV(dir, sourceColumns) }
-
-// readEventsCSV reads dir/events.csv.
-func readEventsCSV(dir string) ([]EventRow, error) { return readAllCSV(dir, eventColumns) }
-
-// readBundlesCSV reads dir/bundles.csv.
-func readBundlesCSV(dir string) ([]BundleRow, error) { return readAllCSV(dir, bundleColumns) }
-
-// readSeriesCSV reads dir/timeseries.csv.
-func readSeriesCSV(dir string) ([]SeriesRow, error) { return readAllCSV(dir, seriesColumns) }
-
-// WriteTextCSV writes a table of text cells as CSV (encoding/csv quoting):
-// the experiments' and the sweep's tables; WriteTextTable is its Parquet
-// form.
-func WriteTextCSV(path string, header []string, rows [][]string) error {
-	f, err := Create(path)
-	if err != nil {
-		return err
-	}
-	w := csv.NewWriter(f)
-	w.Write(header)
-	w.WriteAll(rows)
-	return f.Commit(w.Error())
 }

@@ -118,13 +118,23 @@ func (o *File) Write(p []byte) (int, error) {
 	return n, err
 }
 
+// TempName is the name the file has until Commit.
+func (o *File) TempName() string { return o.name + TempSuffix }
+
+// errDiscarded is the error Discard commits with.
+var errDiscarded = errors.New("discarded")
+
+// Discard ends a file that is not to be an output: its temporary file is
+// removed.
+func (o *File) Discard() { o.Commit(errDiscarded) }
+
 // Commit ends the file. With err nil (the writer's error) it closes the
 // temporary file and renames it to the final name; otherwise, or when
 // that fails, it removes the temporary file and returns the error (err
 // first), which names the final file. The final name is only ever the
 // complete file.
 func (o *File) Commit(err error) error {
-	tmp := o.name + TempSuffix
+	tmp := o.TempName()
 	defer untrack(tmp)
 	if cerr := o.f.Close(); err == nil && cerr != nil {
 		err = named(o.shown, "close", cerr)

@@ -509,52 +509,62 @@ func ReadPackets(dir string, fn func(*PacketRow) error) error {
 	if stored(dir, PacketsFile, PacketsDir) == Parquet {
 		return readDays(filepath.Join(dir, PacketsDir), packetColumns, fn)
 	}
-	return readPacketsCSV(dir, fn)
+	return readCSV(dir, packetColumns, fn)
 }
 
-// ReadSources reads the sources table of dir: sources.csv, or else
-// sources.parquet.
-func ReadSources(dir string) ([]SourceRow, error) {
-	if stored(dir, SourcesFile, SourcesParquet) == Parquet {
-		return readAll(filepath.Join(dir, SourcesParquet), sourceColumns)
-	}
-	return readSourcesCSV(dir)
+// EachSource calls fn with every row of the sources table of dir
+// (sources.csv, or else sources.parquet), in order, holding one row at a
+// time. fn must not keep the row past the call.
+func EachSource(dir string, fn func(*SourceRow) error) error {
+	return readTable(dir, SourcesFile, SourcesParquet, sourceColumns, fn)
 }
 
-// ReadEvents reads the events table of dir: events.csv, or else
-// events.parquet.
-func ReadEvents(dir string) ([]EventRow, error) {
-	if stored(dir, EventsFile, EventsParquet) == Parquet {
-		return readAll(filepath.Join(dir, EventsParquet), eventColumns)
-	}
-	return readEventsCSV(dir)
+// EachEvent calls fn with every row of the events table of dir
+// (events.csv, or else events.parquet), as EachSource does.
+func EachEvent(dir string, fn func(*EventRow) error) error {
+	return readTable(dir, EventsFile, EventsParquet, eventColumns, fn)
 }
 
-// ReadBundles reads the bundles table of dir: bundles.csv, or else
-// bundles.parquet.
-func ReadBundles(dir string) ([]BundleRow, error) {
-	if stored(dir, BundlesFile, BundlesParquet) == Parquet {
-		return readAll(filepath.Join(dir, BundlesParquet), bundleColumns)
+// EachBundle calls fn with every row of the bundles table of dir
+// (bundles.csv, or else bundles.parquet), as EachSource does.
+func EachBundle(dir string, fn func(*BundleRow) error) error {
+	return readTable(dir, BundlesFile, BundlesParquet, bundleColumns, fn)
+}
+
+// ReadSources reads the whole sources table of dir (EachSource).
+func ReadSources(dir string) ([]SourceRow, error) { return collect(dir, EachSource) }
+
+// ReadEvents reads the whole events table of dir (EachEvent).
+func ReadEvents(dir string) ([]EventRow, error) { return collect(dir, EachEvent) }
+
+// ReadBundles reads the whole bundles table of dir (EachBundle).
+func ReadBundles(dir string) ([]BundleRow, error) { return collect(dir, EachBundle) }
+
+// readTable calls fn with every row of t, read from dir/csvName, or else
+// from the Parquet file dir/pqName.
+func readTable[R any](dir, csvName, pqName string, t *table[R], fn func(*R) error) error {
+	if stored(dir, csvName, pqName) == Parquet {
+		return readParquet(filepath.Join(dir, pqName), t, fn)
 	}
-	return readBundlesCSV(dir)
+	return readCSV(dir, t, fn)
+}
+
+// collect reads every row each calls fn with into a slice.
+func collect[R any](dir string, each func(string, func(*R) error) error) ([]R, error) {
+	var rows []R
+	err := each(dir, func(r *R) error { rows = append(rows, *r); return nil })
+	return rows, err
 }
 
 // ReadSeries reads the time series of dir: timeseries.csv, or else the
 // day partitions of timeseries/, in day order.
 func ReadSeries(dir string) ([]SeriesRow, error) {
-	if stored(dir, SeriesFile, SeriesDir) == Parquet {
-		var rows []SeriesRow
-		err := readDays(filepath.Join(dir, SeriesDir), seriesColumns, func(r *SeriesRow) error { rows = append(rows, *r); return nil })
-		return rows, err
-	}
-	return readSeriesCSV(dir)
-}
-
-// readAll reads the whole Parquet file path of t's rows.
-func readAll[R any](path string, t *table[R]) ([]R, error) {
-	var rows []R
-	err := readParquet(path, t, func(r *R) error { rows = append(rows, *r); return nil })
-	return rows, err
+	return collect(dir, func(dir string, fn func(*SeriesRow) error) error {
+		if stored(dir, SeriesFile, SeriesDir) == Parquet {
+			return readDays(filepath.Join(dir, SeriesDir), seriesColumns, fn)
+		}
+		return readCSV(dir, seriesColumns, fn)
+	})
 }
 
 // readDays calls fn with every row of t's day partitions in dir, day by
@@ -626,19 +636,11 @@ func skipped(name string) bool { return strings.HasPrefix(name, ".") || strings.
 // checking its columns against t's; fn must not keep the row past the
 // call.
 func readParquet[R any](path string, t *table[R], fn func(*R) error) error {
-	fh, err := os.Open(path)
+	fh, pf, err := openParquet(path)
 	if err != nil {
 		return err
 	}
 	defer fh.Close()
-	st, err := fh.Stat()
-	if err != nil {
-		return err
-	}
-	pf, err := parquet.OpenFile(fh, st.Size())
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
 	if err := checkSchema(path, pf.Schema(), t.schema); err != nil {
 		return err
 	}
@@ -667,6 +669,25 @@ func readParquet[R any](path string, t *table[R], fn func(*R) error) error {
 			return fmt.Errorf("%s: %w", path, err)
 		}
 	}
+}
+
+// openParquet opens the Parquet file path; the caller closes fh.
+func openParquet(path string) (fh *os.File, pf *parquet.File, err error) {
+	if fh, err = os.Open(path); err != nil {
+		return nil, nil, err
+	}
+	st, err := fh.Stat()
+	if err == nil {
+		pf, err = parquet.OpenFile(fh, st.Size())
+		if err != nil {
+			err = fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	if err != nil {
+		fh.Close()
+		return nil, nil, err
+	}
+	return fh, pf, nil
 }
 
 // checkSchema holds a file's columns to the ones this port0 writes: the
@@ -701,161 +722,6 @@ func nodeType(n parquet.Node) string {
 		s = "optional " + s
 	}
 	return s
-}
-
-// WriteTextTable writes a table of text cells (the experiments' tables,
-// written as CSV by encoding/csv) as the Parquet file path, typing each
-// column by its cells: INT64 when every cell is a base-10 integer as
-// strconv writes it, DOUBLE when every cell is a number, else a
-// dictionary-encoded string. The column names are the header's.
-func WriteTextTable(path string, header []string, rows [][]string) error {
-	fields := make([]reflect.StructField, len(header))
-	kinds := make([]reflect.Kind, len(header))
-	for j, h := range header {
-		if h == "" || strings.ContainsAny(h, ",\"`") {
-			return fmt.Errorf("%s: column %d %q: not a name a Parquet column can have here", path, j+1, h)
-		}
-		kinds[j] = textKind(rows, j)
-		tag := h
-		var t reflect.Type
-		switch kinds[j] {
-		case reflect.Int64:
-			t = reflect.TypeFor[int64]()
-		case reflect.Float64:
-			t = reflect.TypeFor[float64]()
-		default:
-			t, tag = reflect.TypeFor[string](), h+",dict"
-		}
-		fields[j] = reflect.StructField{Name: "F" + strconv.Itoa(j), Type: t, Tag: reflect.StructTag(`parquet:"` + tag + `"`)}
-	}
-	schema := parquet.SchemaOf(reflect.New(reflect.StructOf(fields)).Interface())
-	f, err := Create(path)
-	if err != nil {
-		return err
-	}
-	w := parquet.NewWriter(f, append([]parquet.WriterOption{schema}, writerOptions...)...)
-	batch := make([]parquet.Row, 0, batchRows)
-	for i, rec := range rows {
-		if len(rec) != len(header) {
-			err = fmt.Errorf("%s: row %d has %d cells for %d columns", path, i+1, len(rec), len(header))
-			break
-		}
-		row := make(parquet.Row, len(rec))
-		for j, s := range rec {
-			var v parquet.Value
-			switch kinds[j] {
-			case reflect.Int64:
-				n, _ := strconv.ParseInt(s, 10, 64)
-				v = parquet.Int64Value(n)
-			case reflect.Float64:
-				x, _ := strconv.ParseFloat(s, 64)
-				v = parquet.DoubleValue(x)
-			default:
-				v = parquet.ByteArrayValue([]byte(s))
-			}
-			row[j] = v.Level(0, 0, j)
-		}
-		if batch = append(batch, row); len(batch) == cap(batch) || i == len(rows)-1 {
-			if _, err = w.WriteRows(batch); err != nil {
-				break
-			}
-			batch = batch[:0]
-		}
-	}
-	if cerr := w.Close(); err == nil && cerr != nil {
-		err = fmt.Errorf("%s: %w", path, cerr)
-	}
-	return f.Commit(err)
-}
-
-// textKind types column j of rows: Int64, Float64 or String.
-func textKind(rows [][]string, j int) reflect.Kind {
-	k := reflect.Int64
-	for _, rec := range rows {
-		if j >= len(rec) {
-			return reflect.String
-		}
-		s := rec[j]
-		if k == reflect.Int64 {
-			if n, err := strconv.ParseInt(s, 10, 64); err == nil && strconv.FormatInt(n, 10) == s {
-				continue
-			}
-			k = reflect.Float64
-		}
-		if _, err := strconv.ParseFloat(s, 64); err != nil {
-			return reflect.String
-		}
-	}
-	if len(rows) == 0 {
-		return reflect.String
-	}
-	return k
-}
-
-// ReadTextTable reads a Parquet file of flat columns as text: the column
-// names and each row's cells, integers and strings as written, doubles
-// in the shortest form that parses back to the same number (not
-// necessarily the text the CSV had: "0.500000" reads back "0.5").
-func ReadTextTable(path string) (header []string, rows [][]string, err error) {
-	fh, err := os.Open(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer fh.Close()
-	st, err := fh.Stat()
-	if err != nil {
-		return nil, nil, err
-	}
-	pf, err := parquet.OpenFile(fh, st.Size())
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", path, err)
-	}
-	for _, f := range pf.Schema().Fields() {
-		if !f.Leaf() || f.Repeated() {
-			return nil, nil, fmt.Errorf("%s: column %q is not a flat column", path, f.Name())
-		}
-		header = append(header, f.Name())
-	}
-	r := parquet.NewReader(pf)
-	defer r.Close()
-	buf := make([]parquet.Row, batchRows)
-	for {
-		n, rerr := r.ReadRows(buf)
-		for _, row := range buf[:n] {
-			rec := make([]string, len(header))
-			for _, v := range row {
-				if c := v.Column(); c >= 0 && c < len(rec) {
-					rec[c] = valueText(v)
-				}
-			}
-			rows = append(rows, rec)
-		}
-		if errors.Is(rerr, io.EOF) {
-			return header, rows, nil
-		}
-		if rerr != nil {
-			return nil, nil, fmt.Errorf("%s: %w", path, rerr)
-		}
-	}
-}
-
-// valueText writes one Parquet value as text.
-func valueText(v parquet.Value) string {
-	switch v.Kind() {
-	case parquet.Boolean:
-		return strconv.FormatBool(v.Boolean())
-	case parquet.Int32:
-		return strconv.FormatInt(int64(v.Int32()), 10)
-	case parquet.Int64:
-		return strconv.FormatInt(v.Int64(), 10)
-	case parquet.Float:
-		return strconv.FormatFloat(float64(v.Float()), 'g', -1, 32)
-	case parquet.Double:
-		return strconv.FormatFloat(v.Double(), 'g', -1, 64)
-	case parquet.ByteArray, parquet.FixedLenByteArray:
-		return string(v.ByteArray())
-	}
-	return "" // null
 }
 
 // AsCSV returns rows with every float as the CSV holds it (FmtFloat's 6

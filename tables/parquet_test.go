@@ -248,7 +248,7 @@ func TestParquetSchema(t *testing.T) {
 			}
 			path = paths[0]
 		}
-		f := openParquet(t, path)
+		f := openTestParquet(t, path)
 		md := f.Metadata()
 		var names []string
 		for _, el := range md.Schema[1:] {
@@ -288,18 +288,13 @@ func TestParquetSchema(t *testing.T) {
 	}
 }
 
-func openParquet(t *testing.T, path string) *parquet.File {
+func openTestParquet(t *testing.T, path string) *parquet.File {
 	t.Helper()
-	fh, err := os.Open(path)
+	fh, f, err := openParquet(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { fh.Close() })
-	st, _ := fh.Stat()
-	f, err := parquet.OpenFile(fh, st.Size())
-	if err != nil {
-		t.Fatal(err)
-	}
 	return f
 }
 
@@ -330,7 +325,7 @@ func TestParquetNulls(t *testing.T) {
 	if err := writePacketsAs(Parquet, dir, rows); err != nil {
 		t.Fatal(err)
 	}
-	f := openParquet(t, filepath.Join(dir, PacketsDir, "day=1970-01-01", "part-0.parquet"))
+	f := openTestParquet(t, filepath.Join(dir, PacketsDir, "day=1970-01-01", "part-0.parquet"))
 	r := parquet.NewReader(f)
 	buf := make([]parquet.Row, len(rows))
 	n, _ := r.ReadRows(buf)
@@ -649,7 +644,7 @@ func TestTextTable(t *testing.T) {
 	if err := WriteTextTable(path, header, rows); err != nil {
 		t.Fatal(err)
 	}
-	f := openParquet(t, path)
+	f := openTestParquet(t, path)
 	var types []string
 	for _, el := range f.Metadata().Schema[1:] {
 		types = append(types, el.Type.V.String())
@@ -674,5 +669,97 @@ func TestTextTable(t *testing.T) {
 	}
 	if err := WriteTextTable(path, []string{"a,b"}, nil); err == nil {
 		t.Error("a column named a,b: no error")
+	}
+}
+
+// TestTextWriter: a text table written row by row as CSV and Parquet
+// gives the CSV that WriteTextCSV writes and the Parquet that
+// WriteTextTable writes; Parquet alone leaves no CSV behind, a row of the
+// wrong width is an error that leaves no file, and Abort removes what was
+// written.
+func TestTextWriter(t *testing.T) {
+	header := []string{"src", "packets", "share"}
+	rows := [][]string{{"10.0.0.1", "3", "1"}, {"10.0.0.2", "12", "0.25"}, {"10.0.0.3", "7", "x"}}
+	dir := t.TempDir()
+	whole := func(name string) []byte {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	if err := WriteTextCSV(filepath.Join(dir, "want.csv"), header, rows); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteTextTable(filepath.Join(dir, "want.parquet"), header, rows); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name     string
+		csv, pq  string
+		wantKeep []string
+	}{
+		{"both", "both.csv", "both.parquet", []string{"both.csv", "both.parquet"}},
+		{"csv", "csv.csv", "", []string{"csv.csv"}},
+		{"parquet", "", "pq.parquet", []string{"pq.parquet"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			sub := filepath.Join(dir, c.name)
+			os.MkdirAll(sub, 0o755)
+			join := func(n string) string {
+				if n == "" {
+					return ""
+				}
+				return filepath.Join(sub, n)
+			}
+			w, err := CreateText(join(c.csv), join(c.pq), header)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range rows {
+				if err := w.Write(r); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := w.Close(); err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			entries, _ := os.ReadDir(sub)
+			for _, e := range entries {
+				names = append(names, e.Name())
+			}
+			if !slices.Equal(names, c.wantKeep) {
+				t.Errorf("files %v, want %v", names, c.wantKeep)
+			}
+			if c.csv != "" && !bytes.Equal(whole(filepath.Join(c.name, c.csv)), whole("want.csv")) {
+				t.Error("the CSV differs from WriteTextCSV's")
+			}
+			if c.pq != "" && !bytes.Equal(whole(filepath.Join(c.name, c.pq)), whole("want.parquet")) {
+				t.Error("the Parquet differs from WriteTextTable's")
+			}
+		})
+	}
+	bad := filepath.Join(dir, "bad")
+	os.MkdirAll(bad, 0o755)
+	w, err := CreateText(filepath.Join(bad, "t.csv"), filepath.Join(bad, "t.parquet"), header)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write([]string{"only one"}); err == nil {
+		t.Error("a row of one cell for three columns: no error")
+	}
+	if err := w.Close(); err == nil {
+		t.Error("Close after a bad row: no error")
+	}
+	a, err := CreateText(filepath.Join(bad, "a.csv"), filepath.Join(bad, "a.parquet"), header)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Write(rows[0])
+	a.Abort()
+	a.Abort()
+	if left, _ := os.ReadDir(bad); len(left) > 0 {
+		t.Errorf("%d files left after an error and an Abort: %v", len(left), left)
 	}
 }
