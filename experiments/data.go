@@ -3,6 +3,7 @@ package experiments
 import (
 	"errors"
 	"fmt"
+	"iter"
 	"net/netip"
 	"strings"
 	"time"
@@ -25,12 +26,11 @@ type Data struct {
 	Summary  *analyze.Summary
 	ASMap    []gen.ASPrefix
 	Actors   []gen.ActorRow
-	// packets is the analysis folder whose packets table EachPacket reads.
-	packets string
-	Sources []tables.SourceRow
-	Events  []tables.EventRow
-	Bundles []tables.BundleRow
-	Series  []tables.SeriesRow
+	// analysis is the analysis folder whose packets, sources, events and
+	// bundles tables EachPacket, Sources, Events and Bundles read: they
+	// grow with the traffic and are never held.
+	analysis string
+	Series   []tables.SeriesRow
 	// Start is the first day (UTC midnight) of the period the daily and
 	// hourly analyses cover, Days its length in days: the scenario's for
 	// a generated telescope, the capture's own for the user's data.
@@ -173,16 +173,7 @@ func (d *Data) loadAnalysis(anaDir string) error {
 	if d.Summary.Port0 == nil || d.Summary.NaiveFlow == nil {
 		return errors.New("summary.json has no port-0 study: run port0 analyze without -count-only")
 	}
-	d.packets = anaDir
-	if d.Sources, err = tables.ReadSources(anaDir); err != nil {
-		return err
-	}
-	if d.Events, err = tables.ReadEvents(anaDir); err != nil {
-		return err
-	}
-	if d.Bundles, err = tables.ReadBundles(anaDir); err != nil {
-		return err
-	}
+	d.analysis = anaDir
 	d.Series, err = tables.ReadSeries(anaDir)
 	return err
 }
@@ -192,7 +183,49 @@ func (d *Data) loadAnalysis(anaDir string) error {
 // packets are not held in memory, and each analysis that needs them reads
 // them once. fn must not keep the row past the call.
 func (d *Data) EachPacket(fn func(p *tables.PacketRow)) error {
-	return tables.ReadPackets(d.packets, func(p *tables.PacketRow) error { fn(p); return nil })
+	return tables.ReadPackets(d.analysis, func(p *tables.PacketRow) error { fn(p); return nil })
+}
+
+// Sources returns the sources table's rows, in order, read from the
+// analysis folder each time it is ranged over (one row held at a time); a
+// read error is the last pair, and ends the loop that returns it:
+//
+//	for s, err := range d.Sources() {
+//		if err != nil {
+//			return err
+//		}
+//		...
+//	}
+func (d *Data) Sources() iter.Seq2[tables.SourceRow, error] {
+	return rowsOf(d.analysis, tables.EachSource)
+}
+
+// Events returns the events table's rows as Sources does.
+func (d *Data) Events() iter.Seq2[tables.EventRow, error] {
+	return rowsOf(d.analysis, tables.EachEvent)
+}
+
+// Bundles returns the bundles table's rows as Sources does.
+func (d *Data) Bundles() iter.Seq2[tables.BundleRow, error] {
+	return rowsOf(d.analysis, tables.EachBundle)
+}
+
+// errStopped ends a table read when the loop over its rows breaks.
+var errStopped = errors.New("stopped")
+
+// rowsOf turns a table reader into the iterator Sources describes.
+func rowsOf[R any](dir string, each func(string, func(*R) error) error) iter.Seq2[R, error] {
+	return func(yield func(R, error) bool) {
+		err := each(dir, func(r *R) error {
+			if !yield(*r, nil) {
+				return errStopped
+			}
+			return nil
+		})
+		if err != nil && err != errStopped {
+			yield(*new(R), err)
+		}
+	}
 }
 
 // asOf maps an address to its synthetic AS (0 when none holds it).

@@ -283,36 +283,55 @@ type Env struct {
 // WriteTable writes a table (name is its CSV file's name, NAME.csv) into
 // the experiment's folder, in the format of e, and lists it.
 func (e *Env) WriteTable(name string, header []string, rows [][]string) error {
-	if err := os.MkdirAll(e.Dir, 0o755); err != nil {
+	t, err := e.CreateTable(name, header)
+	if err != nil {
 		return err
 	}
+	for _, rec := range rows {
+		t.Write(rec)
+	}
+	return t.Close()
+}
+
+// CreateTable starts a table that WriteTable would write, to be written
+// row by row (a table of a row per source holds none of them): its files
+// are listed once Close has written them.
+func (e *Env) CreateTable(name string, header []string) (*Table, error) {
+	if err := os.MkdirAll(e.Dir, 0o755); err != nil {
+		return nil, err
+	}
+	t := &Table{e: e}
+	var csvPath, pqPath string
 	if e.Format.WritesCSV() {
-		if err := e.writeCSV(name, header, rows); err != nil {
-			return err
-		}
+		t.names = append(t.names, name)
+		csvPath = filepath.Join(e.Dir, name)
 	}
 	if e.Format.WritesParquet() {
 		pq := strings.TrimSuffix(name, ".csv") + ".parquet"
-		if err := tables.WriteTextTable(filepath.Join(e.Dir, pq), header, rows); err != nil {
-			return err
-		}
-		e.list(pq)
+		t.names = append(t.names, pq)
+		pqPath = filepath.Join(e.Dir, pq)
 	}
-	return nil
+	var err error
+	t.TextWriter, err = tables.CreateText(csvPath, pqPath, header)
+	return t, err
 }
 
-// list adds a table of the experiment's folder to its result.
-func (e *Env) list(name string) {
-	rel, _ := filepath.Rel(e.Results, filepath.Join(e.Dir, name))
-	e.result.Tables = append(e.result.Tables, rel)
+// Table is an experiment's table being written (Env.CreateTable).
+type Table struct {
+	*tables.TextWriter
+	e     *Env
+	names []string
 }
 
-// writeCSV writes a CSV table into the experiment's folder and lists it.
-func (e *Env) writeCSV(name string, header []string, rows [][]string) error {
-	if err := tables.WriteTextCSV(filepath.Join(e.Dir, name), header, rows); err != nil {
+// Close writes the table's files and lists them in the result.
+func (t *Table) Close() error {
+	if err := t.TextWriter.Close(); err != nil {
 		return err
 	}
-	e.list(name)
+	for _, n := range t.names {
+		rel, _ := filepath.Rel(t.e.Results, filepath.Join(t.e.Dir, n))
+		t.e.result.Tables = append(t.e.result.Tables, rel)
+	}
 	return nil
 }
 

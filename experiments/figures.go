@@ -161,56 +161,74 @@ func tableExists(name string) bool {
 // (those WriteTable writes: name, NAME.csv, or else NAME.parquet), one
 // []string per row.
 func column(name string, cols ...string) ([][]string, error) {
-	fh, err := os.Open(name)
-	if errors.Is(err, fs.ErrNotExist) {
-		if _, perr := os.Stat(parquetOf(name)); perr == nil {
-			head, rows, err := tables.ReadTextTable(parquetOf(name))
-			if err != nil {
-				return nil, err
-			}
-			return pick(parquetOf(name), head, rows, cols)
-		}
-	}
-	if err != nil {
-		return nil, err
-	}
-	defer fh.Close()
-	r := csv.NewReader(fh)
-	head, err := r.Read()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
 	var rows [][]string
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			return pick(name, head, rows, cols)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
-		rows = append(rows, rec)
-	}
+	err := eachRow(name, cols, func(row []string) error {
+		rows = append(rows, slices.Clone(row))
+		return nil
+	})
+	return rows, err
 }
 
-// pick returns the named columns of rows (of the table name with header
-// head).
-func pick(name string, head []string, rows [][]string, cols []string) ([][]string, error) {
-	idx := make([]int, len(cols))
-	for i, c := range cols {
-		if idx[i] = slices.Index(head, c); idx[i] < 0 {
-			return nil, fmt.Errorf("%s: no column %q", name, c)
-		}
-	}
-	out := make([][]string, len(rows))
-	for r, rec := range rows {
-		row := make([]string, len(cols))
+// eachRow calls fn with the named columns of each row of a table that
+// column reads, one row at a time: fn must not keep row.
+func eachRow(name string, cols []string, fn func(row []string) error) error {
+	var idx []int
+	row := make([]string, len(cols))
+	pick := func(rec []string) error {
 		for i, j := range idx {
 			row[i] = rec[j]
 		}
-		out[r] = row
+		return fn(row)
 	}
-	return out, nil
+	fh, err := os.Open(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		if pq := parquetOf(name); tableExists(pq) {
+			return tables.EachText(pq, func(head, rec []string) (err error) {
+				if idx == nil {
+					if idx, err = columnIndex(pq, head, cols); err != nil {
+						return err
+					}
+				}
+				return pick(rec)
+			})
+		}
+	}
+	if err != nil {
+		return err
+	}
+	defer fh.Close()
+	r := csv.NewReader(fh)
+	r.ReuseRecord = true
+	head, err := r.Read()
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	if idx, err = columnIndex(name, head, cols); err != nil {
+		return err
+	}
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		if err := pick(rec); err != nil {
+			return err
+		}
+	}
+}
+
+// columnIndex finds the named columns in the header of the table file.
+func columnIndex(file string, head, cols []string) ([]int, error) {
+	idx := make([]int, len(cols))
+	for i, c := range cols {
+		if idx[i] = slices.Index(head, c); idx[i] < 0 {
+			return nil, fmt.Errorf("%s: no column %q", file, c)
+		}
+	}
+	return idx, nil
 }
 
 // num parses a table number; the tables are written by this package, so a
@@ -226,29 +244,39 @@ func num(file, s string) (float64, error) {
 // categorySeries reads a table's text column cat and its numeric
 // columns cols: the categories, and one value slice per column.
 func categorySeries(name, cat string, cols ...string) ([]string, [][]float64, error) {
-	rows, err := column(name, append([]string{cat}, cols...)...)
-	if err != nil {
-		return nil, nil, err
-	}
-	cats := make([]string, len(rows))
+	var cats []string
 	vals := make([][]float64, len(cols))
-	for i, r := range rows {
-		cats[i] = r[0]
+	err := eachRow(name, append([]string{cat}, cols...), func(r []string) error {
+		cats = append(cats, strings.Clone(r[0]))
 		for j := range cols {
 			x, err := num(name, r[j+1])
 			if err != nil {
-				return nil, nil, err
+				return err
 			}
 			vals[j] = append(vals[j], x)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
 	}
 	return cats, vals, nil
 }
 
 // numbers reads the named numeric columns of a table.
 func numbers(name string, cols ...string) ([][]float64, error) {
-	_, v, err := categorySeries(name, cols[0], cols...)
-	return v, err
+	vals := make([][]float64, len(cols))
+	err := eachRow(name, cols, func(r []string) error {
+		for j := range cols {
+			x, err := num(name, r[j])
+			if err != nil {
+				return err
+			}
+			vals[j] = append(vals[j], x)
+		}
+		return nil
+	})
+	return vals, err
 }
 
 func drawDaily(dir, base string) error {

@@ -466,7 +466,10 @@ const minConcentrationSources = 20
 func sourceConcentration(e *Env, r *Result) error {
 	d := e.Data
 	var vols []float64
-	for _, s := range d.Sources {
+	for s, err := range d.Sources() {
+		if err != nil {
+			return err
+		}
 		vols = append(vols, float64(s.Packets))
 	}
 	sort.Sort(sort.Reverse(sort.Float64Slice(vols)))
@@ -514,11 +517,14 @@ func sourceTail(e *Env, r *Result, vols []float64) error {
 	r.Notes = append(r.Notes, fmt.Sprintf("Maximum-likelihood fits of the tail x ≥ %s (%d sources): %s against power law α=%.3f (log-likelihood %.1f): the %s fits better by likelihood (Vuong R=%.2f, p=%.3f%s).",
 		f(cmp.PowerLaw.Xmin), cmp.PowerLaw.N, lnFit, cmp.PowerLaw.Alpha, cmp.LogLikPowerLaw, cmp.Best, cmp.R, cmp.P,
 		map[bool]string{true: "; the sample cannot tell them apart", false: ""}[cmp.P > 0.1]))
-	var rows [][]string
-	for i, v := range vols {
-		rows = append(rows, []string{strconv.Itoa(i + 1), f(v)})
+	tab, err := e.CreateTable("per_source.csv", []string{"rank", "packets"})
+	if err != nil {
+		return err
 	}
-	return e.WriteTable("per_source.csv", []string{"rank", "packets"}, rows)
+	for i, v := range vols {
+		tab.Write([]string{strconv.Itoa(i + 1), f(v)})
+	}
+	return tab.Close()
 }
 
 // minPairPackets is the fewest packets a source's hping-like IP ID
@@ -545,7 +551,10 @@ func ttlIPID(e *Env, r *Result) error {
 	tools := map[string]float64{}
 	// The targets judge the sources of ≥ minPatternPackets packets.
 	judged := map[key]float64{}
-	for _, s := range d.Sources {
+	for s, err := range d.Sources() {
+		if err != nil {
+			return err
+		}
 		tool := s.Tool.String()
 		ttl[key{tool, strconv.Itoa(int(s.InitTTL))}]++
 		ipid[key{tool, s.IPIDPattern}]++
@@ -645,26 +654,32 @@ func weightedTarget(what, source, units string, weighted, weights []float64, see
 func backscatterEvents(e *Env, r *Result) error {
 	d := e.Data
 	var durs []float64
-	var rows [][]string
+	tab, err := e.CreateTable("events.csv", []string{"victim", "class", "proto", "start", "duration_s", "packets", "peak_pps", "service_port", "estimated_attack_pps"})
+	if err != nil {
+		return err
+	}
+	defer tab.Abort()
 	var scaleOK float64
+	small := 0
 	teleAddrs := d.Summary.Port0.TelescopeAddrs
-	for _, ev := range d.Events {
+	for ev, err := range d.Events() {
+		if err != nil {
+			return err
+		}
 		durs = append(durs, ev.DurationS)
 		// events.csv rounds to 6 decimals: allow that rounding times the scale.
 		if math.Abs(ev.EstimatedAttackPPS-ev.ObservedPPS*math.Ldexp(1, 32)/teleAddrs) <= 1e-6*ev.EstimatedAttackPPS+1e-6*math.Ldexp(1, 32)/teleAddrs {
 			scaleOK++
 		}
-		rows = append(rows, []string{ev.Victim.String(), ev.Class.String(), tables.ProtoName(ev.Proto), utc(ev.Start).Format(time.RFC3339), f(ev.DurationS), f(float64(ev.Packets)), f(ev.PeakPPS), strconv.Itoa(int(ev.ServicePort)), f(ev.EstimatedAttackPPS)})
-	}
-	if o := d.Observed; o != nil {
-		small := 0
-		for _, ev := range d.Events {
-			if ev.Packets <= smallEvent {
-				small++
-			}
+		if ev.Packets <= smallEvent {
+			small++
 		}
+		tab.Write([]string{ev.Victim.String(), ev.Class.String(), tables.ProtoName(ev.Proto), utc(ev.Start).Format(time.RFC3339), f(ev.DurationS), f(float64(ev.Packets)), f(ev.PeakPPS), strconv.Itoa(int(ev.ServicePort)), f(ev.EstimatedAttackPPS)})
+	}
+	events := len(durs)
+	if o := d.Observed; o != nil {
 		r.Notes = append(r.Notes, fmt.Sprintf("%d backscatter events (inactivity timeout and size filter as analyze's -event-* flags); median duration %s s. %d of them have ≤ %d packets: their duration and rate say little, and the figure sets them apart.",
-			len(d.Events), FormatNumber(stats.Quantile(durs, 0.5)), small, smallEvent), noPublished)
+			events, FormatNumber(stats.Quantile(durs, 0.5)), small, smallEvent), noPublished)
 		if o.NotTelescope != "" {
 			r.Notes = append(r.Notes, "The estimated attack rates (observed × 2^32 / telescope addresses) assume the capture is a telescope's; here "+o.NotTelescope+", so they are not to be read as attack rates.")
 		}
@@ -672,7 +687,7 @@ func backscatterEvents(e *Env, r *Result) error {
 		if err := observedStacks(e, r); err != nil {
 			return err
 		}
-		return e.WriteTable("events.csv", []string{"victim", "class", "proto", "start", "duration_s", "packets", "peak_pps", "service_port", "estimated_attack_pps"}, rows)
+		return tab.Close()
 	}
 	// The truth: each victim's attack window, to check what the events
 	// recover of it.
@@ -684,7 +699,10 @@ func backscatterEvents(e *Env, r *Result) error {
 	}
 	var inside float64
 	var ratios, weights, winMin []float64
-	for _, ev := range d.Events {
+	for ev, err := range d.Events() {
+		if err != nil {
+			return err
+		}
 		w, ok := windows[ev.Victim]
 		if !ok {
 			continue
@@ -705,17 +723,17 @@ func backscatterEvents(e *Env, r *Result) error {
 	span := weightedTarget(fmt.Sprintf("event duration over the attack window, over (k−1)/(k+1), events of k ≥ %d packets, weighted by k−1", wellSampled),
 		"scenario backscatter0.duration_minutes (per-victim windows); k packets spread uniformly over a window span (k−1)/(k+1) of it on average", "events", ratios, weights, e.Seed)
 	r.Targets = append(r.Targets,
-		Target{What: "events lying inside their victim's attack window (generator truth)", Source: "scenario backscatter0 actors (actors.csv)", Lo: 99, Hi: 100, Measured: 100 * share(inside, float64(len(d.Events))), Unit: "%", Sampling: "share of n events, each inside by design", N: float64(len(d.Events)), MinN: 1},
+		Target{What: "events lying inside their victim's attack window (generator truth)", Source: "scenario backscatter0 actors (actors.csv)", Lo: 99, Hi: 100, Measured: 100 * share(inside, float64(events)), Unit: "%", Sampling: "share of n events, each inside by design", N: float64(events), MinN: 1},
 		span,
-		Target{What: "events whose attack-rate estimate is observed × 2^32 / telescope size", Source: "[V] Moore et al. 2001", Lo: float64(len(d.Events)), Hi: float64(len(d.Events)), Measured: scaleOK, Unit: "events", Sampling: exactCount},
+		Target{What: "events whose attack-rate estimate is observed × 2^32 / telescope size", Source: "[V] Moore et al. 2001", Lo: float64(events), Hi: float64(events), Measured: scaleOK, Unit: "events", Sampling: exactCount},
 	)
 	r.Notes = append(r.Notes, fmt.Sprintf("Median duration of all %d events: %.1f min (scenario median attack: %s min). A telescope sees 1/32768 of the replies, so a small attack leaves a few packets that end an event early at the 5-min timeout: the durations are checked on the %d events of ≥ %d packets, whose attack windows have a median of %.1f min.",
 		len(durs), stats.Quantile(durs, 0.5)/60, f(d.Scenario.Backscatter.DurationMinutes), len(ratios), wellSampled, stats.Quantile(winMin, 0.5)))
-	r.Notes = append(r.Notes, fmt.Sprintf("%d events (timeout 5 min, ≥ 100 packets or ≥ 60 s); telescope of %s addresses.", len(d.Events), f(teleAddrs)))
+	r.Notes = append(r.Notes, fmt.Sprintf("%d events (timeout 5 min, ≥ 100 packets or ≥ 60 s); telescope of %s addresses.", events, f(teleAddrs)))
 	if err := victimStacks(e, r); err != nil {
 		return err
 	}
-	return e.WriteTable("events.csv", []string{"victim", "class", "proto", "start", "duration_s", "packets", "peak_pps", "service_port", "estimated_attack_pps"}, rows)
+	return tab.Close()
 }
 
 // smallEvent is the most packets an event may have and still be set
@@ -728,7 +746,10 @@ const smallEvent = 3
 // by the victim stack their replies tell (no truth to hold them against).
 func observedStacks(e *Env, r *Result) error {
 	n := map[string]float64{}
-	for _, ev := range e.Data.Events {
+	for ev, err := range e.Data.Events() {
+		if err != nil {
+			return err
+		}
 		n[ev.VictimStack]++
 	}
 	var rows [][]string
@@ -765,7 +786,10 @@ func victimStacks(e *Env, r *Result) error {
 	type key struct{ truth, inferred string }
 	n := map[key]float64{}
 	var claims, agree float64
-	for _, ev := range d.Events {
+	for ev, err := range d.Events() {
+		if err != nil {
+			return err
+		}
 		t, ok := truth[ev.Victim]
 		if !ok {
 			continue
@@ -793,38 +817,37 @@ func victimStacks(e *Env, r *Result) error {
 
 func fingerprinting(e *Env, r *Result) error {
 	d := e.Data
-	full := 0.0
-	var rows [][]string
+	full, nb := 0.0, 0.0
+	tab, err := e.CreateTable("bundles.csv", []string{"src", "dst", "probes", "duration_s", "distinguishes"})
+	if err != nil {
+		return err
+	}
+	defer tab.Abort()
+	var gaps []float64
 	sources := map[netip.Addr]bool{}
-	for _, b := range d.Bundles {
+	for b, err := range d.Bundles() {
+		if err != nil {
+			return err
+		}
+		nb++
 		if b.Distinct >= 6 {
 			full++
 		}
-		rows = append(rows, []string{b.Src.String(), b.Dst.String(), b.Probes.String(), f(b.DurationS), b.Distinguishes})
+		if n := len(b.Order); n > 1 {
+			gaps = append(gaps, 1000*b.DurationS/float64(n-1))
+		}
+		tab.Write([]string{b.Src.String(), b.Dst.String(), b.Probes.String(), f(b.DurationS), b.Distinguishes})
 		sources[b.Src] = true
 	}
-	nb := float64(len(d.Bundles))
 	if d.Observed != nil {
-		var gaps []float64
-		for _, b := range d.Bundles {
-			if n := len(b.Order); n > 1 {
-				gaps = append(gaps, 1000*b.DurationS/float64(n-1))
-			}
-		}
-		r.Notes = append(r.Notes, fmt.Sprintf("%d bundles from %d sources; %d hold six or more of the probe shapes; median mean gap between a bundle's probes %s ms.", len(d.Bundles), len(sources), int(full), FormatNumber(stats.Quantile(gaps, 0.5))), noPublished)
+		r.Notes = append(r.Notes, fmt.Sprintf("%d bundles from %d sources; %d hold six or more of the probe shapes; median mean gap between a bundle's probes %s ms.", int(nb), len(sources), int(full), FormatNumber(stats.Quantile(gaps, 0.5))), noPublished)
 		r.NeedsTruth = append(r.NeedsTruth, "bundles recover the fingerprinters' probe sets and timing (generator truth)")
-		return e.WriteTable("bundles.csv", []string{"src", "dst", "probes", "duration_s", "distinguishes"}, rows)
+		return tab.Close()
 	}
 	r.Targets = append(r.Targets, Target{What: "bundles holding all of P1–P7 (six shapes at a telescope)", Source: "[V] Ste Jones 2003: the seven probes sent together", Lo: 90, Hi: 100, Measured: 100 * share(full, nb), Unit: "%",
 		Sampling: "share of n bundles; from 10 on one incomplete bundle alone cannot fail it", N: nb, MinN: 10})
 	// Timing: the mean gap between a bundle's probes, against the
 	// scenario's (each gap is probe_gap_ms × U(0.5, 1.5)).
-	var gaps []float64
-	for _, b := range d.Bundles {
-		if n := len(b.Order); n > 1 {
-			gaps = append(gaps, 1000*b.DurationS/float64(n-1))
-		}
-	}
 	want := d.Scenario.Fingerprint.ProbeGapMS
 	tg := Target{What: "median of the bundles' mean gap between probes", Source: "scenario fingerprint.probe_gap_ms (each gap is that × U(0.5, 1.5))", Lo: 0.7 * want, Hi: 1.3 * want, Measured: stats.Quantile(gaps, 0.5), Unit: "ms",
 		Sampling: medianSampling("bundles' mean gaps"), N: float64(len(gaps)), MinN: minMedianSample}
@@ -832,8 +855,8 @@ func fingerprinting(e *Env, r *Result) error {
 		tg.CILo, tg.CIHi = medianCI(gaps, e.Seed)
 	}
 	r.Targets = append(r.Targets, tg)
-	r.Notes = append(r.Notes, fmt.Sprintf("%d bundles from %d sources.", len(d.Bundles), len(sources)))
-	return e.WriteTable("bundles.csv", []string{"src", "dst", "probes", "duration_s", "distinguishes"}, rows)
+	r.Notes = append(r.Notes, fmt.Sprintf("%d bundles from %d sources.", int(nb), len(sources)))
+	return tab.Close()
 }
 
 func containsWord(s, w string) bool {
@@ -997,7 +1020,11 @@ func asConcentration(e *Env, r *Result) error {
 	byAS := map[uint32]float64{}
 	srcAS := map[uint32]float64{}
 	var total float64
-	for _, s := range d.Sources {
+	sources := 0
+	for s, err := range d.Sources() {
+		if err != nil {
+			return err
+		}
 		a, ok := asOf[s.Src]
 		if !ok {
 			a = d.asOf(s.Src)
@@ -1005,6 +1032,7 @@ func asConcentration(e *Env, r *Result) error {
 		}
 		byAS[a] += float64(s.Packets)
 		srcAS[a]++
+		sources++
 		total += float64(s.Packets)
 	}
 	var vols []float64
@@ -1041,7 +1069,7 @@ func asConcentration(e *Env, r *Result) error {
 		dv = append(dv, v)
 	}
 	sort.Sort(sort.Reverse(sort.Float64Slice(dv)))
-	r.Notes = append(r.Notes, fmt.Sprintf("%d port-0 sources in %d ASes of the synthetic map. Every packet goes to the telescope, one destination AS (Reserved 2020's > 50 %% to 18 ASes is an IXP's view); inside it, %d /24s received port-0-related packets and the top 10 of them %.1f %%.", len(d.Sources), len(asns), len(dv), 100*stats.TopShare(dv, 10)))
+	r.Notes = append(r.Notes, fmt.Sprintf("%d port-0 sources in %d ASes of the synthetic map. Every packet goes to the telescope, one destination AS (Reserved 2020's > 50 %% to 18 ASes is an IXP's view); inside it, %d /24s received port-0-related packets and the top 10 of them %.1f %%.", sources, len(asns), len(dv), 100*stats.TopShare(dv, 10)))
 	return e.WriteTable("source_as.csv", []string{"asn", "packets", "sources"}, rows)
 }
 
@@ -1129,7 +1157,10 @@ func originNetworks(e *Env, r *Result) error {
 	type agg struct{ hosting, other, hostPk, otherPk float64 }
 	by := map[label.Class]*agg{}
 	var craftedAll, craftedHosting float64
-	for _, s := range d.Sources {
+	for s, err := range d.Sources() {
+		if err != nil {
+			return err
+		}
 		p := d.prefixOf(s.Src)
 		a := by[s.Class]
 		if a == nil {
@@ -1157,7 +1188,10 @@ func originNetworks(e *Env, r *Result) error {
 	b0 := d.Scenario.Start.Add(time.Duration(s.BurstDay)*24*time.Hour + time.Duration(s.BurstHour)*time.Hour)
 	b1 := b0.Add(time.Duration(s.BurstHours * float64(time.Hour)))
 	burstSrc := 0.0
-	for _, src := range d.Sources {
+	for src, err := range d.Sources() {
+		if err != nil {
+			return err
+		}
 		if src.Class == label.Scan && int(src.TopDport) == s.BurstPort && !utc(src.First).Before(b0) && !utc(src.Last).After(b1) {
 			burstAS[d.prefixOf(src.Src).ASN] = true
 			burstSrc++
@@ -1208,10 +1242,17 @@ func scanCoverage(e *Env, r *Result) error {
 		plannedRate[a.Src] = a.Packets / a.End.Sub(a.Start).Seconds()
 	}
 	teleAddrs := d.Summary.Port0.TelescopeAddrs
-	var rows [][]string
+	tab, err := e.CreateTable("coverage.csv", []string{"src", "tool", "packets", "distinct_dsts", "coverage_pct", "rate_pps", "planned_rate_pps"})
+	if err != nil {
+		return err
+	}
+	defer tab.Abort()
 	var ratios, covOK, found, scanners, widest float64
 	var rateRatios, rateWeights, sweepRatios []float64
-	for _, s := range d.Sources {
+	for s, err := range d.Sources() {
+		if err != nil {
+			return err
+		}
 		if s.Class != label.Scan {
 			continue
 		}
@@ -1233,7 +1274,7 @@ func scanCoverage(e *Env, r *Result) error {
 			}
 		}
 		ratios += distinct / packets
-		rows = append(rows, []string{s.Src.String(), s.Tool.String(), f(packets), f(distinct), f(100 * distinct / teleAddrs), f(s.RatePPS), f(planned)})
+		tab.Write([]string{s.Src.String(), s.Tool.String(), f(packets), f(distinct), f(100 * distinct / teleAddrs), f(s.RatePPS), f(planned)})
 	}
 	rate := weightedTarget(fmt.Sprintf("measured over planned scan rate, times (k−1)/(k+1), scan0 sweeps of k ≥ %d packets, weighted by k−1", minScanPackets),
 		"scenario scan0 (planned packets over the activity window, actors.csv); the first-to-last span of k packets is (k−1)/(k+1) of the window on average, so k over it overstates the rate by (k+1)/(k−1)", "sweeps", rateRatios, rateWeights, e.Seed)
@@ -1247,5 +1288,5 @@ func scanCoverage(e *Env, r *Result) error {
 	)
 	r.Notes = append(r.Notes, fmt.Sprintf("%d port-0 scanners (%d sweeps of scan0 that sent packets, the rest source-port-0 probers); the widest reached %s of the %s telescope addresses (%.2f %%); on average a scanner's distinct destinations are %.0f %% of its packets.",
 		int(scanners), len(plannedRate), f(widest), f(teleAddrs), 100*widest/teleAddrs, 100*ratios/scanners))
-	return e.WriteTable("coverage.csv", []string{"src", "tool", "packets", "distinct_dsts", "coverage_pct", "rate_pps", "planned_rate_pps"}, rows)
+	return tab.Close()
 }

@@ -50,7 +50,10 @@ func originObserved(e *Env, r *Result) error {
 		ases            map[string]float64
 	}
 	by := map[label.Class]*agg{}
-	for _, s := range e.Data.Sources {
+	for s, err := range e.Data.Sources() {
+		if err != nil {
+			return err
+		}
 		a := by[s.Class]
 		if a == nil {
 			a = &agg{ases: map[string]float64{}}
@@ -95,7 +98,12 @@ func asConcentrationObserved(e *Env, r *Result) error {
 	byAS := map[string]float64{}
 	srcAS := map[string]float64{}
 	var total, unmapped float64
-	for _, s := range e.Data.Sources {
+	sources := 0
+	for s, err := range e.Data.Sources() {
+		if err != nil {
+			return err
+		}
+		sources++
 		k := originKey(o.Origins, s.Src)
 		total += float64(s.Packets)
 		if k == "" {
@@ -119,7 +127,7 @@ func asConcentrationObserved(e *Env, r *Result) error {
 	r.Targets = append(r.Targets, compare(fmt.Sprintf("port-0 packets from the top %d source ASes", topASes), "[V] Maghsoudlou et al. 2020 (\"Reserved\"): more than half of the port-0 traffic from ~100 ASes (an IXP's view)",
 		50, 100, 100*share(top, total), "%", fmt.Sprintf("share of the packets of all port-0 sources (point estimate; sources outside the AS data count in the total); with ≤ %d ASes it is 100 %% by construction, so n = ASes needs ≥ %d", topASes, 2*topASes), n, 2*topASes))
 	r.Notes = append(r.Notes, fmt.Sprintf("AS data: %s. %d port-0 sources in %d origin ASes (a prefix announced by several ASes counts as one origin, its ASes joined by _); %s %% of the port-0 packets come from sources the AS data does not hold.",
-		o.ASData, len(e.Data.Sources), len(keys), FormatNumber(100*share(unmapped, total))))
+		o.ASData, sources, len(keys), FormatNumber(100*share(unmapped, total))))
 	return e.WriteTable("source_as.csv", []string{"asn", "packets", "sources"}, rows)
 }
 
@@ -134,10 +142,17 @@ func scanCoverageObserved(e *Env, r *Result) error {
 		return nil
 	}
 	teleAddrs := d.Summary.Port0.TelescopeAddrs
-	var rows [][]string
+	tab, err := e.CreateTable("coverage.csv", []string{"src", "tool", "packets", "distinct_dsts", "coverage_pct", "rate_pps"})
+	if err != nil {
+		return err
+	}
+	defer tab.Abort()
 	var sweepRatios []float64
 	var scanners, widest float64
-	for _, s := range d.Sources {
+	for s, err := range d.Sources() {
+		if err != nil {
+			return err
+		}
 		if s.Class != label.Scan {
 			continue
 		}
@@ -147,7 +162,7 @@ func scanCoverageObserved(e *Env, r *Result) error {
 		if s.Packets >= minScanPackets {
 			sweepRatios = append(sweepRatios, distinct/packets)
 		}
-		rows = append(rows, []string{s.Src.String(), s.Tool.String(), f(packets), f(distinct), f(100 * distinct / teleAddrs), f(s.RatePPS)})
+		tab.Write([]string{s.Src.String(), s.Tool.String(), f(packets), f(distinct), f(100 * distinct / teleAddrs), f(s.RatePPS)})
 	}
 	t := compare(fmt.Sprintf("median distinct destinations per packet of port-0 scanners of ≥ %d packets", minScanPackets), "[code] ZMap's cyclic group and Masscan's blackrock permutation never repeat an address within a sweep (accepted: 0.95–1.05)",
 		0.95, 1.05, stats.Quantile(sweepRatios, 0.5), "",
@@ -159,7 +174,7 @@ func scanCoverageObserved(e *Env, r *Result) error {
 	r.Notes = append(r.Notes, fmt.Sprintf("%s port-0 scanners; the widest reached %s of the %s addresses of %s (%s %%, telescope %s).",
 		f(scanners), f(widest), f(teleAddrs), o.Telescope, FormatNumber(100*share(widest, teleAddrs)), telescopeWord(o.TelescopeFrom)))
 	r.NeedsTruth = append(r.NeedsTruth, "every scanning actor is found, and the measured scan rates recover the planned ones (generator truth)")
-	return e.WriteTable("coverage.csv", []string{"src", "tool", "packets", "distinct_dsts", "coverage_pct", "rate_pps"}, rows)
+	return tab.Close()
 }
 
 // telescopeWord says where the telescope prefix came from.

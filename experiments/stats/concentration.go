@@ -2,6 +2,7 @@ package stats
 
 import (
 	"math"
+	"slices"
 
 	"gonum.org/v1/gonum/floats"
 )
@@ -18,8 +19,44 @@ func TopShare(xs []float64, k int) float64 {
 	if k >= len(xs) {
 		return 1
 	}
-	s := sortedCopy(xs)
-	return floats.Sum(s[len(s)-k:]) / total
+	top := largest(xs, k)
+	slices.Sort(top)
+	return floats.Sum(top) / total
+}
+
+// largest returns the k largest values of xs (k ≤ len(xs)), in no order,
+// in a new slice: a min-heap of k, so that a bootstrap's thousand top-10
+// shares of millions of sources do not each sort them.
+func largest(xs []float64, k int) []float64 {
+	h := slices.Clone(xs[:k])
+	for i := k/2 - 1; i >= 0; i-- {
+		siftDown(h, i)
+	}
+	for _, x := range xs[k:] {
+		if x > h[0] {
+			h[0] = x
+			siftDown(h, 0)
+		}
+	}
+	return h
+}
+
+// siftDown restores the min-heap order of h below i.
+func siftDown(h []float64, i int) {
+	for {
+		c := 2*i + 1
+		if c >= len(h) {
+			return
+		}
+		if c+1 < len(h) && h[c+1] < h[c] {
+			c++
+		}
+		if h[i] <= h[c] {
+			return
+		}
+		h[i], h[c] = h[c], h[i]
+		i = c
+	}
 }
 
 // TopFractionShare returns the share of the total of xs held by its largest

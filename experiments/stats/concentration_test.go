@@ -3,7 +3,10 @@ package stats
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
+
+	"gonum.org/v1/gonum/floats"
 
 	"gonum.org/v1/gonum/stat/distuv"
 )
@@ -30,6 +33,27 @@ func TestTopShare(t *testing.T) {
 				t.Errorf("TopShare(%v, %d) = %v; want %v", tt.xs, tt.k, got, tt.want)
 			}
 		})
+	}
+}
+
+// TestTopShareIsSortedSum: TopShare's heap gives, bit for bit, the sum of
+// the k largest values summed in ascending order as a full sort gives
+// them, on heavy-tailed counts with many ties.
+func TestTopShareIsSortedSum(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, n := range []int{11, 100, 5000} {
+		xs := make([]float64, n)
+		for i := range xs {
+			xs[i] = math.Floor(math.Exp(4 * r.Float64() * r.Float64()))
+		}
+		for _, k := range []int{1, 2, 10, n / 3, n - 1} {
+			s := slices.Clone(xs)
+			slices.Sort(s)
+			want := floats.Sum(s[n-k:]) / floats.Sum(xs)
+			if got := TopShare(xs, k); got != want {
+				t.Errorf("n=%d k=%d: TopShare %v, sorted sum %v", n, k, got, want)
+			}
+		}
 	}
 }
 
