@@ -3,7 +3,6 @@ package study
 import (
 	"bufio"
 	"encoding/binary"
-	"encoding/gob"
 	"errors"
 	"fmt"
 	"io"
@@ -13,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/port0/port0/internal/kmerge"
 	"github.com/port0/port0/label"
 	"github.com/port0/port0/scan"
 	"github.com/port0/port0/tables"
@@ -112,7 +110,7 @@ func Run(res *scan.Result, opts Options, b Budget) (Output, error) {
 	}
 	sp.root = root
 	if b.Progress != nil {
-		fmt.Fprintf(b.Progress, "study: %d parts studied, %d of them split again\n", len(sp.sources), sp.resplit)
+		fmt.Fprintf(b.Progress, "study: %d parts studied, %d of them split again\n", len(sp.rows.Runs), sp.resplit)
 	}
 	return sp, nil
 }
@@ -198,9 +196,9 @@ type spilled struct {
 	from   string
 	counts Counts
 	root   *node
-	// runs are each studied part's sorted rows, a gob file a table.
-	sources, events, bundles []string
-	files                    int
+	// rows are each studied part's sorted rows, a gob file a table.
+	rows  MergedRows
+	files int
 	// deepest is the deepest level a part was studied at; resplit the
 	// parts split again.
 	deepest, resplit int
@@ -211,7 +209,7 @@ func newSpilled(st *Study, b Budget) (*spilled, error) {
 	if err != nil {
 		return nil, fmt.Errorf("study in parts: %w", err)
 	}
-	return &spilled{res: st.res, opts: st.part.opts, budget: b, dir: dir, hours: st.hours, tele: st.tele, from: st.teleFrom}, nil
+	return &spilled{res: st.res, opts: st.part.opts, budget: b, dir: dir, hours: st.hours, tele: st.tele, from: st.teleFrom, rows: MergedRows{Storage: LocalStorage}}, nil
 }
 
 // path is a new file name in the study's folder.
@@ -312,20 +310,11 @@ func (sp *spilled) study(nd *node) error {
 	nd.records = ""
 	t := pt.Finish(TelescopeAddrs(sp.tele))
 	sp.counts.Merge(&t.Counts)
-	for _, r := range []struct {
-		runs *[]string
-		save func(string) error
-	}{
-		{&sp.sources, func(name string) error { return writeRun(name, t.Sources) }},
-		{&sp.events, func(name string) error { return writeRun(name, t.Events) }},
-		{&sp.bundles, func(name string) error { return writeRun(name, t.Bundles) }},
-	} {
-		name := sp.path("rows")
-		if err := r.save(name); err != nil {
-			return err
-		}
-		*r.runs = append(*r.runs, name)
+	runs, err := WriteRows(sp.rows.Storage, sp.path("rows"), t)
+	if err != nil {
+		return err
 	}
+	sp.rows.Runs = append(sp.rows.Runs, runs)
 	return nil
 }
 
@@ -379,19 +368,13 @@ func (sp *spilled) Tables() (*Tables, error) {
 }
 
 // SourceRows are the sources table's rows: the parts' runs merged.
-func (sp *spilled) SourceRows() tables.Rows[tables.SourceRow] {
-	return mergeRuns(sp.sources, sourceLess)
-}
+func (sp *spilled) SourceRows() tables.Rows[tables.SourceRow] { return sp.rows.SourceRows() }
 
 // EventRows are the events table's rows: the parts' runs merged.
-func (sp *spilled) EventRows() tables.Rows[tables.EventRow] {
-	return mergeRuns(sp.events, eventRowLess)
-}
+func (sp *spilled) EventRows() tables.Rows[tables.EventRow] { return sp.rows.EventRows() }
 
 // BundleRows are the bundles table's rows: the parts' runs merged.
-func (sp *spilled) BundleRows() tables.Rows[tables.BundleRow] {
-	return mergeRuns(sp.bundles, bundleRowLess)
-}
+func (sp *spilled) BundleRows() tables.Rows[tables.BundleRow] { return sp.rows.BundleRows() }
 
 // Close removes the study's files.
 func (sp *spilled) Close() error { return os.RemoveAll(sp.dir) }
@@ -440,73 +423,4 @@ func closeAll(ws []*recordWriter) error {
 // inputs, as Records.Each does.
 func recordsOf(name string, n int64, files int) func(func(*scan.P0Packet) error) error {
 	return func(fn func(*scan.P0Packet) error) error { return scan.ReadRecordFile(name, n, files, fn) }
-}
-
-// writeRun writes rows, sorted, to the file name (gob).
-func writeRun[R any](name string, rows []R) error {
-	f, err := os.Create(name)
-	if err != nil {
-		return fmt.Errorf("study in parts: %w", err)
-	}
-	w := bufio.NewWriterSize(f, 32<<10)
-	enc := gob.NewEncoder(w)
-	for i := range rows {
-		if err = enc.Encode(&rows[i]); err != nil {
-			break
-		}
-	}
-	if ferr := w.Flush(); err == nil {
-		err = ferr
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("study in parts: %w", err)
-	}
-	return nil
-}
-
-// run is one sorted run being merged: its file and its current row.
-type run[R any] struct {
-	f   *os.File
-	dec *gob.Decoder
-	row R
-}
-
-// next reads the run's next row; false at its end.
-func (r *run[R]) next() (bool, error) {
-	var zero R
-	r.row = zero // gob leaves a field that is zero in the stream as it was
-	err := r.dec.Decode(&r.row)
-	if err == io.EOF {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("study in parts: %s: %w", r.f.Name(), err)
-	}
-	return true, nil
-}
-
-// mergeRuns is the rows of the sorted runs in the files names, merged in
-// the order less (a total order of the table's rows).
-func mergeRuns[R any](names []string, less func(a, b *R) bool) tables.Rows[R] {
-	return func(yield func(*R) error) error {
-		var runs []*run[R]
-		for _, name := range names {
-			f, err := os.Open(name)
-			if err != nil {
-				return fmt.Errorf("study in parts: %w", err)
-			}
-			defer f.Close()
-			r := &run[R]{f: f, dec: gob.NewDecoder(bufio.NewReaderSize(f, 16<<10))}
-			if ok, err := r.next(); err != nil {
-				return err
-			} else if ok {
-				runs = append(runs, r)
-			}
-		}
-		return kmerge.Merge(runs, func(a, b *run[R]) bool { return less(&a.row, &b.row) }, (*run[R]).next,
-			func(r *run[R]) error { return yield(&r.row) })
-	}
 }
