@@ -9,10 +9,11 @@
 //	             ├─► destination range ──► Combine(dstCombine) ──► the telescope
 //	             └─► records: KV<shard, encoded records>, shard = hash(source) mod S
 //	       ──► Partition(W) ─► GroupByKey ─► shardFn (a study.Part over every source of the shard)
-//	             ├─► shard parts: sources, events, bundles rows and the classified records
+//	             ├─► OUT/_port0-parts/shard-N.packets (classified records, input order) and shard-N.{sources,events,bundles}
+//	             ├─► a manifest naming them (a few hundred bytes)
 //	             └─► study counts ──► Combine(countsCombine) ──► one study.Counts
-//	       ──► writeFn (one worker; side inputs: the combined counts, the blocks' totals, every shard part)
-//	             ──► study.AssembleTotals + analyze.Finish ──► DIR/summary.json, the tables
+//	       ──► writeFn (one worker; side inputs: the combined counts, the blocks' totals, the manifests)
+//	             ──► study.AssembleTotals + analyze.Finish, the parts streamed and merged ──► DIR/summary.json, the tables
 //
 // Input: FileTask elements (index and path of every input, in the order
 // port0 analyze reads them). Output: the analysis folder port0 analyze
@@ -26,7 +27,10 @@
 // Memory: a scan worker holds one file's scan (as port0 analyze does); a
 // shard worker holds its shard's port-0 records (RecordLen bytes each,
 // up to Config.MemLimit bytes, then sorted runs on disk; the largest shard
-// is the largest key); the writer holds the sources, events and bundles
-// rows, the combined counts (a summary a file) and 24 bytes an interval,
-// and streams the packets table from each shard's pieces in turn.
+// is the largest key) and the state of its sources; the writer holds the
+// combined counts (a summary a file) and 24 bytes an interval, and streams
+// the rows and the packets from the shards' parts, merging them. No
+// element and no side input grows with the records (the metrics
+// scan_batch_bytes, shard_manifest_bytes, writer_side_manifest_bytes and
+// writer_side_block_bytes).
 package pipeline

@@ -9,11 +9,13 @@ import (
 	"net/netip"
 	"os"
 	"sort"
+	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem"
+	_ "github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem/local" // the parts of a local -out
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
 
 	"github.com/port0/port0/analyze"
@@ -88,6 +90,27 @@ func (c Config) shards() int {
 
 func (c Config) workers() int { return max(c.Workers, 1) }
 
+// PartsDir is the folder in Config.Out where the shards write their
+// classified records and rows for the writer, which removes it once the
+// tables are written: Out is storage every worker reaches (a gs:// or
+// s3:// URL on a cluster, or a folder all of them mount).
+const PartsDir = "_port0-parts"
+
+func (c Config) parts() string { return strings.TrimSuffix(c.Out, "/") + "/" + PartsDir }
+
+// The sizes of the elements the pipeline makes of bytes, and of the
+// writer's side-input elements, as the runner's metrics (namespace
+// "port0"): none grows with the records. A scan's batch of a shard's
+// records is cut at FlushBytes; a shard's manifest names its files; a
+// block of intervals holds 64 intervals' counts and sketches (at most
+// 1 KiB each).
+var (
+	batchBytes    = beam.NewDistribution("port0", "scan_batch_bytes")
+	manifestBytes = beam.NewDistribution("port0", "shard_manifest_bytes")
+	sideManifest  = beam.NewDistribution("port0", "writer_side_manifest_bytes")
+	sideBlock     = beam.NewDistribution("port0", "writer_side_block_bytes")
+)
+
 func (c Config) flushBytes() int {
 	if c.FlushBytes <= 0 {
 		return DefaultFlushBytes
@@ -114,7 +137,7 @@ func init() {
 	register.Emitter1[scan.DstRange]()
 	register.Emitter1[[]byte]()
 	register.Emitter2[int64, []byte]()
-	register.DoFn5x1[int64, func(*[]byte) bool, string, func([]byte), func(*countsAcc), error](&shardFn{})
+	register.DoFn6x1[context.Context, int64, func(*[]byte) bool, string, func([]byte), func(*countsAcc), error](&shardFn{})
 	register.Emitter1[*countsAcc]()
 	register.Iter1[[]byte]()
 	register.DoFn7x1[context.Context, []byte, *scanAcc, *countsAcc, func(*[]byte) bool, func(*[]byte) bool, func(string), error](&writeFn{})
@@ -204,6 +227,7 @@ type scanFn struct {
 	acc     *scanAcc
 	batches map[int][]byte
 	held    int
+	ctx     context.Context // the bundle's, for the metrics
 }
 
 // DefaultFlushBytes is Config.FlushBytes 0.
@@ -218,8 +242,8 @@ func (f *scanFn) Setup() error {
 }
 
 // StartBundle starts a bundle with no counts and no records.
-func (f *scanFn) StartBundle(_ func(*scanAcc), _ func(int64, []byte), _ func(scan.DstRange), _ func(int64, *ivAcc)) {
-	f.acc, f.batches, f.held = nil, map[int][]byte{}, 0
+func (f *scanFn) StartBundle(ctx context.Context, _ func(*scanAcc), _ func(int64, []byte), _ func(scan.DstRange), _ func(int64, *ivAcc)) {
+	f.acc, f.batches, f.held, f.ctx = nil, map[int][]byte{}, 0, ctx
 }
 
 // ProcessElement scans the file of t.
@@ -266,6 +290,7 @@ func (f *scanFn) flush(records func(int64, []byte)) {
 	}
 	sort.Ints(keys)
 	for _, k := range keys {
+		batchBytes.Update(f.ctx, int64(len(f.batches[k])))
 		records(f.Cfg.shardKey(k), f.batches[k])
 	}
 	f.batches, f.held = map[int][]byte{}, 0

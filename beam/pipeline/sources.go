@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"cmp"
+	"context"
 	"encoding/binary"
 	"encoding/gob"
 	"errors"
@@ -24,27 +25,29 @@ import (
 // the records of one or more inputs; the shard sorts them by input and
 // packet index, in memory up to Config.MemLimit bytes of records and past
 // it in sorted runs on disk, merged as they are read, so that a shard
-// with one very busy source needs disk, not memory.
+// with one very busy source needs disk, not memory. It writes its
+// classified records and its rows where every worker reads them (the
+// parts folder beside the output, Config.parts) and sends on only their
+// names: no element and no side input grows with the records.
 type shardFn struct {
 	Cfg Config
 }
 
-// shardPart is one element a shard sends the writer: a piece of its
-// records with their classes, in input order (classedLen bytes each: the
-// record, then the class), Seq numbering the pieces of the shard from 0;
-// the last piece also carries the shard's rows (its counts go to the
-// combine).
-type shardPart struct {
+// shardManifest is the one element a shard sends the writer: where its
+// classified records are (Packets, in input order, classedLen bytes each:
+// the record, then its class; N of them) and its rows (its counts go to
+// the combine).
+type shardManifest struct {
 	Shard   int
-	Seq     int
-	Packets []byte
-	Rows    *study.PartTables
+	Packets string
+	N       int64
+	Rows    study.RowRuns
 }
 
 const classedLen = scan.RecordLen + 1
 
 // ProcessElement studies the sources of shard.
-func (f *shardFn) ProcessElement(key int64, batches func(*[]byte) bool, tele string, parts func([]byte), counts func(*countsAcc)) error {
+func (f *shardFn) ProcessElement(ctx context.Context, key int64, batches func(*[]byte) bool, tele string, manifests func([]byte), counts func(*countsAcc)) error {
 	shard := int(uint32(key))
 	so := f.Cfg.Study
 	recs := &shardRecords{limit: f.Cfg.memLimit()}
@@ -59,27 +62,42 @@ func (f *shardFn) ProcessElement(key int64, batches func(*[]byte) bool, tele str
 		}
 		b = nil
 	}
-	each := func(fn func(*scan.P0Packet, []byte)) error {
+	each := func(fn func(*scan.P0Packet, []byte) error) error {
 		return recs.each(func(rec []byte) error {
 			p, err := scan.DecodeRecord(rec, f.Cfg.Files)
 			if err != nil {
 				return fmt.Errorf("shard %d: %w", shard, err)
 			}
-			fn(&p, rec)
-			return nil
+			return fn(&p, rec)
 		})
 	}
 	part := study.NewPart(so, f.Cfg.Interval)
-	if err := each(func(p *scan.P0Packet, _ []byte) { part.Add(p) }); err != nil {
+	if err := each(func(p *scan.P0Packet, _ []byte) error { part.Add(p); return nil }); err != nil {
 		return err
 	}
 	part.Decide()
-	out := &partWriter{shard: shard, limit: f.Cfg.flushBytes(), emit: parts}
-	if err := each(func(p *scan.P0Packet, rec []byte) {
+	store := storage(ctx)
+	prefix := fmt.Sprintf("%s/shard-%05d", f.Cfg.parts(), shard)
+	m := shardManifest{Shard: shard, Packets: prefix + ".packets"}
+	out, err := store.Create(m.Packets)
+	if err != nil {
+		return fmt.Errorf("shard %d: %w", shard, err)
+	}
+	w := bufio.NewWriterSize(out, 64<<10)
+	err = each(func(p *scan.P0Packet, rec []byte) error {
 		c := part.Count(p)
-		out.add(rec, c)
-	}); err != nil {
-		return err
+		m.N++
+		w.Write(rec)
+		return w.WriteByte(byte(c))
+	})
+	if ferr := w.Flush(); err == nil {
+		err = ferr
+	}
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("shard %d: %s: %w", shard, m.Packets, err)
 	}
 	var teleAddrs float64
 	if tele != "" {
@@ -91,50 +109,24 @@ func (f *shardFn) ProcessElement(key int64, batches func(*[]byte) bool, tele str
 	}
 	pt := part.Finish(teleAddrs)
 	counts(&countsAcc{Counts: pt.Counts})
-	pt.Counts = study.Counts{}
-	return out.finish(pt)
-}
-
-// partWriter sends a shard's classified records in pieces of at most
-// limit bytes, then its rows.
-type partWriter struct {
-	shard, seq, limit int
-	buf               []byte
-	emit              func([]byte)
-	err               error
-}
-
-func (w *partWriter) add(rec []byte, c label.Class) {
-	w.buf = append(append(w.buf, rec...), byte(c))
-	if len(w.buf) >= w.limit {
-		w.send(nil)
+	if m.Rows, err = study.WriteRows(store, prefix, pt); err != nil {
+		return fmt.Errorf("shard %d: %w", shard, err)
 	}
+	var enc bytes.Buffer
+	if err := gob.NewEncoder(&enc).Encode(&m); err != nil {
+		return fmt.Errorf("shard %d: %w", shard, err)
+	}
+	manifestBytes.Update(ctx, int64(enc.Len()))
+	manifests(enc.Bytes())
+	return nil
 }
 
-func (w *partWriter) send(rows *study.PartTables) {
-	var out bytes.Buffer
-	if err := gob.NewEncoder(&out).Encode(&shardPart{Shard: w.shard, Seq: w.seq, Packets: w.buf, Rows: rows}); err != nil && w.err == nil {
-		w.err = fmt.Errorf("shard %d: %w", w.shard, err)
+func decodeManifest(b []byte) (*shardManifest, error) {
+	m := &shardManifest{}
+	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(m); err != nil {
+		return nil, fmt.Errorf("shard manifest: %w", err)
 	}
-	w.emit(out.Bytes())
-	w.seq++
-	w.buf = w.buf[:0]
-}
-
-func (w *partWriter) finish(rows *study.PartTables) error {
-	w.send(rows)
-	return w.err
-}
-
-func decodeShardPart(b []byte) (*shardPart, error) {
-	sp := &shardPart{}
-	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(sp); err != nil {
-		return nil, fmt.Errorf("shard part: %w", err)
-	}
-	if len(sp.Packets)%classedLen != 0 {
-		return nil, fmt.Errorf("shard part: %d bytes of packets, not whole records of %d", len(sp.Packets), classedLen)
-	}
-	return sp, nil
+	return m, nil
 }
 
 // classOf is the class byte of a classified record.

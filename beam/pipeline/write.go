@@ -23,62 +23,51 @@ import (
 )
 
 // writeFn writes the analysis folder, once, on one worker: the summary
-// and the tables, through analyze.Finish as port0 analyze writes them.
+// and the tables, through analyze.Finish as port0 analyze writes them,
+// from the shards' parts, which it streams and merges (it holds none of
+// them), then removes.
 type writeFn struct {
 	Cfg Config
 }
 
 // ProcessElement writes Cfg.Out from the combined scan counts (without
 // their intervals), the combined study counts, every block's interval
-// totals and every shard's parts, and emits a line saying what it wrote.
-func (f *writeFn) ProcessElement(ctx context.Context, _ []byte, acc *scanAcc, ca *countsAcc, blocks func(*[]byte) bool, parts func(*[]byte) bool, done func(string)) error {
+// totals and every shard's manifest, and emits a line saying what it
+// wrote.
+func (f *writeFn) ProcessElement(ctx context.Context, _ []byte, acc *scanAcc, ca *countsAcc, blocks func(*[]byte) bool, manifests func(*[]byte) bool, done func(string)) error {
 	so := f.Cfg.Study
 	format := f.Cfg.Format
 	res := acc.res
 	defer res.Close()
-	tmp, err := os.MkdirTemp("", "port0-beam-*")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp)
 	// A URL (gs://…) is written through its Beam filesystem: the folder is
 	// made on this worker's disk, then copied there file by file.
 	out := f.Cfg.Out
 	if IsURL(out) {
+		tmp, err := os.MkdirTemp("", "port0-beam-*")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
 		out = filepath.Join(tmp, "out")
 	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
-	// Each piece of a shard's classified records goes to a file of its
-	// own, so that the writer holds the rows but never the packets.
-	var pts []*study.PartTables
-	pieces := map[int][]piece{}
+	var ms []*shardManifest
 	var b []byte
-	for parts(&b) {
-		sp, err := decodeShardPart(b)
+	for manifests(&b) {
+		sideManifest.Update(ctx, int64(len(b)))
+		m, err := decodeManifest(b)
 		if err != nil {
 			return err
 		}
-		if sp.Rows != nil {
-			pts = append(pts, sp.Rows)
-		}
-		if len(sp.Packets) > 0 {
-			name := filepath.Join(tmp, fmt.Sprintf("shard-%d-%d.bin", sp.Shard, sp.Seq))
-			if err := os.WriteFile(name, sp.Packets, 0o600); err != nil {
-				return err
-			}
-			pieces[sp.Shard] = append(pieces[sp.Shard], piece{sp.Seq, name})
-		}
+		ms = append(ms, m)
 		b = nil
 	}
-	var streams [][]piece
-	for _, ps := range pieces {
-		slices.SortFunc(ps, func(x, y piece) int { return x.seq - y.seq })
-		streams = append(streams, ps)
-	}
+	slices.SortFunc(ms, func(x, y *shardManifest) int { return x.Shard - y.Shard })
 	var ts []*study.Totals
 	for blocks(&b) {
+		sideBlock.Update(ctx, int64(len(b)))
 		t, err := decodeTotals(b)
 		if err != nil {
 			return err
@@ -94,14 +83,22 @@ func (f *writeFn) ProcessElement(ctx context.Context, _ []byte, acc *scanAcc, ca
 	if res.Total.Files == 0 {
 		noInput = scan.ErrNoInput
 	}
+	store := storage(ctx)
+	rows := study.MergedRows{Storage: store}
+	for _, m := range ms {
+		rows.Runs = append(rows.Runs, m.Rows)
+	}
 	sum, err := analyze.Finish(res, noInput, out, format, func() (analyze.StudyOutput, error) {
-		t, err := study.AssembleTotals(pts, &ca.Counts, totals, res.Dst, res.Interval, so)
+		t, err := study.AssembleTotals(nil, &ca.Counts, totals, res.Dst, res.Interval, so)
 		if err != nil {
 			return nil, err
 		}
-		return &output{tables: t, files: res.Files, streams: streams}, nil
+		return &output{MergedRows: rows, tables: t, files: res.Files, shards: ms, store: store}, nil
 	})
 	if err != nil && !errors.Is(err, scan.ErrNoInput) {
+		return err
+	}
+	if err := removeParts(ctx, f.Cfg.parts()); err != nil {
 		return err
 	}
 	if out != f.Cfg.Out {
@@ -117,30 +114,38 @@ func (f *writeFn) ProcessElement(ctx context.Context, _ []byte, acc *scanAcc, ca
 	return nil
 }
 
-// piece is one piece of a shard's classified records, in a file.
-type piece struct {
-	seq  int
-	name string
-}
-
-// output is the study of all shards as analyze.Finish writes it.
+// output is the study of all shards as analyze.Finish writes it: a
+// study.Streamed whose rows and packets are merged from the shards'
+// parts as they are written.
 type output struct {
-	tables  *study.Tables
-	files   []scan.FileSummary
-	streams [][]piece // each shard's pieces, in order
+	study.MergedRows
+	tables *study.Tables
+	files  []scan.FileSummary
+	shards []*shardManifest
+	store  study.Storage
 }
 
-// Tables returns the assembled tables.
+// Tables returns the summary and the time series.
 func (o *output) Tables() (*study.Tables, error) { return o.tables, nil }
+
+// Close does nothing: the writer removes the parts.
+func (o *output) Close() error { return nil }
 
 // Packets merges the shards' classified records back into input order
 // (each shard's are in it already): a k-way merge by input and packet
 // index, one buffered reader a shard.
 func (o *output) Packets(fn func(*tables.PacketRow) error) error {
 	var streams []*stream
-	for _, ps := range o.streams {
-		s := &stream{pieces: ps}
-		defer s.close()
+	for _, m := range o.shards {
+		if m.N == 0 {
+			continue
+		}
+		rc, err := o.store.Open(m.Packets)
+		if err != nil {
+			return err
+		}
+		s := &stream{name: m.Packets, rc: rc, r: bufio.NewReaderSize(rc, 64<<10)}
+		defer rc.Close()
 		if ok, err := s.next(len(o.files)); err != nil {
 			return err
 		} else if ok {
@@ -159,57 +164,110 @@ func (o *output) Packets(fn func(*tables.PacketRow) error) error {
 	})
 }
 
-// stream is one shard's classified records, read one at a time from its
-// pieces in turn.
+// stream is one shard's classified records, read one at a time.
 type stream struct {
-	pieces []piece
-	f      *os.File
-	r      *bufio.Reader
-	buf    [classedLen]byte
-	p      scan.P0Packet
-	class  label.Class
+	name  string
+	rc    io.ReadCloser
+	r     *bufio.Reader
+	buf   [classedLen]byte
+	p     scan.P0Packet
+	class label.Class
 }
 
 func (s *stream) next(files int) (bool, error) {
-	for {
-		if s.r == nil {
-			if len(s.pieces) == 0 {
-				return false, nil
-			}
-			f, err := os.Open(s.pieces[0].name)
+	_, err := io.ReadFull(s.r, s.buf[:])
+	if errors.Is(err, io.EOF) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("%s: %w", s.name, err)
+	}
+	p, err := scan.DecodeRecord(s.buf[:scan.RecordLen], files)
+	if err != nil {
+		return false, fmt.Errorf("%s: %w", s.name, err)
+	}
+	c, err := classOf(s.buf[:])
+	if err != nil {
+		return false, fmt.Errorf("%s: %w", s.name, err)
+	}
+	s.p, s.class = p, c
+	return true, nil
+}
+
+// storage is study.Storage through the Beam filesystem of each name's
+// scheme: local paths, gs://, s3:// (those linked in).
+func storage(ctx context.Context) study.Storage {
+	return study.Storage{
+		Create: func(name string) (io.WriteCloser, error) {
+			fs, err := filesystem.New(ctx, name)
 			if err != nil {
-				return false, err
+				return nil, err
 			}
-			s.f, s.r = f, bufio.NewReaderSize(f, 64<<10)
-		}
-		_, err := io.ReadFull(s.r, s.buf[:])
-		if errors.Is(err, io.EOF) {
-			s.close()
-			s.pieces = s.pieces[1:]
-			continue
-		}
-		name := s.pieces[0].name
-		if err != nil {
-			return false, fmt.Errorf("%s: %w", name, err)
-		}
-		p, err := scan.DecodeRecord(s.buf[:scan.RecordLen], files)
-		if err != nil {
-			return false, fmt.Errorf("%s: %w", name, err)
-		}
-		c, err := classOf(s.buf[:])
-		if err != nil {
-			return false, fmt.Errorf("%s: %w", name, err)
-		}
-		s.p, s.class = p, c
-		return true, nil
+			w, err := fs.OpenWrite(ctx, name)
+			if err != nil {
+				fs.Close()
+				return nil, err
+			}
+			return &fsFile{w, fs}, nil
+		},
+		Open: func(name string) (io.ReadCloser, error) {
+			fs, err := filesystem.New(ctx, name)
+			if err != nil {
+				return nil, err
+			}
+			r, err := fs.OpenRead(ctx, name)
+			if err != nil {
+				fs.Close()
+				return nil, err
+			}
+			return &fsFile{r, fs}, nil
+		},
 	}
 }
 
-func (s *stream) close() {
-	if s.f != nil {
-		s.f.Close()
-		s.f, s.r = nil, nil
+// fsFile is a file of a Beam filesystem that closes the filesystem with it.
+type fsFile struct {
+	io.Closer
+	fs filesystem.Interface
+}
+
+func (f *fsFile) Read(p []byte) (int, error) { return f.Closer.(io.Reader).Read(p) }
+
+func (f *fsFile) Write(p []byte) (int, error) { return f.Closer.(io.Writer).Write(p) }
+
+func (f *fsFile) Close() error {
+	err := f.Closer.Close()
+	if cerr := f.fs.Close(); err == nil {
+		err = cerr
 	}
+	return err
+}
+
+// removeParts removes the shards' parts once the tables are written.
+func removeParts(ctx context.Context, dir string) error {
+	if !IsURL(dir) {
+		return os.RemoveAll(dir)
+	}
+	fs, err := filesystem.New(ctx, dir)
+	if err != nil {
+		return err
+	}
+	defer fs.Close()
+	rm, ok := fs.(filesystem.Remover)
+	if !ok {
+		fmt.Fprintf(os.Stderr, "port0-beam: warning: %s cannot remove files: the shards' parts stay in %s\n", dir, dir)
+		return nil
+	}
+	names, err := fs.List(ctx, strings.TrimSuffix(dir, "/")+"/*")
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		if err := rm.Remove(ctx, n); err != nil {
+			return fmt.Errorf("%s: %w", n, err)
+		}
+	}
+	return nil
 }
 
 // IsURL reports whether a path names a Beam filesystem's file (scheme://…)

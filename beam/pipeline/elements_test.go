@@ -1,0 +1,119 @@
+package pipeline
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+
+	"github.com/port0/port0/analyze"
+	"github.com/port0/port0/capture"
+	"github.com/port0/port0/scan"
+	"github.com/port0/port0/study"
+	"github.com/port0/port0/tables"
+)
+
+// largest is the largest size each of the pipeline's element metrics
+// recorded in a run.
+type largest map[string]int64
+
+// runMeasured runs the study of inputs on Prism in-process into cfg.Out and
+// returns the largest size each element metric recorded.
+func runMeasured(t *testing.T, inputs []string, cfg Config) largest {
+	t.Helper()
+	p, s := beam.NewPipelineWithRoot()
+	Build(s, inputs, cfg)
+	pr, err := beam.Run(context.Background(), "prism", p)
+	if err != nil {
+		t.Fatalf("pipeline: %v", err)
+	}
+	out := largest{}
+	for _, d := range pr.Metrics().AllMetrics().Distributions() {
+		if d.Key.Namespace != "port0" {
+			continue
+		}
+		out[d.Key.Name] = max(out[d.Key.Name], d.Result().Max)
+	}
+	return out
+}
+
+// TestLargestElement runs the pipeline on the default scenario at two
+// scales ten times apart (PORT0_BEAM_SCALES, "1e-5,1e-4" say, to measure
+// at larger ones) and logs each step's largest element and side-input
+// element: the scan's batches are cut at FlushBytes, a shard's manifest
+// names its files, and the writer's side inputs are the counts, the blocks
+// of intervals and the manifests, so none of them grows with the records
+// (before the shards wrote their parts, the writer's side input held every
+// classified record). The outputs are port0 analyze's, byte for byte.
+func TestLargestElement(t *testing.T) {
+	scales := []float64{1e-7, 1e-6}
+	if env := os.Getenv("PORT0_BEAM_SCALES"); env != "" {
+		scales = nil
+		for _, f := range strings.Split(env, ",") {
+			x, err := strconv.ParseFloat(f, 64)
+			if err != nil {
+				t.Fatalf("PORT0_BEAM_SCALES: %v", err)
+			}
+			scales = append(scales, x)
+		}
+	}
+	flush := 64 * scan.RecordLen
+	var runs []largest
+	var records []int64
+	for _, scale := range scales {
+		inputs, err := capture.ExpandInputs([]string{multiDay(t, scale)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := filepath.Join(t.TempDir(), "analysis")
+		analyzeInto(t, inputs, want, analyze.Options{Study: study.DefaultOptions(), Format: tables.CSV})
+		sum, err := analyze.ReadSummary(want)
+		if err != nil {
+			t.Fatal(err)
+		}
+		records = append(records, sum.Port0.Port0Packets)
+		cfg := Config{Out: filepath.Join(t.TempDir(), "beam"), Workers: 2, Shards: 8, FlushBytes: flush, Study: study.DefaultOptions(), Format: tables.CSV}
+		runs = append(runs, runMeasured(t, inputs, cfg))
+		sameTree(t, "scale "+strconv.FormatFloat(scale, 'g', -1, 64), want, cfg.Out)
+		if _, err := os.Stat(filepath.Join(cfg.Out, PartsDir)); err == nil {
+			t.Errorf("%s left in the output", PartsDir)
+		}
+	}
+	var keys []string
+	for k := range runs[len(runs)-1] {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for i, r := range runs {
+		t.Logf("scale %g: %d port-0 records, %d files", scales[i], records[i], 1096)
+		for _, k := range keys {
+			t.Logf("  %-40s largest %8d bytes", k, r[k])
+		}
+	}
+	first, last := runs[0], runs[len(runs)-1]
+	if records[len(records)-1] < 5*records[0] {
+		t.Fatalf("the scales hold %v port-0 records: too close to show growth", records)
+	}
+	for _, k := range keys {
+		var bound int64
+		switch k {
+		case "scan_batch_bytes":
+			bound = int64(flush + scan.RecordLen)
+		case "writer_side_block_bytes":
+			bound = 64 * (1024 + 256) // 64 intervals, a dense sketch and counts each
+		default: // a manifest: file names and three counts
+			bound = first[k] + 64
+		}
+		if last[k] > bound {
+			t.Errorf("%s: %d bytes at %d records (%d at %d): past %d", k, last[k], records[len(records)-1], first[k], records[0], bound)
+		}
+	}
+	if len(keys) < 4 {
+		t.Errorf("only %d measured steps: %v", len(keys), keys)
+	}
+}
