@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/port0/port0/label"
 	"github.com/port0/port0/scan"
@@ -98,21 +99,48 @@ func Run(res *scan.Result, opts Options, b Budget) (Output, error) {
 		return nil, err
 	}
 	root := &node{each: res.Records.Each, n: res.Records.Len()}
-	k := partsFor(mem, read, root.n, b.Bytes)
-	if b.Progress != nil {
-		fmt.Fprintf(b.Progress, "study: the state of %d sources passed its budget of %d MiB at record %d of %d: studying the sources in %d parts on disk\n",
-			sources, b.Bytes>>20, read, root.n, k)
-	}
-	if err := sp.split(root, k); err != nil {
+	if err := sp.split(root, sp.overBudget(sources, mem, read, root.n)); err != nil {
 		sp.Close()
 		<-st.hours.done
 		return nil, err
 	}
 	sp.root = root
-	if b.Progress != nil {
-		fmt.Fprintf(b.Progress, "study: %d parts studied, %d of them split again\n", len(sp.rows.Runs), sp.resplit)
-	}
+	sp.report()
 	return sp, nil
+}
+
+// StudyWithin is pass one of the study of the records each gives (n of
+// them, in input order, of inputs from files inputs) within the budget b,
+// as Run's: one Part when its sources' state fits in b.Bytes, else parts
+// split on disk by a hash of the source, each studied alone. studied is
+// called with each Part, decided, and the records of its sources in input
+// order, to classify (Part.Count) and finish (Part.Finish): a pipeline's
+// shard studies its sources with it, and merges its parts' outputs as Run
+// does.
+func StudyWithin(opts Options, interval time.Duration, each func(func(*scan.P0Packet) error) error, n int64, files int, b Budget, studied func(pt *Part, each func(func(*scan.P0Packet) error) error) error) error {
+	pt := NewPart(opts, interval)
+	read, err := addWithin(pt, each, b.Bytes)
+	if err == nil {
+		pt.Decide()
+		return studied(pt, each)
+	}
+	if !errors.Is(err, errOverBudget) {
+		return err
+	}
+	mem, sources := pt.mem, len(pt.byAddr)
+	pt = nil
+	dir, err := os.MkdirTemp(b.Dir, "port0-study-*")
+	if err != nil {
+		return fmt.Errorf("study in parts: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	sl := &splitter{opts: opts, interval: interval, files: files, budget: b, dir: dir,
+		done: func(nd *node, pt *Part) error { return studied(pt, nd.each) }}
+	if err := sl.split(&node{each: each, n: n}, sl.overBudget(sources, mem, read, n)); err != nil {
+		return err
+	}
+	sl.report()
+	return nil
 }
 
 // addWithin is pass one of pt over the records each gives, stopped
@@ -184,47 +212,59 @@ type node struct {
 	children []*node
 }
 
-// spilled is the study in parts: Run's Output when the sources do not
-// fit.
-type spilled struct {
-	res    *scan.Result
-	opts   Options
-	budget Budget
-	dir    string
-	hours  *hourCounts
-	tele   netip.Prefix
-	from   string
-	counts Counts
-	root   *node
-	// rows are each studied part's sorted rows, a gob file a table.
-	rows  MergedRows
-	files int
-	// deepest is the deepest level a part was studied at; resplit the
-	// parts split again.
-	deepest, resplit int
-}
-
-func newSpilled(st *Study, b Budget) (*spilled, error) {
-	dir, err := os.MkdirTemp(b.Dir, "port0-study-*")
-	if err != nil {
-		return nil, fmt.Errorf("study in parts: %w", err)
-	}
-	return &spilled{res: st.res, opts: st.part.opts, budget: b, dir: dir, hours: st.hours, tele: st.tele, from: st.teleFrom, rows: MergedRows{Storage: LocalStorage}}, nil
+// splitter studies sets of sources' records within a budget: a set whose
+// sources' state does not fit is split into parts on disk by a hash of
+// the source, each studied alone, split again when it still does not fit
+// (down to maxDepth). What Run's study in parts and StudyWithin share.
+type splitter struct {
+	opts     Options
+	interval time.Duration
+	files    int
+	budget   Budget
+	dir      string
+	made     int // files made in dir
+	// studied counts the parts studied, deepest is the deepest level a
+	// part was studied at, resplit the parts split again.
+	studied, deepest, resplit int
+	// done is given each part studied, decided; nd.each gives its
+	// records, in input order.
+	done func(nd *node, pt *Part) error
+	// joined, when not nil, is called once the children of a split node
+	// (not the root) are all studied.
+	joined func(nd *node) error
 }
 
 // path is a new file name in the study's folder.
-func (sp *spilled) path(kind string) string {
-	sp.files++
-	return filepath.Join(sp.dir, fmt.Sprintf("%s-%d", kind, sp.files))
+func (sl *splitter) path(kind string) string {
+	sl.made++
+	return filepath.Join(sl.dir, fmt.Sprintf("%s-%d", kind, sl.made))
 }
 
-// split writes nd's records into k parts by source and studies each; a
-// node below the root then gets its class file, its children's merged.
-func (sp *spilled) split(nd *node, k int) error {
+// overBudget says, on the progress writer, that the state of sources
+// sources passed the budget at record read of n, and returns the parts
+// to split them into.
+func (sl *splitter) overBudget(sources int, mem, read, n int64) int {
+	k := partsFor(mem, read, n, sl.budget.Bytes)
+	if sl.budget.Progress != nil {
+		fmt.Fprintf(sl.budget.Progress, "study: the state of %d sources passed its budget of %d MiB at record %d of %d: studying the sources in %d parts on disk\n",
+			sources, sl.budget.Bytes>>20, read, n, k)
+	}
+	return k
+}
+
+// report says how many parts were studied.
+func (sl *splitter) report() {
+	if sl.budget.Progress != nil {
+		fmt.Fprintf(sl.budget.Progress, "study: %d parts studied, %d of them split again\n", sl.studied, sl.resplit)
+	}
+}
+
+// split writes nd's records into k parts by source and studies each.
+func (sl *splitter) split(nd *node, k int) error {
 	ws := make([]*recordWriter, k)
 	nd.children = make([]*node, k)
 	for i := range ws {
-		c := &node{level: nd.level + 1, records: sp.path("records")}
+		c := &node{level: nd.level + 1, records: sl.path("records")}
 		w, err := createRecords(c.records)
 		if err != nil {
 			closeAll(ws[:i])
@@ -245,28 +285,17 @@ func (sp *spilled) split(nd *node, k int) error {
 	if err != nil {
 		return err
 	}
-	files := len(sp.res.Files)
 	for _, c := range nd.children {
-		c.each = recordsOf(c.records, c.n, files)
-		if err := sp.study(c); err != nil {
+		c.each = recordsOf(c.records, c.n, sl.files)
+		if err := sl.study(c); err != nil {
 			return err
 		}
 	}
 	if nd.level == 0 {
 		return nil
 	}
-	// The node's classes, in its records' order: each from its child.
-	nd.classes = sp.path("classes")
-	w, err := createRecords(nd.classes)
-	if err != nil {
-		return err
-	}
-	err = sp.eachClass(nd, func(_ *scan.P0Packet, c label.Class) error { return w.w.WriteByte(byte(c)) })
-	if cerr := w.close(); err == nil {
-		err = cerr
-	}
-	for _, c := range nd.children {
-		os.Remove(c.classes)
+	if sl.joined != nil {
+		err = sl.joined(nd)
 	}
 	nd.children = nil
 	os.Remove(nd.records) // its classes are all that is read again
@@ -276,9 +305,9 @@ func (sp *spilled) split(nd *node, k int) error {
 
 // study runs nd's records through one Part, or splits them again when its
 // sources pass the budget (down to maxDepth).
-func (sp *spilled) study(nd *node) error {
-	pt := NewPart(sp.opts, sp.res.Interval)
-	budget := sp.budget.Bytes
+func (sl *splitter) study(nd *node) error {
+	pt := NewPart(sl.opts, sl.interval)
+	budget := sl.budget.Bytes
 	if nd.level >= maxDepth {
 		budget = 0
 	}
@@ -286,14 +315,48 @@ func (sp *spilled) study(nd *node) error {
 	if errors.Is(err, errOverBudget) {
 		mem := pt.mem
 		pt = nil
-		sp.resplit++
-		return sp.split(nd, partsFor(mem, read, nd.n, sp.budget.Bytes))
+		sl.resplit++
+		return sl.split(nd, partsFor(mem, read, nd.n, sl.budget.Bytes))
 	}
 	if err != nil {
 		return err
 	}
 	pt.Decide()
-	sp.deepest = max(sp.deepest, nd.level)
+	sl.studied++
+	sl.deepest = max(sl.deepest, nd.level)
+	err = sl.done(nd, pt)
+	os.Remove(nd.records) // its classes are all that is read again
+	nd.records = ""
+	return err
+}
+
+// spilled is the study in parts: Run's Output when the sources do not
+// fit.
+type spilled struct {
+	splitter
+	res    *scan.Result
+	hours  *hourCounts
+	tele   netip.Prefix
+	from   string
+	counts Counts
+	root   *node
+	// rows are each studied part's sorted rows, a gob file a table.
+	rows MergedRows
+}
+
+func newSpilled(st *Study, b Budget) (*spilled, error) {
+	dir, err := os.MkdirTemp(b.Dir, "port0-study-*")
+	if err != nil {
+		return nil, fmt.Errorf("study in parts: %w", err)
+	}
+	sp := &spilled{res: st.res, hours: st.hours, tele: st.tele, from: st.teleFrom, rows: MergedRows{Storage: LocalStorage}}
+	sp.splitter = splitter{opts: st.part.opts, interval: st.res.Interval, files: len(st.res.Files), budget: b, dir: dir, done: sp.studiedPart, joined: sp.joinClasses}
+	return sp, nil
+}
+
+// studiedPart keeps the class of each of nd's records in its class file,
+// and the part's rows in sorted runs.
+func (sp *spilled) studiedPart(nd *node, pt *Part) error {
 	nd.classes = sp.path("classes")
 	w, err := createRecords(nd.classes)
 	if err != nil {
@@ -306,8 +369,6 @@ func (sp *spilled) study(nd *node) error {
 	if err != nil {
 		return err
 	}
-	os.Remove(nd.records) // its classes are all that is read again
-	nd.records = ""
 	t := pt.Finish(TelescopeAddrs(sp.tele))
 	sp.counts.Merge(&t.Counts)
 	runs, err := WriteRows(sp.rows.Storage, sp.path("rows"), t)
@@ -316,6 +377,24 @@ func (sp *spilled) study(nd *node) error {
 	}
 	sp.rows.Runs = append(sp.rows.Runs, runs)
 	return nil
+}
+
+// joinClasses makes the class file of a split node, in its records'
+// order, each class from its child's.
+func (sp *spilled) joinClasses(nd *node) error {
+	nd.classes = sp.path("classes")
+	w, err := createRecords(nd.classes)
+	if err != nil {
+		return err
+	}
+	err = sp.eachClass(nd, func(_ *scan.P0Packet, c label.Class) error { return w.w.WriteByte(byte(c)) })
+	if cerr := w.close(); err == nil {
+		err = cerr
+	}
+	for _, c := range nd.children {
+		os.Remove(c.classes)
+	}
+	return err
 }
 
 // eachClass calls fn with each of nd's records, in order, and its class,

@@ -1,11 +1,16 @@
 package study
 
 import (
+	"bytes"
+	"net/netip"
 	"os"
+	"path/filepath"
 	"reflect"
 	"testing"
 
 	"github.com/port0/port0/internal/testcap"
+	"github.com/port0/port0/label"
+	"github.com/port0/port0/scan"
 	"github.com/port0/port0/tables"
 )
 
@@ -91,5 +96,72 @@ func TestRunWithinBudget(t *testing.T) {
 	}
 	if len(want.Bundles) == 0 || len(want.Events) == 0 || len(want.Sources) < 10 {
 		t.Fatalf("the capture proves little: %d sources, %d bundles, %d events", len(want.Sources), len(want.Bundles), len(want.Events))
+	}
+}
+
+// TestStudyWithin: the parts StudyWithin studies within a budget give, as
+// a pipeline's shard merges them, the one-part study's rows and the class
+// of every record, and leave no file behind.
+func TestStudyWithin(t *testing.T) {
+	res := scanOf(t, testcap.Medium(t))
+	_, want := studyOf(t, res)
+	wantClass := map[[2]int64]label.Class{}
+	one := NewPart(DefaultOptions(), res.Interval)
+	res.Records.Each(func(p *scan.P0Packet) error { one.Add(p); return nil })
+	one.Decide()
+	res.Records.Each(func(p *scan.P0Packet) error {
+		wantClass[[2]int64{int64(p.File), p.Index}] = one.Count(p)
+		return nil
+	})
+	tele := TelescopeAddrs(netip.MustParsePrefix(want.Summary.Telescope))
+	for _, tc := range []struct {
+		name  string
+		bytes int64
+		parts int // at least
+	}{
+		{"unbounded", 0, 1},
+		{"split", 8 * sourceMem, 2},
+		{"split again", 2 * sourceMem, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			var progress bytes.Buffer
+			rows := MergedRows{Storage: LocalStorage}
+			parts, classed := 0, 0
+			err := StudyWithin(DefaultOptions(), res.Interval, res.Records.Each, res.Records.Len(), len(res.Files), Budget{Bytes: tc.bytes, Dir: dir, Progress: &progress},
+				func(pt *Part, each func(func(*scan.P0Packet) error) error) error {
+					parts++
+					if err := each(func(p *scan.P0Packet) error {
+						classed++
+						if c := pt.Count(p); c != wantClass[[2]int64{int64(p.File), p.Index}] {
+							t.Errorf("record %d of input %d: class %v, want %v", p.Index, p.File, c, wantClass[[2]int64{int64(p.File), p.Index}])
+						}
+						return nil
+					}); err != nil {
+						return err
+					}
+					runs, err := WriteRows(LocalStorage, filepath.Join(t.TempDir(), "rows"), pt.Finish(tele))
+					rows.Runs = append(rows.Runs, runs)
+					return err
+				})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if parts < tc.parts || int64(classed) != res.Records.Len() {
+				t.Errorf("%d parts (want %d or more), %d records classed of %d:\n%s", parts, tc.parts, classed, res.Records.Len(), progress.String())
+			}
+			for name, pair := range map[string][2]any{
+				"sources": {rowsOf(t, rows.SourceRows()), want.Sources},
+				"events":  {rowsOf(t, rows.EventRows()), want.Events},
+				"bundles": {rowsOf(t, rows.BundleRows()), want.Bundles},
+			} {
+				if !reflect.DeepEqual(pair[0], pair[1]) {
+					t.Errorf("%s differ from the one-part study's", name)
+				}
+			}
+			if left, _ := os.ReadDir(dir); len(left) > 0 {
+				t.Errorf("%d files left", len(left))
+			}
+		})
 	}
 }
