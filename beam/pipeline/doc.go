@@ -9,7 +9,8 @@
 //	             ├─► destination range ──► Combine(dstCombine) ──► the telescope
 //	             └─► records: KV<shard, encoded records>, shard = hash(source) mod S
 //	       ──► Partition(W) ─► GroupByKey ─► shardFn (a study.Part over every source of the shard)
-//	             ├─► OUT/_port0-parts/shard-N.packets (classified records, input order) and shard-N.{sources,events,bundles}
+//	             ├─► OUT/_port0-parts/shard-N-P.packets (classified records, input order) and shard-N-P.{sources,events,bundles}, a part P
+//	             │   of the shard's sources each (one, unless their state passes Config.StudyBytes)
 //	             ├─► a manifest naming them (a few hundred bytes)
 //	             └─► study counts ──► Combine(countsCombine) ──► one study.Counts
 //	       ──► writeFn (one worker; side inputs: the combined counts, the blocks' totals, the manifests)
@@ -27,7 +28,8 @@
 // Memory: a scan worker holds one file's scan (as port0 analyze does); a
 // shard worker holds its shard's port-0 records (RecordLen bytes each,
 // up to Config.MemLimit bytes, then sorted runs on disk; the largest shard
-// is the largest key) and the state of its sources; the writer holds the
+// is the largest key) and the state of its sources up to
+// Config.StudyBytes (then parts on disk: study.StudyWithin); the writer holds the
 // combined counts (a summary a file) and 24 bytes an interval, and streams
 // the rows and the packets from the shards' parts, merging them. No
 // element and no side input grows with the records (the metrics

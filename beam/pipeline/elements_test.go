@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -115,5 +116,27 @@ func TestLargestElement(t *testing.T) {
 	}
 	if len(keys) < 4 {
 		t.Errorf("only %d measured steps: %v", len(keys), keys)
+	}
+}
+
+// TestShardWithinBudget: shards whose sources' state passes
+// Config.StudyBytes study them in parts on disk (study.StudyWithin) and
+// the pipeline still writes port0 analyze's bytes, CSV and Parquet: the
+// writer merges the parts' records and rows as it merges the shards'.
+func TestShardWithinBudget(t *testing.T) {
+	inputs, err := capture.ExpandInputs([]string{multiDay(t, 1e-6)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := filepath.Join(t.TempDir(), "analysis")
+	analyzeInto(t, inputs, want, analyze.Options{Study: study.DefaultOptions(), Format: tables.Both})
+	for _, budget := range []int64{16 << 10, 4 << 10} {
+		cfg := Config{Out: filepath.Join(t.TempDir(), "beam"), Workers: 2, Shards: 3, StudyBytes: budget, Study: study.DefaultOptions(), Format: tables.Both}
+		got := runMeasured(t, inputs, cfg)
+		sameTree(t, fmt.Sprintf("study within %d bytes a shard", budget), want, cfg.Out)
+		// A manifest of one part is ~550 bytes; of many, more.
+		if got["shard_manifest_bytes"] < 1000 {
+			t.Errorf("within %d bytes: the largest manifest is %d bytes: no shard studied its sources in parts", budget, got["shard_manifest_bytes"])
+		}
 	}
 }

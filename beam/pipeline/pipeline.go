@@ -68,6 +68,11 @@ type Config struct {
 	// MemLimit is how many bytes of records a shard sorts in memory;
 	// beyond it, in sorted runs on disk (0 = scan.DefaultMemLimit).
 	MemLimit int
+	// StudyBytes bounds the state a shard keeps of its sources (as
+	// study.Budget; 0: no bound): past it the shard studies them in parts
+	// on its disk (study.StudyWithin), as port0 analyze does past a
+	// quarter of -mem.
+	StudyBytes int64
 }
 
 // DefaultShards is Config.Shards 0: enough keys to spread the per-source
@@ -78,7 +83,7 @@ const DefaultShards = 64
 // Build).
 func ConfigOf(o analyze.Options, out string, workers, shards int) Config {
 	return Config{Out: out, Workers: workers, ScanWorkers: o.Scan.Workers, Shards: shards,
-		Interval: o.Scan.Interval, Read: o.Scan.Read, Study: o.Study, Format: o.Format}
+		Interval: o.Scan.Interval, Read: o.Scan.Read, Study: o.Study, Format: o.Format, StudyBytes: o.Mem / 4}
 }
 
 func (c Config) shards() int {

@@ -34,11 +34,18 @@ type shardFn struct {
 }
 
 // shardManifest is the one element a shard sends the writer: where its
-// classified records are (Packets, in input order, classedLen bytes each:
-// the record, then its class; N of them) and its rows (its counts go to
-// the combine).
+// parts' outputs are (one part when its sources' state fits
+// Config.StudyBytes, else as many as study.StudyWithin made); its counts
+// go to the combine.
 type shardManifest struct {
-	Shard   int
+	Shard int
+	Parts []partFiles
+}
+
+// partFiles are the outputs of one part of a shard's sources: its
+// classified records (Packets, in input order, classedLen bytes each: the
+// record, then its class; N of them) and its rows.
+type partFiles struct {
 	Packets string
 	N       int64
 	Rows    study.RowRuns
@@ -49,7 +56,6 @@ const classedLen = scan.RecordLen + 1
 // ProcessElement studies the sources of shard.
 func (f *shardFn) ProcessElement(ctx context.Context, key int64, batches func(*[]byte) bool, tele string, manifests func([]byte), counts func(*countsAcc)) error {
 	shard := int(uint32(key))
-	so := f.Cfg.Study
 	recs := &shardRecords{limit: f.Cfg.memLimit()}
 	defer recs.close()
 	var b []byte
@@ -62,43 +68,6 @@ func (f *shardFn) ProcessElement(ctx context.Context, key int64, batches func(*[
 		}
 		b = nil
 	}
-	each := func(fn func(*scan.P0Packet, []byte) error) error {
-		return recs.each(func(rec []byte) error {
-			p, err := scan.DecodeRecord(rec, f.Cfg.Files)
-			if err != nil {
-				return fmt.Errorf("shard %d: %w", shard, err)
-			}
-			return fn(&p, rec)
-		})
-	}
-	part := study.NewPart(so, f.Cfg.Interval)
-	if err := each(func(p *scan.P0Packet, _ []byte) error { part.Add(p); return nil }); err != nil {
-		return err
-	}
-	part.Decide()
-	store := storage(ctx)
-	prefix := fmt.Sprintf("%s/shard-%05d", f.Cfg.parts(), shard)
-	m := shardManifest{Shard: shard, Packets: prefix + ".packets"}
-	out, err := store.Create(m.Packets)
-	if err != nil {
-		return fmt.Errorf("shard %d: %w", shard, err)
-	}
-	w := bufio.NewWriterSize(out, 64<<10)
-	err = each(func(p *scan.P0Packet, rec []byte) error {
-		c := part.Count(p)
-		m.N++
-		w.Write(rec)
-		return w.WriteByte(byte(c))
-	})
-	if ferr := w.Flush(); err == nil {
-		err = ferr
-	}
-	if cerr := out.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("shard %d: %s: %w", shard, m.Packets, err)
-	}
 	var teleAddrs float64
 	if tele != "" {
 		p, err := netip.ParsePrefix(tele)
@@ -107,11 +76,37 @@ func (f *shardFn) ProcessElement(ctx context.Context, key int64, batches func(*[
 		}
 		teleAddrs = study.TelescopeAddrs(p)
 	}
-	pt := part.Finish(teleAddrs)
-	counts(&countsAcc{Counts: pt.Counts})
-	if m.Rows, err = study.WriteRows(store, prefix, pt); err != nil {
-		return fmt.Errorf("shard %d: %w", shard, err)
+	each := func(fn func(*scan.P0Packet) error) error {
+		return recs.each(func(rec []byte) error {
+			p, err := scan.DecodeRecord(rec, f.Cfg.Files)
+			if err != nil {
+				return fmt.Errorf("shard %d: %w", shard, err)
+			}
+			return fn(&p)
+		})
 	}
+	store := storage(ctx)
+	m := shardManifest{Shard: shard}
+	var c study.Counts
+	err := study.StudyWithin(f.Cfg.Study, f.Cfg.Interval, each, recs.n, f.Cfg.Files, study.Budget{Bytes: f.Cfg.StudyBytes},
+		func(pt *study.Part, each func(func(*scan.P0Packet) error) error) error {
+			prefix := fmt.Sprintf("%s/shard-%05d-%d", f.Cfg.parts(), shard, len(m.Parts))
+			pf, err := writeClassified(store, prefix+".packets", pt, each)
+			if err != nil {
+				return fmt.Errorf("shard %d: %w", shard, err)
+			}
+			t := pt.Finish(teleAddrs)
+			c.Merge(&t.Counts)
+			if pf.Rows, err = study.WriteRows(store, prefix, t); err != nil {
+				return fmt.Errorf("shard %d: %w", shard, err)
+			}
+			m.Parts = append(m.Parts, pf)
+			return nil
+		})
+	if err != nil {
+		return err
+	}
+	counts(&countsAcc{Counts: c})
 	var enc bytes.Buffer
 	if err := gob.NewEncoder(&enc).Encode(&m); err != nil {
 		return fmt.Errorf("shard %d: %w", shard, err)
@@ -119,6 +114,34 @@ func (f *shardFn) ProcessElement(ctx context.Context, key int64, batches func(*[
 	manifestBytes.Update(ctx, int64(enc.Len()))
 	manifests(enc.Bytes())
 	return nil
+}
+
+// writeClassified writes the records each gives, in order, each with its
+// class in pt, to the file name.
+func writeClassified(store study.Storage, name string, pt *study.Part, each func(func(*scan.P0Packet) error) error) (partFiles, error) {
+	pf := partFiles{Packets: name}
+	out, err := store.Create(name)
+	if err != nil {
+		return pf, err
+	}
+	w := bufio.NewWriterSize(out, 64<<10)
+	var rec []byte
+	err = each(func(p *scan.P0Packet) error {
+		rec = append(p.AppendRecord(rec[:0]), byte(pt.Count(p)))
+		pf.N++
+		_, err := w.Write(rec)
+		return err
+	})
+	if ferr := w.Flush(); err == nil {
+		err = ferr
+	}
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return pf, fmt.Errorf("%s: %w", name, err)
+	}
+	return pf, nil
 }
 
 func decodeManifest(b []byte) (*shardManifest, error) {
@@ -156,11 +179,13 @@ type shardRecords struct {
 	limit  int
 	mem    [][]byte // records held, each a slice of its batch
 	held   int
+	n      int64 // records added
 	sorted bool
 	runs   []string
 }
 
 func (r *shardRecords) add(batch []byte) error {
+	r.n += int64(len(batch) / scan.RecordLen)
 	for off := 0; off < len(batch); off += scan.RecordLen {
 		r.mem = append(r.mem, batch[off:off+scan.RecordLen:off+scan.RecordLen])
 		if r.held += scan.RecordLen; r.held >= r.limit {

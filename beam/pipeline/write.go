@@ -86,7 +86,9 @@ func (f *writeFn) ProcessElement(ctx context.Context, _ []byte, acc *scanAcc, ca
 	store := storage(ctx)
 	rows := study.MergedRows{Storage: store}
 	for _, m := range ms {
-		rows.Runs = append(rows.Runs, m.Rows)
+		for _, pf := range m.Parts {
+			rows.Runs = append(rows.Runs, pf.Rows)
+		}
 	}
 	sum, err := analyze.Finish(res, noInput, out, format, func() (analyze.StudyOutput, error) {
 		t, err := study.AssembleTotals(nil, &ca.Counts, totals, res.Dst, res.Interval, so)
@@ -132,24 +134,26 @@ func (o *output) Tables() (*study.Tables, error) { return o.tables, nil }
 func (o *output) Close() error { return nil }
 
 // Packets merges the shards' classified records back into input order
-// (each shard's are in it already): a k-way merge by input and packet
-// index, one buffered reader a shard.
+// (each part's are in it already): a k-way merge by input and packet
+// index, one buffered reader a part.
 func (o *output) Packets(fn func(*tables.PacketRow) error) error {
 	var streams []*stream
 	for _, m := range o.shards {
-		if m.N == 0 {
-			continue
-		}
-		rc, err := o.store.Open(m.Packets)
-		if err != nil {
-			return err
-		}
-		s := &stream{name: m.Packets, rc: rc, r: bufio.NewReaderSize(rc, 64<<10)}
-		defer rc.Close()
-		if ok, err := s.next(len(o.files)); err != nil {
-			return err
-		} else if ok {
-			streams = append(streams, s)
+		for _, pf := range m.Parts {
+			if pf.N == 0 {
+				continue
+			}
+			rc, err := o.store.Open(pf.Packets)
+			if err != nil {
+				return err
+			}
+			s := &stream{name: pf.Packets, rc: rc, r: bufio.NewReaderSize(rc, 64<<10)}
+			defer rc.Close()
+			if ok, err := s.next(len(o.files)); err != nil {
+				return err
+			} else if ok {
+				streams = append(streams, s)
+			}
 		}
 	}
 	var row tables.PacketRow
