@@ -151,7 +151,7 @@ func (pt *part) reset() {
 	clear(pt.hidx)
 	pt.cur, pt.curLo, pt.curA, pt.curS = -1, 0, nil, nil
 	if pt.iv == 0 {
-		pt.iv = int64(DefaultInterval) // a part no scanner prepared (tests)
+		pt.iv = int64(DefaultInterval) // a part no file worker prepared (tests)
 	}
 	pt.dmin, pt.dmax, pt.dseen = math.MaxUint32, 0, false
 	pt.naive = NaiveFlow{}
@@ -282,7 +282,7 @@ func (pt *part) hour(h int64) {
 
 // merge adds a part to the file's state: counts, fragments (in order),
 // and the study's numbers and port-0 records.
-func (s *scanner) merge(pt *part) {
+func (s *fileWorker) merge(pt *part) {
 	s.t.merge(&pt.t)
 	for i := range pt.frags {
 		e := &pt.frags[i]
@@ -311,7 +311,7 @@ func (s *scanner) merge(pt *part) {
 // scanPcap counts every record of a pcap capture, decoding its chunks
 // with workers goroutines (one: in this goroutine), and returns the read
 // error that ended it, or nil.
-func (s *scanner) scanPcap(c *capture.Capture, workers int) error {
+func (s *fileWorker) scanPcap(c *capture.Capture, workers int) error {
 	if workers <= 1 {
 		if s.chunk == nil {
 			s.chunk = newChunk(s.chunkSize)
@@ -333,7 +333,7 @@ func (s *scanner) scanPcap(c *capture.Capture, workers int) error {
 
 // scanParallel is scanPcap with several decoding goroutines: this one
 // reads chunks and merges their parts in order.
-func (s *scanner) scanParallel(c *capture.Capture, workers int) error {
+func (s *fileWorker) scanParallel(c *capture.Capture, workers int) error {
 	nch := 2*workers + 2
 	for len(s.pool) < nch {
 		s.pool = append(s.pool, newChunk(s.chunkSize))
@@ -386,7 +386,7 @@ func (s *scanner) scanParallel(c *capture.Capture, workers int) error {
 }
 
 // prepare readies a part for the current file.
-func (s *scanner) prepare(pt *part) {
+func (s *fileWorker) prepare(pt *part) {
 	pt.study = s.tap != nil
 	if pt.study {
 		pt.file = s.tap.file
@@ -398,7 +398,7 @@ func (s *scanner) prepare(pt *part) {
 }
 
 // advance reports the stream offset read up to to the progress line.
-func (s *scanner) advance(off int64) {
+func (s *fileWorker) advance(off int64) {
 	if s.prog != nil {
 		s.prog.advance(s, off)
 	}
@@ -406,14 +406,14 @@ func (s *scanner) advance(off int64) {
 
 // ended returns the error of the last chunk (nil at a clean end) and
 // keeps the bytes of it still in the chunk for skipped.
-func (s *scanner) ended(ch *chunk) error {
+func (s *fileWorker) ended(ch *chunk) error {
 	s.badBytes = ch.BadBytes()
 	return ch.Err()
 }
 
 // scanRecords counts every record of c read one by one with Next (pcapng,
 // and pcap in tests), in parts of partPackets packets.
-func (s *scanner) scanRecords(c *capture.Capture) error {
+func (s *fileWorker) scanRecords(c *capture.Capture) error {
 	if s.chunk == nil {
 		s.chunk = newChunk(s.chunkSize)
 	}

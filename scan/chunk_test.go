@@ -29,7 +29,7 @@ type scanResult struct {
 
 // scanFile scans one file with s (a tap and a segment of records
 // included) as Run does.
-func scanFile(t *testing.T, s *scanner, name string) scanResult {
+func scanFile(t *testing.T, s *fileWorker, name string) scanResult {
 	t.Helper()
 	if s.tap == nil {
 		s.tap = &tap{}
@@ -152,7 +152,7 @@ func TestChunkedScan(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Run(name, func(t *testing.T) {
-			ref := scanFile(t, &scanner{byRecord: true}, path)
+			ref := scanFile(t, &fileWorker{byRecord: true}, path)
 			if len(data) > 4<<20 {
 				t.Fatal("input too large for the size sweep")
 			}
@@ -161,7 +161,7 @@ func TestChunkedScan(t *testing.T) {
 			}
 			check := func(t *testing.T, workers, size, piece int) {
 				t.Helper()
-				s := &scanner{workers: workers, chunkSize: size, readPiece: piece}
+				s := &fileWorker{workers: workers, chunkSize: size, readPiece: piece}
 				got := scanFile(t, s, path)
 				if !reflect.DeepEqual(got.fs, ref.fs) {
 					t.Fatalf("workers %d, chunk %d, piece %d: summary\n%+v\nwant\n%+v", workers, size, piece, got.fs, ref.fs)
@@ -200,16 +200,16 @@ func TestChunkedScan(t *testing.T) {
 func TestChunkedScanReuse(t *testing.T) {
 	inputs := chunkInputs(t)
 	dir := t.TempDir()
-	s := &scanner{workers: 2, chunkSize: 4096}
+	s := &fileWorker{workers: 2, chunkSize: 4096}
 	for _, name := range []string{"gen.pcap", "gen-absurd.pcap", "gen.pcap.gz", "corpus-fragments_v4.pcap", "gen-cut0.pcap", "gen.pcap"} {
 		path := filepath.Join(dir, name)
 		if err := os.WriteFile(path, inputs[name], 0o644); err != nil {
 			t.Fatal(err)
 		}
-		ref := scanFile(t, &scanner{byRecord: true}, path)
+		ref := scanFile(t, &fileWorker{byRecord: true}, path)
 		got := scanFile(t, s, path)
 		if !reflect.DeepEqual(got.fs, ref.fs) || !bytes.Equal(got.recs, ref.recs) || !sameHours(got.hours, ref.hours) || got.dst != ref.dst || got.naive != ref.naive {
-			t.Fatalf("%s: reused scanner differs from a new one", name)
+			t.Fatalf("%s: reused file worker differs from a new one", name)
 		}
 	}
 }
@@ -269,7 +269,7 @@ func testPartHours(t *testing.T, iv int64) {
 
 // scanMem scans a capture held in memory (as standard input is read) and
 // returns its counts, its read error and the bytes skipped after it.
-func scanMem(s *scanner, data []byte) (Counts, string, int64) {
+func scanMem(s *fileWorker, data []byte) (Counts, string, int64) {
 	c, err := capture.NewCapture("mem", bytes.NewReader(data))
 	if err != nil {
 		return Counts{}, "header: " + err.Error(), 0
@@ -313,9 +313,9 @@ func FuzzChunkedScan(f *testing.F) {
 	// workers picks the decoders (its value mod 3, plus 1) and, in bits 2
 	// and 3, the read pieces: the chunk, a half, a quarter or an eighth of it.
 	f.Fuzz(func(t *testing.T, data []byte, size uint16, workers uint8) {
-		rc, rerr, rskip := scanMem(&scanner{byRecord: true}, data)
+		rc, rerr, rskip := scanMem(&fileWorker{byRecord: true}, data)
 		chunk := 1 + int(size)
-		s := &scanner{workers: 1 + int(workers%3), chunkSize: chunk, readPiece: max(1, chunk>>(workers>>2&3))}
+		s := &fileWorker{workers: 1 + int(workers%3), chunkSize: chunk, readPiece: max(1, chunk>>(workers>>2&3))}
 		gc, gerr, gskip := scanMem(s, data)
 		if !reflect.DeepEqual(gc, rc) || gerr != rerr || gskip != rskip {
 			t.Fatalf("chunk %d, pieces of %d, %d decoders: counts %+v, error %q, skipped %d\nrecord by record: %+v, %q, %d",

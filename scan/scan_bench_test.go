@@ -36,7 +36,7 @@ type fileWorkload struct {
 	p    capture.Packet
 	rec  decode.Record
 	ref  *reference.RefDecoder
-	s    scanner
+	s    fileWorker
 	res  *Result // the study mode's result, which every run adds to
 }
 

@@ -23,8 +23,8 @@ func TestZstdFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, workers := range []int{1, 2} {
-		sp := (&scanner{workers: workers, minParallel: ParallelMin}).file(plain, nil)
-		sz := (&scanner{workers: workers, minParallel: ParallelMin}).file(zst, nil)
+		sp := (&fileWorker{workers: workers, minParallel: ParallelMin}).file(plain, nil)
+		sz := (&fileWorker{workers: workers, minParallel: ParallelMin}).file(zst, nil)
 		if sz.Format != sp.Format+"+zstd" || sz.ReadError != nil {
 			t.Fatalf("workers %d: format %q, error %+v", workers, sz.Format, sz.ReadError)
 		}
