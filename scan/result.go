@@ -143,7 +143,7 @@ const (
 	resultEnd     = "P0END\n"
 	resultVersion = 4 // 2: intervals of any length, sparse sketches; 3: records with the tunnel and outer addresses; 4: records with DF, ack quirk and TCP options
 	maxMeta       = 1 << 30
-	maxHours      = 1 << 36 // 2,000 years of seconds
+	maxIntervals  = 1 << 36 // 2,000 years of seconds
 )
 
 // resultMeta is the JSON part of the encoding.
@@ -263,59 +263,10 @@ func (c *countWriter) u64(v uint64) {
 // scan holds them, spilled to disk past so's limit. A damaged or foreign
 // input is an error that says what is wrong and where; it never panics.
 func ReadResult(rd io.Reader, so SpillOptions) (*Result, error) {
-	r := bufio.NewReaderSize(rd, resultBuffer)
-	var off int64
-	badAt := func(at int64, what string, err error) error {
-		if errors.Is(err, io.EOF) {
-			err = io.ErrUnexpectedEOF
-		}
-		if err != nil {
-			return fmt.Errorf("scan result: at byte %d: %s: %w", at, what, err)
-		}
-		return fmt.Errorf("scan result: at byte %d: %s", at, what)
-	}
-	bad := func(what string, err error) error { return badAt(off, what, err) }
-	read := func(b []byte) error {
-		n, err := io.ReadFull(r, b)
-		off += int64(n)
-		return err
-	}
-	var b8 [8]byte
-	u64 := func() (uint64, error) {
-		err := read(b8[:])
-		return binary.LittleEndian.Uint64(b8[:]), err
-	}
-	var head [len(resultMagic) + 4]byte
-	if err := read(head[:]); err != nil {
-		return nil, bad("header", err)
-	}
-	if string(head[:len(resultMagic)]) != resultMagic {
-		return nil, bad("not a port0 scan result (magic "+fmt.Sprintf("%q", head[:len(resultMagic)])+")", nil)
-	}
-	if v := binary.LittleEndian.Uint32(head[len(resultMagic):]); v != resultVersion {
-		return nil, bad(fmt.Sprintf("version %d, this port0 reads version %d", v, resultVersion), nil)
-	}
-	if err := read(b8[:4]); err != nil {
-		return nil, bad("meta length", err)
-	}
-	n := binary.LittleEndian.Uint32(b8[:4])
-	if n > maxMeta {
-		return nil, bad(fmt.Sprintf("meta length %d above %d", n, maxMeta), nil)
-	}
-	meta := make([]byte, 0, min(n, 1<<20))
-	for len(meta) < int(n) { // grows with what is there, not with what the length says
-		k := min(int(n)-len(meta), 1<<20)
-		meta = append(meta, make([]byte, k)...)
-		if err := read(meta[len(meta)-k:]); err != nil {
-			return nil, bad("meta", err)
-		}
-	}
-	var m resultMeta
-	if err := json.Unmarshal(meta, &m); err != nil {
-		return nil, bad("meta", err)
-	}
-	if m.Inputs != len(m.Files) {
-		return nil, bad(fmt.Sprintf("meta: %d inputs but %d files", m.Inputs, len(m.Files)), nil)
+	r := &resultReader{r: bufio.NewReaderSize(rd, resultBuffer)}
+	m, meta, err := r.meta()
+	if err != nil {
+		return nil, err
 	}
 	res := newResult(0, m.Port0, so)
 	res.Inputs, res.Files, res.Total, res.ReadErrors, res.NaiveFlow, res.Dst = m.Inputs, m.Files, m.Total, m.ReadErrors, m.NaiveFlow, m.Dst
@@ -330,94 +281,195 @@ func ReadResult(rd io.Reader, so SpillOptions) (*Result, error) {
 	for i := range res.Files {
 		res.Files[i].Counts.Add(&Counts{})
 	}
-	fail := func(err error) (*Result, error) {
+	if err := r.body(res, m, meta); err != nil {
 		res.Close()
 		return nil, err
 	}
+	return res, nil
+}
+
+// body checks the meta res was made from (m, written as meta) and reads
+// the rest: the intervals, the records and the end mark.
+func (r *resultReader) body(res *Result, m *resultMeta, meta []byte) error {
 	// Only the meta WriteTo writes is read: no other spacing, key order,
 	// escaping, unknown or missing key, so that one result has one encoding.
-	if canon, err := metaJSON(res); err != nil || !bytes.Equal(canon, meta) {
-		return fail(badAt(int64(len(resultMagic)+8), "meta is not as WriteTo writes it (edited, or from another program)", err))
+	metaAt := int64(len(resultMagic) + 8)
+	canon, err := metaJSON(res)
+	if err != nil || !bytes.Equal(canon, meta) {
+		return r.badAt(metaAt, "meta is not as WriteTo writes it (edited, or from another program)", err)
 	}
 	if iv := m.IntervalS; m.Port0 && (iv <= 0 || iv > 86400 || CheckInterval(time.Duration(iv)*time.Second) != nil) || !m.Port0 && iv != 0 {
-		return fail(badAt(int64(len(resultMagic)+8), fmt.Sprintf("meta: an interval of %d s (with the port-0 side: %v)", iv, m.Port0), nil))
+		return r.badAt(metaAt, fmt.Sprintf("meta: an interval of %d s (with the port-0 side: %v)", iv, m.Port0), nil)
 	}
-	nh, err := u64()
+	if err := r.intervals(res); err != nil {
+		return err
+	}
+	if err := r.records(res); err != nil {
+		return err
+	}
+	return r.end()
+}
+
+// resultReader reads the parts of a result WriteTo wrote, knowing the
+// offset of each byte for its errors.
+type resultReader struct {
+	r   *bufio.Reader
+	off int64
+	b8  [8]byte
+}
+
+// badAt is the error of what is wrong at byte at (err, when not nil, its
+// cause; io.EOF there is a cut).
+func (r *resultReader) badAt(at int64, what string, err error) error {
+	if errors.Is(err, io.EOF) {
+		err = io.ErrUnexpectedEOF
+	}
 	if err != nil {
-		return fail(bad("hour count", err))
+		return fmt.Errorf("scan result: at byte %d: %s: %w", at, what, err)
 	}
-	if nh > maxHours || !m.Port0 && nh > 0 {
-		return fail(bad(fmt.Sprintf("hour count %d", nh), nil))
+	return fmt.Errorf("scan result: at byte %d: %s", at, what)
+}
+
+// bad is badAt the current offset.
+func (r *resultReader) bad(what string, err error) error { return r.badAt(r.off, what, err) }
+
+func (r *resultReader) read(b []byte) error {
+	n, err := io.ReadFull(r.r, b)
+	r.off += int64(n)
+	return err
+}
+
+func (r *resultReader) u64() (uint64, error) {
+	err := r.read(r.b8[:])
+	return binary.LittleEndian.Uint64(r.b8[:]), err
+}
+
+// meta reads the header (magic and version) and the meta, returning it
+// decoded and as it was written.
+func (r *resultReader) meta() (*resultMeta, []byte, error) {
+	var head [len(resultMagic) + 4]byte
+	if err := r.read(head[:]); err != nil {
+		return nil, nil, r.bad("header", err)
+	}
+	if string(head[:len(resultMagic)]) != resultMagic {
+		return nil, nil, r.bad("not a port0 scan result (magic "+fmt.Sprintf("%q", head[:len(resultMagic)])+")", nil)
+	}
+	if v := binary.LittleEndian.Uint32(head[len(resultMagic):]); v != resultVersion {
+		return nil, nil, r.bad(fmt.Sprintf("version %d, this port0 reads version %d", v, resultVersion), nil)
+	}
+	if err := r.read(r.b8[:4]); err != nil {
+		return nil, nil, r.bad("meta length", err)
+	}
+	n := binary.LittleEndian.Uint32(r.b8[:4])
+	if n > maxMeta {
+		return nil, nil, r.bad(fmt.Sprintf("meta length %d above %d", n, maxMeta), nil)
+	}
+	meta := make([]byte, 0, min(n, 1<<20))
+	for len(meta) < int(n) { // grows with what is there, not with what the length says
+		k := min(int(n)-len(meta), 1<<20)
+		meta = append(meta, make([]byte, k)...)
+		if err := r.read(meta[len(meta)-k:]); err != nil {
+			return nil, nil, r.bad("meta", err)
+		}
+	}
+	var m resultMeta
+	if err := json.Unmarshal(meta, &m); err != nil {
+		return nil, nil, r.bad("meta", err)
+	}
+	if m.Inputs != len(m.Files) {
+		return nil, nil, r.bad(fmt.Sprintf("meta: %d inputs but %d files", m.Inputs, len(m.Files)), nil)
+	}
+	return &m, meta, nil
+}
+
+// intervals reads the intervals' packets and sketches into res.
+func (r *resultReader) intervals(res *Result) error {
+	n, err := r.u64()
+	if err != nil {
+		return r.bad("interval count", err)
+	}
+	if n > maxIntervals || !res.Port0 && n > 0 {
+		return r.bad(fmt.Sprintf("interval count %d", n), nil)
 	}
 	var body [sketch.CompactDense]byte
 	prev := int64(0)
-	for i := uint64(0); i < nh; i++ {
-		h, err := u64()
+	for i := uint64(0); i < n; i++ {
+		iv, err := r.u64()
 		if err != nil {
-			return fail(bad("hour", err))
+			return r.bad("interval", err)
 		}
-		if i > 0 && int64(h) <= prev {
-			return fail(bad(fmt.Sprintf("hour %d after hour %d: hours must increase", int64(h), prev), nil))
+		if i > 0 && int64(iv) <= prev {
+			return r.bad(fmt.Sprintf("interval %d after interval %d: intervals must increase", int64(iv), prev), nil)
 		}
-		prev = int64(h)
-		p, err := u64()
+		prev = int64(iv)
+		p, err := r.u64()
 		if err != nil {
-			return fail(bad("hour packets", err))
+			return r.bad("interval packets", err)
 		}
-		a, _ := res.Intervals.get(int64(h)) // new: the indexes increase
+		a, _ := res.Intervals.get(int64(iv)) // new: the indexes increase
 		a.Packets = int64(p)
-		at := off
-		if err := read(b8[:2]); err != nil {
-			return fail(bad("hour sketch", err))
+		at := r.off
+		if err := r.read(r.b8[:2]); err != nil {
+			return r.bad("interval sketch", err)
 		}
-		head := binary.LittleEndian.Uint16(b8[:2])
+		head := binary.LittleEndian.Uint16(r.b8[:2])
 		k, ok := sketch.EncodedLen(head)
 		if !ok {
-			return fail(badAt(at, fmt.Sprintf("hour %d: sketch head %d", int64(h), head), nil))
+			return r.badAt(at, fmt.Sprintf("interval %d: sketch head %d", int64(iv), head), nil)
 		}
-		if err := read(body[:k]); err != nil {
-			return fail(bad("hour sketch", err))
+		if err := r.read(body[:k]); err != nil {
+			return r.bad("interval sketch", err)
 		}
 		if err := a.Sources.Decode(head, body[:k]); err != nil {
-			return fail(badAt(at, fmt.Sprintf("hour %d", int64(h)), err))
+			return r.badAt(at, fmt.Sprintf("interval %d", int64(iv)), err)
 		}
 	}
-	nr, err := u64()
+	return nil
+}
+
+// records reads the port-0 records into res, checking each.
+func (r *resultReader) records(res *Result) error {
+	n, err := r.u64()
 	if err != nil {
-		return fail(bad("record count", err))
+		return r.bad("record count", err)
 	}
-	if !m.Port0 && nr > 0 {
-		return fail(bad(fmt.Sprintf("record count %d in a result without the port-0 side", nr), nil))
+	if !res.Port0 && n > 0 {
+		return r.bad(fmt.Sprintf("record count %d in a result without the port-0 side", n), nil)
 	}
 	seg := res.Records.newSegment()
 	var buf [64 * RecordLen]byte
-	for left := nr; left > 0; {
+	for left := n; left > 0; {
 		k := min(left, 64)
 		b := buf[:k*RecordLen]
-		start := off
-		if err := read(b); err != nil {
-			return fail(bad(fmt.Sprintf("record %d of %d", nr-left+uint64(off-start)/RecordLen, nr), err))
+		start := r.off
+		if err := r.read(b); err != nil {
+			return r.bad(fmt.Sprintf("record %d of %d", n-left+uint64(r.off-start)/RecordLen, n), err)
 		}
 		for j := 0; j < len(b); j += RecordLen {
 			if err := check(b[j:j+RecordLen], len(res.Files)); err != nil {
-				return fail(badAt(start+int64(j), fmt.Sprintf("record %d", nr-left+uint64(j/RecordLen)), err))
+				return r.badAt(start+int64(j), fmt.Sprintf("record %d", n-left+uint64(j/RecordLen)), err)
 			}
 		}
 		seg.write(res.Records.spill, b)
 		left -= k
 	}
 	if err := seg.close(); err != nil {
-		return fail(err)
+		return err
 	}
 	if sp := res.Records.spill; sp != nil && sp.err != nil { // nil: a count-only result
-		return fail(sp.err)
+		return sp.err
 	}
+	return nil
+}
+
+// end reads the end mark, and nothing after it.
+func (r *resultReader) end() error {
 	var end [len(resultEnd)]byte
-	if err := read(end[:]); err != nil || string(end[:]) != resultEnd {
-		return fail(bad("no end mark: the result is cut or damaged", err))
+	if err := r.read(end[:]); err != nil || string(end[:]) != resultEnd {
+		return r.bad("no end mark: the result is cut or damaged", err)
 	}
-	if _, err := r.ReadByte(); err != io.EOF {
-		return fail(bad("bytes after the end mark", nil))
+	if _, err := r.r.ReadByte(); err != io.EOF {
+		return r.bad("bytes after the end mark", nil)
 	}
-	return res, nil
+	return nil
 }

@@ -88,7 +88,7 @@ func sameResult(t testing.TB, got, want *Result) {
 	for h, a := range want.Intervals.All() {
 		if b := got.Intervals.At(h); b == nil || b.Packets != a.Packets || b.Sources.HLL() != a.Sources.HLL() ||
 			!bytes.Equal(b.Sources.AppendEncoding(nil), a.Sources.AppendEncoding(nil)) {
-			t.Errorf("hour %d differs", h)
+			t.Errorf("interval %d differs", h)
 			break
 		}
 	}
@@ -435,27 +435,27 @@ func tinyResult(t testing.TB) *Result {
 
 // resultLayout is where the sections of an encoding start.
 type resultLayout struct {
-	meta, hours, records, end int // meta's bytes; the hour count; the record count; the end mark
-	nh, nr                    int
-	hour                      []int // where each interval starts (its index; packets and sketch follow)
+	meta, intervals, records, end int // meta's bytes; the interval count; the record count; the end mark
+	nh, nr                        int
+	interval                      []int // where each interval starts (its index; packets and sketch follow)
 }
 
 func layoutOf(t testing.TB, b []byte) resultLayout {
 	t.Helper()
 	var l resultLayout
 	l.meta = len(resultMagic) + 4 + 4
-	l.hours = l.meta + int(binary.LittleEndian.Uint32(b[l.meta-4:]))
-	l.nh = int(binary.LittleEndian.Uint64(b[l.hours:]))
-	at := l.hours + 8
+	l.intervals = l.meta + int(binary.LittleEndian.Uint32(b[l.meta-4:]))
+	l.nh = int(binary.LittleEndian.Uint64(b[l.intervals:]))
+	at := l.intervals + 8
 	for range l.nh {
-		l.hour = append(l.hour, at)
+		l.interval = append(l.interval, at)
 		n, ok := sketch.EncodedLen(binary.LittleEndian.Uint16(b[at+16:]))
 		if !ok {
 			t.Fatalf("interval at %d: bad sketch head", at)
 		}
 		at += 16 + 2 + n
 	}
-	l.hour = append(l.hour, at)
+	l.interval = append(l.interval, at)
 	l.records = at
 	l.nr = int(binary.LittleEndian.Uint64(b[l.records:]))
 	l.end = l.records + 8 + l.nr*RecordLen
@@ -490,12 +490,12 @@ func FuzzReadResult(f *testing.F) {
 	for _, b := range fuzzSeeds(f) {
 		f.Add(b)
 		l := layoutOf(f, b)
-		for _, cut := range []int{0, 4, len(resultMagic) + 2, l.meta - 1, l.meta + 5, l.hours + 3, l.hour[0] + 17, (l.hour[0] + l.hour[l.nh]) / 2, l.records - 1, l.records + 7, l.records + 8 + RecordLen/3, l.end + 2, len(b) - 1} {
+		for _, cut := range []int{0, 4, len(resultMagic) + 2, l.meta - 1, l.meta + 5, l.intervals + 3, l.interval[0] + 17, (l.interval[0] + l.interval[l.nh]) / 2, l.records - 1, l.records + 7, l.records + 8 + RecordLen/3, l.end + 2, len(b) - 1} {
 			if cut < len(b) {
 				f.Add(b[:cut])
 			}
 		}
-		for _, at := range []int{3, len(resultMagic), l.meta + 2, l.hours, l.hours + 8, l.hours + 8 + 16, l.hours + 8 + 18, l.hours + 8 + 20, l.hour[l.nh] - 20, l.hour[l.nh] - 500, l.records, l.records + 8 + 20, l.records + 8 + 2*17 + 36, l.end} {
+		for _, at := range []int{3, len(resultMagic), l.meta + 2, l.intervals, l.intervals + 8, l.intervals + 8 + 16, l.intervals + 8 + 18, l.intervals + 8 + 20, l.interval[l.nh] - 20, l.interval[l.nh] - 500, l.records, l.records + 8 + 20, l.records + 8 + 2*17 + 36, l.end} {
 			if at < len(b) {
 				c := bytes.Clone(b)
 				c[at] ^= 0x41
@@ -532,7 +532,7 @@ func FuzzReadResult(f *testing.F) {
 func TestReadResultErrors(t *testing.T) {
 	good := encoding(t, tinyResult(t))
 	l := layoutOf(t, good)
-	meta := good[l.meta:l.hours]
+	meta := good[l.meta:l.intervals]
 	// with returns good with its bytes from off changed by fn.
 	with := func(fn func(b []byte)) []byte {
 		b := bytes.Clone(good)
@@ -544,7 +544,7 @@ func TestReadResultErrors(t *testing.T) {
 		b := append([]byte(nil), good[:l.meta-4]...)
 		b = binary.LittleEndian.AppendUint32(b, uint32(len(m)))
 		b = append(b, m...)
-		return append(b, good[l.hours:]...)
+		return append(b, good[l.intervals:]...)
 	}
 	countOnly := bytes.Replace(meta, []byte(`"port0":true`), []byte(`"port0":false`), 1)
 	countOnly = bytes.Replace(countOnly, []byte(`"interval_s":3600`), []byte(`"interval_s":0`), 1)
@@ -552,7 +552,7 @@ func TestReadResultErrors(t *testing.T) {
 	// followed by the sections from the record count on.
 	countOnlyWith := func(tail []byte) []byte {
 		b := withMeta(countOnly)
-		b = b[:len(b)-(len(good)-l.hours)]
+		b = b[:len(b)-(len(good)-l.intervals)]
 		return append(binary.LittleEndian.AppendUint64(b, 0), tail...)
 	}
 	rec := func(i int) int { return l.records + 8 + i*RecordLen }
@@ -579,20 +579,20 @@ func TestReadResultErrors(t *testing.T) {
 		{"no interval", withMeta(bytes.Replace(meta, []byte(`"interval_s":3600`), []byte(`"interval_s":0`), 1)), "meta: an interval of 0 s"},
 		{"interval above a day", withMeta(bytes.Replace(meta, []byte(`"interval_s":3600`), []byte(`"interval_s":172800`), 1)), "meta: an interval of 172800 s"},
 		{"interval in a count-only result", withMeta(bytes.Replace(countOnly, []byte(`"interval_s":0`), []byte(`"interval_s":60`), 1)), "meta: an interval of 60 s (with the port-0 side: false)"},
-		{"cut in hour count", good[:l.hours+5], "hour count: unexpected EOF"},
-		{"hours in a count-only result", withMeta(countOnly), "hour count 3"},
-		{"hour count above the bound", with(u64(l.hours, maxHours+1)), "hour count 68719476737"},
-		{"cut in hour", good[:l.hour[1]+3], "hour: unexpected EOF"},
-		{"cut in hour packets", good[:l.hours+8+12], "hour packets: unexpected EOF"},
-		{"cut in sketch head", good[:l.hour[0]+17], "hour sketch: unexpected EOF"},
-		{"cut in sparse sketch", good[:l.hour[0]+18+3], "hour sketch: unexpected EOF"},
-		{"cut in dense sketch", good[:l.hour[2]+18+100], "hour sketch: unexpected EOF"},
-		{"sketch head", with(func(b []byte) { binary.LittleEndian.PutUint16(b[l.hour[1]+16:], 300) }), "hour 480000: sketch head 300"},
-		{"sparse sketch rank", with(func(b []byte) { b[l.hour[1]+18] |= 63 }), "hour 480000: sketch entry 0: rank 63"},
-		{"sparse sketch order", with(func(b []byte) { copy(b[l.hour[1]+18:], b[l.hour[1]+20:l.hour[1]+22]) }), "hour 480000: sketch entry 1: register"},
-		{"dense sketch register", with(func(b []byte) { b[l.hour[2]+18+7] = 56 }), "hour 480002: sketch register above 55"},
-		{"hours out of order", with(u64(l.hour[1], 480003)), "hour 480002 after hour 480003: hours must increase"},
-		{"hour twice", with(u64(l.hour[2], 480000)), "hour 480000 after hour 480000: hours must increase"},
+		{"cut in interval count", good[:l.intervals+5], "interval count: unexpected EOF"},
+		{"intervals in a count-only result", withMeta(countOnly), "interval count 3"},
+		{"interval count above the bound", with(u64(l.intervals, maxIntervals+1)), "interval count 68719476737"},
+		{"cut in interval", good[:l.interval[1]+3], "interval: unexpected EOF"},
+		{"cut in interval packets", good[:l.intervals+8+12], "interval packets: unexpected EOF"},
+		{"cut in sketch head", good[:l.interval[0]+17], "interval sketch: unexpected EOF"},
+		{"cut in sparse sketch", good[:l.interval[0]+18+3], "interval sketch: unexpected EOF"},
+		{"cut in dense sketch", good[:l.interval[2]+18+100], "interval sketch: unexpected EOF"},
+		{"sketch head", with(func(b []byte) { binary.LittleEndian.PutUint16(b[l.interval[1]+16:], 300) }), "interval 480000: sketch head 300"},
+		{"sparse sketch rank", with(func(b []byte) { b[l.interval[1]+18] |= 63 }), "interval 480000: sketch entry 0: rank 63"},
+		{"sparse sketch order", with(func(b []byte) { copy(b[l.interval[1]+18:], b[l.interval[1]+20:l.interval[1]+22]) }), "interval 480000: sketch entry 1: register"},
+		{"dense sketch register", with(func(b []byte) { b[l.interval[2]+18+7] = 56 }), "interval 480002: sketch register above 55"},
+		{"intervals out of order", with(u64(l.interval[1], 480003)), "interval 480002 after interval 480003: intervals must increase"},
+		{"interval twice", with(u64(l.interval[2], 480000)), "interval 480000 after interval 480000: intervals must increase"},
 		{"cut in record count", good[:l.records+3], "record count: unexpected EOF"},
 		{"records in a count-only result", countOnlyWith(good[l.records:]), "record count 3 in a result without the port-0 side"},
 		{"cut in record", good[:rec(1)+10], "record 1 of 3: unexpected EOF"},
