@@ -285,9 +285,27 @@ func (d *RefDecoder) layer(t gopacket.LayerType) gopacket.DecodingLayer {
 	return nil
 }
 
-// fill turns the layers gopacket decoded into a Record.
+// fill turns the layers gopacket decoded into a Record: what each
+// decoded layer says (fillLayers), then where gopacket stopped and why.
 func (d *RefDecoder) fill(r *decode.Record, link capture.LinkType, p *gopacket.DecodingLayerParser, data []byte, err error) {
-	ipSeen := false
+	ipSeen := d.fillLayers(r)
+	next, rest := d.stop(d.first[p], data)
+	if len(d.decoded) == 0 && err != nil && !firstFailed(r, next) {
+		return
+	}
+	switch {
+	case err == nil && len(rest) > 0:
+		stoppedAtUnknown(r, rest, ipSeen)
+	case err == nil:
+		ranOut(r, next, ipSeen)
+	default:
+		d.failed(r, next, rest, p.Truncated)
+	}
+}
+
+// fillLayers fills r from each layer gopacket decoded, and says whether
+// one was IP.
+func (d *RefDecoder) fillLayers(r *decode.Record) (ipSeen bool) {
 	for _, t := range d.decoded {
 		switch t {
 		case layers.LayerTypeEthernet, layers.LayerTypeLinuxSLL, layers.LayerTypeLoopback:
@@ -366,77 +384,83 @@ func (d *RefDecoder) fill(r *decode.Record, link capture.LinkType, p *gopacket.D
 			}
 		}
 	}
+	return ipSeen
+}
 
-	// Where did gopacket stop, and with what left?
-	next, rest := d.stop(d.first[p], data)
-	if len(d.decoded) == 0 && err != nil {
-		// The first layer failed.
-		switch next {
-		case layers.LayerTypeIPv4, layers.LayerTypeIPv6:
-			r.Link = decode.LinkOK
-		case layers.LayerTypeDot1Q:
-			truncLink(r)
-			return
-		case layers.LayerTypeLoopback:
-			r.Link = decode.LinkNotIP // family > 255
-			return
-		default:
-			truncLink(r)
-			return
-		}
+// firstFailed fills r when the first layer failed; false when that is all
+// there is to say (a cut or foreign link header), true when the failed
+// layer is IP, whose fixed fields failed tells more of.
+func firstFailed(r *decode.Record, next gopacket.LayerType) bool {
+	switch next {
+	case layers.LayerTypeIPv4, layers.LayerTypeIPv6:
+		r.Link = decode.LinkOK
+	case layers.LayerTypeDot1Q:
+		truncLink(r)
+		return false
+	case layers.LayerTypeLoopback:
+		r.Link = decode.LinkNotIP // family > 255
+		return false
+	default:
+		truncLink(r)
+		return false
 	}
-	if err == nil && len(rest) > 0 {
-		// Stopped at a layer nobody decodes.
-		if !ipSeen {
-			if r.Link == decode.LinkOK {
-				r.Link = decode.LinkNotIP
-			}
-			return
-		}
-		if r.Ports == decode.PortsUnknown && r.Frag != decode.FragFirst {
-			r.Ports = decode.PortsNone
-			r.PayloadLen = uint16(len(rest))
+	return true
+}
+
+// stoppedAtUnknown fills r when gopacket stopped at a layer nobody
+// decodes, rest its bytes.
+func stoppedAtUnknown(r *decode.Record, rest []byte, ipSeen bool) {
+	if !ipSeen {
+		if r.Link == decode.LinkOK {
+			r.Link = decode.LinkNotIP
 		}
 		return
 	}
-	if err == nil {
-		// Stopped because nothing was left. A layer we would decode next
-		// is then missing.
-		switch next {
-		case layers.LayerTypeDot1Q:
-			truncLink(r)
-		case layers.LayerTypeIPv4, layers.LayerTypeIPv6:
-			r.Reason = decode.ReasonTruncated
-		case layers.LayerTypeTCP, layers.LayerTypeUDP:
-			r.Ports = decode.PortsTruncated
-			r.Reason = decode.ReasonTruncated
-		case layers.LayerTypeICMPv4, layers.LayerTypeICMPv6:
-			r.Ports = decode.PortsNone
-			r.Reason = decode.ReasonTruncated
-		case layers.LayerTypeIPv6HopByHop, layers.LayerTypeIPv6Destination, layers.LayerTypeIPv6Routing, layers.LayerTypeIPv6Fragment:
-			r.Ports = decode.PortsTruncated
-			r.Reason = decode.ReasonTruncated
-		case gopacket.LayerTypeFragment:
-			if r.Frag == decode.FragNonFirst {
-				r.Ports = decode.PortsNonFirstFragment
-			}
-		default:
-			if ipSeen && r.Ports == decode.PortsUnknown && r.Frag != decode.FragFirst {
-				r.Ports = decode.PortsNone
-			}
-			if !ipSeen && r.Link == decode.LinkOK {
-				r.Link = decode.LinkNotIP
-			}
-		}
-		return
+	if r.Ports == decode.PortsUnknown && r.Frag != decode.FragFirst {
+		r.Ports = decode.PortsNone
+		r.PayloadLen = uint16(len(rest))
 	}
+}
 
-	// A layer failed. gopacket fills a layer's fixed fields before it
-	// checks lengths and options, so read them where they were filled and
-	// name the problem from them.
+// ranOut fills r when gopacket stopped because nothing was left: a layer
+// it would decode next (next) is then missing.
+func ranOut(r *decode.Record, next gopacket.LayerType, ipSeen bool) {
+	switch next {
+	case layers.LayerTypeDot1Q:
+		truncLink(r)
+	case layers.LayerTypeIPv4, layers.LayerTypeIPv6:
+		r.Reason = decode.ReasonTruncated
+	case layers.LayerTypeTCP, layers.LayerTypeUDP:
+		r.Ports = decode.PortsTruncated
+		r.Reason = decode.ReasonTruncated
+	case layers.LayerTypeICMPv4, layers.LayerTypeICMPv6:
+		r.Ports = decode.PortsNone
+		r.Reason = decode.ReasonTruncated
+	case layers.LayerTypeIPv6HopByHop, layers.LayerTypeIPv6Destination, layers.LayerTypeIPv6Routing, layers.LayerTypeIPv6Fragment:
+		r.Ports = decode.PortsTruncated
+		r.Reason = decode.ReasonTruncated
+	case gopacket.LayerTypeFragment:
+		if r.Frag == decode.FragNonFirst {
+			r.Ports = decode.PortsNonFirstFragment
+		}
+	default:
+		if ipSeen && r.Ports == decode.PortsUnknown && r.Frag != decode.FragFirst {
+			r.Ports = decode.PortsNone
+		}
+		if !ipSeen && r.Link == decode.LinkOK {
+			r.Link = decode.LinkNotIP
+		}
+	}
+}
+
+// failed fills r when a layer (next, from rest) failed. gopacket fills a
+// layer's fixed fields before it checks lengths and options, so read them
+// where they were filled and name the problem from them; truncated is
+// whether the capture cut the packet.
+func (d *RefDecoder) failed(r *decode.Record, next gopacket.LayerType, rest []byte, truncated bool) {
 	r.Reason = decode.ReasonTruncated
 	bad := func(reason decode.Reason) {
-		if !p.Truncated {
+		if !truncated {
 			r.Reason = reason
 		}
 	}
