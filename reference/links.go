@@ -22,116 +22,17 @@ import (
 func (d *RefDecoder) decodeOtherLink(link capture.LinkType, data []byte, r *decode.Record) bool {
 	switch link {
 	case capture.LinkIEEE80211, capture.LinkRadiotap:
-		// Only unprotected data frames with a body carry LLC; gopacket
-		// decodes the bodies of the others too, and fails on them.
-		hdr := 0
-		if link == capture.LinkRadiotap {
-			if len(data) < 4 {
-				truncLink(r)
-				break
-			}
-			if hdr = int(binary.LittleEndian.Uint16(data[2:])); hdr < 8 {
-				r.Link = decode.LinkNotIP // a radiotap header shorter than its fixed part
-				break
-			}
-		}
-		if len(data) < hdr+24 { // the shortest data frame header
-			truncLink(r)
-			break
-		}
-		// The frame control says which frames carry LLC (gopacket
-		// decodes, and fails on, the bodies of the others): data, not
-		// null, not protected.
-		fc0, fc1 := data[hdr], data[hdr+1]
-		if fc0>>2&3 != 2 || fc0>>4&0x04 != 0 || fc1&0x40 != 0 {
-			r.Link = decode.LinkNotIP
-			break
-		}
-		n := 24
-		if fc1&3 == 3 {
-			n += 6
-		}
-		if fc0>>4&0x08 != 0 {
-			n += 2
-			if fc1&0x80 != 0 {
-				n += 4
-			}
-		}
-		if len(data) < hdr+n {
-			truncLink(r)
-			break
-		}
-		if rfc948(data[hdr+n:]) {
-			d.atIP(data, hdr+n+3, 4, r)
-			break
-		}
-		if !d.snapOK(data[hdr+n:], r) {
-			break
-		}
-		// The radiotap fields are not read (as by the fast decoder: its
-		// FCS and data-pad flags are not applied); gopacket's RadioTap
-		// layer fails on fields that overrun it_len, where it_len alone
-		// says where 802.11 starts.
-		// gopacket's Dot11 always takes the last 4 bytes for an FCS,
-		// which tcpdump never assumes on link type 105: 4 bytes of
-		// padding give it one (the offsets come from the headers'
-		// lengths, and the IP packet is read from data itself).
-		fcs := append(append(make([]byte, 0, len(data)-hdr+4), data[hdr:]...), 0, 0, 0, 0)
-		d.viaPacket(gopacket.NewPacket(fcs, layers.LinkTypeIEEE802_11, gopacket.NoCopy), data, hdr, r)
+		d.dot11(link, data, r)
 	case capture.LinkFDDI:
-		// gopacket decodes LLC whatever the frame control says; tcpdump
-		// only for asynchronous LLC frames (0x5X). gopacket knows no RFC
-		// 948 IP (LLC 06 06 03), nor that only OUI 0 and 0x0000f8 make
-		// SNAP's type an EtherType.
-		if len(data) >= decode.FDDIHdrLen && data[0]&0xf0 != 0x50 {
-			r.Link = decode.LinkNotIP
-			break
-		}
-		if rfc948(data[min(len(data), decode.FDDIHdrLen):]) {
-			d.atIP(data, decode.FDDIHdrLen+3, 4, r)
-			break
-		}
-		if len(data) < decode.FDDIHdrLen {
-			truncLink(r)
-			break
-		}
-		if !d.snapOK(data[decode.FDDIHdrLen:], r) {
-			break
-		}
-		// gopacket's FDDI layer knows a few frame control values of the
-		// sixteen asynchronous LLC ones: its LLC layer takes over after
-		// the 13 bytes.
-		d.viaPacket(gopacket.NewPacket(data[decode.FDDIHdrLen:], layers.LayerTypeLLC, gopacket.NoCopy), data, decode.FDDIHdrLen, r)
+		d.fddi(data, r)
 	case capture.LinkPPP:
 		d.ppp(data, 0, r)
 	case capture.LinkPPPHDLC:
-		switch {
-		case len(data) < 1:
-			truncLink(r)
-		case data[0] == 0x0f || data[0] == 0x8f:
-			d.byEtherType(data, 2, 4, r)
-		case data[0] != 0xff:
-			r.Link = decode.LinkNotIP
-		case len(data) < 4:
-			truncLink(r)
-		default:
-			d.pppType(binary.BigEndian.Uint16(data[2:]), data, 4, r)
-		}
+		d.pppHDLC(data, r)
 	case capture.LinkCHDLC:
 		d.byEtherType(data, 2, 4, r)
 	case capture.LinkIPoIB:
-		// The RFC 4391 header first when it names IP with zero reserved
-		// bytes, else after 40 bytes of hardware addresses as tcpdump's
-		// printer reads it.
-		if len(data) >= 4 && (data[0] == 0x08 && data[1] == 0x00 || data[0] == 0x86 && data[1] == 0xdd) && data[2] == 0 && data[3] == 0 {
-			d.byEtherType(data, 0, 4, r)
-			break
-		}
-		if len(data) < 4 {
-			truncLink(r)
-			break
-		}
-		d.byEtherType(data, 40, 44, r)
+		d.ipoib(data, r)
 	case capture.LinkIPNet:
 		if len(data) < 24 {
 			truncLink(r)
@@ -139,20 +40,7 @@ func (d *RefDecoder) decodeOtherLink(link capture.LinkType, data []byte, r *deco
 		}
 		d.atIP(data, 24, family(data[1], 2, 26), r)
 	case capture.LinkARCNET:
-		if len(data) < 5 {
-			truncLink(r)
-			break
-		}
-		switch data[4] {
-		case 240:
-			d.atIP(data, 5, 4, r)
-		case 212:
-			d.atIPChecked(data, 8, 4, r)
-		case 0xc4:
-			d.atIPChecked(data, 8, 6, r)
-		default:
-			r.Link = decode.LinkNotIP
-		}
+		d.arcnet(data, r)
 	case capture.LinkFrameRelay:
 		d.frameRelay(data, r)
 	case capture.LinkNFLog:
@@ -161,6 +49,144 @@ func (d *RefDecoder) decodeOtherLink(link capture.LinkType, data []byte, r *deco
 		return false
 	}
 	return true
+}
+
+// dot11 strips an IEEE 802.11 data frame's header (behind radiotap's on
+// link type 127) and its LLC.
+func (d *RefDecoder) dot11(link capture.LinkType, data []byte, r *decode.Record) {
+	// Only unprotected data frames with a body carry LLC; gopacket
+	// decodes the bodies of the others too, and fails on them.
+	hdr := 0
+	if link == capture.LinkRadiotap {
+		if len(data) < 4 {
+			truncLink(r)
+			return
+		}
+		if hdr = int(binary.LittleEndian.Uint16(data[2:])); hdr < 8 {
+			r.Link = decode.LinkNotIP // a radiotap header shorter than its fixed part
+			return
+		}
+	}
+	if len(data) < hdr+24 { // the shortest data frame header
+		truncLink(r)
+		return
+	}
+	// The frame control says which frames carry LLC (gopacket
+	// decodes, and fails on, the bodies of the others): data, not
+	// null, not protected.
+	fc0, fc1 := data[hdr], data[hdr+1]
+	if fc0>>2&3 != 2 || fc0>>4&0x04 != 0 || fc1&0x40 != 0 {
+		r.Link = decode.LinkNotIP
+		return
+	}
+	n := 24
+	if fc1&3 == 3 {
+		n += 6
+	}
+	if fc0>>4&0x08 != 0 {
+		n += 2
+		if fc1&0x80 != 0 {
+			n += 4
+		}
+	}
+	if len(data) < hdr+n {
+		truncLink(r)
+		return
+	}
+	if rfc948(data[hdr+n:]) {
+		d.atIP(data, hdr+n+3, 4, r)
+		return
+	}
+	if !d.snapOK(data[hdr+n:], r) {
+		return
+	}
+	// The radiotap fields are not read (as by the fast decoder: its
+	// FCS and data-pad flags are not applied); gopacket's RadioTap
+	// layer fails on fields that overrun it_len, where it_len alone
+	// says where 802.11 starts.
+	// gopacket's Dot11 always takes the last 4 bytes for an FCS,
+	// which tcpdump never assumes on link type 105: 4 bytes of
+	// padding give it one (the offsets come from the headers'
+	// lengths, and the IP packet is read from data itself).
+	fcs := append(append(make([]byte, 0, len(data)-hdr+4), data[hdr:]...), 0, 0, 0, 0)
+	d.viaPacket(gopacket.NewPacket(fcs, layers.LinkTypeIEEE802_11, gopacket.NoCopy), data, hdr, r)
+}
+
+// fddi strips an FDDI header and its LLC.
+func (d *RefDecoder) fddi(data []byte, r *decode.Record) {
+	// gopacket decodes LLC whatever the frame control says; tcpdump
+	// only for asynchronous LLC frames (0x5X). gopacket knows no RFC
+	// 948 IP (LLC 06 06 03), nor that only OUI 0 and 0x0000f8 make
+	// SNAP's type an EtherType.
+	if len(data) >= decode.FDDIHdrLen && data[0]&0xf0 != 0x50 {
+		r.Link = decode.LinkNotIP
+		return
+	}
+	if rfc948(data[min(len(data), decode.FDDIHdrLen):]) {
+		d.atIP(data, decode.FDDIHdrLen+3, 4, r)
+		return
+	}
+	if len(data) < decode.FDDIHdrLen {
+		truncLink(r)
+		return
+	}
+	if !d.snapOK(data[decode.FDDIHdrLen:], r) {
+		return
+	}
+	// gopacket's FDDI layer knows a few frame control values of the
+	// sixteen asynchronous LLC ones: its LLC layer takes over after
+	// the 13 bytes.
+	d.viaPacket(gopacket.NewPacket(data[decode.FDDIHdrLen:], layers.LayerTypeLLC, gopacket.NoCopy), data, decode.FDDIHdrLen, r)
+}
+
+// pppHDLC strips PPP in HDLC-like framing, or Cisco HDLC framing.
+func (d *RefDecoder) pppHDLC(data []byte, r *decode.Record) {
+	switch {
+	case len(data) < 1:
+		truncLink(r)
+	case data[0] == 0x0f || data[0] == 0x8f:
+		d.byEtherType(data, 2, 4, r)
+	case data[0] != 0xff:
+		r.Link = decode.LinkNotIP
+	case len(data) < 4:
+		truncLink(r)
+	default:
+		d.pppType(binary.BigEndian.Uint16(data[2:]), data, 4, r)
+	}
+}
+
+// ipoib strips the header of IP over InfiniBand.
+func (d *RefDecoder) ipoib(data []byte, r *decode.Record) {
+	// The RFC 4391 header first when it names IP with zero reserved
+	// bytes, else after 40 bytes of hardware addresses as tcpdump's
+	// printer reads it.
+	if len(data) >= 4 && (data[0] == 0x08 && data[1] == 0x00 || data[0] == 0x86 && data[1] == 0xdd) && data[2] == 0 && data[3] == 0 {
+		d.byEtherType(data, 0, 4, r)
+		return
+	}
+	if len(data) < 4 {
+		truncLink(r)
+		return
+	}
+	d.byEtherType(data, 40, 44, r)
+}
+
+// arcnet strips an ARCNET header (Linux).
+func (d *RefDecoder) arcnet(data []byte, r *decode.Record) {
+	if len(data) < 5 {
+		truncLink(r)
+		return
+	}
+	switch data[4] {
+	case 240:
+		d.atIP(data, 5, 4, r)
+	case 212:
+		d.atIPChecked(data, 8, 4, r)
+	case 0xc4:
+		d.atIPChecked(data, 8, 6, r)
+	default:
+		r.Link = decode.LinkNotIP
+	}
 }
 
 // ipEtherType reports whether an EtherType can lead to IP: IP, a VLAN
