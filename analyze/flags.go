@@ -36,18 +36,18 @@ type Flags struct {
 func AddFlags(fs *flag.FlagSet) *Flags {
 	f := &Flags{fs: fs, study: study.DefaultOptions(), interval: intervalFlag{d: scan.DefaultInterval}, mem: sizeFlag{n: DefaultMem()}}
 	so := &f.study
-	f.workers = fs.Int("workers", 0, "files read at once, and decoders of one large or compressed file (0 = all cores); output does not depend on it")
+	f.workers = fs.Int("workers", 0, "read `N` files at once, or decode one large or compressed file with N goroutines (0 = all cores); the output does not depend on it")
 	fs.Var(&f.format, "format", "the tables' `format`: csv (the default), parquet (packets/ and timeseries/ partitioned by day, the other tables NAME.parquet) or both")
 	f.readOpts = ZstdWindowFlag(fs)
 	fs.Var(&f.interval, "interval", "length `D` of the time series' intervals (timeseries.csv): a whole number of seconds that divides a day, e.g. 1m, 5m, 1h, 1d")
-	fs.Var(&f.mem, "mem", "memory `budget` of the run, e.g. 512MiB, 1GiB, 4GiB (0: no bound): past an eighth of it the port-0 records spill to disk, past a quarter the study runs in parts on disk; the tables are the same (default 1GiB, or half the machine's memory when that is less)")
-	f.telescope = fs.String("telescope", "", "telescope prefix, e.g. 198.18.0.0/15 (default: inferred from the destinations)")
+	fs.Var(&f.mem, "mem", "the run's memory budget, a `SIZE` such as 512MiB, 4GiB, 1.5G or bytes (0: no bound; at least 64MiB): past an eighth of it the port-0 records spill to disk, past a quarter the study runs in parts on disk; the tables are the same")
+	f.telescope = fs.String("telescope", "", "the telescope's `PREFIX` (e.g. 198.18.0.0/15) for coverage and attack-rate estimates (default: the longest prefix holding every IPv4 destination seen, reported as inferred)")
 	fs.DurationVar(&so.EventTimeout, "event-timeout", so.EventTimeout, "backscatter: inactivity that ends an event (Moore et al.)")
-	fs.Int64Var(&so.EventMinPackets, "event-min-packets", so.EventMinPackets, "backscatter: keep events with at least this many packets...")
-	fs.DurationVar(&so.EventMinDuration, "event-min-duration", so.EventMinDuration, "...or lasting at least this long")
-	fs.DurationVar(&so.BundleGap, "bundle-gap", so.BundleGap, "fingerprinting: longest gap between probes of one bundle")
+	fs.Int64Var(&so.EventMinPackets, "event-min-packets", so.EventMinPackets, "backscatter: keep events of at least this many packets, or lasting -event-min-duration")
+	fs.DurationVar(&so.EventMinDuration, "event-min-duration", so.EventMinDuration, "backscatter: keep events lasting at least this long, or of -event-min-packets packets")
+	fs.DurationVar(&so.BundleGap, "bundle-gap", so.BundleGap, "fingerprinting: longest gap between two probes of one bundle")
 	fs.IntVar(&so.BundleMinProbes, "bundle-min-probes", so.BundleMinProbes, "fingerprinting: distinct probe shapes that make a bundle")
-	fs.Int64Var(&so.ScanMinDsts, "scan-min-dsts", so.ScanMinDsts, "scanning: distinct destinations that make a scanner; below, a source of scanning shapes revisiting each destination (2 packets a destination or more) is retry")
+	fs.Int64Var(&so.ScanMinDsts, "scan-min-dsts", so.ScanMinDsts, "scanning: distinct destinations (at most 1024) that make a scanner; below, a source of scanning shapes revisiting each destination (2 packets a destination or more) is retry")
 	return f
 }
 
@@ -93,7 +93,7 @@ func (f *Flags) IntervalSet() bool {
 // sets, checked once the flags are parsed (an error names the flag and its
 // range).
 func ZstdWindowFlag(fs *flag.FlagSet) func() (capture.ReadOptions, error) {
-	mb := fs.Int64("zstd-window", capture.DefaultZstdWindow>>20, "largest window a zstd frame may ask for, in MiB: the decoder keeps that much (like zstd -d --memory; zstd --long=31 files need 2048)")
+	mb := fs.Int64("zstd-window", capture.DefaultZstdWindow>>20, "largest window a zstd frame may ask for, in `MiB` (at most 2048): the decoder keeps that much history, as zstd -d --memory does; a frame asking for more is a read error naming the value it needs")
 	return func() (capture.ReadOptions, error) {
 		if *mb < 1 || *mb > capture.MaxZstdWindow>>20 {
 			return capture.ReadOptions{}, fmt.Errorf("-zstd-window %d: want 1 to %d (MiB)", *mb, capture.MaxZstdWindow>>20)

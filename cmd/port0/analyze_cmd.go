@@ -31,11 +31,11 @@ import (
 // temporary names and renamed when complete.
 func runAnalyze(args []string, env *cmdEnv) error {
 	fs := newFlagSet("analyze", "-out DIR [-workers N] [-format csv|parquet|both] [-q] INPUT...  (files, folders, or - for stdin, once; an input given twice, under any name, is read once, with a warning)", env)
-	out := fs.String("out", "", "output folder for summary.json and the tables (required); keep inputs out of it (an input inside it is read, with a warning)")
+	out := fs.String("out", "", "output folder `DIR` for summary.json and the tables (required; created if missing); keep inputs out of it (an input inside it is read, with a warning)")
 	quiet := fs.Bool("q", false, "no progress on stderr")
 	countOnly := fs.Bool("count-only", false, "only count (summary.json without the port-0 study and its tables)")
 	partial := fs.Bool("partial", false, "also keep DIR/"+analyze.PartialFile+", the scan's result, which -merge combines with others")
-	merge := fs.Bool("merge", false, "the inputs are partial results ("+analyze.PartialFile+" files, or the DIRs of runs with -partial): combine them and run the study")
+	merge := fs.Bool("merge", false, "the inputs are partial results ("+analyze.PartialFile+" files, or the DIRs of runs with -partial): combine them in the order given and run the study")
 	flowDatagrams := fs.Bool("flows", false, "the inputs are captures of flow exporters' datagrams (NetFlow v5/v9, IPFIX, sFlow): what tcpdump -w records on the collector's port, or port0 collect's datagrams.pcap")
 	flags := analyze.AddFlags(fs)
 	if err := parseFlags(fs, args); err != nil {

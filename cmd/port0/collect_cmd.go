@@ -66,8 +66,8 @@ type collectReport struct {
 
 func collectMain(args []string, env *cmdEnv, cr collectRun) error {
 	fs := newFlagSet("collect", "-out DIR [-listen HOST:PORT] [-q] [analysis flags]  (receives until SIGINT or SIGTERM, then studies what came)", env)
-	listen := fs.String("listen", collect.DefaultListen, "UDP `address` to receive exporters' datagrams on: loopback unless you name another (0.0.0.0:2055 for every IPv4 address, with a warning); [::1]:2055 for IPv6")
-	out := fs.String("out", "", "output folder (required, new or without an earlier collection): datagrams.pcap, collect.json, then summary.json and the tables")
+	listen := fs.String("listen", collect.DefaultListen, "UDP `HOST:PORT` to receive exporters' datagrams on: loopback unless you name another (0.0.0.0:2055 for every IPv4 address, with a warning); [::1]:2055 for IPv6")
+	out := fs.String("out", "", "output folder `DIR` (required, new or without an earlier collection): datagrams.pcap, collect.json, then summary.json and the tables")
 	quiet := fs.Bool("q", false, "no progress on stderr")
 	flags := analyze.AddFlags(fs)
 	if err := parseFlags(fs, args); err != nil {

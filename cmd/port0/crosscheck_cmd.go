@@ -14,7 +14,7 @@ import (
 // with status 1 on a difference or a read error.
 func runCrosscheck(args []string, env *cmdEnv) error {
 	fs := newFlagSet("crosscheck", "[-max N] INPUT...  (files, folders, or - for stdin)", env)
-	maxDiffs := fs.Int("max", 10, "print at most this many differing packets")
+	maxDiffs := fs.Int("max", 10, "print at most `N` differing packets")
 	readOpts := zstdWindowFlag(fs, "crosscheck")
 	if err := parseFlags(fs, args); err != nil {
 		return err

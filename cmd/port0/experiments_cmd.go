@@ -21,13 +21,13 @@ import (
 // was made from (a capture of the user's own is port0 study's).
 func runExperiments(args []string, env *cmdEnv) error {
 	fs := newFlagSet("experiments", "-out results [-only NAME[,NAME]] [-scenario paper] [-seed N] [-scale F] [-format csv|parquet|both]", env)
-	out := fs.String("out", "results", "results folder")
-	only := fs.String("only", "", "comma-separated experiments to run (default: all): "+strings.Join(experiments.Names(), ", "))
-	scenario := fs.String("scenario", "paper", "built-in scenario or scenario file")
+	out := fs.String("out", "results", "results folder `DIR`: OUT/NAME/ for each experiment, OUT/data/ for what it generates and analyzes")
+	only := fs.String("only", "", "comma-separated experiments to run, `NAME[,NAME]` (default: all): "+strings.Join(experiments.Names(), ", "))
+	scenario := fs.String("scenario", "paper", scenarioUsage())
 	seed := fs.Uint64("seed", 1, "random seed of the generator and the bootstrap")
-	scaleS := fs.String("scale", "1e-5", "volume scale of the generated telescope")
-	genDir := fs.String("gen", "", "use this port0 gen output instead of generating into OUT/data/gen")
-	anaDir := fs.String("analysis", "", "use this port0 analyze output of the -gen folder instead of analyzing into OUT/data/analysis (your own captures: port0 study)")
+	scaleS := fs.String("scale", "1e-5", "volume scale `F` of the generated telescope (as port0 gen -scale)")
+	genDir := fs.String("gen", "", "use this port0 gen output `DIR` instead of generating into OUT/data/gen")
+	anaDir := fs.String("analysis", "", "use this port0 analyze output `DIR` of the -gen folder instead of analyzing into OUT/data/analysis (your own captures: port0 study)")
 	quiet := fs.Bool("q", false, "no progress on stderr")
 	var format tables.Format
 	fs.Var(&format, "format", "the `format` of the experiments' tables and of the analysis it runs: csv (the default), parquet or both")
@@ -104,8 +104,8 @@ func printVerdicts(env *cmdEnv, rs []*experiments.Result) {
 // runFigures draws every figure from the tables of a results folder.
 func runFigures(args []string, env *cmdEnv) error {
 	fs := newFlagSet("figures", "-in results -out results/figures [-q]", env)
-	in := fs.String("in", "results", "results folder written by port0 experiments")
-	out := fs.String("out", "", "folder for the PNG and SVG files (default IN/figures)")
+	in := fs.String("in", "results", "results folder `DIR` written by port0 experiments")
+	out := fs.String("out", "", "`DIR` for the PNG and SVG files (default IN/figures)")
 	quiet := fs.Bool("q", false, "no progress on stderr")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -132,7 +132,7 @@ func runFigures(args []string, env *cmdEnv) error {
 // when an experiment misses a target.
 func runReport(args []string, env *cmdEnv) error {
 	fs := newFlagSet("report", "-in results", env)
-	in := fs.String("in", "results", "results folder written by port0 experiments (and port0 figures)")
+	in := fs.String("in", "results", "results folder `DIR` written by port0 experiments (and port0 figures)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

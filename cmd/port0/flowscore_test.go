@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -17,8 +16,6 @@ import (
 	"github.com/port0/port0/label"
 	"github.com/port0/port0/validate"
 )
-
-var updateFlowsDoc = flag.Bool("update", false, "rewrite the measured table in docs/FLOWS.md")
 
 // flowsDir is where the exporters' outputs are read: testdata/flows (the
 // committed fixtures) unless PORT0_FLOWS_DIR names a fresh run of
@@ -257,7 +254,7 @@ func TestFlowsAgainstTruth(t *testing.T) {
 	if got == string(old) {
 		return
 	}
-	if *updateFlowsDoc {
+	if *update {
 		if err := os.WriteFile(name, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
 		}

@@ -8,9 +8,15 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/port0/port0/gen"
 )
+
+// scenarioUsage is the usage of -scenario, which loadScenario reads.
+func scenarioUsage() string {
+	return "`NAME` of a built-in scenario (" + strings.Join(gen.BuiltinNames(), ", ") + "), or a scenario file"
+}
 
 // loadScenario returns a built-in scenario by name, or reads a scenario file.
 func loadScenario(name string) (*gen.Scenario, error) {
@@ -30,17 +36,17 @@ func loadScenario(name string) (*gen.Scenario, error) {
 
 func runGen(args []string, env *cmdEnv) error {
 	fs := newFlagSet("gen", "-scenario NAME|FILE -seed N -scale F -out DIR", env)
-	scenario := fs.String("scenario", "paper", "built-in scenario name or scenario file")
+	scenario := fs.String("scenario", "paper", scenarioUsage())
 	seed := fs.Uint64("seed", 1, "random seed")
-	scaleS := fs.String("scale", "1e-5", "volume scale: 1 is a full-size /15 telescope (~10^11 packets over 3 years)")
-	out := fs.String("out", "", "output folder (required): new, empty, or an earlier port0 gen output, which is replaced whole (every shard, truth file and table of it removed, whatever its scenario or -shard); a folder holding anything else is refused and left as it is")
-	shard := fs.String("shard", "day", "file split: day, hour or single")
+	scaleS := fs.String("scale", "1e-5", "volume scale `F`: 1 is a full-size /15 telescope (~10^11 packets over 3 years)")
+	out := fs.String("out", "", "output folder `DIR` (required): new, empty, or an earlier port0 gen output, which is replaced whole (every shard, truth file and table of it removed, whatever its scenario or -shard); a folder holding anything else is refused and left as it is")
+	shard := fs.String("shard", "day", "file split, `day|hour|single`: one pcap a day, one an hour, or one in all")
 	nano := fs.Bool("nano", false, "nanosecond pcap timestamps (default microsecond)")
 	raw := fs.Bool("raw", false, "raw IP link type (101) instead of Ethernet")
 	gz := fs.Bool("gzip", false, "gzip every pcap shard")
 	workers := fs.Int("workers", 0, "generating goroutines (0 = all cores); output does not depend on it")
 	quiet := fs.Bool("q", false, "no progress on stderr")
-	printScenario := fs.String("print-scenario", "", "print the named scenario (or file) as a commented scenario file and exit")
+	printScenario := fs.String("print-scenario", "", "print the scenario `NAME` (built-in, or a file) as a commented scenario file and exit")
 	project := fs.Bool("project", false, "print what the plan holds at -scale per family (actors, planned packets, heaviest actor, events; the port-0 top-10 share) as a Markdown table and exit, generating nothing (scale 1: ~20 s, 0.4 GB)")
 	if err := parseFlags(fs, args); err != nil {
 		return err

@@ -82,6 +82,16 @@ func exitCode(err error) int {
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	env := &cmdEnv{stdin: stdin, stdout: stdout, stderr: stderr}
+	if len(args) > 1 && args[0] == "help" {
+		// port0 help CMD is port0 CMD -h.
+		for _, c := range commands() {
+			if c.name == args[1] {
+				return c.run([]string{"-h"}, env)
+			}
+		}
+		usage(stderr)
+		return &exitStatus{2, fmt.Errorf("help: unknown command %q", args[1])}
+	}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
 		usage(stderr)
 		if len(args) == 0 {
@@ -106,7 +116,7 @@ func usage(w io.Writer) {
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintln(w, "\nRun 'port0 <command> -h' for a command's flags.")
+	fmt.Fprintln(w, "\nRun 'port0 help <command>' or 'port0 <command> -h' for a command's flags.")
 }
 
 // newFlagSet returns a flag set that reports errors instead of exiting and
@@ -134,8 +144,16 @@ func zstdWindowFlag(fs *flag.FlagSet, cmd string) func() (capture.ReadOptions, e
 	}
 }
 
+// parsingFlags, when set, is called with every flag set parseFlags is about
+// to parse, all its flags defined: TestCLIReference collects each command's
+// flags with it to write docs/CLI.md's flag tables.
+var parsingFlags func(fs *flag.FlagSet)
+
 // parseFlags parses args and turns a flag error into exit status 2.
 func parseFlags(fs *flag.FlagSet, args []string) error {
+	if parsingFlags != nil {
+		parsingFlags(fs)
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err

@@ -20,8 +20,8 @@ import (
 // 1 when no input could be read, 2 on a usage error.
 func runStudy(args []string, env *cmdEnv) error {
 	fs := newFlagSet("study", "-out DIR [-asmap FILE] [-telescope PREFIX] [-flows] [-q] INPUT...  (captures, nfcapd files, folders, or - for stdin, once)", env)
-	out := fs.String("out", "", "results folder (required): analysis/, one folder per analysis, figures/, REPORT.md; an earlier study there is replaced whole")
-	asFile := fs.String("asmap", "", "origin AS data: a CAIDA Routeviews pfx2as file (plain or .gz) or a MaxMind-format ASN database (.mmdb), detected by content; without it the AS analyses say so")
+	out := fs.String("out", "", "results folder `DIR` (required): analysis/, one folder per analysis, figures/, REPORT.md; an earlier study there is replaced whole")
+	asFile := fs.String("asmap", "", "origin AS data, a `FILE`: a CAIDA Routeviews pfx2as file (plain or .gz) or a MaxMind-format ASN database (.mmdb), detected by content; without it the AS analyses say so")
 	quiet := fs.Bool("q", false, "no progress on stderr")
 	datagrams := fs.Bool("flows", false, "the inputs are captures of flow exporters' datagrams (NetFlow v5/v9, IPFIX, sFlow), as tcpdump records them on a collector's port or port0 collect spools them; nfcapd files are recognised without it")
 	flags := analyze.AddFlags(fs)

@@ -14,11 +14,11 @@ import (
 // matrix; the exit status is 1 when a target fails in some run.
 func runSweep(args []string, env *cmdEnv) error {
 	fs := newFlagSet("sweep", "-out sweep-results [-scales 3e-6,1e-5,1e-4,1e-3] [-seeds 1-4] [-project 1] [-scenario paper] [-keep] [-q]", env)
-	out := fs.String("out", "sweep-results", "output folder: SWEEP.md, verdicts.csv, verdicts.png/svg, projection.csv and cells/SCALE_seedN/")
-	scalesS := fs.String("scales", "3e-6,1e-5,1e-4,1e-3", "comma-separated scales to run")
-	seedsS := fs.String("seeds", "1-4", "seeds to run: a list (1,2,5) or a range (1-4), or both (1-4,9)")
-	projectS := fs.String("project", "1", "comma-separated scales at which to summarise the plan only, beside -scales (none: empty)")
-	scenario := fs.String("scenario", "paper", "built-in scenario or scenario file")
+	out := fs.String("out", "sweep-results", "output folder `DIR`: SWEEP.md, verdicts.csv, verdicts.png/svg, projection.csv and cells/SCALE_seedN/")
+	scalesS := fs.String("scales", "3e-6,1e-5,1e-4,1e-3", "comma-separated `SCALES` to run")
+	seedsS := fs.String("seeds", "1-4", "`SEEDS` to run: a list (1,2,5), a range (1-4), or both (1-4,9)")
+	projectS := fs.String("project", "1", "comma-separated `SCALES` at which to summarise the plan only, beside -scales (none: empty)")
+	scenario := fs.String("scenario", "paper", scenarioUsage())
 	keep := fs.Bool("keep", false, "keep every run's telescope and analysis (cells/*/data; about 60 bytes a packet)")
 	quiet := fs.Bool("q", false, "no progress on stderr")
 	if err := parseFlags(fs, args); err != nil {

@@ -9,8 +9,8 @@ import (
 
 func runValidate(args []string, env *cmdEnv) error {
 	fs := newFlagSet("validate", "-truth GENDIR -analysis ANADIR [-min-f1 0.95] [-min-tool-f1 0.9]", env)
-	truth := fs.String("truth", "", "output folder of port0 gen (manifest, truth, actors)")
-	ana := fs.String("analysis", "", "output folder of port0 analyze (packets and sources, CSV or Parquet)")
+	truth := fs.String("truth", "", "output folder `DIR` of port0 gen (manifest, truth, actors)")
+	ana := fs.String("analysis", "", "output folder `DIR` of port0 analyze (packets and sources, CSV or Parquet)")
 	minF1 := fs.Float64("min-f1", 0.95, "exit non-zero when a port-0 class's packet- or source-level F1 falls below this")
 	minToolF1 := fs.Float64("min-tool-f1", 0, "exit non-zero when a tool's source-level F1 falls below this (every tool the truth or the analysis names; 0: report only)")
 	if err := parseFlags(fs, args); err != nil {
