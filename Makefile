@@ -142,7 +142,7 @@ fuzz: ## run every fuzz target for FUZZTIME each
 	  done; \
 	done
 
-update-golden: ## rewrite every golden file and generated doc table (each package's go test -update: analyze's goldens, gen's sample, scan's corpus summary, figures, docs/FLOWS.md's tables); review the diff before committing
+update-golden: ## rewrite every golden file and generated doc table (each package's go test -update: analyze's goldens, gen's sample, scan's corpus summary, figures, docs/FLOWS.md's tables, docs/CLI.md's flag tables); review the diff before committing
 	$(GO) test -count=1 $$(grep -l 'flag.Bool("update"' $$(git ls-files '*_test.go') | xargs -n1 dirname | sort -u | sed 's|^|./|') -update
 
 testdata: ## regenerate the committed captures in testdata/ (see testdata/README.md)
