@@ -25,6 +25,9 @@ import (
 // order (encoding/json sorts map keys), so the same inputs give the same
 // bytes whatever the number of workers.
 type Summary struct {
+	// TablesVersion is the version of the tables' layout beside it
+	// (tables.Version); absent (0) in the summaries of version 1.
+	TablesVersion int `json:"tables_version"`
 	// Inputs is the number of captures given (after folder expansion).
 	Inputs int `json:"inputs"`
 	// Files holds one entry per input, in input order, up to
@@ -301,7 +304,7 @@ func finishWarned(res *scan.Result, err error, dir string, f tables.Format, out 
 // SummaryOf is the scan's part of the summary: its Files bounded by
 // MaxListedFiles (listFiles).
 func SummaryOf(res *scan.Result) *Summary {
-	sum := &Summary{Inputs: res.Inputs, Total: res.Total, ReadErrors: res.ReadErrors}
+	sum := &Summary{TablesVersion: tables.Version, Inputs: res.Inputs, Total: res.Total, ReadErrors: res.ReadErrors}
 	sum.Files, sum.FilesNotListed = listFiles(res.Files)
 	if res.Port0 {
 		nf := res.NaiveFlow

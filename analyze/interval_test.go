@@ -80,7 +80,7 @@ func TestIntervals(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !bytes.HasPrefix(b, []byte("hour,class,packets,sources\n2024-02-27T00:00:00Z,all,")) {
+		if !bytes.HasPrefix(b, []byte("start,class,packets,sources\n2024-02-27T00:00:00Z,all,")) {
 			t.Errorf("%v: timeseries.csv starts %q", iv, b[:min(len(b), 60)])
 		}
 		rows, err := tables.ReadSeries(dir)

@@ -35,12 +35,12 @@
 //     CSV's order — single files in their own row order (file_row_number),
 //     which must be the CSV's; the partitioned tables sorted by the CSV's
 //     documented order, a unique key (packets: input position of file, then
-//     index; timeseries: hour, then class with all first), after checking
+//     index; timeseries: start, then class with all first), after checking
 //     that the CSV is strictly ordered by that key. Times compare as
 //     nanoseconds since the epoch (epoch_ns), integers exactly, floats as
 //     the CSV writes them (6 decimals), strings exactly (a NULL equals
 //     nothing); the hive day of every row is the UTC date of its time
-//     (packets) or hour (timeseries); row counts are equal;
+//     (packets) or start (timeseries); row counts are equal;
 //   - DuckDB's read_csv(all_varchar = true) reads every CSV table as
 //     encoding/csv does (an empty field is NULL to DuckDB).
 //
@@ -58,7 +58,7 @@
 // The types DuckDB 1.5.6 reports for what tables/parquet.go writes:
 //
 //	Parquet (parquet-go)                    DuckDB                     columns
-//	INT64 TIMESTAMP(NANOS, UTC=false)       TIMESTAMP_NS               time, first, last, start, end, hour
+//	INT64 TIMESTAMP(NANOS, UTC=false)       TIMESTAMP_NS               time, first, last, start, end
 //	INT64                                   BIGINT                     index, packets, bytes, distinct_dsts, tcp_packets, udp_packets, bundles, distinct, sources
 //	INT32 UINT_16                           USMALLINT                  sport, dport, top_dport, top_sport, service_port
 //	INT32 UINT_8                            UTINYINT                   ttl, init_ttl

@@ -128,8 +128,8 @@ var tableList = []table{
 		cols: []column{{"src", kString, vVarchar}, {"dst", kString, vVarchar}, {"start", kTime, vTime},
 			{"end", kTime, vTime}, {"duration_s", kFloat, vDouble}, {"probes", kString, vVarchar},
 			{"order", kString, vVarchar}, {"distinct", kInt, vBigint}, {"distinguishes", kString, vVarchar}}},
-	{name: "timeseries", csv: tables.SeriesFile, parquet: "timeseries", dayOf: "hour",
-		cols: []column{{"hour", kTime, vTime}, {"class", kString, vVarchar}, {"packets", kInt, vBigint},
+	{name: "timeseries", csv: tables.SeriesFile, parquet: "timeseries", dayOf: "start",
+		cols: []column{{"start", kTime, vTime}, {"class", kString, vVarchar}, {"packets", kInt, vBigint},
 			{"sources", kInt, vBigint}},
 		// the interval's start, then the class: all first, then label's order
 		key: func(a *analysis, r []string) rowKey {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"unique"
@@ -72,6 +73,9 @@ type column[R any] struct {
 	text        func(r *R) string             // kText: the field
 	textPtr     func(r *R) *string            // kText, nullable: the field, nil for NULL (empty in the CSV)
 	parse       func(r *R, s string) error    // kText: parse what text writes
+	// formerly is the name the column had in an earlier version of its
+	// table ("" for none): a file that has it there is read as well.
+	formerly string
 }
 
 // offsetOf is the offset in R of the field that field returns the address
@@ -192,6 +196,10 @@ func (c column[R]) plain() column[R] { c.dict = false; return c }
 // toTheSecond writes a time to the second.
 func (c column[R]) toTheSecond() column[R] { c.kind = kSeconds; return c }
 
+// was names the column's former name, under which files written before
+// it was renamed still read.
+func (c column[R]) was(name string) column[R] { c.formerly = name; return c }
+
 // nullableText is a text column that may be NULL in Parquet: text returns
 // nil for it (written empty in the CSV, and read back by parse("")).
 func nullableText[R any](name, doc string, text func(r *R) *string, parse func(r *R, s string) error) column[R] {
@@ -205,6 +213,9 @@ type table[R any] struct {
 	pqName string // the Parquet schema's name (the files' footers hold it)
 	cols   []column[R]
 	header []string
+	// former is the header the table had before a column was renamed
+	// (nil when none was), which the readers accept too.
+	former []string
 	schema *parquet.Schema
 	model  reflect.Type // the struct whose parquet tags make schema
 }
@@ -218,6 +229,14 @@ func newTable[R any](file, pqName string, cols ...column[R]) *table[R] {
 		t.header = append(t.header, c.name)
 		typ, tag := c.parquetField()
 		fields[i] = reflect.StructField{Name: "F" + strconv.Itoa(i), Type: typ, Tag: reflect.StructTag(`parquet:"` + tag + `"`)}
+	}
+	for i, c := range t.cols {
+		if c.formerly != "" {
+			if t.former == nil {
+				t.former = slices.Clone(t.header)
+			}
+			t.former[i] = c.formerly
+		}
 	}
 	declaredHeaders[file] = strings.Join(t.header, ",")
 	t.model = reflect.StructOf(fields)

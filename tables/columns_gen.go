@@ -300,7 +300,7 @@ func bundleParquet(r *BundleRow) pqBundle {
 
 // appendSeriesCSV appends r as a line of timeseries.csv, its newline included.
 func appendSeriesCSV(b []byte, r *SeriesRow, st *csvState) []byte {
-	b = st.df.seconds(b, r.Start) // hour
+	b = st.df.seconds(b, r.Start) // start
 	b = append(b, ',')
 	b = append(b, seriesColumns.cols[1].text(r)...) // class
 	b = append(b, ',')
@@ -312,7 +312,7 @@ func appendSeriesCSV(b []byte, r *SeriesRow, st *csvState) []byte {
 
 // pqSeries is a row of the Parquet form of timeseries.csv.
 type pqSeries struct {
-	Start   int64  `parquet:"hour,timestamp(nanosecond:local)"`
+	Start   int64  `parquet:"start,timestamp(nanosecond:local)"`
 	Class   string `parquet:"class,dict"`
 	Packets int64  `parquet:"packets"`
 	Sources int64  `parquet:"sources"`
@@ -335,5 +335,5 @@ var generatedHeaders = map[string]string{
 	"sources.csv":    "src,class,tool,tool_evidence,first,last,packets,bytes,distinct_dsts,coverage,rate_pps,top_dport,top_sport,tcp_packets,udp_packets,top_flags,init_ttl,ip_id_pattern,bundles,probes",
 	"events.csv":     "victim,class,proto,start,end,duration_s,packets,peak_pps,service_port,observed_pps,estimated_attack_pps,victim_stack",
 	"bundles.csv":    "src,dst,start,end,duration_s,probes,order,distinct,distinguishes",
-	"timeseries.csv": "hour,class,packets,sources",
+	"timeseries.csv": "start,class,packets,sources",
 }

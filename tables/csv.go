@@ -115,7 +115,7 @@ type ColumnError = csvtab.ColumnError
 // must not keep the row past the call.
 func readCSV[R any](dir string, t *table[R], fn func(*R) error) error {
 	var r R
-	return csvtab.Read(dir, t.file, t.header, func(f *csvtab.Fields) error {
+	return csvtab.ReadFormerly(dir, t.file, t.header, t.former, func(f *csvtab.Fields) error {
 		r = *new(R)
 		t.readCSV(f, &r)
 		if err := f.Err(); err != nil {

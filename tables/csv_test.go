@@ -16,6 +16,7 @@ import (
 
 	"github.com/port0/port0/classify"
 	"github.com/port0/port0/decode"
+	"github.com/port0/port0/internal/testcap"
 	"github.com/port0/port0/label"
 )
 
@@ -354,7 +355,7 @@ func TestParseErrors(t *testing.T) {
 		{EventsFile, "end", ""},
 		{BundlesFile, "order", "P1 P9"},
 		{BundlesFile, "distinct", "many"},
-		{SeriesFile, "hour", "2019-01-01"},
+		{SeriesFile, "start", "2019-01-01"},
 		{SeriesFile, "class", "everything"},
 		{SeriesFile, "sources", "1e3"},
 	} {
@@ -447,5 +448,43 @@ func TestCloseKeepsError(t *testing.T) {
 	}
 	if _, err := CreatePackets(filepath.Join(t.TempDir(), "missing")); err == nil {
 		t.Error("CreatePackets in a missing folder: no error")
+	}
+}
+
+// TestReadVersion1 reads a time series written by tables version 1, whose
+// first column was `hour` (testdata/tables/hour-column: port0 analyze of
+// testdata/gen-sample before the rename, CSV and Parquet), and finds the
+// rows of the same series written now, under `start`.
+func TestReadVersion1(t *testing.T) {
+	old := filepath.Join(testcap.Root(), "testdata", "tables", "hour-column")
+	csvRows, err := ReadSeries(filepath.Join(old, "csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pqRows, err := ReadSeries(filepath.Join(old, "parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(csvRows) < 100 || !reflect.DeepEqual(csvRows, pqRows) {
+		t.Fatalf("version 1: %d rows from the CSV, %d from Parquet, not the same", len(csvRows), len(pqRows))
+	}
+	for _, f := range []Format{CSV, Parquet} {
+		dir := t.TempDir()
+		if err := f.WriteSeries(dir, csvRows); err != nil {
+			t.Fatal(err)
+		}
+		again, err := ReadSeries(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(again, csvRows) {
+			t.Errorf("%v: the series written now reads differently", f)
+		}
+		if f == CSV {
+			b, _ := os.ReadFile(filepath.Join(dir, SeriesFile))
+			if !strings.HasPrefix(string(b), "start,class,packets,sources\n") {
+				t.Errorf("timeseries.csv starts %q", b[:min(len(b), 40)])
+			}
+		}
 	}
 }

@@ -641,7 +641,7 @@ func readParquet[R any](path string, t *table[R], fn func(*R) error) error {
 		return err
 	}
 	defer fh.Close()
-	if err := checkSchema(path, pf.Schema(), t.schema); err != nil {
+	if err := checkSchema(path, pf.Schema(), t.schema, t.former); err != nil {
 		return err
 	}
 	rd := parquet.NewReader(pf)
@@ -693,7 +693,7 @@ func openParquet(path string) (fh *os.File, pf *parquet.File, err error) {
 // checkSchema holds a file's columns to the ones this port0 writes: the
 // same names in the same order (a *ColumnError otherwise, as a CSV
 // header's), each of the same type.
-func checkSchema(path string, got, want *parquet.Schema) error {
+func checkSchema(path string, got, want *parquet.Schema, former []string) error {
 	g, w := got.Fields(), want.Fields()
 	for i := range max(len(g), len(w)) {
 		switch {
@@ -701,7 +701,7 @@ func checkSchema(path string, got, want *parquet.Schema) error {
 			return &ColumnError{File: path, Column: i + 1, Want: w[i].Name()}
 		case i >= len(w):
 			return &ColumnError{File: path, Column: i + 1, Got: g[i].Name()}
-		case g[i].Name() != w[i].Name():
+		case g[i].Name() != w[i].Name() && (former == nil || g[i].Name() != former[i]):
 			return &ColumnError{File: path, Column: i + 1, Got: g[i].Name(), Want: w[i].Name()}
 		case !parquet.EqualNodes(g[i], w[i]):
 			return fmt.Errorf("%s: column %d %q is %s, want %s", path, i+1, g[i].Name(), nodeType(g[i]), nodeType(w[i]))

@@ -213,9 +213,15 @@ var bundleColumns = newTable(BundlesFile, "pqBundle",
 	str("distinguishes", "what the probe set can tell apart (below)", func(b *BundleRow) *string { return &b.Distinguishes }),
 )
 
+// Version is the version of the tables' layout, which summary.json
+// states (tables_version): 2 since timeseries' first column is `start`
+// (it was `hour`, whatever the interval); the readers read version 1's
+// files too.
+const Version = 2
+
 var seriesColumns = newTable(SeriesFile, "pqSeries",
-	timestamp("hour", "the interval's start, to the second; the column keeps its name at every `-interval`, so that every reader of the hourly table reads the others",
-		func(s *SeriesRow) *int64 { return &s.Start }).toTheSecond(),
+	timestamp("start", "the interval's start, to the second (called `hour` before port0 tables version 2; files with that name still read)",
+		func(s *SeriesRow) *int64 { return &s.Start }).toTheSecond().was("hour"),
 	text("class", "`all` for all traffic, then each port-0 class with packets in the interval", seriesClass,
 		func(s *SeriesRow, f string) error { return parseSeriesClass(f, s) }),
 	integer("packets", "packets in the interval", func(s *SeriesRow) *int64 { return &s.Packets }),

@@ -113,7 +113,7 @@ func TestExperimentsRenamedColumn(t *testing.T) {
 		{"packets class missing", false, "packets.csv", ",class,", ",", classMissing(t, filepath.Join(a, "packets.csv"))},
 		{"events victim", false, "events.csv", "victim,", "target,", `column 1 is "target", want "victim"`},
 		{"bundles order", false, "bundles.csv", ",order,", ",sequence,", `column 7 is "sequence", want "order"`},
-		{"timeseries hour", false, "timeseries.csv", "hour,", "time,", `column 1 is "time", want "hour"`},
+		{"timeseries start", false, "timeseries.csv", "start,", "time,", `column 1 is "time", want "start"`},
 		{"actors planned_packets", true, "actors.csv", ",planned_packets,", ",packets,", `column 11 is "packets", want "planned_packets"`},
 		{"asmap hosting", true, "asmap.csv", ",hosting\n", ",cloud\n", `column 3 is "cloud", want "hosting"`},
 	} {

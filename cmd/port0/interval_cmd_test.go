@@ -17,7 +17,7 @@ func TestAnalyzeInterval(t *testing.T) {
 		out := filepath.Join(dir, v)
 		analyzeCmd(t, "analyze", "-q", "-interval", v, "-partial", "-out", out, genSample)
 		b, err := os.ReadFile(filepath.Join(out, "timeseries.csv"))
-		if err != nil || !strings.HasPrefix(string(b), "hour,class,packets,sources\n") {
+		if err != nil || !strings.HasPrefix(string(b), "start,class,packets,sources\n") {
 			t.Errorf("-interval %s: timeseries.csv %q, %v", v, b[:min(len(b), 40)], err)
 		}
 	}

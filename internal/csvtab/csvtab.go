@@ -111,6 +111,13 @@ func (f *Fields) Text(col string, v interface{ UnmarshalText([]byte) error }) {
 // (a *ColumnError otherwise) and calls row with each row, in order. The
 // first error of a row's parsers, or row's own, ends the read.
 func Read(dir, name string, header []string, row func(f *Fields) error) error {
+	return ReadFormerly(dir, name, header, nil, row)
+}
+
+// ReadFormerly is Read of a table that had the header former (nil: none)
+// before a column was renamed: a file with either header is read, each
+// column by its current name.
+func ReadFormerly(dir, name string, header, former []string, row func(f *Fields) error) error {
 	path := filepath.Join(dir, name)
 	fh, err := os.Open(path)
 	if err != nil {
@@ -129,7 +136,7 @@ func Read(dir, name string, header []string, row func(f *Fields) error) error {
 			return &ColumnError{File: path, Column: i + 1, Want: header[i]}
 		case i >= len(header):
 			return &ColumnError{File: path, Column: i + 1, Got: head[i]}
-		case head[i] != header[i]:
+		case head[i] != header[i] && (former == nil || head[i] != former[i]):
 			return &ColumnError{File: path, Column: i + 1, Got: head[i], Want: header[i]}
 		}
 	}
