@@ -21,7 +21,7 @@ MIN_TOOL_F1 ?= 0
 Q        ?=
 
 .DEFAULT_GOAL := all
-.PHONY: FORCE study sweep sweep-check all build beam beam-analyze beam-test gen analyze validate experiments figures report gallery figures-check test gotest duckdb-test validate-check vet fmt-check bench bench-compare fuzz update-golden testdata compare help clean
+.PHONY: FORCE study sweep sweep-check all build beam beam-sdk beam-analyze beam-test gen analyze validate experiments figures report gallery figures-check test gotest duckdb-test validate-check vet fmt-check bench bench-compare fuzz update-golden testdata compare help clean
 
 all: report ## the main job: generate, analyze and validate in $(OUT)/, then experiments, figures and $(RESULTS)/REPORT.md, ending with its verdict line (make beam builds $(BEAM_BIN))
 
@@ -43,7 +43,14 @@ $(OUT)/params: FORCE
 
 FORCE:
 
-beam: ## build bin/port0-beam, the study as an Apache Beam pipeline (beam/, its own module; Prism in-process by default)
+# beam/sdk.sh makes beam/.sdk, the Beam module beam/go.mod's replace
+# directive names: links to the module cache plus port0's files that make
+# Prism listen on loopback only (beam/_prism); every go command in beam/
+# needs it.
+beam-sdk:
+	@beam/sdk.sh
+
+beam: beam-sdk ## build bin/port0-beam, the study as an Apache Beam pipeline (beam/, its own module; Prism in-process by default, on loopback only)
 	cd beam && $(GO) build -buildvcs=auto -o ../$(BEAM_BIN) ./cmd/port0-beam
 
 beam-analyze: beam analyze ## run the study of $(OUT)/gen on Prism in-process into $(OUT)/beam and diff it against $(OUT)/analysis
@@ -109,7 +116,7 @@ test: vet fmt-check gotest beam-test duckdb-test validate-check figures-check sw
 gotest:
 	$(GO) test -count=1 ./...
 
-beam-test: ## the Beam pipeline's tests (beam/, its own module): byte-identical to analyze on Prism in-process and through a Prism job server on loopback
+beam-test: beam-sdk ## the Beam pipeline's tests (beam/, its own module): byte-identical to analyze on Prism in-process and through port0-beam's Prism job server on loopback (LOOPBACK and PROCESS workers)
 	cd beam && $(GO) test -count=1 ./...
 
 duckdb-test: ## read every Parquet table back with DuckDB and compare it with the CSV (duckdbtest/, its own module: cgo, gcc)
@@ -123,7 +130,7 @@ validate-check: build ## make validate, paper and wild, on seeds the rules were 
 	  echo "$$sc seed $$seed scale $$scale: $$(tail -1 $$tmp/validate.txt)"; \
 	done
 
-vet: ## go vet (the main module, beam/ and duckdbtest/)
+vet: beam-sdk ## go vet (the main module, beam/ and duckdbtest/)
 	$(GO) vet ./...
 	cd beam && $(GO) vet ./...
 	cd duckdbtest && CGO_ENABLED=1 $(GO) vet ./...

@@ -212,7 +212,25 @@ func looksLikeCapture(path string) bool {
 	if !info.Mode().IsRegular() {
 		return false
 	}
-	name := strings.ToLower(filepath.Base(path))
+	if NamedLikeCapture(path) {
+		return true
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return true
+	}
+	defer f.Close()
+	return StartsLikeCapture(f)
+}
+
+// NamedLikeCapture reports whether the last element of name (a path or a
+// URL) ends like a capture's: captureExts, optionally followed by .gz,
+// .zst or .zstd, in any case.
+func NamedLikeCapture(name string) bool {
+	name = strings.ToLower(name)
+	if i := strings.LastIndexByte(name, '/'); i >= 0 {
+		name = name[i+1:]
+	}
 	for _, z := range []string{".gz", ".zst", ".zstd"} {
 		name = strings.TrimSuffix(name, z)
 	}
@@ -221,13 +239,17 @@ func looksLikeCapture(path string) bool {
 			return true
 		}
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return true
-	}
-	defer f.Close()
-	br := bufio.NewReader(f)
-	var r io.Reader = br
+	return false
+}
+
+// StartsLikeCapture reports whether r starts with a pcap, modified-pcap or
+// pcapng magic number or an nfcapd file's, looking through gzip and zstd
+// (a zstd frame that asks for more than DefaultZstdWindow counts, so that
+// its reader says what it needs rather than the file being skipped). It
+// reads at most a few KiB of r when compressed, 4 bytes otherwise.
+func StartsLikeCapture(r io.Reader) bool {
+	br := bufio.NewReader(r)
+	r = br
 	head, _ := br.Peek(4)
 	switch {
 	case len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b:

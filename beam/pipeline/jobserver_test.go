@@ -1,12 +1,15 @@
 package pipeline
 
 import (
+	"bufio"
+	"encoding/json"
 	"flag"
+	"io"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
+	"regexp"
 	"testing"
 	"time"
 
@@ -18,37 +21,28 @@ import (
 	"github.com/port0/port0/study"
 )
 
-// TestJobServer builds Prism's standalone job server from the Beam
-// module, starts it as a process of its own on a free loopback port,
-// submits the pipeline to it through the portable job API (--runner
-// universal, the API Flink's and Spark's job servers speak) with the
-// LOOPBACK environment (the SDK worker runs in this process), checks the
-// outputs against port0 analyze's and stops the server.
+// TestJobServer builds port0-beam, starts it as a Prism job server of its
+// own (port0-beam -job-server 127.0.0.1:0, loopback only) and submits the
+// pipeline to it through the portable job API (--runner universal, the
+// API Flink's and Spark's job servers speak): with the LOOPBACK
+// environment (the SDK worker runs in this process), then with the
+// PROCESS environment, as a Flink cluster runs Go workers without Docker:
+// the job server starts port0-beam itself as the command, which asks the
+// provision service for its endpoints and runs as the SDK worker. Each
+// time the outputs are port0 analyze's.
 func TestJobServer(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and starts a job server")
 	}
 	dir := t.TempDir()
 	t.Setenv("TMPDIR", dir) // LOOPBACK leaves a beamloopbackworker-* file there
-	bin := filepath.Join(dir, "prism")
-	build := exec.Command("go", "build", "-o", bin, "github.com/apache/beam/sdks/v2/go/cmd/prism")
+	bin := filepath.Join(dir, "port0-beam")
+	build := exec.Command("go", "build", "-o", bin, "github.com/port0/port0/beam/cmd/port0-beam")
 	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building prism: %v\n%s", err, out)
+		t.Fatalf("building port0-beam: %v\n%s", err, out)
 	}
-	port := freePort(t)
-	srv := exec.Command(bin, "-job_port", strconv.Itoa(port), "-serve_http=false", "-log_level", "warn")
-	srv.Stdout, srv.Stderr = os.Stderr, os.Stderr
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		srv.Process.Kill()
-		srv.Wait()
-	})
-	endpoint := "127.0.0.1:" + strconv.Itoa(port)
-	waitListening(t, endpoint, 30*time.Second)
+	endpoint := startJobServer(t, bin)
 	setFlag(t, "endpoint", endpoint)
-	setFlag(t, "environment_type", "LOOPBACK")
 
 	inputs, err := capture.ExpandInputs([]string{filepath.Join(testcap.Root(), "testdata", "gen-sample"), testcap.CorpusDir()})
 	if err != nil {
@@ -57,21 +51,75 @@ func TestJobServer(t *testing.T) {
 	o := analyze.Options{Study: study.DefaultOptions()}
 	want := filepath.Join(dir, "analyze")
 	analyzeInto(t, inputs, want, o)
-	cfg := ConfigOf(o, filepath.Join(dir, "beam"), 2, 8)
-	runPipeline(t, "universal", inputs, cfg)
-	n := sameTree(t, "job server", want, cfg.Out)
-	t.Logf("through the job server at %s: %d files the same as port0 analyze's", endpoint, n)
+
+	t.Run("LOOPBACK", func(t *testing.T) {
+		setFlag(t, "environment_type", "LOOPBACK")
+		cfg := ConfigOf(o, filepath.Join(dir, "loopback"), 2, 8)
+		runPipeline(t, "universal", inputs, cfg)
+		n := sameTree(t, "job server, LOOPBACK", want, cfg.Out)
+		t.Logf("through the job server at %s, LOOPBACK: %d files the same as port0 analyze's", endpoint, n)
+	})
+	t.Run("PROCESS", func(t *testing.T) {
+		command, _ := json.Marshal(map[string]string{"command": bin})
+		setFlag(t, "environment_type", "PROCESS")
+		setFlag(t, "environment_config", string(command))
+		// Staged as the job's artifact (else the runner would build one);
+		// the command is the worker already.
+		setFlag(t, "worker_binary", bin)
+		cfg := ConfigOf(o, filepath.Join(dir, "process"), 2, 8)
+		runPipeline(t, "universal", inputs, cfg)
+		n := sameTree(t, "job server, PROCESS", want, cfg.Out)
+		t.Logf("through the job server at %s, PROCESS (%s): %d files the same as port0 analyze's", endpoint, bin, n)
+	})
 }
 
-// freePort returns a TCP port free on the loopback interface.
-func freePort(t *testing.T) int {
+// startJobServer starts bin -job-server 127.0.0.1:0 and returns the
+// address it names, once it accepts connections; the
+// server is stopped (SIGTERM) at the end of the test.
+func startJobServer(t *testing.T, bin string) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	srv := exec.Command(bin, "-job-server", "127.0.0.1:0")
+	stderr, err := srv.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		srv.Process.Signal(os.Interrupt)
+		done := make(chan error, 1)
+		go func() { done <- srv.Wait() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("the job server did not stop cleanly: %v", err)
+			}
+		case <-time.After(30 * time.Second):
+			srv.Process.Kill()
+			<-done
+			t.Errorf("the job server did not stop within 30 s of SIGINT")
+		}
+	})
+	// Prism logs its own lines first.
+	lines := bufio.NewReader(stderr)
+	re := regexp.MustCompile(`job server on (\S+) \(loopback only\)`)
+	var m []string
+	for m == nil {
+		line, err := lines.ReadString('\n')
+		if err != nil {
+			t.Fatalf("the job server named no address: %v", err)
+		}
+		os.Stderr.WriteString(line)
+		m = re.FindStringSubmatch(line)
+	}
+	go io.Copy(os.Stderr, lines)
+	host, _, err := net.SplitHostPort(m[1])
+	if err != nil || host != "127.0.0.1" {
+		t.Fatalf("the job server listens on %s, not 127.0.0.1", m[1])
+	}
+	waitListening(t, m[1], 30*time.Second)
+	return m[1]
 }
 
 // waitListening waits until addr accepts a connection.

@@ -13,7 +13,7 @@ import (
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem/memfs"
-	_ "github.com/apache/beam/sdks/v2/go/pkg/beam/runners/prism"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/runners/prism"
 
 	"github.com/port0/port0/analyze"
 	"github.com/port0/port0/capture"
@@ -37,13 +37,19 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// runPipeline runs the study of inputs on runner ("prism" in-process, or
-// "universal" with the job flags set) into cfg.Out.
+// runPipeline runs the study of inputs on runner ("prism" in-process, its
+// job server on 127.0.0.1 as port0-beam runs it, or "universal" with the
+// job flags set) into cfg.Out.
 func runPipeline(t *testing.T, runner string, inputs []string, cfg Config) {
 	t.Helper()
 	p, s := beam.NewPipelineWithRoot()
 	Build(s, inputs, cfg)
-	if _, err := beam.Run(context.Background(), runner, p); err != nil {
+	run := func() (beam.PipelineResult, error) { return beam.Run(context.Background(), runner, p) }
+	if runner == "prism" {
+		// Beam's prism runner listens on every interface.
+		run = func() (beam.PipelineResult, error) { return prism.ExecuteLoopback(context.Background(), p) }
+	}
+	if _, err := run(); err != nil {
 		t.Fatalf("pipeline on %s: %v", runner, err)
 	}
 }

@@ -5,6 +5,11 @@
 // Dataflow (--runner dataflow and its flags).
 //
 //	port0-beam -out DIR [analyze's study flags] [-shards N] [Beam flags] INPUT...
+//	port0-beam -job-server 127.0.0.1:PORT
+//
+// Prism, in-process or as the job server of -job-server, listens on
+// loopback only (127.0.0.1; -job-server refuses any other host): a Prism
+// job server runs the command of any job's PROCESS environment.
 package main
 
 import (
@@ -13,13 +18,24 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
+	"net/url"
 	"os"
+	"os/signal"
 	"runtime"
 	"runtime/pprof"
 	"strings"
+	"syscall"
 
+	"github.com/apache/beam/sdks/v2/go/container/tools"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem"
+	_ "github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem/s3" // s3:// inputs and -out (gs:// comes with beamx)
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/options/jobopts"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/runners"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/runners/prism"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/util/grpcx"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/x/beamx"
 
 	"github.com/port0/port0/analyze"
@@ -29,6 +45,11 @@ import (
 
 // scanDefaultMiB is -memlimit's default, scan.DefaultMemLimit in MiB.
 const scanDefaultMiB = scan.DefaultMemLimit >> 20
+
+// provisionEndpoint is set when a runner starts this binary as the
+// command of a PROCESS environment (--environment_config
+// '{"command":"/path/to/port0-beam"}'): with --id, the only flags it gives.
+var provisionEndpoint = flag.String("provision_endpoint", "", "set by a runner that starts port0-beam as a PROCESS environment's command: the worker asks it for its endpoints and options, then runs")
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stderr))
@@ -46,6 +67,7 @@ func run(args []string, stderr io.Writer) int {
 	quiet := fs.Bool("q", false, "no progress on stderr")
 	shards := fs.Int("shards", pipeline.DefaultShards, "keys the sources are hashed to for the per-source stage; output does not depend on it")
 	memlimit := fs.Int("memlimit", scanDefaultMiB, "MiB of port-0 records a shard sorts in memory; past it, in sorted runs on disk (default: an eighth of -mem; output does not depend on it)")
+	jobServer := fs.String("job-server", "", "serve Prism's job API on `127.0.0.1:PORT` (a loopback address only) until SIGINT or SIGTERM, for --runner universal --endpoint 127.0.0.1:PORT, instead of running a study")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of this process (the driver, and with Prism in-process or LOOPBACK the workers) to `FILE`")
 	flags := analyze.AddFlags(fs)
 	fs.Usage = func() {
@@ -59,9 +81,18 @@ func run(args []string, stderr io.Writer) int {
 		}
 		return 2
 	}
+	if *provisionEndpoint != "" && !flagSet("worker") {
+		if err := processWorker(); err != nil {
+			fmt.Fprintln(stderr, "port0-beam: PROCESS worker:", err)
+			return 1
+		}
+	}
 	// In worker mode (--worker, as a runner starts this binary on its
 	// machines) Init runs the SDK harness and does not return.
 	beam.Init()
+	if *jobServer != "" {
+		return serveJobs(*jobServer, stderr)
+	}
 	o, err := flags.Options()
 	switch {
 	case err != nil:
@@ -87,6 +118,10 @@ func run(args []string, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "port0-beam: - (standard input) cannot be spread over workers: give files (port0 analyze reads stdin)")
 			return 2
 		}
+	}
+	if err := checkOut(*out); err != nil {
+		fmt.Fprintln(stderr, "port0-beam:", err)
+		return 2
 	}
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
@@ -138,11 +173,168 @@ func run(args []string, stderr io.Writer) int {
 	}
 	p, s := beam.NewPipelineWithRoot()
 	pipeline.Build(s, inputs, cfg)
-	if err := beamx.Run(ctx, p); err != nil {
+	if inProcess() {
+		// Beam's prism runner listens on every interface: this one on
+		// 127.0.0.1 (beam/_prism).
+		_, err = prism.ExecuteLoopback(ctx, p)
+	} else {
+		err = beamx.Run(ctx, p)
+	}
+	if err != nil {
 		fmt.Fprintln(stderr, "port0-beam: the pipeline failed:", err)
 		return 1
 	}
+	if *jobopts.Async || flagSet("dry_run") {
+		// The job was submitted (or only printed): its outputs, if any,
+		// are still to come.
+		if !*quiet {
+			fmt.Fprintln(stderr, "port0-beam: job submitted (--async or --dry_run): its outputs go to", *out)
+		}
+		return 0
+	}
 	return report(ctx, *out, !*quiet, stderr)
+}
+
+// inProcess reports whether --runner names Prism (or none, Prism being
+// the default), which port0-beam runs through its loopback job server.
+func inProcess() bool {
+	switch *runners.Runner {
+	case "", "prism", "PrismRunner":
+		return true
+	}
+	return false
+}
+
+// flagSet reports whether Beam's boolean flag name (such as Dataflow's
+// dry_run) is on.
+func flagSet(name string) bool {
+	f := flag.Lookup(name)
+	return f != nil && f.Value.String() == "true"
+}
+
+// processWorker does what Beam's Go boot program does for a PROCESS
+// environment, but for fetching the worker binary, which is this one: it
+// asks the runner's provision service for the logging and control
+// endpoints and the pipeline's options and sets the worker-mode flags
+// from them, so that beam.Init runs the SDK harness. Prism (v2.77) passes
+// --id='ID' with the quotes, which Beam's boot keeps and then fails with:
+// they are removed.
+func processWorker() error {
+	id := strings.Trim(flag.Lookup("id").Value.String(), `'"`)
+	if id == "" {
+		return errors.New("no --id")
+	}
+	ctx := grpcx.WriteWorkerID(context.Background(), id)
+	info, err := tools.ProvisionInfo(ctx, *provisionEndpoint)
+	if err != nil {
+		return err
+	}
+	options, err := tools.ProtoToJSON(info.GetPipelineOptions())
+	if err != nil {
+		return err
+	}
+	for name, v := range map[string]string{
+		"worker":           "true",
+		"id":               id,
+		"logging_endpoint": info.GetLoggingEndpoint().GetUrl(),
+		"control_endpoint": info.GetControlEndpoint().GetUrl(),
+		"options":          options,
+	} {
+		if err := flag.Set(name, v); err != nil {
+			return err
+		}
+	}
+	if info.GetControlEndpoint().GetUrl() == "" {
+		return errors.New("the provision service gave no control endpoint")
+	}
+	if info.GetStatusEndpoint() != nil {
+		os.Setenv("STATUS_ENDPOINT", info.GetStatusEndpoint().GetUrl())
+	}
+	if len(info.GetRunnerCapabilities()) > 0 {
+		os.Setenv("RUNNER_CAPABILITIES", strings.Join(info.GetRunnerCapabilities(), " "))
+	}
+	return nil
+}
+
+// serveJobs runs Prism's job server on addr, a loopback address, until
+// SIGINT or SIGTERM.
+func serveJobs(addr string, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	s, err := prism.ServeLoopback(addr)
+	if err != nil {
+		fmt.Fprintln(stderr, "port0-beam: -job-server:", err)
+		return 2
+	}
+	// This line names the address, its port chosen when addr's is 0.
+	fmt.Fprintf(stderr, "port0-beam: Prism job server on %s (loopback only): --runner universal --endpoint %s; SIGINT or SIGTERM stops it\n", s.Endpoint(), s.Endpoint())
+	<-ctx.Done()
+	s.Stop()
+	return 0
+}
+
+// checkOut checks -out before any input is read, as port0 analyze does:
+// a local folder is made (with its parents) and a probe file written in
+// it and removed; a URL must be one of a filesystem linked in, with a
+// bucket or host, and no glob. (The writer, on a worker, writes there.)
+func checkOut(out string) error {
+	if pipeline.IsURL(out) {
+		u, err := url.Parse(out)
+		switch {
+		case err != nil:
+			return fmt.Errorf("-out %s: %v", out, err)
+		case u.Host == "":
+			return fmt.Errorf("-out %s: no bucket or host after %s://", out, u.Scheme)
+		case strings.ContainsAny(out, "*?["):
+			return fmt.Errorf("-out %s: a glob: give a folder", out)
+		}
+		if err := schemeLinked(out); err != nil {
+			return fmt.Errorf("-out %s: %v", out, err)
+		}
+		return nil
+	}
+	if fi, err := os.Stat(out); err == nil && !fi.IsDir() {
+		return fmt.Errorf("-out %s: is a file, not a folder: give a folder (it is made when missing)", out)
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return fmt.Errorf("-out %s: cannot make the folder: %v", out, reason(err))
+	}
+	f, err := os.CreateTemp(out, ".port0-probe-*")
+	if err != nil {
+		return fmt.Errorf("-out %s: cannot write in it: %v", out, reason(err))
+	}
+	_, err = f.Write([]byte("port0\n"))
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if rerr := os.Remove(f.Name()); err == nil {
+		err = rerr
+	}
+	if err != nil {
+		return fmt.Errorf("-out %s: cannot write in it: %v", out, reason(err))
+	}
+	return nil
+}
+
+// schemeLinked is the error of filesystem.ValidateScheme (which panics)
+// for a URL whose scheme has no filesystem in this binary.
+func schemeLinked(u string) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%v", r)
+		}
+	}()
+	filesystem.ValidateScheme(u)
+	return nil
+}
+
+// reason is err without the path an fs.PathError repeats.
+func reason(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
 }
 
 // report prints the read errors of the written summary, as port0 analyze

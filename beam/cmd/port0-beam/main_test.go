@@ -2,10 +2,14 @@ package main
 
 import (
 	"bytes"
+	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/runners/prism"
 
 	"github.com/port0/port0/analyze"
 	"github.com/port0/port0/internal/testcap"
@@ -16,6 +20,10 @@ import (
 // and the flag named, before any pipeline runs.
 func TestUsage(t *testing.T) {
 	dir := t.TempDir()
+	file := filepath.Join(dir, "a-file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	good := filepath.Join(testcap.Root(), "testdata", "gen-sample")
 	for _, c := range []struct {
 		args []string
@@ -30,6 +38,16 @@ func TestUsage(t *testing.T) {
 		{[]string{"-out", dir, "-workers", "-1", good}, "-workers -1"},
 		{[]string{"-out", dir, "-"}, "standard input"},
 		{[]string{"-out", dir, "-no-such-flag", good}, "no-such-flag"},
+		// -out is checked before any input is read.
+		{[]string{"-out", file, good}, "is a file, not a folder"},
+		{[]string{"-out", filepath.Join(file, "sub"), good}, "cannot make the folder"},
+		{[]string{"-out", "s3:///analysis", good}, "no bucket"},
+		{[]string{"-out", "nosuchscheme://b/analysis", good}, "not registered"},
+		{[]string{"-out", "gs://b/analysis/*", good}, "a glob"},
+		// The job server listens on loopback only.
+		{[]string{"-job-server", "0.0.0.0:0"}, "loopback"},
+		{[]string{"-job-server", ":8073"}, "loopback"},
+		{[]string{"-job-server", "192.0.2.1:8073"}, "loopback"},
 	} {
 		var stderr bytes.Buffer
 		if code := run(c.args, &stderr); code != 2 || !strings.Contains(stderr.String(), c.want) {
@@ -75,6 +93,73 @@ func TestRun(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "none", analyze.SummaryFile)); err != nil {
 		t.Errorf("no summary.json for the missing input: %v", err)
 	}
+}
+
+// TestMatchesNothing: a glob or a URL that matches nothing is an error
+// naming it (exit 1), before the pipeline runs and before -out is made.
+func TestMatchesNothing(t *testing.T) {
+	dir := t.TempDir()
+	for _, in := range []string{filepath.Join(dir, "year=*", "*.pcap"), "memfs://nothing/year=*/*.pcap"} {
+		var stderr bytes.Buffer
+		if code := run([]string{"-q", "-out", filepath.Join(dir, "out"), in}, &stderr); code != 1 || !strings.Contains(stderr.String(), in) {
+			t.Errorf("%s: exit %d, stderr:\n%s", in, code, stderr.String())
+		}
+	}
+}
+
+// TestSubmitOnly: with --async (through a job server) or --dry_run
+// (Dataflow's, which submits nothing), port0-beam returns once the job is
+// submitted, exit 0, instead of reading a summary.json still to come.
+func TestSubmitOnly(t *testing.T) {
+	restoreFlags(t)
+	dir := t.TempDir()
+	glob := filepath.Join(testcap.Root(), "testdata", "gen-sample", "*.pcap")
+	// Left to the end of the process: its job never ends, its worker
+	// being /bin/true (LOOPBACK's would be gone with the submitter's
+	// return, which Prism does not survive).
+	s, err := prism.ServeLoopback("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, args := range map[string][]string{
+		"async": {"--runner", "universal", "--endpoint", s.Endpoint(), "--async",
+			"--environment_type", "PROCESS", "--environment_config", `{"command":"/bin/true"}`, "--worker_binary", self,
+			"-out", filepath.Join(dir, "async"), glob},
+		"dry_run": {"--runner", "dataflow", "--dry_run", "--environment_type", "DOCKER", "--project", "p", "--region", "europe-west1",
+			"--staging_location", "gs://b/staging", "--temp_location", "gs://b/tmp", "--worker_binary", self,
+			"-out", "gs://b/analysis", glob},
+	} {
+		var stderr bytes.Buffer
+		done := make(chan int, 1)
+		go func() { done <- run(args, &stderr) }()
+		select {
+		case code := <-done:
+			if code != 0 || !strings.Contains(stderr.String(), "job submitted") {
+				t.Errorf("%s: exit %d, stderr:\n%s", name, code, lastLine(stderr.String()))
+			}
+		case <-time.After(2 * time.Minute):
+			t.Fatalf("%s: port0-beam did not return within 2 minutes", name)
+		}
+		restoreFlags(t)
+	}
+}
+
+// restoreFlags sets Beam's global flags, which run's arguments change,
+// back to their values now at the end of the test.
+func restoreFlags(t *testing.T) {
+	old := map[string]string{}
+	flag.VisitAll(func(f *flag.Flag) { old[f.Name] = f.Value.String() })
+	t.Cleanup(func() {
+		for name, v := range old {
+			if flag.Lookup(name).Value.String() != v {
+				flag.Set(name, v)
+			}
+		}
+	})
 }
 
 func lastLine(s string) string {
