@@ -76,7 +76,7 @@ func (b *Builder) Traffic(ts int64, src, dst netip.Addr, n int64) {
 	if ts < 0 {
 		h = (ts - b.iv + 1) / b.iv
 	}
-	a, _ := b.t.hours.get(h)
+	a, _ := b.t.intervals.get(h)
 	a.Packets += n
 	s16 := src.As16()
 	a.Sources.AddHash(sketch.Hash16(&s16))

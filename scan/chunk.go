@@ -94,17 +94,17 @@ type part struct {
 	file  uint32
 	// iv is the interval's length in ns (Options.Interval); hours are
 	// the intervals seen, by index (start / iv).
-	iv      int64
-	hours   []hourSlot      // intervals seen, in order of appearance
-	hidx    map[int64]int32 // index into hours
-	cur     int32           // index of the current interval, -1 for none
-	curHour int64
+	iv          int64
+	intervals   []intervalSlot  // intervals seen, in order of appearance
+	hidx        map[int64]int32 // index into intervals
+	cur         int32           // index of the current interval, -1 for none
+	curInterval int64
 	// curLo is where the current interval starts when it is positive
 	// (times in [curLo, curLo+iv) are in it); 0 otherwise, so that every
 	// packet divides.
 	curLo int64
-	curA  *IntervalAll    // &hours[cur].a
-	curS  *sketch.Scratch // hours[cur].s
+	curA  *IntervalAll    // &intervals[cur].a
+	curS  *sketch.Scratch // intervals[cur].s
 	// scratch are the dense sketches of the first scratchSlots intervals
 	// of a part, kept from part to part.
 	scratch []*sketch.Scratch
@@ -123,11 +123,11 @@ type fragEvent struct {
 	first bool
 }
 
-// hourSlot is one interval's all-traffic numbers in a part. Its sketch
+// intervalSlot is one interval's all-traffic numbers in a part. Its sketch
 // is reused from part to part (Compact.Reset): a slot that went dense in
 // a busy interval stays dense, so a busy capture adds to a dense sketch
 // as an hourly HLL did.
-type hourSlot struct {
+type intervalSlot struct {
 	h int64
 	a IntervalAll
 	// s, when not nil, takes the interval's sources instead of a's
@@ -147,7 +147,7 @@ const scratchSlots = 64
 func (pt *part) reset() {
 	pt.t.reset()
 	pt.frags = pt.frags[:0]
-	pt.hours = pt.hours[:0]
+	pt.intervals = pt.intervals[:0]
 	clear(pt.hidx)
 	pt.cur, pt.curLo, pt.curA, pt.curS = -1, 0, nil, nil
 	if pt.iv == 0 {
@@ -183,7 +183,7 @@ func (pt *part) frag(p *capture.Packet, r *decode.Record) {
 // numbers, the destination range, the naive flow view and, for a
 // port-0-related packet, its record.
 func (pt *part) tap(d *decoder, p *capture.Packet, r *decode.Record) {
-	a := pt.hourAt(p.TS)
+	a := pt.intervalAt(p.TS)
 	a.Packets++
 	if x := sketch.Hash16((*[16]byte)(&r.Src)); pt.curS != nil {
 		pt.curS.AddHash(x) // inlined: the interval's Scratch (scratchSlots)
@@ -203,23 +203,23 @@ func (pt *part) tap(d *decoder, p *capture.Packet, r *decode.Record) {
 	}
 }
 
-// hourAt returns the all-traffic numbers of the interval holding ts. It
+// intervalAt returns the all-traffic numbers of the interval holding ts. It
 // is small enough to inline: a packet in the current interval costs one
 // compare.
-func (pt *part) hourAt(ts int64) *IntervalAll {
+func (pt *part) intervalAt(ts int64) *IntervalAll {
 	if uint64(ts-pt.curLo) >= uint64(pt.iv) || pt.curLo == 0 {
-		pt.hourOf(ts)
+		pt.intervalOf(ts)
 	}
 	return pt.curA
 }
 
-// hourOf makes the interval holding ts the current one, when it is not.
-// It stays out of line so that hourAt inlines.
+// intervalOf makes the interval holding ts the current one, when it is not.
+// It stays out of line so that intervalAt inlines.
 //
 //go:noinline
-func (pt *part) hourOf(ts int64) {
-	if h := ts / pt.iv; pt.cur < 0 || h != pt.curHour {
-		pt.hour(h)
+func (pt *part) intervalOf(ts int64) {
+	if h := ts / pt.iv; pt.cur < 0 || h != pt.curInterval {
+		pt.toInterval(h)
 	}
 }
 
@@ -233,7 +233,7 @@ func (pt *part) hourOf(ts int64) {
 func (pt *part) plain(p *capture.Packet, h *[decode.IPv4MinLen]byte) {
 	pt.t.addPlain(p)
 	if pt.study {
-		a := pt.hourAt(p.TS)
+		a := pt.intervalAt(p.TS)
 		a.Packets++
 		if x := sketch.Hash4(h[12:16]); pt.curS != nil {
 			pt.curS.AddHash(x) // inlined: the interval's Scratch (scratchSlots)
@@ -245,29 +245,29 @@ func (pt *part) plain(p *capture.Packet, h *[decode.IPv4MinLen]byte) {
 	}
 }
 
-// hour makes interval h the current one.
-func (pt *part) hour(h int64) {
-	pt.curHour, pt.curLo = h, 0
+// toInterval makes interval h the current one.
+func (pt *part) toInterval(h int64) {
+	pt.curInterval, pt.curLo = h, 0
 	if h > 0 {
 		pt.curLo = h * pt.iv // the interval holds exactly [h*iv, (h+1)*iv)
 	}
 	if i, ok := pt.hidx[h]; ok {
-		pt.cur, pt.curA, pt.curS = i, &pt.hours[i].a, pt.hours[i].s
+		pt.cur, pt.curA, pt.curS = i, &pt.intervals[i].a, pt.intervals[i].s
 		return
 	}
 	if pt.hidx == nil {
 		pt.hidx = map[int64]int32{}
 	}
-	i := len(pt.hours)
-	if i < cap(pt.hours) {
-		pt.hours = pt.hours[:i+1]
-		sl := &pt.hours[i]
+	i := len(pt.intervals)
+	if i < cap(pt.intervals) {
+		pt.intervals = pt.intervals[:i+1]
+		sl := &pt.intervals[i]
 		sl.h, sl.a.Packets = h, 0
 		sl.a.Sources.Reset()
 	} else {
-		pt.hours = append(pt.hours, hourSlot{h: h})
+		pt.intervals = append(pt.intervals, intervalSlot{h: h})
 	}
-	sl := &pt.hours[i] // after the append, which may move hours
+	sl := &pt.intervals[i] // after the append, which may move intervals
 	sl.s = nil
 	if i < scratchSlots {
 		if i == len(pt.scratch) {
@@ -289,9 +289,9 @@ func (s *fileWorker) merge(pt *part) {
 		s.frag.seen(&e.key, e.ts, e.first)
 	}
 	if t := s.tap; t != nil && pt.study {
-		for i := range pt.hours {
-			sl := &pt.hours[i]
-			a, _ := t.hours.get(sl.h)
+		for i := range pt.intervals {
+			sl := &pt.intervals[i]
+			a, _ := t.intervals.get(sl.h)
 			a.Add(&sl.a) // the slot's sketch stays the part's
 			if sl.s != nil {
 				sl.s.MergeInto(&a.Sources)

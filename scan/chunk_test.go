@@ -20,11 +20,11 @@ import (
 // scanResult is everything the scan of one file gives: its summary, its
 // port-0 records (encoded, in order), and the study's all-traffic numbers.
 type scanResult struct {
-	fs    FileSummary
-	recs  []byte
-	hours map[int64]IntervalAll
-	dst   DstRange
-	naive NaiveFlow
+	fs        FileSummary
+	recs      []byte
+	intervals map[int64]IntervalAll
+	dst       DstRange
+	naive     NaiveFlow
 }
 
 // scanFile scans one file with s (a tap and a segment of records
@@ -47,9 +47,9 @@ func scanFile(t *testing.T, s *fileWorker, name string) scanResult {
 	if err := rs.close(); err != nil {
 		t.Fatal(err)
 	}
-	res.hours = map[int64]IntervalAll{}
-	for h, a := range s.tap.hours.All() {
-		res.hours[h] = *a
+	res.intervals = map[int64]IntervalAll{}
+	for h, a := range s.tap.intervals.All() {
+		res.intervals[h] = *a
 	}
 	res.dst, res.naive = s.tap.dst, s.tap.naive
 	return res
@@ -57,7 +57,7 @@ func scanFile(t *testing.T, s *fileWorker, name string) scanResult {
 
 // sameHours compares the intervals' numbers: packets, registers and
 // the sketches' encodings (one per register set, dense or sparse alike).
-func sameHours(a, b map[int64]IntervalAll) bool {
+func sameIntervals(a, b map[int64]IntervalAll) bool {
 	if len(a) != len(b) {
 		return false
 	}
@@ -156,7 +156,7 @@ func TestChunkedScan(t *testing.T) {
 			if len(data) > 4<<20 {
 				t.Fatal("input too large for the size sweep")
 			}
-			if name == "gen.pcap" && (ref.fs.Counts.Fragments.OrphanNonFirst == 0 || ref.fs.Counts.Port0.Total == 0 || len(ref.recs) == 0 || len(ref.hours) < 2) {
+			if name == "gen.pcap" && (ref.fs.Counts.Fragments.OrphanNonFirst == 0 || ref.fs.Counts.Port0.Total == 0 || len(ref.recs) == 0 || len(ref.intervals) < 2) {
 				t.Fatalf("the generated capture lacks orphans, port-0 packets, records or hours: %+v", ref.fs.Counts)
 			}
 			check := func(t *testing.T, workers, size, piece int) {
@@ -169,7 +169,7 @@ func TestChunkedScan(t *testing.T) {
 				if !bytes.Equal(got.recs, ref.recs) {
 					t.Fatalf("workers %d, chunk %d, piece %d: %d port-0 records differ from the %d of the record-by-record scan", workers, size, piece, len(got.recs)/RecordLen, len(ref.recs)/RecordLen)
 				}
-				if !sameHours(got.hours, ref.hours) || got.dst != ref.dst || got.naive != ref.naive {
+				if !sameIntervals(got.intervals, ref.intervals) || got.dst != ref.dst || got.naive != ref.naive {
 					t.Fatalf("workers %d, chunk %d, piece %d: all-traffic numbers differ", workers, size, piece)
 				}
 			}
@@ -208,7 +208,7 @@ func TestChunkedScanReuse(t *testing.T) {
 		}
 		ref := scanFile(t, &fileWorker{byRecord: true}, path)
 		got := scanFile(t, s, path)
-		if !reflect.DeepEqual(got.fs, ref.fs) || !bytes.Equal(got.recs, ref.recs) || !sameHours(got.hours, ref.hours) || got.dst != ref.dst || got.naive != ref.naive {
+		if !reflect.DeepEqual(got.fs, ref.fs) || !bytes.Equal(got.recs, ref.recs) || !sameIntervals(got.intervals, ref.intervals) || got.dst != ref.dst || got.naive != ref.naive {
 			t.Fatalf("%s: reused file worker differs from a new one", name)
 		}
 	}
@@ -218,13 +218,13 @@ func TestChunkedScanReuse(t *testing.T) {
 // against ts / interval, for intervals of 1s, 1m, 5m, 1h and 1d, over
 // times around interval boundaries, zero, negative and far off, and its
 // destination range against DstRange.
-func TestPartHours(t *testing.T) {
+func TestPartIntervals(t *testing.T) {
 	for _, iv := range []time.Duration{time.Second, time.Minute, 5 * time.Minute, time.Hour, 24 * time.Hour} {
-		t.Run(iv.String(), func(t *testing.T) { testPartHours(t, int64(iv)) })
+		t.Run(iv.String(), func(t *testing.T) { testPartIntervals(t, int64(iv)) })
 	}
 }
 
-func testPartHours(t *testing.T, iv int64) {
+func testPartIntervals(t *testing.T, iv int64) {
 	rng := rand.New(rand.NewPCG(9, 9))
 	var ts []int64
 	for _, base := range []int64{0, iv, 2 * iv, 3600e9, 7200e9, 1451606400e9, -3600e9, -iv, 1 << 62, -1 << 62} {
@@ -259,7 +259,7 @@ func testPartHours(t *testing.T, iv int64) {
 		t.Errorf("destination range %+v, want %+v", got, dst)
 	}
 	got := map[int64]int64{}
-	for _, sl := range pt.hours {
+	for _, sl := range pt.intervals {
 		got[sl.h] += sl.a.Packets
 	}
 	if !reflect.DeepEqual(got, want) {

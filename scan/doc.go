@@ -62,5 +62,5 @@
 // (Intervals): three years at 5 minutes are 315,648 intervals, tens of
 // bytes each at a telescope's few sources an interval, where a dense
 // sketch each would be 320 MB. The current interval's check is one
-// compare per packet ((*part).hourAt), whatever the interval.
+// compare per packet ((*part).intervalAt), whatever the interval.
 package scan

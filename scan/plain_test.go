@@ -84,7 +84,7 @@ func TestPlainPath(t *testing.T) {
 		}
 		d.r.Decode(p.LinkType, p.Data)
 		full.packet(&d, &p, &d.r)
-		if !reflect.DeepEqual(fast.t, full.t) || fast.dmin != full.dmin || fast.dmax != full.dmax || !reflect.DeepEqual(fast.hours, full.hours) {
+		if !reflect.DeepEqual(fast.t, full.t) || fast.dmin != full.dmin || fast.dmax != full.dmax || !reflect.DeepEqual(fast.intervals, full.intervals) {
 			t.Fatalf("packet %d (% x, link %v): the plain path and the full one differ", i, b, link)
 		}
 	}

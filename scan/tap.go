@@ -14,12 +14,12 @@ import (
 // destination range, the naive flow view), which the file's parts add up
 // (see part.tap and scanner.merge).
 type tap struct {
-	spill *spill
-	seg   *segment // the file's port-0 records
-	file  uint32
-	hours Intervals // by interval index (start / interval)
-	dst   DstRange
-	naive NaiveFlow
+	spill     *spill
+	seg       *segment // the file's port-0 records
+	file      uint32
+	intervals Intervals // by interval index (start / interval)
+	dst       DstRange
+	naive     NaiveFlow
 }
 
 // IntervalAll is all traffic in one interval (Options.Interval): packets
@@ -132,7 +132,7 @@ func (n *NaiveFlow) add(r *decode.Record) {
 func (t *tap) startFile(i int, seg *segment) {
 	t.file = uint32(i)
 	t.seg = seg
-	t.hours = Intervals{}
+	t.intervals = Intervals{}
 	t.dst = DstRange{}
 	t.naive = NaiveFlow{}
 }
@@ -142,7 +142,7 @@ func (t *tap) startFile(i int, seg *segment) {
 // file's blocks of intervals the result does not have yet move to it
 // whole (Intervals.merge).
 func (t *tap) mergeInto(res *Result) {
-	res.Intervals.merge(&t.hours)
+	res.Intervals.merge(&t.intervals)
 	res.Dst.Merge(t.dst)
 	res.NaiveFlow.Add(&t.naive)
 }
