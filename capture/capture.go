@@ -88,7 +88,7 @@ const (
 // Capture is not safe for concurrent use.
 type Capture struct {
 	name   string
-	closer io.Closer     // the file opened by OpenCapture, if any
+	closer io.Closer     // the file opened by Open, if any
 	dec    io.ReadCloser // the decompressor of gzip or zstd input; nil for plain input
 	comp   string        // "gzip" or "zstd" when dec is not nil
 	br     *bufio.Reader // the decompressed stream
@@ -133,22 +133,22 @@ type ReadOptions struct {
 	ChunkRead int
 }
 
-// OpenCapture opens a capture file; name "-" reads standard input. The
+// Open opens a capture file; name "-" reads standard input. The
 // format is detected from the content: gzip and zstd by their magic
 // numbers (1f 8b; 28 b5 2f fd or a skippable frame), whatever the file
 // name, then pcap or pcapng by theirs.
-func OpenCapture(name string) (*Capture, error) { return OpenCaptureWith(name, ReadOptions{}) }
+func Open(name string) (*Capture, error) { return OpenWith(name, ReadOptions{}) }
 
-// OpenCaptureWith is OpenCapture with options.
-func OpenCaptureWith(name string, o ReadOptions) (*Capture, error) {
+// OpenWith is Open with options.
+func OpenWith(name string, o ReadOptions) (*Capture, error) {
 	if name == "-" {
-		return NewCaptureWith("stdin", os.Stdin, o)
+		return NewWith("stdin", os.Stdin, o)
 	}
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, err
 	}
-	c, err := NewCaptureWith(name, f, o)
+	c, err := NewWith(name, f, o)
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -157,15 +157,15 @@ func OpenCaptureWith(name string, o ReadOptions) (*Capture, error) {
 	return c, nil
 }
 
-// NewCapture reads a capture from r, detecting gzip, zstd, pcap and pcapng
+// New reads a capture from r, detecting gzip, zstd, pcap and pcapng
 // by their magic numbers. name is used in errors. Header errors are returned as
 // a *ReadError with Index -1.
-func NewCapture(name string, r io.Reader) (*Capture, error) {
-	return NewCaptureWith(name, r, ReadOptions{})
+func New(name string, r io.Reader) (*Capture, error) {
+	return NewWith(name, r, ReadOptions{})
 }
 
-// NewCaptureWith is NewCapture with options.
-func NewCaptureWith(name string, r io.Reader, o ReadOptions) (_ *Capture, err error) {
+// NewWith is New with options.
+func NewWith(name string, r io.Reader, o ReadOptions) (_ *Capture, err error) {
 	c := &Capture{name: name, opts: o}
 	defer func() {
 		if err != nil {
@@ -428,8 +428,8 @@ func (c *Capture) Err() error {
 	return c.err
 }
 
-// Close releases the decompressor and closes the file opened by OpenCapture.
-// It does not close a reader passed to NewCapture, nor standard input.
+// Close releases the decompressor and closes the file opened by Open.
+// It does not close a reader passed to New, nor standard input.
 // When Skipped left a read blocked in the background, Close closes the
 // file (which ends a read of a pipe) and returns at once; the decompressor
 // and the buffers are released when that read returns.

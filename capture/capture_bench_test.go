@@ -100,7 +100,7 @@ var workloads = []struct {
 
 func newWorkloadCapture(tb testing.TB, data []byte) (*Capture, *bytes.Reader) {
 	r := bytes.NewReader(data)
-	c, err := NewCapture("mem", r)
+	c, err := New("mem", r)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -23,9 +23,9 @@ type got struct {
 	format string
 }
 
-func readCapture(name string) got { return readAll(OpenCapture(name)) }
+func readCapture(name string) got { return readAll(Open(name)) }
 
-// readAll reads a capture NewCapture or OpenCapture returned with Next.
+// readAll reads a capture New or Open returned with Next.
 func readAll(c *Capture, err error) got {
 	var g got
 	if err != nil {
@@ -245,7 +245,7 @@ func TestFCSLen(t *testing.T) {
 		file string
 		want int
 	}{{"link_ethernet_fcs.pcap", 4}, {"link_ethernet.pcap", 0}} {
-		c, err := OpenCapture(filepath.Join(testcap.CorpusDir(), tt.file))
+		c, err := Open(filepath.Join(testcap.CorpusDir(), tt.file))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -302,7 +302,7 @@ func TestTsresol(t *testing.T) {
 // TestReadErrorAfter checks what Next does after a ReadError: io.EOF, with
 // the error kept in Err.
 func TestReadErrorAfter(t *testing.T) {
-	c, err := OpenCapture(filepath.Join(testcap.CorpusDir(), "cut_mid_record.pcap"))
+	c, err := Open(filepath.Join(testcap.CorpusDir(), "cut_mid_record.pcap"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -341,8 +341,8 @@ func TestReadErrorString(t *testing.T) {
 	}
 }
 
-// TestNewCaptureErrors covers header errors from in-memory input.
-func TestNewCaptureErrors(t *testing.T) {
+// TestNewErrors covers header errors from in-memory input.
+func TestNewErrors(t *testing.T) {
 	pcapHdr := func(magic uint32, major uint16) []byte {
 		b := binary.BigEndian.AppendUint32(nil, magic)
 		b = binary.BigEndian.AppendUint16(b, major)
@@ -379,7 +379,7 @@ func TestNewCaptureErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := NewCapture("x", bytes.NewReader(tt.in))
+			c, err := New("x", bytes.NewReader(tt.in))
 			if tt.msg == "" {
 				if err != nil {
 					t.Fatal(err)
@@ -414,11 +414,11 @@ func TestNoPanicOnCorruption(t *testing.T) {
 // readBounded reads a whole capture, checking the invariants the fuzz
 // target checks, and returns the packet count.
 func readBounded(t testing.TB, b []byte) int {
-	c, err := NewCapture("fuzz", bytes.NewReader(b))
+	c, err := New("fuzz", bytes.NewReader(b))
 	if err != nil {
 		var re *ReadError
 		if !errors.As(err, &re) {
-			t.Fatalf("NewCapture error %v (%T), want *ReadError", err, err)
+			t.Fatalf("New error %v (%T), want *ReadError", err, err)
 		}
 		return 0
 	}
@@ -493,7 +493,7 @@ func FuzzCapture(f *testing.F) {
 // (the 8 more bytes of each record header skipped), record by record.
 func TestKuznetzov(t *testing.T) {
 	read := func(name string) (string, bool, []Packet) {
-		c, err := OpenCapture(filepath.Join(testcap.CorpusDir(), name))
+		c, err := Open(filepath.Join(testcap.CorpusDir(), name))
 		if err != nil {
 			t.Fatal(err)
 		}

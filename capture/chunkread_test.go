@@ -18,7 +18,7 @@ import (
 // after a read error in plain input against the bytes left.
 func readChunked(t *testing.T, data []byte, size, piece int) got {
 	t.Helper()
-	c, err := NewCaptureWith("chunked", bytes.NewReader(data), ReadOptions{ChunkRead: piece})
+	c, err := NewWith("chunked", bytes.NewReader(data), ReadOptions{ChunkRead: piece})
 	if err != nil {
 		return got{err: err}
 	}
@@ -85,7 +85,7 @@ func TestReadChunkLikeNext(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c, err := NewCapture(n, bytes.NewReader(b))
+		c, err := New(n, bytes.NewReader(b))
 		if err != nil {
 			continue // not a capture, or a file header error: no records to read
 		}
@@ -100,7 +100,7 @@ func TestReadChunkLikeNext(t *testing.T) {
 	rng := rand.New(rand.NewPCG(4, 4))
 	for name, data := range inputs {
 		t.Run(name, func(t *testing.T) {
-			want := readAll(NewCapture("chunked", bytes.NewReader(data)))
+			want := readAll(New("chunked", bytes.NewReader(data)))
 			sizes := []int{1, 17, 100, 1500, 4096, 0}
 			pieces := []int{7, 1000, 0}
 			if name == "gen.pcap" {

@@ -11,7 +11,7 @@ import (
 	"github.com/port0/port0/internal/testcap"
 )
 
-// readAllGzip decompresses b as NewCapture does (a seekable input, so the
+// readAllGzip decompresses b as New does (a seekable input, so the
 // fast inflater with its fallback) or with the standard library alone,
 // reading in pieces of random size, and returns the bytes and the error.
 func readAllGzip(b []byte, std bool, rng *rand.Rand) ([]byte, string) {

@@ -149,7 +149,7 @@ func TestExpandInputsUnreadable(t *testing.T) {
 				t.Fatalf("got %q, warnings %q, err %v; want %q, err %v", got, warnings, err, tt.want, tt.err)
 			}
 			for _, in := range got[min(1, len(got)):] { // the first is a.pcap
-				if _, err := OpenCapture(in); err == nil || !strings.Contains(err.Error(), "permission denied") {
+				if _, err := Open(in); err == nil || !strings.Contains(err.Error(), "permission denied") {
 					t.Errorf("reading %s: %v; want permission denied", in, err)
 				}
 			}

@@ -100,7 +100,7 @@ func TestManyInterfaces(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := NewCapture("many", bytes.NewReader(tt.data))
+			c, err := New("many", bytes.NewReader(tt.data))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -159,7 +159,7 @@ func TestTimestampsOutOfRange(t *testing.T) {
 			for _, u := range tt.units {
 				b = ngBlock(b, ngEPB, ngEPBBody(0, u))
 			}
-			c, err := NewCapture("ts", bytes.NewReader(b))
+			c, err := New("ts", bytes.NewReader(b))
 			if err != nil {
 				t.Fatal(err)
 			}

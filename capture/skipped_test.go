@@ -115,11 +115,11 @@ func TestSkippedBounded(t *testing.T) {
 		exact bool
 	}{
 		{"zstd, 16 GiB of zeros after", func() (*Capture, error) {
-			return NewCapture("z", bytes.NewReader(append(testcap.ZstdBytes(t, bad), zstdZeros(huge)...)))
+			return New("z", bytes.NewReader(append(testcap.ZstdBytes(t, bad), zstdZeros(huge)...)))
 		}, 0, SkipCountBytes, false},
-		{"zstd file, 16 GiB of zeros after", func() (*Capture, error) { return OpenCapture(zstdFile) }, 0, SkipCountBytes, false},
+		{"zstd file, 16 GiB of zeros after", func() (*Capture, error) { return Open(zstdFile) }, 0, SkipCountBytes, false},
 		{"gzip pipe, 16 GiB of zeros after", func() (*Capture, error) {
-			return NewCapture("g", io.MultiReader(bytes.NewReader(gzipOf(t, bad)), &repeat{b: zeroMember, n: huge >> 20}))
+			return New("g", io.MultiReader(bytes.NewReader(gzipOf(t, bad)), &repeat{b: zeroMember, n: huge >> 20}))
 		}, 0, SkipCountBytes, false},
 		{"gzip file-like, 16 GiB of zeros after", func() (*Capture, error) {
 			// Seekable: the fast inflater, the standard library behind it.
@@ -128,22 +128,22 @@ func TestSkippedBounded(t *testing.T) {
 			for range 256 {
 				b = append(b, zeroMember...)
 			}
-			return NewCapture("g", bytes.NewReader(b))
+			return New("g", bytes.NewReader(b))
 		}, 0, SkipCountBytes, false},
 		{"stdin, endless", func() (*Capture, error) {
-			return NewCapture("stdin", io.MultiReader(bytes.NewReader(bad), zeros{}))
+			return New("stdin", io.MultiReader(bytes.NewReader(bad), zeros{}))
 		}, 0, SkipCountBytes, false},
 		{"stdin, stalled", func() (*Capture, error) {
-			return NewCapture("stdin", io.MultiReader(bytes.NewReader(bad), stall{release}))
+			return New("stdin", io.MultiReader(bytes.NewReader(bad), stall{release}))
 		}, 100 * time.Millisecond, tail, false},
 		{"zstd, 1 KiB after", func() (*Capture, error) {
-			return NewCapture("z", bytes.NewReader(append(testcap.ZstdBytes(t, bad), zstdZeros(1024)...)))
+			return New("z", bytes.NewReader(append(testcap.ZstdBytes(t, bad), zstdZeros(1024)...)))
 		}, 0, tail + 1024, true},
 		{"gzip, 1 MiB after", func() (*Capture, error) {
-			return NewCapture("g", bytes.NewReader(append(gzipOf(t, bad), zeroMember...)))
+			return New("g", bytes.NewReader(append(gzipOf(t, bad), zeroMember...)))
 		}, 0, tail + 1<<20, true},
 		{"stdin, 1 KiB after", func() (*Capture, error) {
-			return NewCapture("stdin", io.MultiReader(bytes.NewReader(bad), bytes.NewReader(make([]byte, 1024))))
+			return New("stdin", io.MultiReader(bytes.NewReader(bad), bytes.NewReader(make([]byte, 1024))))
 		}, 0, tail + 1024, true},
 	}
 	for _, tt := range tests {

@@ -50,7 +50,7 @@ func TestZstdWindowHint(t *testing.T) {
 	}
 	// A first frame asking for 4 GiB, read with the most allowed.
 	frame := []byte{0x28, 0xb5, 0x2f, 0xfd, 0x00, 22 << 3, 1, 0, 0} // window 2^(10+22); an empty last raw block
-	_, err := NewCaptureWith("big", bytes.NewReader(frame), ReadOptions{ZstdWindow: MaxZstdWindow})
+	_, err := NewWith("big", bytes.NewReader(frame), ReadOptions{ZstdWindow: MaxZstdWindow})
 	var re *ReadError
 	if !errors.As(err, &re) || !strings.Contains(re.Msg, "window of 4096 MiB, above the 2048 MiB allowed and above 2048 MiB, the most -zstd-window allows") || value.MatchString(re.Msg) {
 		t.Errorf("4 GiB window: %v", err)

@@ -43,12 +43,12 @@ func TestIsZstd(t *testing.T) {
 func TestZstdLikePlain(t *testing.T) {
 	g := testcap.Small(t)
 	z := testcap.ZstdBytes(t, g.Pcap)
-	plain, err := NewCapture("plain", bytes.NewReader(g.Pcap))
+	plain, err := New("plain", bytes.NewReader(g.Pcap))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer plain.Close()
-	zc, err := NewCapture("zstd", bytes.NewReader(z))
+	zc, err := New("zstd", bytes.NewReader(z))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,11 +83,11 @@ func TestZstdLikePlain(t *testing.T) {
 func TestZstdGoroutines(t *testing.T) {
 	good := testcap.ZstdBytes(t, memPcap(50))
 	// Not a capture, and long, so that the decoder still has blocks to
-	// decode when NewCapture rejects the first bytes.
+	// decode when New rejects the first bytes.
 	notPcap := testcap.ZstdBytes(t, bytes.Repeat([]byte("neither pcap nor pcapng "), 1<<16))
 	before := runtime.NumGoroutine()
 	for range 200 {
-		c, err := NewCapture("good", bytes.NewReader(good))
+		c, err := New("good", bytes.NewReader(good))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -96,7 +96,7 @@ func TestZstdGoroutines(t *testing.T) {
 		}
 		c.Close()
 		var re *ReadError
-		if _, err := NewCapture("bad", bytes.NewReader(notPcap)); !errors.As(err, &re) || re.Index != -1 {
+		if _, err := New("bad", bytes.NewReader(notPcap)); !errors.As(err, &re) || re.Index != -1 {
 			t.Fatalf("not a capture behind zstd: error %v, want a file header error", err)
 		}
 	}
@@ -161,7 +161,7 @@ func TestZstdWindowHeader(t *testing.T) {
 func TestZstdWindowLimit(t *testing.T) {
 	data := zstdStream(t, memPcap(200), 8<<20)
 	count := func(o ReadOptions) (int, error) {
-		c, err := NewCaptureWith("w", bytes.NewReader(data), o)
+		c, err := NewWith("w", bytes.NewReader(data), o)
 		if err != nil {
 			return 0, err
 		}
@@ -187,7 +187,7 @@ func TestZstdWindowLimit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := NewCapture("huge", bytes.NewReader(huge)); !errors.As(err, &re) || !strings.Contains(re.Msg, "window of 1024 MiB, above the 128 MiB allowed") {
+	if _, err := New("huge", bytes.NewReader(huge)); !errors.As(err, &re) || !strings.Contains(re.Msg, "window of 1024 MiB, above the 128 MiB allowed") {
 		t.Fatalf("1 GiB window: error %v", err)
 	}
 }

@@ -41,7 +41,7 @@ func corpusClass(r *decode.Record) string {
 // corpusPackets reads every packet of a capture (their data copied) up to
 // its end or its read error; none for a file that cannot be opened.
 func corpusPackets(name string) []capture.Packet {
-	c, err := capture.OpenCapture(name)
+	c, err := capture.Open(name)
 	if err != nil {
 		return nil
 	}
@@ -139,7 +139,7 @@ func TestGenCapture(t *testing.T) {
 			t.Fatalf("crosscheck: %v, %+v\n%s", err, res, out.String())
 		}
 	})
-	c, err := capture.NewCapture("gen", bytes.NewReader(g.Pcap))
+	c, err := capture.New("gen", bytes.NewReader(g.Pcap))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -43,9 +43,9 @@ func Crosscheck(inputs []string, stdin io.Reader, ro capture.ReadOptions, maxDif
 		var c *capture.Capture
 		var err error
 		if name == "-" {
-			c, err = capture.NewCaptureWith("stdin", stdin, ro)
+			c, err = capture.NewWith("stdin", stdin, ro)
 		} else {
-			c, err = capture.OpenCaptureWith(name, ro)
+			c, err = capture.OpenWith(name, ro)
 		}
 		if err != nil {
 			res.ReadErrors++

@@ -270,7 +270,7 @@ func testPartIntervals(t *testing.T, iv int64) {
 // scanMem scans a capture held in memory (as standard input is read) and
 // returns its counts, its read error and the bytes skipped after it.
 func scanMem(s *fileWorker, data []byte) (Counts, string, int64) {
-	c, err := capture.NewCapture("mem", bytes.NewReader(data))
+	c, err := capture.New("mem", bytes.NewReader(data))
 	if err != nil {
 		return Counts{}, "header: " + err.Error(), 0
 	}

@@ -30,7 +30,7 @@ func TestGenCaptureCounts(t *testing.T) {
 	defer res.Close()
 	c := res.Total
 	var related, quoting, orphans, nonFirst int64
-	cp, err := capture.NewCapture("gen", bytes.NewReader(g.Pcap))
+	cp, err := capture.New("gen", bytes.NewReader(g.Pcap))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -43,7 +43,7 @@ type fileWorkload struct {
 func newFileWorkload(tb testing.TB, data []byte) *fileWorkload {
 	w := &fileWorkload{data: data, r: bytes.NewReader(data), ref: reference.NewRefDecoder()}
 	var err error
-	if w.c, err = capture.NewCapture("mem", w.r); err != nil {
+	if w.c, err = capture.New("mem", w.r); err != nil {
 		tb.Fatal(err)
 	}
 	return w

@@ -50,10 +50,10 @@ func (s *fileWorker) file(name string, r io.Reader) FileSummary {
 	var c *capture.Capture
 	var err error
 	if r != nil {
-		c, err = capture.NewCaptureWith(name, r, s.readOptions())
+		c, err = capture.NewWith(name, r, s.readOptions())
 		s.fileSize, s.counted = 0, 0
 	} else {
-		c, err = capture.OpenCaptureWith(name, s.readOptions())
+		c, err = capture.OpenWith(name, s.readOptions())
 		s.fileSize, s.counted = 0, 0
 		if fi, serr := os.Stat(name); serr == nil {
 			s.fileSize = fi.Size()

@@ -107,7 +107,7 @@ func capturePort0Truth(pcaps []string) (packetTruth, error) {
 	var p capture.Packet
 	var r decode.Record
 	for _, name := range pcaps {
-		c, err := capture.OpenCapture(name)
+		c, err := capture.Open(name)
 		if err != nil {
 			return nil, err
 		}

@@ -206,7 +206,7 @@ func TestCollectFullSpeed(t *testing.T) {
 		t.Errorf("collect.json listen %q spool %q", rep.Listen, rep.Spool)
 	}
 	// The spool, read back as any capture.
-	cp, err := capture.OpenCapture(rep.Spool)
+	cp, err := capture.Open(rep.Spool)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -395,7 +395,7 @@ func TestCollectSecondSignal(t *testing.T) {
 // recordsOf reads the records of a capture.
 func recordsOf(t *testing.T, path string) [][]byte {
 	t.Helper()
-	cp, err := capture.OpenCapture(path)
+	cp, err := capture.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,7 +29,7 @@ type spooled struct {
 // packet decoder, as port0 analyze -flows does.
 func readSpool(t testing.TB, path string) []spooled {
 	t.Helper()
-	c, err := capture.OpenCapture(path)
+	c, err := capture.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}

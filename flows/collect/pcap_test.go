@@ -72,7 +72,7 @@ func TestWriterRecords(t *testing.T) {
 		t.Fatalf("%d records, want %d", len(recs), len(cases))
 	}
 	// The raw records, for the checksums.
-	cp, err := capture.OpenCapture(path)
+	cp, err := capture.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}

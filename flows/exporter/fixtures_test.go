@@ -89,7 +89,7 @@ type fxDatagram struct {
 // checks that ReadCapture reads the same.
 func fxDecode(t *testing.T, path string) ([]fxDatagram, exporter.Stats) {
 	t.Helper()
-	c, err := capture.OpenCapture(path)
+	c, err := capture.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,7 +28,7 @@ type ReadStats struct {
 }
 
 // ReadCapture reads a capture of exporters' datagrams (pcap or pcapng,
-// gzip- or zstd-compressed or not: whatever capture.OpenCapture reads),
+// gzip- or zstd-compressed or not: whatever capture.Open reads),
 // such as `tcpdump -i lo -w f.pcap udp port 2055` records, and decodes
 // each UDP datagram's payload with d as sent by its source address and
 // port at the packet's time. Packets that are not UDP, and UDP datagrams
@@ -53,7 +53,7 @@ func ReadCapture(name string, d *Decoder, out func(*flows.Record), samples func(
 // valid during the call.
 func eachDatagram(name string, fn func(payload []byte, from netip.AddrPort, ts int64, st *ReadStats)) (ReadStats, error) {
 	var st ReadStats
-	c, err := capture.OpenCapture(name)
+	c, err := capture.Open(name)
 	if err != nil {
 		return st, err
 	}
