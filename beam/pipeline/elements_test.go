@@ -34,11 +34,20 @@ func runMeasured(t *testing.T, inputs []string, cfg Config) largest {
 		t.Fatalf("pipeline: %v", err)
 	}
 	out := largest{}
+	var records, most int64
 	for _, d := range pr.Metrics().AllMetrics().Distributions() {
 		if d.Key.Namespace != "port0" {
 			continue
 		}
+		if d.Key.Name == "shard_records" {
+			records += d.Result().Sum
+			most = max(most, d.Result().Max)
+			continue
+		}
 		out[d.Key.Name] = max(out[d.Key.Name], d.Result().Max)
+	}
+	if records > 0 {
+		t.Logf("the largest shard studies %d of %d port-0 records (%.1f %%)", most, records, 100*float64(most)/float64(records))
 	}
 	return out
 }

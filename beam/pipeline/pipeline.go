@@ -114,6 +114,10 @@ var (
 	manifestBytes = beam.NewDistribution("port0", "shard_manifest_bytes")
 	sideManifest  = beam.NewDistribution("port0", "writer_side_manifest_bytes")
 	sideBlock     = beam.NewDistribution("port0", "writer_side_block_bytes")
+	// shardLoad is the number of port-0 records each shard studies:
+	// its max over its sum is the largest key's share of the per-source
+	// work (one source's records all go to one shard).
+	shardLoad = beam.NewDistribution("port0", "shard_records")
 )
 
 func (c Config) flushBytes() int {

@@ -68,6 +68,7 @@ func (f *shardFn) ProcessElement(ctx context.Context, key int64, batches func(*[
 		}
 		b = nil
 	}
+	shardLoad.Update(ctx, recs.n)
 	var teleAddrs float64
 	if tele != "" {
 		p, err := netip.ParsePrefix(tele)
