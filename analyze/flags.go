@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"math"
 	"net/netip"
 	"os"
@@ -216,4 +217,43 @@ func FormatSize(n int64) string {
 		return "0"
 	}
 	return strconv.FormatInt(n, 10) + "B"
+}
+
+// CheckOut makes the output folder out (with its parents) and writes and
+// removes a probe file in it, so that an -out that cannot be written is
+// found before the first input is read, not after the whole input: an
+// error in one line naming -out and the reason ("-out DIR: cannot write in
+// it: permission denied"). port0 analyze, study and port0-beam call it.
+func CheckOut(out string) error {
+	fail := func(why string) error { return fmt.Errorf("-out %s: %s", out, why) }
+	if fi, err := os.Stat(out); err == nil && !fi.IsDir() {
+		return fail("is a file, not a folder: give a folder (it is made when missing)")
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return fail("cannot make the folder: " + reason(err))
+	}
+	f, err := os.CreateTemp(out, ".port0-probe-*")
+	if err != nil {
+		return fail("cannot write in it: " + reason(err))
+	}
+	_, err = f.Write([]byte("port0\n"))
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if rerr := os.Remove(f.Name()); err == nil {
+		err = rerr
+	}
+	if err != nil {
+		return fail("cannot write in it: " + reason(err))
+	}
+	return nil
+}
+
+// reason is err without the path an fs.PathError repeats.
+func reason(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
 }

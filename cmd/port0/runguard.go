@@ -1,9 +1,7 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -35,44 +33,12 @@ func checkStdin(cmd string, inputs []string) error {
 	return &exitStatus{2, fmt.Errorf("%s: standard input is given %d times (%s): its readers would share one stream and each lose the packets another reads; give - once (save the stream to a file to read it more than once)", cmd, len(named), strings.Join(named, " "))}
 }
 
-// checkOut makes the output folder out (with its parents) and writes and
-// removes a probe file in it, so that an -out that cannot be written is
-// found before the first input is read, not after the whole input: a
-// usage error of cmd, in one line naming -out and the reason.
+// checkOut is analyze.CheckOut as a usage error of cmd.
 func checkOut(cmd, out string) error {
-	fail := func(why string) error {
-		return &exitStatus{2, fmt.Errorf("%s: -out %s: %s", cmd, out, why)}
-	}
-	if fi, err := os.Stat(out); err == nil && !fi.IsDir() {
-		return fail("is a file, not a folder: give a folder (it is made when missing)")
-	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return fail("cannot make the folder: " + reason(err))
-	}
-	f, err := os.CreateTemp(out, ".port0-probe-*")
-	if err != nil {
-		return fail("cannot write in it: " + reason(err))
-	}
-	_, err = f.Write([]byte("port0\n"))
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if rerr := os.Remove(f.Name()); err == nil {
-		err = rerr
-	}
-	if err != nil {
-		return fail("cannot write in it: " + reason(err))
+	if err := analyze.CheckOut(out); err != nil {
+		return &exitStatus{2, fmt.Errorf("%s: %w", cmd, err)}
 	}
 	return nil
-}
-
-// reason is err without the path an fs.PathError repeats.
-func reason(err error) string {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err.Error()
-	}
-	return err.Error()
 }
 
 // testSpillLimit, when not 0, is the spill's memory limit of the runs

@@ -18,7 +18,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net/url"
 	"os"
@@ -293,27 +292,7 @@ func checkOut(out string) error {
 		}
 		return nil
 	}
-	if fi, err := os.Stat(out); err == nil && !fi.IsDir() {
-		return fmt.Errorf("-out %s: is a file, not a folder: give a folder (it is made when missing)", out)
-	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return fmt.Errorf("-out %s: cannot make the folder: %v", out, reason(err))
-	}
-	f, err := os.CreateTemp(out, ".port0-probe-*")
-	if err != nil {
-		return fmt.Errorf("-out %s: cannot write in it: %v", out, reason(err))
-	}
-	_, err = f.Write([]byte("port0\n"))
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if rerr := os.Remove(f.Name()); err == nil {
-		err = rerr
-	}
-	if err != nil {
-		return fmt.Errorf("-out %s: cannot write in it: %v", out, reason(err))
-	}
-	return nil
+	return analyze.CheckOut(out)
 }
 
 // schemeLinked is the error of filesystem.ValidateScheme (which panics)
@@ -326,15 +305,6 @@ func schemeLinked(u string) (err error) {
 	}()
 	filesystem.ValidateScheme(u)
 	return nil
-}
-
-// reason is err without the path an fs.PathError repeats.
-func reason(err error) string {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err.Error()
-	}
-	return err.Error()
 }
 
 // report prints the read errors of the written summary, as port0 analyze
