@@ -44,7 +44,11 @@ type P0Packet struct {
 	// carries no checksum (0: ZMap's UDP probes).
 	DF, AckNoACK               bool
 	TCPOpts, MSSOnly, ZMapOpts bool
-	UDPSum0                    bool
+	// NmapOpts says the options are those of Nmap's OS-detection T2–T7
+	// probes: WS 10 (15 on T7), NOP, MSS 265, timestamp, SACK-permitted
+	// (osscan2.cc prbOpts, docs/TOOLS.md section 4).
+	NmapOpts bool
+	UDPSum0  bool
 	// Encap is the tunnel the packet was found in (decode.EncapNone: not
 	// tunneled); OuterSrc and OuterDst are then the outermost IP
 	// header's addresses (Src and Dst are the inner packet's).
@@ -56,6 +60,10 @@ type P0Packet struct {
 // ("windows", packet.c set_tcp_options): MSS, NOP, WS, NOP, NOP,
 // SACK-permitted.
 var zmapOpts = [6]uint8{2, 1, 3, 1, 1, 4}
+
+// nmapTOpts are the option kinds of Nmap's T2–T7 probes in order: WS,
+// NOP, MSS, timestamp, SACK-permitted.
+var nmapTOpts = [5]uint8{3, 1, 2, 8, 4}
 
 // newP0Packet fills a record from a packet data that r decoded.
 func newP0Packet(file uint32, index, ts int64, r *decode.Record, data []byte) P0Packet {
@@ -88,6 +96,7 @@ func newP0Packet(file uint32, index, ts int64, r *decode.Record, data []byte) P0
 			p.TCPOpts = r.NOpts > 0
 			p.MSSOnly = r.NOpts == 1 && r.Opts[0] == 2
 			p.ZMapOpts = r.NOpts == 6 && [6]uint8(r.Opts[:6]) == zmapOpts && r.MSS == 1460 && r.WScale == 8
+			p.NmapOpts = r.NOpts == 5 && [5]uint8(r.Opts[:5]) == nmapTOpts && r.MSS == 265 && (r.WScale == 10 || r.WScale == 15)
 		}
 		if udp != nil && r.IPVersion == 4 {
 			p.UDPSum0 = udp[6] == 0 && udp[7] == 0
@@ -185,6 +194,7 @@ const (
 	bitMSSOnly
 	bitZMapOpts
 	bitUDPSum0
+	bitNmapOpts
 
 	bitsUsed = 1<<iota - 1 // every bit a field has
 )
@@ -199,13 +209,14 @@ var (
 // bits packs the one-bit fields of p into the byte at recBits.
 func (p *P0Packet) bits() uint8 {
 	return bit(p.DataOffOK)*bitDataOffOK | bit(p.DF)*bitDF | bit(p.AckNoACK)*bitAckNoACK | bit(p.TCPOpts)*bitTCPOpts |
-		bit(p.MSSOnly)*bitMSSOnly | bit(p.ZMapOpts)*bitZMapOpts | bit(p.UDPSum0)*bitUDPSum0
+		bit(p.MSSOnly)*bitMSSOnly | bit(p.ZMapOpts)*bitZMapOpts | bit(p.UDPSum0)*bitUDPSum0 | bit(p.NmapOpts)*bitNmapOpts
 }
 
 // setBits unpacks q, the byte at recBits, into p's one-bit fields.
 func (p *P0Packet) setBits(q uint8) {
 	p.DataOffOK, p.DF, p.AckNoACK = q&bitDataOffOK != 0, q&bitDF != 0, q&bitAckNoACK != 0
 	p.TCPOpts, p.MSSOnly, p.ZMapOpts, p.UDPSum0 = q&bitTCPOpts != 0, q&bitMSSOnly != 0, q&bitZMapOpts != 0, q&bitUDPSum0 != 0
+	p.NmapOpts = q&bitNmapOpts != 0
 }
 
 func (p *P0Packet) encode(b []byte) {
@@ -289,7 +300,7 @@ func check(b []byte, files int) error {
 		return fmt.Errorf("port-0 position %d", b[recPort0])
 	case q&^bitsUsed != 0:
 		return fmt.Errorf("header flags %#02x", q)
-	case q&(bitMSSOnly|bitZMapOpts) != 0 && q&bitTCPOpts == 0:
+	case q&(bitMSSOnly|bitZMapOpts|bitNmapOpts) != 0 && q&bitTCPOpts == 0:
 		return fmt.Errorf("an option layout without TCP options (header flags %#02x)", q)
 	case b[recEncap] >= uint8(decode.NumEncaps):
 		return fmt.Errorf("encapsulation %d", b[recEncap])

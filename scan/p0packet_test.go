@@ -73,7 +73,7 @@ func TestRecordCheck(t *testing.T) {
 		{"shape", func(b []byte) { b[recShape] = 0xff }, "shape 255"},
 		{"probe", func(b []byte) { b[recProbe] = 0xff }, "probe 255"},
 		{"port0", func(b []byte) { b[recPort0] = 0xff }, "port-0 position 255"},
-		{"bits", func(b []byte) { b[recBits] |= 0x80 }, "header flags 0x88"},
+		{"nmap options", func(b []byte) { b[recBits] = bitNmapOpts }, "an option layout without TCP options (header flags 0x80)"},
 		{"options", func(b []byte) { b[recBits] = bitMSSOnly }, "an option layout without TCP options (header flags 0x10)"},
 		{"encap", func(b []byte) { b[recEncap] = 0xff }, "encapsulation 255"},
 	} {

@@ -301,17 +301,25 @@ func TestToolRules(t *testing.T) {
 		{"masscan UDP 1.3.2 to one host, retried", 6, func(i int, _ uint32) pkt {
 			return pkt{udp: true, ttl: 240, sport: 45000, ipid: random(i), length: 28, sameDst: true}
 		}, label.ToolUnknown, "no-match ipid=random ttl=255 packets=6"},
-		{"hping3 -2 -k", 6, func(i int, _ uint32) pkt { return pkt{udp: true, ttl: 50, sport: 2000, ipid: random(i), length: 28} }, label.ToolUnknown, "no-match ipid=random ttl=64 packets=6"},
-		{"hping3 -2", 6, func(i int, _ uint32) pkt { return pkt{udp: true, ttl: 50, sport: uint16(1500 + i), ipid: random(i)} }, label.Hping, "sport-rising=5/5 ttl64=6/6 no-df=6/6"},
+		// hping3 -2 -k: its base port (1024–3023, main.c), an empty
+		// datagram with a checksum, no DF, TTL 64 (issue 30).
+		{"hping3 -2 -k", 6, func(i int, _ uint32) pkt { return pkt{udp: true, ttl: 50, sport: 2000, ipid: random(i), length: 28} }, label.Hping, "udp-empty-sport1024-3023=6/6 ttl64=6/6 no-df=6/6"},
+		{"empty UDP from a fixed port past hping3's bases", 6, func(i int, _ uint32) pkt { return pkt{udp: true, ttl: 50, sport: 3024, ipid: random(i), length: 28} }, label.ToolUnknown, "no-match ipid=random ttl=64 packets=6"},
+		{"hping3 -2", 6, func(i int, _ uint32) pkt { return pkt{udp: true, ttl: 50, sport: uint16(1500 + i), ipid: random(i)} }, label.Hping, "sport-rising=5/5 ttl-fixed=5/5 ttl64=6/6 no-df=6/6"},
 		{"hping3 -2 --rand-dest, sampled (ports rise by ~100)", 12, func(i int, _ uint32) pkt {
 			return pkt{udp: true, ttl: 50, sport: uint16(2699 + i*97 + i*i%61), ipid: random(i), length: 28}
-		}, label.Hping, "sport-rising-gaps=11/11 ttl64=12/12 no-df=12/12"},
+		}, label.Hping, "sport-rising-gaps=11/11 ttl-fixed=11/11 ttl64=12/12 no-df=12/12"},
 		{"hping3 -2 --rand-dest, sampled, the port wrapping", 6, func(i int, _ uint32) pkt {
 			return pkt{udp: true, ttl: 50, sport: uint16(65300 + 150*i), ipid: random(i), length: 28}
-		}, label.Hping, "sport-rising-gaps=5/5 ttl64=6/6 no-df=6/6"},
+		}, label.Hping, "sport-rising-gaps=5/5 ttl-fixed=5/5 ttl64=6/6 no-df=6/6"},
 		{"ports rising with gaps, three packets", 3, func(i int, _ uint32) pkt {
-			return pkt{udp: true, ttl: 50, sport: uint16(2699 + i*97), ipid: random(i), length: 28}
+			return pkt{udp: true, ttl: 50, sport: uint16(4099 + i*97), ipid: random(i), length: 28}
 		}, label.ToolUnknown, "no-match ipid=random ttl=64 packets=3"},
+		// Nmap -sU, a probe and its retry (base + 2), the TTL drawn a
+		// packet: not hping3's +1 (issue 30).
+		{"nmap -sU, a probe and its retry", 2, func(i int, _ uint32) pkt {
+			return pkt{udp: true, ttl: uint8(45 + 7*i), sport: uint16(40000 + 2*i), ipid: random(i), length: 28}
+		}, label.ToolUnknown, "no-match ipid=random ttl=64 packets=2"},
 		{"hping3 -2, one packet", 1, func(i int, _ uint32) pkt { return pkt{udp: true, ttl: 50, sport: 1500, ipid: random(i)} }, label.ToolUnknown, "no-match ipid=random ttl=64 packets=1"},
 		{"UDP from random ports", 6, func(i int, _ uint32) pkt {
 			return pkt{udp: true, ttl: 50, sport: uint16(30000 + 7919*i), ipid: random(i)}
@@ -471,4 +479,66 @@ func BenchmarkPartOpenBundles(b *testing.B) {
 		pt.Decide()
 	}
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "packets/s")
+}
+
+// TestIssue30Rules: Nmap's T2–T7 shapes name Nmap only with the options
+// Nmap gives them (a prober copying two shapes stays unknown); two Nmap
+// SYN scans at once from one address, each retried (P+2, seq XOR
+// 0x20002), are Nmap; a scanner sharing its address with a desktop
+// retrying a connection (SYNs with DF) is named on its packets alone,
+// with the share.
+func TestIssue30Rules(t *testing.T) {
+	src := netip.MustParseAddr("203.0.113.62")
+	run := func(n int, each func(i int, p *scan.P0Packet)) *Source {
+		pt := NewPart(DefaultOptions(), 0)
+		for i := range n {
+			p := scan.P0Packet{TS: int64(i) * int64(time.Second), Src: src, Dst: netip.AddrFrom4([4]byte{198, 18, 3, byte(i)}),
+				Proto: decode.ProtoTCP, TTL: 50, Shape: classify.ShapeSYNTo0, Port0: decode.Port0Dst, DataOffOK: true,
+				Flags: decode.TCPFlagSYN, Length: 44, IPID: uint32(i*7919) & 0xffff}
+			each(i, &p)
+			pt.Add(&p)
+		}
+		pt.Decide()
+		return pt.byAddr[src]
+	}
+	tShapes := func(opts bool) func(i int, p *scan.P0Packet) {
+		return func(i int, p *scan.P0Packet) {
+			p.Shape, p.Probe, p.Flags, p.Window = classify.ShapeOtherTCP, classify.ProbeT2, 0, 128
+			if i%2 == 1 {
+				p.Probe, p.Flags, p.Window = classify.ProbeT3, decode.TCPFlagSYN|decode.TCPFlagFIN|decode.TCPFlagURG|decode.TCPFlagPSH, 256
+			}
+			p.TCPOpts, p.NmapOpts = opts, opts
+		}
+	}
+	if s := run(4, tShapes(false)); s.Tool != label.ToolUnknown {
+		t.Errorf("T2 and T3 shapes without Nmap's options: tool %v (%s), want unknown", s.Tool, s.toolEv)
+	}
+	if s := run(4, tShapes(true)); s.Tool != label.Nmap || !strings.Contains(s.toolEv, "nmap-t-options=4/4") {
+		t.Errorf("T2 and T3 with Nmap's options: tool %v (%s), want nmap", s.Tool, s.toolEv)
+	}
+	// Two nmap processes, targets alternating, each probe retried.
+	s := run(16, func(i int, p *scan.P0Packet) {
+		proc, try2 := (i/2)%2, i%2 == 1
+		p.Window, p.MSSOnly, p.TCPOpts = 1024, true, true
+		p.SrcPort, p.Seq = uint16(40000+1000*proc), uint32(0x5a5a0000+proc*0x1234567)
+		if try2 {
+			p.SrcPort += 2
+			p.Seq ^= 0x20002
+		}
+		p.Dst = netip.AddrFrom4([4]byte{198, 18, 3, byte(i / 2)})
+	})
+	if s.Tool != label.Nmap || !strings.Contains(s.toolEv, "seq-repeated=14/14 scans=2") {
+		t.Errorf("two Nmap SYN scans with retries: tool %v (%s), want nmap, seq-repeated=14/14 scans=2", s.Tool, s.toolEv)
+	}
+	// ZMap < 4.1 (IP ID 54321, window 65535) on 13 packets, a desktop's
+	// SYNs (DF, window 64240, options, IP ID +1) on 4: 76 % of the address.
+	s = run(17, func(i int, p *scan.P0Packet) {
+		p.SrcPort, p.Seq, p.Window, p.IPID = uint16(33000+77*i), uint32(i)*7919, 65535, 54321
+		if i%7 == 3 || i%7 == 6 {
+			p.DF, p.Window, p.TCPOpts, p.IPID, p.TTL, p.SrcPort = true, 64240, true, uint32(100+i), 57, 50000
+		}
+	})
+	if s.Tool != label.ZMap || !strings.Contains(s.toolEv, "tool-share=13/17") {
+		t.Errorf("ZMap behind a NAT with a desktop: tool %v (%s), want zmap with tool-share=13/17", s.Tool, s.toolEv)
+	}
 }

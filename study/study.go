@@ -112,46 +112,21 @@ type Source struct {
 	Probes      classify.ProbeSet // the probe shapes seen
 	Bundles     int64             // fingerprint bundles sent
 	Dsts        sketch.Distinct   // exact up to sketch.ExactMax, HyperLogLog above
-	TCP, UDP    int64
-	InitTTL     [4]int64 // packets by inferred initial TTL: 32, 64, 128, 255
-	ZMapID      int64    // IP ID 54321
-	MasscanID   int64    // IP ID = (dst ^ dport ^ seq) & 0xffff
-	PlusOneID   int64    // IP ID = previous + 1
-	SameID      int64    // IP ID = previous
-	IDPairs     int64    // packets with a previous one to compare
-	MiraiSeq    int64    // TCP seq = destination address
-	Win65535    int64    // TCP window 65535 (ZMap's SYN probes)
-	SameSeq     int64    // TCP seq = the previous TCP packet's, or its XOR with it is Nmap's try-number encoding (t<<16 | t): one a scan, its retries included
-	DF          int64    // IPv4 Don't Fragment set
-	HpingTCP    int64    // TCP as hping3 crafts it: window 512, ack ≠ 0 without ACK, no options, no DF
-	HpingAck    int64    // the same with any window (hping3 -w): ack ≠ 0 without ACK, no options, no DF
-	NmapSYN     int64    // TCP as Nmap's -sS crafts it: SYN only, window 1024, MSS alone, no DF
-	SportRise   int64    // source port 1–16 above the previous packet's (hping3 without -k)
-	SportUp     int64    // source port 1–4095 above the previous packet's: rising, with the gaps a sampling telescope leaves
-	ZMapSYN     int64    // TCP as ZMap ≥ 4.1 crafts it: SYN only, window 65535, its "windows" options, no DF
-	UDPSum0     int64    // UDP without a checksum (ZMap's UDP probes)
-	EmptyUDP    int64    // UDP as Masscan and Nmap send it to port 0: no payload, a checksum, no DF, from the first packet's source port or 16 from it
-	NmapUDP     int64    // the same from within 15 ports of the first packet's (Nmap's retries: base port + try number)
-	// The masscan subset: no-DF TCP packets by inferred initial TTL
-	// (32, 64, 128, 255), and those of them with Masscan's IP ID. One
-	// band of a NAT address can be a Masscan while another is a client.
-	mcTCP, mcID [4]int64
-	firstSport  uint16
-	sportPair   bool  // an EmptyUDP packet came from the other port of the pair (Masscan since 2023-11)
-	SameTTL     int64 // TCP/UDP packets with the TTL of the packet before (IDPairs counts the pairs)
-	prevTTL     uint8
-	ttlMin      uint8 // lowest and highest TTL of its TCP/UDP packets
-	ttlMax      uint8
-	prevSeq     uint32
-	prevID      uint32
-	prevSport   uint16
-	lastIv      int64 // the interval of the latest packet (Part's memory estimate)
-	DstPorts    topK
-	SrcPorts    topK
-	FlagMix     topK
-	Class       label.Class
-	Tool        label.Tool
-	NmapShapes  int // distinct T2–T7 shapes
+	// toolCounts are the header counts the tool rules read, over all
+	// the source's packets; cand the same over its tool-candidate
+	// packets alone (no DF, TCP or UDP with at most 4 payload bytes: what
+	// every tool's port-0 probe is), kept from the first packet that is
+	// not one (nil while every packet is): the coherent subset of an
+	// address a scanner shares with a client (a NAT).
+	toolCounts
+	cand       *toolCounts
+	lastIv     int64 // the interval of the latest packet (Part's memory estimate)
+	DstPorts   topK
+	SrcPorts   topK
+	FlagMix    topK
+	Class      label.Class
+	Tool       label.Tool
+	NmapShapes int // distinct T2–T7 shapes
 	// open holds the source's fingerprint bundles that may still grow, by
 	// target (nil until its first probe); windows the times its kept
 	// bundles span, by target (nil until one is kept).
@@ -173,7 +148,76 @@ type Source struct {
 	ScanShaped int64
 	scanDsts   []netip.Addr
 	retry      bool
+	// scanRetx counts the scanning-shaped packets to a destination seen
+	// before that are a tool's own retransmission (retx): Nmap's try 2
+	// or later, with its try number in the sequence number or the source
+	// port (nmapTries). A scanner with default retries probes each
+	// target twice; that is not a client coming back.
+	scanRetx int64
 }
+
+// toolCounts are the counts and the per-packet state the tool rules
+// read (toolCounts.evidence).
+type toolCounts struct {
+	pk int64 // packets counted
+	// TProbes counts the packets of Nmap's T2–T7 shapes, NmapTOpts those
+	// of them with Nmap's T2–T7 options (scan.P0Packet.NmapOpts).
+	TProbes, NmapTOpts int64
+	// HpingUDP counts UDP as hping3 -2 sends it by default: an empty
+	// datagram with a checksum, no DF, from a port in 1024–3023
+	// (initsport = 1024 + rand() % 2000, main.c), outside every OS's
+	// default ephemeral range.
+	HpingUDP  int64
+	TCP, UDP  int64
+	InitTTL   [4]int64 // packets by inferred initial TTL: 32, 64, 128, 255
+	ZMapID    int64    // IP ID 54321
+	MasscanID int64    // IP ID = (dst ^ dport ^ seq) & 0xffff
+	PlusOneID int64    // IP ID = previous + 1
+	SameID    int64    // IP ID = previous
+	IDPairs   int64    // packets with a previous one to compare
+	MiraiSeq  int64    // TCP seq = destination address
+	Win65535  int64    // TCP window 65535 (ZMap's SYN probes)
+	SameSeq   int64    // TCP seq = the previous TCP packet's, or its XOR with it is Nmap's try-number encoding (t<<16 | t): one a scan, its retries included
+	DF        int64    // IPv4 Don't Fragment set
+	HpingTCP  int64    // TCP as hping3 crafts it: window 512, ack ≠ 0 without ACK, no options, no DF
+	HpingAck  int64    // the same with any window (hping3 -w): ack ≠ 0 without ACK, no options, no DF
+	NmapSYN   int64    // TCP as Nmap's -sS crafts it: SYN only, window 1024, MSS alone, no DF
+	SportRise int64    // source port 1–16 above the previous packet's (hping3 without -k)
+	SportUp   int64    // source port 1–4095 above the previous packet's: rising, with the gaps a sampling telescope leaves
+	ZMapSYN   int64    // TCP as ZMap ≥ 4.1 crafts it: SYN only, window 65535, its "windows" options, no DF
+	UDPSum0   int64    // UDP without a checksum (ZMap's UDP probes)
+	EmptyUDP  int64    // UDP as Masscan and Nmap send it to port 0: no payload, a checksum, no DF, from the first packet's source port or 16 from it
+	NmapUDP   int64    // the same from within 15 ports of the first packet's (Nmap's retries: base port + try number)
+	// The masscan subset: no-DF TCP packets by inferred initial TTL
+	// (32, 64, 128, 255), and those of them with Masscan's IP ID. One
+	// band of a NAT address can be a Masscan while another is a client.
+	mcTCP, mcID [4]int64
+	firstSport  uint16
+	sportPair   bool  // an EmptyUDP packet came from the other port of the pair (Masscan since 2023-11)
+	SameTTL     int64 // TCP/UDP packets with the TTL of the packet before (IDPairs counts the pairs)
+	prevTTL     uint8
+	ttlMin      uint8 // lowest and highest TTL of its TCP/UDP packets
+	ttlMax      uint8
+	prevSeq     uint32
+	prevID      uint32
+	prevSport   uint16
+	// The Nmap scans of the source, up to maxScans, one per process:
+	// the first sequence number of each (TCP) and its base source port
+	// (UDP). A packet of one of them is counted in SameSeq or NmapUDP.
+	seqBases  [maxScans]uint32
+	nSeqBases int
+	sportBase [maxScans]uint16
+	nSportB   int
+	// retx says the latest packet is an Nmap retransmission: its
+	// sequence number a known scan's XOR a try number (TCP), or its
+	// source port 1–15 from a known scan's base with a TTL other than
+	// the packet before's (UDP).
+	retx bool
+}
+
+// maxScans is how many Nmap scans (processes) at once the rules follow
+// from one address: each has its own sequence mask and base port.
+const maxScans = 4
 
 // addScanDst counts a scanning-shaped packet to dst, keeping up to max
 // distinct destinations.
@@ -184,6 +228,9 @@ func (s *Source) addScanDst(dst netip.Addr, max int64) {
 	}
 	for _, d := range s.scanDsts {
 		if d == dst {
+			if s.retx {
+				s.scanRetx++
+			}
 			return
 		}
 	}
@@ -243,10 +290,57 @@ func (s *Source) add(p *scan.P0Packet) {
 		s.Probes.Add(p.Probe)
 	}
 	s.Dsts.Add(p.Dst)
+	if p.Proto == decode.ProtoTCP {
+		s.FlagMix.add(p.Flags)
+	}
+	if p.Proto == decode.ProtoTCP || p.Proto == decode.ProtoUDP {
+		s.DstPorts.add(p.DstPort)
+		s.SrcPorts.add(p.SrcPort)
+	}
+	cand := toolCandidate(p)
+	if !cand && s.cand == nil {
+		// Every packet before was a candidate: the subset's counts are
+		// the source's so far.
+		c := s.toolCounts
+		s.cand = &c
+	}
+	s.toolCounts.add(p)
+	if cand && s.cand != nil {
+		s.cand.add(p)
+	}
+}
+
+// toolCandidate says whether p may be a tool's port-0 probe: TCP or UDP
+// with at most 4 payload bytes (ZMap's, Masscan's, Nmap's and hping3's
+// are empty or ZMap's --probe-args), without DF (no tool sets it; every
+// OS stack does on its SYNs). A client behind the same NAT (a desktop's
+// SYNs with DF, BitTorrent's DHT and uTP datagrams, DNS, NTP or syslog
+// with their payloads) sends none.
+func toolCandidate(p *scan.P0Packet) bool {
+	if p.DF {
+		return false
+	}
+	switch p.Proto {
+	case decode.ProtoTCP:
+		return true
+	case decode.ProtoUDP:
+		return p.Length <= 20+8+4
+	}
+	return false
+}
+
+func (s *toolCounts) add(p *scan.P0Packet) {
+	s.pk++
+	s.retx = false
+	if p.Probe >= classify.ProbeT2 && p.Probe <= classify.ProbeT7 {
+		s.TProbes++
+		if p.NmapOpts {
+			s.NmapTOpts++
+		}
+	}
 	switch p.Proto {
 	case decode.ProtoTCP:
 		s.TCP++
-		s.FlagMix.add(p.Flags)
 		if p.Dst.Is4() && p.Seq == addrU32(p.Dst) {
 			s.MiraiSeq++
 		}
@@ -267,8 +361,21 @@ func (s *Source) add(p *scan.P0Packet) {
 				s.ZMapSYN++
 			}
 		}
-		if s.TCP > 1 && nmapTries(p.Seq^s.prevSeq) {
+		// One sequence mask a scan: a packet whose number is a known
+		// scan's, or its retry's (nmapTries), counts; else it may start
+		// another scan (another nmap process at once), up to maxScans.
+		matched := false
+		for _, b := range s.seqBases[:s.nSeqBases] {
+			if nmapTries(p.Seq ^ b) {
+				matched, s.retx = true, p.Seq != b
+				break
+			}
+		}
+		if matched {
 			s.SameSeq++
+		} else if s.nSeqBases < maxScans {
+			s.seqBases[s.nSeqBases] = p.Seq
+			s.nSeqBases++
 		}
 		if !p.DF {
 			b := ttlBand(p.TTL)
@@ -286,6 +393,9 @@ func (s *Source) add(p *scan.P0Packet) {
 		if s.UDP == 1 {
 			s.firstSport = p.SrcPort
 		}
+		if p.Length == 28 && !p.DF && !p.UDPSum0 && p.SrcPort >= 1024 && p.SrcPort <= 3023 {
+			s.HpingUDP++
+		}
 		if d := p.SrcPort - s.firstSport; p.Length == 28 && !p.DF && !p.UDPSum0 {
 			if d == 0 || d == 16 || d == 0x10000-16 {
 				s.EmptyUDP++
@@ -293,7 +403,23 @@ func (s *Source) add(p *scan.P0Packet) {
 					s.sportPair = true
 				}
 			}
-			if d <= 15 || d >= 0x10000-15 {
+			// Nmap's -sU: a base port a scan, its retries from the base
+			// + the try number; another scan at once has its own base.
+			matched := false
+			for _, b := range s.sportBase[:s.nSportB] {
+				if d := p.SrcPort - b; d <= 15 || d >= 0x10000-15 {
+					// A retry's TTL is drawn anew (tcpip.cc); hping3's
+					// ports count up by 1 with one TTL.
+					matched, s.retx = true, d != 0 && s.UDP > 1 && p.TTL != s.prevTTL
+					break
+				}
+			}
+			if !matched && s.nSportB < maxScans {
+				s.sportBase[s.nSportB] = p.SrcPort
+				s.nSportB++
+				matched = s.nSportB == 1 // the first scan's first packet counts, as before
+			}
+			if matched {
 				s.NmapUDP++
 			}
 		}
@@ -303,8 +429,6 @@ func (s *Source) add(p *scan.P0Packet) {
 	}
 	s.InitTTL[ttlBand(p.TTL)]++
 	if p.Proto == decode.ProtoTCP || p.Proto == decode.ProtoUDP {
-		s.DstPorts.add(p.DstPort)
-		s.SrcPorts.add(p.SrcPort)
 		id := p.IPID
 		if id == 54321 {
 			s.ZMapID++
@@ -391,7 +515,7 @@ func (s *Source) decide(opts Options) {
 			}
 		}
 		s.Class = best
-		if d := int64(len(s.scanDsts)); d > 0 && d < opts.ScanMinDsts && s.ScanShaped >= RetryRevisits*d {
+		if d := int64(len(s.scanDsts)); d > 0 && d < opts.ScanMinDsts && s.ScanShaped-s.scanRetx >= RetryRevisits*d {
 			s.retry = true
 			if best == label.Scan {
 				s.Class = label.Retry
@@ -426,15 +550,31 @@ func (s *Source) decide(opts Options) {
 // its no-DF TCP packets of one initial-TTL band, when they are most of
 // the address's packets; the share is in the evidence (masscan-share).
 func (s *Source) toolEvidence() (label.Tool, string) {
+	retry := s.Class == label.Retry
+	t, ev := s.toolCounts.rules(retry, s.NmapShapes)
+	if t != label.ToolUnknown || s.cand == nil || s.cand.pk == 0 || 2*s.cand.pk < s.Packets {
+		return t, ev
+	}
+	// A NAT address: the tool-candidate packets, half the address's or
+	// more (its tool is what sent most), judged alone.
+	if ct, cev := s.cand.rules(retry, 0); ct != label.ToolUnknown {
+		return ct, cev + " " + evidence("tool-share", s.cand.pk, s.pk)
+	}
+	return t, ev
+}
+
+// rules are the tool rules over the counts s (toolEvidence): retry says
+// the source is a retry source, nmapShapes how many of Nmap's T2–T7
+// shapes it sent.
+func (s *toolCounts) rules(retry bool, nmapShapes int) (label.Tool, string) {
 	n := s.TCP + s.UDP
 	if n == 0 {
 		return label.ToolUnknown, "no-tcp-udp"
 	}
 	most := func(x, of int64) bool { return of > 0 && float64(x)/float64(of) >= 0.8 }
 	ev := evidence
-	noDF := s.Packets - s.DF
-	retry := s.Class == label.Retry
-	ttl64, ttl64ev := s.InitTTL[1], ev("ttl64", s.InitTTL[1], s.Packets)
+	noDF := s.pk - s.DF
+	ttl64, ttl64ev := s.InitTTL[1], ev("ttl64", s.InitTTL[1], s.pk)
 	// The masscan subset: the band whose no-DF TCP packets carry the
 	// most Masscan IP IDs.
 	mb := 0
@@ -444,9 +584,12 @@ func (s *Source) toolEvidence() (label.Tool, string) {
 		}
 	}
 	switch {
-	case s.NmapShapes >= 2:
-		// Nmap's OS detection: two of the T2–T7 (flags, window) pairs.
-		return label.Nmap, "nmap-t2-t7-shapes=" + strconv.Itoa(s.NmapShapes)
+	case nmapShapes >= 2 && most(s.NmapTOpts, s.TProbes):
+		// Nmap's OS detection: two of the T2–T7 (flags, window) pairs,
+		// with the options sendT1_7Probe gives them (WS 10, NOP, MSS 265,
+		// timestamp, SACK; WS 15 on T7: osscan2.cc prbOpts). The shapes
+		// alone are what any prober may copy (hping3 -w 128, scapy).
+		return label.Nmap, "nmap-t2-t7-shapes=" + strconv.Itoa(nmapShapes) + " " + ev("nmap-t-options", s.NmapTOpts, s.TProbes)
 	case most(s.ZMapID, n) && (s.TCP == 0 || most(s.Win65535, s.TCP)):
 		// ZMap up to 4.0: IP ID 54321 on every probe, SYN window 65535
 		// (packet.c); the TTL is --probe-ttl's (255 by default).
@@ -464,7 +607,7 @@ func (s *Source) toolEvidence() (label.Tool, string) {
 		// 64240 and DF; macOS and FreeBSD's window 65535 SYNs carry DF and
 		// other layouts. No DF on a SYN is no stack's.
 		return label.ZMap, ev("syn-win65535-zmapopts", s.ZMapSYN, s.TCP)
-	case !retry && s.TCP == 0 && most(s.UDPSum0, s.UDP) && most(noDF, s.Packets) && s.IPIDPattern() == "random":
+	case !retry && s.TCP == 0 && most(s.UDPSum0, s.UDP) && most(noDF, s.pk) && s.IPIDPattern() == "random":
 		// ZMap's UDP probes carry no checksum ("checksum ignored in IPv4
 		// if 0", packet.c make_udp_header) in every version, and an IP ID
 		// that is 54321 (caught above) or a keyed hash of the target
@@ -472,12 +615,12 @@ func (s *Source) toolEvidence() (label.Tool, string) {
 		// stacks compute one. A client may send checksum 0 too (RFC 768;
 		// Linux's SO_NO_CHECK, embedded stacks): one that retries to a
 		// few addresses, or whose IP IDs count up, is no ZMap.
-		return label.ZMap, ev("udp-no-checksum", s.UDPSum0, s.UDP) + " " + ev("no-df", noDF, s.Packets)
-	case most(s.MasscanID, n) && most(noDF, s.Packets):
+		return label.ZMap, ev("udp-no-checksum", s.UDPSum0, s.UDP) + " " + ev("no-df", noDF, s.pk)
+	case most(s.MasscanID, n) && most(noDF, s.pk):
 		// Masscan: IP ID = (dst ^ dport ^ seq) & 0xffff (templ-pkt.c),
 		// a chance match of 2^-16 a packet; --ttl sets any TTL.
-		return label.Masscan, ev("ipid-masscan", s.MasscanID, n) + " " + ev("no-df", noDF, s.Packets)
-	case (s.mcID[mb] >= 2 || s.Packets == 1) && most(s.mcID[mb], s.mcTCP[mb]) && 2*s.mcID[mb] >= s.Packets:
+		return label.Masscan, ev("ipid-masscan", s.MasscanID, n) + " " + ev("no-df", noDF, s.pk)
+	case (s.mcID[mb] >= 2 || s.pk == 1) && most(s.mcID[mb], s.mcTCP[mb]) && 2*s.mcID[mb] >= s.pk:
 		// Masscan behind a NAT shared with other hosts: its packets are
 		// the no-DF TCP packets of one initial-TTL band (it sends one
 		// TTL, 255 or --ttl's), Masscan's IP ID on 80 % of them and
@@ -485,16 +628,16 @@ func (s *Source) toolEvidence() (label.Tool, string) {
 		// tool, what sent most of it). A client beside it sets DF, or
 		// sends another TTL.
 		return label.Masscan, ev("ipid-masscan", s.mcID[mb], s.mcTCP[mb]) + " ttl-band=" + strconv.Itoa([...]int{32, 64, 128, 255}[mb]) +
-			" " + ev("masscan-share", s.mcID[mb], s.Packets)
-	case s.TCP == 0 && s.IDPairs >= 2 && most(s.NmapUDP, s.UDP) && s.SameTTL*5 <= s.IDPairs && s.ttlMax-s.ttlMin <= 22 && most(s.InitTTL[0]+s.InitTTL[1], s.Packets):
+			" " + ev("masscan-share", s.mcID[mb], s.pk)
+	case s.TCP == 0 && s.IDPairs >= 2 && most(s.NmapUDP, s.UDP-int64(max(0, s.nSportB-1))) && s.SameTTL*5 <= s.IDPairs && s.ttlMax-s.ttlMin <= 22 && most(s.InitTTL[0]+s.InitTTL[1], s.pk):
 		// Nmap's UDP scan (-sU): one source port a scan (its retries
 		// from the port + the try number: P+2 for the first, Nmap
 		// 7.93), an empty datagram to a port without a payload, no DF,
 		// and a TTL drawn from 37–59 for every packet (tcpip.cc
 		// build_ip_raw): the TTL changes between packets as no stack's
 		// and no other tool's does.
-		return label.Nmap, ev("udp-empty-fixed-sport", s.NmapUDP, s.UDP) + " " + ev("ttl-changing", s.IDPairs-s.SameTTL, s.IDPairs) + " ttl-range=" + strconv.Itoa(int(s.ttlMax-s.ttlMin))
-	case !retry && s.TCP == 0 && most(s.EmptyUDP, s.UDP) && (most(s.InitTTL[3], s.Packets) ||
+		return label.Nmap, ev("udp-empty-fixed-sport", s.NmapUDP, s.UDP-int64(max(0, s.nSportB-1))) + scans(s.nSportB) + " " + ev("ttl-changing", s.IDPairs-s.SameTTL, s.IDPairs) + " ttl-range=" + strconv.Itoa(int(s.ttlMax-s.ttlMin))
+	case !retry && s.TCP == 0 && most(s.EmptyUDP, s.UDP) && (most(s.InitTTL[3], s.pk) ||
 		s.firstSport >= 40000 && s.firstSport < 60016 && (s.sportPair || s.IDPairs > 0 && most(s.SameTTL, s.IDPairs))):
 		// Masscan's UDP to a port it has no payload for: the bare 8-byte
 		// header, TTL 255, no DF (templ-pkt.c default_udp_template), from
@@ -505,16 +648,16 @@ func (s *Source) toolEvidence() (label.Tool, string) {
 		// Masscan's range (40000 + now % 20000) and one TTL over the
 		// packets, or both ports of the pair, say it (hping3 -2 -k keeps
 		// one port, from 1024–3023 unless -s moves it).
-		ttl := ev("ttl255", s.InitTTL[3], s.Packets)
+		ttl := ev("ttl255", s.InitTTL[3], s.pk)
 		switch {
-		case most(s.InitTTL[3], s.Packets):
+		case most(s.InitTTL[3], s.pk):
 		case s.sportPair:
 			ttl = "sport-pair=" + strconv.Itoa(int(s.firstSport))
 		default:
 			ttl = "sport=" + strconv.Itoa(int(s.firstSport)) + " " + ev("ttl-fixed", s.SameTTL, s.IDPairs)
 		}
 		return label.Masscan, ev("udp-empty-sport-pair", s.EmptyUDP, s.UDP) + " " + ttl
-	case most(s.NmapSYN, s.TCP) && most(s.InitTTL[0]+s.InitTTL[1], s.Packets) && (s.TCP == 1 || most(s.SameSeq, s.TCP-1)):
+	case most(s.NmapSYN, s.TCP) && most(s.InitTTL[0]+s.InitTTL[1], s.pk) && (s.TCP == 1 || s.SameSeq > 0 && most(s.SameSeq, s.TCP-int64(s.nSeqBases))):
 		// Nmap's SYN scan: SYN, window 1024, MSS 1460 alone, no DF
 		// (tcpip.cc, nmap.h), one sequence number for every first try
 		// of a scan and its try number XORed in for a retry
@@ -523,12 +666,12 @@ func (s *Source) toolEvidence() (label.Tool, string) {
 		// (or window 1025 with MSS) and its IP ID rule comes first.
 		seq := ""
 		if s.TCP > 1 {
-			seq = " " + ev("seq-repeated", s.SameSeq, s.TCP-1)
+			seq = " " + ev("seq-repeated", s.SameSeq, s.TCP-int64(s.nSeqBases)) + scans(s.nSeqBases)
 		}
-		return label.Nmap, ev("syn-win1024-mss", s.NmapSYN, s.TCP) + seq + " " + ev("ttl<=64", s.InitTTL[0]+s.InitTTL[1], s.Packets)
-	case most(s.MiraiSeq, s.TCP) && most(ttl64, s.Packets):
+		return label.Nmap, ev("syn-win1024-mss", s.NmapSYN, s.TCP) + seq + " " + ev("ttl<=64", s.InitTTL[0]+s.InitTTL[1], s.pk)
+	case most(s.MiraiSeq, s.TCP) && most(ttl64, s.pk):
 		return label.Mirai, ev("seq-dst", s.MiraiSeq, s.TCP) + " " + ttl64ev
-	case most(s.HpingAck, s.TCP) && most(ttl64, s.Packets):
+	case most(s.HpingAck, s.TCP) && most(ttl64, s.pk):
 		// hping3's TCP: a random ack without the ACK flag (sendtcp.c),
 		// no options, no DF, TTL 64, window 512 (DEFAULT_SRCWINSIZE)
 		// unless -w sets another. No OS stack sends ack ≠ 0 without ACK
@@ -537,12 +680,23 @@ func (s *Source) toolEvidence() (label.Tool, string) {
 			return label.Hping, ev("win512-ack-noopts", s.HpingTCP, s.TCP) + " " + ttl64ev
 		}
 		return label.Hping, ev("ack-noopts", s.HpingAck, s.TCP) + " " + ttl64ev
-	case s.TCP == 0 && s.IDPairs > 0 && most(s.SportRise, s.IDPairs) && most(ttl64, s.Packets) && most(noDF, s.Packets):
+	case s.TCP == 0 && s.IDPairs > 0 && most(s.SportRise, s.IDPairs) && most(s.SameTTL, s.IDPairs) && most(ttl64, s.pk) && most(noDF, s.pk):
 		// hping3's UDP (-2): the source port rises by one a packet from
-		// its base (sendudp.c), TTL 64, no DF. An OS stack draws an
-		// ephemeral port per socket; one packet alone shows nothing.
-		return label.Hping, ev("sport-rising", s.SportRise, s.IDPairs) + " " + ttl64ev + " " + ev("no-df", noDF, s.Packets)
-	case s.TCP == 0 && s.IDPairs >= 4 && most(s.SportUp, s.IDPairs) && most(ttl64, s.Packets) && most(noDF, s.Packets):
+		// its base (sendudp.c), TTL 64 and the same TTL on every packet,
+		// no DF. An OS stack draws an ephemeral port per socket; one
+		// packet alone shows nothing. Nmap's -sU retry comes from its
+		// base + 2, but with a TTL drawn a packet (tcpip.cc).
+		return label.Hping, ev("sport-rising", s.SportRise, s.IDPairs) + " " + ev("ttl-fixed", s.SameTTL, s.IDPairs) + " " + ttl64ev + " " + ev("no-df", noDF, s.pk)
+	case !retry && s.TCP == 0 && most(s.HpingUDP, s.pk) && most(ttl64, s.pk) && most(noDF, s.pk):
+		// hping3 -2 with its defaults, one packet or its source port
+		// fixed (-k): an empty datagram with a checksum (sendudp.c,
+		// data_size 0), no DF, TTL 64, from its base port in 1024–3023
+		// (main.c). Four fields at once: Linux's ephemeral ports start at
+		// 32768, Windows' and the BSDs' higher; Masscan's from 40000,
+		// Nmap's from 33000, ZMap leaves no checksum. Not for a retry
+		// source: a client may bind a low port.
+		return label.Hping, ev("udp-empty-sport1024-3023", s.HpingUDP, s.pk) + " " + ttl64ev + " " + ev("no-df", noDF, s.pk)
+	case s.TCP == 0 && s.IDPairs >= 4 && most(s.SportUp, s.IDPairs) && most(s.SameTTL, s.IDPairs) && most(ttl64, s.pk) && most(noDF, s.pk):
 		// The same seen by a telescope that samples hping3's sweep
 		// (--rand-dest over a wider range than it watches): of every
 		// k packets it sees one, so the ports it sees still rise, by
@@ -550,9 +704,18 @@ func (s *Source) toolEvidence() (label.Tool, string) {
 		// 1–4095 (a sixteenth of the ports, modulo 2^16) on 80 % of the
 		// pairs, 4 pairs or more (random ports rise so by chance 6 % of
 		// the time a pair).
-		return label.Hping, ev("sport-rising-gaps", s.SportUp, s.IDPairs) + " " + ttl64ev + " " + ev("no-df", noDF, s.Packets)
+		return label.Hping, ev("sport-rising-gaps", s.SportUp, s.IDPairs) + " " + ev("ttl-fixed", s.SameTTL, s.IDPairs) + " " + ttl64ev + " " + ev("no-df", noDF, s.pk)
 	}
-	return label.ToolUnknown, "no-match ipid=" + s.IPIDPattern() + " ttl=" + strconv.Itoa(s.initTTL()) + " packets=" + strconv.FormatInt(s.Packets, 10)
+	return label.ToolUnknown, "no-match ipid=" + s.IPIDPattern() + " ttl=" + strconv.Itoa(s.initTTL()) + " packets=" + strconv.FormatInt(s.pk, 10)
+}
+
+// scans is the evidence of more than one Nmap scan at once from a
+// source: " scans=n", or nothing for one.
+func scans(n int) string {
+	if n <= 1 {
+		return ""
+	}
+	return " scans=" + strconv.Itoa(n)
 }
 
 // evidence is one feature of tool_evidence: "name=x/of", the packets
@@ -562,7 +725,7 @@ func evidence(name string, x, of int64) string {
 }
 
 // IPIDPattern names the source's dominant IP ID pattern.
-func (s *Source) IPIDPattern() string {
+func (s *toolCounts) IPIDPattern() string {
 	n := float64(s.TCP + s.UDP)
 	switch {
 	case n == 0:
@@ -580,7 +743,7 @@ func (s *Source) IPIDPattern() string {
 }
 
 // initTTL is the most common inferred initial TTL.
-func (s *Source) initTTL() int {
+func (s *toolCounts) initTTL() int {
 	best := 0
 	for i, n := range s.InitTTL {
 		if n > s.InitTTL[best] {
