@@ -82,8 +82,9 @@ type Actor struct {
 	Aux     uint32  // family-specific: sweep multiplier, fixed destination, IP ID base, window
 	Aux2    uint32  // family-specific: sweep offset, option style
 	Diurnal bool
-	Stack   uint8 // a backscatter victim's stack: stackLinux, stackWindows, stackBSD (0: not a victim)
-	Opts    uint8 // how a crafting tool was run: optCustom, optRandomID
+	Stack   uint8  // a backscatter victim's stack: stackLinux, stackWindows, stackBSD (0: not a victim)
+	Opts    uint8  // how a crafting tool was run: optCustom, optRandomID, ...
+	Val     uint16 // the value of a non-default option: hping3 -w's window (optValue)
 }
 
 // Tool run options (Actor.Opts).
@@ -99,7 +100,26 @@ const (
 	// optCurrent: ZMap or Masscan built from current source (ZMap ≥ 4.1,
 	// Masscan after 2023-11), not the older release docs/BACKGROUND.md names.
 	optCurrent
+	// optValue: the non-default option takes a value of its own
+	// (Scan0.OptionValues): hping3 -w Val, or a TTL other than 64.
+	optValue
+	// optRetries: Nmap with default retries, each probe twice
+	// (Scan0.RetriesFraction).
+	optRetries
+	// optProcs: two Nmap processes at once from one address, each its
+	// own base port and sequence mask (with optRetries).
+	optProcs
+	// optSampled: an hping3 --rand-dest sweep of a /8 that the
+	// telescope samples one packet in 128 (Scan0.SampledFraction).
+	optSampled
+	// optNAT: the scanner's address is shared with an ordinary client
+	// (Scan0.NATFraction; the client is an actor of its own).
+	optNAT
 )
+
+// sampleStep is how many packets an hping3 --rand-dest sweep of a /8
+// sends for each one a /15 telescope sees: 2^24 / 2^17.
+const sampleStep = 128
 
 // Victim stacks (Actor.Stack), as actors.csv's stack column names them.
 const (
@@ -207,6 +227,9 @@ func NewPlan(s *Scenario, seed uint64, scale float64) (*Plan, error) {
 	b.bittorrent(port0 * s.BitTorrent.Share)
 	b.fragments(frag)
 	b.retry(port0 * s.Retry.Share)
+	if s.Scan0.NATFraction > 0 {
+		b.natClients()
+	}
 	p.indexDays()
 	return p, nil
 }
@@ -547,6 +570,10 @@ func (b *builder) scan0(packets float64) {
 		weights = append(weights, sc.Nmap)
 	}
 	toolW := newAlias(weights)
+	// Issue 30's conditions draw from a stream of their own, so the
+	// draws above stay what they were.
+	r2 := b.rng(21)
+	issue30 := sc.NATFraction > 0 || sc.NmapUDP > 0 || sc.RetriesFraction > 0 || sc.SampledFraction > 0 || sc.OptionValues > 0
 	for i := 0; i < n; i++ {
 		src, asn := b.hostingSource(r)
 		start, end := b.window(r, sc.DurationDays*float64(nsPerDay), 1)
@@ -588,9 +615,91 @@ func (b *builder) scan0(packets float64) {
 		if a.Tool == label.Hping && sc.HpingRandomID > 0 && r.Float64() < sc.HpingRandomID {
 			a.Opts |= optRandomID
 		}
+		if issue30 {
+			b.issue30(&a, r2)
+		}
 		// Ordinary packets (other ports) come on top of the port-0 ones.
 		a.Packets /= 1 - sc.OrdinaryFraction
 		b.add(a)
+	}
+}
+
+// issue30 applies Scan0's issue-30 conditions to the scanner a, from
+// r (five draws a scanner, whatever it is).
+func (b *builder) issue30(a *Actor, r *rand.Rand) {
+	sc := b.p.Scenario.Scan0
+	nat, udp, retries, procs, other := r.Float64(), r.Float64(), r.Float64(), r.Float64(), r.Uint64()
+	if nat < sc.NATFraction {
+		a.Opts |= optNAT
+	}
+	switch a.Tool {
+	case label.Nmap:
+		if udp < sc.NmapUDP {
+			a.Kind = kindUDP // nmap -sU -p0
+		}
+		if retries < sc.RetriesFraction {
+			a.Opts |= optRetries
+			if procs < 0.5 {
+				a.Opts |= optProcs
+			}
+		}
+	case label.Hping:
+		if retries < sc.SampledFraction {
+			a.Opts |= optSampled
+		}
+	}
+	if a.Opts&optCustom == 0 || procs >= sc.OptionValues {
+		return
+	}
+	switch a.Tool {
+	case label.Hping:
+		if a.Kind == kindTCP {
+			// hping3 -w: any window (parseoptions.c, "-w --win").
+			a.Opts |= optValue
+			a.Val = uint16(1 + other%65535)
+		}
+	case label.ZMap, label.Masscan:
+		// --probe-ttl T, --ttl T: any TTL; the hops stay.
+		a.Opts |= optValue
+		hops := 64 - a.TTL
+		a.TTL = uint8(40+other%216) - hops
+	}
+}
+
+// natClients adds, for each scanner behind a NAT (optNAT), an ordinary
+// client on its address over its window: a BitTorrent client (DHT or
+// uTP to port 0) or a desktop retrying a connection (TCP SYNs to port 0,
+// or UDP from port 0 to its server), sending a tenth to half as many
+// port-0 packets as the scanner. They come after every family, so the
+// actors before keep their ids and packets.
+func (b *builder) natClients() {
+	r := b.rng(95)
+	rf := b.p.Scenario.Retry
+	n := len(b.p.Actors)
+	for i := 0; i < n; i++ {
+		sa := b.p.Actors[i]
+		if sa.Family != famScan0 || sa.Opts&optNAT == 0 {
+			continue
+		}
+		port0 := sa.Packets * (1 - b.p.Scenario.Scan0.OrdinaryFraction)
+		c := Actor{Src: sa.Src, ASN: sa.ASN, TTL: homeTTL(r) - hops(r), Start: sa.Start, End: sa.End,
+			Packets: port0 * (0.1 + 0.4*r.Float64()), Aux: r.Uint32(), Aux2: r.Uint32()}
+		switch k := r.IntN(4); k {
+		case 0, 1:
+			c.Family, c.Class, c.Tool, c.Kind = famBitTorrent, label.BitTorrent, label.Stack, kindDHT
+			c.Port = uint16(6881 + r.IntN(8))
+			if k == 1 {
+				c.Kind, c.Port = kindUTP, uint16(10000+r.IntN(50000))
+			}
+		default:
+			c.Family, c.Class, c.Tool, c.Kind = famRetry, label.Retry, label.Stack, kindRUDP
+			c.Port = retryServices[r.IntN(len(retryServices))]
+			c.Aux, c.Aux2 = b.p.dst(r), uint32(1+r.IntN(max(1, rf.MaxDsts)))
+			if k == 3 {
+				c.Kind, c.Port = kindRTCP, 0
+			}
+		}
+		b.add(c)
 	}
 }
 

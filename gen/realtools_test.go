@@ -193,7 +193,7 @@ func TestToolsMatchRealCapture(t *testing.T) {
 		ports := map[uint32][]uint16{}
 		readRun(t, dir, func(g *genPacket) {
 			a := &p.Actors[g.truth.Actor]
-			if a.Family != famScan0 || g.truth.Class != label.Scan || a.Opts&(optCustom|optCurrent) != 0 {
+			if a.Family != famScan0 || g.truth.Class != label.Scan || a.Opts&(optCustom|optCurrent|optValue|optRetries|optProcs|optSampled|optNAT) != 0 {
 				return
 			}
 			if a.Tool == label.Hping && a.Opts&optRandomID == 0 {
@@ -233,5 +233,137 @@ func TestToolsMatchRealCapture(t *testing.T) {
 				t.Errorf("%s: the generator's source ports go %s; the real tool's: %v", key, k, slices.Sorted(maps.Keys(r.sports)))
 			}
 		}
+	}
+}
+
+// TestIssue30MatchesMatrix holds wild's issue-30 conditions against the
+// real runs of testdata/realtools/.matrix (scripts/realtools.sh matrix):
+// Nmap 7.93 with default retries (-sS .64, -sU .66) sends its
+// retransmissions from the base port + 2 with the sequence number XOR
+// 0x20002, and so must the generator's; hping3 --rand-dest sampled by a
+// /15 (.62, .63) shows source ports rising by more than 16 between the
+// packets seen, and so must the generator's sampled sweeps.
+func TestIssue30MatchesMatrix(t *testing.T) {
+	f, err := os.Open(filepath.Join("..", "testdata", "realtools", ".matrix", "option_matrix.pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	pr, err := pcapgo.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type pkt struct {
+		sport uint16
+		seq   uint32
+	}
+	runs := map[string][]pkt{}
+	for {
+		data, _, err := pr.ReadPacketData()
+		if err != nil {
+			break
+		}
+		if len(data) < ethHeaderLen+28 || binary.BigEndian.Uint16(data[12:]) != 0x0800 {
+			continue
+		}
+		ipb := data[ethHeaderLen:]
+		l4 := ipb[int(ipb[0]&15)*4:]
+		if binary.BigEndian.Uint16(l4[2:]) != 0 {
+			continue
+		}
+		src := fmt.Sprintf("%d.%d.%d.%d", ipb[12], ipb[13], ipb[14], ipb[15])
+		q := pkt{sport: binary.BigEndian.Uint16(l4)}
+		if ipb[9] == protoTCP {
+			q.seq = binary.BigEndian.Uint32(l4[4:])
+		}
+		runs[src] = append(runs[src], q)
+	}
+	// What the real Nmap's tries differ by: source port offsets from
+	// the run's lowest, and TCP sequence XORs with the first.
+	realOff, realXor := map[uint16]bool{}, map[uint32]bool{}
+	for _, src := range []string{"198.51.100.64", "198.51.100.66"} {
+		r := runs[src]
+		if len(r) < 8 {
+			t.Fatalf("%s: %d packets to port 0 in the matrix", src, len(r))
+		}
+		lo := r[0].sport
+		for _, q := range r {
+			lo = min(lo, q.sport)
+		}
+		for _, q := range r {
+			realOff[q.sport-lo] = true
+			if src == "198.51.100.64" {
+				realXor[q.seq^r[0].seq] = true
+			}
+		}
+	}
+	if !realOff[2] || !realXor[0x20002] {
+		t.Fatalf("the matrix's Nmap retries: offsets %v, seq XORs %v", realOff, realXor)
+	}
+	realJump := 0
+	for _, src := range []string{"198.51.100.62", "198.51.100.63"} {
+		r := runs[src]
+		for i := 1; i < len(r); i++ {
+			if d := r[i].sport - r[i-1].sport; d > 16 && d < 4096 {
+				realJump++
+			}
+		}
+	}
+	if realJump < 100 {
+		t.Fatalf("the matrix's sampled hping3 sweeps: %d jumps of 17–4095", realJump)
+	}
+
+	sc := Wild()
+	sc.Scan0.MinActors = 80
+	p, err := NewPlan(sc, 3, 1e-5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if _, err := Generate(p, Options{Out: dir}); err != nil {
+		t.Fatal(err)
+	}
+	got := map[uint32][]pkt{}
+	readRun(t, dir, func(g *genPacket) {
+		a := &p.Actors[g.truth.Actor]
+		if a.Family != famScan0 || g.truth.Class != label.Scan || a.Opts&(optRetries|optSampled) == 0 || a.Opts&optCustom != 0 {
+			return
+		}
+		ipb := ipOf(t, g)
+		l4 := ipb[int(ipb[0]&15)*4:]
+		q := pkt{sport: binary.BigEndian.Uint16(l4)}
+		if ipb[9] == protoTCP {
+			q.seq = binary.BigEndian.Uint32(l4[4:])
+		}
+		got[g.truth.Actor] = append(got[g.truth.Actor], q)
+	})
+	var nRetries, nSampled int
+	for id, r := range got {
+		a := &p.Actors[id]
+		if a.Opts&optRetries != 0 {
+			nRetries++
+			base, mask := nmapBasePort(a), a.Aux2
+			for _, q := range r {
+				off, x := q.sport-base, q.seq^mask
+				if a.Opts&optProcs != 0 && !realOff[off] {
+					continue // the other process: its own base and mask
+				}
+				if !realOff[off] || a.Kind == kindTCP && !realXor[x] {
+					t.Errorf("actor %d (nmap %s): a try from base + %d, seq XOR %#x; the real Nmap's: offsets %v, XORs %v", id, a.kindName(), off, x, realOff, realXor)
+					break
+				}
+			}
+			continue
+		}
+		nSampled++
+		for i := 1; i < len(r); i++ {
+			if d := r[i].sport - r[i-1].sport; d < 1 || d >= 4096 {
+				t.Errorf("actor %d (hping %s): source port step %d; the matrix's sampled sweeps rise by 17–4095", id, a.kindName(), d)
+				break
+			}
+		}
+	}
+	if nRetries == 0 || nSampled == 0 {
+		t.Errorf("wild made %d Nmap scanners with retries and %d sampled hping sweeps; want some of each", nRetries, nSampled)
 	}
 }

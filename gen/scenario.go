@@ -100,6 +100,34 @@ type Scan0 struct {
 	// with MSS 1460); the others are the older releases of
 	// docs/BACKGROUND.md, "Scanner fingerprints".
 	CurrentFraction float64
+	// NATFraction is the share of scanners behind a NAT whose public
+	// address an ordinary client shares (a BitTorrent client, or a
+	// desktop retrying a connection to port 0): one source address, a
+	// scanner and a client (RFC 6269). The client sends a tenth to half
+	// as many port-0 packets as the scanner, over the scanner's window.
+	NATFraction float64
+	// NmapUDP is the share of Nmap scanners that run a UDP scan (nmap
+	// -sU -p0: empty datagrams, a TTL of 37–59 a packet, one source port
+	// a scan) rather than a SYN scan.
+	NmapUDP float64
+	// RetriesFraction is the share of Nmap scanners run with default
+	// retries: each probe sent twice, the retransmission from the
+	// source port + 2 with the sequence number XOR 0x20002 (try number
+	// 2, seq32_encode/sport_encode, as Nmap 7.93 sent them in
+	// testdata/realtools/.matrix), and half of them as two Nmap
+	// processes at once (separate runs of nmap -O -p0 or -sU: each its
+	// own base port and sequence mask, their packets interleaved).
+	RetriesFraction float64
+	// SampledFraction is the share of hping-like scanners that sweep a
+	// /8 with --rand-dest, of which the /15 telescope sees about one
+	// packet in 128: the source port, +1 a packet sent, rises by about
+	// 128 between the packets the telescope sees.
+	SampledFraction float64
+	// OptionValues is the share of the scanners run with a non-default
+	// option (OptionsFraction) whose option takes a value of its own
+	// rather than 64: hping3 -w with any window (TCP), ZMap --probe-ttl
+	// and Masscan --ttl with any TTL from 40 to 255.
+	OptionValues float64
 }
 
 // Sport0 is scanning of real services from source port 0: a steady trickle of
@@ -299,6 +327,11 @@ func Wild() *Scenario {
 	// Half the ZMap and Masscan scanners run current builds (the period
 	// starts after ZMap 4.1.0, 2024-03).
 	s.Scan0.CurrentFraction = 0.5
+	// Issue 30: scanners behind a NAT shared with a client, Nmap with
+	// its default retries and UDP scans, hping3 sweeps a telescope
+	// samples, options with values of their own.
+	s.Scan0.NATFraction, s.Scan0.NmapUDP, s.Scan0.RetriesFraction = 0.2, 0.3, 0.6
+	s.Scan0.SampledFraction, s.Scan0.OptionValues = 0.5, 0.5
 	// More steady source-port-0 probing of services, a later burst.
 	s.Sport0.Share, s.Sport0.BurstFraction, s.Sport0.BurstDay, s.Sport0.BurstPort = 0.15, 0.2, 400, 3389
 	s.Backscatter.Share, s.Backscatter.To0Fraction, s.Backscatter.BSDFraction = 0.22, 0.5, 0.3
@@ -467,6 +500,11 @@ func (s *Scenario) params() []param {
 		floatParam("scan0", "hping_random_id", "hping-like scanners with hping3's default random IP ID (else fixed or +1)", &sc.HpingRandomID, 0, 1),
 		floatParam("scan0", "current_fraction", "ZMap and Masscan scanners built from current source: ZMap >= 4.1 (random-looking IP ID, TTL 64, Windows options), Masscan after 2023-11 (window 1025, MSS 1460)", &sc.CurrentFraction, 0, 1),
 		floatParam("scan0", "ordinary_fraction", "share of a scanner's packets to ordinary service ports, not port 0", &sc.OrdinaryFraction, 0, 0.95),
+		floatParam("scan0", "nat_fraction", "scanners behind a NAT sharing their address with an ordinary client (BitTorrent, or a desktop retrying to port 0)", &sc.NATFraction, 0, 1),
+		floatParam("scan0", "nmap_udp", "Nmap scanners running a UDP scan (-sU -p0) rather than a SYN scan", &sc.NmapUDP, 0, 1),
+		floatParam("scan0", "retries_fraction", "Nmap scanners with default retries (each probe twice: source port + 2, seq XOR 0x20002), half of them two processes at once", &sc.RetriesFraction, 0, 1),
+		floatParam("scan0", "sampled_fraction", "hping-like scanners sweeping a /8 with --rand-dest: the /15 telescope sees ~1 packet in 128, source ports rise by ~128", &sc.SampledFraction, 0, 1),
+		floatParam("scan0", "option_values", "of the scanners run with options: a value of their own (hping3 -w any window, ZMap --probe-ttl and Masscan --ttl 40-255), not 64", &sc.OptionValues, 0, 1),
 	)
 	sp := &s.Sport0
 	add(familyParams("sport0", &sp.Population, "steady source-port-0 UDP probers")...)

@@ -400,7 +400,17 @@ func (w *worker) emitScan0(s *stream, c *chunkBuf) {
 	r := s.r
 	u := r.Uint64()
 	t := truthRec{actor: a.ID, class: label.Scan, tool: a.Tool}
-	ip := ipHdr{src: a.Src, dst: p.sweep(a, s.idx), ttl: a.TTL}
+	// Nmap with default retries probes each target twice (try 1, then
+	// try 2 after its timeout); the packets of two processes at once
+	// interleave, a target each.
+	target, try2, proc := s.idx, false, uint64(0)
+	if a.Opts&optRetries != 0 {
+		target, try2 = s.idx>>1, s.idx&1 == 1
+		if a.Opts&optProcs != 0 {
+			proc = target & 1
+		}
+	}
+	ip := ipHdr{src: a.Src, dst: p.sweep(a, target), ttl: a.TTL}
 	var dport uint16
 	if f := p.Scenario.Scan0.OrdinaryFraction; f > 0 && r.Float64() < f {
 		t.class = label.Background
@@ -439,6 +449,15 @@ func (w *worker) emitScan0(s *stream, c *chunkBuf) {
 		// -g 53), a random IP ID, a TTL of 37–59 per packet (tcpip.cc
 		// build_ip_raw; docs/TOOLS.md section 4).
 		sport = nmapBasePort(a)
+		if proc != 0 {
+			// Another nmap process: its own base port.
+			sport = uint16(33000 + mix(uint64(a.Aux2), proc)%32261)
+		}
+		if try2 {
+			// sport_encode(base_port, tryno): Nmap 7.93's retransmissions
+			// came from the base + 2 (testdata/realtools/.matrix).
+			sport += 2
+		}
 		if custom {
 			sport = 53
 		}
@@ -448,6 +467,12 @@ func (w *worker) emitScan0(s *stream, c *chunkBuf) {
 		// -k); the IP ID is random (hping3's default), or counts up
 		// from a base as hping-like crafting has it (docs/BACKGROUND.md).
 		sport = a.Port + uint16(s.idx)
+		if a.Opts&optSampled != 0 {
+			// --rand-dest over a /8: the telescope sees about one
+			// packet in sampleStep, the idx-th one of the packets
+			// idx*sampleStep … idx*sampleStep+sampleStep-1 the tool sent.
+			sport = a.Port + uint16(s.idx*sampleStep+mix(uint64(a.Aux2), s.idx)%sampleStep)
+		}
 		if custom {
 			sport = a.Port
 		}
@@ -492,10 +517,19 @@ func (w *worker) emitScan0(s *stream, c *chunkBuf) {
 		// Every first try of a scan carries the same sequence number
 		// (seq32_encode with the scan's seqmask), window 1024, MSS 1460.
 		h.seq, h.window, h.opts = a.Aux2, 1024, mssOpt[:]
+		if proc != 0 {
+			h.seq = uint32(mix(uint64(a.Aux2), proc) >> 32) // its own seqmask
+		}
+		if try2 {
+			h.seq ^= 0x20002 // seq32_encode's try number 2 (observed, Nmap 7.93)
+		}
 	default:
 		// hping3: window 512, and a random ack without the ACK flag
 		// (th_ack = htonl(rand()), sendtcp.c).
 		h.window, h.ack = 512, hpingAck(u)
+		if a.Opts&optValue != 0 {
+			h.window = a.Val // -w
+		}
 	}
 	c.tcp(s.next, &ip, &h, nil, t)
 }

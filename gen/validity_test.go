@@ -407,8 +407,9 @@ func checkIntent(t testing.TB, p *genPacket, ipb []byte, tele uint32, teleBits i
 		seq := binary.BigEndian.Uint32(l4[4:])
 		win := binary.BigEndian.Uint16(l4[14:])
 		ack := binary.BigEndian.Uint32(l4[8:])
-		// TTL 255 by default, 64 when set (ZMap --probe-ttl, Masscan --ttl).
-		ttlOK := ipb[8] >= 255-30 || ipb[8] <= 64 && ipb[8] >= 64-30
+		// TTL 255 by default, 64 when set (ZMap --probe-ttl, Masscan
+		// --ttl), or 40–255 (Scan0.OptionValues).
+		ttlOK := ipb[8] >= 40-30
 		switch p.truth.Tool {
 		case label.ZMap:
 			// ≤ 4.0: IP ID 54321; ≥ 4.1: its "windows" options instead.
@@ -421,8 +422,9 @@ func checkIntent(t testing.TB, p *genPacket, ipb []byte, tele uint32, teleBits i
 				fail("Masscan probe without its IP ID relation, window 1024/1025, TTL 255 or 64")
 			}
 		case label.Hping:
-			if win != 512 || ack == 0 || ipb[8] > 64 || ipb[6]&0x40 != 0 || l4[12]>>4 != 5 {
-				fail("hping3 SYN without window 512, a random ack, TTL 64, no DF, no options")
+			// Window 512 unless -w (Scan0.OptionValues) sets another.
+			if ack == 0 || ipb[8] > 64 || ipb[6]&0x40 != 0 || l4[12]>>4 != 5 {
+				fail("hping3 SYN without a random ack, TTL 64, no DF, no options")
 			}
 		case label.Nmap:
 			if win != 1024 || ipb[8] > 59 || ipb[6]&0x40 != 0 || l4[12]>>4 != 6 || !bytes.Equal(l4[20:24], []byte{2, 4, 5, 0xb4}) {

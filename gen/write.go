@@ -606,6 +606,21 @@ func (a *Actor) kindName() string {
 		if a.Opts&optCurrent != 0 {
 			k += "+current" // Scan0.CurrentFraction
 		}
+		if a.Opts&optValue != 0 {
+			k += "+value" // Scan0.OptionValues
+		}
+		if a.Opts&optRetries != 0 {
+			k += "+retries" // Scan0.RetriesFraction
+		}
+		if a.Opts&optProcs != 0 {
+			k += "+2procs"
+		}
+		if a.Opts&optSampled != 0 {
+			k += "+sampled" // Scan0.SampledFraction
+		}
+		if a.Opts&optNAT != 0 {
+			k += "+nat" // Scan0.NATFraction
+		}
 		return k
 	case famFragments:
 		return [...]string{"tcp", "udp"}[a.Kind]
