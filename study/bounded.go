@@ -87,7 +87,7 @@ func Run(res *scan.Result, opts Options, b Budget) (Output, error) {
 		return st, nil
 	}
 	if !errors.Is(err, errOverBudget) {
-		<-st.hours.done
+		<-st.ivs.done
 		return nil, err
 	}
 	// Too many sources: study them in parts.
@@ -95,13 +95,13 @@ func Run(res *scan.Result, opts Options, b Budget) (Output, error) {
 	sp, err := newSpilled(st, b)
 	st.part = nil // its sources' state is what does not fit
 	if err != nil {
-		<-st.hours.done
+		<-st.ivs.done
 		return nil, err
 	}
 	root := &node{each: res.Records.Each, n: res.Records.Len()}
 	if err := sp.split(root, sp.overBudget(sources, mem, read, root.n)); err != nil {
 		sp.Close()
-		<-st.hours.done
+		<-st.ivs.done
 		return nil, err
 	}
 	sp.root = root
@@ -169,7 +169,7 @@ func newStudy(res *scan.Result, opts Options) (*Study, error) {
 	}
 	st := &Study{res: res, part: NewPart(opts, res.Interval)}
 	st.tele, st.teleFrom = Telescope(opts, res.Dst)
-	st.hours = countHoursAsync(&res.Intervals)
+	st.ivs = countIntervalsAsync(&res.Intervals)
 	return st, nil
 }
 
@@ -335,7 +335,7 @@ func (sl *splitter) study(nd *node) error {
 type spilled struct {
 	splitter
 	res    *scan.Result
-	hours  *hourCounts
+	ivs    *intervalTotals
 	tele   netip.Prefix
 	from   string
 	counts Counts
@@ -349,7 +349,7 @@ func newSpilled(st *Study, b Budget) (*spilled, error) {
 	if err != nil {
 		return nil, fmt.Errorf("study in parts: %w", err)
 	}
-	sp := &spilled{res: st.res, hours: st.hours, tele: st.tele, from: st.teleFrom, rows: MergedRows{Storage: LocalStorage}}
+	sp := &spilled{res: st.res, ivs: st.ivs, tele: st.tele, from: st.teleFrom, rows: MergedRows{Storage: LocalStorage}}
 	sp.splitter = splitter{opts: st.part.opts, interval: st.res.Interval, files: len(st.res.Files), budget: b, dir: dir, done: sp.studiedPart, joined: sp.joinClasses}
 	return sp, nil
 }
@@ -442,8 +442,8 @@ func (sp *spilled) Packets(fn func(*tables.PacketRow) error) error {
 // Tables is the summary and the time series, from the parts' counts; the
 // other tables stream (SourceRows, EventRows, BundleRows).
 func (sp *spilled) Tables() (*Tables, error) {
-	<-sp.hours.done
-	return assemble(nil, &sp.counts, sp.hours.t, sp.res.Interval, sp.tele, sp.from)
+	<-sp.ivs.done
+	return assemble(nil, &sp.counts, sp.ivs.t, sp.res.Interval, sp.tele, sp.from)
 }
 
 // SourceRows are the sources table's rows: the parts' runs merged.

@@ -36,11 +36,11 @@ type Part struct {
 	// (memCost): what Bounded keeps to a budget.
 	mem int64
 	// pass two
-	hours   map[int64]*hourPort0
-	curHour int64
-	hour    *hourPort0
-	ev      eventTracker
-	counts  Counts
+	ivs      map[int64]*intervalPort0
+	curIv    int64
+	curPort0 *intervalPort0
+	ev       eventTracker
+	counts   Counts
 }
 
 // NewPart returns an empty part of a study with the options opts (checked
@@ -50,7 +50,7 @@ func NewPart(opts Options, iv time.Duration) *Part {
 	if iv <= 0 {
 		iv = scan.DefaultInterval
 	}
-	return &Part{opts: opts, iv: int64(iv), byAddr: map[netip.Addr]*Source{}, hours: map[int64]*hourPort0{},
+	return &Part{opts: opts, iv: int64(iv), byAddr: map[netip.Addr]*Source{}, ivs: map[int64]*intervalPort0{},
 		ev: eventTracker{opts: opts, open: map[eventKey]*Event{}}}
 }
 
@@ -225,14 +225,14 @@ func (pt *Part) Count(p *scan.P0Packet) label.Class {
 	pt.counts.ClassPackets[c]++
 	pt.counts.ShapePackets[p.Shape]++
 	pt.counts.EncapPackets[p.Encap]++
-	if h := p.TS / pt.iv; h != pt.curHour || pt.hour == nil {
-		if pt.hour = pt.hours[h]; pt.hour == nil {
-			pt.hour = &hourPort0{}
-			pt.hours[h] = pt.hour
+	if h := p.TS / pt.iv; h != pt.curIv || pt.curPort0 == nil {
+		if pt.curPort0 = pt.ivs[h]; pt.curPort0 == nil {
+			pt.curPort0 = &intervalPort0{}
+			pt.ivs[h] = pt.curPort0
 		}
-		pt.curHour = h
+		pt.curIv = h
 	}
-	pt.hour.add(c, p.Src)
+	pt.curPort0.add(c, p.Src)
 	pt.ev.add(p, c)
 	return c
 }
@@ -256,8 +256,8 @@ func (pt *Part) Finish(teleAddrs float64) *PartTables {
 		c.ClassSources[s.Class]++
 		c.ToolSources[s.Tool]++
 	}
-	c.Intervals = make(map[int64]*IntervalCounts, len(pt.hours))
-	for h, hp := range pt.hours {
+	c.Intervals = make(map[int64]*IntervalCounts, len(pt.ivs))
+	for h, hp := range pt.ivs {
 		ic := &IntervalCounts{Packets: hp.packets}
 		for cl, m := range hp.sources {
 			ic.Sources[cl] = int64(len(m))
@@ -428,13 +428,13 @@ func (t *eventTracker) finish() []Event {
 	return t.done
 }
 
-// hourPort0 is one interval's port-0 packets and distinct sources by class.
-type hourPort0 struct {
+// intervalPort0 is one interval's port-0 packets and distinct sources by class.
+type intervalPort0 struct {
 	packets [label.NumClasses]int64
 	sources [label.NumClasses]map[netip.Addr]struct{}
 }
 
-func (hp *hourPort0) add(c label.Class, src netip.Addr) {
+func (hp *intervalPort0) add(c label.Class, src netip.Addr) {
 	hp.packets[c]++
 	m := hp.sources[c]
 	if m == nil {

@@ -869,9 +869,9 @@ type eventKey struct {
 // per-packet classes, the events and the time series. It holds the scan's
 // result, which the caller closes after.
 type Study struct {
-	res   *scan.Result
-	hours *hourCounts
-	part  *Part
+	res  *scan.Result
+	ivs  *intervalTotals
+	part *Part
 	// tele is the telescope (opts.Telescope, or inferred from the
 	// destinations of all traffic: teleFrom says which).
 	tele     netip.Prefix
@@ -960,7 +960,7 @@ func (st *Study) Packets(fn func(*tables.PacketRow) error) error {
 // series (beside the intervals' packets and distinct sources of all traffic)
 // and the summary.
 func (st *Study) Tables() (*Tables, error) {
-	hc := st.hours
+	hc := st.ivs
 	defer func() { <-hc.done }() // an early return: let the counting end
 	if err := st.res.Records.Each(func(p *scan.P0Packet) error { st.part.Count(p); return nil }); err != nil {
 		return nil, err
@@ -1241,16 +1241,16 @@ func MergeTotals(ts []*Totals) (*Totals, error) {
 	return t, nil
 }
 
-// hourCounts are the totals of all traffic's intervals, counted on a
+// intervalTotals are the totals of all traffic's intervals, counted on a
 // goroutine of their own while pass two runs: valid once done is closed.
-type hourCounts struct {
+type intervalTotals struct {
 	done chan struct{}
 	t    *Totals
 }
 
 // countHoursAsync starts counting the intervals of all.
-func countHoursAsync(all *scan.Intervals) *hourCounts {
-	hc := &hourCounts{done: make(chan struct{})}
+func countIntervalsAsync(all *scan.Intervals) *intervalTotals {
+	hc := &intervalTotals{done: make(chan struct{})}
 	go func() {
 		defer close(hc.done)
 		hc.t = TotalsOf(all)

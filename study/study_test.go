@@ -73,20 +73,20 @@ func TestStudyTables(t *testing.T) {
 	if classes[label.BackscatterTo0] == 0 || classes[label.BackscatterFrom0] == 0 {
 		t.Errorf("events by class: %v", classes)
 	}
-	hours := map[int64]bool{}
+	ivs := map[int64]bool{}
 	kinds := map[string]bool{}
 	for _, r := range tb.Series {
-		hours[r.Start] = true
+		ivs[r.Start] = true
 		if r.All {
 			kinds["all"] = true
 		} else {
 			kinds[r.Class.String()] = true
 		}
 	}
-	if len(hours) < 1096*20 || !kinds["all"] || !kinds[label.Scan.String()] {
-		t.Errorf("timeseries: %d hours, kinds %v", len(hours), kinds)
+	if len(ivs) < 1096*20 || !kinds["all"] || !kinds[label.Scan.String()] {
+		t.Errorf("timeseries: %d hours, kinds %v", len(ivs), kinds)
 	}
-	t.Logf("%d bundles (%d whole), %d events %v, %d hours", len(tb.Bundles), full, len(tb.Events), classes, len(hours))
+	t.Logf("%d bundles (%d whole), %d events %v, %d hours", len(tb.Bundles), full, len(tb.Events), classes, len(ivs))
 }
 
 // TestStudyConsistent holds the study's outputs to each other: Packets
