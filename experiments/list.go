@@ -13,7 +13,6 @@ import (
 	"github.com/port0/port0/decode"
 	"github.com/port0/port0/experiments/stats"
 	"github.com/port0/port0/label"
-	"github.com/port0/port0/study"
 	"github.com/port0/port0/tables"
 )
 
@@ -760,16 +759,15 @@ func observedStacks(e *Env, r *Result) error {
 	return e.WriteTable("victim_stacks.csv", []string{"inferred", "events"}, rows)
 }
 
-// stackAgrees reports whether an inferred victim stack (study.Event.Stack)
-// is consistent with the truth's; "unknown" claims nothing.
+// stackAgrees reports whether an inferred victim stack (events.csv's
+// victim_stack) is consistent with the truth's (actors.csv's stack);
+// "unknown" claims nothing.
 func stackAgrees(inferred, truth string) bool {
-	switch inferred {
-	case study.StackLinuxOrBSD:
-		return truth == study.StackLinux || truth == study.StackBSD
-	case study.StackNotBSD:
-		return truth == study.StackLinux || truth == study.StackWindows
+	var inf, t label.VictimStack
+	if inf.UnmarshalText([]byte(inferred)) != nil || t.UnmarshalText([]byte(truth)) != nil {
+		return false
 	}
-	return inferred == truth
+	return inf.Admits(t)
 }
 
 // victimStacks writes victim_stacks.csv, the victims' stacks as their
@@ -795,7 +793,7 @@ func victimStacks(e *Env, r *Result) error {
 			continue
 		}
 		n[key{t, ev.VictimStack}]++
-		if ev.VictimStack != study.StackUnknown {
+		if ev.VictimStack != label.StackUnknown.String() {
 			claims++
 			if stackAgrees(ev.VictimStack, t) {
 				agree++

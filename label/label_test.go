@@ -54,3 +54,48 @@ func TestPort0Related(t *testing.T) {
 		}
 	}
 }
+
+// TestVictimStackMeet: two inferences of one victim's stack together keep
+// the stacks both leave possible, whatever their order; each name reads
+// back; Admits is what experiments judge an inference by.
+func TestVictimStackMeet(t *testing.T) {
+	for _, c := range []struct{ a, b, want VictimStack }{
+		{StackLinuxOrBSD, StackNotBSD, StackLinux},
+		{StackLinuxOrBSD, StackLinux, StackLinux},
+		{StackLinuxOrBSD, StackBSD, StackBSD},
+		{StackNotBSD, StackWindows, StackWindows},
+		{StackUnknown, StackLinuxOrBSD, StackLinuxOrBSD},
+		{StackLinux, StackWindows, StackUnknown},
+		{StackBSD, StackNotBSD, StackUnknown},
+		{StackLinux, StackLinux, StackLinux},
+	} {
+		for _, p := range [][2]VictimStack{{c.a, c.b}, {c.b, c.a}} {
+			if got := p[0].Meet(p[1]); got != c.want {
+				t.Errorf("%v meet %v = %v, want %v", p[0], p[1], got, c.want)
+			}
+		}
+	}
+	for _, s := range []VictimStack{StackLinux, StackBSD, StackWindows, StackLinuxOrBSD, StackNotBSD, StackUnknown} {
+		var back VictimStack
+		if err := back.UnmarshalText([]byte(s.String())); err != nil || back != s {
+			t.Errorf("%v reads back as %v, %v", s, back, err)
+		}
+	}
+	for _, bad := range []string{"", "invalid", "solaris"} {
+		var v VictimStack
+		if v.UnmarshalText([]byte(bad)) == nil {
+			t.Errorf("%q read as a stack", bad)
+		}
+	}
+	for _, c := range []struct {
+		inferred, truth VictimStack
+		want            bool
+	}{
+		{StackLinuxOrBSD, StackBSD, true}, {StackLinuxOrBSD, StackWindows, false}, {StackNotBSD, StackWindows, true},
+		{StackLinux, StackLinux, true}, {StackLinux, StackBSD, false}, {StackUnknown, StackLinux, false},
+	} {
+		if got := c.inferred.Admits(c.truth); got != c.want {
+			t.Errorf("%v admits %v: %v, want %v", c.inferred, c.truth, got, c.want)
+		}
+	}
+}

@@ -24,16 +24,6 @@ type Event struct {
 	ttl64, ttl128, synAck65535, synAckOther, icmp int64
 }
 
-// Victim stacks, as Event.Stack names them.
-const (
-	StackLinux      = "linux"
-	StackWindows    = "windows"
-	StackBSD        = "bsd"
-	StackLinuxOrBSD = "linux-or-bsd"
-	StackNotBSD     = "not-bsd"
-	StackUnknown    = "unknown"
-)
-
 // Stack is the victim's operating-system stack as its replies to port 0
 // tell it (docs/TOOLS.md section 7, the response matrix of
 // docs/BACKGROUND.md):
@@ -44,46 +34,27 @@ const (
 // macOS), of another window Linux (mss×10, mss×20, 64240). RSTs alone
 // with TTL 64 cannot tell Linux from BSD (both DF, IP ID 0, window 0).
 // Each inference needs 80 % of the replies to agree.
-func (e *Event) Stack() string {
+func (e *Event) Stack() label.VictimStack {
 	n := float64(e.Packets)
 	ttl64, ttl128 := float64(e.ttl64) >= 0.8*n, float64(e.ttl128) >= 0.8*n
 	switch {
 	case ttl128:
-		return StackWindows
+		return label.StackWindows
 	case e.icmp > 0 && float64(e.icmp) >= 0.8*n:
 		if ttl64 {
-			return StackLinux
+			return label.StackLinux
 		}
-		return StackNotBSD
+		return label.StackNotBSD
 	case !ttl64:
-		return StackUnknown
+		return label.StackUnknown
 	case e.synAck65535 > 0 && e.synAck65535 >= 4*e.synAckOther:
-		return StackBSD
+		return label.StackBSD
 	case e.synAckOther > 0 && e.synAckOther >= 4*e.synAck65535:
-		return StackLinux
+		return label.StackLinux
 	case e.synAck65535 == 0 && e.synAckOther == 0:
-		return StackLinuxOrBSD
+		return label.StackLinuxOrBSD
 	}
-	return StackUnknown
-}
-
-// stackSets are the stacks each Stack name leaves possible: L(inux),
-// B(SD), W(indows).
-var stackSets = map[string]uint8{
-	StackLinux: 1, StackBSD: 2, StackWindows: 4, StackLinuxOrBSD: 1 | 2, StackNotBSD: 1 | 4, StackUnknown: 1 | 2 | 4,
-}
-
-// MeetStacks is what two inferences of one victim's stack (Event.Stack)
-// say together: the stacks both leave possible. Unknown says nothing;
-// two that contradict each other (Linux and Windows) make unknown.
-func MeetStacks(a, b string) string {
-	m := stackSets[a] & stackSets[b]
-	for _, s := range []string{StackLinux, StackBSD, StackWindows, StackLinuxOrBSD, StackNotBSD} {
-		if stackSets[s] == m {
-			return s
-		}
-	}
-	return StackUnknown
+	return label.StackUnknown
 }
 
 type eventKey struct {

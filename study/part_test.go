@@ -374,16 +374,16 @@ func TestVictimStack(t *testing.T) {
 	for _, c := range []struct {
 		name  string
 		reply scan.P0Packet
-		want  string
+		want  label.VictimStack
 	}{
-		{"linux SYN-ACK", synAck(50, 29200), StackLinux},
-		{"bsd SYN-ACK", synAck(55, 65535), StackBSD},
-		{"windows SYN-ACK", synAck(115, 8192), StackWindows},
-		{"windows RST", rstFrom0(110), StackWindows},
-		{"RST, TTL 64", rstFrom0(60), StackLinuxOrBSD},
-		{"ICMP port unreachable, TTL 64", icmp(50), StackLinux},
-		{"ICMP port unreachable, TTL 255", icmp(240), StackNotBSD},
-		{"TTL 255 RST", rstFrom0(240), StackUnknown},
+		{"linux SYN-ACK", synAck(50, 29200), label.StackLinux},
+		{"bsd SYN-ACK", synAck(55, 65535), label.StackBSD},
+		{"windows SYN-ACK", synAck(115, 8192), label.StackWindows},
+		{"windows RST", rstFrom0(110), label.StackWindows},
+		{"RST, TTL 64", rstFrom0(60), label.StackLinuxOrBSD},
+		{"ICMP port unreachable, TTL 64", icmp(50), label.StackLinux},
+		{"ICMP port unreachable, TTL 255", icmp(240), label.StackNotBSD},
+		{"TTL 255 RST", rstFrom0(240), label.StackUnknown},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			pt := NewPart(opts, 0)
@@ -402,7 +402,7 @@ func TestVictimStack(t *testing.T) {
 				t.Fatalf("%d events, want 1", len(ev))
 			}
 			if got := ev[0].Stack(); got != c.want {
-				t.Errorf("stack %q, want %q", got, c.want)
+				t.Errorf("stack %v, want %v", got, c.want)
 			}
 		})
 	}
@@ -429,30 +429,8 @@ func TestVictimStack(t *testing.T) {
 		t.Fatalf("%d events, want 2", len(rows))
 	}
 	for _, r := range rows {
-		if r.VictimStack != StackLinux {
+		if r.VictimStack != label.StackLinux.String() {
 			t.Errorf("%v %v event: victim stack %q, want linux", r.Class, r.Proto, r.VictimStack)
-		}
-	}
-}
-
-// TestMeetStacks: two inferences of one victim's stack together keep the
-// stacks both leave possible.
-func TestMeetStacks(t *testing.T) {
-	for _, c := range []struct{ a, b, want string }{
-		{StackLinuxOrBSD, StackNotBSD, StackLinux},
-		{StackLinuxOrBSD, StackLinux, StackLinux},
-		{StackLinuxOrBSD, StackBSD, StackBSD},
-		{StackNotBSD, StackWindows, StackWindows},
-		{StackUnknown, StackLinuxOrBSD, StackLinuxOrBSD},
-		{StackLinux, StackWindows, StackUnknown},
-		{StackBSD, StackNotBSD, StackUnknown},
-		{StackLinux, StackLinux, StackLinux},
-	} {
-		if got := MeetStacks(c.a, c.b); got != c.want {
-			t.Errorf("MeetStacks(%s, %s) = %s, want %s", c.a, c.b, got, c.want)
-		}
-		if got := MeetStacks(c.b, c.a); got != c.want {
-			t.Errorf("MeetStacks(%s, %s) = %s, want %s", c.b, c.a, got, c.want)
 		}
 	}
 }

@@ -232,11 +232,11 @@ func eventRows(events []Event, teleAddrs float64) []tables.EventRow {
 	// event that says not BSD and a RST event that says Linux or BSD
 	// make Linux. Every event of a victim is in its part (a part holds
 	// every record of its sources, and the victim is the replies' source).
-	stacks := map[netip.Addr]string{}
+	stacks := map[netip.Addr]label.VictimStack{}
 	for i := range events {
 		e := &events[i]
 		if s, ok := stacks[e.Victim]; ok {
-			stacks[e.Victim] = MeetStacks(s, e.Stack())
+			stacks[e.Victim] = s.Meet(e.Stack())
 		} else {
 			stacks[e.Victim] = e.Stack()
 		}
@@ -247,7 +247,7 @@ func eventRows(events []Event, teleAddrs float64) []tables.EventRow {
 		obs := float64(e.Packets) / math.Max(dur, 1)
 		rows[i] = tables.EventRow{Victim: e.Victim, Class: e.Class, Proto: e.Proto, Start: e.First, End: e.Last,
 			DurationS: dur, Packets: e.Packets, PeakPPS: float64(e.PeakPerMin) / 60, ServicePort: e.Port,
-			ObservedPPS: obs, EstimatedAttackPPS: obs * scale, VictimStack: stacks[e.Victim]}
+			ObservedPPS: obs, EstimatedAttackPPS: obs * scale, VictimStack: stacks[e.Victim].String()}
 	}
 	return rows
 }
