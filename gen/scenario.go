@@ -430,11 +430,20 @@ func familyParams(section string, p *Population, what string) []param {
 }
 
 // params lists every field of the scenario file, in the order the printed
-// file shows them. The pointers refer to s, so setting a param sets s.
+// file shows them: the scenario's own, then each section's. The pointers
+// refer to s, so setting a param sets s.
 func (s *Scenario) params() []param {
-	var ps []param
-	add := func(p ...param) { ps = append(ps, p...) }
-	add(
+	ps := s.ownParams()
+	for _, sec := range [][]param{s.Background.params(), s.Scan0.params(), s.Sport0.params(), s.Backscatter.params(),
+		s.Fingerprint.params(), s.Garbage.params(), s.BitTorrent.params(), s.Retry.params(), s.Fragments.params()} {
+		ps = append(ps, sec...)
+	}
+	return ps
+}
+
+// ownParams are the scenario's fields outside any section.
+func (s *Scenario) ownParams() []param {
+	return []param{
 		param{"", "name", "scenario name (free text, no spaces)",
 			func() string { return s.Name },
 			func(v string) error {
@@ -472,10 +481,12 @@ func (s *Scenario) params() []param {
 		floatParam("", "diurnal_amplitude", "relative amplitude of the daily cycle of diurnal families", &s.DiurnalAmplitude, 0, 0.95),
 		floatParam("", "weekly_amplitude", "relative weekend dip of diurnal families", &s.WeeklyAmplitude, 0, 0.95),
 		intParam("", "ases", "synthetic autonomous systems in the AS map", &s.ASes, 20, 12000),
-	)
-	b := &s.Background
-	add(populationParams("background", &b.Population, "background sources")...)
-	add(
+	}
+}
+
+// params are the fields of the [background] section.
+func (b *Background) params() []param {
+	return append(populationParams("background", &b.Population, "background sources"),
 		floatParam("background", "top1_share", "packets sent by the top 1% of sources (Merit ORION 2025: > 0.8)", &b.Top1Share, 0.01, 0.999),
 		floatParam("background", "tcp_scan_share", "generic SYN scans of common ports (OS stacks)", &b.TCPScanShare, 0, 1),
 		floatParam("background", "zmap_share", "ZMap SYN scans (IP ID 54321, TTL 255, window 65535)", &b.ZMapShare, 0, 1),
@@ -486,9 +497,11 @@ func (s *Scenario) params() []param {
 		floatParam("background", "backscatter_share", "ordinary DDoS backscatter (SYN-ACK, RST, echo reply)", &b.BackscatterShare, 0, 1),
 		floatParam("background", "misconfig_share", "misconfiguration hot spots (one source, one address)", &b.MisconfigShare, 0, 1),
 	)
-	sc := &s.Scan0
-	add(familyParams("scan0", &sc.Population, "destination-port-0 scanners")...)
-	add(
+}
+
+// params are the fields of the [scan0] section.
+func (sc *Scan0) params() []param {
+	return append(familyParams("scan0", &sc.Population, "destination-port-0 scanners"),
 		floatParam("scan0", "share", "share of port-0 packets", &sc.Share, 0, 1),
 		floatParam("scan0", "tcp_fraction", "scanners using TCP SYN (else UDP)", &sc.TCPFraction, 0, 1),
 		floatParam("scan0", "zmap", "tool mix weight: ZMap-like", &sc.ZMap, 0, 1),
@@ -506,9 +519,11 @@ func (s *Scenario) params() []param {
 		floatParam("scan0", "sampled_fraction", "hping-like scanners sweeping a /8 with --rand-dest: the /15 telescope sees ~1 packet in 128, source ports rise by ~128", &sc.SampledFraction, 0, 1),
 		floatParam("scan0", "option_values", "of the scanners run with options: a value of their own (hping3 -w any window, ZMap --probe-ttl and Masscan --ttl 40-255), not 64", &sc.OptionValues, 0, 1),
 	)
-	sp := &s.Sport0
-	add(familyParams("sport0", &sp.Population, "steady source-port-0 UDP probers")...)
-	add(
+}
+
+// params are the fields of the [sport0] section.
+func (sp *Sport0) params() []param {
+	return append(familyParams("sport0", &sp.Population, "steady source-port-0 UDP probers"),
 		floatParam("sport0", "share", "share of port-0 packets", &sp.Share, 0, 1),
 		floatParam("sport0", "burst_fraction", "share of this family's packets in the TCP burst", &sp.BurstFraction, 0, 1),
 		intParam("sport0", "burst_day", "day of the period the burst starts (0-based)", &sp.BurstDay, 0, 36599),
@@ -518,26 +533,32 @@ func (s *Scenario) params() []param {
 		intParam("sport0", "burst_port", "TCP port the burst probes (Cisco 2013: 445)", &sp.BurstPort, 1, 65535),
 		floatParam("sport0", "duration_days", "median activity of a steady prober in days", &sp.DurationDays, 0.001, 3650),
 	)
-	bs := &s.Backscatter
-	add(familyParams("backscatter0", &bs.Population, "attack events (one victim each)")...)
-	add(
+}
+
+// params are the fields of the [backscatter0] section.
+func (bs *Backscatter) params() []param {
+	return append(familyParams("backscatter0", &bs.Population, "attack events (one victim each)"),
 		floatParam("backscatter0", "share", "share of port-0 packets", &bs.Share, 0, 1),
 		floatParam("backscatter0", "to0_fraction", "events answered to port 0 (else from port 0)", &bs.To0Fraction, 0, 1),
 		floatParam("backscatter0", "icmp_fraction", "from-0 events that are UDP floods answered with ICMP port unreachable", &bs.ICMPFraction, 0, 1),
 		floatParam("backscatter0", "bsd_fraction", "victims of initial TTL 64 running a BSD stack, which never answers UDP to port 0 and opens with window 65535 (else Linux; TTL 128 is Windows)", &bs.BSDFraction, 0, 1),
 		floatParam("backscatter0", "duration_minutes", "median event duration in minutes (Moore et al.)", &bs.DurationMinutes, 0.1, 100000),
 	)
-	fp := &s.Fingerprint
-	add(familyParams("fingerprint", &fp.Population, "fingerprinting sources")...)
-	add(
+}
+
+// params are the fields of the [fingerprint] section.
+func (fp *FingerprintFamily) params() []param {
+	return append(familyParams("fingerprint", &fp.Population, "fingerprinting sources"),
 		floatParam("fingerprint", "share", "share of port-0 packets", &fp.Share, 0, 1),
 		floatParam("fingerprint", "nmap_fraction", "fingerprinters adding Nmap-like T2-T7 probes", &fp.NmapFraction, 0, 1),
 		floatParam("fingerprint", "probe_gap_ms", "mean gap between the probes of a bundle, ms", &fp.ProbeGapMS, 0.001, 60000),
 		floatParam("fingerprint", "duration_days", "median activity of a fingerprinter in days", &fp.DurationDays, 0.001, 3650),
 	)
-	g := &s.Garbage
-	add(familyParams("garbage", &g.Population, "randomised-header sources")...)
-	add(
+}
+
+// params are the fields of the [garbage] section.
+func (g *Garbage) params() []param {
+	return append(familyParams("garbage", &g.Population, "randomised-header sources"),
 		floatParam("garbage", "share", "share of port-0 packets", &g.Share, 0, 1),
 		intParam("garbage", "surge_day", "day of the period the surge starts (0-based)", &g.SurgeDay, 0, 36599),
 		floatParam("garbage", "surge_days", "surge length in days (CERT.pl 2011: ~5)", &g.SurgeDays, 0.01, 365),
@@ -553,32 +574,37 @@ func (s *Scenario) params() []param {
 			}},
 		floatParam("garbage", "near_uniform", "1 = uniform flag bytes, 0 = only the CERT.pl top flag values", &g.NearUniform, 0, 1),
 	)
-	bt := &s.BitTorrent
-	add(familyParams("bittorrent", &bt.Population, "BitTorrent clients")...)
-	add(
+}
+
+// params are the fields of the [bittorrent] section.
+func (bt *BitTorrentFamily) params() []param {
+	return append(familyParams("bittorrent", &bt.Population, "BitTorrent clients"),
 		floatParam("bittorrent", "share", "share of port-0 packets", &bt.Share, 0, 1),
 		floatParam("bittorrent", "dht_fraction", "DHT bencode queries (else uTP SYN)", &bt.DHTFraction, 0, 1),
 		floatParam("bittorrent", "duration_days", "median client lifetime in days", &bt.DurationDays, 0.001, 3650),
 		boolParam("bittorrent", "diurnal", "clients follow the daily cycle", &bt.Diurnal),
 	)
-	rf := &s.Retry
-	add(familyParams("retry", &rf.Population, "retrying clients")...)
-	add(
+}
+
+// params are the fields of the [retry] section.
+func (rf *RetryFamily) params() []param {
+	return append(familyParams("retry", &rf.Population, "retrying clients"),
 		floatParam("retry", "share", "share of port-0 packets", &rf.Share, 0, 1),
 		floatParam("retry", "tcp_fraction", "clients retrying TCP SYNs to port 0 (else UDP from port 0 to DNS, NTP or syslog)", &rf.TCPFraction, 0, 1),
 		intParam("retry", "max_dsts", "telescope addresses one client sends to: 1..this", &rf.MaxDsts, 1, 64),
 		floatParam("retry", "duration_days", "median activity of a client in days", &rf.DurationDays, 0.001, 3650),
 		floatParam("retry", "nat_fraction", "clients behind a carrier-grade NAT sharing a BitTorrent client's public address", &rf.NATFraction, 0, 1),
 	)
-	fr := &s.Fragments
-	add(populationParams("fragments", &fr.Population, "fragmenting reflectors")...)
-	add(
+}
+
+// params are the fields of the [fragments] section.
+func (fr *Fragments) params() []param {
+	return append(populationParams("fragments", &fr.Population, "fragmenting reflectors"),
 		floatParam("fragments", "tcp_fraction", "trains carrying TCP (else UDP)", &fr.TCPFraction, 0, 1),
 		floatParam("fragments", "orphan_fraction", "trains whose first fragment never arrives", &fr.OrphanFraction, 0, 1),
 		intParam("fragments", "max_fragments", "fragments per train: 2..this", &fr.MaxFragments, 2, 16),
 		floatParam("fragments", "duration_days", "median activity of a reflector in days", &fr.DurationDays, 0.001, 3650),
 	)
-	return ps
 }
 
 // parseWeights reads n comma-separated non-negative weights with a positive sum.
