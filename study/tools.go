@@ -288,42 +288,65 @@ func (s *Source) toolEvidence() (label.Tool, string) {
 	return t, ev
 }
 
-// rules are the tool rules over the counts s (toolEvidence): retry says
-// the source is a retry source, nmapShapes how many of Nmap's T2–T7
-// shapes it sent.
-func (s *toolCounts) rules(retry bool, nmapShapes int) (label.Tool, string) {
-	n := s.TCP + s.UDP
-	if n == 0 {
-		return label.ToolUnknown, "no-tcp-udp"
-	}
-	most := func(x, of int64) bool { return of > 0 && float64(x)/float64(of) >= 0.8 }
-	ev := evidence
-	noDF := s.pk - s.DF
-	ttl64, ttl64ev := s.InitTTL[1], ev("ttl64", s.InitTTL[1], s.pk)
-	// The masscan subset: the band whose no-DF TCP packets carry the
-	// most Masscan IP IDs.
-	mb := 0
-	for b := range s.mcID {
-		if s.mcID[b] > s.mcID[mb] {
-			mb = b
-		}
-	}
-	switch {
-	case nmapShapes >= 2 && most(s.NmapTOpts, s.TProbes):
+// ruleInput is what every tool rule reads beside a source's counts: the
+// study's verdict that the source retries, the T2–T7 shapes it sent, and
+// the numbers each rule would compute again.
+type ruleInput struct {
+	retry      bool
+	nmapShapes int
+	n, noDF    int64 // TCP and UDP packets; packets without DF
+	ttl64      int64
+	ttl64ev    string
+	mb         int // the initial-TTL band whose no-DF TCP packets carry the most Masscan IP IDs
+}
+
+// toolRule is one tool rule: its name, the tool it names, when a source's
+// counts pass it, and the evidence it gives then.
+type toolRule struct {
+	name     string
+	tool     label.Tool
+	when     func(s *toolCounts, r *ruleInput) bool
+	evidence func(s *toolCounts, r *ruleInput) string
+}
+
+// most says that x is at least 80 % of of (and of is not 0): the share
+// every rule asks of a feature.
+func most(x, of int64) bool { return of > 0 && float64(x)/float64(of) >= 0.8 }
+
+// toolRules are the tool rules in the order they are tried: the first a
+// source passes names its tool (docs/TOOLS.md section 9 gives each its
+// source and what breaks it).
+var toolRules = []toolRule{
+	{
+		name: "nmap-os-detection", tool: label.Nmap,
 		// Nmap's OS detection: two of the T2–T7 (flags, window) pairs,
 		// with the options sendT1_7Probe gives them (WS 10, NOP, MSS 265,
 		// timestamp, SACK; WS 15 on T7: osscan2.cc prbOpts). The shapes
 		// alone are what any prober may copy (hping3 -w 128, scapy).
-		return label.Nmap, "nmap-t2-t7-shapes=" + strconv.Itoa(nmapShapes) + " " + ev("nmap-t-options", s.NmapTOpts, s.TProbes)
-	case most(s.ZMapID, n) && (s.TCP == 0 || most(s.Win65535, s.TCP)):
+		when: func(s *toolCounts, r *ruleInput) bool {
+			return r.nmapShapes >= 2 && most(s.NmapTOpts, s.TProbes)
+		},
+		evidence: func(s *toolCounts, r *ruleInput) string {
+			return "nmap-t2-t7-shapes=" + strconv.Itoa(r.nmapShapes) + " " + evidence("nmap-t-options", s.NmapTOpts, s.TProbes)
+		},
+	},
+	{
+		name: "zmap", tool: label.ZMap,
 		// ZMap up to 4.0: IP ID 54321 on every probe, SYN window 65535
 		// (packet.c); the TTL is --probe-ttl's (255 by default).
-		zmap := ev("ipid54321", s.ZMapID, n)
-		if s.TCP > 0 {
-			zmap += " " + ev("win65535", s.Win65535, s.TCP)
-		}
-		return label.ZMap, zmap
-	case s.TCP > 0 && most(s.ZMapSYN, s.TCP):
+		when: func(s *toolCounts, r *ruleInput) bool {
+			return most(s.ZMapID, r.n) && (s.TCP == 0 || most(s.Win65535, s.TCP))
+		},
+		evidence: func(s *toolCounts, r *ruleInput) string {
+			zmap := evidence("ipid54321", s.ZMapID, r.n)
+			if s.TCP > 0 {
+				zmap += " " + evidence("win65535", s.Win65535, s.TCP)
+			}
+			return zmap
+		},
+	},
+	{
+		name: "zmap-4.1", tool: label.ZMap,
 		// ZMap ≥ 4.1: a SYN with window 65535, no DF and the "windows"
 		// options MSS 1460, NOP, WS 8, NOP, NOP, SACK (packet.c); its IP
 		// ID looks random, its TTL is 64 or --probe-ttl's (any: ZMap
@@ -331,8 +354,15 @@ func (s *toolCounts) rules(retry bool, nmapShapes int) (label.Tool, string) {
 		// sends that layout with WS 0–2 and DF, Windows 10 with window
 		// 64240 and DF; macOS and FreeBSD's window 65535 SYNs carry DF and
 		// other layouts. No DF on a SYN is no stack's.
-		return label.ZMap, ev("syn-win65535-zmapopts", s.ZMapSYN, s.TCP)
-	case !retry && s.TCP == 0 && most(s.UDPSum0, s.UDP) && most(noDF, s.pk) && s.IPIDPattern() == "random":
+		when: func(s *toolCounts, r *ruleInput) bool {
+			return s.TCP > 0 && most(s.ZMapSYN, s.TCP)
+		},
+		evidence: func(s *toolCounts, r *ruleInput) string {
+			return evidence("syn-win65535-zmapopts", s.ZMapSYN, s.TCP)
+		},
+	},
+	{
+		name: "zmap-udp", tool: label.ZMap,
 		// ZMap's UDP probes carry no checksum ("checksum ignored in IPv4
 		// if 0", packet.c make_udp_header) in every version, and an IP ID
 		// that is 54321 (caught above) or a keyed hash of the target
@@ -340,30 +370,57 @@ func (s *toolCounts) rules(retry bool, nmapShapes int) (label.Tool, string) {
 		// stacks compute one. A client may send checksum 0 too (RFC 768;
 		// Linux's SO_NO_CHECK, embedded stacks): one that retries to a
 		// few addresses, or whose IP IDs count up, is no ZMap.
-		return label.ZMap, ev("udp-no-checksum", s.UDPSum0, s.UDP) + " " + ev("no-df", noDF, s.pk)
-	case most(s.MasscanID, n) && most(noDF, s.pk):
+		when: func(s *toolCounts, r *ruleInput) bool {
+			return !r.retry && s.TCP == 0 && most(s.UDPSum0, s.UDP) && most(r.noDF, s.pk) && s.IPIDPattern() == "random"
+		},
+		evidence: func(s *toolCounts, r *ruleInput) string {
+			return evidence("udp-no-checksum", s.UDPSum0, s.UDP) + " " + evidence("no-df", r.noDF, s.pk)
+		},
+	},
+	{
+		name: "masscan", tool: label.Masscan,
 		// Masscan: IP ID = (dst ^ dport ^ seq) & 0xffff (templ-pkt.c),
 		// a chance match of 2^-16 a packet; --ttl sets any TTL.
-		return label.Masscan, ev("ipid-masscan", s.MasscanID, n) + " " + ev("no-df", noDF, s.pk)
-	case (s.mcID[mb] >= 2 || s.pk == 1) && most(s.mcID[mb], s.mcTCP[mb]) && 2*s.mcID[mb] >= s.pk:
+		when: func(s *toolCounts, r *ruleInput) bool {
+			return most(s.MasscanID, r.n) && most(r.noDF, s.pk)
+		},
+		evidence: func(s *toolCounts, r *ruleInput) string {
+			return evidence("ipid-masscan", s.MasscanID, r.n) + " " + evidence("no-df", r.noDF, s.pk)
+		},
+	},
+	{
+		name: "masscan-nat", tool: label.Masscan,
 		// Masscan behind a NAT shared with other hosts: its packets are
 		// the no-DF TCP packets of one initial-TTL band (it sends one
 		// TTL, 255 or --ttl's), Masscan's IP ID on 80 % of them and
 		// they are half the address's packets or more (the address's
 		// tool, what sent most of it). A client beside it sets DF, or
 		// sends another TTL.
-		return label.Masscan, ev("ipid-masscan", s.mcID[mb], s.mcTCP[mb]) + " ttl-band=" + strconv.Itoa([...]int{32, 64, 128, 255}[mb]) +
-			" " + ev("masscan-share", s.mcID[mb], s.pk)
-	case s.TCP == 0 && s.IDPairs >= 2 && most(s.NmapUDP, s.UDP-int64(max(0, s.nSportB-1))) && s.SameTTL*5 <= s.IDPairs && s.ttlMax-s.ttlMin <= 22 && most(s.InitTTL[0]+s.InitTTL[1], s.pk):
+		when: func(s *toolCounts, r *ruleInput) bool {
+			return (s.mcID[r.mb] >= 2 || s.pk == 1) && most(s.mcID[r.mb], s.mcTCP[r.mb]) && 2*s.mcID[r.mb] >= s.pk
+		},
+		evidence: func(s *toolCounts, r *ruleInput) string {
+			return evidence("ipid-masscan", s.mcID[r.mb], s.mcTCP[r.mb]) + " ttl-band=" + strconv.Itoa([...]int{32, 64, 128, 255}[r.mb]) +
+				" " + evidence("masscan-share", s.mcID[r.mb], s.pk)
+		},
+	},
+	{
+		name: "nmap-udp", tool: label.Nmap,
 		// Nmap's UDP scan (-sU): one source port a scan (its retries
 		// from the port + the try number: P+2 for the first, Nmap
 		// 7.93), an empty datagram to a port without a payload, no DF,
 		// and a TTL drawn from 37–59 for every packet (tcpip.cc
 		// build_ip_raw): the TTL changes between packets as no stack's
 		// and no other tool's does.
-		return label.Nmap, ev("udp-empty-fixed-sport", s.NmapUDP, s.UDP-int64(max(0, s.nSportB-1))) + scans(s.nSportB) + " " + ev("ttl-changing", s.IDPairs-s.SameTTL, s.IDPairs) + " ttl-range=" + strconv.Itoa(int(s.ttlMax-s.ttlMin))
-	case !retry && s.TCP == 0 && most(s.EmptyUDP, s.UDP) && (most(s.InitTTL[3], s.pk) ||
-		s.firstSport >= 40000 && s.firstSport < 60016 && (s.sportPair || s.IDPairs > 0 && most(s.SameTTL, s.IDPairs))):
+		when: func(s *toolCounts, r *ruleInput) bool {
+			return s.TCP == 0 && s.IDPairs >= 2 && most(s.NmapUDP, s.UDP-int64(max(0, s.nSportB-1))) && s.SameTTL*5 <= s.IDPairs && s.ttlMax-s.ttlMin <= 22 && most(s.InitTTL[0]+s.InitTTL[1], s.pk)
+		},
+		evidence: func(s *toolCounts, r *ruleInput) string {
+			return evidence("udp-empty-fixed-sport", s.NmapUDP, s.UDP-int64(max(0, s.nSportB-1))) + scans(s.nSportB) + " " + evidence("ttl-changing", s.IDPairs-s.SameTTL, s.IDPairs) + " ttl-range=" + strconv.Itoa(int(s.ttlMax-s.ttlMin))
+		},
+	},
+	{
+		name: "masscan-udp", tool: label.Masscan,
 		// Masscan's UDP to a port it has no payload for: the bare 8-byte
 		// header, TTL 255, no DF (templ-pkt.c default_udp_template), from
 		// one source port (1.3.2), or P and P+16 (since 2023-11: main.c
@@ -373,55 +430,98 @@ func (s *toolCounts) rules(retry bool, nmapShapes int) (label.Tool, string) {
 		// Masscan's range (40000 + now % 20000) and one TTL over the
 		// packets, or both ports of the pair, say it (hping3 -2 -k keeps
 		// one port, from 1024–3023 unless -s moves it).
-		ttl := ev("ttl255", s.InitTTL[3], s.pk)
-		switch {
-		case most(s.InitTTL[3], s.pk):
-		case s.sportPair:
-			ttl = "sport-pair=" + strconv.Itoa(int(s.firstSport))
-		default:
-			ttl = "sport=" + strconv.Itoa(int(s.firstSport)) + " " + ev("ttl-fixed", s.SameTTL, s.IDPairs)
-		}
-		return label.Masscan, ev("udp-empty-sport-pair", s.EmptyUDP, s.UDP) + " " + ttl
-	case most(s.NmapSYN, s.TCP) && most(s.InitTTL[0]+s.InitTTL[1], s.pk) && (s.TCP == 1 || s.SameSeq > 0 && most(s.SameSeq, s.TCP-int64(s.nSeqBases))):
+		when: func(s *toolCounts, r *ruleInput) bool {
+			return !r.retry && s.TCP == 0 && most(s.EmptyUDP, s.UDP) && (most(s.InitTTL[3], s.pk) || s.firstSport >= 40000 && s.firstSport < 60016 && (s.sportPair || s.IDPairs > 0 && most(s.SameTTL, s.IDPairs)))
+		},
+		evidence: func(s *toolCounts, r *ruleInput) string {
+			ttl := evidence("ttl255", s.InitTTL[3], s.pk)
+			switch {
+			case most(s.InitTTL[3], s.pk):
+			case s.sportPair:
+				ttl = "sport-pair=" + strconv.Itoa(int(s.firstSport))
+			default:
+				ttl = "sport=" + strconv.Itoa(int(s.firstSport)) + " " + evidence("ttl-fixed", s.SameTTL, s.IDPairs)
+			}
+			return evidence("udp-empty-sport-pair", s.EmptyUDP, s.UDP) + " " + ttl
+		},
+	},
+	{
+		name: "nmap-syn", tool: label.Nmap,
 		// Nmap's SYN scan: SYN, window 1024, MSS 1460 alone, no DF
 		// (tcpip.cc, nmap.h), one sequence number for every first try
-		// of a scan and its try number XORed in for a retry
+		// of a scan and its try number XORed in for a r.retry
 		// (seq32_encode; nmapTries), a TTL of 37–59 that arrives as 32
 		// or 64 inferred. Masscan's window-1024 SYNs carry no options
 		// (or window 1025 with MSS) and its IP ID rule comes first.
-		seq := ""
-		if s.TCP > 1 {
-			seq = " " + ev("seq-repeated", s.SameSeq, s.TCP-int64(s.nSeqBases)) + scans(s.nSeqBases)
-		}
-		return label.Nmap, ev("syn-win1024-mss", s.NmapSYN, s.TCP) + seq + " " + ev("ttl<=64", s.InitTTL[0]+s.InitTTL[1], s.pk)
-	case most(s.MiraiSeq, s.TCP) && most(ttl64, s.pk):
-		return label.Mirai, ev("seq-dst", s.MiraiSeq, s.TCP) + " " + ttl64ev
-	case most(s.HpingAck, s.TCP) && most(ttl64, s.pk):
+		when: func(s *toolCounts, r *ruleInput) bool {
+			return most(s.NmapSYN, s.TCP) && most(s.InitTTL[0]+s.InitTTL[1], s.pk) && (s.TCP == 1 || s.SameSeq > 0 && most(s.SameSeq, s.TCP-int64(s.nSeqBases)))
+		},
+		evidence: func(s *toolCounts, r *ruleInput) string {
+			seq := ""
+			if s.TCP > 1 {
+				seq = " " + evidence("seq-repeated", s.SameSeq, s.TCP-int64(s.nSeqBases)) + scans(s.nSeqBases)
+			}
+			return evidence("syn-win1024-mss", s.NmapSYN, s.TCP) + seq + " " + evidence("ttl<=64", s.InitTTL[0]+s.InitTTL[1], s.pk)
+		},
+	},
+	{
+		name: "mirai", tool: label.Mirai,
+		// Mirai: seq = the destination address (scanner.c), TTL 64.
+		when: func(s *toolCounts, r *ruleInput) bool {
+			return most(s.MiraiSeq, s.TCP) && most(r.ttl64, s.pk)
+		},
+		evidence: func(s *toolCounts, r *ruleInput) string {
+			return evidence("seq-dst", s.MiraiSeq, s.TCP) + " " + r.ttl64ev
+		},
+	},
+	{
+		name: "hping-tcp", tool: label.Hping,
 		// hping3's TCP: a random ack without the ACK flag (sendtcp.c),
 		// no options, no DF, TTL 64, window 512 (DEFAULT_SRCWINSIZE)
 		// unless -w sets another. No OS stack sends ack ≠ 0 without ACK
 		// (p0f's "ack+" quirk); Nmap's OS probes that do carry options.
-		if most(s.HpingTCP, s.TCP) {
-			return label.Hping, ev("win512-ack-noopts", s.HpingTCP, s.TCP) + " " + ttl64ev
-		}
-		return label.Hping, ev("ack-noopts", s.HpingAck, s.TCP) + " " + ttl64ev
-	case s.TCP == 0 && s.IDPairs > 0 && most(s.SportRise, s.IDPairs) && most(s.SameTTL, s.IDPairs) && most(ttl64, s.pk) && most(noDF, s.pk):
+		when: func(s *toolCounts, r *ruleInput) bool {
+			return most(s.HpingAck, s.TCP) && most(r.ttl64, s.pk)
+		},
+		evidence: func(s *toolCounts, r *ruleInput) string {
+			if most(s.HpingTCP, s.TCP) {
+				return evidence("win512-ack-noopts", s.HpingTCP, s.TCP) + " " + r.ttl64ev
+			}
+			return evidence("ack-noopts", s.HpingAck, s.TCP) + " " + r.ttl64ev
+		},
+	},
+	{
+		name: "hping-udp", tool: label.Hping,
 		// hping3's UDP (-2): the source port rises by one a packet from
 		// its base (sendudp.c), TTL 64 and the same TTL on every packet,
 		// no DF. An OS stack draws an ephemeral port per socket; one
-		// packet alone shows nothing. Nmap's -sU retry comes from its
+		// packet alone shows nothing. Nmap's -sU r.retry comes from its
 		// base + 2, but with a TTL drawn a packet (tcpip.cc).
-		return label.Hping, ev("sport-rising", s.SportRise, s.IDPairs) + " " + ev("ttl-fixed", s.SameTTL, s.IDPairs) + " " + ttl64ev + " " + ev("no-df", noDF, s.pk)
-	case !retry && s.TCP == 0 && most(s.HpingUDP, s.pk) && most(ttl64, s.pk) && most(noDF, s.pk):
+		when: func(s *toolCounts, r *ruleInput) bool {
+			return s.TCP == 0 && s.IDPairs > 0 && most(s.SportRise, s.IDPairs) && most(s.SameTTL, s.IDPairs) && most(r.ttl64, s.pk) && most(r.noDF, s.pk)
+		},
+		evidence: func(s *toolCounts, r *ruleInput) string {
+			return evidence("sport-rising", s.SportRise, s.IDPairs) + " " + evidence("ttl-fixed", s.SameTTL, s.IDPairs) + " " + r.ttl64ev + " " + evidence("no-df", r.noDF, s.pk)
+		},
+	},
+	{
+		name: "hping-udp-port", tool: label.Hping,
 		// hping3 -2 with its defaults, one packet or its source port
 		// fixed (-k): an empty datagram with a checksum (sendudp.c,
 		// data_size 0), no DF, TTL 64, from its base port in 1024–3023
 		// (main.c). Four fields at once: Linux's ephemeral ports start at
 		// 32768, Windows' and the BSDs' higher; Masscan's from 40000,
-		// Nmap's from 33000, ZMap leaves no checksum. Not for a retry
+		// Nmap's from 33000, ZMap leaves no checksum. Not for a r.retry
 		// source: a client may bind a low port.
-		return label.Hping, ev("udp-empty-sport1024-3023", s.HpingUDP, s.pk) + " " + ttl64ev + " " + ev("no-df", noDF, s.pk)
-	case s.TCP == 0 && s.IDPairs >= 4 && most(s.SportUp, s.IDPairs) && most(s.SameTTL, s.IDPairs) && most(ttl64, s.pk) && most(noDF, s.pk):
+		when: func(s *toolCounts, r *ruleInput) bool {
+			return !r.retry && s.TCP == 0 && most(s.HpingUDP, s.pk) && most(r.ttl64, s.pk) && most(r.noDF, s.pk)
+		},
+		evidence: func(s *toolCounts, r *ruleInput) string {
+			return evidence("udp-empty-sport1024-3023", s.HpingUDP, s.pk) + " " + r.ttl64ev + " " + evidence("no-df", r.noDF, s.pk)
+		},
+	},
+	{
+		name: "hping-udp-sampled", tool: label.Hping,
 		// The same seen by a telescope that samples hping3's sweep
 		// (--rand-dest over a wider range than it watches): of every
 		// k packets it sees one, so the ports it sees still rise, by
@@ -429,7 +529,33 @@ func (s *toolCounts) rules(retry bool, nmapShapes int) (label.Tool, string) {
 		// 1–4095 (a sixteenth of the ports, modulo 2^16) on 80 % of the
 		// pairs, 4 pairs or more (random ports rise so by chance 6 % of
 		// the time a pair).
-		return label.Hping, ev("sport-rising-gaps", s.SportUp, s.IDPairs) + " " + ev("ttl-fixed", s.SameTTL, s.IDPairs) + " " + ttl64ev + " " + ev("no-df", noDF, s.pk)
+		when: func(s *toolCounts, r *ruleInput) bool {
+			return s.TCP == 0 && s.IDPairs >= 4 && most(s.SportUp, s.IDPairs) && most(s.SameTTL, s.IDPairs) && most(r.ttl64, s.pk) && most(r.noDF, s.pk)
+		},
+		evidence: func(s *toolCounts, r *ruleInput) string {
+			return evidence("sport-rising-gaps", s.SportUp, s.IDPairs) + " " + evidence("ttl-fixed", s.SameTTL, s.IDPairs) + " " + r.ttl64ev + " " + evidence("no-df", r.noDF, s.pk)
+		},
+	},
+}
+
+// rules are the tool rules over the counts s (toolEvidence): retry says
+// the source is a retry source, nmapShapes how many of Nmap's T2–T7
+// shapes it sent.
+func (s *toolCounts) rules(retry bool, nmapShapes int) (label.Tool, string) {
+	n := s.TCP + s.UDP
+	if n == 0 {
+		return label.ToolUnknown, "no-tcp-udp"
+	}
+	r := &ruleInput{retry: retry, nmapShapes: nmapShapes, n: n, noDF: s.pk - s.DF, ttl64: s.InitTTL[1], ttl64ev: evidence("ttl64", s.InitTTL[1], s.pk)}
+	for b := range s.mcID {
+		if s.mcID[b] > s.mcID[r.mb] {
+			r.mb = b
+		}
+	}
+	for _, rule := range toolRules {
+		if rule.when(s, r) {
+			return rule.tool, rule.evidence(s, r)
+		}
 	}
 	return label.ToolUnknown, "no-match ipid=" + s.IPIDPattern() + " ttl=" + strconv.Itoa(s.initTTL()) + " packets=" + strconv.FormatInt(s.pk, 10)
 }
