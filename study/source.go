@@ -29,14 +29,28 @@ type Source struct {
 	// not one (nil while every packet is): the coherent subset of an
 	// address a scanner shares with a client (a NAT).
 	toolCounts
-	cand       *toolCounts
-	lastIv     int64 // the interval of the latest packet (Part's memory estimate)
-	DstPorts   topK
-	SrcPorts   topK
-	FlagMix    topK
+	cand   *toolCounts
+	lastIv int64 // the interval of the latest packet (Part's memory estimate)
+	sourceTops
 	Class      label.Class
 	Tool       label.Tool
-	NmapShapes int // distinct T2–T7 shapes
+	NmapShapes int    // distinct T2–T7 shapes
+	toolEv     string // what decided Tool (toolEvidence), set with it by decide
+	flow       bool   // the records stand for flows (Options.Flows): no IP ID, maybe no TTL
+	sourceBundles
+	scanRevisits
+}
+
+// sourceTops are a source's most frequent destination ports, source
+// ports and TCP flag combinations.
+type sourceTops struct {
+	DstPorts topK
+	SrcPorts topK
+	FlagMix  topK
+}
+
+// sourceBundles are a source's fingerprint bundles as they are made.
+type sourceBundles struct {
 	// open holds the source's fingerprint bundles that may still grow, by
 	// target (nil until its first probe); windows the times its kept
 	// bundles span, by target (nil until one is kept).
@@ -47,8 +61,11 @@ type Source struct {
 	// packet, not a pass over them each.
 	expireAt int
 	windows  map[netip.Addr][]window
-	toolEv   string // what decided Tool (toolEvidence), set with it by decide
-	flow     bool   // the records stand for flows (Options.Flows): no IP ID, maybe no TTL
+}
+
+// scanRevisits is what tells a scanner from a client that retries: how
+// often a source's scanning-shaped packets come back to a destination.
+type scanRevisits struct {
 	// ScanShaped counts the packets of scanning shapes
 	// (classify.ShapeClass is label.Scan); scanDsts holds their first
 	// Options.ScanMinDsts distinct destinations. retry says they revisit
