@@ -120,6 +120,23 @@ func (s *sigs) add(probe string) {
 	s.probes[probe] = true
 }
 
+// manyScanners generates sc with 80 port-0 scanners (every tool and
+// protocol, and every condition of wild's, at a small scale), seed 3 at
+// 1e-5, and returns the plan and the folder.
+func manyScanners(t *testing.T, sc *Scenario) (*Plan, string) {
+	t.Helper()
+	sc.Scan0.MinActors = 80
+	p, err := NewPlan(sc, 3, 1e-5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if _, err := Generate(p, Options{Out: dir}); err != nil {
+		t.Fatal(err)
+	}
+	return p, dir
+}
+
 // TestToolsMatchRealCapture holds the generator's tools, run with their
 // defaults, against what the real tools sent to port 0
 // (testdata/realtools: hping3 3.a2, Nmap 7.93, ZMap 2.1.1, Masscan
@@ -181,15 +198,7 @@ func TestToolsMatchRealCapture(t *testing.T) {
 
 	got := map[string]*sigs{}
 	for _, sc := range []*Scenario{Paper(), Wild()} {
-		sc.Scan0.MinActors = 80 // every tool and protocol, at a small scale
-		p, err := NewPlan(sc, 3, 1e-5)
-		if err != nil {
-			t.Fatal(err)
-		}
-		dir := t.TempDir()
-		if _, err := Generate(p, Options{Out: dir}); err != nil {
-			t.Fatal(err)
-		}
+		p, dir := manyScanners(t, sc)
 		ports := map[uint32][]uint16{}
 		readRun(t, dir, func(g *genPacket) {
 			a := &p.Actors[g.truth.Actor]
@@ -313,16 +322,7 @@ func TestIssue30MatchesMatrix(t *testing.T) {
 		t.Fatalf("the matrix's sampled hping3 sweeps: %d jumps of 17–4095", realJump)
 	}
 
-	sc := Wild()
-	sc.Scan0.MinActors = 80
-	p, err := NewPlan(sc, 3, 1e-5)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	if _, err := Generate(p, Options{Out: dir}); err != nil {
-		t.Fatal(err)
-	}
+	p, dir := manyScanners(t, Wild())
 	got := map[uint32][]pkt{}
 	readRun(t, dir, func(g *genPacket) {
 		a := &p.Actors[g.truth.Actor]

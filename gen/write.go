@@ -590,6 +590,22 @@ func (g *run) tables() error {
 	return g.writeFile("asmap.csv", b.Bytes(), true)
 }
 
+// scanOptNames are the suffixes a scanner's options add to its kind in
+// actors.csv, in that order.
+var scanOptNames = []struct {
+	opt  uint8
+	name string
+}{
+	{optCustom, "+options"},     // Scan0.OptionsFraction
+	{optRandomID, "+random-id"}, // Scan0.HpingRandomID
+	{optCurrent, "+current"},    // Scan0.CurrentFraction
+	{optValue, "+value"},        // Scan0.OptionValues
+	{optRetries, "+retries"},    // Scan0.RetriesFraction
+	{optProcs, "+2procs"},       // half of the retrying Nmap scanners
+	{optSampled, "+sampled"},    // Scan0.SampledFraction
+	{optNAT, "+nat"},            // Scan0.NATFraction
+}
+
 // kindName names an actor's kind within its family.
 func (a *Actor) kindName() string {
 	switch a.Family {
@@ -597,29 +613,10 @@ func (a *Actor) kindName() string {
 		return bgKindNames[a.Kind]
 	case famScan0:
 		k := [...]string{"tcp", "udp"}[a.Kind]
-		if a.Opts&optCustom != 0 {
-			k += "+options" // Scan0.OptionsFraction
-		}
-		if a.Opts&optRandomID != 0 {
-			k += "+random-id"
-		}
-		if a.Opts&optCurrent != 0 {
-			k += "+current" // Scan0.CurrentFraction
-		}
-		if a.Opts&optValue != 0 {
-			k += "+value" // Scan0.OptionValues
-		}
-		if a.Opts&optRetries != 0 {
-			k += "+retries" // Scan0.RetriesFraction
-		}
-		if a.Opts&optProcs != 0 {
-			k += "+2procs"
-		}
-		if a.Opts&optSampled != 0 {
-			k += "+sampled" // Scan0.SampledFraction
-		}
-		if a.Opts&optNAT != 0 {
-			k += "+nat" // Scan0.NATFraction
+		for _, o := range scanOptNames {
+			if a.Opts&o.opt != 0 {
+				k += o.name
+			}
 		}
 		return k
 	case famFragments:
