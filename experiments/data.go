@@ -174,8 +174,29 @@ func (d *Data) loadAnalysis(anaDir string) error {
 		return errors.New("summary.json has no port-0 study: run port0 analyze without -count-only")
 	}
 	d.analysis = anaDir
+	// The streamed tables are read whole only by the analyses; their
+	// headers are checked here, so that a missing or foreign table stops
+	// the run before any analysis writes.
+	for _, first := range []func() error{
+		func() error { return firstErr(d.Sources()) },
+		func() error { return firstErr(d.Events()) },
+		func() error { return firstErr(d.Bundles()) },
+	} {
+		if err := first(); err != nil {
+			return err
+		}
+	}
 	d.Series, err = tables.ReadSeries(anaDir)
 	return err
+}
+
+// firstErr reads a table's first row: the error of its header, or of that
+// row, if any.
+func firstErr[R any](rows iter.Seq2[R, error]) error {
+	for _, err := range rows {
+		return err
+	}
+	return nil
 }
 
 // EachPacket calls fn with each row of the packets table, in order, read

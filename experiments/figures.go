@@ -183,14 +183,14 @@ func eachRow(name string, cols []string, fn func(row []string) error) error {
 	fh, err := os.Open(name)
 	if errors.Is(err, fs.ErrNotExist) {
 		if pq := parquetOf(name); tableExists(pq) {
-			return tables.EachText(pq, func(head, rec []string) (err error) {
-				if idx == nil {
-					if idx, err = columnIndex(pq, head, cols); err != nil {
-						return err
-					}
-				}
-				return pick(rec)
-			})
+			head, err := tables.TextColumns(pq)
+			if err != nil {
+				return err
+			}
+			if idx, err = columnIndex(pq, head, cols); err != nil {
+				return err
+			}
+			return tables.EachText(pq, func(_, rec []string) error { return pick(rec) })
 		}
 	}
 	if err != nil {

@@ -1014,7 +1014,6 @@ func asConcentration(e *Env, r *Result) error {
 	if d.Observed != nil {
 		return asConcentrationObserved(e, r)
 	}
-	asOf := map[netip.Addr]uint32{}
 	byAS := map[uint32]float64{}
 	srcAS := map[uint32]float64{}
 	var total float64
@@ -1023,11 +1022,7 @@ func asConcentration(e *Env, r *Result) error {
 		if err != nil {
 			return err
 		}
-		a, ok := asOf[s.Src]
-		if !ok {
-			a = d.asOf(s.Src)
-			asOf[s.Src] = a
-		}
+		a := d.asOf(s.Src)
 		byAS[a] += float64(s.Packets)
 		srcAS[a]++
 		sources++

@@ -449,7 +449,7 @@ var toolRules = []toolRule{
 		name: "nmap-syn", tool: label.Nmap,
 		// Nmap's SYN scan: SYN, window 1024, MSS 1460 alone, no DF
 		// (tcpip.cc, nmap.h), one sequence number for every first try
-		// of a scan and its try number XORed in for a r.retry
+		// of a scan and its try number XORed in for a retry
 		// (seq32_encode; nmapTries), a TTL of 37–59 that arrives as 32
 		// or 64 inferred. Masscan's window-1024 SYNs carry no options
 		// (or window 1025 with MSS) and its IP ID rule comes first.
@@ -495,7 +495,7 @@ var toolRules = []toolRule{
 		// hping3's UDP (-2): the source port rises by one a packet from
 		// its base (sendudp.c), TTL 64 and the same TTL on every packet,
 		// no DF. An OS stack draws an ephemeral port per socket; one
-		// packet alone shows nothing. Nmap's -sU r.retry comes from its
+		// packet alone shows nothing. Nmap's -sU retry comes from its
 		// base + 2, but with a TTL drawn a packet (tcpip.cc).
 		when: func(s *toolCounts, r *ruleInput) bool {
 			return s.TCP == 0 && s.IDPairs > 0 && most(s.SportRise, s.IDPairs) && most(s.SameTTL, s.IDPairs) && most(r.ttl64, s.pk) && most(r.noDF, s.pk)
@@ -511,7 +511,7 @@ var toolRules = []toolRule{
 		// data_size 0), no DF, TTL 64, from its base port in 1024–3023
 		// (main.c). Four fields at once: Linux's ephemeral ports start at
 		// 32768, Windows' and the BSDs' higher; Masscan's from 40000,
-		// Nmap's from 33000, ZMap leaves no checksum. Not for a r.retry
+		// Nmap's from 33000, ZMap leaves no checksum. Not for a retry
 		// source: a client may bind a low port.
 		when: func(s *toolCounts, r *ruleInput) bool {
 			return !r.retry && s.TCP == 0 && most(s.HpingUDP, s.pk) && most(r.ttl64, s.pk) && most(r.noDF, s.pk)

@@ -174,6 +174,7 @@ func (t *TextWriter) writeParquet() error {
 	}
 	w := parquet.NewWriter(f, append([]parquet.WriterOption{schema}, writerOptions...)...)
 	batch := make([]parquet.Row, 0, batchRows)
+	read := 0
 	for {
 		rec, rerr := r.Read()
 		if rerr == io.EOF {
@@ -183,6 +184,7 @@ func (t *TextWriter) writeParquet() error {
 			err = fmt.Errorf("%s: %w", t.csv.Name(), rerr)
 			break
 		}
+		read++
 		row := make(parquet.Row, len(rec))
 		for j, s := range rec {
 			var v parquet.Value
@@ -207,6 +209,11 @@ func (t *TextWriter) writeParquet() error {
 	}
 	if err == nil && len(batch) > 0 {
 		_, err = w.WriteRows(batch)
+	}
+	if err == nil && read != t.rows {
+		// encoding/csv writes a row of one empty cell as an empty line,
+		// which its reader skips: such a table cannot go through the CSV.
+		err = fmt.Errorf("%s: %d rows read back from the CSV of %d written", t.pq, read, t.rows)
 	}
 	if cerr := w.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("%s: %w", t.pq, cerr)
@@ -253,7 +260,7 @@ func ReadTextTable(path string) (header []string, rows [][]string, err error) {
 		return nil, nil, err
 	}
 	if header == nil {
-		header, err = textHeader(path)
+		header, err = TextColumns(path)
 	}
 	return header, rows, err
 }
@@ -297,8 +304,9 @@ func EachText(path string, fn func(header, rec []string) error) error {
 	}
 }
 
-// textHeader reads the column names of a Parquet file of flat columns.
-func textHeader(path string) ([]string, error) {
+// TextColumns reads the column names of a Parquet file of flat columns
+// (a text table's), without its rows.
+func TextColumns(path string) ([]string, error) {
 	fh, pf, err := openParquet(path)
 	if err != nil {
 		return nil, err

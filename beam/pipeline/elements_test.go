@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"sort"
@@ -146,6 +147,31 @@ func TestShardWithinBudget(t *testing.T) {
 		// A manifest of one part is ~550 bytes; of many, more.
 		if got["shard_manifest_bytes"] < 1000 {
 			t.Errorf("within %d bytes: the largest manifest is %d bytes: no shard studied its sources in parts", budget, got["shard_manifest_bytes"])
+		}
+	}
+}
+
+// TestPartCutShort: a part whose file holds fewer records than its
+// shard's manifest says (cut short, or rewritten by a second attempt) is
+// an error of the writer, not a packets table short of them.
+func TestPartCutShort(t *testing.T) {
+	dir := t.TempDir()
+	p := scan.P0Packet{File: 0, Index: 7, TS: 1, Src: netip.MustParseAddr("192.0.2.1"), Dst: netip.MustParseAddr("198.18.0.1")}
+	rec := append(p.AppendRecord(nil), 0)
+	name := filepath.Join(dir, "shard-00000-0.packets")
+	if err := os.WriteFile(name, rec, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	files := []scan.FileSummary{{File: "a.pcap"}}
+	for _, c := range []struct {
+		n    int64
+		fail bool
+	}{{1, false}, {2, true}} {
+		o := &output{files: files, store: study.LocalStorage, shards: []*shardManifest{{Parts: []partFiles{{Packets: name, N: c.n}}}}}
+		rows := 0
+		err := o.Packets(func(*tables.PacketRow) error { rows++; return nil })
+		if (err != nil) != c.fail || rows != 1 {
+			t.Errorf("a part of 1 record listed as %d: %d rows, error %v", c.n, rows, err)
 		}
 	}
 }

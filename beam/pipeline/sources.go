@@ -86,7 +86,8 @@ func (f *shardFn) ProcessElement(ctx context.Context, key int64, batches func(*[
 			return fn(&p)
 		})
 	}
-	store := storage(ctx)
+	store, closeStore := storage(ctx)
+	defer closeStore()
 	m := shardManifest{Shard: shard}
 	var c study.Counts
 	err := study.StudyWithin(f.Cfg.Study, f.Cfg.Interval, each, recs.n, f.Cfg.Files, study.Budget{Bytes: f.Cfg.StudyBytes},

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem"
 
@@ -83,7 +84,8 @@ func (f *writeFn) ProcessElement(ctx context.Context, _ []byte, acc *scanAcc, ca
 	if res.Total.Files == 0 {
 		noInput = scan.ErrNoInput
 	}
-	store := storage(ctx)
+	store, closeStore := storage(ctx)
+	defer closeStore()
 	rows := study.MergedRows{Storage: store}
 	for _, m := range ms {
 		for _, pf := range m.Parts {
@@ -100,13 +102,14 @@ func (f *writeFn) ProcessElement(ctx context.Context, _ []byte, acc *scanAcc, ca
 	if err != nil && !errors.Is(err, scan.ErrNoInput) {
 		return err
 	}
-	if err := removeParts(ctx, f.Cfg.parts()); err != nil {
-		return err
-	}
+	// The parts go last: a retry of a copy that failed still finds them.
 	if out != f.Cfg.Out {
 		if err := copyOut(ctx, out, f.Cfg.Out); err != nil {
 			return err
 		}
+	}
+	if err := removeParts(ctx, f.Cfg.parts()); err != nil {
+		return err
 	}
 	line := fmt.Sprintf("%d inputs, %d read, %d packets", sum.Inputs, sum.Total.Files, sum.Total.Packets)
 	if sum.Port0 != nil {
@@ -147,7 +150,7 @@ func (o *output) Packets(fn func(*tables.PacketRow) error) error {
 			if err != nil {
 				return err
 			}
-			s := &stream{name: pf.Packets, rc: rc, r: bufio.NewReaderSize(rc, 64<<10)}
+			s := &stream{name: pf.Packets, rc: rc, r: bufio.NewReaderSize(rc, 64<<10), want: pf.N}
 			defer rc.Close()
 			if ok, err := s.next(len(o.files)); err != nil {
 				return err
@@ -170,19 +173,24 @@ func (o *output) Packets(fn func(*tables.PacketRow) error) error {
 
 // stream is one shard's classified records, read one at a time.
 type stream struct {
-	name  string
-	rc    io.ReadCloser
-	r     *bufio.Reader
-	buf   [classedLen]byte
-	p     scan.P0Packet
-	class label.Class
+	name       string
+	rc         io.ReadCloser
+	r          *bufio.Reader
+	buf        [classedLen]byte
+	p          scan.P0Packet
+	class      label.Class
+	read, want int64 // records read, and how many the manifest says
 }
 
 func (s *stream) next(files int) (bool, error) {
 	_, err := io.ReadFull(s.r, s.buf[:])
 	if errors.Is(err, io.EOF) {
+		if s.read != s.want {
+			return false, fmt.Errorf("%s: %d records, the shard wrote %d (a part cut short or rewritten)", s.name, s.read, s.want)
+		}
 		return false, nil
 	}
+	s.read++
 	if err != nil {
 		return false, fmt.Errorf("%s: %w", s.name, err)
 	}
@@ -199,52 +207,51 @@ func (s *stream) next(files int) (bool, error) {
 }
 
 // storage is study.Storage through the Beam filesystem of each name's
-// scheme: local paths, gs://, s3:// (those linked in).
-func storage(ctx context.Context) study.Storage {
-	return study.Storage{
+// scheme (local paths, gs://, s3://: those linked in), one filesystem a
+// scheme, opened at its first file; done closes them.
+func storage(ctx context.Context) (st study.Storage, done func()) {
+	var mu sync.Mutex
+	fss := map[string]filesystem.Interface{}
+	get := func(name string) (filesystem.Interface, error) {
+		scheme, _, ok := strings.Cut(name, "://")
+		if !ok {
+			scheme = ""
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if fs, ok := fss[scheme]; ok {
+			return fs, nil
+		}
+		fs, err := filesystem.New(ctx, name)
+		if err == nil {
+			fss[scheme] = fs
+		}
+		return fs, err
+	}
+	st = study.Storage{
 		Create: func(name string) (io.WriteCloser, error) {
-			fs, err := filesystem.New(ctx, name)
+			fs, err := get(name)
 			if err != nil {
 				return nil, err
 			}
-			w, err := fs.OpenWrite(ctx, name)
-			if err != nil {
-				fs.Close()
-				return nil, err
-			}
-			return &fsFile{w, fs}, nil
+			return fs.OpenWrite(ctx, name)
 		},
 		Open: func(name string) (io.ReadCloser, error) {
-			fs, err := filesystem.New(ctx, name)
+			fs, err := get(name)
 			if err != nil {
 				return nil, err
 			}
-			r, err := fs.OpenRead(ctx, name)
-			if err != nil {
-				fs.Close()
-				return nil, err
-			}
-			return &fsFile{r, fs}, nil
+			return fs.OpenRead(ctx, name)
 		},
 	}
-}
-
-// fsFile is a file of a Beam filesystem that closes the filesystem with it.
-type fsFile struct {
-	io.Closer
-	fs filesystem.Interface
-}
-
-func (f *fsFile) Read(p []byte) (int, error) { return f.Closer.(io.Reader).Read(p) }
-
-func (f *fsFile) Write(p []byte) (int, error) { return f.Closer.(io.Writer).Write(p) }
-
-func (f *fsFile) Close() error {
-	err := f.Closer.Close()
-	if cerr := f.fs.Close(); err == nil {
-		err = cerr
+	return st, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, fs := range fss {
+			fs.Close()
+		}
+		clear(fss)
 	}
-	return err
 }
 
 // removeParts removes the shards' parts once the tables are written.

@@ -22,6 +22,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"strings"
@@ -145,7 +146,16 @@ func run(args []string, stderr io.Writer) int {
 	if workers == 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	cfg := pipeline.ConfigOf(o, *out, workers, *shards)
+	// The workers write -out: as an absolute path, so that a worker
+	// started elsewhere (a job server's PROCESS workers) writes where this
+	// process reads the summary.
+	outPath := *out
+	if !pipeline.IsURL(outPath) {
+		if abs, err := filepath.Abs(outPath); err == nil {
+			outPath = abs
+		}
+	}
+	cfg := pipeline.ConfigOf(o, outPath, workers, *shards)
 	cfg.Progress, cfg.MemLimit = !*quiet, *memlimit<<20
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
