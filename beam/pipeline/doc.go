@@ -7,8 +7,10 @@
 //	             ├─► counts: a bundle's scan.Result without records or intervals ──► Combine(scanCombine) ──► one scan.Result
 //	             ├─► intervals: KV<block of 64, their packets and sketches> ──► CombinePerKey(ivCombine) ──► study.Totals a block
 //	             ├─► destination range ──► Combine(dstCombine) ──► the telescope
-//	             └─► records: KV<shard, encoded records>, shard = hash(source) mod S
-//	       ──► Partition(W) ─► GroupByKey ─► shardFn (a study.Part over every source of the shard)
+//	             └─► records: KV<shard × splits + split, encoded records>, shard = hash(source) mod S
+//	       ──► Partition(W) ─► GroupByKey ─► sortFn (a shard's records split over Config.Splits keys by a hash of input
+//	             and packet index, each sorted into input order) ──► OUT/_port0-parts/sorted-N-K.run, its name keyed by shard
+//	       ──► Partition(W) ─► GroupByKey ─► shardFn (the shard's runs merged; a study.Part over every source of the shard)
 //	             ├─► OUT/_port0-parts/shard-N-P.packets (classified records, input order) and shard-N-P.{sources,events,bundles}, a part P
 //	             │   of the shard's sources each (one, unless their state passes Config.StudyBytes)
 //	             ├─► a manifest naming them (a few hundred bytes)

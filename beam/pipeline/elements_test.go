@@ -35,20 +35,24 @@ func runMeasured(t *testing.T, inputs []string, cfg Config) largest {
 		t.Fatalf("pipeline: %v", err)
 	}
 	out := largest{}
-	var records, most int64
+	sum, most := map[string]int64{}, map[string]int64{}
 	for _, d := range pr.Metrics().AllMetrics().Distributions() {
 		if d.Key.Namespace != "port0" {
 			continue
 		}
-		if d.Key.Name == "shard_records" {
-			records += d.Result().Sum
-			most = max(most, d.Result().Max)
+		if k := d.Key.Name; k == "shard_records" || k == "sort_records" {
+			sum[k] += d.Result().Sum
+			most[k] = max(most[k], d.Result().Max)
 			continue
 		}
 		out[d.Key.Name] = max(out[d.Key.Name], d.Result().Max)
 	}
-	if records > 0 {
-		t.Logf("the largest shard studies %d of %d port-0 records (%.1f %%)", most, records, 100*float64(most)/float64(records))
+	for _, k := range []string{"sort_records", "shard_records"} {
+		if sum[k] > 0 {
+			t.Logf("%s: the largest key holds %d of %d port-0 records (%.1f %%)", k, most[k], sum[k], 100*float64(most[k])/float64(sum[k]))
+			// the share in thousandths, for the caller
+			out[k+"_share_permille"] = 1000 * most[k] / sum[k]
+		}
 	}
 	return out
 }
@@ -111,6 +115,9 @@ func TestLargestElement(t *testing.T) {
 		t.Fatalf("the scales hold %v port-0 records: too close to show growth", records)
 	}
 	for _, k := range keys {
+		if strings.HasSuffix(k, "_share_permille") {
+			continue
+		}
 		var bound int64
 		switch k {
 		case "scan_batch_bytes":
@@ -123,6 +130,11 @@ func TestLargestElement(t *testing.T) {
 		if last[k] > bound {
 			t.Errorf("%s: %d bytes at %d records (%d at %d): past %d", k, last[k], records[len(records)-1], first[k], records[0], bound)
 		}
+	}
+	// The busiest source holds ~36 % of the records: its study is one
+	// shard's, but its records' shuffle and sort spread over the sort keys.
+	if share := last["sort_records_share_permille"]; share == 0 || share >= 125 {
+		t.Errorf("the largest sort key holds %d ‰ of the records, want under 1/8", share)
 	}
 	if len(keys) < 4 {
 		t.Errorf("only %d measured steps: %v", len(keys), keys)

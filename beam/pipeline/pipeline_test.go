@@ -114,9 +114,9 @@ func TestSameBytes(t *testing.T) {
 		format tables.Format
 		cfgs   []Config
 	}{
-		{"sample", sample, tables.CSV, []Config{{Workers: 1, Shards: 1}, {Workers: 2, Shards: 64, FlushBytes: 3 * 84}, {Workers: 3, Shards: 7, MemLimit: 50 * 84}}},
+		{"sample", sample, tables.CSV, []Config{{Workers: 1, Shards: 1, Splits: 1}, {Workers: 2, Shards: 64, FlushBytes: 3 * 84}, {Workers: 3, Shards: 7, Splits: 3, MemLimit: 50 * 84}}},
 		{"corpus", testcap.CorpusDir(), tables.Both, []Config{{Workers: 2, Shards: 5, FlushBytes: 84, MemLimit: 84}, {Workers: 1, Shards: 64}}},
-		{"days", days, tables.Both, []Config{{Workers: 2, Shards: 64}, {Workers: 3, Shards: 2, FlushBytes: 40 * 84, ScanWorkers: 1, MemLimit: 500 * 84}}},
+		{"days", days, tables.Both, []Config{{Workers: 2, Shards: 64}, {Workers: 3, Shards: 2, Splits: 16, FlushBytes: 40 * 84, ScanWorkers: 1, MemLimit: 500 * 84}}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -53,22 +53,24 @@ type partFiles struct {
 
 const classedLen = scan.RecordLen + 1
 
-// ProcessElement studies the sources of shard.
-func (f *shardFn) ProcessElement(ctx context.Context, key int64, batches func(*[]byte) bool, tele string, manifests func([]byte), counts func(*countsAcc)) error {
+// ProcessElement studies the sources of shard, from the sorted runs of
+// its sort keys (sortFn), merged into input order as they are read.
+func (f *shardFn) ProcessElement(ctx context.Context, key int64, runs func(*[]byte) bool, tele string, manifests func([]byte), counts func(*countsAcc)) error {
 	shard := int(uint32(key))
-	recs := &shardRecords{limit: f.Cfg.memLimit()}
-	defer recs.close()
+	var rs []sortedRun
+	var n int64
 	var b []byte
-	for batches(&b) {
-		if len(b) == 0 || len(b)%scan.RecordLen != 0 {
-			return fmt.Errorf("shard %d: a batch of %d bytes, not whole records of %d", shard, len(b), scan.RecordLen)
-		}
-		if err := recs.add(b); err != nil {
+	for runs(&b) {
+		r, err := decodeRun(b)
+		if err != nil {
 			return fmt.Errorf("shard %d: %w", shard, err)
 		}
+		rs = append(rs, r)
+		n += r.N
 		b = nil
 	}
-	shardLoad.Update(ctx, recs.n)
+	slices.SortFunc(rs, func(x, y sortedRun) int { return cmp.Compare(x.Name, y.Name) })
+	shardLoad.Update(ctx, n)
 	var teleAddrs float64
 	if tele != "" {
 		p, err := netip.ParsePrefix(tele)
@@ -77,8 +79,10 @@ func (f *shardFn) ProcessElement(ctx context.Context, key int64, batches func(*[
 		}
 		teleAddrs = study.TelescopeAddrs(p)
 	}
+	store, closeStore := storage(ctx)
+	defer closeStore()
 	each := func(fn func(*scan.P0Packet) error) error {
-		return recs.each(func(rec []byte) error {
+		return mergeSorted(store, rs, func(rec []byte) error {
 			p, err := scan.DecodeRecord(rec, f.Cfg.Files)
 			if err != nil {
 				return fmt.Errorf("shard %d: %w", shard, err)
@@ -86,11 +90,9 @@ func (f *shardFn) ProcessElement(ctx context.Context, key int64, batches func(*[
 			return fn(&p)
 		})
 	}
-	store, closeStore := storage(ctx)
-	defer closeStore()
 	m := shardManifest{Shard: shard}
 	var c study.Counts
-	err := study.StudyWithin(f.Cfg.Study, f.Cfg.Interval, each, recs.n, f.Cfg.Files, study.Budget{Bytes: f.Cfg.StudyBytes},
+	err := study.StudyWithin(f.Cfg.Study, f.Cfg.Interval, each, n, f.Cfg.Files, study.Budget{Bytes: f.Cfg.StudyBytes},
 		func(pt *study.Part, each func(func(*scan.P0Packet) error) error) error {
 			prefix := fmt.Sprintf("%s/shard-%05d-%d", f.Cfg.parts(), shard, len(m.Parts))
 			pf, err := writeClassified(store, prefix+".packets", pt, each)
@@ -116,6 +118,102 @@ func (f *shardFn) ProcessElement(ctx context.Context, key int64, batches func(*[
 	manifestBytes.Update(ctx, int64(enc.Len()))
 	manifests(enc.Bytes())
 	return nil
+}
+
+// sortFn sorts the records of one sort key (a split of a shard's:
+// Config.Splits) into input order, in memory up to Config.MemLimit bytes
+// and past it in runs on its disk, and writes them as one run where
+// every worker reads it (the parts folder); it sends the run's name on,
+// keyed by its shard. The busiest source's records are so sorted on as
+// many keys as there are splits.
+type sortFn struct {
+	Cfg Config
+}
+
+// sortedRun is a sort key's records in input order, in the file Name (N
+// records of scan.RecordLen bytes).
+type sortedRun struct {
+	Name string
+	N    int64
+}
+
+func decodeRun(b []byte) (sortedRun, error) {
+	var r sortedRun
+	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&r); err != nil {
+		return r, fmt.Errorf("sorted run: %w", err)
+	}
+	return r, nil
+}
+
+// ProcessElement sorts the records of key.
+func (f *sortFn) ProcessElement(ctx context.Context, key int64, batches func(*[]byte) bool, runs func(int64, []byte)) error {
+	k := int(uint32(key))
+	shard, split := k/f.Cfg.splits(), k%f.Cfg.splits()
+	recs := &shardRecords{limit: f.Cfg.memLimit()}
+	defer recs.close()
+	var b []byte
+	for batches(&b) {
+		if len(b) == 0 || len(b)%scan.RecordLen != 0 {
+			return fmt.Errorf("shard %d split %d: a batch of %d bytes, not whole records of %d", shard, split, len(b), scan.RecordLen)
+		}
+		if err := recs.add(b); err != nil {
+			return fmt.Errorf("shard %d split %d: %w", shard, split, err)
+		}
+		b = nil
+	}
+	sortLoad.Update(ctx, recs.n)
+	store, closeStore := storage(ctx)
+	defer closeStore()
+	r := sortedRun{Name: fmt.Sprintf("%s/sorted-%05d-%03d.run", f.Cfg.parts(), shard, split), N: recs.n}
+	out, err := store.Create(r.Name)
+	if err != nil {
+		return fmt.Errorf("shard %d split %d: %w", shard, split, err)
+	}
+	w := bufio.NewWriterSize(out, 64<<10)
+	err = recs.each(func(rec []byte) error {
+		_, err := w.Write(rec)
+		return err
+	})
+	if ferr := w.Flush(); err == nil {
+		err = ferr
+	}
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", r.Name, err)
+	}
+	var enc bytes.Buffer
+	if err := gob.NewEncoder(&enc).Encode(&r); err != nil {
+		return err
+	}
+	runs(f.Cfg.shardKey(shard), enc.Bytes())
+	return nil
+}
+
+// mergeSorted calls fn with every record of the sorted runs rs, merged
+// into input order, each run read from store as the merge needs it; a run
+// with other than its N records is an error.
+func mergeSorted(store study.Storage, rs []sortedRun, fn func(rec []byte) error) error {
+	var readers []*runReader
+	for _, r := range rs {
+		if r.N == 0 {
+			continue
+		}
+		rc, err := store.Open(r.Name)
+		if err != nil {
+			return err
+		}
+		defer rc.Close()
+		rd := &runReader{r: bufio.NewReaderSize(rc, 64<<10), name: r.Name, want: r.N}
+		if ok, err := rd.next(); err != nil {
+			return err
+		} else if ok {
+			readers = append(readers, rd)
+		}
+	}
+	return kmerge.Merge(readers, func(a, b *runReader) bool { return recordCmp(a.rec[:], b.rec[:]) < 0 },
+		(*runReader).next, func(rd *runReader) error { return fn(rd.rec[:]) })
 }
 
 // writeClassified writes the records each gives, in order, each with its
@@ -266,18 +364,23 @@ func (r *shardRecords) close() {
 
 // runReader reads one sorted run, a record at a time.
 type runReader struct {
-	r    *bufio.Reader
-	name string
-	rec  [scan.RecordLen]byte
+	r          *bufio.Reader
+	name       string
+	rec        [scan.RecordLen]byte
+	read, want int64 // records read; want, when not 0, how many the run holds
 }
 
 func (rd *runReader) next() (bool, error) {
 	_, err := io.ReadFull(rd.r, rd.rec[:])
 	switch {
 	case errors.Is(err, io.EOF):
+		if rd.want > 0 && rd.read != rd.want {
+			return false, fmt.Errorf("%s: %d records, the sort wrote %d (a run cut short or rewritten)", rd.name, rd.read, rd.want)
+		}
 		return false, nil
 	case err != nil:
 		return false, fmt.Errorf("%s: %w", rd.name, err)
 	}
+	rd.read++
 	return true, nil
 }

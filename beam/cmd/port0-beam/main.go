@@ -4,7 +4,7 @@
 // (--runner universal --endpoint HOST:PORT: Prism, Flink, Spark) or
 // Dataflow (--runner dataflow and its flags).
 //
-//	port0-beam -out DIR [analyze's study flags] [-shards N] [Beam flags] INPUT...
+//	port0-beam -out DIR [analyze's study flags] [-shards N] [-splits N] [Beam flags] INPUT...
 //	port0-beam -job-server 127.0.0.1:PORT
 //
 // Prism, in-process or as the job server of -job-server, listens on
@@ -66,12 +66,13 @@ func run(args []string, stderr io.Writer) int {
 	out := fs.String("out", "", "output folder for summary.json and the tables (required)")
 	quiet := fs.Bool("q", false, "no progress on stderr")
 	shards := fs.Int("shards", pipeline.DefaultShards, "keys the sources are hashed to for the per-source stage; output does not depend on it")
+	splits := fs.Int("splits", pipeline.DefaultSplits, "sort keys each shard's records are spread over, so that a busy source's records are shuffled and sorted on that many keys; output does not depend on it")
 	memlimit := fs.Int("memlimit", scanDefaultMiB, "MiB of port-0 records a shard sorts in memory; past it, in sorted runs on disk (default: an eighth of -mem; output does not depend on it)")
 	jobServer := fs.String("job-server", "", "serve Prism's job API on `127.0.0.1:PORT` (a loopback address only) until SIGINT or SIGTERM, for --runner universal --endpoint 127.0.0.1:PORT, instead of running a study")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of this process (the driver, and with Prism in-process or LOOPBACK the workers) to `FILE`")
 	flags := analyze.AddFlags(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: port0-beam -out DIR [-workers N] [-format csv|parquet|both] [-shards N] [-q] [--runner R ...] INPUT...  (files, folders, globs, URLs of a Beam filesystem)")
+		fmt.Fprintln(stderr, "usage: port0-beam -out DIR [-workers N] [-format csv|parquet|both] [-shards N] [-splits N] [-q] [--runner R ...] INPUT...  (files, folders, globs, URLs of a Beam filesystem)")
 		fmt.Fprintln(stderr, "\nflags (port0 analyze's study flags, -shards, and Beam's own, in one list):")
 		fs.PrintDefaults()
 	}
@@ -108,6 +109,9 @@ func run(args []string, stderr io.Writer) int {
 		return 2
 	case *shards < 1:
 		fmt.Fprintf(stderr, "port0-beam: -shards %d: want 1 or more\n", *shards)
+		return 2
+	case *splits < 1 || *splits > 1024:
+		fmt.Fprintf(stderr, "port0-beam: -splits %d: want 1 to 1024\n", *splits)
 		return 2
 	case *memlimit < 1:
 		fmt.Fprintf(stderr, "port0-beam: -memlimit %d: want 1 or more (MiB)\n", *memlimit)
@@ -156,7 +160,7 @@ func run(args []string, stderr io.Writer) int {
 		}
 	}
 	cfg := pipeline.ConfigOf(o, outPath, workers, *shards)
-	cfg.Progress, cfg.MemLimit = !*quiet, *memlimit<<20
+	cfg.Progress, cfg.MemLimit, cfg.Splits = !*quiet, *memlimit<<20, *splits
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if !set["memlimit"] && o.Mem > 0 {

@@ -32,6 +32,7 @@ func TestUsage(t *testing.T) {
 		{[]string{good}, "-out is required"},
 		{[]string{"-out", dir}, "no input given"},
 		{[]string{"-out", dir, "-shards", "0", good}, "-shards 0"},
+		{[]string{"-out", dir, "-splits", "0", good}, "-splits 0"},
 		{[]string{"-out", dir, "-memlimit", "0", good}, "-memlimit 0"},
 		{[]string{"-out", dir, "-interval", "7m", good}, "-interval 7m"},
 		{[]string{"-out", dir, "-telescope", "nonsense", good}, "-telescope"},
@@ -72,7 +73,7 @@ func TestRun(t *testing.T) {
 	}
 	var stderr bytes.Buffer
 	got := filepath.Join(dir, "beam")
-	if code := run([]string{"-q", "-workers", "2", "-memlimit", "1", "-shards", "3", "-out", got, glob}, &stderr); code != 0 {
+	if code := run([]string{"-q", "-workers", "2", "-memlimit", "1", "-shards", "3", "-splits", "5", "-out", got, glob}, &stderr); code != 0 {
 		t.Fatalf("exit %d:\n%s", code, stderr.String())
 	}
 	a, b := testcap.Tree(t, want), testcap.Tree(t, got)
