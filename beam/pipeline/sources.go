@@ -165,23 +165,14 @@ func (f *sortFn) ProcessElement(ctx context.Context, key int64, batches func(*[]
 	store, closeStore := storage(ctx)
 	defer closeStore()
 	r := sortedRun{Name: fmt.Sprintf("%s/sorted-%05d-%03d.run", f.Cfg.parts(), shard, split), N: recs.n}
-	out, err := store.Create(r.Name)
+	err := writeFile(store, r.Name, func(w io.Writer) error {
+		return recs.each(func(rec []byte) error {
+			_, err := w.Write(rec)
+			return err
+		})
+	})
 	if err != nil {
 		return fmt.Errorf("shard %d split %d: %w", shard, split, err)
-	}
-	w := bufio.NewWriterSize(out, 64<<10)
-	err = recs.each(func(rec []byte) error {
-		_, err := w.Write(rec)
-		return err
-	})
-	if ferr := w.Flush(); err == nil {
-		err = ferr
-	}
-	if cerr := out.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("%s: %w", r.Name, err)
 	}
 	var enc bytes.Buffer
 	if err := gob.NewEncoder(&enc).Encode(&r); err != nil {
@@ -220,18 +211,27 @@ func mergeSorted(store study.Storage, rs []sortedRun, fn func(rec []byte) error)
 // class in pt, to the file name.
 func writeClassified(store study.Storage, name string, pt *study.Part, each func(func(*scan.P0Packet) error) error) (partFiles, error) {
 	pf := partFiles{Packets: name}
+	err := writeFile(store, name, func(w io.Writer) error {
+		var rec []byte
+		return each(func(p *scan.P0Packet) error {
+			rec = append(p.AppendRecord(rec[:0]), byte(pt.Count(p)))
+			pf.N++
+			_, err := w.Write(rec)
+			return err
+		})
+	})
+	return pf, err
+}
+
+// writeFile writes the file name of store through a 64 KiB buffer: what
+// write writes to it, flushed and closed; an error names the file.
+func writeFile(store study.Storage, name string, write func(w io.Writer) error) error {
 	out, err := store.Create(name)
 	if err != nil {
-		return pf, err
+		return err
 	}
 	w := bufio.NewWriterSize(out, 64<<10)
-	var rec []byte
-	err = each(func(p *scan.P0Packet) error {
-		rec = append(p.AppendRecord(rec[:0]), byte(pt.Count(p)))
-		pf.N++
-		_, err := w.Write(rec)
-		return err
-	})
+	err = write(w)
 	if ferr := w.Flush(); err == nil {
 		err = ferr
 	}
@@ -239,9 +239,9 @@ func writeClassified(store study.Storage, name string, pt *study.Part, each func
 		err = cerr
 	}
 	if err != nil {
-		return pf, fmt.Errorf("%s: %w", name, err)
+		return fmt.Errorf("%s: %w", name, err)
 	}
-	return pf, nil
+	return nil
 }
 
 func decodeManifest(b []byte) (*shardManifest, error) {
