@@ -137,6 +137,36 @@ func manyScanners(t *testing.T, sc *Scenario) (*Plan, string) {
 	return p, dir
 }
 
+// eachRealIPv4 calls fn with the source address and the IPv4 packet of
+// every Ethernet frame of the recorded pcap path holding at least minIP
+// bytes of IP.
+func eachRealIPv4(t *testing.T, path string, minIP int, fn func(src string, ipb []byte)) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	pr, err := pcapgo.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pr.LinkType() != layers.LinkTypeEthernet {
+		t.Fatalf("%s: link type %v", path, pr.LinkType())
+	}
+	for {
+		data, _, err := pr.ReadPacketData()
+		if err != nil {
+			return
+		}
+		if len(data) < ethHeaderLen+minIP || binary.BigEndian.Uint16(data[12:]) != 0x0800 {
+			continue
+		}
+		ipb := data[ethHeaderLen:]
+		fn(fmt.Sprintf("%d.%d.%d.%d", ipb[12], ipb[13], ipb[14], ipb[15]), ipb)
+	}
+}
+
 // TestToolsMatchRealCapture holds the generator's tools, run with their
 // defaults, against what the real tools sent to port 0
 // (testdata/realtools: hping3 3.a2, Nmap 7.93, ZMap 2.1.1, Masscan
@@ -153,40 +183,19 @@ func TestToolsMatchRealCapture(t *testing.T) {
 			byRun[s] = key
 		}
 	}
-	f, err := os.Open(filepath.Join("..", "testdata", "realtools", "real_tools.pcap"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	pr, err := pcapgo.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if pr.LinkType() != layers.LinkTypeEthernet {
-		t.Fatalf("link type %v", pr.LinkType())
-	}
 	ports := map[string][]uint16{}
-	for {
-		data, _, err := pr.ReadPacketData()
-		if err != nil {
-			break
-		}
-		if len(data) < ethHeaderLen+20 || binary.BigEndian.Uint16(data[12:]) != 0x0800 {
-			continue
-		}
-		ipb := data[ethHeaderLen:]
-		src := fmt.Sprintf("%d.%d.%d.%d", ipb[12], ipb[13], ipb[14], ipb[15])
+	eachRealIPv4(t, filepath.Join("..", "testdata", "realtools", "real_tools.pcap"), 20, func(src string, ipb []byte) {
 		key, ok := byRun[src]
 		if !ok {
-			continue
+			return
 		}
 		sig, sport, ok := probeSig(ipb)
 		if !ok {
-			continue // not to port 0 (Nmap -O's OS probes)
+			return // not to port 0 (Nmap -O's OS probes)
 		}
 		real[key].add(sig)
 		ports[src] = append(ports[src], sport)
-	}
+	})
 	for src, p := range ports {
 		real[byRun[src]].sports[sportKind(p)] = true
 	}
@@ -253,40 +262,22 @@ func TestToolsMatchRealCapture(t *testing.T) {
 // /15 (.62, .63) shows source ports rising by more than 16 between the
 // packets seen, and so must the generator's sampled sweeps.
 func TestIssue30MatchesMatrix(t *testing.T) {
-	f, err := os.Open(filepath.Join("..", "testdata", "realtools", ".matrix", "option_matrix.pcap"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	pr, err := pcapgo.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
 	type pkt struct {
 		sport uint16
 		seq   uint32
 	}
 	runs := map[string][]pkt{}
-	for {
-		data, _, err := pr.ReadPacketData()
-		if err != nil {
-			break
-		}
-		if len(data) < ethHeaderLen+28 || binary.BigEndian.Uint16(data[12:]) != 0x0800 {
-			continue
-		}
-		ipb := data[ethHeaderLen:]
+	eachRealIPv4(t, filepath.Join("..", "testdata", "realtools", ".matrix", "option_matrix.pcap"), 28, func(src string, ipb []byte) {
 		l4 := ipb[int(ipb[0]&15)*4:]
 		if binary.BigEndian.Uint16(l4[2:]) != 0 {
-			continue
+			return
 		}
-		src := fmt.Sprintf("%d.%d.%d.%d", ipb[12], ipb[13], ipb[14], ipb[15])
 		q := pkt{sport: binary.BigEndian.Uint16(l4)}
 		if ipb[9] == protoTCP {
 			q.seq = binary.BigEndian.Uint32(l4[4:])
 		}
 		runs[src] = append(runs[src], q)
-	}
+	})
 	// What the real Nmap's tries differ by: source port offsets from
 	// the run's lowest, and TCP sequence XORs with the first.
 	realOff, realXor := map[uint16]bool{}, map[uint32]bool{}
