@@ -78,25 +78,38 @@ func (m MergedRows) names(of func(RowRuns) string) []string {
 
 // writeRun writes rows, in their order, to the file name (gob).
 func writeRun[R any](s Storage, name string, rows []R) error {
-	f, err := s.Create(name)
+	err := s.Write(name, func(w io.Writer) error {
+		enc := gob.NewEncoder(w)
+		for i := range rows {
+			if err := enc.Encode(&rows[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("rows: %w", err)
 	}
-	w := bufio.NewWriterSize(f, 32<<10)
-	enc := gob.NewEncoder(w)
-	for i := range rows {
-		if err = enc.Encode(&rows[i]); err != nil {
-			break
-		}
+	return nil
+}
+
+// Write writes the file name through a 64 KiB buffer: what write writes
+// to it, flushed and closed; an error names the file.
+func (s Storage) Write(name string, write func(w io.Writer) error) error {
+	out, err := s.Create(name)
+	if err != nil {
+		return err
 	}
+	w := bufio.NewWriterSize(out, 64<<10)
+	err = write(w)
 	if ferr := w.Flush(); err == nil {
 		err = ferr
 	}
-	if cerr := f.Close(); err == nil {
+	if cerr := out.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		return fmt.Errorf("rows: %s: %w", name, err)
+		return fmt.Errorf("%s: %w", name, err)
 	}
 	return nil
 }

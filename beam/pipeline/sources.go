@@ -165,7 +165,7 @@ func (f *sortFn) ProcessElement(ctx context.Context, key int64, batches func(*[]
 	store, closeStore := storage(ctx)
 	defer closeStore()
 	r := sortedRun{Name: fmt.Sprintf("%s/sorted-%05d-%03d.run", f.Cfg.parts(), shard, split), N: recs.n}
-	err := writeFile(store, r.Name, func(w io.Writer) error {
+	err := store.Write(r.Name, func(w io.Writer) error {
 		return recs.each(func(rec []byte) error {
 			_, err := w.Write(rec)
 			return err
@@ -211,7 +211,7 @@ func mergeSorted(store study.Storage, rs []sortedRun, fn func(rec []byte) error)
 // class in pt, to the file name.
 func writeClassified(store study.Storage, name string, pt *study.Part, each func(func(*scan.P0Packet) error) error) (partFiles, error) {
 	pf := partFiles{Packets: name}
-	err := writeFile(store, name, func(w io.Writer) error {
+	err := store.Write(name, func(w io.Writer) error {
 		var rec []byte
 		return each(func(p *scan.P0Packet) error {
 			rec = append(p.AppendRecord(rec[:0]), byte(pt.Count(p)))
@@ -221,27 +221,6 @@ func writeClassified(store study.Storage, name string, pt *study.Part, each func
 		})
 	})
 	return pf, err
-}
-
-// writeFile writes the file name of store through a 64 KiB buffer: what
-// write writes to it, flushed and closed; an error names the file.
-func writeFile(store study.Storage, name string, write func(w io.Writer) error) error {
-	out, err := store.Create(name)
-	if err != nil {
-		return err
-	}
-	w := bufio.NewWriterSize(out, 64<<10)
-	err = write(w)
-	if ferr := w.Flush(); err == nil {
-		err = ferr
-	}
-	if cerr := out.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("%s: %w", name, err)
-	}
-	return nil
 }
 
 func decodeManifest(b []byte) (*shardManifest, error) {
