@@ -389,12 +389,8 @@ func writeStudy(out func() (StudyOutput, error), dir string, f tables.Format) (*
 	if err != nil {
 		return nil, err
 	}
-	pw, err := f.CreatePackets(dir)
-	if err != nil {
-		return nil, err
-	}
 	packets := make(chan error, 1)
-	go func() { packets <- pw.Close(st.Packets(pw.Write)) }()
+	go func() { packets <- st.WritePackets(dir, f) }()
 	t, err := st.Tables()
 	if perr := <-packets; err == nil {
 		err = perr

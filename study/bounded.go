@@ -18,13 +18,14 @@ import (
 	"github.com/port0/port0/tables"
 )
 
-// Output is a port-0 study as its tables are written: Packets calls its
-// argument with every row of the packets table, in order, and may run on
-// its own goroutine while Tables makes the other tables. *Study is one;
+// Output is a port-0 study as its tables are written: WritePackets writes
+// the packets table into a folder, and may run on its own goroutine while
+// Tables makes the other tables. *Study is one (its rows, from Packets);
 // Run's study in parts within a budget is another (Streamed), and so is a
-// pipeline's that runs the study in parts.
+// pipeline's, whose packets table is written in chunks by parallel
+// writers and only put together (tables.Format.AssemblePackets).
 type Output interface {
-	Packets(func(*tables.PacketRow) error) error
+	WritePackets(dir string, f tables.Format) error
 	Tables() (*Tables, error)
 }
 
@@ -426,6 +427,11 @@ func (sp *spilled) eachClass(nd *node, fn func(*scan.P0Packet, label.Class) erro
 		}
 	}
 	return nil
+}
+
+// WritePackets writes the packets table (Packets) into dir.
+func (sp *spilled) WritePackets(dir string, f tables.Format) error {
+	return f.WritePacketRows(dir, sp.Packets)
 }
 
 // Packets is the packets table: the scan's records in input order, each

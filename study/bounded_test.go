@@ -58,7 +58,10 @@ func TestRunWithinBudget(t *testing.T) {
 				t.Fatal(err)
 			}
 			var packets []tables.PacketRow
-			if err := out.Packets(func(r *tables.PacketRow) error { packets = append(packets, *r); return nil }); err != nil {
+			rows := out.(interface { // *Study and *spilled
+				Packets(func(*tables.PacketRow) error) error
+			})
+			if err := rows.Packets(func(r *tables.PacketRow) error { packets = append(packets, *r); return nil }); err != nil {
 				t.Fatal(err)
 			}
 			sp, parts := out.(Streamed)

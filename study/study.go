@@ -93,6 +93,12 @@ func PacketRow(p *scan.P0Packet, files []scan.FileSummary, c label.Class) tables
 		IPID: p.IPID, Shape: p.Shape, Probe: p.Probe, Class: c, Encap: p.Encap, OuterSrc: p.OuterSrc, OuterDst: p.OuterDst}
 }
 
+// WritePackets writes the packets table (Packets) into dir. It may run
+// while Tables does, on another goroutine.
+func (st *Study) WritePackets(dir string, f tables.Format) error {
+	return f.WritePacketRows(dir, st.Packets)
+}
+
 // Packets calls fn with the row of every port-0 record, in order, with
 // its class; fn must not keep the row past the call. It may run while
 // Tables does, on another goroutine.

@@ -22,7 +22,7 @@ func benchPackets(n int) []PacketRow {
 // here, so that the disk is not measured).
 func BenchmarkPacketCSV(b *testing.B) {
 	rows := benchPackets(4096)
-	pw, err := createPacketsCSV(b.TempDir())
+	pw, err := createPacketsCSV(b.TempDir(), packetsHeader)
 	if err != nil {
 		b.Fatal(err)
 	}

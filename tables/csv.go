@@ -24,14 +24,16 @@ type file struct {
 	w *bufio.Writer
 }
 
-// create starts the table name in dir with its header.
+// create starts the table name in dir with its header (none: nil).
 func create(dir, name string, header []string, size int) (*file, error) {
 	f, err := Create(filepath.Join(dir, name))
 	if err != nil {
 		return nil, err
 	}
 	w := bufio.NewWriterSize(f, size)
-	w.WriteString(strings.Join(header, ",") + "\n")
+	if header != nil {
+		w.WriteString(strings.Join(header, ",") + "\n")
+	}
 	return &file{f, w}, nil
 }
 
@@ -71,9 +73,10 @@ type packetCSV struct {
 	line []byte
 }
 
-// createPacketsCSV starts dir/packets.csv.
-func createPacketsCSV(dir string) (*packetCSV, error) {
-	t, err := create(dir, PacketsFile, packetsHeader, 1<<20)
+// createPacketsCSV starts dir/packets.csv, with header the table's
+// (packetsHeader) or nil (a chunk's rows: chunks.go).
+func createPacketsCSV(dir string, header []string) (*packetCSV, error) {
+	t, err := create(dir, PacketsFile, header, 1<<20)
 	if err != nil {
 		return nil, err
 	}

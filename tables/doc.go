@@ -17,7 +17,10 @@
 // unsigned INT16/INT8/INT32 ports, TTLs and IP IDs, exact DOUBLE floats,
 // the CSV's strings dictionary-encoded — zstd, row groups of
 // RowGroupRows; packets and timeseries partitioned by UTC day, Hive
-// style, the day in the folder's name only.
+// style, the day in the folder's name only. The packets table is cut
+// into chunks at inputs' boundaries (chunks.go), so that writers of one
+// chunk each, in parallel, make the same bytes as one writer
+// (CreatePacketsChunk, AssemblePackets).
 // The readers check the header (the schema) and fail with a *ColumnError
 // naming the file and the column when a column is renamed, missing, moved
 // or added (or of another Parquet type), and name file, line (row) and

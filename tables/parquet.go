@@ -222,6 +222,16 @@ type dayParts[T any] struct {
 	dir  string        // out.Path()
 	open []*dayPart[T] // the most recent day first
 	next map[int64]int // the next part of each day
+	made []DayPart     // the parts started, in order
+}
+
+// DayPart is one part file of a table partitioned by day: the day (days
+// since the epoch), its number N in the day (part-N.parquet) and its path
+// once the table is complete.
+type DayPart struct {
+	Day  int64
+	N    int
+	Path string
 }
 
 type dayPart[T any] struct {
@@ -291,26 +301,37 @@ func (d *dayParts[T]) switchTo(day int64) error {
 	}
 	n := d.next[day]
 	d.next[day] = n + 1
-	part := filepath.Join(folder, "part-"+strconv.Itoa(n)+".parquet")
+	part := filepath.Join(folder, partName(n))
 	f, err := createParquetShown[T](part, d.out.Shown(part))
 	if err != nil {
 		return err
 	}
+	d.made = append(d.made, DayPart{Day: day, N: n, Path: d.out.Shown(part)})
 	d.open = slices.Insert(d.open, 0, &dayPart[T]{day, f})
 	return nil
 }
 
-// close ends every open part and renames the folder to its final name;
-// err, the writing's, comes first, and with an error the folder is
-// removed.
-func (d *dayParts[T]) close(err error) error {
+// partName is the name of a day's part n.
+func partName(n int) string { return "part-" + strconv.Itoa(n) + ".parquet" }
+
+// closeOpen ends every open part (err, the writing's, comes first, and
+// with an error the parts are removed): the next row of any day starts a
+// new part.
+func (d *dayParts[T]) closeOpen(err error) error {
 	for _, o := range d.open {
 		if cerr := o.f.close(err); err == nil {
 			err = cerr
 		}
 	}
 	d.open = nil
-	return d.out.Commit(err)
+	return err
+}
+
+// close ends every open part and renames the folder to its final name;
+// err, the writing's, comes first, and with an error the folder is
+// removed.
+func (d *dayParts[T]) close(err error) error {
+	return d.out.Commit(d.closeOpen(err))
 }
 
 // writeDays writes rows, converted by conv, partitioned by the day of
@@ -333,6 +354,12 @@ func writeDays[R, T any](dir string, rows []R, conv func(*R) T, ts func(*R) int6
 type PacketWriter struct {
 	csv *packetCSV
 	pq  *dayParts[pqPacket]
+	// chunk counts the rows since the last chunk started, file is the
+	// input of the last row (the chunk rule, chunks.go); oneChunk says
+	// the writer writes one chunk (CreatePacketsChunk) and never cuts.
+	chunk    int64
+	file     string
+	oneChunk bool
 }
 
 // CreatePackets starts dir/packets.csv.
@@ -343,16 +370,22 @@ func CreatePackets(dir string) (*PacketWriter, error) { return CSV.CreatePackets
 // Like every writer of f, it removes the table's files of the other
 // format, so that dir never holds the tables of two runs.
 func (f Format) CreatePackets(dir string) (*PacketWriter, error) {
+	return f.createPackets(dir, packetsHeader, false)
+}
+
+// createPackets is CreatePackets, the CSV with header (nil: none), of one
+// chunk when oneChunk (CreatePacketsChunk).
+func (f Format) createPackets(dir string, header []string, oneChunk bool) (*PacketWriter, error) {
 	if err := staleWriters(PacketsFile); err != nil {
 		return nil, err
 	}
 	if err := f.clear(dir, PacketsFile, PacketsDir); err != nil {
 		return nil, err
 	}
-	pw := &PacketWriter{}
+	pw := &PacketWriter{oneChunk: oneChunk}
 	var err error
 	if f.WritesCSV() {
-		if pw.csv, err = createPacketsCSV(dir); err != nil {
+		if pw.csv, err = createPacketsCSV(dir, header); err != nil {
 			return nil, err
 		}
 	}
@@ -364,6 +397,16 @@ func (f Format) CreatePackets(dir string) (*PacketWriter, error) {
 	return pw, nil
 }
 
+// WritePacketRows writes the packets table into dir, in the formats of
+// f, from rows.
+func (f Format) WritePacketRows(dir string, rows Rows[PacketRow]) error {
+	pw, err := f.CreatePackets(dir)
+	if err != nil {
+		return err
+	}
+	return pw.Close(rows(pw.Write))
+}
+
 // Write appends one row.
 func (pw *PacketWriter) Write(p *PacketRow) error {
 	if pw.csv != nil {
@@ -372,6 +415,16 @@ func (pw *PacketWriter) Write(p *PacketRow) error {
 		}
 	}
 	if pw.pq != nil {
+		if p.File != pw.file && !pw.oneChunk {
+			if pw.chunk >= chunkRows {
+				if err := pw.pq.closeOpen(nil); err != nil {
+					return err
+				}
+				pw.chunk = 0
+			}
+			pw.file = p.File
+		}
+		pw.chunk++
 		return pw.pq.add(dayOf(p.Time), packetParquet(p))
 	}
 	return nil
