@@ -440,7 +440,7 @@ func (sp *spilled) Packets(fn func(*tables.PacketRow) error) error {
 	var row tables.PacketRow
 	files := sp.res.Files
 	return sp.eachClass(sp.root, func(p *scan.P0Packet, c label.Class) error {
-		row = PacketRow(p, files, c)
+		row = PacketRow(p, files[p.File].File, c)
 		return fn(&row)
 	})
 }

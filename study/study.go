@@ -87,8 +87,8 @@ type Tables struct {
 
 // PacketRow is the packets table's row of record p of a result with the
 // given files, with its class.
-func PacketRow(p *scan.P0Packet, files []scan.FileSummary, c label.Class) tables.PacketRow {
-	return tables.PacketRow{File: files[p.File].File, Index: p.Index, Time: p.TS, Src: p.Src, Dst: p.Dst,
+func PacketRow(p *scan.P0Packet, file string, c label.Class) tables.PacketRow {
+	return tables.PacketRow{File: file, Index: p.Index, Time: p.TS, Src: p.Src, Dst: p.Dst,
 		Proto: p.Proto, SrcPort: p.SrcPort, DstPort: p.DstPort, Port0: p.Port0, Flags: p.Flags, TTL: p.TTL,
 		IPID: p.IPID, Shape: p.Shape, Probe: p.Probe, Class: c, Encap: p.Encap, OuterSrc: p.OuterSrc, OuterDst: p.OuterDst}
 }
@@ -106,7 +106,7 @@ func (st *Study) Packets(fn func(*tables.PacketRow) error) error {
 	var row tables.PacketRow
 	files := st.res.Files
 	return st.res.Records.Each(func(p *scan.P0Packet) error {
-		row = PacketRow(p, files, st.part.ClassOf(p))
+		row = PacketRow(p, files[p.File].File, st.part.ClassOf(p))
 		return fn(&row)
 	})
 }

@@ -18,21 +18,28 @@ import (
 )
 
 // scanAcc is the combine's accumulator of scan counts: the merged result
-// of some inputs (without records) and the input index of each of its
-// files. Results merge in whatever order the runner picks (counts add,
+// of some inputs (without records), the input index of each of its files
+// and the port-0 records each sent on (the packets table's rows of each
+// input: where its chunks start, tables.ChunkStarts). Results merge in whatever order the runner picks (counts add,
 // sketches take the maximum, ranges widen: scan.Result.Merge is
 // commutative but for the order of the files), and the files, with the
 // read errors (one at most a file), are put back in input order at the
 // end.
 type scanAcc struct {
 	res   *scan.Result
-	files []int // input index of each of res.Files
+	files []int   // input index of each of res.Files
+	recs  []int64 // records of each of res.Files
 }
 
-func newScanAcc(res *scan.Result, index int) *scanAcc {
-	a := &scanAcc{res: res, files: make([]int, len(res.Files))}
+// newScanAcc is the accumulator of the scan res of input index, which
+// sent on records port-0 records.
+func newScanAcc(res *scan.Result, index int, records int64) *scanAcc {
+	a := &scanAcc{res: res, files: make([]int, len(res.Files)), recs: make([]int64, len(res.Files))}
 	for i := range a.files {
 		a.files[i] = index
+	}
+	if len(a.recs) > 0 {
+		a.recs[0] = records
 	}
 	return a
 }
@@ -42,7 +49,17 @@ func (a *scanAcc) merge(o *scanAcc) error {
 		return err
 	}
 	a.files = append(a.files, o.files...)
+	a.recs = append(a.recs, o.recs...)
 	return nil
+}
+
+// rowsByInput is the records of each of n inputs, in input order.
+func (a *scanAcc) rowsByInput(n int) []int64 {
+	rows := make([]int64, n)
+	for i, in := range a.files {
+		rows[in] += a.recs[i]
+	}
+	return rows
 }
 
 // sortInputs puts the files in input order and lists their read errors
@@ -54,24 +71,24 @@ func (a *scanAcc) sortInputs() {
 		fi[i] = i
 	}
 	sort.SliceStable(fi, func(i, j int) bool { return a.files[fi[i]] < a.files[fi[j]] })
-	files, idx := make([]scan.FileSummary, len(fi)), make([]int, len(fi))
+	files, idx, recs := make([]scan.FileSummary, len(fi)), make([]int, len(fi)), make([]int64, len(fi))
 	r.ReadErrors = r.ReadErrors[:0]
 	for i, k := range fi {
-		files[i], idx[i] = r.Files[k], a.files[k]
+		files[i], idx[i], recs[i] = r.Files[k], a.files[k], a.recs[k]
 		if e := files[i].ReadError; e != nil {
 			r.ReadErrors = append(r.ReadErrors, *e)
 		}
 	}
-	r.Files, a.files = files, idx
+	r.Files, a.files, a.recs = files, idx, recs
 }
 
 // encodeScanAcc is the accumulator's encoding: the index list (uvarint
-// count, then uvarints), then the result's own encoding
-// (scan.Result.WriteTo).
+// count, then an index and a record count a file, uvarints), then the
+// result's own encoding (scan.Result.WriteTo).
 func encodeScanAcc(a *scanAcc) ([]byte, error) {
 	b := binary.AppendUvarint(nil, uint64(len(a.files)))
-	for _, v := range a.files {
-		b = binary.AppendUvarint(b, uint64(v))
+	for i, v := range a.files {
+		b = binary.AppendUvarint(binary.AppendUvarint(b, uint64(v)), uint64(a.recs[i]))
 	}
 	// Room for the result at once (a file's summary is ~1.2 KiB of JSON,
 	// an interval at most a dense sketch): no regrowing of a buffer of
@@ -90,13 +107,17 @@ func decodeScanAcc(b []byte) (*scanAcc, error) {
 	if err != nil || n > uint64(len(b)) {
 		return nil, fmt.Errorf("scan counts: index list: %v", err)
 	}
-	a.files = make([]int, n)
+	a.files, a.recs = make([]int, n), make([]int64, n)
 	for i := range a.files {
 		v, err := binary.ReadUvarint(r)
+		var recs uint64
+		if err == nil {
+			recs, err = binary.ReadUvarint(r)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("scan counts: index list: %w", err)
 		}
-		a.files[i] = int(v)
+		a.files[i], a.recs[i] = int(v), int64(recs)
 	}
 	res, err := scan.ReadResult(r, scan.SpillOptions{})
 	if err != nil {

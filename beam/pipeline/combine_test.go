@@ -25,25 +25,27 @@ func TestScanCombineAnyOrder(t *testing.T) {
 	if err := whole.DropRecords(); err != nil {
 		t.Fatal(err)
 	}
-	want, err := encodeScanAcc(&scanAcc{res: whole, files: seq(len(inputs))})
-	if err != nil {
-		t.Fatal(err)
-	}
 	sc, err := scan.NewScanner(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var each [][]byte
+	recs := make([]int64, len(inputs))
 	for i, in := range inputs {
 		res, _ := sc.Scan(in, nil)
+		recs[i] = int64(res.Records.Len())
 		if err := res.DropRecords(); err != nil {
 			t.Fatal(err)
 		}
-		b, err := encodeScanAcc(newScanAcc(res, i))
+		b, err := encodeScanAcc(newScanAcc(res, i, recs[i]))
 		if err != nil {
 			t.Fatal(err)
 		}
 		each = append(each, b) // as the runner moves it
+	}
+	want, err := encodeScanAcc(&scanAcc{res: whole, files: seq(len(inputs)), recs: recs})
+	if err != nil {
+		t.Fatal(err)
 	}
 	var c scanCombine
 	for seed := range uint64(5) {

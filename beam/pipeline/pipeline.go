@@ -1,7 +1,9 @@
 package pipeline
 
 import (
+	"bytes"
 	"context"
+	"encoding/gob"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -80,6 +82,11 @@ type Config struct {
 	// on its disk (study.StudyWithin), as port0 analyze does past a
 	// quarter of -mem.
 	StudyBytes int64
+	// ChunkRows is the size of the packets table's chunks, each written
+	// by a writer of its own (tables.ChunkStarts; 0: tables.ChunkRows()
+	// when the pipeline is built): port0 analyze's, or the Parquet parts
+	// differ.
+	ChunkRows int64
 }
 
 // DefaultSplits is Config.Splits 0: the busiest source of the default
@@ -114,6 +121,13 @@ func (c Config) shards() int {
 
 func (c Config) workers() int { return max(c.Workers, 1) }
 
+func (c Config) chunkRows() int64 {
+	if c.ChunkRows <= 0 {
+		return tables.ChunkRows()
+	}
+	return c.ChunkRows
+}
+
 // PartsDir is the folder in Config.Out where the shards write their
 // classified records and rows for the writer, which removes it once the
 // tables are written: Out is storage every worker reaches (a gs:// or
@@ -140,6 +154,11 @@ var (
 	// sortLoad is the number of records each sort key sorts: its max over
 	// its sum is the largest key's share of the records' shuffle.
 	sortLoad = beam.NewDistribution("port0", "sort_records")
+	// chunkLoad is the rows each writer of a chunk of the packets table
+	// writes, and sideChunk the size of the writer's side-input element
+	// naming one chunk's files.
+	chunkLoad = beam.NewDistribution("port0", "chunk_records")
+	sideChunk = beam.NewDistribution("port0", "writer_side_chunk_bytes")
 )
 
 func (c Config) flushBytes() int {
@@ -161,24 +180,23 @@ func (c Config) scanOptions() scan.Options {
 }
 
 func init() {
-	register.DoFn6x1[context.Context, FileTask, func(*scanAcc), func(int64, []byte), func(scan.DstRange), func(int64, *ivAcc), error](&scanFn{})
+	register.DoFn5x1[context.Context, FileTask, func(*scanAcc), func(int64, []byte), func(int64, *ivAcc), error](&scanFn{})
 	register.Emitter2[int64, *ivAcc]()
 	register.Combiner2[*ivAcc, []byte](&ivCombine{})
 	register.Emitter1[*scanAcc]()
-	register.Emitter1[scan.DstRange]()
 	register.Emitter1[[]byte]()
 	register.Emitter2[int64, []byte]()
-	// sortFn by reflection, not register.DoFn4x1: its generated adapter
-	// cost ~190 MB more to compile this package (1.49 -> 1.68 GB, the
-	// peak of make test), and it runs once a sort key.
-	beam.RegisterType(reflect.TypeOf((*sortFn)(nil)).Elem())
-	register.DoFn6x1[context.Context, int64, func(*[]byte) bool, string, func([]byte), func(*countsAcc), error](&shardFn{})
+	// The stages that run once a key (a sort key, a shard, a chunk) or
+	// once, by reflection, not register.DoFnNxM: each generated adapter
+	// costs ~190 MB more to compile this package (sortFn's took it from
+	// 1.49 to 1.68 GB, the peak of make test).
+	for _, fn := range []any{(*sortFn)(nil), (*shardFn)(nil), (*chunkFn)(nil), (*sideFn)(nil), (*writeFn)(nil)} {
+		beam.RegisterType(reflect.TypeOf(fn).Elem())
+	}
 	register.Emitter1[*countsAcc]()
 	register.Iter1[[]byte]()
-	register.DoFn7x1[context.Context, []byte, *scanAcc, *countsAcc, func(*[]byte) bool, func(*[]byte) bool, func(string), error](&writeFn{})
+	register.Iter1[FileTask]()
 	register.Emitter1[string]()
-	register.DoFn1x1[scan.DstRange, string](&teleFn{})
-	register.Combiner1[scan.DstRange](&dstCombine{})
 	register.Function1x1(byIndex)
 	register.Function2x1(byShard)
 	register.Combiner1[*scanAcc](&scanCombine{})
@@ -190,6 +208,7 @@ func init() {
 // writer's one line of summary.
 func Build(s beam.Scope, inputs []string, cfg Config) beam.PCollection {
 	cfg.Files = len(inputs)
+	cfg.ChunkRows = cfg.chunkRows()
 	w := cfg.workers()
 	tasks := make([]FileTask, len(inputs))
 	for i, in := range inputs {
@@ -198,21 +217,20 @@ func Build(s beam.Scope, inputs []string, cfg Config) beam.PCollection {
 	all := beam.CreateList(s.Scope("Inputs"), tasks)
 	// Prism runs a stage's elements in one bundle, one after another:
 	// W branches, each with its own Reshuffle, run in parallel.
-	var counts, records, dsts, ivs []beam.PCollection
+	var counts, records, ivs []beam.PCollection
 	for i, part := range beam.Partition(s.Scope("SpreadFiles"), w, byIndex, all) {
 		sc := s.Scope(fmt.Sprintf("Scan%d", i))
-		c, r, d, v := beam.ParDo4(sc, &scanFn{Cfg: cfg}, beam.Reshuffle(sc, part))
-		counts, records, dsts, ivs = append(counts, c), append(records, r), append(dsts, d), append(ivs, v)
+		c, r, v := beam.ParDo3(sc, &scanFn{Cfg: cfg}, beam.Reshuffle(sc, part))
+		counts, records, ivs = append(counts, c), append(records, r), append(ivs, v)
 	}
 	totals := beam.DropKey(s, beam.CombinePerKey(s.Scope("CombineIntervals"), &ivCombine{}, beam.Flatten(s, ivs...)))
 	// An empty accumulator each, so that the combined counts exist even
 	// with no record at all.
 	counts = append(counts, beam.Create(s.Scope("NoCounts"), &scanAcc{res: &scan.Result{}}))
 	scanned := beam.Combine(s.Scope("CombineScans"), &scanCombine{}, beam.Flatten(s, counts...))
-	// The per-source stage needs only the telescope, from the destination
-	// range: a combine of its own, so that it need not wait for the counts.
-	dsts = append(dsts, beam.Create(s.Scope("NoDst"), scan.DstRange{}))
-	tele := beam.ParDo(s.Scope("Telescope"), &teleFn{Cfg: cfg}, beam.Combine(s.Scope("CombineDst"), &dstCombine{}, beam.Flatten(s, dsts...)))
+	// What every shard needs of the scan: the telescope, and where the
+	// packets table's chunks start.
+	side := beam.ParDo(s.Scope("ShardSide"), &sideFn{Cfg: cfg}, scanned)
 	recs := beam.Flatten(s, records...)
 	// A shard's records spread over Splits sort keys, each sorted into a
 	// run where every worker reads it; the shard's study merges its runs.
@@ -222,24 +240,31 @@ func Build(s beam.Scope, inputs []string, cfg Config) beam.PCollection {
 		sorted = append(sorted, beam.ParDo(sc, &sortFn{Cfg: cfg}, beam.GroupByKey(sc, part)))
 	}
 	runs := beam.Flatten(s, sorted...)
-	var parts, studyCounts []beam.PCollection
+	var parts, studyCounts, classified []beam.PCollection
 	for i, part := range beam.Partition(s.Scope("SpreadShards"), w, byShard, runs) {
 		sc := s.Scope(fmt.Sprintf("Sources%d", i))
-		p, c := beam.ParDo2(sc, &shardFn{Cfg: cfg}, beam.GroupByKey(sc, part), beam.SideInput{Input: tele})
-		parts, studyCounts = append(parts, p), append(studyCounts, c)
+		p, c, k := beam.ParDo3(sc, &shardFn{Cfg: cfg}, beam.GroupByKey(sc, part), beam.SideInput{Input: side})
+		parts, studyCounts, classified = append(parts, p), append(studyCounts, c), append(classified, k)
+	}
+	// Each chunk of the packets table is written by a writer of its own,
+	// from the shards' classified records of its inputs.
+	var chunks []beam.PCollection
+	for i, part := range beam.Partition(s.Scope("SpreadChunks"), w, byShard, beam.Flatten(s, classified...)) {
+		sc := s.Scope(fmt.Sprintf("Packets%d", i))
+		chunks = append(chunks, beam.ParDo(sc, &chunkFn{Cfg: cfg}, beam.GroupByKey(sc, part), beam.SideInput{Input: all}))
 	}
 	studyCounts = append(studyCounts, beam.Create(s.Scope("NoStudyCounts"), &countsAcc{}))
 	combined := beam.Combine(s.Scope("CombineStudy"), &countsCombine{}, beam.Flatten(s, studyCounts...))
 	return beam.ParDo(s.Scope("Write"), &writeFn{Cfg: cfg}, beam.Impulse(s),
 		beam.SideInput{Input: scanned}, beam.SideInput{Input: combined}, beam.SideInput{Input: totals},
-		beam.SideInput{Input: beam.Flatten(s, parts...)})
+		beam.SideInput{Input: beam.Flatten(s, parts...)}, beam.SideInput{Input: beam.Flatten(s, chunks...)})
 }
 
 // byIndex spreads the inputs over the scan's branches.
 func byIndex(t FileTask) int { return t.Branch }
 
-// byShard spreads the shards over the per-source stage's branches: a key
-// is the branch in its upper 32 bits and the shard in its lower ones.
+// byShard spreads the keys of a stage (sort keys, shards, chunks) over
+// its branches: a key is the branch in its upper 32 bits (branchKey).
 func byShard(key int64, _ []byte) int { return int(key >> 32) }
 
 // splitOf is the sort key, of splits, a record goes to within its shard:
@@ -254,9 +279,10 @@ func splitOf(p *scan.P0Packet, splits int) int {
 	return int(x % uint64(splits))
 }
 
-// shardKey is the key of a shard's records (of a sort key's, shard ×
-// Splits + split): the branch in the upper 32 bits.
-func (c Config) shardKey(shard int) int64 { return int64(shard%c.workers())<<32 | int64(shard) }
+// branchKey is the key of n (a shard, a sort key — shard × Splits +
+// split —, a chunk) in the stage's branches: the branch in the upper 32
+// bits.
+func (c Config) branchKey(n int) int64 { return int64(n%c.workers())<<32 | int64(n) }
 
 // ShardOf is the shard of a source address: FNV-1a of its 16 bytes, so
 // that every worker puts a source in the same shard.
@@ -298,18 +324,19 @@ func (f *scanFn) Setup() error {
 }
 
 // StartBundle starts a bundle with no counts and no records.
-func (f *scanFn) StartBundle(ctx context.Context, _ func(*scanAcc), _ func(int64, []byte), _ func(scan.DstRange), _ func(int64, *ivAcc)) {
+func (f *scanFn) StartBundle(ctx context.Context, _ func(*scanAcc), _ func(int64, []byte), _ func(int64, *ivAcc)) {
 	f.acc, f.batches, f.held, f.ctx = nil, map[int][]byte{}, 0, ctx
 }
 
 // ProcessElement scans the file of t.
-func (f *scanFn) ProcessElement(ctx context.Context, t FileTask, _ func(*scanAcc), records func(int64, []byte), _ func(scan.DstRange), _ func(int64, *ivAcc)) error {
+func (f *scanFn) ProcessElement(ctx context.Context, t FileTask, _ func(*scanAcc), records func(int64, []byte), _ func(int64, *ivAcc)) error {
 	res, err := scanTask(ctx, t, f.sc)
 	if err != nil {
 		return err
 	}
 	defer res.Close()
 	shards, limit := f.Cfg.shards(), f.Cfg.flushBytes()
+	n := res.Records.Len()
 	if err := res.Records.Each(func(p *scan.P0Packet) error {
 		p.File = uint32(t.Index)
 		k := ShardOf(p.Src, shards)*f.Cfg.splits() + splitOf(p, f.Cfg.splits())
@@ -324,7 +351,7 @@ func (f *scanFn) ProcessElement(ctx context.Context, t FileTask, _ func(*scanAcc
 	if err := res.DropRecords(); err != nil {
 		return err
 	}
-	if a := newScanAcc(res, t.Index); f.acc == nil {
+	if a := newScanAcc(res, t.Index, n); f.acc == nil {
 		f.acc = a
 	} else if err := f.acc.merge(a); err != nil {
 		return err
@@ -347,17 +374,16 @@ func (f *scanFn) flush(records func(int64, []byte)) {
 	sort.Ints(keys)
 	for _, k := range keys {
 		batchBytes.Update(f.ctx, int64(len(f.batches[k])))
-		records(f.Cfg.shardKey(k), f.batches[k])
+		records(f.Cfg.branchKey(k), f.batches[k])
 	}
 	f.batches, f.held = map[int][]byte{}, 0
 }
 
 // FinishBundle sends the bundle's counts, its intervals by block, and
 // the records still held.
-func (f *scanFn) FinishBundle(counts func(*scanAcc), records func(int64, []byte), dst func(scan.DstRange), intervals func(int64, *ivAcc)) {
+func (f *scanFn) FinishBundle(counts func(*scanAcc), records func(int64, []byte), intervals func(int64, *ivAcc)) {
 	f.flush(records)
 	if f.acc != nil {
-		dst(f.acc.res.Dst)
 		splitIntervals(&f.acc.res.Intervals, intervals)
 		counts(f.acc)
 		f.acc = nil
@@ -394,28 +420,30 @@ type failReader struct{ err error }
 
 func (r *failReader) Read([]byte) (int, error) { return 0, r.err }
 
-// teleFn is the telescope the study uses (as a prefix, "" if unknown),
-// from the -telescope flag or the destination range of all inputs: the
-// per-source stage's side input.
-type teleFn struct {
+// shardSide is what every shard needs of the scan: the telescope the
+// study uses (a prefix, "" if unknown: the -telescope flag or the
+// destination range of all inputs), and the inputs at which the packets
+// table's chunks after the first start (tables.ChunkStarts), to which a
+// shard sends its classified records.
+type shardSide struct {
+	Tele   string
+	Starts []int
+}
+
+// sideFn makes the shards' side input from the combined scan counts.
+type sideFn struct {
 	Cfg Config
 }
 
-// ProcessElement reads the combined destination range.
-func (f *teleFn) ProcessElement(dst scan.DstRange) string {
-	tele, _ := study.Telescope(f.Cfg.Study, dst)
-	if !tele.IsValid() {
-		return ""
+// ProcessElement reads the combined counts.
+func (f *sideFn) ProcessElement(acc *scanAcc) ([]byte, error) {
+	defer acc.res.Close()
+	var side shardSide
+	if tele, _ := study.Telescope(f.Cfg.Study, acc.res.Dst); tele.IsValid() {
+		side.Tele = tele.String()
 	}
-	return tele.String()
-}
-
-// dstCombine widens the destination ranges of every bundle's inputs into
-// one (scan.DstRange.Merge).
-type dstCombine struct{}
-
-// MergeAccumulators widens a by b.
-func (dstCombine) MergeAccumulators(a, b scan.DstRange) scan.DstRange {
-	a.Merge(b)
-	return a
+	side.Starts = tables.ChunkStarts(acc.rowsByInput(f.Cfg.Files), f.Cfg.chunkRows())
+	var b bytes.Buffer
+	err := gob.NewEncoder(&b).Encode(&side)
+	return b.Bytes(), err
 }

@@ -103,23 +103,29 @@ func multiDay(t *testing.T, scale float64) string {
 // sample, the corpus of odd and broken captures and a generated
 // three-year telescope in 1,096 daily shards, with 1 to 3 branches, 1 to
 // 64 shards, records flushed whole or in pieces of a few records, sorted
-// in memory or in runs on disk, CSV and Parquet, and compares every
+// in memory or in runs on disk, CSV and Parquet, the packets table in one
+// chunk or in many (each written by its own writer), and compares every
 // output file with port0 analyze's.
 func TestSameBytes(t *testing.T) {
 	sample := filepath.Join(testcap.Root(), "testdata", "gen-sample")
 	days := multiDay(t, 1e-6)
 	cases := []struct {
-		name   string
-		input  string
-		format tables.Format
-		cfgs   []Config
+		name      string
+		input     string
+		format    tables.Format
+		chunkRows int64 // the packets table's chunks (0: tables.DefaultChunkRows)
+		cfgs      []Config
 	}{
-		{"sample", sample, tables.CSV, []Config{{Workers: 1, Shards: 1, Splits: 1}, {Workers: 2, Shards: 64, FlushBytes: 3 * 84}, {Workers: 3, Shards: 7, Splits: 3, MemLimit: 50 * 84}}},
-		{"corpus", testcap.CorpusDir(), tables.Both, []Config{{Workers: 2, Shards: 5, FlushBytes: 84, MemLimit: 84}, {Workers: 1, Shards: 64}}},
-		{"days", days, tables.Both, []Config{{Workers: 2, Shards: 64}, {Workers: 3, Shards: 2, Splits: 16, FlushBytes: 40 * 84, ScanWorkers: 1, MemLimit: 500 * 84}}},
+		{"sample", sample, tables.CSV, 0, []Config{{Workers: 1, Shards: 1, Splits: 1}, {Workers: 2, Shards: 64, FlushBytes: 3 * 84}, {Workers: 3, Shards: 7, Splits: 3, MemLimit: 50 * 84}}},
+		{"corpus", testcap.CorpusDir(), tables.Both, 3, []Config{{Workers: 2, Shards: 5, FlushBytes: 84, MemLimit: 84}, {Workers: 1, Shards: 64}}},
+		{"days", days, tables.Both, 0, []Config{{Workers: 2, Shards: 64}}},
+		{"days in chunks", days, tables.Both, 40, []Config{{Workers: 3, Shards: 2, Splits: 16, FlushBytes: 40 * 84, ScanWorkers: 1, MemLimit: 500 * 84}}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			if c.chunkRows > 0 {
+				defer tables.SetChunkRows(c.chunkRows)()
+			}
 			inputs, err := capture.ExpandInputs([]string{c.input})
 			if err != nil {
 				t.Fatal(err)
@@ -129,10 +135,11 @@ func TestSameBytes(t *testing.T) {
 			analyzeInto(t, inputs, want, o)
 			for _, cfg := range c.cfgs {
 				base := ConfigOf(o, filepath.Join(t.TempDir(), "beam"), cfg.Workers, cfg.Shards)
-				base.FlushBytes, base.ScanWorkers, base.MemLimit = cfg.FlushBytes, cfg.ScanWorkers, cfg.MemLimit
+				base.FlushBytes, base.ScanWorkers, base.MemLimit, base.Splits = cfg.FlushBytes, cfg.ScanWorkers, cfg.MemLimit, cfg.Splits
 				runPipeline(t, "prism", inputs, base)
 				n := sameTree(t, c.name, want, base.Out)
-				t.Logf("%s, %d branches, %d shards, flush %d, sort in memory %d: %d files the same", c.name, cfg.Workers, cfg.Shards, cfg.FlushBytes, cfg.MemLimit, n)
+				t.Logf("%s, %d branches, %d shards, %d splits, flush %d, sort in memory %d, chunks of %d rows: %d files the same",
+					c.name, cfg.Workers, cfg.Shards, base.splits(), cfg.FlushBytes, cfg.MemLimit, tables.ChunkRows(), n)
 			}
 		})
 	}

@@ -18,45 +18,49 @@ import (
 	"github.com/port0/port0/label"
 	"github.com/port0/port0/scan"
 	"github.com/port0/port0/study"
+	"github.com/port0/port0/tables"
 )
 
 // shardFn runs the study of one shard's sources: a study.Part over their
-// records, in input order. The batches arrive in any order, each holding
-// the records of one or more inputs; the shard sorts them by input and
-// packet index, in memory up to Config.MemLimit bytes of records and past
-// it in sorted runs on disk, merged as they are read, so that a shard
-// with one very busy source needs disk, not memory. It writes its
-// classified records and its rows where every worker reads them (the
-// parts folder beside the output, Config.parts) and sends on only their
-// names: no element and no side input grows with the records.
+// records, in input order, from the sorted runs of its sort keys (sortFn),
+// merged as they are read. It writes its rows and its classified records
+// where every worker reads them (the parts folder beside the output,
+// Config.parts) and sends on only their names: the rows' to the writer,
+// the records' to the writer of each chunk of the packets table they
+// belong to. No element and no side input grows with the records.
 type shardFn struct {
 	Cfg Config
 }
 
-// shardManifest is the one element a shard sends the writer: where its
-// parts' outputs are (one part when its sources' state fits
+// shardManifest is the one element a shard sends the writer: where the
+// rows of its parts are (one part when its sources' state fits
 // Config.StudyBytes, else as many as study.StudyWithin made); its counts
 // go to the combine.
 type shardManifest struct {
 	Shard int
-	Parts []partFiles
+	Rows  []study.RowRuns
 }
 
-// partFiles are the outputs of one part of a shard's sources: its
-// classified records (Packets, in input order, classedLen bytes each: the
-// record, then its class; N of them) and its rows.
-type partFiles struct {
-	Packets string
-	N       int64
-	Rows    study.RowRuns
+// chunkRecords is a file of one part's classified records of one chunk
+// of the packets table (Name, in input order, classedLen bytes each: the
+// record, then its class; N of them): the element a shard sends that
+// chunk's writer.
+type chunkRecords struct {
+	Chunk int
+	Name  string
+	N     int64
 }
 
 const classedLen = scan.RecordLen + 1
 
 // ProcessElement studies the sources of shard, from the sorted runs of
-// its sort keys (sortFn), merged into input order as they are read.
-func (f *shardFn) ProcessElement(ctx context.Context, key int64, runs func(*[]byte) bool, tele string, manifests func([]byte), counts func(*countsAcc)) error {
+// its sort keys, with the side input sideB (an encoded shardSide).
+func (f *shardFn) ProcessElement(ctx context.Context, key int64, runs func(*[]byte) bool, sideB []byte, manifests func([]byte), counts func(*countsAcc), chunks func(int64, []byte)) error {
 	shard := int(uint32(key))
+	var side shardSide
+	if err := gob.NewDecoder(bytes.NewReader(sideB)).Decode(&side); err != nil {
+		return fmt.Errorf("shard %d: side input: %w", shard, err)
+	}
 	var rs []sortedRun
 	var n int64
 	var b []byte
@@ -72,10 +76,10 @@ func (f *shardFn) ProcessElement(ctx context.Context, key int64, runs func(*[]by
 	slices.SortFunc(rs, func(x, y sortedRun) int { return cmp.Compare(x.Name, y.Name) })
 	shardLoad.Update(ctx, n)
 	var teleAddrs float64
-	if tele != "" {
-		p, err := netip.ParsePrefix(tele)
+	if side.Tele != "" {
+		p, err := netip.ParsePrefix(side.Tele)
 		if err != nil {
-			return fmt.Errorf("telescope %q: %w", tele, err)
+			return fmt.Errorf("telescope %q: %w", side.Tele, err)
 		}
 		teleAddrs = study.TelescopeAddrs(p)
 	}
@@ -94,17 +98,25 @@ func (f *shardFn) ProcessElement(ctx context.Context, key int64, runs func(*[]by
 	var c study.Counts
 	err := study.StudyWithin(f.Cfg.Study, f.Cfg.Interval, each, n, f.Cfg.Files, study.Budget{Bytes: f.Cfg.StudyBytes},
 		func(pt *study.Part, each func(func(*scan.P0Packet) error) error) error {
-			prefix := fmt.Sprintf("%s/shard-%05d-%d", f.Cfg.parts(), shard, len(m.Parts))
-			pf, err := writeClassified(store, prefix+".packets", pt, each)
+			prefix := fmt.Sprintf("%s/shard-%05d-%d", f.Cfg.parts(), shard, len(m.Rows))
+			recs, err := writeClassified(store, prefix, pt, each, side.Starts)
 			if err != nil {
 				return fmt.Errorf("shard %d: %w", shard, err)
 			}
 			t := pt.Finish(teleAddrs)
 			c.Merge(&t.Counts)
-			if pf.Rows, err = study.WriteRows(store, prefix, t); err != nil {
+			rows, err := study.WriteRows(store, prefix, t)
+			if err != nil {
 				return fmt.Errorf("shard %d: %w", shard, err)
 			}
-			m.Parts = append(m.Parts, pf)
+			m.Rows = append(m.Rows, rows)
+			for _, r := range recs {
+				var enc bytes.Buffer
+				if err := gob.NewEncoder(&enc).Encode(&r); err != nil {
+					return err
+				}
+				chunks(f.Cfg.branchKey(r.Chunk), enc.Bytes())
+			}
 			return nil
 		})
 	if err != nil {
@@ -178,7 +190,7 @@ func (f *sortFn) ProcessElement(ctx context.Context, key int64, batches func(*[]
 	if err := gob.NewEncoder(&enc).Encode(&r); err != nil {
 		return err
 	}
-	runs(f.Cfg.shardKey(shard), enc.Bytes())
+	runs(f.Cfg.branchKey(shard), enc.Bytes())
 	return nil
 }
 
@@ -207,20 +219,48 @@ func mergeSorted(store study.Storage, rs []sortedRun, fn func(rec []byte) error)
 		(*runReader).next, func(rd *runReader) error { return fn(rd.rec[:]) })
 }
 
-// writeClassified writes the records each gives, in order, each with its
-// class in pt, to the file name.
-func writeClassified(store study.Storage, name string, pt *study.Part, each func(func(*scan.P0Packet) error) error) (partFiles, error) {
-	pf := partFiles{Packets: name}
-	err := store.Write(name, func(w io.Writer) error {
-		var rec []byte
-		return each(func(p *scan.P0Packet) error {
-			rec = append(p.AppendRecord(rec[:0]), byte(pt.Count(p)))
-			pf.N++
-			_, err := w.Write(rec)
-			return err
-		})
+// writeClassified writes the records each gives, in input order, each
+// with its class in pt (pass two of pt), to a file a chunk of the packets
+// table they are in (starts: tables.ChunkStarts), named prefix-CHUNK.packets.
+func writeClassified(store study.Storage, prefix string, pt *study.Part, each func(func(*scan.P0Packet) error) error, starts []int) ([]chunkRecords, error) {
+	var recs []chunkRecords
+	var out io.WriteCloser
+	var w *bufio.Writer
+	end := func() error {
+		if out == nil {
+			return nil
+		}
+		err := w.Flush()
+		if cerr := out.Close(); err == nil {
+			err = cerr
+		}
+		if out = nil; err != nil {
+			return fmt.Errorf("%s: %w", recs[len(recs)-1].Name, err)
+		}
+		return nil
+	}
+	var rec []byte
+	err := each(func(p *scan.P0Packet) error {
+		if c := tables.ChunkOf(starts, int(p.File)); out == nil || c != recs[len(recs)-1].Chunk {
+			if err := end(); err != nil {
+				return err
+			}
+			r := chunkRecords{Chunk: c, Name: fmt.Sprintf("%s-%06d.packets", prefix, c)}
+			var err error
+			if out, err = store.Create(r.Name); err != nil {
+				return err
+			}
+			w, recs = bufio.NewWriterSize(out, 64<<10), append(recs, r)
+		}
+		rec = append(p.AppendRecord(rec[:0]), byte(pt.Count(p)))
+		recs[len(recs)-1].N++
+		_, err := w.Write(rec)
+		return err
 	})
-	return pf, err
+	if eerr := end(); err == nil {
+		err = eerr
+	}
+	return recs, err
 }
 
 func decodeManifest(b []byte) (*shardManifest, error) {

@@ -1,8 +1,9 @@
 package pipeline
 
 import (
-	"bufio"
+	"bytes"
 	"context"
+	"encoding/gob"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,26 +17,26 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem"
 
 	"github.com/port0/port0/analyze"
-	"github.com/port0/port0/internal/kmerge"
-	"github.com/port0/port0/label"
 	"github.com/port0/port0/scan"
 	"github.com/port0/port0/study"
 	"github.com/port0/port0/tables"
 )
 
 // writeFn writes the analysis folder, once, on one worker: the summary
-// and the tables, through analyze.Finish as port0 analyze writes them,
-// from the shards' parts, which it streams and merges (it holds none of
-// them), then removes.
+// and the tables, through analyze.Finish as port0 analyze writes them;
+// the rows from the shards' parts, which it streams and merges (it holds
+// none of them), the packets table by putting together the chunks its
+// writers wrote (tables.Format.AssemblePackets: it only concatenates and
+// copies); then it removes the parts.
 type writeFn struct {
 	Cfg Config
 }
 
 // ProcessElement writes Cfg.Out from the combined scan counts (without
 // their intervals), the combined study counts, every block's interval
-// totals and every shard's manifest, and emits a line saying what it
-// wrote.
-func (f *writeFn) ProcessElement(ctx context.Context, _ []byte, acc *scanAcc, ca *countsAcc, blocks func(*[]byte) bool, manifests func(*[]byte) bool, done func(string)) error {
+// totals, every shard's manifest and every chunk's, and emits a line
+// saying what it wrote.
+func (f *writeFn) ProcessElement(ctx context.Context, _ []byte, acc *scanAcc, ca *countsAcc, blocks func(*[]byte) bool, manifests func(*[]byte) bool, chunks func(*[]byte) bool, done func(string)) error {
 	so := f.Cfg.Study
 	format := f.Cfg.Format
 	res := acc.res
@@ -66,6 +67,24 @@ func (f *writeFn) ProcessElement(ctx context.Context, _ []byte, acc *scanAcc, ca
 		b = nil
 	}
 	slices.SortFunc(ms, func(x, y *shardManifest) int { return x.Shard - y.Shard })
+	var cs []chunkManifest
+	for chunks(&b) {
+		sideChunk.Update(ctx, int64(len(b)))
+		var c chunkManifest
+		if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&c); err != nil {
+			return fmt.Errorf("chunk manifest: %w", err)
+		}
+		cs = append(cs, c)
+		b = nil
+	}
+	slices.SortFunc(cs, func(x, y chunkManifest) int { return x.Chunk - y.Chunk })
+	packets := make([]tables.PacketsChunk, len(cs))
+	for i, c := range cs {
+		if c.Chunk != i {
+			return fmt.Errorf("chunk manifests: chunk %d where %d was due (a chunk's writer did not report)", c.Chunk, i)
+		}
+		packets[i] = c.Files
+	}
 	var ts []*study.Totals
 	for blocks(&b) {
 		sideBlock.Update(ctx, int64(len(b)))
@@ -88,16 +107,14 @@ func (f *writeFn) ProcessElement(ctx context.Context, _ []byte, acc *scanAcc, ca
 	defer closeStore()
 	rows := study.MergedRows{Storage: store}
 	for _, m := range ms {
-		for _, pf := range m.Parts {
-			rows.Runs = append(rows.Runs, pf.Rows)
-		}
+		rows.Runs = append(rows.Runs, m.Rows...)
 	}
 	sum, err := analyze.Finish(res, noInput, out, format, func() (analyze.StudyOutput, error) {
 		t, err := study.AssembleTotals(nil, &ca.Counts, totals, res.Dst, res.Interval, so)
 		if err != nil {
 			return nil, err
 		}
-		return &output{MergedRows: rows, tables: t, files: res.Files, shards: ms, store: store}, nil
+		return &output{MergedRows: rows, tables: t, chunks: packets, store: store}, nil
 	})
 	if err != nil && !errors.Is(err, scan.ErrNoInput) {
 		return err
@@ -120,13 +137,12 @@ func (f *writeFn) ProcessElement(ctx context.Context, _ []byte, acc *scanAcc, ca
 }
 
 // output is the study of all shards as analyze.Finish writes it: a
-// study.Streamed whose rows and packets are merged from the shards'
-// parts as they are written.
+// study.Streamed whose rows are merged from the shards' parts as they are
+// written, and whose packets table is put together from its chunks.
 type output struct {
 	study.MergedRows
 	tables *study.Tables
-	files  []scan.FileSummary
-	shards []*shardManifest
+	chunks []tables.PacketsChunk
 	store  study.Storage
 }
 
@@ -136,74 +152,9 @@ func (o *output) Tables() (*study.Tables, error) { return o.tables, nil }
 // Close does nothing: the writer removes the parts.
 func (o *output) Close() error { return nil }
 
-// Packets merges the shards' classified records back into input order
-// (each part's are in it already): a k-way merge by input and packet
-// index, one buffered reader a part.
-func (o *output) Packets(fn func(*tables.PacketRow) error) error {
-	var streams []*stream
-	for _, m := range o.shards {
-		for _, pf := range m.Parts {
-			if pf.N == 0 {
-				continue
-			}
-			rc, err := o.store.Open(pf.Packets)
-			if err != nil {
-				return err
-			}
-			s := &stream{name: pf.Packets, rc: rc, r: bufio.NewReaderSize(rc, 64<<10), want: pf.N}
-			defer rc.Close()
-			if ok, err := s.next(len(o.files)); err != nil {
-				return err
-			} else if ok {
-				streams = append(streams, s)
-			}
-		}
-	}
-	var row tables.PacketRow
-	return kmerge.Merge(streams, func(a, b *stream) bool {
-		if a.p.File != b.p.File {
-			return a.p.File < b.p.File
-		}
-		return a.p.Index < b.p.Index // no two records share both
-	}, func(s *stream) (bool, error) { return s.next(len(o.files)) }, func(s *stream) error {
-		row = study.PacketRow(&s.p, o.files, s.class)
-		return fn(&row)
-	})
-}
-
-// stream is one shard's classified records, read one at a time.
-type stream struct {
-	name       string
-	rc         io.ReadCloser
-	r          *bufio.Reader
-	buf        [classedLen]byte
-	p          scan.P0Packet
-	class      label.Class
-	read, want int64 // records read, and how many the manifest says
-}
-
-func (s *stream) next(files int) (bool, error) {
-	_, err := io.ReadFull(s.r, s.buf[:])
-	if errors.Is(err, io.EOF) {
-		if s.read != s.want {
-			return false, fmt.Errorf("%s: %d records, the shard wrote %d (a part cut short or rewritten)", s.name, s.read, s.want)
-		}
-		return false, nil
-	}
-	s.read++
-	if err != nil {
-		return false, fmt.Errorf("%s: %w", s.name, err)
-	}
-	p, err := scan.DecodeRecord(s.buf[:scan.RecordLen], files)
-	if err != nil {
-		return false, fmt.Errorf("%s: %w", s.name, err)
-	}
-	c, err := classOf(s.buf[:])
-	if err != nil {
-		return false, fmt.Errorf("%s: %w", s.name, err)
-	}
-	s.p, s.class = p, c
-	return true, nil
+// WritePackets puts the packets table together from its chunks.
+func (o *output) WritePackets(dir string, f tables.Format) error {
+	return f.AssemblePackets(dir, o.chunks, o.store.Open)
 }
 
 // storage is study.Storage through the Beam filesystem of each name's

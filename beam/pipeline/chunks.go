@@ -1,0 +1,198 @@
+package pipeline
+
+import (
+	"bufio"
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/gob"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/port0/port0/internal/kmerge"
+	"github.com/port0/port0/label"
+	"github.com/port0/port0/scan"
+	"github.com/port0/port0/study"
+	"github.com/port0/port0/tables"
+)
+
+// chunkFn writes one chunk of the packets table (tables.ChunkStarts: the
+// rows of a run of inputs), from the classified records every shard sent
+// it, merged back into input order, with the table's chunk writer
+// (tables.Format.CreatePacketsChunk), into the parts folder; it sends the
+// writer the names of what it wrote. The chunks are written in parallel,
+// each by its own worker: the writer only puts them together.
+type chunkFn struct {
+	Cfg Config
+}
+
+// chunkManifest is what a chunk's writer sends the writer: the chunk, its
+// rows and its files.
+type chunkManifest struct {
+	Chunk int
+	Rows  int64
+	Files tables.PacketsChunk
+}
+
+// ProcessElement writes the chunk of key from the files its records
+// arrive in (encoded chunkRecords), the inputs' names from tasks.
+func (f *chunkFn) ProcessElement(ctx context.Context, key int64, files func(*[]byte) bool, tasks func(*FileTask) bool, manifests func([]byte)) error {
+	chunk := int(uint32(key))
+	var recs []chunkRecords
+	var b []byte
+	for files(&b) {
+		var r chunkRecords
+		if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&r); err != nil {
+			return fmt.Errorf("chunk %d: %w", chunk, err)
+		}
+		recs = append(recs, r)
+		b = nil
+	}
+	slices.SortFunc(recs, func(x, y chunkRecords) int { return cmp.Compare(x.Name, y.Name) })
+	names := make([]string, f.Cfg.Files)
+	var t FileTask
+	for tasks(&t) {
+		names[t.Index] = t.Path
+	}
+	store, closeStore := storage(ctx)
+	defer closeStore()
+	m := chunkManifest{Chunk: chunk}
+	// A local -out: the chunk is written in the parts folder; a URL: on
+	// this worker's disk, then copied there.
+	dir := fmt.Sprintf("%s/chunk-%06d", f.Cfg.parts(), chunk)
+	local := dir
+	if IsURL(dir) {
+		tmp, err := os.MkdirTemp("", "port0-beam-chunk-*")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		local = filepath.Join(tmp, "chunk")
+	}
+	pw, err := f.Cfg.Format.CreatePacketsChunk(local)
+	if err != nil {
+		return fmt.Errorf("chunk %d: %w", chunk, err)
+	}
+	err = mergeClassified(store, recs, f.Cfg.Files, func(p *scan.P0Packet, c label.Class) error {
+		row := study.PacketRow(p, names[p.File], c)
+		m.Rows++
+		return pw.Write(&row)
+	})
+	if err = pw.Close(err); err != nil {
+		return fmt.Errorf("chunk %d: %w", chunk, err)
+	}
+	chunkLoad.Update(ctx, m.Rows)
+	m.Files.Parquet = slices.Clone(pw.Parts())
+	if f.Cfg.Format.WritesCSV() {
+		m.Files.CSV = filepath.Join(local, tables.PacketsFile)
+	}
+	if local != dir {
+		if err := uploadChunk(store, &m.Files, dir); err != nil {
+			return fmt.Errorf("chunk %d: %w", chunk, err)
+		}
+	}
+	var enc bytes.Buffer
+	if err := gob.NewEncoder(&enc).Encode(&m); err != nil {
+		return err
+	}
+	manifests(enc.Bytes())
+	return nil
+}
+
+// uploadChunk copies the files of a chunk written on this worker's disk
+// to store, named after dir (flat names: a cloud listing's * stops at a
+// slash), and points c at the copies.
+func uploadChunk(store study.Storage, c *tables.PacketsChunk, dir string) error {
+	up := func(path, name string) (string, error) {
+		err := store.Write(name, func(w io.Writer) error {
+			f, err := os.Open(path)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			_, err = io.Copy(w, f)
+			return err
+		})
+		return name, err
+	}
+	var err error
+	if c.CSV != "" {
+		if c.CSV, err = up(c.CSV, dir+".csv"); err != nil {
+			return err
+		}
+	}
+	for i, p := range c.Parquet {
+		if c.Parquet[i].Path, err = up(p.Path, fmt.Sprintf("%s-day%d-part%d.parquet", dir, p.Day, p.N)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// mergeClassified calls fn with every classified record of the files
+// recs, merged into input order (each file's are in it already): a k-way
+// merge by input and packet index, one buffered reader a file. A file
+// with other than its N records is an error.
+func mergeClassified(store study.Storage, recs []chunkRecords, files int, fn func(*scan.P0Packet, label.Class) error) error {
+	var streams []*stream
+	for _, r := range recs {
+		if r.N == 0 {
+			continue
+		}
+		rc, err := store.Open(r.Name)
+		if err != nil {
+			return err
+		}
+		defer rc.Close()
+		s := &stream{name: r.Name, r: bufio.NewReaderSize(rc, 64<<10), want: r.N}
+		if ok, err := s.next(files); err != nil {
+			return err
+		} else if ok {
+			streams = append(streams, s)
+		}
+	}
+	return kmerge.Merge(streams, func(a, b *stream) bool {
+		if a.p.File != b.p.File {
+			return a.p.File < b.p.File
+		}
+		return a.p.Index < b.p.Index // no two records share both
+	}, func(s *stream) (bool, error) { return s.next(files) }, func(s *stream) error { return fn(&s.p, s.class) })
+}
+
+// stream is one file of classified records, read one at a time.
+type stream struct {
+	name       string
+	r          *bufio.Reader
+	buf        [classedLen]byte
+	p          scan.P0Packet
+	class      label.Class
+	read, want int64 // records read, and how many the shard wrote
+}
+
+func (s *stream) next(files int) (bool, error) {
+	_, err := io.ReadFull(s.r, s.buf[:])
+	if errors.Is(err, io.EOF) {
+		if s.read != s.want {
+			return false, fmt.Errorf("%s: %d records, the shard wrote %d (a part cut short or rewritten)", s.name, s.read, s.want)
+		}
+		return false, nil
+	}
+	s.read++
+	if err != nil {
+		return false, fmt.Errorf("%s: %w", s.name, err)
+	}
+	p, err := scan.DecodeRecord(s.buf[:scan.RecordLen], files)
+	if err != nil {
+		return false, fmt.Errorf("%s: %w", s.name, err)
+	}
+	c, err := classOf(s.buf[:])
+	if err != nil {
+		return false, fmt.Errorf("%s: %w", s.name, err)
+	}
+	s.p, s.class = p, c
+	return true, nil
+}
