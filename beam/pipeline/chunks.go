@@ -1,19 +1,16 @@
 package pipeline
 
 import (
-	"bufio"
 	"bytes"
 	"cmp"
 	"context"
 	"encoding/gob"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"slices"
 
-	"github.com/port0/port0/internal/kmerge"
 	"github.com/port0/port0/label"
 	"github.com/port0/port0/scan"
 	"github.com/port0/port0/study"
@@ -52,7 +49,7 @@ func (f *chunkFn) ProcessElement(ctx context.Context, key int64, files func(*[]b
 		recs = append(recs, r)
 		b = nil
 	}
-	slices.SortFunc(recs, func(x, y chunkRecords) int { return cmp.Compare(x.Name, y.Name) })
+	slices.SortFunc(recs, func(x, y chunkRecords) int { return cmp.Compare(x.Run.Name, y.Run.Name) })
 	names := make([]string, f.Cfg.Files)
 	var t FileTask
 	for tasks(&t) {
@@ -64,15 +61,11 @@ func (f *chunkFn) ProcessElement(ctx context.Context, key int64, files func(*[]b
 	// A local -out: the chunk is written in the parts folder; a URL: on
 	// this worker's disk, then copied there.
 	dir := fmt.Sprintf("%s/chunk-%06d", f.Cfg.parts(), chunk)
-	local := dir
-	if IsURL(dir) {
-		tmp, err := os.MkdirTemp("", "port0-beam-chunk-*")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(tmp)
-		local = filepath.Join(tmp, "chunk")
+	local, done, err := localDir(dir)
+	if err != nil {
+		return err
 	}
+	defer done()
 	pw, err := f.Cfg.Format.CreatePacketsChunk(local)
 	if err != nil {
 		return fmt.Errorf("chunk %d: %w", chunk, err)
@@ -138,61 +131,19 @@ func uploadChunk(store study.Storage, c *tables.PacketsChunk, dir string) error 
 // merge by input and packet index, one buffered reader a file. A file
 // with other than its N records is an error.
 func mergeClassified(store study.Storage, recs []chunkRecords, files int, fn func(*scan.P0Packet, label.Class) error) error {
-	var streams []*stream
-	for _, r := range recs {
-		if r.N == 0 {
-			continue
-		}
-		rc, err := store.Open(r.Name)
+	runs := make([]sortedRun, len(recs))
+	for i, r := range recs {
+		runs[i] = r.Run
+	}
+	return mergeRuns(store, runs, classedLen, func(rec []byte) error {
+		p, err := scan.DecodeRecord(rec[:scan.RecordLen], files)
 		if err != nil {
 			return err
 		}
-		defer rc.Close()
-		s := &stream{name: r.Name, r: bufio.NewReaderSize(rc, 64<<10), want: r.N}
-		if ok, err := s.next(files); err != nil {
+		c, err := classOf(rec)
+		if err != nil {
 			return err
-		} else if ok {
-			streams = append(streams, s)
 		}
-	}
-	return kmerge.Merge(streams, func(a, b *stream) bool {
-		if a.p.File != b.p.File {
-			return a.p.File < b.p.File
-		}
-		return a.p.Index < b.p.Index // no two records share both
-	}, func(s *stream) (bool, error) { return s.next(files) }, func(s *stream) error { return fn(&s.p, s.class) })
-}
-
-// stream is one file of classified records, read one at a time.
-type stream struct {
-	name       string
-	r          *bufio.Reader
-	buf        [classedLen]byte
-	p          scan.P0Packet
-	class      label.Class
-	read, want int64 // records read, and how many the shard wrote
-}
-
-func (s *stream) next(files int) (bool, error) {
-	_, err := io.ReadFull(s.r, s.buf[:])
-	if errors.Is(err, io.EOF) {
-		if s.read != s.want {
-			return false, fmt.Errorf("%s: %d records, the shard wrote %d (a part cut short or rewritten)", s.name, s.read, s.want)
-		}
-		return false, nil
-	}
-	s.read++
-	if err != nil {
-		return false, fmt.Errorf("%s: %w", s.name, err)
-	}
-	p, err := scan.DecodeRecord(s.buf[:scan.RecordLen], files)
-	if err != nil {
-		return false, fmt.Errorf("%s: %w", s.name, err)
-	}
-	c, err := classOf(s.buf[:])
-	if err != nil {
-		return false, fmt.Errorf("%s: %w", s.name, err)
-	}
-	s.p, s.class = p, c
-	return true, nil
+		return fn(&p, c)
+	})
 }

@@ -208,7 +208,7 @@ func TestPartCutShort(t *testing.T) {
 		fail bool
 	}{{1, false}, {2, true}} {
 		rows := 0
-		err := mergeClassified(study.LocalStorage, []chunkRecords{{Name: name, N: c.n}}, 1, func(*scan.P0Packet, label.Class) error { rows++; return nil })
+		err := mergeClassified(study.LocalStorage, []chunkRecords{{Run: sortedRun{Name: name, N: c.n}}}, 1, func(*scan.P0Packet, label.Class) error { rows++; return nil })
 		if (err != nil) != c.fail || rows != 1 {
 			t.Errorf("a part of 1 record listed as %d: %d rows, error %v", c.n, rows, err)
 		}

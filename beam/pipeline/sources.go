@@ -42,13 +42,11 @@ type shardManifest struct {
 }
 
 // chunkRecords is a file of one part's classified records of one chunk
-// of the packets table (Name, in input order, classedLen bytes each: the
-// record, then its class; N of them): the element a shard sends that
-// chunk's writer.
+// of the packets table (a run: in input order, classedLen bytes each, the
+// record, then its class): the element a shard sends that chunk's writer.
 type chunkRecords struct {
 	Chunk int
-	Name  string
-	N     int64
+	Run   sortedRun
 }
 
 const classedLen = scan.RecordLen + 1
@@ -86,7 +84,7 @@ func (f *shardFn) ProcessElement(ctx context.Context, key int64, runs func(*[]by
 	store, closeStore := storage(ctx)
 	defer closeStore()
 	each := func(fn func(*scan.P0Packet) error) error {
-		return mergeSorted(store, rs, func(rec []byte) error {
+		return mergeRuns(store, rs, scan.RecordLen, func(rec []byte) error {
 			p, err := scan.DecodeRecord(rec, f.Cfg.Files)
 			if err != nil {
 				return fmt.Errorf("shard %d: %w", shard, err)
@@ -142,8 +140,9 @@ type sortFn struct {
 	Cfg Config
 }
 
-// sortedRun is a sort key's records in input order, in the file Name (N
-// records of scan.RecordLen bytes).
+// sortedRun is a file of records in input order (N of them): a sort
+// key's (scan.RecordLen bytes each), a spill of its records, or a part's
+// classified records of a chunk (classedLen).
 type sortedRun struct {
 	Name string
 	N    int64
@@ -194,10 +193,10 @@ func (f *sortFn) ProcessElement(ctx context.Context, key int64, batches func(*[]
 	return nil
 }
 
-// mergeSorted calls fn with every record of the sorted runs rs, merged
-// into input order, each run read from store as the merge needs it; a run
-// with other than its N records is an error.
-func mergeSorted(store study.Storage, rs []sortedRun, fn func(rec []byte) error) error {
+// mergeRuns calls fn with every record (size bytes) of the runs rs,
+// merged into input order, each run read from store as the merge needs
+// it; a run with other than its N records is an error.
+func mergeRuns(store study.Storage, rs []sortedRun, size int, fn func(rec []byte) error) error {
 	var readers []*runReader
 	for _, r := range rs {
 		if r.N == 0 {
@@ -208,15 +207,15 @@ func mergeSorted(store study.Storage, rs []sortedRun, fn func(rec []byte) error)
 			return err
 		}
 		defer rc.Close()
-		rd := &runReader{r: bufio.NewReaderSize(rc, 64<<10), name: r.Name, want: r.N}
+		rd := &runReader{r: bufio.NewReaderSize(rc, 64<<10), run: r, rec: make([]byte, size)}
 		if ok, err := rd.next(); err != nil {
 			return err
 		} else if ok {
 			readers = append(readers, rd)
 		}
 	}
-	return kmerge.Merge(readers, func(a, b *runReader) bool { return recordCmp(a.rec[:], b.rec[:]) < 0 },
-		(*runReader).next, func(rd *runReader) error { return fn(rd.rec[:]) })
+	return kmerge.Merge(readers, func(a, b *runReader) bool { return recordCmp(a.rec, b.rec) < 0 },
+		(*runReader).next, func(rd *runReader) error { return fn(rd.rec) })
 }
 
 // writeClassified writes the records each gives, in input order, each
@@ -235,7 +234,7 @@ func writeClassified(store study.Storage, prefix string, pt *study.Part, each fu
 			err = cerr
 		}
 		if out = nil; err != nil {
-			return fmt.Errorf("%s: %w", recs[len(recs)-1].Name, err)
+			return fmt.Errorf("%s: %w", recs[len(recs)-1].Run.Name, err)
 		}
 		return nil
 	}
@@ -245,15 +244,15 @@ func writeClassified(store study.Storage, prefix string, pt *study.Part, each fu
 			if err := end(); err != nil {
 				return err
 			}
-			r := chunkRecords{Chunk: c, Name: fmt.Sprintf("%s-%06d.packets", prefix, c)}
+			r := chunkRecords{Chunk: c, Run: sortedRun{Name: fmt.Sprintf("%s-%06d.packets", prefix, c)}}
 			var err error
-			if out, err = store.Create(r.Name); err != nil {
+			if out, err = store.Create(r.Run.Name); err != nil {
 				return err
 			}
 			w, recs = bufio.NewWriterSize(out, 64<<10), append(recs, r)
 		}
 		rec = append(p.AppendRecord(rec[:0]), byte(pt.Count(p)))
-		recs[len(recs)-1].N++
+		recs[len(recs)-1].Run.N++
 		_, err := w.Write(rec)
 		return err
 	})
@@ -300,7 +299,7 @@ type shardRecords struct {
 	held   int
 	n      int64 // records added
 	sorted bool
-	runs   []string
+	runs   []sortedRun
 }
 
 func (r *shardRecords) add(batch []byte) error {
@@ -324,7 +323,7 @@ func (r *shardRecords) spill() error {
 	if err != nil {
 		return err
 	}
-	r.runs = append(r.runs, f.Name())
+	r.runs = append(r.runs, sortedRun{Name: f.Name(), N: int64(len(r.mem))})
 	w := bufio.NewWriterSize(f, 64<<10)
 	for _, rec := range r.mem {
 		w.Write(rec)
@@ -356,49 +355,34 @@ func (r *shardRecords) each(fn func(rec []byte) error) error {
 			return err
 		}
 	}
-	var runs []*runReader
-	for _, name := range r.runs {
-		f, err := os.Open(name)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		rd := &runReader{r: bufio.NewReaderSize(f, 64<<10), name: name}
-		if ok, err := rd.next(); err != nil {
-			return err
-		} else if ok {
-			runs = append(runs, rd)
-		}
-	}
-	return kmerge.Merge(runs, func(a, b *runReader) bool { return recordCmp(a.rec[:], b.rec[:]) < 0 },
-		(*runReader).next, func(rd *runReader) error { return fn(rd.rec[:]) })
+	return mergeRuns(study.LocalStorage, r.runs, scan.RecordLen, fn)
 }
 
 func (r *shardRecords) close() {
-	for _, name := range r.runs {
-		os.Remove(name)
+	for _, run := range r.runs {
+		os.Remove(run.Name)
 	}
 	r.runs, r.mem = nil, nil
 }
 
 // runReader reads one sorted run, a record at a time.
 type runReader struct {
-	r          *bufio.Reader
-	name       string
-	rec        [scan.RecordLen]byte
-	read, want int64 // records read; want, when not 0, how many the run holds
+	r    *bufio.Reader
+	run  sortedRun
+	rec  []byte
+	read int64
 }
 
 func (rd *runReader) next() (bool, error) {
-	_, err := io.ReadFull(rd.r, rd.rec[:])
+	_, err := io.ReadFull(rd.r, rd.rec)
 	switch {
 	case errors.Is(err, io.EOF):
-		if rd.want > 0 && rd.read != rd.want {
-			return false, fmt.Errorf("%s: %d records, the sort wrote %d (a run cut short or rewritten)", rd.name, rd.read, rd.want)
+		if rd.read != rd.run.N {
+			return false, fmt.Errorf("%s: %d records, %d written (a run cut short or rewritten)", rd.run.Name, rd.read, rd.run.N)
 		}
 		return false, nil
 	case err != nil:
-		return false, fmt.Errorf("%s: %w", rd.name, err)
+		return false, fmt.Errorf("%s: %w", rd.run.Name, err)
 	}
 	rd.read++
 	return true, nil

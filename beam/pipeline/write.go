@@ -43,15 +43,11 @@ func (f *writeFn) ProcessElement(ctx context.Context, _ []byte, acc *scanAcc, ca
 	defer res.Close()
 	// A URL (gs://…) is written through its Beam filesystem: the folder is
 	// made on this worker's disk, then copied there file by file.
-	out := f.Cfg.Out
-	if IsURL(out) {
-		tmp, err := os.MkdirTemp("", "port0-beam-*")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(tmp)
-		out = filepath.Join(tmp, "out")
+	out, cleanup, err := localDir(f.Cfg.Out)
+	if err != nil {
+		return err
 	}
+	defer cleanup()
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
@@ -230,6 +226,20 @@ func removeParts(ctx context.Context, dir string) error {
 		}
 	}
 	return nil
+}
+
+// localDir is where this worker writes the files of the folder dir: dir
+// itself when it is local, else a new temporary folder on this worker's
+// disk, whose files the caller copies to dir and which done removes.
+func localDir(dir string) (local string, done func(), err error) {
+	if !IsURL(dir) {
+		return dir, func() {}, nil
+	}
+	tmp, err := os.MkdirTemp("", "port0-beam-*")
+	if err != nil {
+		return "", nil, err
+	}
+	return tmp, func() { os.RemoveAll(tmp) }, nil
 }
 
 // IsURL reports whether a path names a Beam filesystem's file (scheme://…)
