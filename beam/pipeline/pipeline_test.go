@@ -283,6 +283,28 @@ func TestBeamFilesystem(t *testing.T) {
 	if len(sum.ReadErrors) != 2 || sum.Total.Files != 4 {
 		t.Errorf("%d read errors, %d files read; want 2 and 4", len(sum.ReadErrors), sum.Total.Files)
 	}
+	// CSV and Parquet, the packets table in chunks of a few rows: the
+	// chunks' writers copy their files to the filesystem under flat names,
+	// and the folder written there is the one written on disk.
+	defer tables.SetChunkRows(2)()
+	o.Format = tables.Both
+	cfg = ConfigOf(o, "memfs://out/both", 2, 4)
+	runPipeline(t, "prism", inputs, cfg)
+	disk := ConfigOf(o, filepath.Join(t.TempDir(), "both"), 2, 4)
+	runPipeline(t, "prism", inputs, disk)
+	x, y = testcap.Tree(t, disk.Out), memTree(t, cfg.Out)
+	parquet := 0
+	for name, b := range x {
+		if !bytes.Equal(b, y[name]) {
+			t.Errorf("-format both: %s differs (%d bytes on disk, %d through the filesystem)", name, len(b), len(y[name]))
+		}
+		if strings.HasPrefix(name, tables.PacketsDir+"/") {
+			parquet++
+		}
+	}
+	if len(x) != len(y) || parquet < 2 {
+		t.Errorf("-format both: %d files on disk (%d packets parts), %d through the filesystem", len(x), parquet, len(y))
+	}
 }
 
 // memTree reads every file below the memfs folder url, by name relative
@@ -291,9 +313,13 @@ func memTree(t *testing.T, url string) map[string][]byte {
 	t.Helper()
 	ctx := context.Background()
 	fs := memfs.New(ctx)
-	names, err := fs.List(ctx, url+"/*")
-	if err != nil {
-		t.Fatal(err)
+	var names []string
+	for _, glob := range []string{"/*", "/*/*/*"} { // files, and the Parquet tables' day partitions
+		n, err := fs.List(ctx, url+glob)
+		if err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, n...)
 	}
 	m := map[string][]byte{}
 	for _, n := range names {
