@@ -241,15 +241,18 @@ func writeClassified(store study.Storage, prefix string, pt *study.Part, each fu
 	var rec []byte
 	err := each(func(p *scan.P0Packet) error {
 		if c := tables.ChunkOf(starts, int(p.File)); out == nil || c != recs[len(recs)-1].Chunk {
+			if out != nil && c < recs[len(recs)-1].Chunk {
+				return fmt.Errorf("input %d after a later chunk's: the records are not in input order", p.File)
+			}
 			if err := end(); err != nil {
 				return err
 			}
 			r := chunkRecords{Chunk: c, Run: sortedRun{Name: fmt.Sprintf("%s-%06d.packets", prefix, c)}}
-			var err error
-			if out, err = store.Create(r.Run.Name); err != nil {
+			o, err := store.Create(r.Run.Name)
+			if err != nil {
 				return err
 			}
-			w, recs = bufio.NewWriterSize(out, 64<<10), append(recs, r)
+			out, w, recs = o, bufio.NewWriterSize(o, 64<<10), append(recs, r)
 		}
 		rec = append(p.AppendRecord(rec[:0]), byte(pt.Count(p)))
 		recs[len(recs)-1].Run.N++

@@ -73,13 +73,9 @@ func (f *writeFn) ProcessElement(ctx context.Context, _ []byte, acc *scanAcc, ca
 		cs = append(cs, c)
 		b = nil
 	}
-	slices.SortFunc(cs, func(x, y chunkManifest) int { return x.Chunk - y.Chunk })
-	packets := make([]tables.PacketsChunk, len(cs))
-	for i, c := range cs {
-		if c.Chunk != i {
-			return fmt.Errorf("chunk manifests: chunk %d where %d was due (a chunk's writer did not report)", c.Chunk, i)
-		}
-		packets[i] = c.Files
+	packets, err := chunksOf(cs, acc.rowsByInput(f.Cfg.Files), f.Cfg.chunkRows())
+	if err != nil {
+		return err
 	}
 	var ts []*study.Totals
 	for blocks(&b) {
@@ -130,6 +126,36 @@ func (f *writeFn) ProcessElement(ctx context.Context, _ []byte, acc *scanAcc, ca
 	}
 	done(line)
 	return nil
+}
+
+// chunksOf checks the chunks' manifests cs against the chunks the
+// records of each input (rows) make and returns their files in order:
+// every chunk once, with its rows, or an error naming the first that is
+// not (a writer that did not report, or a file cut short).
+func chunksOf(cs []chunkManifest, rows []int64, size int64) ([]tables.PacketsChunk, error) {
+	starts := tables.ChunkStarts(rows, size)
+	want := make([]int64, len(starts)+1)
+	for in, n := range rows {
+		want[tables.ChunkOf(starts, in)] += n
+	}
+	if len(want) == 1 && want[0] == 0 {
+		want = nil // no record: no chunk
+	}
+	slices.SortFunc(cs, func(x, y chunkManifest) int { return x.Chunk - y.Chunk })
+	packets := make([]tables.PacketsChunk, len(want))
+	for i := range want {
+		if i >= len(cs) || cs[i].Chunk != i {
+			return nil, fmt.Errorf("packets table: chunk %d of %d did not report", i, len(want))
+		}
+		if cs[i].Rows != want[i] {
+			return nil, fmt.Errorf("packets table: chunk %d wrote %d rows of %d", i, cs[i].Rows, want[i])
+		}
+		packets[i] = cs[i].Files
+	}
+	if len(cs) > len(want) {
+		return nil, fmt.Errorf("packets table: %d chunks reported, %d made", len(cs), len(want))
+	}
+	return packets, nil
 }
 
 // output is the study of all shards as analyze.Finish writes it: a
