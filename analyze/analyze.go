@@ -276,9 +276,9 @@ type StudyOutput = study.Output
 // format f and summary.json, or, when err (the scan's: scan.ErrNoInput)
 // is set or res has no port-0 side, summary.json alone. Run and Merge end
 // with it, and so does any other runner of the study, so that all write
-// the same bytes.
-func Finish(res *scan.Result, err error, dir string, f tables.Format, out func() (StudyOutput, error)) (*Summary, error) {
-	return finishWarned(res, err, dir, f, out, nil, nil)
+// the same bytes. warnings are the summary's (Options.Warnings).
+func Finish(res *scan.Result, err error, dir string, f tables.Format, warnings []string, out func() (StudyOutput, error)) (*Summary, error) {
+	return finishWarned(res, err, dir, f, out, warnings, nil)
 }
 
 // finishWarned is Finish with the summary's Warnings and, for flow

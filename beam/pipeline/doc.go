@@ -43,7 +43,8 @@
 // chunks' files. No element and no side input grows with the records (the
 // metrics scan_batch_bytes, shard_manifest_bytes,
 // writer_side_manifest_bytes, writer_side_block_bytes,
-// writer_side_chunk_bytes); the packets table's rows are formatted by the
+// writer_side_chunk_bytes; a chunk's manifest grows with its Parquet
+// parts, a day of the chunk each); the packets table's rows are formatted by the
 // chunks' writers in parallel, each writing at most a chunk
 // (chunk_records).
 package pipeline

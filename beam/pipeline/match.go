@@ -29,14 +29,14 @@ import (
 // after) is kept, another only when it starts like one (its first bytes
 // read through the filesystem), or cannot be opened. A glob or URL that
 // matches nothing, or a glob URL none of whose matches is a capture, is
-// an error naming it.
-func Match(ctx context.Context, args []string) ([]string, error) {
-	var inputs []string
+// an error naming it. The warnings are capture.ExpandInputsWarn's about
+// the local folders' entries (port0 analyze's).
+func Match(ctx context.Context, args []string) (inputs, warnings []string, err error) {
 	for _, arg := range args {
 		if IsURL(arg) {
 			list, err := matchURL(ctx, arg)
 			if err != nil {
-				return nil, err
+				return nil, warnings, err
 			}
 			inputs = append(inputs, list...)
 			continue
@@ -45,25 +45,26 @@ func Match(ctx context.Context, args []string) ([]string, error) {
 		if isGlob(arg) {
 			m, err := filepath.Glob(arg)
 			if err != nil {
-				return nil, fmt.Errorf("%s: %w", arg, err)
+				return nil, warnings, fmt.Errorf("%s: %w", arg, err)
 			}
 			if len(m) == 0 {
 				if _, err := os.Lstat(arg); err != nil {
-					return nil, fmt.Errorf("%s: no file matches it", arg)
+					return nil, warnings, fmt.Errorf("%s: no file matches it", arg)
 				}
 				m = []string{arg} // a file whose name holds *, ? or [
 			}
 			paths = m // sorted by filepath.Glob
 		}
 		for _, p := range paths {
-			in, err := capture.ExpandInputs([]string{p})
+			in, more, err := capture.ExpandInputsWarn([]string{p})
+			warnings = append(warnings, more...)
 			if err != nil {
 				in = []string{p}
 			}
 			inputs = append(inputs, in...)
 		}
 	}
-	return inputs, nil
+	return inputs, warnings, nil
 }
 
 // isGlob reports whether a path or URL holds a glob's characters.

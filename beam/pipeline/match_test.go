@@ -30,12 +30,12 @@ func TestMatchURL(t *testing.T) {
 	memfs.Write("memfs://match/day=1/truth.csv", []byte("src,class\n"))
 	memfs.Write("memfs://match/docs/README", []byte("no capture here"))
 	ctx := context.Background()
-	got, err := Match(ctx, []string{"memfs://match/day=*/*"})
+	got, _, err := Match(ctx, []string{"memfs://match/day=*/*"})
 	want := []string{"memfs://match/day=1/a.pcap", "memfs://match/day=1/b.PCAP.GZ", "memfs://match/day=1/capture-without-name"}
 	if err != nil || !slices.Equal(got, want) {
 		t.Errorf("glob URL: %q, %v; want %q", got, err, want)
 	}
-	got, err = Match(ctx, []string{"memfs://match/day=1/README"})
+	got, _, err = Match(ctx, []string{"memfs://match/day=1/README"})
 	if err != nil || !slices.Equal(got, []string{"memfs://match/day=1/README"}) {
 		t.Errorf("a URL named: %q, %v; want it kept", got, err)
 	}
@@ -46,7 +46,7 @@ func TestMatchURL(t *testing.T) {
 		{"nosuchscheme://x/y.pcap", "not registered"},
 		{filepath.Join(t.TempDir(), "day=*", "*.pcap"), "no file matches it"},
 	} {
-		got, err := Match(ctx, []string{c.arg})
+		got, _, err := Match(ctx, []string{c.arg})
 		if err == nil || !strings.Contains(err.Error(), c.arg) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %q, %v; want an error naming it and saying %q", c.arg, got, err, c.want)
 		}
@@ -66,7 +66,7 @@ func TestMatchLocal(t *testing.T) {
 		}
 	}
 	missing := filepath.Join(dir, "missing.pcap")
-	got, err := Match(context.Background(), []string{filepath.Join(dir, "d*"), filepath.Join(dir, "*.pcap"), missing})
+	got, _, err := Match(context.Background(), []string{filepath.Join(dir, "d*"), filepath.Join(dir, "*.pcap"), missing})
 	want := []string{filepath.Join(dir, "d1/a.pcap"), filepath.Join(dir, "d2/b.pcap"), filepath.Join(dir, "c.pcap"), missing}
 	if err != nil || !slices.Equal(got, want) {
 		t.Errorf("%q, %v; want %q", got, err, want)

@@ -82,6 +82,9 @@ type Config struct {
 	// on its disk (study.StudyWithin), as port0 analyze does past a
 	// quarter of -mem.
 	StudyBytes int64
+	// Warnings are the warnings about the inputs for summary.json (as
+	// analyze.Options.Warnings: capture.CheckInputs's, Match's).
+	Warnings []string
 	// ChunkRows is the size of the packets table's chunks, each written
 	// by a writer of its own (tables.ChunkStarts; 0: tables.ChunkRows()
 	// when the pipeline is built): port0 analyze's, or the Parquet parts
@@ -108,7 +111,7 @@ const DefaultShards = 64
 // ConfigOf turns analyze's options into a Config (its Files are set by
 // Build).
 func ConfigOf(o analyze.Options, out string, workers, shards int) Config {
-	return Config{Out: out, Workers: workers, ScanWorkers: o.Scan.Workers, Shards: shards,
+	return Config{Out: out, Workers: workers, ScanWorkers: o.Scan.Workers, Shards: shards, Warnings: o.Warnings,
 		Interval: o.Scan.Interval, Read: o.Scan.Read, Study: o.Study, Format: o.Format, StudyBytes: o.Mem / 4}
 }
 

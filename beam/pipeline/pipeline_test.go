@@ -249,11 +249,11 @@ func TestBeamFilesystem(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	inputs, err := Match(context.Background(), []string{"memfs://tele/year=*/month=*/day=*/hour=*/*.pcap*"})
+	inputs, _, err := Match(context.Background(), []string{"memfs://tele/year=*/month=*/day=*/hour=*/*.pcap*"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := Match(context.Background(), []string{filepath.Join(local, "year=*/month=*/day=*/hour=*/*.pcap*")})
+	want, _, err := Match(context.Background(), []string{filepath.Join(local, "year=*/month=*/day=*/hour=*/*.pcap*")})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -101,7 +101,7 @@ func (f *writeFn) ProcessElement(ctx context.Context, _ []byte, acc *scanAcc, ca
 	for _, m := range ms {
 		rows.Runs = append(rows.Runs, m.Rows...)
 	}
-	sum, err := analyze.Finish(res, noInput, out, format, func() (analyze.StudyOutput, error) {
+	sum, err := analyze.Finish(res, noInput, out, format, f.Cfg.Warnings, func() (analyze.StudyOutput, error) {
 		t, err := study.AssembleTotals(nil, &ca.Counts, totals, res.Dst, res.Interval, so)
 		if err != nil {
 			return nil, err

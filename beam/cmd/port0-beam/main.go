@@ -40,6 +40,7 @@ import (
 
 	"github.com/port0/port0/analyze"
 	"github.com/port0/port0/beam/pipeline"
+	"github.com/port0/port0/capture"
 	"github.com/port0/port0/scan"
 )
 
@@ -141,11 +142,21 @@ func run(args []string, stderr io.Writer) int {
 		defer pprof.StopCPUProfile()
 	}
 	ctx := context.Background()
-	inputs, err := pipeline.Match(ctx, fs.Args())
+	// An input given twice is read once, as port0 analyze reads it: the
+	// arguments checked, then the files they expand to, against -out.
+	args, warnings := capture.CheckInputs(fs.Args(), "")
+	inputs, more, err := pipeline.Match(ctx, args)
 	if err != nil {
 		fmt.Fprintln(stderr, "port0-beam:", err)
 		return 1
 	}
+	warnings = append(warnings, more...)
+	inputs, more = capture.CheckInputs(inputs, *out)
+	warnings = append(warnings, more...)
+	for _, w := range warnings {
+		fmt.Fprintln(stderr, "port0-beam: warning:", w)
+	}
+	o.Warnings = warnings
 	workers := o.Scan.Workers
 	if workers == 0 {
 		workers = runtime.GOMAXPROCS(0)

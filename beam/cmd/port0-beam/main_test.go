@@ -12,6 +12,7 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/runners/prism"
 
 	"github.com/port0/port0/analyze"
+	"github.com/port0/port0/capture"
 	"github.com/port0/port0/internal/testcap"
 	"github.com/port0/port0/study"
 )
@@ -93,6 +94,48 @@ func TestRun(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "none", analyze.SummaryFile)); err != nil {
 		t.Errorf("no summary.json for the missing input: %v", err)
+	}
+}
+
+// TestRepeatedInputs: an input given twice (a file named, and again in
+// its folder) is read once with a warning on stderr and in summary.json,
+// as port0 analyze reads it: the same bytes as analyze.Run of the inputs
+// kept with those warnings.
+func TestRepeatedInputs(t *testing.T) {
+	dir := t.TempDir()
+	sample := filepath.Join(testcap.Root(), "testdata", "gen-sample")
+	first := filepath.Join(sample, "2016-01-01.pcap")
+	args := []string{first, first, sample}
+	kept, warnings := capture.CheckInputs(args, "")
+	expanded, err := capture.ExpandInputs(kept)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inputs, more := capture.CheckInputs(expanded, filepath.Join(dir, "beam"))
+	warnings = append(warnings, more...)
+	if len(inputs) != 2 || len(warnings) != 2 {
+		t.Fatalf("inputs %q, warnings %q: want 2 of each", inputs, warnings)
+	}
+	want := filepath.Join(dir, "analyze")
+	if _, err := analyze.Run(inputs, nil, want, analyze.Options{Study: study.DefaultOptions(), Warnings: warnings}); err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	got := filepath.Join(dir, "beam")
+	if code := run(append([]string{"-q", "-out", got}, args...), &stderr); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, stderr.String())
+	}
+	if n := strings.Count(stderr.String(), "port0-beam: warning:"); n != 2 {
+		t.Errorf("%d warnings on stderr, want 2:\n%s", n, stderr.String())
+	}
+	a, b := testcap.Tree(t, want), testcap.Tree(t, got)
+	if len(a) != len(b) || len(a) < 5 {
+		t.Fatalf("%d files from analyze, %d from port0-beam", len(a), len(b))
+	}
+	for name, x := range a {
+		if !bytes.Equal(x, b[name]) {
+			t.Errorf("%s differs", name)
+		}
 	}
 }
 
