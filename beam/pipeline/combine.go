@@ -20,11 +20,11 @@ import (
 // scanAcc is the combine's accumulator of scan counts: the merged result
 // of some inputs (without records), the input index of each of its files
 // and the port-0 records each sent on (the packets table's rows of each
-// input: where its chunks start, tables.ChunkStarts). Results merge in whatever order the runner picks (counts add,
-// sketches take the maximum, ranges widen: scan.Result.Merge is
-// commutative but for the order of the files), and the files, with the
-// read errors (one at most a file), are put back in input order at the
-// end.
+// input, which say where its chunks start: tables.ChunkStarts). Results
+// merge in whatever order the runner picks (counts add, sketches take the
+// maximum, ranges widen: scan.Result.Merge is commutative but for the
+// order of the files), and the files, with the read errors (one at most a
+// file), are put back in input order at the end.
 type scanAcc struct {
 	res   *scan.Result
 	files []int   // input index of each of res.Files
