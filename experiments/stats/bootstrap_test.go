@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"cmp"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -168,3 +169,76 @@ func TestBootstrapDegenerate(t *testing.T) {
 
 // ci packs an interval for a table.
 func ci(lo, hi float64) [2]float64 { return [2]float64{lo, hi} }
+
+// TestRuns: the runs a long bootstrap looks its draws up in give every
+// index the slice's own value (so the resamples, and the intervals, are
+// the same bits as drawn from the slice), for sorted volumes with ties of
+// millions-of-sources shapes; and are not made where they would not pay.
+func TestRuns(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	heavy := make([]float64, 200_000) // a few heavy sources, a long tail of 1–3 packets
+	for i := range heavy {
+		heavy[i] = float64(1 + r.IntN(3))
+		if i < 300 {
+			heavy[i] = float64(1000 + r.IntN(100000))
+		}
+	}
+	slices.SortFunc(heavy, func(a, b float64) int { return cmp.Compare(b, a) })
+	ones := make([]float64, 1<<17)
+	for i := range ones {
+		ones[i] = 1
+	}
+	zeros := slices.Repeat([]float64{0, math.Copysign(0, -1)}, 1<<15) // -0 and 0 alternate: 2¹⁶ runs
+	distinct := make([]float64, 1<<16)
+	for i := range distinct {
+		distinct[i] = float64(i)
+	}
+	for _, c := range []struct {
+		name string
+		xs   []float64
+		runs bool
+	}{
+		{"heavy-tailed, sorted", heavy, true},
+		{"all one", ones, true},
+		{"short", heavy[:1000], false},
+		{"a run a value", distinct, false},
+		{"0 and -0 apart", zeros, false},
+	} {
+		rs := runsOf(c.xs)
+		if (rs != nil) != c.runs {
+			t.Errorf("%s: runs made: %v, want %v", c.name, rs != nil, c.runs)
+			continue
+		}
+		if rs == nil {
+			continue
+		}
+		for i, x := range c.xs {
+			if got := rs.at(i); math.Float64bits(got) != math.Float64bits(x) {
+				t.Fatalf("%s: at(%d) = %v, want %v", c.name, i, got, x)
+			}
+		}
+	}
+}
+
+// BenchmarkBootstrapTopShare is the source-concentration experiment's
+// bootstrap on 3 M sources of a spoofed flood (one packet each) and of a
+// heavy-tailed telescope, 10 resamples an iteration.
+func BenchmarkBootstrapTopShare(b *testing.B) {
+	r := rand.New(rand.NewPCG(5, 6))
+	flood := slices.Repeat([]float64{1}, 3_000_000)
+	tail := make([]float64, 3_000_000)
+	for i := range tail {
+		tail[i] = math.Floor(1 / (1 - r.Float64())) // Pareto(1): many 1s, a long tail
+	}
+	slices.SortFunc(tail, func(a, b float64) int { return cmp.Compare(b, a) })
+	for _, c := range []struct {
+		name string
+		xs   []float64
+	}{{"flood", flood}, {"pareto", tail}} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				Bootstrap(c.xs, func(x []float64) float64 { return TopShare(x, 10) }, 10, 1)
+			}
+		})
+	}
+}
