@@ -57,6 +57,16 @@ func Bootstrap(xs []float64, stat func([]float64) float64, reps int, seed uint64
 	buf := make([]float64, len(xs))
 	vals := make([]float64, reps)
 	rs := runsOf(xs)
+	if rs != nil && len(rs.vals) == 1 {
+		// One value n times (a spoofed flood's sources, a packet each):
+		// every resample is the sample itself, and stat a function of it.
+		copy(buf, xs)
+		v := stat(buf)
+		for i := range vals {
+			vals[i] = v
+		}
+		return percentile(vals)
+	}
 	for i := range vals {
 		if rs == nil {
 			for j := range buf {

@@ -218,6 +218,11 @@ func TestRuns(t *testing.T) {
 			}
 		}
 	}
+	// One value n times: every resample is the sample, drawn or not.
+	top := func(x []float64) float64 { return TopShare(x, 10) }
+	if lo, hi := Bootstrap(ones, top, 50, 1); lo != top(ones) || hi != lo {
+		t.Errorf("all one: interval (%v, %v), want the point %v", lo, hi, top(ones))
+	}
 }
 
 // BenchmarkBootstrapTopShare is the source-concentration experiment's
