@@ -48,10 +48,38 @@ type Fields struct {
 	cols map[string]int
 	file string
 	line int
+	// seq are the columns in the order the rows ask for them (a reader
+	// asks in the same order row after row), next the place of the next
+	// ask in it: a name compared (the same string: one pointer compare)
+	// rather than looked up in cols, a field.
+	seq  []colAt
+	next int
+}
+
+// colAt is a column's name and its place in the row.
+type colAt struct {
+	name string
+	i    int
 }
 
 // Str returns the named column as written.
-func (f *Fields) Str(col string) string { return f.rec[f.cols[col]] }
+func (f *Fields) Str(col string) string { return f.rec[f.index(col)] }
+
+// index is the place of the column col in the row.
+func (f *Fields) index(col string) int {
+	if f.next < len(f.seq) && f.seq[f.next].name == col {
+		f.next++
+		return f.seq[f.next-1].i
+	}
+	c := colAt{col, f.cols[col]}
+	if f.next < len(f.seq) {
+		f.seq[f.next] = c
+	} else {
+		f.seq = append(f.seq, c)
+	}
+	f.next++
+	return c.i
+}
 
 // Fail keeps err, the first of the row, naming the column.
 func (f *Fields) Fail(col string, err error) {
@@ -152,7 +180,7 @@ func ReadFormerly(dir, name string, header, former []string, row func(f *Fields)
 		if err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}
-		f.rec = rec
+		f.rec, f.next = rec, 0
 		if err := row(f); err != nil {
 			return err
 		}

@@ -68,3 +68,28 @@ func TestRead(t *testing.T) {
 		}
 	}
 }
+
+// TestColumnOrder: a reader that asks for the columns in another order
+// from row to row (a column skipped, two swapped, one asked twice) reads
+// each by its name all the same: the order remembered is only a shortcut.
+func TestColumnOrder(t *testing.T) {
+	dir := t.TempDir()
+	body := "a,b,c\n1,2,3\n4,5,6\n7,8,9\n10,11,12\n"
+	if err := os.WriteFile(filepath.Join(dir, "x.csv"), []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	asks := [][]string{{"a", "b", "c"}, {"c", "a"}, {"b", "b", "a", "c"}, {"a", "b", "c"}}
+	var got []string
+	row := 0
+	err := Read(dir, "x.csv", []string{"a", "b", "c"}, func(f *Fields) error {
+		for _, col := range asks[row] {
+			got = append(got, col+"="+f.Str(col))
+		}
+		row++
+		return nil
+	})
+	want := "a=1 b=2 c=3 c=6 a=4 b=8 b=8 a=7 c=9 a=10 b=11 c=12"
+	if err != nil || strings.Join(got, " ") != want {
+		t.Errorf("read %q, %v; want %q", strings.Join(got, " "), err, want)
+	}
+}
