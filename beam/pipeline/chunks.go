@@ -6,8 +6,6 @@ import (
 	"context"
 	"encoding/gob"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"slices"
 
@@ -100,28 +98,18 @@ func (f *chunkFn) ProcessElement(ctx context.Context, key int64, files func(*[]b
 // to store, named after dir (flat names: a cloud listing's * stops at a
 // slash), and points c at the copies.
 func uploadChunk(store study.Storage, c *tables.PacketsChunk, dir string) error {
-	up := func(path, name string) (string, error) {
-		err := store.Write(name, func(w io.Writer) error {
-			f, err := os.Open(path)
-			if err != nil {
-				return err
-			}
-			defer f.Close()
-			_, err = io.Copy(w, f)
-			return err
-		})
-		return name, err
-	}
-	var err error
 	if c.CSV != "" {
-		if c.CSV, err = up(c.CSV, dir+".csv"); err != nil {
+		if err := upload(store, c.CSV, dir+".csv"); err != nil {
 			return err
 		}
+		c.CSV = dir + ".csv"
 	}
 	for i, p := range c.Parquet {
-		if c.Parquet[i].Path, err = up(p.Path, fmt.Sprintf("%s-day%d-part%d.parquet", dir, p.Day, p.N)); err != nil {
+		name := fmt.Sprintf("%s-day%d-part%d.parquet", dir, p.Day, p.N)
+		if err := upload(store, p.Path, name); err != nil {
 			return err
 		}
+		c.Parquet[i].Path = name
 	}
 	return nil
 }

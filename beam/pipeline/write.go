@@ -113,7 +113,7 @@ func (f *writeFn) ProcessElement(ctx context.Context, _ []byte, acc *scanAcc, ca
 	}
 	// The parts go last: a retry of a copy that failed still finds them.
 	if out != f.Cfg.Out {
-		if err := copyOut(ctx, out, f.Cfg.Out); err != nil {
+		if err := copyOut(store, out, f.Cfg.Out); err != nil {
 			return err
 		}
 	}
@@ -273,13 +273,8 @@ func localDir(dir string) (local string, done func(), err error) {
 func IsURL(path string) bool { return strings.Contains(path, "://") }
 
 // copyOut copies the files of the local folder dir, recursively, to the
-// folder url of a Beam filesystem, each under its relative path.
-func copyOut(ctx context.Context, dir, url string) error {
-	fs, err := filesystem.New(ctx, url)
-	if err != nil {
-		return err
-	}
-	defer fs.Close()
+// folder url of store, each under its relative path.
+func copyOut(store study.Storage, dir, url string) error {
 	return filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -288,20 +283,20 @@ func copyOut(ctx context.Context, dir, url string) error {
 		if err != nil {
 			return err
 		}
-		src, err := os.Open(p)
+		return upload(store, p, strings.TrimSuffix(url, "/")+"/"+filepath.ToSlash(rel))
+	})
+}
+
+// upload copies the local file path to name in store.
+func upload(store study.Storage, path, name string) error {
+	return store.Write(name, func(w io.Writer) error {
+		f, err := os.Open(path)
 		if err != nil {
 			return err
 		}
-		defer src.Close()
-		dst, err := fs.OpenWrite(ctx, strings.TrimSuffix(url, "/")+"/"+filepath.ToSlash(rel))
-		if err != nil {
-			return err
-		}
-		if _, err := io.Copy(dst, src); err != nil {
-			dst.Close()
-			return fmt.Errorf("%s: %w", rel, err)
-		}
-		return dst.Close()
+		defer f.Close()
+		_, err = io.Copy(w, f)
+		return err
 	})
 }
 
